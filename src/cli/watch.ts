@@ -1,0 +1,243 @@
+import { ConnectionState } from '../core/connection';
+import { describeDq, firstLine, formatDuration, sanitizeForTerminal, statusLabel } from '../core/format';
+import { KeySpace, RejectedMessage } from '../core/decode';
+import { assessDataQuality, isDqWarning } from '../core/dataQuality';
+import { PipelineStore, RunRecord } from '../core/store';
+import { PipelineWatcher, ReconcileReport, pollOnce } from '../core/watcher';
+import { describeEndpoint } from '../core/settings';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
+
+const HELP = `tdtp-watch — watch TDTP pipeline results in Redis (what tdtpcli --pipeline publishes)
+
+Usage:
+  tdtp-watch [connection options] [--json] [--wait]
+  tdtp-watch [connection options] --poll RESULT_NAME [--json]
+
+Prints the states that already exist, then every event as it arrives.
+  --json                one JSON object per line (NDJSON) instead of text
+  --poll RESULT_NAME    read one state key, print it and exit: 0 found, 1 absent or expired
+  --wait                keep retrying when Redis cannot be reached at start (default: exit 3)
+  --history N           runs kept per pipeline (default 100)
+
+${CONNECTION_HELP}
+
+Exit codes: 0 stopped with Ctrl+C (or --poll found the state), 1 --poll found nothing,
+2 wrong usage or settings, 3 Redis cannot be reached or refused us.`;
+
+const OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  json: { type: 'boolean' },
+  poll: { type: 'string' },
+  wait: { type: 'boolean' },
+  history: { type: 'string' },
+} as const;
+
+interface Output {
+  json: boolean;
+  color: boolean;
+  write(line: string): void;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
+  let settings;
+  try {
+    values = parseCommandLine(argv, OPTIONS).values;
+    if (values.help) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    settings = connectionSettingsFrom(values, process.env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`tdtp-watch: ${err.message}\nRun tdtp-watch --help for the options.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const out: Output = {
+    json: values.json === true,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    write: (line) => process.stdout.write(`${line}\n`),
+  };
+
+  if (values.poll !== undefined) return poll(settings, values.poll, out);
+
+  let historySize: number;
+  try {
+    historySize = integerOption(values.history, 'history', 100);
+  } catch (err) {
+    process.stderr.write(`tdtp-watch: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const store = new PipelineStore({ historySize, coalesceMs: 1000 });
+  const watcher = new PipelineWatcher(settings, store);
+  const keys = new KeySpace(settings.prefix);
+  store.onDidAddRun((record) => printRun(out, keys, record));
+  store.onDidReject((rejected) => printRejected(out, rejected));
+  watcher.onDidReconcile((report) => printReconcile(out, report));
+  watcher.onReconcileFailed((message) => printNotice(out, 'warning', message));
+  watcher.connection.onWarning((message) => printNotice(out, 'warning', message));
+
+  return new Promise<number>((resolve) => {
+    let everConnected = false;
+    const finish = (code: number) => {
+      watcher.dispose();
+      store.dispose();
+      resolve(code);
+    };
+    watcher.onDidChangeState((state) => {
+      const givingUp = state.kind === 'failed' || (state.kind === 'reconnecting' && !everConnected && !values.wait);
+      if (!givingUp) printState(out, state, describeEndpoint(settings), settings.prefix);
+      if (state.kind === 'connected') everConnected = true;
+      if (givingUp) {
+        if (!out.json) process.stderr.write(`tdtp-watch: ${state.problem.message}\n`);
+        finish(3);
+      }
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        if (!out.json) out.write('Stopped.');
+        finish(0);
+      });
+    }
+    watcher.start();
+  });
+}
+
+async function poll(settings: Parameters<typeof pollOnce>[0], resultName: string, out: Output): Promise<number> {
+  const keys = new KeySpace(settings.prefix);
+  try {
+    const result = await pollOnce(settings, resultName);
+    if (!result.found) {
+      if (out.json) out.write(JSON.stringify({ type: 'poll', result_name: resultName, found: false }));
+      else out.write(`No state for ${resultName}: the key ${keys.stateKey(resultName)} does not exist (it expired, or the pipeline never ran).`);
+      return 1;
+    }
+    if (result.outcome.kind === 'rejected') {
+      printRejected(out, result.outcome.rejected);
+      return 1;
+    }
+    const record: RunRecord = { kind: 'run', run: result.outcome.run, dq: assessDataQuality(result.outcome.run), source: 'polled', receivedAt: Date.now() };
+    if (out.json) {
+      out.write(JSON.stringify({ ...runJson(keys, record), ttl_ms: result.ttlMs ?? null }));
+    } else {
+      printRun(out, keys, record);
+      out.write(`  state expires in ${result.ttlMs === undefined ? 'never (no TTL)' : formatDuration(result.ttlMs)}`);
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(`tdtp-watch: ${(err as Error).message}\n`);
+    return 3;
+  }
+}
+
+const MARKS: Record<string, string> = { success: '✓', failed: '✗', completed_with_errors: '⚠', unknown: '?' };
+const COLORS: Record<string, string> = { success: '32', failed: '31', completed_with_errors: '33', unknown: '35', warning: '33', info: '36' };
+
+function paint(out: Output, color: string, text: string): string {
+  return out.color ? `\u001b[${COLORS[color] ?? '0'}m${text}\u001b[0m` : text;
+}
+
+function clock(ms: number): string {
+  return new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
+}
+
+function runJson(keys: KeySpace, record: RunRecord) {
+  return {
+    type: 'run',
+    source: record.source,
+    channel: keys.channel(record.run.resultName),
+    result_name: record.run.resultName,
+    result_name_mismatch: record.run.resultNameMismatch,
+    status_kind: record.run.statusKind,
+    dq: record.dq,
+    received_at: new Date(record.receivedAt).toISOString(),
+    event: record.run.result,
+  };
+}
+
+function printRun(out: Output, keys: KeySpace, record: RunRecord): void {
+  if (out.json) {
+    out.write(JSON.stringify(runJson(keys, record)));
+    return;
+  }
+  const { run } = record;
+  const r = run.result;
+  const kind = run.statusKind;
+  const origin = record.source === 'live' ? '' : ` (${record.source === 'loaded' ? 'existing state' : record.source === 'recovered' ? 'recovered from state' : 'polled'})`;
+  const name = sanitizeForTerminal(run.resultName);
+  const pipeline = sanitizeForTerminal(r.pipeline_name);
+  out.write(
+    `[${clock(record.receivedAt)}] ${paint(out, kind, `${MARKS[kind]} ${sanitizeForTerminal(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
+  );
+  if (run.resultNameMismatch) out.write(paint(out, 'warning', `    ! the payload says result_name "${sanitizeForTerminal(r.result_name)}" but arrived on ${sanitizeForTerminal(keys.channel(run.resultName))}`));
+  if (isDqWarning(record.dq)) out.write(paint(out, 'warning', `    ⚠ data quality: ${describeDq(record.dq)}`));
+  if (kind === 'failed' || kind === 'completed_with_errors') {
+    const lines = (r.error ?? 'unknown error').split(/\r?\n/);
+    out.write(`    error: ${sanitizeForTerminal(lines[0])}`);
+    for (const line of lines.slice(1, 20)) out.write(`           ${sanitizeForTerminal(line)}`);
+    if (lines.length > 20) out.write(`           … ${lines.length - 20} more lines`);
+  }
+  if (r.package_uuid) out.write(`    package ${sanitizeForTerminal(r.package_uuid)}`);
+}
+
+function printRejected(out: Output, rejected: RejectedMessage): void {
+  if (out.json) {
+    out.write(JSON.stringify({ type: 'rejected', source: rejected.source, result_name: rejected.resultName ?? null, reason: rejected.reason, raw: rejected.rawPreview, raw_bytes: rejected.rawBytes }));
+    return;
+  }
+  out.write(paint(out, 'failed', `[${clock(rejected.receivedAt)}] ✗ rejected message on ${sanitizeForTerminal(rejected.source)}: ${sanitizeForTerminal(rejected.reason)}`));
+  out.write(`    raw (${rejected.rawBytes} bytes): ${sanitizeForTerminal(firstLine(rejected.rawPreview, 160))}`);
+}
+
+function printState(out: Output, state: ConnectionState, endpoint: string, prefix: string): void {
+  if (out.json) {
+    out.write(JSON.stringify({ type: 'connection', ...state }));
+    return;
+  }
+  switch (state.kind) {
+    case 'connecting':
+      if (state.attempt === 1) out.write(`Connecting to ${endpoint} …`);
+      break;
+    case 'connected':
+      out.write(paint(out, 'info', `Connected to ${endpoint}; watching ${prefix}:*`));
+      break;
+    case 'reconnecting':
+      out.write(paint(out, 'warning', `! ${state.problem.message} Reconnecting in ${((state.retryAt - Date.now()) / 1000).toFixed(1)} s (attempt ${state.attempt}) …`));
+      break;
+    case 'failed':
+      out.write(paint(out, 'failed', `✗ ${state.problem.message} Not retrying.`));
+      break;
+    case 'idle':
+      break;
+  }
+}
+
+function printReconcile(out: Output, report: ReconcileReport): void {
+  if (out.json) {
+    out.write(JSON.stringify({ type: 'reconcile', ...report, gap: report.gap && { from: new Date(report.gap.from).toISOString(), to: new Date(report.gap.to).toISOString(), reason: report.gap.reason } }));
+    return;
+  }
+  if (report.source === 'loaded') {
+    out.write(paint(out, 'info', `Loaded ${report.keys} existing ${report.keys === 1 ? 'state' : 'states'} in ${report.durationMs} ms.`));
+  } else {
+    const gap = report.gap ? ` Gap ${clock(report.gap.from)}–${clock(report.gap.to)}: events in it may have been lost.` : '';
+    out.write(paint(out, 'info', `Reconciled with the state keys: recovered ${report.added} ${report.added === 1 ? 'state' : 'states'} of ${report.keys}.${gap}`));
+  }
+  for (const name of report.expired) out.write(paint(out, 'warning', `    state of ${sanitizeForTerminal(name)} expired (its TTL ran out)`));
+  if (report.rejected) out.write(paint(out, 'warning', `    ${report.rejected} state ${report.rejected === 1 ? 'key holds' : 'keys hold'} a payload that cannot be decoded`));
+}
+
+function printNotice(out: Output, kind: 'warning', message: string): void {
+  if (out.json) out.write(JSON.stringify({ type: kind, message }));
+  else out.write(paint(out, kind, `! ${message}`));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`tdtp-watch: unexpected error: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,44 @@
+import type { PipelineRun } from './decode';
+
+/** Differences up to either bound are not reported. Both default to 0 (every difference counts). */
+export interface DqTolerance {
+  readonly absoluteRows: number;
+  readonly percent: number;
+}
+
+export const STRICT_TOLERANCE: DqTolerance = { absoluteRows: 0, percent: 0 };
+
+export type DqVerdict =
+  /** Loaded and exported agree (or differ within the tolerance: `toleratedRows` says by how much). */
+  | { readonly kind: 'ok'; readonly toleratedRows: number }
+  /** The validator or a filter dropped rows: `rows_loaded > rows_exported`. */
+  | { readonly kind: 'dropped'; readonly rows: number; readonly percent: number }
+  /** More rows were written than read (a join or a duplicating transform). */
+  | { readonly kind: 'extra'; readonly rows: number; readonly percent: number }
+  /** A failed run exports nothing by design; counting its rows would be noise. */
+  | { readonly kind: 'not-applicable' };
+
+export function assessDataQuality(run: PipelineRun, tolerance: DqTolerance = STRICT_TOLERANCE): DqVerdict {
+  if (run.statusKind === 'failed') return NOT_APPLICABLE;
+  const { rows_loaded: loaded, rows_exported: exported } = run.result;
+  const difference = loaded - exported;
+  if (difference === 0) return OK;
+  const rows = Math.abs(difference);
+  const percent = loaded === 0 ? 100 : (rows / loaded) * 100;
+  if (rows <= tolerance.absoluteRows || percent <= tolerance.percent) return { kind: 'ok', toleratedRows: rows };
+  return difference > 0 ? { kind: 'dropped', rows, percent } : { kind: 'extra', rows, percent };
+}
+
+export function isDqWarning(verdict: DqVerdict): boolean {
+  return verdict.kind === 'dropped' || verdict.kind === 'extra';
+}
+
+const OK: DqVerdict = { kind: 'ok', toleratedRows: 0 };
+const NOT_APPLICABLE: DqVerdict = { kind: 'not-applicable' };
+
+/** Validates a tolerance from settings; returns a problem sentence or undefined. */
+export function checkTolerance(tolerance: DqTolerance): string | undefined {
+  if (!Number.isFinite(tolerance.absoluteRows) || tolerance.absoluteRows < 0) return 'the absolute row tolerance must be a number ≥ 0';
+  if (!Number.isFinite(tolerance.percent) || tolerance.percent < 0 || tolerance.percent > 100) return 'the percent tolerance must be between 0 and 100';
+  return undefined;
+}

@@ -1,0 +1,309 @@
+import { isUtf8 } from 'node:buffer';
+import { GoTime, parseGoTime, truncate } from './goTime';
+
+/** Statuses the framework writes; anything else is kept as text and shown as unknown. */
+export type StatusKind = 'success' | 'failed' | 'completed_with_errors' | 'unknown';
+
+/** The JSON exactly as `tdtpcli` writes it (Go `PipelineResult`), with field names as on the wire. */
+export interface TdtpResult {
+  pipeline_name: string;
+  result_name: string;
+  status: string;
+  package_uuid?: string;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  rows_loaded: number;
+  rows_exported: number;
+  error?: string;
+  /** Fields a newer framework may add are kept as received. */
+  [extra: string]: unknown;
+}
+
+/** A decoded, validated run. */
+export interface PipelineRun {
+  /** The parsed JSON object itself (unknown fields included), typed after validation. */
+  readonly result: TdtpResult;
+  readonly statusKind: StatusKind;
+  /** `undefined` when the producer sent Go's zero time (the run failed before it started). */
+  readonly startedAt: GoTime | undefined;
+  readonly finishedAt: GoTime | undefined;
+  /** The result_name taken from the channel (or state key); the model is keyed by it. */
+  readonly resultName: string;
+  /** Set when the payload's `result_name` differs from the channel's. */
+  readonly resultNameMismatch: boolean;
+}
+
+export interface RejectedMessage {
+  /** Where it came from: a channel or a state key. */
+  readonly source: string;
+  readonly resultName: string | undefined;
+  /** Which field and what was wrong, in one sentence. */
+  readonly reason: string;
+  /** The raw text, truncated for display (invalid UTF-8 shown with replacement characters). */
+  readonly rawPreview: string;
+  readonly rawBytes: number;
+  readonly receivedAt: number;
+}
+
+export type DecodeOutcome =
+  | { kind: 'run'; run: PipelineRun }
+  | { kind: 'rejected'; rejected: RejectedMessage }
+  | { kind: 'ignored' };
+
+/**
+ * Largest payload accepted, in bytes. A TDTP result is a few hundred bytes; even a long Go error
+ * with a stack fits in far less. Larger payloads are rejected unparsed so one hostile message
+ * cannot cost the extension host seconds of JSON parsing or megabytes of history.
+ */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** Deepest nesting accepted inside unknown extra fields (they are kept and shown later). */
+export const MAX_EXTRA_DEPTH = 32;
+/** How much raw text a rejected message keeps for display. */
+export const RAW_PREVIEW_CHARS = 2000;
+
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(['success', 'failed', 'completed_with_errors']);
+export const KNOWN_FIELDS: readonly string[] = [
+  'pipeline_name',
+  'result_name',
+  'status',
+  'package_uuid',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'rows_loaded',
+  'rows_exported',
+  'error',
+];
+const KNOWN_FIELD_SET: ReadonlySet<string> = new Set(KNOWN_FIELDS);
+
+/** Channel and key names for one prefix (default `tdtp:pipeline`). */
+export class KeySpace {
+  readonly channelPattern: string;
+  readonly stateKeyPattern: string;
+  private readonly channelHead: string;
+
+  constructor(readonly prefix: string) {
+    const glob = escapeGlob(prefix);
+    this.channelPattern = `${glob}:*`;
+    this.stateKeyPattern = `${glob}:*:state`;
+    this.channelHead = `${prefix}:`;
+  }
+
+  channel(resultName: string): string {
+    return `${this.channelHead}${resultName}`;
+  }
+
+  stateKey(resultName: string): string {
+    return `${this.channelHead}${resultName}:state`;
+  }
+
+  /** The result_name a channel carries, or undefined for a channel outside this prefix. */
+  resultNameOfChannel(channel: string): string | undefined {
+    return channel.startsWith(this.channelHead) ? channel.slice(this.channelHead.length) : undefined;
+  }
+
+  resultNameOfStateKey(key: string): string | undefined {
+    if (!key.startsWith(this.channelHead) || !key.endsWith(':state')) return undefined;
+    return key.slice(this.channelHead.length, key.length - ':state'.length);
+  }
+}
+
+/** Escapes Redis glob metacharacters so a prefix matches only itself. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Decodes one pub/sub message. Never throws: every failure is a `rejected` outcome naming the
+ * field and the problem. Channels ending in `:state` are ignored, as the reference worker does.
+ */
+export function decodeMessage(keys: KeySpace, channel: string, payload: Buffer | string, receivedAt = Date.now()): DecodeOutcome {
+  if (channel.endsWith(':state')) return { kind: 'ignored' };
+  const resultName = keys.resultNameOfChannel(channel);
+  if (resultName === undefined || resultName === '') {
+    return reject(channel, resultName || undefined, `channel "${truncate(channel, 120)}" carries no result_name after "${keys.prefix}:"`, payload, receivedAt);
+  }
+  return decodePayload(channel, resultName, payload, receivedAt);
+}
+
+/** Decodes the JSON of a state key (or a message) for a known result_name. Never throws. */
+export function decodePayload(source: string, resultName: string, payload: Buffer | string, receivedAt = Date.now()): DecodeOutcome {
+  try {
+    let text: string;
+    if (typeof payload === 'string') {
+      if (Buffer.byteLength(payload, 'utf8') > MAX_PAYLOAD_BYTES) {
+        return reject(source, resultName, `payload is ${Buffer.byteLength(payload, 'utf8')} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`, payload, receivedAt);
+      }
+      text = payload;
+    } else {
+      if (payload.length > MAX_PAYLOAD_BYTES) {
+        return reject(source, resultName, `payload is ${payload.length} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`, payload, receivedAt);
+      }
+      if (!isUtf8(payload)) {
+        return reject(source, resultName, `payload is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8Offset(payload)})`, payload, receivedAt);
+      }
+      text = payload.toString('utf8');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      return reject(source, resultName, `payload is not JSON: ${(err as Error).message}`, text, receivedAt);
+    }
+    const checked = validateResult(parsed);
+    if (typeof checked === 'string') return reject(source, resultName, checked, text, receivedAt);
+    const started = parseGoTime(checked.started_at);
+    if (!started.ok) return reject(source, resultName, `started_at: ${started.reason}`, text, receivedAt);
+    const finished = parseGoTime(checked.finished_at);
+    if (!finished.ok) return reject(source, resultName, `finished_at: ${finished.reason}`, text, receivedAt);
+    return {
+      kind: 'run',
+      run: {
+        result: checked,
+        statusKind: KNOWN_STATUSES.has(checked.status) ? (checked.status as StatusKind) : 'unknown',
+        startedAt: started.time,
+        finishedAt: finished.time,
+        resultName,
+        resultNameMismatch: checked.result_name !== resultName,
+      },
+    };
+  } catch (err) {
+    // Defence in depth: the checks above should make this unreachable.
+    return reject(source, resultName, `payload could not be decoded: ${String(err)}`, payload, receivedAt);
+  }
+}
+
+/** Returns the typed result, or a sentence saying which field is wrong and how. */
+function validateResult(value: unknown): TdtpResult | string {
+  if (value === null || typeof value !== 'object') return `payload is JSON ${describe(value)}, not an object`;
+  if (Array.isArray(value)) return 'payload is a JSON array, not an object';
+  const obj = value as Record<string, unknown>;
+  for (const field of ['pipeline_name', 'result_name', 'status', 'started_at', 'finished_at'] as const) {
+    const problem = checkString(obj, field, true);
+    if (problem) return problem;
+  }
+  for (const field of ['package_uuid', 'error'] as const) {
+    const problem = checkString(obj, field, false);
+    if (problem) return problem;
+  }
+  for (const field of ['duration_ms', 'rows_loaded', 'rows_exported'] as const) {
+    if (!Object.hasOwn(obj, field)) return `missing field "${field}"`;
+    const v = obj[field];
+    if (typeof v !== 'number') return `field "${field}" is ${describe(v)}, expected an integer`;
+    if (!Number.isSafeInteger(v)) return `field "${field}" is ${v}, expected an integer within ±2^53`;
+    if (v < 0) return `field "${field}" is ${v}, expected a non-negative integer`;
+  }
+  for (const key of Object.keys(obj)) {
+    if (KNOWN_FIELD_SET.has(key)) continue;
+    if (nestingDepth(obj[key]) > MAX_EXTRA_DEPTH) return `extra field "${truncate(key, 60)}" is nested deeper than ${MAX_EXTRA_DEPTH} levels`;
+  }
+  return obj as TdtpResult;
+}
+
+function checkString(obj: Record<string, unknown>, field: string, required: boolean): string | undefined {
+  if (!Object.hasOwn(obj, field)) return required ? `missing field "${field}"` : undefined;
+  const v = obj[field];
+  if (typeof v !== 'string') return `field "${field}" is ${describe(v)}, expected a string`;
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return `the string ${JSON.stringify(truncate(value, 40))}`;
+    case 'number':
+      return `the number ${value}`;
+    case 'boolean':
+      return `${value}`;
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+/** Iterative, so a hostile 100,000-deep value cannot overflow the stack. Stops counting early. */
+function nestingDepth(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) {
+      max = depth;
+      if (max > MAX_EXTRA_DEPTH) return max;
+    }
+    for (const child of Object.values(v as object)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return max;
+}
+
+function firstInvalidUtf8Offset(buf: Buffer): number {
+  // Only called after isUtf8 failed: bisect the prefix that is still valid.
+  let lo = 0;
+  let hi = buf.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (isUtf8Prefix(buf.subarray(0, mid))) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function isUtf8Prefix(buf: Buffer): boolean {
+  // A valid prefix may end inside a multi-byte sequence; allow up to 3 trailing bytes of one.
+  for (let cut = 0; cut <= 3 && cut <= buf.length; cut++) {
+    if (isUtf8(buf.subarray(0, buf.length - cut))) {
+      return cut === 0 || isTruncatedSequence(buf.subarray(buf.length - cut));
+    }
+  }
+  return false;
+}
+
+function isTruncatedSequence(tail: Buffer): boolean {
+  const lead = tail[0];
+  const need = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead < 0xe0 ? 2 : 0;
+  if (need === 0 || tail.length >= need) return false;
+  for (let i = 1; i < tail.length; i++) if ((tail[i] & 0xc0) !== 0x80) return false;
+  return true;
+}
+
+function reject(source: string, resultName: string | undefined, reason: string, payload: Buffer | string, receivedAt: number): DecodeOutcome {
+  const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
+  const head = typeof payload === 'string' ? payload.slice(0, RAW_PREVIEW_CHARS + 1) : payload.subarray(0, RAW_PREVIEW_CHARS * 4).toString('utf8');
+  return {
+    kind: 'rejected',
+    rejected: { source, resultName, reason, rawPreview: truncate(head, RAW_PREVIEW_CHARS), rawBytes: bytes, receivedAt },
+  };
+}
+
+/** A stable identity of a run, used to recognise the same run arriving as event and as state. */
+export function runIdentity(result: TdtpResult): string {
+  return `${result.pipeline_name}\u0000${result.status}\u0000${result.started_at}\u0000${result.finished_at}\u0000${result.duration_ms}`;
+}
+
+/** Unknown fields of a result, in the order received. */
+export function extraFields(result: TdtpResult): Array<[string, unknown]> {
+  return Object.entries(result).filter(([k]) => !KNOWN_FIELD_SET.has(k));
+}
+
+/**
+ * The result as JSON in the framework's field order (Go struct order), unknown fields after.
+ * Used for "Copy Event JSON" and export without keeping the raw text of every run in memory.
+ */
+export function encodeResult(result: TdtpResult): string {
+  const ordered: Record<string, unknown> = {};
+  for (const k of KNOWN_FIELDS) if (Object.hasOwn(result, k)) defineField(ordered, k, result[k]);
+  for (const [k, v] of extraFields(result)) defineField(ordered, k, v);
+  return JSON.stringify(ordered);
+}
+
+function defineField(target: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty, so a "__proto__" key from the wire stays a plain field.
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -1,0 +1,59 @@
+import type { DqVerdict } from './dataQuality';
+import type { PipelineRun } from './decode';
+
+/** Durations as the reference worker prints them (`1.84s`), growing into minutes and hours. */
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  return hours > 0 ? `${hours}h ${String(minutes).padStart(2, '0')}m` : `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+
+/** "3 minutes ago", coarse on purpose: views refresh it rarely. */
+export function formatAge(fromMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - fromMs) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} d ago`;
+}
+
+export function formatPercent(percent: number): string {
+  return percent >= 10 || percent === 0 ? `${Math.round(percent)}%` : `${percent.toPrecision(2)}%`;
+}
+
+/** The data-quality verdict in one English sentence, or undefined when there is nothing to say. */
+export function describeDq(verdict: DqVerdict): string | undefined {
+  switch (verdict.kind) {
+    case 'dropped':
+      return `${verdict.rows} ${plural(verdict.rows, 'row')} dropped by validator/filter (${formatPercent(verdict.percent)} of loaded)`;
+    case 'extra':
+      return `${verdict.rows} more ${plural(verdict.rows, 'row')} exported than loaded (+${formatPercent(verdict.percent)})`;
+    default:
+      return undefined;
+  }
+}
+
+export function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+/** The first line of an error, for toasts and one-line summaries. */
+export function firstLine(text: string | undefined, max = 200): string {
+  const line = (text ?? '').split(/\r?\n/, 1)[0].trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/** Neutralises terminal control characters in text from the wire (a payload must not drive the terminal). */
+export function sanitizeForTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export function statusLabel(run: PipelineRun): string {
+  return run.statusKind === 'unknown' ? `unknown status "${run.result.status}"` : run.statusKind;
+}

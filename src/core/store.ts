@@ -1,0 +1,368 @@
+import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality, isDqWarning } from './dataQuality';
+import { PipelineRun, RejectedMessage, StatusKind, runIdentity } from './decode';
+import { Disposable, Emitter } from './emitter';
+
+/** How a run reached the model. */
+export type RunSource =
+  /** A pub/sub event received while connected. */
+  | 'live'
+  /** A state key that already existed when the viewer connected. */
+  | 'loaded'
+  /** A state key that changed while the viewer was disconnected (its event was lost). */
+  | 'recovered'
+  /** Read by an explicit poll. */
+  | 'polled';
+
+export interface RunRecord {
+  readonly kind: 'run';
+  readonly run: PipelineRun;
+  readonly dq: DqVerdict;
+  readonly source: RunSource;
+  readonly receivedAt: number;
+}
+
+/** A span in which events may have been lost (disconnected, or kicked for being slow). */
+export interface GapMarker {
+  readonly kind: 'gap';
+  readonly from: number;
+  readonly to: number;
+  readonly reason: string;
+}
+
+export type HistoryItem = RunRecord | GapMarker;
+
+/** What a view shows for a pipeline: its status kind, with a DQ warning as its own kind. */
+export type DisplayStatus = StatusKind | 'dq_warning';
+
+export interface PipelineSnapshot {
+  readonly resultName: string;
+  readonly latest: RunRecord;
+  readonly displayStatus: DisplayStatus;
+  /** The state key was gone at the last reconcile: the run is older than the key's TTL. */
+  readonly stateExpired: boolean;
+  readonly runCount: number;
+}
+
+export interface StatusCounts {
+  success: number;
+  failed: number;
+  completed_with_errors: number;
+  dq_warning: number;
+  unknown: number;
+  total: number;
+}
+
+export interface StoreChange {
+  /** result_names whose entry changed since the last notification. */
+  readonly pipelines: ReadonlySet<string>;
+  /** Whether the list of rejected messages changed. */
+  readonly rejectedChanged: boolean;
+  /** Whether pipelines were added or removed (a structural change). */
+  readonly structural: boolean;
+}
+
+export interface StoreOptions {
+  /** Runs (and gap markers) kept per result_name. */
+  historySize?: number;
+  /** Rejected messages kept for display; the count of all of them is kept separately. */
+  rejectedSize?: number;
+  tolerance?: DqTolerance;
+  /**
+   * Change notifications are coalesced: at most one per this many milliseconds, so a flood of
+   * events costs a few view refreshes. 0 notifies synchronously (tests).
+   */
+  coalesceMs?: number;
+}
+
+export const DEFAULT_HISTORY_SIZE = 100;
+const DEFAULT_REJECTED_SIZE = 200;
+const DEFAULT_COALESCE_MS = 100;
+
+/** A fixed-capacity ring; memory stays bounded whatever the event rate. */
+class Ring<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  constructor(private capacity: number) {}
+
+  push(item: T): void {
+    if (this.items.length < this.capacity) {
+      this.items.push(item);
+    } else {
+      this.items[this.head] = item;
+      this.head = (this.head + 1) % this.capacity;
+    }
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Newest first. */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (let i = this.items.length - 1; i >= 0; i--) out.push(this.items[(this.head + i) % this.items.length]);
+    return out;
+  }
+
+  some(predicate: (item: T) => boolean): boolean {
+    return this.items.some(predicate);
+  }
+
+  resize(capacity: number): void {
+    const newestFirst = this.toArray().slice(0, capacity);
+    this.capacity = capacity;
+    this.items = newestFirst.reverse();
+    this.head = 0;
+  }
+}
+
+interface Entry {
+  readonly resultName: string;
+  latest: RunRecord;
+  history: Ring<HistoryItem>;
+  stateExpired: boolean;
+  runCount: number;
+}
+
+/** The pipeline model: one entry per result_name, its latest run and a bounded history. */
+export class PipelineStore implements Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private rejected: Ring<RejectedMessage>;
+  private readonly rejectedSize: number;
+  private rejectedTotal = 0;
+  private historySize: number;
+  private tolerance: DqTolerance;
+  private readonly coalesceMs: number;
+
+  private pendingPipelines = new Set<string>();
+  private pendingRejected = false;
+  private pendingStructural = false;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private readonly addedRun = new Emitter<RunRecord>();
+  private readonly changed = new Emitter<StoreChange>();
+  private readonly rejectedEmitter = new Emitter<RejectedMessage>();
+
+  /** Fires synchronously for every run added (not for duplicates): notifications, actions, API. */
+  readonly onDidAddRun = this.addedRun.event;
+  /** Fires for every rejected message. */
+  readonly onDidReject = this.rejectedEmitter.event;
+  /** Coalesced: what changed since the last notification. Views listen to this. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(options: StoreOptions = {}) {
+    this.historySize = positiveInt(options.historySize, DEFAULT_HISTORY_SIZE);
+    this.rejectedSize = positiveInt(options.rejectedSize, DEFAULT_REJECTED_SIZE);
+    this.rejected = new Ring(this.rejectedSize);
+    this.tolerance = options.tolerance ?? STRICT_TOLERANCE;
+    this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+  }
+
+  /**
+   * Adds a run. Runs from state keys (`loaded`, `recovered`) that the history already holds are
+   * skipped, so a run received as an event and again by reconcile is counted once.
+   * Returns the record added, or undefined for such a duplicate.
+   */
+  addRun(run: PipelineRun, source: RunSource, receivedAt = Date.now()): RunRecord | undefined {
+    const entry = this.entries.get(run.resultName);
+    if (entry && source !== 'live') {
+      const identity = runIdentity(run.result);
+      const known = entry.history.some((item) => item.kind === 'run' && runIdentity(item.run.result) === identity);
+      if (known) {
+        if (entry.stateExpired) {
+          entry.stateExpired = false;
+          this.markChanged(run.resultName, false);
+        }
+        return undefined;
+      }
+    }
+    const record: RunRecord = { kind: 'run', run, dq: assessDataQuality(run, this.tolerance), source, receivedAt };
+    if (entry) {
+      entry.latest = record;
+      entry.history.push(record);
+      entry.stateExpired = false;
+      entry.runCount++;
+      this.markChanged(run.resultName, false);
+    } else {
+      const history = new Ring<HistoryItem>(this.historySize);
+      history.push(record);
+      this.entries.set(run.resultName, { resultName: run.resultName, latest: record, history, stateExpired: false, runCount: 1 });
+      this.markChanged(run.resultName, true);
+    }
+    this.addedRun.fire(record);
+    return record;
+  }
+
+  addRejected(message: RejectedMessage): void {
+    this.rejected.push(message);
+    this.rejectedTotal++;
+    this.pendingRejected = true;
+    this.scheduleFlush();
+    this.rejectedEmitter.fire(message);
+  }
+
+  /** Adds a gap marker to every pipeline's history: events in [from, to] may have been lost. */
+  addGap(from: number, to: number, reason: string): void {
+    const gap: GapMarker = { kind: 'gap', from, to, reason };
+    for (const entry of this.entries.values()) {
+      entry.history.push(gap);
+      this.markChanged(entry.resultName, false);
+    }
+  }
+
+  /** After a full reconcile: pipelines whose state key no longer exists are marked expired. */
+  markExpiredExcept(presentResultNames: ReadonlySet<string>): string[] {
+    const expired: string[] = [];
+    for (const entry of this.entries.values()) {
+      if (!presentResultNames.has(entry.resultName) && !entry.stateExpired) {
+        entry.stateExpired = true;
+        expired.push(entry.resultName);
+        this.markChanged(entry.resultName, false);
+      }
+    }
+    return expired;
+  }
+
+  /** A poll found the state key gone. */
+  markExpired(resultName: string): void {
+    const entry = this.entries.get(resultName);
+    if (entry && !entry.stateExpired) {
+      entry.stateExpired = true;
+      this.markChanged(resultName, false);
+    }
+  }
+
+  get(resultName: string): PipelineSnapshot | undefined {
+    const entry = this.entries.get(resultName);
+    return entry && snapshot(entry);
+  }
+
+  has(resultName: string): boolean {
+    return this.entries.has(resultName);
+  }
+
+  /** Every pipeline, failures first, then the most recently received. */
+  list(): PipelineSnapshot[] {
+    return [...this.entries.values()].map(snapshot).sort(compareForDisplay);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Newest first, gap markers included. */
+  history(resultName: string): HistoryItem[] {
+    return this.entries.get(resultName)?.history.toArray() ?? [];
+  }
+
+  rejectedMessages(): { recent: RejectedMessage[]; total: number } {
+    return { recent: this.rejected.toArray(), total: this.rejectedTotal };
+  }
+
+  counts(): StatusCounts {
+    const counts: StatusCounts = { success: 0, failed: 0, completed_with_errors: 0, dq_warning: 0, unknown: 0, total: 0 };
+    for (const entry of this.entries.values()) {
+      counts[displayStatusOf(entry.latest)]++;
+      counts.total++;
+    }
+    return counts;
+  }
+
+  setHistorySize(size: number): void {
+    this.historySize = positiveInt(size, DEFAULT_HISTORY_SIZE);
+    for (const entry of this.entries.values()) entry.history.resize(this.historySize);
+  }
+
+  /** Changing the tolerance re-judges only the latest runs' verdicts shown from now on. */
+  setTolerance(tolerance: DqTolerance): void {
+    this.tolerance = tolerance;
+    for (const entry of this.entries.values()) {
+      entry.latest = { ...entry.latest, dq: assessDataQuality(entry.latest.run, tolerance) };
+      this.markChanged(entry.resultName, false);
+    }
+  }
+
+  /** Forgets everything (e.g. the connection now points at another server). */
+  clear(): void {
+    this.entries.clear();
+    this.rejected = new Ring(this.rejectedSize);
+    this.rejectedTotal = 0;
+    this.pendingStructural = true;
+    this.pendingRejected = true;
+    this.scheduleFlush();
+  }
+
+  /** Delivers pending change notifications now (tests, and before a view first renders). */
+  flush(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    if (this.pendingPipelines.size === 0 && !this.pendingRejected && !this.pendingStructural) return;
+    const change: StoreChange = { pipelines: this.pendingPipelines, rejectedChanged: this.pendingRejected, structural: this.pendingStructural };
+    this.pendingPipelines = new Set();
+    this.pendingRejected = false;
+    this.pendingStructural = false;
+    this.changed.fire(change);
+  }
+
+  dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.addedRun.dispose();
+    this.changed.dispose();
+    this.rejectedEmitter.dispose();
+  }
+
+  private markChanged(resultName: string, structural: boolean): void {
+    this.pendingPipelines.add(resultName);
+    if (structural) this.pendingStructural = true;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.coalesceMs <= 0) {
+      this.flush();
+      return;
+    }
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, this.coalesceMs);
+  }
+}
+
+export function displayStatusOf(record: RunRecord): DisplayStatus {
+  if (record.run.statusKind === 'success' && isDqWarning(record.dq)) return 'dq_warning';
+  return record.run.statusKind;
+}
+
+const DISPLAY_RANK: Record<DisplayStatus, number> = { failed: 0, completed_with_errors: 1, unknown: 2, dq_warning: 3, success: 4 };
+
+function compareForDisplay(a: PipelineSnapshot, b: PipelineSnapshot): number {
+  const rank = DISPLAY_RANK[a.displayStatus] - DISPLAY_RANK[b.displayStatus];
+  if (rank !== 0) return rank;
+  const recency = finishedOrReceived(b.latest) - finishedOrReceived(a.latest);
+  if (recency !== 0) return recency;
+  return a.resultName < b.resultName ? -1 : a.resultName > b.resultName ? 1 : 0;
+}
+
+/** When the run finished, or when it was received for runs that never started. */
+export function finishedOrReceived(record: RunRecord): number {
+  return record.run.finishedAt?.epochMs ?? record.receivedAt;
+}
+
+function snapshot(entry: Entry): PipelineSnapshot {
+  return {
+    resultName: entry.resultName,
+    latest: entry.latest,
+    displayStatus: displayStatusOf(entry.latest),
+    stateExpired: entry.stateExpired,
+    runCount: entry.runCount,
+  };
+}
+
+function positiveInt(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+}

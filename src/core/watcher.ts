@@ -1,0 +1,236 @@
+import Redis from 'ioredis';
+import { ConnectionState, ConnectionTuning, SubscribedInfo, TdtpConnection } from './connection';
+import { DecodeOutcome, KeySpace, PipelineRun, RejectedMessage, decodeMessage, decodePayload } from './decode';
+import { Disposable, DisposableStore, Emitter } from './emitter';
+import { classifyError } from './problems';
+import { ConnectionSettings, toRedisOptions } from './settings';
+import { PipelineStore, RunSource } from './store';
+
+export interface ReconcileReport {
+  /** `loaded` on the first connect, `recovered` after a loss or on a manual refresh. */
+  readonly source: Extract<RunSource, 'loaded' | 'recovered'>;
+  /** State keys found. */
+  readonly keys: number;
+  /** Runs that were new to the model (events lost, or states present at connect). */
+  readonly added: number;
+  readonly rejected: number;
+  /** result_names whose state key is gone (its TTL ran out). */
+  readonly expired: string[];
+  readonly gap?: { readonly from: number; readonly to: number; readonly reason: string };
+  readonly durationMs: number;
+  readonly finishedAt: number;
+}
+
+export type PollResult =
+  | { readonly found: true; readonly outcome: Exclude<DecodeOutcome, { kind: 'ignored' }>; readonly ttlMs: number | undefined }
+  | { readonly found: false };
+
+export class NotConnectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotConnectedError';
+  }
+}
+
+/** Keys found per SCAN step; MGET reads each page while the next SCAN runs. */
+const SCAN_COUNT = 1000;
+
+/**
+ * The core's main object: one connection feeding one store. It decodes every message, keeps the
+ * model, and reconciles it from the state keys after each (re)subscription.
+ */
+export class PipelineWatcher implements Disposable {
+  readonly connection: TdtpConnection;
+  private readonly keys: KeySpace;
+  private readonly disposables = new DisposableStore();
+  private readonly reconcileEmitter = new Emitter<ReconcileReport>();
+  private readonly reconcileFailedEmitter = new Emitter<string>();
+  private lastReconcileValue: ReconcileReport | undefined;
+  /** result_names that got a live event since the running reconcile began: theirs is newer. */
+  private liveDuringReconcile: Set<string> | undefined;
+
+  /** After every reconcile (initial load, after a reconnect, manual refresh). */
+  readonly onDidReconcile = this.reconcileEmitter.event;
+  readonly onReconcileFailed = this.reconcileFailedEmitter.event;
+
+  constructor(
+    readonly settings: ConnectionSettings,
+    readonly store: PipelineStore,
+    tuning: ConnectionTuning = {},
+  ) {
+    this.keys = new KeySpace(settings.prefix);
+    this.connection = this.disposables.add(new TdtpConnection(settings, (channel, payload) => this.onMessage(channel, payload), tuning));
+    this.disposables.add(this.connection.onDidSubscribe((info) => void this.reconcileAfterSubscribe(info)));
+    this.disposables.add(this.reconcileEmitter);
+    this.disposables.add(this.reconcileFailedEmitter);
+  }
+
+  get onDidChangeState(): (listener: (state: ConnectionState) => void) => Disposable {
+    return this.connection.onDidChangeState;
+  }
+
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  get lastReconcile(): ReconcileReport | undefined {
+    return this.lastReconcileValue;
+  }
+
+  start(): void {
+    this.connection.start();
+  }
+
+  stop(): void {
+    this.connection.stop();
+  }
+
+  /** Hot path: one call per pub/sub message. */
+  private onMessage(channel: string, payload: Buffer): void {
+    const outcome = decodeMessage(this.keys, channel, payload);
+    if (outcome.kind === 'run') {
+      this.liveDuringReconcile?.add(outcome.run.resultName);
+      this.store.addRun(outcome.run, 'live');
+    } else if (outcome.kind === 'rejected') {
+      this.store.addRejected(outcome.rejected);
+    }
+  }
+
+  private async reconcileAfterSubscribe(info: SubscribedInfo): Promise<void> {
+    if (info.gap) this.store.addGap(info.gap.from, info.gap.to, info.gap.reason);
+    await this.reconcileWith(info.commands, info.initial ? 'loaded' : 'recovered', info.gap);
+  }
+
+  /** Re-reads every state key now (the user's Refresh). */
+  async refresh(): Promise<ReconcileReport> {
+    const commands = this.connection.commands;
+    if (!commands) throw new NotConnectedError(this.describeNotConnected());
+    const report = await this.reconcileWith(commands, 'recovered', undefined);
+    if (!report) throw new Error('the refresh could not read the state keys; see the log');
+    return report;
+  }
+
+  private async reconcileWith(commands: Redis, source: ReconcileReport['source'], gap: ReconcileReport['gap']): Promise<ReconcileReport | undefined> {
+    const started = Date.now();
+    const live = new Set<string>();
+    this.liveDuringReconcile = live;
+    try {
+      let keys = 0;
+      let added = 0;
+      let rejected = 0;
+      const present = new Set<string>();
+      const apply = (names: string[], values: Array<Buffer | null>) => {
+        for (let i = 0; i < names.length; i++) {
+          const value = values[i];
+          const resultName = names[i];
+          if (value === null) continue; // expired between SCAN and MGET
+          present.add(resultName);
+          keys++;
+          if (live.has(resultName)) continue;
+          const outcome = decodePayload(this.keys.stateKey(resultName), resultName, value);
+          if (outcome.kind === 'run') {
+            if (this.store.addRun(outcome.run, source)) added++;
+          } else if (outcome.kind === 'rejected') {
+            rejected++;
+            this.store.addRejected(outcome.rejected);
+          }
+        }
+      };
+      let cursor = '0';
+      let pendingRead: Promise<void> | undefined;
+      do {
+        const [next, found] = await commands.scan(cursor, 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT);
+        cursor = next;
+        await pendingRead;
+        pendingRead = undefined;
+        const names: string[] = [];
+        const stateKeys: string[] = [];
+        for (const key of found) {
+          const name = this.keys.resultNameOfStateKey(key);
+          if (name) {
+            names.push(name);
+            stateKeys.push(key);
+          }
+        }
+        if (stateKeys.length) pendingRead = commands.mgetBuffer(...stateKeys).then((values) => apply(names, values));
+      } while (cursor !== '0');
+      await pendingRead;
+      for (const name of live) present.add(name);
+      const expired = this.store.markExpiredExcept(present);
+      const finishedAt = Date.now();
+      const report: ReconcileReport = { source, keys, added, rejected, expired, gap, durationMs: finishedAt - started, finishedAt };
+      this.lastReconcileValue = report;
+      this.reconcileEmitter.fire(report);
+      return report;
+    } catch (err) {
+      const problem = classifyError(err, this.settings);
+      this.reconcileFailedEmitter.fire(`Reading the state keys failed: ${problem.message}`);
+      return undefined;
+    } finally {
+      if (this.liveDuringReconcile === live) this.liveDuringReconcile = undefined;
+    }
+  }
+
+  /**
+   * GETs one state key (with its remaining TTL). A found run also enters the model (deduplicated);
+   * a missing key marks the pipeline's state as expired. Works only while connected.
+   */
+  async poll(resultName: string): Promise<PollResult> {
+    const commands = this.connection.commands;
+    if (!commands) throw new NotConnectedError(this.describeNotConnected());
+    const result = await pollWith(commands, this.keys, resultName);
+    if (result.found && result.outcome.kind === 'run') this.store.addRun(result.outcome.run, 'polled');
+    if (!result.found) this.store.markExpired(resultName);
+    return result;
+  }
+
+  private describeNotConnected(): string {
+    const state = this.connection.state;
+    switch (state.kind) {
+      case 'failed':
+      case 'reconnecting':
+        return `Not connected to Redis at ${this.connection.endpoint}: ${state.problem.message}`;
+      case 'connecting':
+        return `Still connecting to Redis at ${this.connection.endpoint}.`;
+      default:
+        return `Not connected to Redis (${this.connection.endpoint}).`;
+    }
+  }
+
+  dispose(): void {
+    this.disposables.dispose();
+  }
+}
+
+/** GET + PTTL of one state key on an existing client. */
+export async function pollWith(commands: Redis, keys: KeySpace, resultName: string): Promise<PollResult> {
+  const key = keys.stateKey(resultName);
+  const replies = await commands.pipeline().getBuffer(key).pttl(key).exec();
+  if (!replies) throw new Error('the poll was aborted');
+  const [[getErr, value], [ttlErr, ttl]] = replies as [[Error | null, Buffer | null], [Error | null, number]];
+  if (getErr) throw getErr;
+  if (value === null) return { found: false };
+  const outcome = decodePayload(key, resultName, value);
+  if (outcome.kind === 'ignored') return { found: false };
+  return { found: true, outcome, ttlMs: !ttlErr && ttl >= 0 ? ttl : undefined };
+}
+
+/** One poll with a short-lived client (the terminal tool's --poll). Throws a classified message. */
+export async function pollOnce(settings: ConnectionSettings, resultName: string, timeoutMs = 5000): Promise<PollResult> {
+  const client = new Redis(toRedisOptions(settings, 'commands', timeoutMs));
+  let lastError: unknown;
+  client.on('error', (err) => {
+    lastError = err;
+  });
+  try {
+    await client.connect();
+    return await pollWith(client, new KeySpace(settings.prefix), resultName);
+  } catch (err) {
+    const cause = /Connection is closed/i.test((err as Error)?.message ?? '') && lastError ? lastError : err;
+    throw new Error(classifyError(cause, settings).message);
+  } finally {
+    client.disconnect(false);
+  }
+}
+
+export type { PipelineRun, RejectedMessage };
