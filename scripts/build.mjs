@@ -19,6 +19,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...common, entryPoints: { 'tdtp-watch': 'src/cli/watch.ts', 'tdtp-emit': 'src/cli/emit.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The detail panel's script runs in the webview (a browser), not in the extension host.
+  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: { panel: 'src/webview/panel.ts' }, outdir: 'dist/webview' },
 ];
 
 if (watch) {

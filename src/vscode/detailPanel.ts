@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+import { HistoryItem, PipelineStore, RunRecord, displayStatusOf } from '../core/store';
+import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TtlView, isFromWebview } from '../webview/protocol';
+import { Config } from './config';
+import { connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from './presentation';
+import { ViewerSession } from './session';
+
+export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';
+
+/** One detail panel per result_name; revealed when already open; restored after a reload. */
+export class DetailPanelManager implements vscode.Disposable, vscode.WebviewPanelSerializer<PersistedPanelState> {
+  private readonly panels = new Map<string, DetailPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: PipelineStore,
+    private readonly session: ViewerSession,
+    private readonly config: Config,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const changes = store.onDidChange((change) => {
+      for (const name of change.structural ? this.panels.keys() : change.pipelines) this.panels.get(name)?.update();
+    });
+    this.disposables.push(
+      { dispose: () => changes.dispose() },
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this),
+      session.onDidChangeState(() => this.panels.forEach((p) => p.update())),
+      config.onDidChange((c) => c === 'notifications' && this.panels.forEach((p) => p.update())),
+    );
+  }
+
+  /** Result names with an open panel (for tests and the API). */
+  get openPanels(): string[] {
+    return [...this.panels.keys()];
+  }
+
+  show(resultName: string): void {
+    const existing = this.panels.get(resultName);
+    if (existing) {
+      existing.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, resultName, vscode.ViewColumn.Active, this.webviewOptions());
+    this.attach(resultName, panel);
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedPanelState | undefined): Promise<void> {
+    const resultName = typeof state?.resultName === 'string' ? state.resultName : undefined;
+    if (!resultName || this.panels.has(resultName)) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    this.attach(resultName, panel);
+  }
+
+  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
+    };
+  }
+
+  private attach(resultName: string, panel: vscode.WebviewPanel): void {
+    const detail = new DetailPanel(resultName, panel, this.extensionUri, this.store, this.session, this.config, this.log, () => this.panels.delete(resultName));
+    this.panels.set(resultName, detail);
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.panel.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+class DetailPanel {
+  private ttl: TtlView = { kind: 'unknown' };
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly resultName: string,
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly store: PipelineStore,
+    private readonly session: ViewerSession,
+    private readonly config: Config,
+    private readonly log: vscode.LogOutputChannel,
+    onDisposed: () => void,
+  ) {
+    panel.title = resultName;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tdtp.svg');
+    panel.webview.html = html(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((message: unknown) => {
+        if (isFromWebview(message)) void this.onMessage(message);
+      }),
+      panel.onDidChangeViewState(() => panel.visible && this.update()),
+      panel.onDidDispose(() => {
+        for (const d of this.disposables) d.dispose();
+        onDisposed();
+      }),
+    );
+  }
+
+  private async onMessage(message: FromWebview): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.update();
+        await this.refreshTtl();
+        break;
+      case 'poll':
+        await this.post({ type: 'busy', busy: true });
+        try {
+          await vscode.commands.executeCommand('tdtp.pollNow', this.resultName);
+          await this.refreshTtl();
+        } finally {
+          await this.post({ type: 'busy', busy: false });
+        }
+        break;
+      case 'copyJson':
+        await vscode.commands.executeCommand('tdtp.copyEventJson', this.resultName);
+        break;
+      case 'toggleMute': {
+        const muted = this.config.notifications.muted.includes(this.resultName);
+        await vscode.commands.executeCommand(muted ? 'tdtp.unmute' : 'tdtp.mute', this.resultName);
+        break;
+      }
+    }
+  }
+
+  /** The TTL comes from a poll; the webview counts it down by itself. */
+  private async refreshTtl(): Promise<void> {
+    if (this.session.state.kind !== 'connected') return;
+    try {
+      const result = await this.session.poll(this.resultName);
+      this.ttl = !result.found ? { kind: 'expired' } : result.ttlMs === undefined ? { kind: 'persistent' } : { kind: 'expires', ms: result.ttlMs, measuredAt: Date.now() };
+      this.update();
+    } catch (err) {
+      this.log.warn(`Reading the TTL of ${this.resultName} failed: ${(err as Error).message}`);
+    }
+  }
+
+  update(): void {
+    if (!this.ready || !this.panel.visible) return;
+    const snapshot = this.store.get(this.resultName);
+    if (snapshot?.stateExpired) this.ttl = { kind: 'expired' };
+    const state: PanelState = {
+      resultName: this.resultName,
+      connection: connectionText(this.session.state, this.session.endpoint),
+      latest: snapshot && runView(snapshot.latest),
+      history: this.store.history(this.resultName).map(historyRow),
+      ttl: this.ttl,
+      muted: this.config.notifications.muted.includes(this.resultName),
+      labels: labels(),
+    };
+    void this.post({ type: 'state', state });
+  }
+
+  private post(message: ToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+}
+
+function runView(record: RunRecord): RunView {
+  const r = record.run.result;
+  const status = displayStatusOf(record);
+  return {
+    status,
+    statusText: statusText(status, r.status),
+    pipelineName: r.pipeline_name,
+    startedAt: record.run.startedAt ? dateTimeText(record.run.startedAt.epochMs) : vscode.l10n.t('not known'),
+    finishedAt: finishedText(record),
+    durationMs: r.duration_ms,
+    durationText: durationText(r.duration_ms),
+    rowsLoaded: r.rows_loaded,
+    rowsExported: r.rows_exported,
+    rowsLoadedText: formatNumber(r.rows_loaded),
+    rowsExportedText: formatNumber(r.rows_exported),
+    dqText: dqText(record.dq),
+    dqWarning: record.dq.kind === 'dropped' || record.dq.kind === 'extra',
+    packageUuid: r.package_uuid,
+    error: r.error,
+    sourceText: sourceText(record.source),
+    note: record.run.resultNameMismatch ? vscode.l10n.t('the payload says result_name "{0}"', r.result_name) : undefined,
+  };
+}
+
+function historyRow(item: HistoryItem): HistoryRowView {
+  if (item.kind === 'gap') return { kind: 'gap', text: vscode.l10n.t('Gap: {0} – {1}; events may have been lost', dateTimeText(item.from), dateTimeText(item.to)), reason: item.reason };
+  return { kind: 'run', ...runView(item) };
+}
+
+function labels(): PanelLabels {
+  const t = vscode.l10n.t;
+  return {
+    latestRun: t('Latest run'),
+    history: t('History'),
+    charts: t('Charts'),
+    duration: t('Duration'),
+    rows: t('Rows'),
+    rowsLoaded: t('Rows loaded'),
+    rowsExported: t('Rows exported'),
+    pipeline: t('Pipeline'),
+    started: t('Started'),
+    finished: t('Finished'),
+    dataQuality: t('Data quality'),
+    package: t('Package'),
+    error: t('Error'),
+    source: t('Source'),
+    status: t('Status'),
+    stateKey: t('State key'),
+    expiresIn: t('expires in'),
+    expired: t('expired'),
+    noTtl: t('no expiry'),
+    ttlUnknown: t('TTL not known (not connected)'),
+    pollNow: t('Poll Now'),
+    copyJson: t('Copy JSON'),
+    mute: t('Mute'),
+    unmute: t('Unmute'),
+    noRuns: t('No run of this pipeline is known yet. Poll Now reads its state key.'),
+    chartDuration: t('Duration per run'),
+    chartRows: t('Rows loaded and exported per run'),
+  };
+}
+
+/** Static HTML: no data in it. CSP allows only our stylesheet and the one nonce'd script. */
+function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="${vscode.env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>TDTP</title>
+</head>
+<body>
+<main id="root" aria-live="polite"></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+

@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import { isDqWarning } from '../core/dataQuality';
+import { firstLine } from '../core/format';
+import { PipelineStore, RunRecord } from '../core/store';
+import { Config } from './config';
+import { dqText } from './presentation';
+
+export type NotificationKind = 'failed' | 'completed_with_errors' | 'dq_warning' | 'success' | 'summary';
+
+/** What was shown, for the log and for tests (a seam: tests observe this instead of reading toasts). */
+export interface ShownNotification {
+  readonly kind: NotificationKind;
+  readonly resultName?: string;
+  readonly message: string;
+}
+
+/** More toasts than this within the window are summarised in one. */
+const STORM_LIMIT = 3;
+const STORM_WINDOW_MS = 10_000;
+
+/**
+ * Toasts for live events only: states loaded at connect or recovered by reconcile are summarised
+ * in the status bar instead. A storm of failures becomes one "N more pipelines failed" toast.
+ */
+export class NotificationController implements vscode.Disposable {
+  private readonly shownEmitter = new vscode.EventEmitter<ShownNotification>();
+  readonly onDidShow = this.shownEmitter.event;
+  private recent: number[] = [];
+  private suppressed = new Map<string, RunRecord>();
+  private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    store: PipelineStore,
+    private readonly config: Config,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscription = store.onDidAddRun((record) => this.onRun(record));
+  }
+
+  private onRun(record: RunRecord): void {
+    if (record.source !== 'live') return;
+    const kind = notificationKind(record);
+    if (!kind) return;
+    const settings = this.config.notifications;
+    const enabled = { failed: settings.failed, completed_with_errors: settings.completedWithErrors, dq_warning: settings.dataQuality, success: settings.success }[kind];
+    if (!enabled || settings.muted.includes(record.run.resultName)) return;
+
+    const now = Date.now();
+    this.recent = this.recent.filter((t) => now - t < STORM_WINDOW_MS);
+    if (this.recent.length >= STORM_LIMIT) {
+      // Keep the latest per pipeline; one summary toast goes out when the window closes.
+      this.suppressed.set(record.run.resultName, record);
+      this.summaryTimer ??= setTimeout(() => this.showSummary(), STORM_WINDOW_MS);
+      return;
+    }
+    this.recent.push(now);
+    this.show(kind, record);
+  }
+
+  private show(kind: Exclude<NotificationKind, 'summary'>, record: RunRecord): void {
+    const r = record.run.result;
+    const name = record.run.resultName;
+    const showDetails = vscode.l10n.t('Show Details');
+    const mute = vscode.l10n.t('Mute');
+    let message: string;
+    let present: (message: string, ...items: string[]) => Thenable<string | undefined>;
+    switch (kind) {
+      case 'failed':
+        message = vscode.l10n.t('TDTP pipeline {0} ({1}) failed: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
+        present = vscode.window.showErrorMessage;
+        break;
+      case 'completed_with_errors':
+        message = vscode.l10n.t('TDTP pipeline {0} ({1}) completed with errors: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
+        present = vscode.window.showWarningMessage;
+        break;
+      case 'dq_warning':
+        message = vscode.l10n.t('TDTP pipeline {0} ({1}): {2}', r.pipeline_name, name, dqText(record.dq) ?? '');
+        present = vscode.window.showWarningMessage;
+        break;
+      case 'success':
+        message = vscode.l10n.t('TDTP pipeline {0} ({1}) succeeded.', r.pipeline_name, name);
+        present = vscode.window.showInformationMessage;
+        break;
+    }
+    this.shownEmitter.fire({ kind, resultName: name, message });
+    present(message, showDetails, mute).then((choice) => {
+      if (choice === showDetails) void vscode.commands.executeCommand('tdtp.showDetails', name);
+      else if (choice === mute) void vscode.commands.executeCommand('tdtp.mute', name);
+    });
+  }
+
+  private showSummary(): void {
+    this.summaryTimer = undefined;
+    const records = [...this.suppressed.values()];
+    this.suppressed.clear();
+    if (!records.length) return;
+    const failed = records.filter((r) => r.run.statusKind === 'failed').length;
+    const message =
+      failed === records.length
+        ? vscode.l10n.t('{0} more TDTP pipelines failed.', failed)
+        : vscode.l10n.t('{0} more TDTP pipelines need attention ({1} failed).', records.length, failed);
+    this.log.warn(`${message} ${records.map((r) => r.run.resultName).join(', ')}`);
+    this.shownEmitter.fire({ kind: 'summary', message });
+    const show = vscode.l10n.t('Show');
+    const present = failed > 0 ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    present(message, show).then((choice) => {
+      if (choice === show) void vscode.commands.executeCommand('tdtp.pipelines.focus');
+    });
+    this.recent = [];
+  }
+
+  dispose(): void {
+    if (this.summaryTimer) clearTimeout(this.summaryTimer);
+    this.subscription.dispose();
+    this.shownEmitter.dispose();
+  }
+}
+
+function notificationKind(record: RunRecord): Exclude<NotificationKind, 'summary'> | undefined {
+  switch (record.run.statusKind) {
+    case 'failed':
+      return 'failed';
+    case 'completed_with_errors':
+      return 'completed_with_errors';
+    case 'success':
+      return isDqWarning(record.dq) ? 'dq_warning' : 'success';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,136 @@
+import * as vscode from 'vscode';
+import { DqVerdict } from '../core/dataQuality';
+import { formatDuration, formatPercent } from '../core/format';
+import { DisplayStatus, RunRecord, RunSource } from '../core/store';
+import { ViewerState } from './session';
+
+/** Localized words for what the core knows; one place, so tree, panel and toasts agree. */
+export function statusText(status: DisplayStatus, raw?: string): string {
+  switch (status) {
+    case 'success':
+      return vscode.l10n.t('success');
+    case 'failed':
+      return vscode.l10n.t('failed');
+    case 'completed_with_errors':
+      return vscode.l10n.t('completed with errors');
+    case 'dq_warning':
+      return vscode.l10n.t('success, data-quality warning');
+    default:
+      return raw ? vscode.l10n.t('unknown status "{0}"', raw) : vscode.l10n.t('unknown status');
+  }
+}
+
+const ICONS: Record<DisplayStatus, [string, string]> = {
+  success: ['pass-filled', 'tdtp.successIcon'],
+  failed: ['error', 'tdtp.failedIcon'],
+  completed_with_errors: ['warning', 'tdtp.warningIcon'],
+  dq_warning: ['pass', 'tdtp.dataQualityIcon'],
+  unknown: ['question', 'tdtp.unknownIcon'],
+};
+
+export function statusIcon(status: DisplayStatus): vscode.ThemeIcon {
+  const [id, color] = ICONS[status];
+  return new vscode.ThemeIcon(id, new vscode.ThemeColor(color));
+}
+
+export function dqText(verdict: DqVerdict): string | undefined {
+  switch (verdict.kind) {
+    case 'dropped':
+      return vscode.l10n.t('{0} rows dropped by validator/filter ({1} of loaded)', formatNumber(verdict.rows), formatPercent(verdict.percent));
+    case 'extra':
+      return vscode.l10n.t('{0} more rows exported than loaded (+{1})', formatNumber(verdict.rows), formatPercent(verdict.percent));
+    case 'ok':
+      return verdict.toleratedRows > 0 ? vscode.l10n.t('rows differ by {0}, within the tolerance', formatNumber(verdict.toleratedRows)) : vscode.l10n.t('rows loaded = rows exported');
+    default:
+      return undefined;
+  }
+}
+
+export function sourceText(source: RunSource): string {
+  switch (source) {
+    case 'live':
+      return vscode.l10n.t('received live');
+    case 'loaded':
+      return vscode.l10n.t('state present at connect');
+    case 'recovered':
+      return vscode.l10n.t('recovered from state');
+    case 'polled':
+      return vscode.l10n.t('polled');
+  }
+}
+
+export function formatNumber(n: number): string {
+  return n.toLocaleString(vscode.env.language);
+}
+
+export function durationText(ms: number): string {
+  return formatDuration(ms);
+}
+
+/** "3 min ago" in the UI language. */
+export function ageText(fromMs: number, nowMs = Date.now()): string {
+  const seconds = Math.max(0, Math.round((nowMs - fromMs) / 1000));
+  if (seconds < 45) return vscode.l10n.t('just now');
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return vscode.l10n.t('{0} min ago', minutes);
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return vscode.l10n.t('{0} h ago', hours);
+  return vscode.l10n.t('{0} d ago', Math.round(hours / 24));
+}
+
+export function dateTimeText(ms: number): string {
+  return new Date(ms).toLocaleString(vscode.env.language);
+}
+
+/** When a run finished, in the user's zone; the producer's text when it had no time. */
+export function finishedText(record: RunRecord): string {
+  const finished = record.run.finishedAt;
+  return finished ? dateTimeText(finished.epochMs) : vscode.l10n.t('not known');
+}
+
+export function connectionText(state: ViewerState, endpoint: string | undefined): string {
+  switch (state.kind) {
+    case 'idle':
+      return vscode.l10n.t('disconnected');
+    case 'notConfigured':
+      return vscode.l10n.t('settings need attention');
+    case 'connecting':
+      return state.attempt > 1 ? vscode.l10n.t('connecting (attempt {0})', state.attempt) : vscode.l10n.t('connecting to {0}', endpoint ?? '');
+    case 'connected':
+      return vscode.l10n.t('connected to {0}', endpoint ?? '');
+    case 'reconnecting':
+      return vscode.l10n.t('reconnecting (attempt {0})', state.attempt);
+    case 'failed':
+      return vscode.l10n.t('cannot connect');
+  }
+}
+
+/** A short localized headline per problem kind; the core's sentence gives the specifics. */
+export function problemHeadline(code: string): string {
+  switch (code) {
+    case 'settings':
+      return vscode.l10n.t('A setting is wrong');
+    case 'refused':
+      return vscode.l10n.t('Redis is not reachable');
+    case 'host-not-found':
+      return vscode.l10n.t('Redis host not found');
+    case 'timeout':
+      return vscode.l10n.t('Redis does not answer');
+    case 'auth-failed':
+      return vscode.l10n.t('Wrong Redis username or password');
+    case 'auth-required':
+      return vscode.l10n.t('Redis requires a password');
+    case 'permission':
+      return vscode.l10n.t('The Redis user lacks a permission');
+    case 'bad-db':
+      return vscode.l10n.t('The Redis database does not exist');
+    case 'tls':
+      return vscode.l10n.t('TLS handshake failed');
+    case 'dropped-by-server':
+      return vscode.l10n.t('Redis dropped the subscription (too slow?)');
+    case 'stalled':
+      return vscode.l10n.t('Redis stopped answering');
+    default:
+      return vscode.l10n.t('Connection lost');
+  }
+}

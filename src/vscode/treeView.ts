@@ -1,0 +1,361 @@
+import * as vscode from 'vscode';
+import { RejectedMessage } from '../core/decode';
+import { firstLine } from '../core/format';
+import { DisplayStatus, GapMarker, HistoryItem, PipelineSnapshot, PipelineStore, RunRecord, StoreChange, displayStatusOf } from '../core/store';
+import { Config } from './config';
+import { ageText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
+import { ViewerSession } from './session';
+
+export type TreeNode = PipelineNode | RunNode | GapNode | GroupNode | RejectedGroupNode | RejectedNode;
+
+export class PipelineNode {
+  readonly kind = 'pipeline';
+  constructor(public snapshot: PipelineSnapshot) {}
+  get resultName(): string {
+    return this.snapshot.resultName;
+  }
+}
+export class RunNode {
+  readonly kind = 'run';
+  constructor(readonly resultName: string, readonly record: RunRecord, readonly id: string) {}
+}
+export class GapNode {
+  readonly kind = 'gap';
+  constructor(readonly resultName: string, readonly gap: GapMarker, readonly id: string) {}
+}
+export class GroupNode {
+  readonly kind = 'group';
+  constructor(readonly status: DisplayStatus) {}
+}
+export class RejectedGroupNode {
+  readonly kind = 'rejectedGroup';
+}
+export class RejectedNode {
+  readonly kind = 'rejected';
+  constructor(readonly message: RejectedMessage, readonly id: string) {}
+}
+
+export interface TreeFilter {
+  readonly text: string;
+  readonly statuses: ReadonlySet<DisplayStatus>;
+}
+
+const GROUP_ORDER: DisplayStatus[] = ['failed', 'completed_with_errors', 'unknown', 'dq_warning', 'success'];
+/** Ages in descriptions are refreshed this often while the view is visible. */
+const AGE_REFRESH_MS = 30_000;
+
+/**
+ * The Pipelines view. Store changes arrive coalesced; they become targeted refreshes of the
+ * changed items when the order stays the same, one root refresh otherwise, and nothing while the
+ * view is hidden (it catches up when shown).
+ */
+export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly nodes = new Map<string, PipelineNode>();
+  private readonly groups = new Map<DisplayStatus, GroupNode>();
+  private readonly rejectedGroup = new RejectedGroupNode();
+  private rootOrder = '';
+  private filterValue: TreeFilter | undefined;
+  private groupByStatusValue = false;
+  private visible = false;
+  private staleWhileHidden = false;
+  private ageTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly store: PipelineStore,
+    private readonly config: Config,
+  ) {
+    const subscription = store.onDidChange((change) => this.onStoreChange(change));
+    this.disposables.push(this.changeEmitter, { dispose: () => subscription.dispose() });
+    this.disposables.push(config.onDidChange((c) => c === 'notifications' && this.refreshAll()));
+  }
+
+  /** The view tells us when it is shown or hidden. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible && this.staleWhileHidden) this.refreshAll();
+    if (visible && !this.ageTimer) this.ageTimer = setInterval(() => this.refreshAll(), AGE_REFRESH_MS);
+    if (!visible && this.ageTimer) {
+      clearInterval(this.ageTimer);
+      this.ageTimer = undefined;
+    }
+  }
+
+  get filter(): TreeFilter | undefined {
+    return this.filterValue;
+  }
+
+  setFilter(filter: TreeFilter | undefined): void {
+    this.filterValue = filter && (filter.text || filter.statuses.size) ? filter : undefined;
+    void vscode.commands.executeCommand('setContext', 'tdtp.filterActive', this.filterValue !== undefined);
+    this.refreshAll();
+  }
+
+  get groupByStatus(): boolean {
+    return this.groupByStatusValue;
+  }
+
+  setGroupByStatus(value: boolean): void {
+    this.groupByStatusValue = value;
+    void vscode.commands.executeCommand('setContext', 'tdtp.groupByStatus', value);
+    this.refreshAll();
+  }
+
+  refreshAll(): void {
+    if (!this.visible) {
+      this.staleWhileHidden = true;
+      return;
+    }
+    this.staleWhileHidden = false;
+    this.changeEmitter.fire(undefined);
+  }
+
+  private onStoreChange(change: StoreChange): void {
+    void vscode.commands.executeCommand('setContext', 'tdtp.hasPipelines', this.store.size > 0);
+    if (!this.visible) {
+      this.staleWhileHidden = true;
+      return;
+    }
+    const order = this.computeRootOrder();
+    if (change.structural || change.rejectedChanged || order !== this.rootOrder || this.groupByStatusValue) {
+      this.refreshAll();
+      return;
+    }
+    const targets: TreeNode[] = [];
+    for (const name of change.pipelines) {
+      const node = this.nodes.get(name);
+      const snapshot = this.store.get(name);
+      if (node && snapshot) {
+        node.snapshot = snapshot;
+        targets.push(node);
+      }
+    }
+    if (targets.length) this.changeEmitter.fire(targets);
+  }
+
+  private computeRootOrder(): string {
+    return this.visiblePipelines()
+      .map((p) => p.resultName)
+      .join('\u0000');
+  }
+
+  private visiblePipelines(): PipelineSnapshot[] {
+    const filter = this.filterValue;
+    const all = this.store.list();
+    if (!filter) return all;
+    const text = filter.text.toLocaleLowerCase();
+    return all.filter(
+      (p) =>
+        (filter.statuses.size === 0 || filter.statuses.has(p.displayStatus)) &&
+        (!text || p.resultName.toLocaleLowerCase().includes(text) || p.latest.run.result.pipeline_name.toLocaleLowerCase().includes(text)),
+    );
+  }
+
+  private pipelineNode(snapshot: PipelineSnapshot): PipelineNode {
+    let node = this.nodes.get(snapshot.resultName);
+    if (node) node.snapshot = snapshot;
+    else {
+      node = new PipelineNode(snapshot);
+      this.nodes.set(snapshot.resultName, node);
+    }
+    return node;
+  }
+
+  getChildren(element?: TreeNode): TreeNode[] {
+    if (!element) {
+      const pipelines = this.visiblePipelines();
+      this.rootOrder = pipelines.map((p) => p.resultName).join('\u0000');
+      for (const name of [...this.nodes.keys()]) if (!this.store.has(name)) this.nodes.delete(name);
+      const rejected = this.store.rejectedMessages().total > 0 ? [this.rejectedGroup] : [];
+      if (this.groupByStatusValue) {
+        const present = new Set(pipelines.map((p) => p.displayStatus));
+        return [...GROUP_ORDER.filter((s) => present.has(s)).map((s) => this.groupNode(s)), ...rejected];
+      }
+      return [...pipelines.map((p) => this.pipelineNode(p)), ...rejected];
+    }
+    switch (element.kind) {
+      case 'group':
+        return this.visiblePipelines()
+          .filter((p) => p.displayStatus === element.status)
+          .map((p) => this.pipelineNode(p));
+      case 'pipeline':
+        return historyNodes(element.resultName, this.store.history(element.resultName));
+      case 'rejectedGroup':
+        return this.store.rejectedMessages().recent.map((m, i) => new RejectedNode(m, `rejected:${m.receivedAt}:${i}`));
+      default:
+        return [];
+    }
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    if (element.kind === 'run' || element.kind === 'gap') return this.nodes.get(element.resultName);
+    if (element.kind === 'pipeline' && this.groupByStatusValue) return this.groupNode(element.snapshot.displayStatus);
+    if (element.kind === 'rejected') return this.rejectedGroup;
+    return undefined;
+  }
+
+  private groupNode(status: DisplayStatus): GroupNode {
+    let node = this.groups.get(status);
+    if (!node) {
+      node = new GroupNode(status);
+      this.groups.set(status, node);
+    }
+    return node;
+  }
+
+  getTreeItem(element: TreeNode): vscode.TreeItem {
+    switch (element.kind) {
+      case 'pipeline':
+        return pipelineItem(element.snapshot, this.config.notifications.muted.includes(element.resultName));
+      case 'run':
+        return runItem(element);
+      case 'gap':
+        return gapItem(element);
+      case 'group': {
+        const count = this.visiblePipelines().filter((p) => p.displayStatus === element.status).length;
+        const item = new vscode.TreeItem(statusText(element.status), vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${element.status}`;
+        item.description = String(count);
+        item.iconPath = statusIcon(element.status);
+        item.contextValue = `group status-${element.status}`;
+        return item;
+      }
+      case 'rejectedGroup': {
+        const { total } = this.store.rejectedMessages();
+        const item = new vscode.TreeItem(vscode.l10n.t('Rejected messages'), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = 'rejected';
+        item.description = String(total);
+        item.iconPath = new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('tdtp.failedIcon'));
+        item.tooltip = vscode.l10n.t('Messages that could not be decoded; the most recent are listed.');
+        item.contextValue = 'rejectedGroup';
+        return item;
+      }
+      case 'rejected': {
+        const m = element.message;
+        const item = new vscode.TreeItem(m.resultName ?? m.source, vscode.TreeItemCollapsibleState.None);
+        item.id = element.id;
+        item.description = m.reason;
+        item.iconPath = new vscode.ThemeIcon('circle-slash');
+        const tooltip = new vscode.MarkdownString();
+        tooltip.appendMarkdown(`**${escapeMd(vscode.l10n.t('Rejected message'))}** — ${escapeMd(dateTimeText(m.receivedAt))}\n\n`);
+        tooltip.appendText(`${m.source}\n${m.reason}\n\n`);
+        tooltip.appendCodeblock(fenceSafe(m.rawPreview.slice(0, 500)), 'text');
+        item.tooltip = tooltip;
+        item.contextValue = 'rejected';
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.ageTimer) clearInterval(this.ageTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function historyNodes(resultName: string, history: HistoryItem[]): TreeNode[] {
+  // Ids count from the oldest so existing items keep theirs when a new run is added.
+  return history.map((item, i) => {
+    const id = `${resultName}\u0000${history.length - i}\u0000${item.kind === 'run' ? item.receivedAt : item.from}`;
+    return item.kind === 'run' ? new RunNode(resultName, item, `run:${id}`) : new GapNode(resultName, item, `gap:${id}`);
+  });
+}
+
+export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean): vscode.TreeItem {
+  const record = snapshot.latest;
+  const r = record.run.result;
+  const item = new vscode.TreeItem(snapshot.resultName, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `pipeline:${snapshot.resultName}`;
+  item.iconPath = statusIcon(snapshot.displayStatus);
+  const parts = [
+    r.pipeline_name,
+    durationText(r.duration_ms),
+    `${formatNumber(r.rows_loaded)}→${formatNumber(r.rows_exported)}`,
+    ageText(record.run.finishedAt?.epochMs ?? record.receivedAt),
+  ];
+  if (snapshot.stateExpired) parts.push(vscode.l10n.t('state expired'));
+  if (muted) parts.push(vscode.l10n.t('muted'));
+  item.description = parts.join(' · ');
+  item.tooltip = runTooltip(snapshot.resultName, record, snapshot.stateExpired);
+  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [snapshot.resultName] };
+  const tokens = ['pipeline', `status-${snapshot.displayStatus}`, muted ? 'muted' : 'unmuted'];
+  if (snapshot.stateExpired) tokens.push('expired');
+  item.contextValue = tokens.join(' ');
+  item.accessibilityInformation = {
+    label: vscode.l10n.t('{0}: {1}, {2}', snapshot.resultName, statusText(snapshot.displayStatus, r.status), String(item.description)),
+    role: 'treeitem',
+  };
+  return item;
+}
+
+function runItem(node: RunNode): vscode.TreeItem {
+  const record = node.record;
+  const status = displayStatusOf(record);
+  const r = record.run.result;
+  const item = new vscode.TreeItem(finishedText(record), vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.iconPath = statusIcon(status);
+  const parts = [statusText(status, r.status), durationText(r.duration_ms), `${formatNumber(r.rows_loaded)}→${formatNumber(r.rows_exported)}`];
+  if (record.source !== 'live') parts.push(sourceText(record.source));
+  if (r.error) parts.push(firstLine(r.error, 80));
+  item.description = parts.join(' · ');
+  item.tooltip = runTooltip(node.resultName, record, false);
+  item.contextValue = `run status-${status} source-${record.source}`;
+  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [node.resultName] };
+  return item;
+}
+
+function gapItem(node: GapNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.l10n.t('Gap: {0} – {1}', dateTimeText(node.gap.from), dateTimeText(node.gap.to)), vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('tdtp.warningIcon'));
+  item.description = vscode.l10n.t('events may have been lost');
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendText(node.gap.reason);
+  item.tooltip = tooltip;
+  item.contextValue = 'gap';
+  return item;
+}
+
+/** Every field, the error and the DQ verdict. Values from the wire go through appendText (escaped). */
+export function runTooltip(resultName: string, record: RunRecord, stateExpired: boolean): vscode.MarkdownString {
+  const r = record.run.result;
+  const md = new vscode.MarkdownString();
+  const status = displayStatusOf(record);
+  md.appendMarkdown(`**${escapeMd(resultName)}** — ${escapeMd(statusText(status, r.status))}\n\n`);
+  const rows: Array<[string, string]> = [
+    [vscode.l10n.t('Pipeline'), r.pipeline_name],
+    [vscode.l10n.t('Started'), record.run.startedAt ? dateTimeText(record.run.startedAt.epochMs) : vscode.l10n.t('not known')],
+    [vscode.l10n.t('Finished'), finishedText(record)],
+    [vscode.l10n.t('Duration'), durationText(r.duration_ms)],
+    [vscode.l10n.t('Rows loaded'), formatNumber(r.rows_loaded)],
+    [vscode.l10n.t('Rows exported'), formatNumber(r.rows_exported)],
+  ];
+  const dq = dqText(record.dq);
+  if (dq) rows.push([vscode.l10n.t('Data quality'), dq]);
+  if (r.package_uuid) rows.push([vscode.l10n.t('Package'), r.package_uuid]);
+  rows.push([vscode.l10n.t('Source'), sourceText(record.source)]);
+  if (record.run.resultNameMismatch) rows.push([vscode.l10n.t('Note'), vscode.l10n.t('the payload says result_name "{0}"', r.result_name)]);
+  if (stateExpired) rows.push([vscode.l10n.t('State key'), vscode.l10n.t('expired')]);
+  for (const [label, value] of rows) {
+    md.appendMarkdown(`${escapeMd(label)}: `);
+    md.appendText(value);
+    md.appendMarkdown('  \n');
+  }
+  if (r.error) {
+    md.appendMarkdown(`\n**${escapeMd(vscode.l10n.t('Error'))}**\n`);
+    md.appendCodeblock(fenceSafe(r.error.length > 2000 ? `${r.error.slice(0, 2000)}…` : r.error), 'text');
+  }
+  return md;
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+/** Text from the wire must not close the code fence it is shown in. */
+function fenceSafe(text: string): string {
+  return text.replace(/`{3,}/g, (fence) => fence.split('').join('\u200b'));
+}

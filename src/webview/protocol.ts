@@ -1,0 +1,94 @@
+/**
+ * The typed messages between the detail panel and the extension. Both sides import this file;
+ * the webview gets data only through these messages and renders it as text.
+ */
+export type DisplayStatusName = 'success' | 'failed' | 'completed_with_errors' | 'dq_warning' | 'unknown';
+
+export interface RunView {
+  readonly status: DisplayStatusName;
+  readonly statusText: string;
+  readonly pipelineName: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly durationText: string;
+  readonly rowsLoaded: number;
+  readonly rowsExported: number;
+  readonly rowsLoadedText: string;
+  readonly rowsExportedText: string;
+  readonly dqText?: string;
+  readonly dqWarning: boolean;
+  readonly packageUuid?: string;
+  readonly error?: string;
+  readonly sourceText: string;
+  readonly note?: string;
+}
+
+export type HistoryRowView = ({ readonly kind: 'run' } & RunView) | { readonly kind: 'gap'; readonly text: string; readonly reason: string };
+
+export type TtlView =
+  | { readonly kind: 'unknown' }
+  /** Counts down in the webview from `ms` measured at `measuredAt` (epoch ms). */
+  | { readonly kind: 'expires'; readonly ms: number; readonly measuredAt: number }
+  | { readonly kind: 'persistent' }
+  | { readonly kind: 'expired' };
+
+export interface PanelState {
+  readonly resultName: string;
+  readonly connection: string;
+  readonly latest?: RunView;
+  readonly history: readonly HistoryRowView[];
+  readonly ttl: TtlView;
+  readonly muted: boolean;
+  readonly labels: PanelLabels;
+}
+
+/** Localized words for the webview (it has no l10n of its own). */
+export interface PanelLabels {
+  readonly latestRun: string;
+  readonly history: string;
+  readonly charts: string;
+  readonly duration: string;
+  readonly rows: string;
+  readonly rowsLoaded: string;
+  readonly rowsExported: string;
+  readonly pipeline: string;
+  readonly started: string;
+  readonly finished: string;
+  readonly dataQuality: string;
+  readonly package: string;
+  readonly error: string;
+  readonly source: string;
+  readonly status: string;
+  readonly stateKey: string;
+  readonly expiresIn: string;
+  readonly expired: string;
+  readonly noTtl: string;
+  readonly ttlUnknown: string;
+  readonly pollNow: string;
+  readonly copyJson: string;
+  readonly mute: string;
+  readonly unmute: string;
+  readonly noRuns: string;
+  readonly chartDuration: string;
+  readonly chartRows: string;
+}
+
+export type ToWebview = { readonly type: 'state'; readonly state: PanelState } | { readonly type: 'busy'; readonly busy: boolean };
+
+export type FromWebview =
+  | { readonly type: 'ready' }
+  | { readonly type: 'poll' }
+  | { readonly type: 'copyJson' }
+  | { readonly type: 'toggleMute' };
+
+/** What `setState` keeps in the webview, so the serializer can restore the panel after a reload. */
+export interface PersistedPanelState {
+  readonly resultName: string;
+}
+
+export function isFromWebview(value: unknown): value is FromWebview {
+  if (typeof value !== 'object' || value === null) return false;
+  const type = (value as { type?: unknown }).type;
+  return type === 'ready' || type === 'poll' || type === 'copyJson' || type === 'toggleMute';
+}
