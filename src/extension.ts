@@ -23,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const panels = new DetailPanelManager(context.extensionUri, store, session, config, log);
   const notifications = new NotificationController(store, config, log);
   const apiEvents = new ApiEvents(store, session);
+  const statusBar = new StatusBarController(store, session);
   context.subscriptions.push(
     log,
     config,
@@ -33,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
     notifications,
     apiEvents,
     new EventLog(store, session, log),
-    new StatusBarController(store, session),
+    statusBar,
     ...registerViewState(tree, session, () => config.connectionConfigured),
     ...registerCommands({ store, session, config, passwords, panels, tree, log, extensionId: context.extension.id }),
     config.onDidChange((change) => change === 'model' && session.applyModelSettings()),
@@ -52,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   };
   // The in-VS-Code tests observe internals through this seam; it exists only when they run.
   if (process.env.TDTP_VIEWER_TEST === '1') {
-    Object.assign(api, { testing: { store, session, tree, panels, notifications, passwords } });
+    Object.assign(api, { testing: { store, session, tree, panels, notifications, passwords, config, statusBar } });
   }
   return api;
 }

@@ -1,0 +1,225 @@
+import * as assert from 'node:assert/strict';
+import { createConnection } from 'node:net';
+import Redis from 'ioredis';
+import { after, before, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import { KeySpace, TdtpResult } from '../../src/core/decode';
+import { goTimeString, publishResult } from '../../src/core/publish';
+import type { PipelineStore } from '../../src/core/store';
+import type { PolledState, TdtpViewerApi } from '../../src/vscode/api';
+import type { Config } from '../../src/vscode/config';
+import type { DetailPanelManager } from '../../src/vscode/detailPanel';
+import type { NotificationController, ShownNotification } from '../../src/vscode/notifications';
+import type { PasswordStore } from '../../src/vscode/secrets';
+import type { ViewerSession } from '../../src/vscode/session';
+import type { StatusBarController } from '../../src/vscode/statusBar';
+import type { PipelineNode, PipelinesTreeProvider, TreeNode } from '../../src/vscode/treeView';
+import { RedisServer, freePort, startRedis } from '../support/redisServer';
+import { nextEvent, until } from './waitFor';
+
+interface Testing {
+  store: PipelineStore;
+  session: ViewerSession;
+  tree: PipelinesTreeProvider;
+  panels: DetailPanelManager;
+  notifications: NotificationController;
+  passwords: PasswordStore;
+  config: Config;
+  statusBar: StatusBarController;
+}
+
+const EXTENSION_ID = 'tdtp.tdtp-pipeline-viewer';
+const keys = new KeySpace('tdtp:pipeline');
+
+function result(resultName: string, status: string, extra: Partial<TdtpResult> = {}): TdtpResult {
+  const now = new Date();
+  return {
+    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
+    result_name: resultName,
+    status,
+    started_at: goTimeString(new Date(now.getTime() - 1842)),
+    finished_at: goTimeString(now),
+    duration_ms: 1842,
+    rows_loaded: 15000,
+    rows_exported: status === 'failed' ? 0 : 15000,
+    ...(status === 'failed' || status === 'completed_with_errors' ? { error: `${status} in ${resultName}\nsecond line` } : {}),
+    ...extra,
+  };
+}
+
+async function setRedis(settings: Record<string, unknown>): Promise<void> {
+  const config = vscode.workspace.getConfiguration('tdtp');
+  for (const [key, value] of Object.entries(settings)) await config.update(`redis.${key}`, value, vscode.ConfigurationTarget.Global);
+}
+
+function rootPipelines(t: Testing): PipelineNode[] {
+  return t.tree.getChildren().filter((n: TreeNode): n is PipelineNode => n.kind === 'pipeline');
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+describe('TDTP Pipeline Viewer inside VS Code', function () {
+  let redis: RedisServer;
+  let admin: Redis;
+  let api: TdtpViewerApi;
+  let t: Testing;
+  const shown: ShownNotification[] = [];
+
+  const connected = () => until('the viewer to be connected', () => (t.session.state.kind === 'connected' ? true : undefined), [t.session.onDidChangeState]);
+  const reconciled = () => nextEvent('a reconcile with Redis', t.session.onDidReconcile);
+
+  before(async function () {
+    redis = await startRedis();
+    admin = await redis.client();
+    await publishResult(admin, keys, result('SEEDED_OK', 'success'), 600);
+    await publishResult(admin, keys, result('SEEDED_FAIL', 'failed'), 600);
+    const extension = vscode.extensions.getExtension<TdtpViewerApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    api = await extension.activate();
+    t = (api as unknown as { testing: Testing }).testing;
+    assert.ok(t, 'the test seam is present (TDTP_VIEWER_TEST=1 reaches the extension host)');
+    t.notifications.onDidShow((n) => shown.push(n));
+  });
+
+  after(async () => {
+    await setRedis({ port: undefined, db: undefined });
+    await t?.passwords.clear();
+    await redis?.dispose();
+  });
+
+  it('activates with nothing configured, tries 127.0.0.1:6379 and says it cannot connect', async function () {
+    if (await portInUse(6379)) this.skip(); // something really listens on the default port here
+    assert.equal(t.config.connectionConfigured, false);
+    const state = await until(
+      'a connection problem for the default address',
+      () => (t.session.state.kind === 'reconnecting' ? t.session.state : undefined),
+      [t.session.onDidChangeState],
+    );
+    assert.equal(state.problem.code, 'refused');
+    assert.match(state.problem.message, /127\.0\.0\.1:6379/);
+    assert.equal(rootPipelines(t).length, 0, 'no pipelines: the welcome view is shown');
+    assert.equal(api.getConnection().state, 'reconnecting');
+  });
+
+  it('connects when the port is set and shows the existing state keys in the tree', async () => {
+    const load = reconciled();
+    await setRedis({ port: redis.port });
+    await connected();
+    const report = await load;
+    assert.equal(report.source, 'loaded');
+    assert.equal(report.keys, 2);
+    t.store.flush();
+    const names = rootPipelines(t).map((n) => n.resultName);
+    assert.deepEqual(names, ['SEEDED_FAIL', 'SEEDED_OK'], 'failures first');
+    const item = t.tree.getTreeItem(rootPipelines(t)[1]);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass-filled');
+    assert.match(String(item.description), /seeded_ok_pipeline/);
+    assert.match(String(item.contextValue), /\bpipeline\b.*\bstatus-success\b/);
+    assert.equal(t.store.get('SEEDED_OK')?.latest.source, 'loaded');
+    assert.equal(shown.filter((n) => n.resultName === 'SEEDED_FAIL').length, 0, 'no toast for states loaded at connect');
+  });
+
+  it('updates the tree when a new event arrives', async () => {
+    const change = nextEvent('the tree to change', t.tree.onDidChangeTreeData);
+    await publishResult(admin, keys, result('LIVE_OK', 'success', { rows_exported: 15000 }), 600);
+    await change;
+    const node = rootPipelines(t).find((n) => n.resultName === 'LIVE_OK');
+    assert.ok(node, 'LIVE_OK is in the tree');
+    const children = t.tree.getChildren(node);
+    assert.equal(children.length, 1);
+    assert.equal(children[0].kind, 'run');
+  });
+
+  it('raises notifications for failed, completed_with_errors and data-quality warnings, but not for success', async () => {
+    const before = shown.length;
+    await publishResult(admin, keys, result('LIVE_FAIL', 'failed'), 600);
+    await publishResult(admin, keys, result('LIVE_ERRORS', 'completed_with_errors'), 600);
+    await publishResult(admin, keys, result('LIVE_DQ', 'success', { rows_exported: 14998 }), 600);
+    await until('three notifications', () => (shown.length - before >= 3 ? true : undefined), [t.notifications.onDidShow]);
+    const got = shown.slice(before).map((n) => [n.kind, n.resultName]);
+    assert.deepEqual(got, [
+      ['failed', 'LIVE_FAIL'],
+      ['completed_with_errors', 'LIVE_ERRORS'],
+      ['dq_warning', 'LIVE_DQ'],
+    ]);
+    assert.match(shown[before].message, /live_fail_pipeline \(LIVE_FAIL\) failed: failed in LIVE_FAIL/);
+    assert.match(shown[before + 2].message, /2 rows dropped/);
+    assert.ok(!shown.some((n) => n.resultName === 'LIVE_OK'), 'success toasts are off by default');
+  });
+
+  it('Poll Pipeline State returns the decoded state, and undefined for an absent key', async () => {
+    const state = await vscode.commands.executeCommand<PolledState | undefined>('tdtp.pollPipelineState', 'SEEDED_OK');
+    assert.ok(state);
+    assert.equal(state.event.status, 'success');
+    assert.equal(state.event.rows_loaded, 15000);
+    assert.ok(state.ttlMs !== undefined && state.ttlMs > 0 && state.ttlMs <= 600_000, `ttl ${state.ttlMs}`);
+
+    await admin.del(keys.stateKey('LIVE_OK')); // what an expired TTL leaves behind
+    const absent = await vscode.commands.executeCommand<PolledState | undefined>('tdtp.pollPipelineState', 'LIVE_OK');
+    assert.equal(absent, undefined);
+    assert.equal(t.store.get('LIVE_OK')?.stateExpired, true, 'the pipeline is marked expired, not dropped');
+    assert.equal(await vscode.commands.executeCommand('tdtp.pollPipelineState', 'NEVER_RAN'), undefined);
+  });
+
+  it('opens one detail panel per result_name', async () => {
+    await vscode.commands.executeCommand('tdtp.showDetails', 'SEEDED_OK');
+    await vscode.commands.executeCommand('tdtp.showDetails', 'SEEDED_OK');
+    assert.deepEqual(t.panels.openPanels, ['SEEDED_OK']);
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label === 'SEEDED_OK');
+    assert.equal(tabs.length, 1, 'one webview tab titled SEEDED_OK');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('reconnects when a connection setting changes (db) and shows that database', async () => {
+    const db3 = await redis.client(3);
+    await publishResult(db3, keys, result('ONLY_IN_DB3', 'success'), 600);
+    const load = reconciled();
+    await setRedis({ db: 3 });
+    const report = await load;
+    assert.equal(report.keys, 1);
+    t.store.flush();
+    assert.deepEqual(rootPipelines(t).map((n) => n.resultName), ['ONLY_IN_DB3'], 'the model of db 0 was cleared');
+    await setRedis({ db: undefined });
+    await connected();
+  });
+
+  it('reads the password from SecretStorage and says when it is wrong or missing', async () => {
+    const secured = await startRedis({ password: 'right-pässword' });
+    try {
+      await setRedis({ port: secured.port });
+      const missing = await until('auth-required', () => (t.session.state.kind === 'failed' ? t.session.state : undefined), [t.session.onDidChangeState]);
+      assert.equal(missing.problem.code, 'auth-required');
+
+      await t.passwords.set('wrong');
+      const wrong = await until('auth-failed', () => (t.session.state.kind === 'failed' && t.session.state.problem.code === 'auth-failed' ? t.session.state : undefined), [t.session.onDidChangeState]);
+      assert.match(wrong.problem.message, /password/);
+
+      await t.passwords.set('right-pässword');
+      await connected();
+    } finally {
+      await t.passwords.clear();
+      await setRedis({ port: redis.port });
+      await secured.dispose();
+    }
+  });
+
+  it('shows the cannot-connect state for a wrong port', async () => {
+    const closed = await freePort();
+    await setRedis({ port: closed });
+    const state = await until('refused', () => (t.session.state.kind === 'reconnecting' ? t.session.state : undefined), [t.session.onDidChangeState]);
+    assert.equal(state.problem.code, 'refused');
+    assert.match(state.problem.message, new RegExp(`:${closed}\\b`));
+    assert.match(t.statusBar.text, /reconnecting|connecting/);
+    assert.equal(t.store.size > 0, true, 'what was received stays visible while disconnected');
+    await setRedis({ port: redis.port });
+    await connected();
+  });
+});

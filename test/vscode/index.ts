@@ -1,0 +1,13 @@
+// Entry point of the in-VS-Code suite: the `run()` contract of @vscode/test-electron's
+// extensionTestsPath, which the code-server runner extension calls too.
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
+  // Set describe/it on the global context, then load the suites (lazily bundled requires).
+  mocha.suite.emit('pre-require', globalThis, 'tdtp-suite', mocha);
+  require('./extension.test');
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));
+  });
+}
