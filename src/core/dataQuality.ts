@@ -24,8 +24,12 @@ export function assessDataQuality(run: PipelineRun, tolerance: DqTolerance = STR
   const difference = loaded - exported;
   if (difference === 0) return OK;
   const rows = Math.abs(difference);
-  const percent = loaded === 0 ? 100 : (rows / loaded) * 100;
-  if (rows <= tolerance.absoluteRows || percent <= tolerance.percent) return { kind: 'ok', toleratedRows: rows };
+  // rows * 100 / loaded, not rows / loaded * 100: the latter gives 7.000000000000001 for 7 of 100.
+  const percent = loaded === 0 ? 100 : (rows * 100) / loaded;
+  // Compared in rows, with slack for floating-point rounding only, so a difference exactly at the
+  // percent tolerance (7 rows of 100 at 7%) is within it.
+  const withinPercent = loaded === 0 ? percent <= tolerance.percent : rows <= ((tolerance.percent * loaded) / 100) * (1 + 4 * Number.EPSILON);
+  if (rows <= tolerance.absoluteRows || withinPercent) return { kind: 'ok', toleratedRows: rows };
   return difference > 0 ? { kind: 'dropped', rows, percent } : { kind: 'extra', rows, percent };
 }
 

@@ -191,6 +191,7 @@ function validateResult(value: unknown): TdtpResult | string {
     if (!Object.hasOwn(obj, field)) return `missing field "${field}"`;
     const v = obj[field];
     if (typeof v !== 'number') return `field "${field}" is ${describe(v)}, expected an integer`;
+    if (!Number.isInteger(v)) return `field "${field}" is ${v}, expected an integer`;
     if (!Number.isSafeInteger(v)) return `field "${field}" is ${v}, expected an integer within ±2^53`;
     if (v < 0) return `field "${field}" is ${v}, expected a non-negative integer`;
   }
@@ -243,34 +244,40 @@ function nestingDepth(value: unknown): number {
   return max;
 }
 
+/**
+ * The offset where the first ill-formed sequence starts (Unicode Table 3-7), i.e. the length of the
+ * longest valid prefix. A linear scan: the earlier bisection assumed "is a valid prefix" was
+ * monotonic and treated bytes such as F5..FF, E0 80, ED A0 (surrogates) and a sequence cut off at
+ * the end as valid, so it named an offset past the real bad byte.
+ */
 function firstInvalidUtf8Offset(buf: Buffer): number {
-  // Only called after isUtf8 failed: bisect the prefix that is still valid.
-  let lo = 0;
-  let hi = buf.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (isUtf8Prefix(buf.subarray(0, mid))) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-function isUtf8Prefix(buf: Buffer): boolean {
-  // A valid prefix may end inside a multi-byte sequence; allow up to 3 trailing bytes of one.
-  for (let cut = 0; cut <= 3 && cut <= buf.length; cut++) {
-    if (isUtf8(buf.subarray(0, buf.length - cut))) {
-      return cut === 0 || isTruncatedSequence(buf.subarray(buf.length - cut));
+  const n = buf.length;
+  let i = 0;
+  while (i < n) {
+    const lead = buf[i];
+    if (lead < 0x80) {
+      i++;
+      continue;
     }
+    let continuation: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) continuation = 1;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      continuation = 2;
+      if (lead === 0xe0) lo = 0xa0; // overlong
+      if (lead === 0xed) hi = 0x9f; // surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      continuation = 3;
+      if (lead === 0xf0) lo = 0x90; // overlong
+      if (lead === 0xf4) hi = 0x8f; // above U+10FFFF
+    } else return i;
+    if (i + continuation >= n) return i; // cut off by the end of the payload
+    if (buf[i + 1] < lo || buf[i + 1] > hi) return i;
+    for (let k = 2; k <= continuation; k++) if ((buf[i + k] & 0xc0) !== 0x80) return i;
+    i += continuation + 1;
   }
-  return false;
-}
-
-function isTruncatedSequence(tail: Buffer): boolean {
-  const lead = tail[0];
-  const need = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead < 0xe0 ? 2 : 0;
-  if (need === 0 || tail.length >= need) return false;
-  for (let i = 1; i < tail.length; i++) if ((tail[i] & 0xc0) !== 0x80) return false;
-  return true;
+  return n;
 }
 
 function reject(source: string, resultName: string | undefined, reason: string, payload: Buffer | string, receivedAt: number): DecodeOutcome {

@@ -3,7 +3,8 @@ import type { PipelineRun } from './decode';
 
 /** Durations as the reference worker prints them (`1.84s`), growing into minutes and hours. */
 export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
+  // Compare after rounding to hundredths: 59,995 ms would otherwise print as "60.00s".
+  if (Math.round(ms / 10) < 6000) return `${(ms / 1000).toFixed(2)}s`;
   const totalSeconds = Math.round(ms / 1000);
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
@@ -23,6 +24,8 @@ export function formatAge(fromMs: number, nowMs: number): string {
 }
 
 export function formatPercent(percent: number): string {
+  // Never round a partial share up to "100%" (9,999 of 10,000 rows is not all of them).
+  if (percent > 99 && percent < 100) return '>99%';
   return percent >= 10 || percent === 0 ? `${Math.round(percent)}%` : `${percent.toPrecision(2)}%`;
 }
 

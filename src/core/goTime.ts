@@ -45,10 +45,12 @@ export function parseGoTime(text: string): GoTimeParse {
   if (year === 1 && month === 1 && day === 1 && hour === 0 && minute === 0 && second === 0 && nanos === 0 && offsetMinutes === 0) {
     return { ok: true, time: undefined };
   }
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC maps years 0..99 to 1900+; correct for them so old years stay exact.
-  const fixedUtc = year < 100 ? new Date(utc).setUTCFullYear(year) : utc;
-  const epochMs = fixedUtc - offsetMinutes * 60_000 + Math.floor(nanos / 1_000_000);
+  // Not Date.UTC: it maps years 0..99 to 1900+, and moving the year afterwards turned 0000-02-29
+  // (a leap day; 1900 is not a leap year) into 0000-03-01. setUTCFullYear takes the year as given.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  const epochMs = date.getTime() - offsetMinutes * 60_000 + Math.floor(nanos / 1_000_000);
   return { ok: true, time: { text, epochMs, subMsNanos: nanos % 1_000_000, offsetMinutes } };
 }
 

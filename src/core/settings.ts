@@ -62,7 +62,10 @@ export const DEFAULT_PREFIX = 'tdtp:pipeline';
 export function parseConnectionSettings(input: ConnectionSettingsInput): SettingsResult {
   const problems: SettingProblem[] = [];
   let fromUrl: Partial<Record<'host' | 'port' | 'db' | 'username' | 'password', string>> & { tls?: boolean } = {};
-  if (input.url !== undefined && input.url.trim() !== '') {
+  // typeof check: the value may come from a hand-edited settings.json; .trim() on a number threw.
+  if (input.url !== undefined && input.url !== null && typeof input.url !== 'string') {
+    problems.push({ setting: 'url', message: 'url must be text such as redis://host:6379/0' });
+  } else if (input.url !== undefined && input.url !== null && input.url.trim() !== '') {
     const parsed = parseRedisUrl(input.url.trim());
     if (typeof parsed === 'string') problems.push({ setting: 'url', message: parsed });
     else fromUrl = parsed;
@@ -110,25 +113,48 @@ function parseRedisUrl(
   text: string,
 ): (Partial<Record<'host' | 'port' | 'db' | 'username' | 'password', string>> & { tls?: boolean }) | string {
   let url: URL;
+  // Messages show the URL without its credentials: they end up in logs and notifications.
+  const shown = redactUserinfo(text);
   try {
     url = new URL(text);
   } catch {
-    return `"${text}" is not a URL; expected redis://[user[:password]@]host[:port][/db] or rediss://…`;
+    return `"${shown}" is not a URL; expected redis://[user[:password]@]host[:port][/db] or rediss://…`;
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     return `URL scheme "${url.protocol}" is not supported; use redis:// or rediss:// (TLS)`;
   }
-  if (!url.hostname) return `URL "${text}" has no host`;
+  if (!url.hostname) return `URL "${shown}" has no host`;
   const dbPath = url.pathname.replace(/^\/+/, '');
   if (dbPath !== '' && !/^\d+$/.test(dbPath)) return `URL path "/${dbPath}" must be a database number, such as /0`;
+  // decodeURIComponent throws on a stray "%" (e.g. a password "100%" not written as 100%25), and
+  // parsing settings must report problems, not throw.
+  const host = safeDecode(url.hostname);
+  const username = url.username ? safeDecode(url.username) : undefined;
+  const password = url.password ? safeDecode(url.password) : undefined;
+  if (host === null) return `URL host in "${shown}" has a malformed %-escape`;
+  if (username === null) return `URL user name has a malformed %-escape (write "%" as %25)`;
+  if (password === null) return `URL password has a malformed %-escape (write "%" as %25)`;
   return {
-    host: decodeURIComponent(url.hostname),
+    host,
     port: url.port || undefined,
     db: dbPath || undefined,
-    username: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    username,
+    password,
     tls: url.protocol === 'rediss:',
   };
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/** `redis://user:secret@host` → `redis://***@host`. */
+function redactUserinfo(text: string): string {
+  return text.replace(/\/\/[^/?#]*@/, '//***@');
 }
 
 function stripBrackets(host: string): string {

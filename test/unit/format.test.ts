@@ -1,0 +1,153 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { describeDq, firstLine, formatAge, formatDuration, formatPercent, plural, sanitizeForTerminal, statusLabel } from '../../src/core/format';
+import { PipelineRun, decodePayload } from '../../src/core/decode';
+
+describe('formatDuration', () => {
+  test('seconds with two decimals, like the reference worker', () => {
+    assert.equal(formatDuration(1842), '1.84s');
+    assert.equal(formatDuration(0), '0.00s');
+    assert.equal(formatDuration(5), '0.01s');
+    assert.equal(formatDuration(999), '1.00s');
+    assert.equal(formatDuration(12_345), '12.35s');
+    assert.equal(formatDuration(59_994), '59.99s');
+  });
+
+  test('never prints "60.00s": it becomes minutes', () => {
+    assert.equal(formatDuration(59_995), '1m 00s');
+    assert.equal(formatDuration(59_999), '1m 00s');
+    assert.equal(formatDuration(60_000), '1m 00s');
+  });
+
+  test('minutes and seconds, then hours and minutes', () => {
+    assert.equal(formatDuration(61_000), '1m 01s');
+    assert.equal(formatDuration(125_400), '2m 05s');
+    assert.equal(formatDuration(3_599_000), '59m 59s');
+    assert.equal(formatDuration(3_599_600), '1h 00m');
+    assert.equal(formatDuration(3_600_000), '1h 00m');
+    assert.equal(formatDuration(5_400_000), '1h 30m');
+    assert.equal(formatDuration(90_061_000), '25h 01m');
+  });
+
+  test('seconds below a minute always print as N.NNs (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 59_994 }), (ms) => {
+        const text = formatDuration(ms);
+        assert.match(text, /^\d{1,2}\.\d\ds$/);
+        assert.ok(Math.abs(Number(text.slice(0, -1)) - ms / 1000) <= 0.005 + 1e-9);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('formatAge', () => {
+  test('coarse ages', () => {
+    assert.equal(formatAge(0, 10_000), 'just now');
+    assert.equal(formatAge(10_000, 0), 'just now');
+    assert.equal(formatAge(0, 3 * 60_000), '3 min ago');
+    assert.equal(formatAge(0, 2 * 3_600_000), '2 h ago');
+    assert.equal(formatAge(0, 3 * 86_400_000), '3 d ago');
+  });
+});
+
+describe('formatPercent and describeDq', () => {
+  test('formatPercent', () => {
+    assert.equal(formatPercent(0), '0%');
+    assert.equal(formatPercent((2 * 100) / 15000), '0.013%');
+    assert.equal(formatPercent(2.5), '2.5%');
+    assert.equal(formatPercent(25), '25%');
+    assert.equal(formatPercent(99.99), '>99%');
+    assert.equal(formatPercent(100), '100%');
+    assert.equal(formatPercent(300), '300%');
+  });
+
+  test('dropped rows, as the reference worker words it', () => {
+    assert.equal(describeDq({ kind: 'dropped', rows: 2, percent: (2 * 100) / 15000 }), '2 rows dropped by validator/filter (0.013% of loaded)');
+    assert.equal(describeDq({ kind: 'dropped', rows: 1, percent: 50 }), '1 row dropped by validator/filter (50% of loaded)');
+    assert.equal(describeDq({ kind: 'dropped', rows: 9999, percent: 99.99 }), '9999 rows dropped by validator/filter (>99% of loaded)');
+  });
+
+  test('extra rows', () => {
+    assert.equal(describeDq({ kind: 'extra', rows: 50, percent: 50 }), '50 more rows exported than loaded (+50%)');
+    assert.equal(describeDq({ kind: 'extra', rows: 1, percent: 1 }), '1 more row exported than loaded (+1.0%)');
+  });
+
+  test('nothing to say for ok and not-applicable', () => {
+    assert.equal(describeDq({ kind: 'ok', toleratedRows: 0 }), undefined);
+    assert.equal(describeDq({ kind: 'ok', toleratedRows: 3 }), undefined);
+    assert.equal(describeDq({ kind: 'not-applicable' }), undefined);
+  });
+
+  test('plural', () => {
+    assert.equal(plural(0, 'row'), 'rows');
+    assert.equal(plural(1, 'row'), 'row');
+    assert.equal(plural(2, 'row'), 'rows');
+  });
+});
+
+describe('firstLine', () => {
+  test('the first line, trimmed, of LF and CRLF text', () => {
+    assert.equal(firstLine('encryption service unavailable\ngoroutine 1 [running]:'), 'encryption service unavailable');
+    assert.equal(firstLine('  dial tcp: refused \r\nmore'), 'dial tcp: refused');
+    assert.equal(firstLine('single'), 'single');
+  });
+
+  test('undefined and empty give an empty string', () => {
+    assert.equal(firstLine(undefined), '');
+    assert.equal(firstLine(''), '');
+  });
+
+  test('a long line is cut at max with an ellipsis', () => {
+    assert.equal(firstLine('x'.repeat(300)), `${'x'.repeat(200)}…`);
+    assert.equal(firstLine('abcdef', 3), 'abc…');
+    assert.equal(firstLine('abc', 3), 'abc');
+  });
+});
+
+describe('sanitizeForTerminal', () => {
+  test('neutralises ESC (colour, cursor, OSC title) and C1 CSI', () => {
+    const out = sanitizeForTerminal('\u001b[2J\u001b]0;pwned\u0007red\u009b31m');
+    assert.equal(out, '\\u001b[2J\\u001b]0;pwned\\u0007red\\u009b31m');
+    assert.ok(!out.includes('\u001b'));
+  });
+
+  test('neutralises bidi overrides and isolates (Trojan Source)', () => {
+    assert.equal(sanitizeForTerminal('a\u202eb\u202dc\u2066d\u2069'), 'a\\u202eb\\u202dc\\u2066d\\u2069');
+  });
+
+  test('keeps newline, tab, Cyrillic, Arabic and emoji; escapes carriage return', () => {
+    assert.equal(sanitizeForTerminal('ошибка\tمزامنة 🚀\nnext'), 'ошибка\tمزامنة 🚀\nnext');
+    assert.equal(sanitizeForTerminal('100%\rfake'), '100%\\u000dfake');
+  });
+
+  test('no control or bidi-override character survives (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        // eslint-disable-next-line no-control-regex
+        assert.doesNotMatch(sanitizeForTerminal(text), /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('statusLabel', () => {
+  function runWith(status: string): PipelineRun {
+    const outcome = decodePayload(
+      't',
+      'R',
+      JSON.stringify({ pipeline_name: 'p', result_name: 'R', status, started_at: '2025-11-18T10:00:00Z', finished_at: '2025-11-18T10:00:02Z', duration_ms: 1, rows_loaded: 1, rows_exported: 1 }),
+      0,
+    );
+    if (outcome.kind !== 'run') assert.fail('not a run');
+    return outcome.run;
+  }
+
+  test('known statuses as is, others quoted as unknown', () => {
+    assert.equal(statusLabel(runWith('success')), 'success');
+    assert.equal(statusLabel(runWith('completed_with_errors')), 'completed_with_errors');
+    assert.equal(statusLabel(runWith('paused')), 'unknown status "paused"');
+  });
+});
