@@ -87,6 +87,8 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     t = (api as unknown as { testing: Testing }).testing;
     assert.ok(t, 'the test seam is present (TDTP_VIEWER_TEST=1 reaches the extension host)');
     t.notifications.onDidShow((n) => shown.push(n));
+    // The tree skips refreshes while hidden: show it, as a user looking at it would.
+    await vscode.commands.executeCommand('tdtp.pipelines.focus');
   });
 
   after(async () => {
@@ -173,8 +175,9 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     await vscode.commands.executeCommand('tdtp.showDetails', 'SEEDED_OK');
     await vscode.commands.executeCommand('tdtp.showDetails', 'SEEDED_OK');
     assert.deepEqual(t.panels.openPanels, ['SEEDED_OK']);
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label === 'SEEDED_OK');
-    assert.equal(tabs.length, 1, 'one webview tab titled SEEDED_OK');
+    const webviewTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label === 'SEEDED_OK');
+    const tabs = await until('a webview tab titled SEEDED_OK', () => (webviewTabs().length > 0 ? webviewTabs() : undefined), [vscode.window.tabGroups.onDidChangeTabs]);
+    assert.equal(tabs.length, 1, 'one webview tab titled SEEDED_OK, not two');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -218,8 +221,26 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     assert.equal(state.problem.code, 'refused');
     assert.match(state.problem.message, new RegExp(`:${closed}\\b`));
     assert.match(t.statusBar.text, /reconnecting|connecting/);
-    assert.equal(t.store.size > 0, true, 'what was received stays visible while disconnected');
+    assert.equal(api.getConnection().state, 'reconnecting');
     await setRedis({ port: redis.port });
     await connected();
+  });
+
+  it('keeps what it received while Redis is down, and recovers what was published meanwhile', async () => {
+    await until('states loaded', () => (t.store.has('SEEDED_OK') ? true : undefined), [t.store.onDidChange]);
+    const before = t.store.size;
+    await redis.stop();
+    await until('the loss to be noticed', () => (t.session.state.kind === 'reconnecting' ? true : undefined), [t.session.onDidChangeState]);
+    assert.equal(t.store.size, before, 'nothing received is dropped while disconnected');
+    await redis.restart(); // an empty server (no persistence): every state key is gone
+    admin = await redis.client();
+    await publishResult(admin, keys, result('WHILE_DOWN', 'failed'), 600);
+    const report = await nextEvent('the reconcile after reconnecting', t.session.onDidReconcile, undefined, 40_000);
+    assert.equal(report.source, 'recovered');
+    assert.ok(report.gap, 'the gap is reported');
+    assert.equal(t.store.get('WHILE_DOWN')?.latest.source, 'recovered');
+    assert.equal(t.store.get('SEEDED_OK')?.stateExpired, true, 'a pipeline whose key is gone is marked, not dropped');
+    assert.ok(t.store.history('SEEDED_OK').some((item) => item.kind === 'gap'), 'the history shows the gap');
+    assert.ok(!shown.some((n) => n.resultName === 'WHILE_DOWN'), 'no toast for a recovered state');
   });
 });

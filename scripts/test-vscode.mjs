@@ -1,0 +1,73 @@
+// Ring 2: the in-VS-Code mocha suite (test/vscode), run against the extension installed from its VSIX.
+//   node scripts/test-vscode.mjs              code-server (VS Code 1.139.1), as here and in CI
+//   node scripts/test-vscode.mjs --electron   @vscode/test-electron at engines.vscode's minimum and at stable
+//                                             (needs to download VS Code: not possible without internet)
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const vsix = join(root, `${manifest.name}-${manifest.version}.vsix`);
+const suite = join(root, 'out', 'test', 'vscode', 'index.js');
+
+if (!existsSync(vsix)) {
+  console.log(`[test:vscode] ${vsix} is missing; packaging it (npm run package)`);
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
+}
+
+await esbuild.build({
+  entryPoints: [join(root, 'test', 'vscode', 'index.ts')],
+  outfile: suite,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  sourcemap: 'inline',
+  external: ['vscode', 'mocha'],
+  logLevel: 'warning',
+});
+
+const env = { TDTP_VIEWER_TEST: '1' };
+const workspace = mkdtempSync(join(tmpdir(), 'tdtp-ws-'));
+
+if (process.argv.includes('--electron')) {
+  const { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } = await import('@vscode/test-electron');
+  const minimum = manifest.engines.vscode.replace(/^[^\d]*/, '');
+  for (const version of [minimum, 'stable']) {
+    const executable = await downloadAndUnzipVSCode(version);
+    const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(executable);
+    const extensionsDir = mkdtempSync(join(tmpdir(), 'tdtp-ext-'));
+    execFileSync(cli, [...cliArgs, '--extensions-dir', extensionsDir, '--install-extension', vsix], { stdio: 'inherit' });
+    console.log(`[test:vscode] VS Code ${version}`);
+    await runTests({
+      vscodeExecutablePath: executable,
+      // The runner extension only carries the dependency on the installed VSIX; the suite is extensionTestsPath.
+      extensionDevelopmentPath: join(root, 'test', 'support', 'vscode-test-runner'),
+      extensionTestsPath: suite,
+      launchArgs: [workspace, '--extensions-dir', extensionsDir, '--disable-workspace-trust'],
+      extensionTestsEnv: env,
+    });
+  }
+  process.exit(0);
+}
+
+const { runInCodeServer } = await import('../test/support/codeServer.mjs');
+const result = await runInCodeServer({
+  testModule: suite,
+  vsixPaths: [vsix],
+  workspaceFolder: workspace,
+  env,
+  timeoutMs: 300_000,
+  label: 'vscode-suite',
+  resultsDir: join(root, 'test-results', 'vscode'),
+});
+process.stdout.write(result.output ?? '');
+console.log(`\n[test:vscode] VS Code ${result.vscodeVersion ?? '?'} (code-server), ${Math.round((result.durationMs ?? 0) / 1000)} s`);
+if (!result.ok) {
+  console.error(`[test:vscode] FAILED: ${result.error ?? 'unknown error'}`);
+  if (result.harness?.artifacts?.length) console.error(`[test:vscode] logs: ${result.harness.artifacts.join(', ')}`);
+  process.exit(1);
+}
