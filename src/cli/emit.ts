@@ -1,8 +1,8 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { ConnectionProblemError, classifyClientError, connectCommandsClient } from '../core/connection';
 import { KeySpace, TdtpResult } from '../core/decode';
 import { classifyError } from '../core/problems';
 import { DEFAULT_TTL_SECONDS, encodeLikeGo, goTimeString, publishResult } from '../core/publish';
-import { toRedisOptions } from '../core/settings';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
 
 const HELP = `tdtp-emit — publish a TDTP pipeline result exactly as tdtpcli does (SET … EX, then PUBLISH)
@@ -85,12 +85,10 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
-  const client = new Redis(toRedisOptions(settings, 'commands', 5000));
-  let lastError: unknown;
-  client.on('error', (err) => (lastError = err));
   const keys = new KeySpace(settings.prefix);
+  let client: Redis | undefined;
   try {
-    await client.connect();
+    client = await connectCommandsClient(settings, 5000);
     let receivers: number;
     if (raw !== undefined) {
       await client.set(keys.stateKey(result.result_name), raw, 'EX', ttl);
@@ -104,11 +102,11 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    const cause = /Connection is closed/i.test((err as Error)?.message ?? '') && lastError ? lastError : err;
-    process.stderr.write(`tdtp-emit: ${classifyError(cause, settings).message}\n`);
+    const problem = err instanceof ConnectionProblemError ? err.problem : client ? classifyClientError(client, err, settings) : classifyError(err, settings);
+    process.stderr.write(`tdtp-emit: ${problem.message}\n`);
     return 3;
   } finally {
-    client.disconnect(false);
+    client?.disconnect(false);
   }
 }
 

@@ -66,8 +66,9 @@ async function main(argv: string[]): Promise<number> {
   let historySize: number;
   try {
     historySize = integerOption(values.history, 'history', 100);
+    if (historySize < 1) throw new UsageError('--history must be at least 1');
   } catch (err) {
-    process.stderr.write(`tdtp-watch: ${(err as Error).message}\n`);
+    process.stderr.write(`tdtp-watch: ${(err as Error).message}\nRun tdtp-watch --help for the options.\n`);
     return 2;
   }
   const store = new PipelineStore({ historySize, coalesceMs: 1000 });

@@ -35,7 +35,8 @@ export interface ConnectionTuning {
 }
 
 const DEFAULTS: Required<ConnectionTuning> = {
-  heartbeatIntervalMs: 1500,
+  // Interval + timeout bound how long a stalled server goes unnoticed: 4 s by default.
+  heartbeatIntervalMs: 1000,
   heartbeatTimeoutMs: 3000,
   connectTimeoutMs: 5000,
   backoffInitialMs: 500,
@@ -51,6 +52,8 @@ interface Session {
   lastAliveAt: number;
   pingSentAt: number | undefined;
   heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Fires when the PING in flight has waited heartbeatTimeoutMs. */
+  pingTimer: ReturnType<typeof setTimeout> | undefined;
   ended: boolean;
 }
 
@@ -122,6 +125,18 @@ export class TdtpConnection implements Disposable {
     this.setState({ kind: 'idle' });
   }
 
+  /**
+   * Gives up on the current session with a problem retrying cannot fix, found outside the
+   * connect step (the reconcile was refused a permission): the state becomes 'failed'.
+   */
+  fail(problem: ConnectionProblem): void {
+    if (this.stateValue.kind === 'idle' || this.stateValue.kind === 'failed') return;
+    this.generation++;
+    this.clearRetry();
+    this.endSession();
+    this.setState({ kind: 'failed', problem: { ...problem, retryable: false } });
+  }
+
   dispose(): void {
     this.stop();
     this.stateEmitter.dispose();
@@ -144,10 +159,9 @@ export class TdtpConnection implements Disposable {
       });
     }
     try {
-      await Promise.all([session.subscriber.connect(), session.commands.connect()]);
+      await Promise.all([openClient(session.subscriber, this.settings), openClient(session.commands, this.settings)]);
       if (generation !== this.generation) return;
-      // A ping on the commands client proves that AUTH and SELECT went through.
-      await session.commands.ping();
+      await checkAccess(session.commands, this.keys);
       await session.subscriber.psubscribe(this.keys.channelPattern);
       if (generation !== this.generation) return;
     } catch (err) {
@@ -179,39 +193,63 @@ export class TdtpConnection implements Disposable {
 
   private createSession(): Session {
     return {
-      subscriber: new Redis(toRedisOptions(this.settings, 'subscriber', this.tuning.connectTimeoutMs)),
-      commands: new Redis(toRedisOptions(this.settings, 'commands', this.tuning.connectTimeoutMs)),
+      subscriber: createClient(this.settings, 'subscriber', this.tuning.connectTimeoutMs),
+      commands: createClient(this.settings, 'commands', this.tuning.connectTimeoutMs),
       lastAliveAt: Date.now(),
       pingSentAt: undefined,
       heartbeat: undefined,
+      pingTimer: undefined,
       ended: false,
     };
   }
 
-  /** Heartbeat: TCP keepalive cannot see a server that is up but not answering (DEBUG SLEEP, a hung host). */
+  /**
+   * Heartbeat: TCP keepalive cannot see a server that is up but not answering (DEBUG SLEEP, a hung
+   * host). One PING at a time; its own timer declares a stall when no PONG came in time.
+   */
   private beat(generation: number, session: Session): void {
-    if (generation !== this.generation || session.ended) return;
-    const now = Date.now();
-    if (session.pingSentAt !== undefined) {
-      if (now - session.pingSentAt >= this.tuning.heartbeatTimeoutMs) {
-        this.lose(generation, session, {
-          code: 'stalled',
-          retryable: true,
-          message: `${this.endpoint} stopped answering (no reply to a heartbeat for ${Math.round((now - session.pingSentAt) / 1000)} s); reconnecting.`,
-        });
-      }
-      return;
-    }
-    session.pingSentAt = now;
+    if (generation !== this.generation || session.ended || session.pingSentAt !== undefined) return;
+    const sentAt = Date.now();
+    session.pingSentAt = sentAt;
+    this.armPingTimer(generation, session, sentAt, this.tuning.heartbeatTimeoutMs);
     session.subscriber.ping().then(
       () => {
-        session.pingSentAt = undefined;
         session.lastAliveAt = Date.now();
+        if (session.pingSentAt !== sentAt) return;
+        session.pingSentAt = undefined;
+        if (session.pingTimer) clearTimeout(session.pingTimer);
+        session.pingTimer = undefined;
       },
-      () => {
-        // A failed ping is followed by 'close', which is handled there.
+      (err: unknown) => {
+        // A ping refused by an ACL will be refused again; any other failure is followed by
+        // 'close', which is handled there.
+        if (generation !== this.generation || session.ended) return;
+        const problem = classifyError(err, this.settings);
+        if (!problem.retryable) this.fail(problem);
       },
     );
+  }
+
+  private armPingTimer(generation: number, session: Session, sentAt: number, waitMs: number): void {
+    // The check runs in setImmediate, after the poll phase: when this process itself was blocked
+    // (a busy extension host), a PONG already waiting in the socket is read before it is judged.
+    session.pingTimer = setTimeout(() => setImmediate(() => this.checkPing(generation, session, sentAt)), waitMs);
+  }
+
+  private checkPing(generation: number, session: Session, sentAt: number): void {
+    if (generation !== this.generation || session.ended || session.pingSentAt !== sentAt) return;
+    const now = Date.now();
+    // Messages still arriving mean the server is alive and the PONG is queued behind them.
+    const sinceAlive = now - session.lastAliveAt;
+    if (session.lastAliveAt > sentAt && sinceAlive < this.tuning.heartbeatTimeoutMs) {
+      this.armPingTimer(generation, session, sentAt, this.tuning.heartbeatTimeoutMs - sinceAlive);
+      return;
+    }
+    this.lose(generation, session, {
+      code: 'stalled',
+      retryable: true,
+      message: `${this.endpoint} stopped answering (no reply to a heartbeat for ${((now - sentAt) / 1000).toFixed(1)} s); reconnecting.`,
+    });
   }
 
   private onSessionClosed(generation: number, session: Session, subscriberClosed: boolean, lastError: unknown): void {
@@ -280,6 +318,7 @@ export class TdtpConnection implements Disposable {
     this.session = undefined;
     session.ended = true;
     if (session.heartbeat) clearInterval(session.heartbeat);
+    if (session.pingTimer) clearTimeout(session.pingTimer);
     for (const client of [session.subscriber, session.commands]) {
       client.removeAllListeners('pmessageBuffer');
       // Keep an error listener: a late socket error must not become an uncaught 'error' event.
@@ -300,12 +339,86 @@ export class TdtpConnection implements Disposable {
   }
 }
 
+/** The result_name of the key probed for key permission; it need not exist. */
+const PERMISSION_PROBE = 'tdtp-viewer-permission-check';
+
+/**
+ * Checks at connect time the commands and key access the viewer uses later, so a missing ACL
+ * permission is reported now, by name, instead of at the first reconcile, poll or heartbeat
+ * (there may be no state key yet). All are read-only on a key that need not exist.
+ */
+async function checkAccess(commands: Redis, keys: KeySpace): Promise<void> {
+  const probe = keys.stateKey(PERMISSION_PROBE);
+  const replies = await commands.pipeline().ping().pttl(probe).get(probe).mget(probe).exec();
+  for (const [err] of replies ?? []) if (err) throw err;
+}
+
+/**
+ * A client for `settings` that selects the db itself. ioredis's own SELECT (the `db` option)
+ * ignores a failure: with a db that does not exist or a user without +select, the client
+ * silently stays on db 0 and shows another database's states. Call `openClient` to connect.
+ * Not for tdtp-viewer code outside the core: it has no reconnection of its own.
+ */
+export function createClient(settings: ConnectionSettings, purpose: 'subscriber' | 'commands', connectTimeoutMs: number): Redis {
+  const client = new Redis({
+    ...toRedisOptions(settings, purpose, connectTimeoutMs),
+    db: 0,
+    // ioredis's ready check runs INFO, which a least-privilege user may not run: ioredis then
+    // console.warns on every connect (into tdtp-watch's stderr and the extension host log).
+    // Without it, a server still loading its data answers LOADING to the first command, which
+    // fails the attempt and is retried with backoff like any other transient problem.
+    enableReadyCheck: false,
+  });
+  client.on('error', (err) => lastErrors.set(client, err));
+  return client;
+}
+
+/** The last 'error' event of each client: the real cause behind a later "Connection is closed". */
+const lastErrors = new WeakMap<Redis, unknown>();
+
+/**
+ * A failed command of a client made by `createClient`, in the user's words. When the command only
+ * saw the connection close, the error that closed it (WRONGPASS, ECONNREFUSED …) is the cause.
+ */
+export function classifyClientError(client: Redis, err: unknown, settings: ConnectionSettings): ConnectionProblem {
+  const last = lastErrors.get(client);
+  return classifyError(isGenericClose(err) && last ? last : err, settings);
+}
+
+/** Connects a client made by `createClient` and selects the settings' db; a failure rejects. */
+export async function openClient(client: Redis, settings: ConnectionSettings): Promise<void> {
+  await client.connect();
+  if (settings.db !== 0) await client.select(settings.db);
+}
+
+/**
+ * A connected commands client (the terminal tools' one-shot polls and publishes). Rejects with
+ * an Error whose message is the classified, user-facing problem, and `problem` set.
+ */
+export async function connectCommandsClient(settings: ConnectionSettings, timeoutMs: number): Promise<Redis> {
+  const client = createClient(settings, 'commands', timeoutMs);
+  try {
+    await openClient(client, settings);
+    return client;
+  } catch (err) {
+    client.disconnect(false);
+    throw new ConnectionProblemError(classifyClientError(client, err, settings));
+  }
+}
+
+export class ConnectionProblemError extends Error {
+  constructor(readonly problem: ConnectionProblem) {
+    super(problem.message);
+    this.name = 'ConnectionProblemError';
+  }
+}
+
 function lostProblem(endpoint: string): ConnectionProblem {
   return { code: 'connection-lost', retryable: true, message: `The connection to ${endpoint} was lost; reconnecting.` };
 }
 
 function isGenericClose(err: unknown): boolean {
-  return /Connection is closed|Stream isn't writeable|enableOfflineQueue/i.test((err as Error)?.message ?? '');
+  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command aborted due to connection close/i.test((err as Error)?.message ?? '');
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

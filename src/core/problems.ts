@@ -51,8 +51,11 @@ export function classifyError(err: unknown, settings: ConnectionSettings): Conne
   if (/^NOAUTH|Authentication required/i.test(text)) {
     return { code: 'auth-required', retryable: false, message: `Redis at ${where} requires a password and none was given: set the password and connect again.` };
   }
-  if (/^NOPERM/.test(text)) {
-    return { code: 'permission', retryable: false, message: `${capitalize(user)} lacks a permission Redis asked for: ${text.replace(/^NOPERM\s*/, '')}. The viewer needs channel access &${settings.prefix}:*, key access ~${settings.prefix}:* and the commands psubscribe, ping, scan, mget, get, pttl (and select for a non-zero db).` };
+  if (/\bNOPERM\b/.test(text)) {
+    return { code: 'permission', retryable: false, message: `${capitalize(user)} on ${where} lacks ${missingPermission(text, settings)} (Redis said: ${text.replace(/^.*?NOPERM\s*/, '')}). ${neededPermissions(settings)}` };
+  }
+  if (/^LOADING\b/.test(text)) {
+    return { code: 'other', retryable: true, message: `Redis at ${where} is still loading its data into memory; retrying.` };
   }
   if (/DB index is out of range|invalid DB index/i.test(text)) {
     return { code: 'bad-db', retryable: false, message: `Database ${settings.db} does not exist on ${where}: choose a smaller db number.` };
@@ -64,6 +67,20 @@ export function classifyError(err: unknown, settings: ConnectionSettings): Conne
     return { code: 'connection-lost', retryable: true, message: `The connection to ${where} was closed.` };
   }
   return { code: 'other', retryable: true, message: `Redis at ${describeEndpoint(settings)}: ${text}` };
+}
+
+/** What a NOPERM reply says is missing, in ACL rule syntax the user can grant. */
+function missingPermission(text: string, settings: ConnectionSettings): string {
+  const command = /run the '([^']+)' command/i.exec(text);
+  if (command) return `the permission to run ${command[1].toUpperCase()} (+${command[1].toLowerCase()})`;
+  if (/\bchannels?\b/i.test(text)) return `access to the channels ${settings.prefix}:* (&${settings.prefix}:*)`;
+  if (/\bkeys?\b/i.test(text)) return `access to the keys ${settings.prefix}:* (~${settings.prefix}:*)`;
+  return 'a permission';
+}
+
+/** The least-privilege ACL the viewer needs. */
+export function neededPermissions(settings: ConnectionSettings): string {
+  return `The viewer needs: ~${settings.prefix}:* &${settings.prefix}:* +psubscribe +ping +scan +mget +get +pttl${settings.db !== 0 ? ' +select' : ''}.`;
 }
 
 function capitalize(text: string): string {

@@ -1,9 +1,8 @@
 import Redis from 'ioredis';
-import { ConnectionState, ConnectionTuning, SubscribedInfo, TdtpConnection } from './connection';
-import { DecodeOutcome, KeySpace, PipelineRun, RejectedMessage, decodeMessage, decodePayload } from './decode';
+import { ConnectionProblemError, ConnectionState, ConnectionTuning, SubscribedInfo, TdtpConnection, classifyClientError, connectCommandsClient } from './connection';
+import { DecodeOutcome, KeySpace, PipelineRun, RejectedMessage, decodeMessage, decodePayload, runIdentity } from './decode';
 import { Disposable, DisposableStore, Emitter } from './emitter';
-import { classifyError } from './problems';
-import { ConnectionSettings, toRedisOptions } from './settings';
+import { ConnectionSettings } from './settings';
 import { PipelineStore, RunSource } from './store';
 
 export interface ReconcileReport {
@@ -90,10 +89,21 @@ export class PipelineWatcher implements Disposable {
     const outcome = decodeMessage(this.keys, channel, payload);
     if (outcome.kind === 'run') {
       this.liveDuringReconcile?.add(outcome.run.resultName);
+      if (this.alreadyReadFromState(outcome.run)) return;
       this.store.addRun(outcome.run, 'live');
     } else if (outcome.kind === 'rejected') {
       this.store.addRejected(outcome.rejected);
     }
+  }
+
+  /**
+   * tdtpcli SETs the state key before it PUBLISHes: a reconcile or poll between the two reads the
+   * run first, and its event then brings the same run again. The store dedupes state reads against
+   * events, not events against state reads, so that case is caught here.
+   */
+  private alreadyReadFromState(run: PipelineRun): boolean {
+    const latest = this.store.get(run.resultName)?.latest;
+    return latest !== undefined && latest.source !== 'live' && runIdentity(latest.run.result) === runIdentity(run.result);
   }
 
   private async reconcileAfterSubscribe(info: SubscribedInfo): Promise<void> {
@@ -106,7 +116,10 @@ export class PipelineWatcher implements Disposable {
     const commands = this.connection.commands;
     if (!commands) throw new NotConnectedError(this.describeNotConnected());
     const report = await this.reconcileWith(commands, 'recovered', undefined);
-    if (!report) throw new Error('the refresh could not read the state keys; see the log');
+    if (!report) {
+      if (commands !== this.connection.commands) throw new NotConnectedError(`The connection was lost during the refresh. ${this.describeNotConnected()}`);
+      throw new Error('the refresh could not read the state keys; see the log');
+    }
     return report;
   }
 
@@ -152,7 +165,11 @@ export class PipelineWatcher implements Disposable {
             stateKeys.push(key);
           }
         }
-        if (stateKeys.length) pendingRead = commands.mgetBuffer(...stateKeys).then((values) => apply(names, values));
+        if (stateKeys.length) {
+          pendingRead = commands.mgetBuffer(...stateKeys).then((values) => apply(names, values));
+          // Awaited on the next round; if the next SCAN throws first, its failure must not go unhandled.
+          pendingRead.catch(() => {});
+        }
       } while (cursor !== '0');
       await pendingRead;
       for (const name of live) present.add(name);
@@ -163,8 +180,13 @@ export class PipelineWatcher implements Disposable {
       this.reconcileEmitter.fire(report);
       return report;
     } catch (err) {
-      const problem = classifyError(err, this.settings);
+      // The connection was lost meanwhile: the reconnect reconciles again, there is nothing to report.
+      if (commands !== this.connection.commands) return undefined;
+      const problem = classifyClientError(commands, err, this.settings);
       this.reconcileFailedEmitter.fire(`Reading the state keys failed: ${problem.message}`);
+      // A refused permission will be refused again: say so in the connection state instead of
+      // showing a connected viewer with an empty or stale model.
+      if (!problem.retryable && commands === this.connection.commands) this.connection.fail(problem);
       return undefined;
     } finally {
       if (this.liveDuringReconcile === live) this.liveDuringReconcile = undefined;
@@ -178,7 +200,12 @@ export class PipelineWatcher implements Disposable {
   async poll(resultName: string): Promise<PollResult> {
     const commands = this.connection.commands;
     if (!commands) throw new NotConnectedError(this.describeNotConnected());
-    const result = await pollWith(commands, this.keys, resultName);
+    let result: PollResult;
+    try {
+      result = await pollWith(commands, this.keys, resultName);
+    } catch (err) {
+      throw new ConnectionProblemError(classifyClientError(commands, err, this.settings));
+    }
     if (result.found && result.outcome.kind === 'run') this.store.addRun(result.outcome.run, 'polled');
     if (!result.found) this.store.markExpired(resultName);
     return result;
@@ -217,17 +244,11 @@ export async function pollWith(commands: Redis, keys: KeySpace, resultName: stri
 
 /** One poll with a short-lived client (the terminal tool's --poll). Throws a classified message. */
 export async function pollOnce(settings: ConnectionSettings, resultName: string, timeoutMs = 5000): Promise<PollResult> {
-  const client = new Redis(toRedisOptions(settings, 'commands', timeoutMs));
-  let lastError: unknown;
-  client.on('error', (err) => {
-    lastError = err;
-  });
+  const client = await connectCommandsClient(settings, timeoutMs);
   try {
-    await client.connect();
     return await pollWith(client, new KeySpace(settings.prefix), resultName);
   } catch (err) {
-    const cause = /Connection is closed/i.test((err as Error)?.message ?? '') && lastError ? lastError : err;
-    throw new Error(classifyError(cause, settings).message);
+    throw new ConnectionProblemError(classifyClientError(client, err, settings));
   } finally {
     client.disconnect(false);
   }

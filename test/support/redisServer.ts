@@ -1,9 +1,15 @@
+import assert from 'node:assert/strict';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { ConnectionState, ConnectionTuning } from '../../src/core/connection';
+import { KeySpace, TdtpResult } from '../../src/core/decode';
+import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../../src/core/settings';
+import { PipelineStore, RunRecord } from '../../src/core/store';
+import { PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
 
 /** A real redis-server for one test file, on a free loopback port, in its own temp dir. */
 export interface RedisServer {
@@ -12,11 +18,16 @@ export interface RedisServer {
   readonly dir: string;
   /** A plain client for arranging and checking state (authenticated with `adminPassword` if set). */
   client(db?: number): Promise<Redis>;
-  /** SHUTDOWN NOSAVE and wait for the process to exit. */
-  stop(): Promise<void>;
+  /**
+   * Stops the server and waits for the process to exit: `kill` (default) sends SIGKILL, `shutdown`
+   * sends SHUTDOWN NOSAVE. Either way nothing is saved: a restart starts empty.
+   */
+  stop(how?: 'kill' | 'shutdown'): Promise<void>;
   /** Start again on the same port (after stop()). */
   restart(): Promise<void>;
   readonly running: boolean;
+  /** Everything the server printed (its log), across restarts. */
+  readonly log: string;
   /** Closes the helper clients, stops the server and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -55,6 +66,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const dir = mkdtempSync(join(tmpdir(), 'tdtp-redis-'));
   let child: ChildProcess | undefined;
   const admins: Redis[] = [];
+  let log = '';
 
   const args = [
     '--port', String(port),
@@ -74,6 +86,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
+        log += chunk.toString();
         if (output.includes('Ready to accept connections')) {
           proc.stdout?.off('data', onData);
           resolve();
@@ -83,7 +96,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code} before it was ready:\n${output}`)));
     });
-    proc.stdout?.resume();
+    proc.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   }
 
   await launch();
@@ -95,6 +108,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     get running() {
       return child !== undefined && child.exitCode === null;
     },
+    get log() {
+      return log;
+    },
     async client(db = 0) {
       const client = new Redis({ host: '127.0.0.1', port, db, password: options.password, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
       client.on('error', () => {});
@@ -102,11 +118,20 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       admins.push(client);
       return client;
     },
-    async stop() {
+    async stop(how = 'kill') {
       const proc = child;
       if (!proc || proc.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      proc.kill('SIGKILL');
+      if (how === 'shutdown') {
+        const client = new Redis({ host: '127.0.0.1', port, password: options.password, lazyConnect: true, retryStrategy: () => null });
+        client.on('error', () => {});
+        await client.connect();
+        // The server closes the connection instead of replying.
+        await client.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+        client.disconnect();
+      } else {
+        proc.kill('SIGKILL');
+      }
       await exited;
       child = undefined;
     },
@@ -120,4 +145,253 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
   };
   return server;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the integration tests.
+
+/** An event shaped like the core's `Event<T>` (and `vscode.Event`). */
+export type TestEvent<T> = (listener: (value: T) => void) => { dispose(): void };
+
+/**
+ * Resolves with the first value of `event` that satisfies `predicate`; rejects after `timeoutMs`
+ * with a message naming what was awaited and the last values seen.
+ */
+export function waitFor<T>(event: TestEvent<T>, predicate: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const promise = new Promise<T>((resolve, reject) => {
+    const seen: string[] = [];
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last values seen: ${seen.slice(-5).join(' | ') || '(none)'}`));
+    }, timeoutMs);
+    const subscription = event((value) => {
+      seen.push(preview(value));
+      let matched = false;
+      try {
+        matched = predicate(value);
+      } catch (err) {
+        clearTimeout(timer);
+        subscription.dispose();
+        reject(err);
+        return;
+      }
+      if (matched) {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(value);
+      }
+    });
+  });
+  // A test that fails before awaiting this must not also get an unhandled rejection later.
+  promise.catch(() => {});
+  return promise;
+}
+
+/** Calls `check` every `intervalMs` until it returns a value other than undefined. */
+export async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, intervalMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(intervalMs);
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** `total_connections_received` from INFO stats: every TCP connection the server accepted. */
+export async function connectionsReceived(client: Redis): Promise<number> {
+  const info = await client.info('stats');
+  const match = /total_connections_received:(\d+)/.exec(info);
+  if (!match) throw new Error(`INFO stats has no total_connections_received:\n${info}`);
+  return Number(match[1]);
+}
+
+/** Every `<prefix>:<name>:state` key of the client's db, read with SCAN + MGET: name → raw value. */
+export async function readStateKeys(client: Redis, prefix = 'tdtp:pipeline'): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*:state`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) {
+      const values = await client.mget(...keys);
+      keys.forEach((key, i) => {
+        const value = values[i];
+        if (value !== null) result.set(key.slice(prefix.length + 1, -':state'.length), value);
+      });
+    }
+  } while (cursor !== '0');
+  return result;
+}
+
+/** Lines of a child's stdout as they arrive, with waiting for a matching line. */
+export class LineReader {
+  readonly lines: string[] = [];
+  private buffered = '';
+  private waiters: Array<{ from: number; test: (line: string) => boolean; resolve: (line: string) => void }> = [];
+
+  constructor(stream: NodeJS.ReadableStream) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      this.buffered += chunk;
+      const parts = this.buffered.split('\n');
+      this.buffered = parts.pop() ?? '';
+      for (const line of parts) this.push(line);
+    });
+  }
+
+  private push(line: string): void {
+    this.lines.push(line);
+    const index = this.lines.length - 1;
+    for (const waiter of [...this.waiters]) {
+      if (index >= waiter.from && waiter.test(line)) {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        waiter.resolve(line);
+      }
+    }
+  }
+
+  /** The first line at index ≥ `from` (default: any line so far) that matches. */
+  waitForLine(test: RegExp | ((line: string) => boolean), timeoutMs: number, from = 0): Promise<string> {
+    const predicate = typeof test === 'function' ? test : (line: string) => test.test(line);
+    const existing = this.lines.slice(from).find(predicate);
+    if (existing !== undefined) return Promise.resolve(existing);
+    return new Promise((resolve, reject) => {
+      const waiter = { from, test: predicate, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for a line matching ${String(test)}; output so far:\n${this.lines.join('\n')}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A watcher (the core's "viewer") against a test server.
+
+export const KEYS = new KeySpace('tdtp:pipeline');
+
+export function settingsFor(port: number, input: ConnectionSettingsInput = {}): ConnectionSettings {
+  const parsed = parseConnectionSettings({ host: '127.0.0.1', port, ...input });
+  if (!parsed.ok) throw new Error(`bad test settings: ${JSON.stringify(parsed.problems)}`);
+  return parsed.settings;
+}
+
+export interface Viewer {
+  readonly watcher: PipelineWatcher;
+  readonly store: PipelineStore;
+  /** Every state the connection went through, oldest first. */
+  readonly states: ConnectionState[];
+  readonly reconciles: ReconcileReport[];
+  readonly reconcileFailures: string[];
+  /** Resolves with the current state if it matches, else with the next one that does. */
+  waitForState(predicate: (state: ConnectionState) => boolean, timeoutMs: number, what: string): Promise<ConnectionState>;
+  /** The next reconcile report that matches (reports already made do not count). */
+  nextReconcile(predicate: (report: ReconcileReport) => boolean, timeoutMs: number, what: string): Promise<ReconcileReport>;
+  /** The next run added to the store for `resultName` (from `source`, if given). */
+  nextRun(resultName: string, timeoutMs: number, source?: RunRecord['source']): Promise<RunRecord>;
+  dispose(): void;
+}
+
+/** Creates a watcher with a synchronous store (coalesceMs 0) and records what it reports. Not started. */
+export function createViewer(settings: ConnectionSettings, tuning: ConnectionTuning = {}): Viewer {
+  const store = new PipelineStore({ coalesceMs: 0 });
+  const watcher = new PipelineWatcher(settings, store, tuning);
+  const states: ConnectionState[] = [];
+  const reconciles: ReconcileReport[] = [];
+  const reconcileFailures: string[] = [];
+  watcher.onDidChangeState((state) => states.push(state));
+  watcher.onDidReconcile((report) => reconciles.push(report));
+  watcher.onReconcileFailed((message) => reconcileFailures.push(message));
+  return {
+    watcher,
+    store,
+    states,
+    reconciles,
+    reconcileFailures,
+    waitForState(predicate, timeoutMs, what) {
+      if (predicate(watcher.state)) return Promise.resolve(watcher.state);
+      return waitFor(watcher.onDidChangeState, predicate, timeoutMs, what);
+    },
+    nextReconcile(predicate, timeoutMs, what) {
+      return waitFor(watcher.onDidReconcile, predicate, timeoutMs, what);
+    },
+    nextRun(resultName, timeoutMs, source) {
+      return waitFor(store.onDidAddRun, (r) => r.run.resultName === resultName && (source === undefined || r.source === source), timeoutMs, `a ${source ?? ''} run of ${resultName}`);
+    },
+    dispose() {
+      watcher.dispose();
+      store.dispose();
+    },
+  };
+}
+
+/** Starts the viewer and waits for the first reconcile (the states loaded at connect). */
+export async function startViewer(settings: ConnectionSettings, tuning: ConnectionTuning = {}): Promise<Viewer> {
+  const viewer = createViewer(settings, tuning);
+  const loaded = viewer.nextReconcile((r) => r.source === 'loaded', 10_000, 'the initial reconcile');
+  viewer.watcher.start();
+  try {
+    await loaded;
+  } catch (err) {
+    viewer.dispose();
+    throw new Error(`${(err as Error).message}; states: ${JSON.stringify(viewer.states)}; reconcile failures: ${viewer.reconcileFailures.join(' | ')}`);
+  }
+  return viewer;
+}
+
+/**
+ * The model equals the state keys: every state key in Redis has an entry whose latest run is that
+ * JSON and is not marked expired, and every other entry is marked expired.
+ */
+export async function assertModelMatchesRedis(store: PipelineStore, client: Redis, prefix = 'tdtp:pipeline'): Promise<void> {
+  const inRedis = await readStateKeys(client, prefix);
+  for (const [name, raw] of inRedis) {
+    const entry = store.get(name);
+    assert.ok(entry, `the state key of ${name} exists in Redis but the model has no ${name}`);
+    assert.deepEqual(entry.latest.run.result, JSON.parse(raw), `the model's latest run of ${name} differs from its state key`);
+    assert.equal(entry.stateExpired, false, `${name} has a state key but the model marks it expired`);
+  }
+  for (const entry of store.list()) {
+    if (!inRedis.has(entry.resultName)) assert.equal(entry.stateExpired, true, `${entry.resultName} has no state key in Redis but the model does not mark it expired`);
+  }
+}
+
+let runCounter = 0;
+
+/** A result as tdtpcli writes it; every call gives a distinct run (its own times). */
+export function makeResult(resultName: string, overrides: Partial<TdtpResult> = {}): TdtpResult {
+  runCounter++;
+  const finished = new Date(Date.UTC(2025, 10, 18, 10, 0, 0) + runCounter * 1000);
+  return {
+    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
+    result_name: resultName,
+    status: 'success',
+    started_at: new Date(finished.getTime() - 1842).toISOString().replace('.000Z', 'Z'),
+    finished_at: finished.toISOString().replace('.000Z', 'Z'),
+    duration_ms: 1842,
+    rows_loaded: 15000,
+    rows_exported: 15000,
+    ...overrides,
+  };
+}
+
+/** Blocks this process's event loop (a busy extension host) without burning the CPU. */
+export function blockEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
