@@ -24,9 +24,12 @@ export interface SubscribedInfo {
 }
 
 export interface ConnectionTuning {
-  /** A PING goes to the subscriber this often … */
+  /** A PING goes to the subscriber this often (default 1000) … */
   heartbeatIntervalMs?: number;
-  /** … and a PONG later than this means the server stalled: the connection is dropped and redone. */
+  /**
+   * … and a PONG later than this (default 3000) means the server stalled: the connection is
+   * dropped and redone. A stall is reported at most interval + timeout after it began.
+   */
   heartbeatTimeoutMs?: number;
   connectTimeoutMs?: number;
   /** Capped exponential backoff with jitter between attempts. */
@@ -357,7 +360,7 @@ async function checkAccess(commands: Redis, keys: KeySpace): Promise<void> {
  * A client for `settings` that selects the db itself. ioredis's own SELECT (the `db` option)
  * ignores a failure: with a db that does not exist or a user without +select, the client
  * silently stays on db 0 and shows another database's states. Call `openClient` to connect.
- * Not for tdtp-viewer code outside the core: it has no reconnection of its own.
+ * The client never reconnects by itself (TdtpConnection does that, with a reconcile each time).
  */
 export function createClient(settings: ConnectionSettings, purpose: 'subscriber' | 'commands', connectTimeoutMs: number): Redis {
   const client = new Redis({

@@ -186,7 +186,7 @@ export class PipelineWatcher implements Disposable {
       this.reconcileFailedEmitter.fire(`Reading the state keys failed: ${problem.message}`);
       // A refused permission will be refused again: say so in the connection state instead of
       // showing a connected viewer with an empty or stale model.
-      if (!problem.retryable && commands === this.connection.commands) this.connection.fail(problem);
+      if (!problem.retryable) this.connection.fail(problem);
       return undefined;
     } finally {
       if (this.liveDuringReconcile === live) this.liveDuringReconcile = undefined;
