@@ -83,9 +83,13 @@ function hex(random: () => number, length: number): string {
 
 /**
  * Publishes a first result for every demo pipeline, then one random pipeline's result every
- * `intervalMs`. Returns a function that stops it.
+ * `intervalMs`. Returns a function that stops it. A write that fails (Redis unreachable) is skipped
+ * and reported to `onError`, if given; the simulator goes on.
  */
-export function startSimulator(client: Redis, options: { intervalMs?: number; seed?: number; prefix?: string; onPublish?: (result: TdtpResult) => void } = {}): () => void {
+export function startSimulator(
+  client: Redis,
+  options: { intervalMs?: number; seed?: number; prefix?: string; onPublish?: (result: TdtpResult) => void; onError?: (error: unknown) => void } = {},
+): () => void {
   const keys = new KeySpace(options.prefix ?? 'tdtp:pipeline');
   const random = seededRandom(options.seed ?? Date.now());
   let stopped = false;
@@ -94,11 +98,14 @@ export function startSimulator(client: Redis, options: { intervalMs?: number; se
     await publishResult(client, keys, result, ttlSeconds);
     options.onPublish?.(result);
   };
+  const failed = (error: unknown) => {
+    if (!stopped) options.onError?.(error);
+  };
   void (async () => {
-    for (const pipeline of DEMO_PIPELINES) if (!stopped) await publish(pipeline);
+    for (const pipeline of DEMO_PIPELINES) if (!stopped) await publish(pipeline).catch(failed);
   })();
   const timer = setInterval(() => {
-    if (!stopped) void publish(DEMO_PIPELINES[Math.floor(random() * DEMO_PIPELINES.length)]).catch(() => {});
+    if (!stopped) void publish(DEMO_PIPELINES[Math.floor(random() * DEMO_PIPELINES.length)]).catch(failed);
   }, options.intervalMs ?? 4000);
   return () => {
     stopped = true;

@@ -4,7 +4,6 @@ import { firstLine } from '../core/format';
 import { DisplayStatus, GapMarker, HistoryItem, PipelineSnapshot, PipelineStore, RunRecord, StoreChange, displayStatusOf } from '../core/store';
 import { Config } from './config';
 import { ageText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
-import { ViewerSession } from './session';
 
 export type TreeNode = PipelineNode | RunNode | GapNode | GroupNode | RejectedGroupNode | RejectedNode;
 
