@@ -1,59 +1,63 @@
 import * as vscode from 'vscode';
-import { PipelineStore } from './core/store';
-import { ApiEvents, TdtpViewerApi, connectionInfo, polledState, toPipelineEvent } from './vscode/api';
+import { TdtpViewerApi, createApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { Config } from './vscode/config';
 import { DetailPanelManager } from './vscode/detailPanel';
 import { EventLog } from './vscode/eventLog';
 import { NotificationController } from './vscode/notifications';
 import { PasswordStore } from './vscode/secrets';
-import { ViewerSession } from './vscode/session';
 import { StatusBarController } from './vscode/statusBar';
 import { PipelinesTreeProvider } from './vscode/treeView';
+import { Viewer } from './vscode/viewer';
 import { registerViewState } from './vscode/viewState';
 
-/** Builds the model and the connection, then hands each feature its part. Everything disposable goes to context.subscriptions. */
+/** Builds the connections and their models, then hands each feature its part. Everything disposable goes to context.subscriptions. */
 export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const log = vscode.window.createOutputChannel('TDTP', { log: true });
   const config = new Config();
   const passwords = new PasswordStore(context.secrets);
-  const store = new PipelineStore({ historySize: config.historySize, tolerance: config.tolerance.tolerance });
-  const session = new ViewerSession(store, config, passwords, log);
-  const tree = new PipelinesTreeProvider(store, config);
-  const panels = new DetailPanelManager(context.extensionUri, store, session, config, log);
-  const notifications = new NotificationController(store, config, log);
-  const apiEvents = new ApiEvents(store, session);
-  const statusBar = new StatusBarController(store, session);
+  const viewer = new Viewer(config, passwords, log);
+  const tree = new PipelinesTreeProvider(viewer, config);
+  const panels = new DetailPanelManager(context.extensionUri, viewer, config, log);
+  const notifications = new NotificationController(viewer, config, log);
+  const statusBar = new StatusBarController(viewer);
+  const apiDisposables: vscode.Disposable[] = [];
+  const api = createApi(viewer, () => config.tolerance.tolerance, apiDisposables);
   context.subscriptions.push(
     log,
     config,
-    store,
-    session,
+    viewer,
     tree,
     panels,
     notifications,
-    apiEvents,
-    new EventLog(store, session, log),
     statusBar,
-    ...registerViewState(tree, session, () => config.connectionConfigured),
-    ...registerCommands({ store, session, config, passwords, panels, tree, log, extensionId: context.extension.id }),
-    config.onDidChange((change) => change === 'model' && session.applyModelSettings()),
+    ...apiDisposables,
+    new EventLog(viewer, log),
+    ...registerViewState(tree, viewer, () => config.connectionConfigured),
+    ...registerCommands({ viewer, config, passwords, panels, tree, log, extensionId: context.extension.id }),
   );
 
-  if (config.autoConnect) void session.connect();
+  if (config.autoConnect) void viewer.connectAll();
 
-  const api: TdtpViewerApi = {
-    version: 1,
-    onDidReceiveEvent: apiEvents.onDidReceiveEvent,
-    onDidChangeConnection: apiEvents.onDidChangeConnection,
-    getConnection: () => connectionInfo(session),
-    getPipelines: () => store.list().map((p) => toPipelineEvent(p.latest)),
-    getHistory: (resultName) => store.history(resultName).flatMap((item) => (item.kind === 'run' ? [toPipelineEvent(item)] : [])),
-    pollPipelineState: async (resultName) => polledState(resultName, await session.poll(resultName), config.tolerance.tolerance),
-  };
   // The in-VS-Code tests observe internals through this seam; it exists only when they run.
   if (process.env.TDTP_VIEWER_TEST === '1') {
-    Object.assign(api, { testing: { store, session, tree, panels, notifications, passwords, config, statusBar } });
+    const testing = {
+      viewer,
+      tree,
+      panels,
+      notifications,
+      passwords,
+      config,
+      statusBar,
+      /** The first (usually the only) connection. */
+      get session() {
+        return viewer.sessions[0];
+      },
+      get store() {
+        return viewer.sessions[0].store;
+      },
+    };
+    Object.assign(api, { testing });
   }
   return api;
 }

@@ -3,9 +3,11 @@ import * as vscode from 'vscode';
 import type { DqTolerance } from '../core/dataQuality';
 import { checkTolerance } from '../core/dataQuality';
 import { ConnectionSettingsInput, SettingProblem } from '../core/settings';
+import { DEFAULT_CONNECTION } from './secrets';
+import type { ConnectionProfile } from './session';
 
 /** Settings whose change means a new connection. */
-const CONNECTION_KEYS = ['tdtp.redis'];
+const CONNECTION_KEYS = ['tdtp.redis', 'tdtp.connections'];
 const NOTIFICATION_KEYS = ['tdtp.notifications'];
 const MODEL_KEYS = ['tdtp.history', 'tdtp.dataQuality'];
 
@@ -68,20 +70,38 @@ export class Config implements vscode.Disposable {
     });
   }
 
-  /** Connection settings as loose input for the core's validator; TLS files are read here. */
-  connectionInput(password: string | undefined): { input: ConnectionSettingsInput; problems: SettingProblem[] } {
+  /**
+   * The connections to watch: the `tdtp.connections` entries when there are any, otherwise one
+   * "default" connection made from the `tdtp.redis.*` settings. Problems with the list itself
+   * (a missing or repeated name) are returned for the log.
+   */
+  connectionProfiles(): { profiles: ConnectionProfile[]; problems: string[] } {
+    const list = this.section.get<unknown>('connections');
+    if (!Array.isArray(list) || list.length === 0) {
+      return { profiles: [{ name: DEFAULT_CONNECTION, read: (password) => this.defaultConnectionInput(password) }], problems: [] };
+    }
+    const profiles: ConnectionProfile[] = [];
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    list.forEach((entry: unknown, index) => {
+      const name = typeof entry === 'object' && entry !== null ? (entry as { name?: unknown }).name : undefined;
+      if (typeof name !== 'string' || name.trim() === '') {
+        problems.push(vscode.l10n.t('tdtp.connections[{0}]: every connection needs a "name"', index));
+        return;
+      }
+      if (seen.has(name)) {
+        problems.push(vscode.l10n.t('tdtp.connections[{0}]: the name "{1}" is used twice', index, name));
+        return;
+      }
+      seen.add(name);
+      profiles.push({ name, read: (password) => namedConnectionInput(entry as Record<string, unknown>, index, password) });
+    });
+    return { profiles, problems };
+  }
+
+  private defaultConnectionInput(password: string | undefined): ReturnType<ConnectionProfile['read']> {
     const s = this.section;
     const problems: SettingProblem[] = [];
-    const readPem = (key: 'tlsCaFile' | 'tlsCertFile' | 'tlsKeyFile', setting: keyof ConnectionSettingsInput): string | undefined => {
-      const path = s.get<string>(`redis.${key}`)?.trim();
-      if (!path) return undefined;
-      try {
-        return readFileSync(expandHome(path), 'utf8');
-      } catch (err) {
-        problems.push({ setting, message: vscode.l10n.t('cannot read the file "{0}" ({1})', path, (err as NodeJS.ErrnoException).code ?? String(err)) });
-        return undefined;
-      }
-    };
     const input: ConnectionSettingsInput = {
       url: s.get<string>('redis.url') || undefined,
       host: this.explicitOrUrl('redis.host'),
@@ -90,14 +110,14 @@ export class Config implements vscode.Disposable {
       username: s.get<string>('redis.username') || undefined,
       password,
       tls: this.explicitOrUrl('redis.tls'),
-      tlsCa: readPem('tlsCaFile', 'tlsCa'),
-      tlsCert: readPem('tlsCertFile', 'tlsCert'),
-      tlsKey: readPem('tlsKeyFile', 'tlsKey'),
+      tlsCa: readPem(s.get<string>('redis.tlsCaFile'), 'tlsCa', problems),
+      tlsCert: readPem(s.get<string>('redis.tlsCertFile'), 'tlsCert', problems),
+      tlsKey: readPem(s.get<string>('redis.tlsKeyFile'), 'tlsKey', problems),
       tlsServerName: s.get<string>('redis.tlsServerName') || undefined,
       tlsRejectUnauthorized: s.get<boolean>('redis.tlsRejectUnauthorized'),
       prefix: s.get<string>('redis.keyPrefix'),
     };
-    return { input, problems };
+    return { input, problems, settingName: (setting) => SETTING_NAMES[setting] ?? `tdtp.redis.${setting}` };
   }
 
   /**
@@ -145,6 +165,40 @@ export class Config implements vscode.Disposable {
   dispose(): void {
     this.listener.dispose();
     this.emitter.dispose();
+  }
+}
+
+/** A `tdtp.connections` entry: the same fields as `tdtp.redis.*`; unset fields take the core's defaults. */
+function namedConnectionInput(entry: Record<string, unknown>, index: number, password: string | undefined): ReturnType<ConnectionProfile['read']> {
+  const problems: SettingProblem[] = [];
+  const text = (key: string) => (typeof entry[key] === 'string' && entry[key] !== '' ? (entry[key] as string) : undefined);
+  const input: ConnectionSettingsInput = {
+    url: text('url'),
+    host: entry.host,
+    port: entry.port,
+    db: entry.db,
+    username: text('username'),
+    password,
+    tls: entry.tls,
+    tlsCa: readPem(text('tlsCaFile'), 'tlsCa', problems),
+    tlsCert: readPem(text('tlsCertFile'), 'tlsCert', problems),
+    tlsKey: readPem(text('tlsKeyFile'), 'tlsKey', problems),
+    tlsServerName: text('tlsServerName'),
+    tlsRejectUnauthorized: entry.tlsRejectUnauthorized,
+    prefix: entry.keyPrefix,
+  };
+  const field = (setting: keyof ConnectionSettingsInput) => (SETTING_NAMES[setting] ?? setting).replace(/^tdtp\.redis\./, '');
+  return { input, problems, settingName: (setting) => `tdtp.connections[${index}].${field(setting)}` };
+}
+
+function readPem(path: string | undefined, setting: keyof ConnectionSettingsInput, problems: SettingProblem[]): string | undefined {
+  const trimmed = path?.trim();
+  if (!trimmed) return undefined;
+  try {
+    return readFileSync(expandHome(trimmed), 'utf8');
+  } catch (err) {
+    problems.push({ setting, message: vscode.l10n.t('cannot read the file "{0}" ({1})', trimmed, (err as NodeJS.ErrnoException).code ?? String(err)) });
+    return undefined;
   }
 }
 

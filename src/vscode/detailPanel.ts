@@ -1,60 +1,67 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-import { HistoryItem, PipelineStore, RunRecord, displayStatusOf } from '../core/store';
+import { HistoryItem, RunRecord, displayStatusOf } from '../core/store';
 import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TtlView, isFromWebview } from '../webview/protocol';
 import { Config } from './config';
 import { connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from './presentation';
-import { ViewerSession } from './session';
+import { Viewer } from './viewer';
 
 export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';
 
-/** One detail panel per result_name; revealed when already open; restored after a reload. */
+const panelKey = (connection: string, resultName: string) => `${connection}\u0000${resultName}`;
+
+/** One detail panel per connection and result_name; revealed when already open; restored after a reload. */
 export class DetailPanelManager implements vscode.Disposable, vscode.WebviewPanelSerializer<PersistedPanelState> {
   private readonly panels = new Map<string, DetailPanel>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly store: PipelineStore,
-    private readonly session: ViewerSession,
+    private readonly viewer: Viewer,
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    const changes = store.onDidChange((change) => {
-      for (const name of change.structural ? this.panels.keys() : change.pipelines) this.panels.get(name)?.update();
-    });
     this.disposables.push(
-      { dispose: () => changes.dispose() },
+      viewer.onDidChange(({ session, change }) => {
+        for (const panel of this.panels.values()) {
+          if (panel.connection === session.name && (change.structural || change.pipelines.has(panel.resultName))) panel.update();
+        }
+      }),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this),
-      session.onDidChangeState(() => this.panels.forEach((p) => p.update())),
+      viewer.onDidChangeState((session) => this.panels.forEach((p) => p.connection === session.name && p.update())),
+      viewer.onDidChangeSessions(() => this.panels.forEach((p) => p.update())),
       config.onDidChange((c) => c === 'notifications' && this.panels.forEach((p) => p.update())),
     );
   }
 
   /** Result names with an open panel (for tests and the API). */
   get openPanels(): string[] {
-    return [...this.panels.keys()];
+    return [...this.panels.values()].map((p) => p.resultName);
   }
 
-  show(resultName: string): void {
-    const existing = this.panels.get(resultName);
+  /** Opens (or reveals) the panel of a result_name; the first connection when none is named. */
+  show(resultName: string, connection?: string): void {
+    const session = this.viewer.get(connection);
+    if (!session) return;
+    const existing = this.panels.get(panelKey(session.name, resultName));
     if (existing) {
       existing.panel.reveal();
       return;
     }
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, resultName, vscode.ViewColumn.Active, this.webviewOptions());
-    this.attach(resultName, panel);
+    this.attach(session.name, resultName, panel);
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedPanelState | undefined): Promise<void> {
     const resultName = typeof state?.resultName === 'string' ? state.resultName : undefined;
-    if (!resultName || this.panels.has(resultName)) {
+    const connection = typeof state?.connection === 'string' ? state.connection : this.viewer.get(undefined)?.name;
+    if (!resultName || !connection || this.panels.has(panelKey(connection, resultName))) {
       panel.dispose();
       return;
     }
     panel.webview.options = this.webviewOptions();
-    this.attach(resultName, panel);
+    this.attach(connection, resultName, panel);
   }
 
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -65,9 +72,10 @@ export class DetailPanelManager implements vscode.Disposable, vscode.WebviewPane
     };
   }
 
-  private attach(resultName: string, panel: vscode.WebviewPanel): void {
-    const detail = new DetailPanel(resultName, panel, this.extensionUri, this.store, this.session, this.config, this.log, () => this.panels.delete(resultName));
-    this.panels.set(resultName, detail);
+  private attach(connection: string, resultName: string, panel: vscode.WebviewPanel): void {
+    const key = panelKey(connection, resultName);
+    const detail = new DetailPanel(connection, resultName, panel, this.extensionUri, this.viewer, this.config, this.log, () => this.panels.delete(key));
+    this.panels.set(key, detail);
   }
 
   dispose(): void {
@@ -82,16 +90,16 @@ class DetailPanel {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
+    readonly connection: string,
     readonly resultName: string,
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly store: PipelineStore,
-    private readonly session: ViewerSession,
+    private readonly viewer: Viewer,
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
     onDisposed: () => void,
   ) {
-    panel.title = resultName;
+    panel.title = viewer.multiple ? `${resultName} (${connection})` : resultName;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tdtp.svg');
     panel.webview.html = html(panel.webview, extensionUri);
     this.disposables.push(
@@ -116,14 +124,14 @@ class DetailPanel {
       case 'poll':
         await this.post({ type: 'busy', busy: true });
         try {
-          await vscode.commands.executeCommand('tdtp.pollNow', this.resultName);
+          await vscode.commands.executeCommand('tdtp.pollNow', this.resultName, this.connection);
           await this.refreshTtl();
         } finally {
           await this.post({ type: 'busy', busy: false });
         }
         break;
       case 'copyJson':
-        await vscode.commands.executeCommand('tdtp.copyEventJson', this.resultName);
+        await vscode.commands.executeCommand('tdtp.copyEventJson', this.resultName, this.connection);
         break;
       case 'toggleMute': {
         const muted = this.config.notifications.muted.includes(this.resultName);
@@ -135,9 +143,10 @@ class DetailPanel {
 
   /** The TTL comes from a poll; the webview counts it down by itself. */
   private async refreshTtl(): Promise<void> {
-    if (this.session.state.kind !== 'connected') return;
+    const session = this.viewer.get(this.connection);
+    if (session?.state.kind !== 'connected') return;
     try {
-      const result = await this.session.poll(this.resultName);
+      const result = await session.poll(this.resultName);
       this.ttl = !result.found ? { kind: 'expired' } : result.ttlMs === undefined ? { kind: 'persistent' } : { kind: 'expires', ms: result.ttlMs, measuredAt: Date.now() };
       this.update();
     } catch (err) {
@@ -147,13 +156,16 @@ class DetailPanel {
 
   update(): void {
     if (!this.ready || !this.panel.visible) return;
-    const snapshot = this.store.get(this.resultName);
+    const session = this.viewer.get(this.connection);
+    const snapshot = session?.store.get(this.resultName);
     if (snapshot?.stateExpired) this.ttl = { kind: 'expired' };
+    const where = this.viewer.multiple ? `${this.connection}: ` : '';
     const state: PanelState = {
       resultName: this.resultName,
-      connection: connectionText(this.session.state, this.session.endpoint),
+      connectionName: this.connection,
+      connection: session ? where + connectionText(session.state, session.endpoint) : vscode.l10n.t('The connection "{0}" is no longer configured.', this.connection),
       latest: snapshot && runView(snapshot.latest),
-      history: this.store.history(this.resultName).map(historyRow),
+      history: session?.store.history(this.resultName).map(historyRow) ?? [],
       ttl: this.ttl,
       muted: this.config.notifications.muted.includes(this.resultName),
       labels: labels(),

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { isDqWarning } from '../core/dataQuality';
 import { firstLine } from '../core/format';
-import { PipelineStore, RunRecord } from '../core/store';
+import { RunRecord } from '../core/store';
 import { Config } from './config';
 import { dqText } from './presentation';
+import { SessionRun, Viewer } from './viewer';
 
 export type NotificationKind = 'failed' | 'completed_with_errors' | 'dq_warning' | 'success' | 'summary';
 
@@ -11,6 +12,7 @@ export type NotificationKind = 'failed' | 'completed_with_errors' | 'dq_warning'
 export interface ShownNotification {
   readonly kind: NotificationKind;
   readonly resultName?: string;
+  readonly connection?: string;
   readonly message: string;
 }
 
@@ -26,19 +28,20 @@ export class NotificationController implements vscode.Disposable {
   private readonly shownEmitter = new vscode.EventEmitter<ShownNotification>();
   readonly onDidShow = this.shownEmitter.event;
   private recent: number[] = [];
-  private suppressed = new Map<string, RunRecord>();
+  private suppressed = new Map<string, SessionRun>();
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscription: { dispose(): void };
+  private readonly subscription: vscode.Disposable;
 
   constructor(
-    store: PipelineStore,
+    private readonly viewer: Viewer,
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscription = store.onDidAddRun((record) => this.onRun(record));
+    this.subscription = viewer.onDidAddRun((run) => this.onRun(run));
   }
 
-  private onRun(record: RunRecord): void {
+  private onRun(sessionRun: SessionRun): void {
+    const { record } = sessionRun;
     if (record.source !== 'live') return;
     const kind = notificationKind(record);
     if (!kind) return;
@@ -50,49 +53,51 @@ export class NotificationController implements vscode.Disposable {
     this.recent = this.recent.filter((t) => now - t < STORM_WINDOW_MS);
     if (this.recent.length >= STORM_LIMIT) {
       // Keep the latest per pipeline; one summary toast goes out when the window closes.
-      this.suppressed.set(record.run.resultName, record);
+      this.suppressed.set(`${sessionRun.session.name}\u0000${record.run.resultName}`, sessionRun);
       this.summaryTimer ??= setTimeout(() => this.showSummary(), STORM_WINDOW_MS);
       return;
     }
     this.recent.push(now);
-    this.show(kind, record);
+    this.show(kind, sessionRun);
   }
 
-  private show(kind: Exclude<NotificationKind, 'summary'>, record: RunRecord): void {
+  private show(kind: Exclude<NotificationKind, 'summary'>, { session, record }: SessionRun): void {
     const r = record.run.result;
     const name = record.run.resultName;
+    // With several connections every toast says which one it is about.
+    const where = this.viewer.multiple ? `[${session.name}] ` : '';
     const showDetails = vscode.l10n.t('Show Details');
     const mute = vscode.l10n.t('Mute');
     let message: string;
     let present: (message: string, ...items: string[]) => Thenable<string | undefined>;
     switch (kind) {
       case 'failed':
-        message = vscode.l10n.t('TDTP pipeline {0} ({1}) failed: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
+        message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) failed: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
         present = vscode.window.showErrorMessage;
         break;
       case 'completed_with_errors':
-        message = vscode.l10n.t('TDTP pipeline {0} ({1}) completed with errors: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
+        message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) completed with errors: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
         present = vscode.window.showWarningMessage;
         break;
       case 'dq_warning':
-        message = vscode.l10n.t('TDTP pipeline {0} ({1}): {2}', r.pipeline_name, name, dqText(record.dq) ?? '');
+        message = where + vscode.l10n.t('TDTP pipeline {0} ({1}): {2}', r.pipeline_name, name, dqText(record.dq) ?? '');
         present = vscode.window.showWarningMessage;
         break;
       case 'success':
-        message = vscode.l10n.t('TDTP pipeline {0} ({1}) succeeded.', r.pipeline_name, name);
+        message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) succeeded.', r.pipeline_name, name);
         present = vscode.window.showInformationMessage;
         break;
     }
-    this.shownEmitter.fire({ kind, resultName: name, message });
+    this.shownEmitter.fire({ kind, resultName: name, connection: session.name, message });
     present(message, showDetails, mute).then((choice) => {
-      if (choice === showDetails) void vscode.commands.executeCommand('tdtp.showDetails', name);
+      if (choice === showDetails) void vscode.commands.executeCommand('tdtp.showDetails', name, session.name);
       else if (choice === mute) void vscode.commands.executeCommand('tdtp.mute', name);
     });
   }
 
   private showSummary(): void {
     this.summaryTimer = undefined;
-    const records = [...this.suppressed.values()];
+    const records = [...this.suppressed.values()].map((r) => r.record);
     this.suppressed.clear();
     if (!records.length) return;
     const failed = records.filter((r) => r.run.statusKind === 'failed').length;

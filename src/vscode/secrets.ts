@@ -1,27 +1,33 @@
 import * as vscode from 'vscode';
 
-const PASSWORD_KEY = 'tdtp.redis.password';
+/** The default connection's key is the one earlier versions used; named connections get their own. */
+const keyOf = (connection: string) => (connection === DEFAULT_CONNECTION ? 'tdtp.redis.password' : `tdtp.redis.password/${connection}`);
 
-/** The Redis password lives only in SecretStorage, never in settings. */
+/** The name of the connection made from the `tdtp.redis.*` settings. */
+export const DEFAULT_CONNECTION = 'default';
+
+/** Redis passwords live only in SecretStorage, one per connection, never in settings. */
 export class PasswordStore {
-  readonly onDidChange: vscode.Event<void>;
+  /** Fires with the connection name whose password changed. */
+  readonly onDidChange: vscode.Event<string>;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.onDidChange = (listener, thisArgs, disposables) =>
       secrets.onDidChange((e) => {
-        if (e.key === PASSWORD_KEY) listener.call(thisArgs);
+        const match = /^tdtp\.redis\.password(?:\/(.+))?$/.exec(e.key);
+        if (match) listener.call(thisArgs, match[1] ?? DEFAULT_CONNECTION);
       }, undefined, disposables);
   }
 
-  get(): Thenable<string | undefined> {
-    return this.secrets.get(PASSWORD_KEY);
+  get(connection = DEFAULT_CONNECTION): Thenable<string | undefined> {
+    return this.secrets.get(keyOf(connection));
   }
 
-  set(password: string): Thenable<void> {
-    return this.secrets.store(PASSWORD_KEY, password);
+  set(password: string, connection = DEFAULT_CONNECTION): Thenable<void> {
+    return this.secrets.store(keyOf(connection), password);
   }
 
-  clear(): Thenable<void> {
-    return this.secrets.delete(PASSWORD_KEY);
+  clear(connection = DEFAULT_CONNECTION): Thenable<void> {
+    return this.secrets.delete(keyOf(connection));
   }
 }

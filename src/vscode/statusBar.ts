@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { PipelineStore } from '../core/store';
 import { ReconcileReport } from '../core/watcher';
 import { connectionText, dateTimeText, problemHeadline } from './presentation';
-import { ViewerSession, problemOf } from './session';
+import { ViewerState, problemOf } from './session';
+import { Viewer } from './viewer';
 
 /** `TDTP ✓ 12 ✗ 2 ⚠ 1`, coloured when something failed or the connection is down; click focuses the view. */
 export class StatusBarController implements vscode.Disposable {
@@ -10,19 +10,16 @@ export class StatusBarController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private lastLoad: ReconcileReport | undefined;
 
-  constructor(
-    private readonly store: PipelineStore,
-    private readonly session: ViewerSession,
-  ) {
+  constructor(private readonly viewer: Viewer) {
     this.item = vscode.window.createStatusBarItem('tdtp.status', vscode.StatusBarAlignment.Left, 50);
     this.item.name = vscode.l10n.t('TDTP Pipelines');
     this.item.command = 'tdtp.pipelines.focus';
-    const storeSubscription = store.onDidChange(() => this.update());
     this.disposables.push(
       this.item,
-      { dispose: () => storeSubscription.dispose() },
-      session.onDidChangeState(() => this.update()),
-      session.onDidReconcile((report) => {
+      viewer.onDidChange(() => this.update()),
+      viewer.onDidChangeState(() => this.update()),
+      viewer.onDidChangeSessions(() => this.update()),
+      viewer.onDidReconcile(({ report }) => {
         this.lastLoad = report;
         this.update();
       }),
@@ -36,17 +33,20 @@ export class StatusBarController implements vscode.Disposable {
   }
 
   private update(): void {
-    const state = this.session.state;
-    const counts = this.store.counts();
+    const sessions = this.viewer.sessions;
+    // The worst state speaks for all: one connection down is worth showing.
+    const state = worstState(sessions.map((s) => s.state));
+    const endpoint = this.viewer.multiple ? vscode.l10n.t('{0} of {1} connections', sessions.filter((s) => s.state.kind === 'connected').length, sessions.length) : sessions[0]?.endpoint;
+    const counts = this.viewer.counts();
     const warnings = counts.completed_with_errors + counts.dq_warning + counts.unknown;
     const parts = ['$(pulse) TDTP'];
     if (state.kind === 'connected' || counts.total > 0) {
       parts.push(`$(check) ${counts.success}`, `$(error) ${counts.failed}`, `$(warning) ${warnings}`);
     }
-    if (state.kind !== 'connected') parts.push(`$(debug-disconnect) ${connectionText(state, this.session.endpoint)}`);
+    if (state.kind !== 'connected') parts.push(`$(debug-disconnect) ${connectionText(state, endpoint)}`);
     this.item.text = parts.join('  ');
 
-    const problem = problemOf(state);
+    const problemSessions = sessions.filter((s) => problemOf(s.state) || s.state.kind === 'notConfigured');
     const down = state.kind === 'failed' || state.kind === 'reconnecting' || state.kind === 'notConfigured';
     this.item.backgroundColor =
       counts.failed > 0 || state.kind === 'failed' || state.kind === 'notConfigured'
@@ -57,14 +57,12 @@ export class StatusBarController implements vscode.Disposable {
 
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`**TDTP** — `);
-    tooltip.appendText(connectionText(state, this.session.endpoint));
-    if (problem) {
-      tooltip.appendMarkdown(`\n\n**${problemHeadline(problem.code)}**\n\n`);
-      tooltip.appendText(problem.message);
-    }
-    if (state.kind === 'notConfigured') {
-      tooltip.appendMarkdown('\n\n');
-      tooltip.appendText(state.problems.join('\n'));
+    tooltip.appendText(connectionText(state, endpoint));
+    for (const session of problemSessions) {
+      const p = problemOf(session.state);
+      const prefix = this.viewer.multiple ? `[${session.name}] ` : '';
+      tooltip.appendMarkdown(`\n\n**${prefix}${p ? problemHeadline(p.code) : vscode.l10n.t('A setting is wrong')}**\n\n`);
+      tooltip.appendText(p ? p.message : session.state.kind === 'notConfigured' ? session.state.problems.join('\n') : '');
     }
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(
@@ -79,10 +77,16 @@ export class StatusBarController implements vscode.Disposable {
       );
     }
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: vscode.l10n.t('TDTP: {0} succeeded, {1} failed, {2} warnings; {3}', counts.success, counts.failed, warnings, connectionText(state, this.session.endpoint)) };
+    this.item.accessibilityInformation = { label: vscode.l10n.t('TDTP: {0} succeeded, {1} failed, {2} warnings; {3}', counts.success, counts.failed, warnings, connectionText(state, endpoint)) };
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+const SEVERITY: Record<ViewerState['kind'], number> = { failed: 5, notConfigured: 4, reconnecting: 3, connecting: 2, idle: 1, connected: 0 };
+
+function worstState(states: ViewerState[]): ViewerState {
+  return states.reduce<ViewerState>((worst, s) => (SEVERITY[s.kind] > SEVERITY[worst.kind] ? s : worst), states[0] ?? { kind: 'idle' });
 }

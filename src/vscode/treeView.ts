@@ -1,37 +1,48 @@
 import * as vscode from 'vscode';
 import { RejectedMessage } from '../core/decode';
 import { firstLine } from '../core/format';
-import { DisplayStatus, GapMarker, HistoryItem, PipelineSnapshot, PipelineStore, RunRecord, StoreChange, displayStatusOf } from '../core/store';
+import { DisplayStatus, GapMarker, HistoryItem, PipelineSnapshot, RunRecord, StoreChange, displayStatusOf } from '../core/store';
 import { Config } from './config';
-import { ageText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
+import { ViewerSession, problemOf } from './session';
+import { Viewer } from './viewer';
+import { ageText, connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
 
-export type TreeNode = PipelineNode | RunNode | GapNode | GroupNode | RejectedGroupNode | RejectedNode;
+export type TreeNode = ConnectionNode | PipelineNode | RunNode | GapNode | GroupNode | RejectedGroupNode | RejectedNode;
 
+/** A top-level node per connection, shown only when several are configured. */
+export class ConnectionNode {
+  readonly kind = 'connection';
+  constructor(readonly session: ViewerSession) {}
+}
 export class PipelineNode {
   readonly kind = 'pipeline';
-  constructor(public snapshot: PipelineSnapshot) {}
+  constructor(
+    readonly session: ViewerSession,
+    public snapshot: PipelineSnapshot,
+  ) {}
   get resultName(): string {
     return this.snapshot.resultName;
   }
 }
 export class RunNode {
   readonly kind = 'run';
-  constructor(readonly resultName: string, readonly record: RunRecord, readonly id: string) {}
+  constructor(readonly session: ViewerSession, readonly resultName: string, readonly record: RunRecord, readonly id: string) {}
 }
 export class GapNode {
   readonly kind = 'gap';
-  constructor(readonly resultName: string, readonly gap: GapMarker, readonly id: string) {}
+  constructor(readonly session: ViewerSession, readonly resultName: string, readonly gap: GapMarker, readonly id: string) {}
 }
 export class GroupNode {
   readonly kind = 'group';
-  constructor(readonly status: DisplayStatus) {}
+  constructor(readonly session: ViewerSession, readonly status: DisplayStatus) {}
 }
 export class RejectedGroupNode {
   readonly kind = 'rejectedGroup';
+  constructor(readonly session: ViewerSession) {}
 }
 export class RejectedNode {
   readonly kind = 'rejected';
-  constructor(readonly message: RejectedMessage, readonly id: string) {}
+  constructor(readonly session: ViewerSession, readonly message: RejectedMessage, readonly id: string) {}
 }
 
 export interface TreeFilter {
@@ -51,10 +62,12 @@ const AGE_REFRESH_MS = 30_000;
 export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
+  /** Node objects are reused so targeted refreshes find them: keyed by connection and name. */
   private readonly nodes = new Map<string, PipelineNode>();
-  private readonly groups = new Map<DisplayStatus, GroupNode>();
-  private readonly rejectedGroup = new RejectedGroupNode();
-  private rootOrder = '';
+  private readonly groups = new Map<string, GroupNode>();
+  private readonly rejectedGroups = new Map<ViewerSession, RejectedGroupNode>();
+  private readonly connectionNodes = new Map<ViewerSession, ConnectionNode>();
+  private readonly rootOrders = new Map<ViewerSession, string>();
   private filterValue: TreeFilter | undefined;
   private groupByStatusValue = false;
   private visible = false;
@@ -63,12 +76,21 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly store: PipelineStore,
+    private readonly viewer: Viewer,
     private readonly config: Config,
   ) {
-    const subscription = store.onDidChange((change) => this.onStoreChange(change));
-    this.disposables.push(this.changeEmitter, { dispose: () => subscription.dispose() });
-    this.disposables.push(config.onDidChange((c) => c === 'notifications' && this.refreshAll()));
+    this.disposables.push(
+      this.changeEmitter,
+      viewer.onDidChange(({ session, change }) => this.onStoreChange(session, change)),
+      viewer.onDidChangeSessions(() => {
+        for (const session of [...this.connectionNodes.keys()]) if (!viewer.sessions.includes(session)) this.forget(session);
+        this.refreshAll();
+      }),
+      viewer.onDidChangeState((session) => {
+        if (viewer.multiple) this.fire([this.connectionNode(session)]);
+      }),
+      config.onDidChange((c) => c === 'notifications' && this.refreshAll()),
+    );
   }
 
   /** The view tells us when it is shown or hidden. */
@@ -103,46 +125,47 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   }
 
   refreshAll(): void {
-    if (!this.visible) {
-      this.staleWhileHidden = true;
-      return;
-    }
-    this.staleWhileHidden = false;
-    this.changeEmitter.fire(undefined);
+    this.fire(undefined);
   }
 
-  private onStoreChange(change: StoreChange): void {
-    void vscode.commands.executeCommand('setContext', 'tdtp.hasPipelines', this.store.size > 0);
+  private fire(nodes: TreeNode[] | undefined): void {
     if (!this.visible) {
       this.staleWhileHidden = true;
       return;
     }
-    const order = this.computeRootOrder();
-    if (change.structural || change.rejectedChanged || order !== this.rootOrder || this.groupByStatusValue) {
-      this.refreshAll();
+    if (!nodes) this.staleWhileHidden = false;
+    this.changeEmitter.fire(nodes);
+  }
+
+  private onStoreChange(session: ViewerSession, change: StoreChange): void {
+    void vscode.commands.executeCommand('setContext', 'tdtp.hasPipelines', this.viewer.sessions.some((s) => s.store.size > 0));
+    if (!this.visible) {
+      this.staleWhileHidden = true;
+      return;
+    }
+    const order = this.visiblePipelines(session)
+      .map((p) => p.resultName)
+      .join('\u0000');
+    if (change.structural || change.rejectedChanged || order !== this.rootOrders.get(session) || this.groupByStatusValue) {
+      // The list under this connection changed shape: refresh its parent (the root when it is the only one).
+      this.fire(this.viewer.multiple ? [this.connectionNode(session)] : undefined);
       return;
     }
     const targets: TreeNode[] = [];
     for (const name of change.pipelines) {
-      const node = this.nodes.get(name);
-      const snapshot = this.store.get(name);
+      const node = this.nodes.get(nodeKey(session, name));
+      const snapshot = session.store.get(name);
       if (node && snapshot) {
         node.snapshot = snapshot;
         targets.push(node);
       }
     }
-    if (targets.length) this.changeEmitter.fire(targets);
+    if (targets.length) this.fire(targets);
   }
 
-  private computeRootOrder(): string {
-    return this.visiblePipelines()
-      .map((p) => p.resultName)
-      .join('\u0000');
-  }
-
-  private visiblePipelines(): PipelineSnapshot[] {
+  private visiblePipelines(session: ViewerSession): PipelineSnapshot[] {
     const filter = this.filterValue;
-    const all = this.store.list();
+    const all = session.store.list();
     if (!filter) return all;
     const text = filter.text.toLocaleLowerCase();
     return all.filter(
@@ -152,79 +175,141 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     );
   }
 
-  private pipelineNode(snapshot: PipelineSnapshot): PipelineNode {
-    let node = this.nodes.get(snapshot.resultName);
+  private pipelineNode(session: ViewerSession, snapshot: PipelineSnapshot): PipelineNode {
+    const key = nodeKey(session, snapshot.resultName);
+    let node = this.nodes.get(key);
     if (node) node.snapshot = snapshot;
     else {
-      node = new PipelineNode(snapshot);
-      this.nodes.set(snapshot.resultName, node);
+      node = new PipelineNode(session, snapshot);
+      this.nodes.set(key, node);
     }
     return node;
   }
 
+  private connectionNode(session: ViewerSession): ConnectionNode {
+    let node = this.connectionNodes.get(session);
+    if (!node) {
+      node = new ConnectionNode(session);
+      this.connectionNodes.set(session, node);
+    }
+    return node;
+  }
+
+  private groupNode(session: ViewerSession, status: DisplayStatus): GroupNode {
+    const key = nodeKey(session, status);
+    let node = this.groups.get(key);
+    if (!node) {
+      node = new GroupNode(session, status);
+      this.groups.set(key, node);
+    }
+    return node;
+  }
+
+  private rejectedGroup(session: ViewerSession): RejectedGroupNode {
+    let node = this.rejectedGroups.get(session);
+    if (!node) {
+      node = new RejectedGroupNode(session);
+      this.rejectedGroups.set(session, node);
+    }
+    return node;
+  }
+
+  private forget(session: ViewerSession): void {
+    this.connectionNodes.delete(session);
+    this.rejectedGroups.delete(session);
+    this.rootOrders.delete(session);
+    for (const key of [...this.nodes.keys(), ...this.groups.keys()]) {
+      if (key.startsWith(`${session.name}\u0000`)) {
+        this.nodes.delete(key);
+        this.groups.delete(key);
+      }
+    }
+  }
+
+  /** What a connection shows: its pipelines (or status groups), then its rejected messages. */
+  private sessionChildren(session: ViewerSession): TreeNode[] {
+    const pipelines = this.visiblePipelines(session);
+    this.rootOrders.set(session, pipelines.map((p) => p.resultName).join('\u0000'));
+    for (const key of [...this.nodes.keys()]) {
+      const node = this.nodes.get(key)!;
+      if (node.session === session && !session.store.has(node.resultName)) this.nodes.delete(key);
+    }
+    const rejected = session.store.rejectedMessages().total > 0 ? [this.rejectedGroup(session)] : [];
+    if (this.groupByStatusValue) {
+      const present = new Set(pipelines.map((p) => p.displayStatus));
+      return [...GROUP_ORDER.filter((s) => present.has(s)).map((s) => this.groupNode(session, s)), ...rejected];
+    }
+    return [...pipelines.map((p) => this.pipelineNode(session, p)), ...rejected];
+  }
+
   getChildren(element?: TreeNode): TreeNode[] {
     if (!element) {
-      const pipelines = this.visiblePipelines();
-      this.rootOrder = pipelines.map((p) => p.resultName).join('\u0000');
-      for (const name of [...this.nodes.keys()]) if (!this.store.has(name)) this.nodes.delete(name);
-      const rejected = this.store.rejectedMessages().total > 0 ? [this.rejectedGroup] : [];
-      if (this.groupByStatusValue) {
-        const present = new Set(pipelines.map((p) => p.displayStatus));
-        return [...GROUP_ORDER.filter((s) => present.has(s)).map((s) => this.groupNode(s)), ...rejected];
-      }
-      return [...pipelines.map((p) => this.pipelineNode(p)), ...rejected];
+      if (this.viewer.multiple) return this.viewer.sessions.map((s) => this.connectionNode(s));
+      const only = this.viewer.sessions[0];
+      return only ? this.sessionChildren(only) : [];
     }
     switch (element.kind) {
+      case 'connection':
+        return this.sessionChildren(element.session);
       case 'group':
-        return this.visiblePipelines()
+        return this.visiblePipelines(element.session)
           .filter((p) => p.displayStatus === element.status)
-          .map((p) => this.pipelineNode(p));
+          .map((p) => this.pipelineNode(element.session, p));
       case 'pipeline':
-        return historyNodes(element.resultName, this.store.history(element.resultName));
+        return historyNodes(element.session, element.resultName, element.session.store.history(element.resultName));
       case 'rejectedGroup':
-        return this.store.rejectedMessages().recent.map((m, i) => new RejectedNode(m, `rejected:${m.receivedAt}:${i}`));
+        return element.session.store.rejectedMessages().recent.map((m, i) => new RejectedNode(element.session, m, `rejected:${element.session.name}:${m.receivedAt}:${i}`));
       default:
         return [];
     }
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
-    if (element.kind === 'run' || element.kind === 'gap') return this.nodes.get(element.resultName);
-    if (element.kind === 'pipeline' && this.groupByStatusValue) return this.groupNode(element.snapshot.displayStatus);
-    if (element.kind === 'rejected') return this.rejectedGroup;
-    return undefined;
-  }
-
-  private groupNode(status: DisplayStatus): GroupNode {
-    let node = this.groups.get(status);
-    if (!node) {
-      node = new GroupNode(status);
-      this.groups.set(status, node);
+    const top = (session: ViewerSession) => (this.viewer.multiple ? this.connectionNode(session) : undefined);
+    switch (element.kind) {
+      case 'run':
+      case 'gap':
+        return this.nodes.get(nodeKey(element.session, element.resultName));
+      case 'pipeline':
+        return this.groupByStatusValue ? this.groupNode(element.session, element.snapshot.displayStatus) : top(element.session);
+      case 'group':
+      case 'rejectedGroup':
+        return top(element.session);
+      case 'rejected':
+        return this.rejectedGroup(element.session);
+      default:
+        return undefined;
     }
-    return node;
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
+    // Ids stay unique across connections; with one connection they stay as they always were.
+    const scope = this.viewer.multiple ? `${element.session.name}/` : '';
     switch (element.kind) {
-      case 'pipeline':
-        return pipelineItem(element.snapshot, this.config.notifications.muted.includes(element.resultName));
+      case 'connection':
+        return connectionItem(element.session);
+      case 'pipeline': {
+        const item = pipelineItem(element.snapshot, this.config.notifications.muted.includes(element.resultName), element.session.name);
+        item.id = `pipeline:${scope}${element.resultName}`;
+        return item;
+      }
       case 'run':
         return runItem(element);
       case 'gap':
         return gapItem(element);
       case 'group': {
-        const count = this.visiblePipelines().filter((p) => p.displayStatus === element.status).length;
+        const count = this.visiblePipelines(element.session).filter((p) => p.displayStatus === element.status).length;
         const item = new vscode.TreeItem(statusText(element.status), vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `group:${element.status}`;
+        item.id = `group:${scope}${element.status}`;
         item.description = String(count);
         item.iconPath = statusIcon(element.status);
         item.contextValue = `group status-${element.status}`;
         return item;
       }
       case 'rejectedGroup': {
-        const { total } = this.store.rejectedMessages();
+        const { total } = element.session.store.rejectedMessages();
         const item = new vscode.TreeItem(vscode.l10n.t('Rejected messages'), vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = 'rejected';
+        item.id = `rejected:${scope}`;
         item.description = String(total);
         item.iconPath = new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('tdtp.failedIcon'));
         item.tooltip = vscode.l10n.t('Messages that could not be decoded; the most recent are listed.');
@@ -254,15 +339,42 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   }
 }
 
-function historyNodes(resultName: string, history: HistoryItem[]): TreeNode[] {
+function nodeKey(session: ViewerSession, name: string): string {
+  return `${session.name}\u0000${name}`;
+}
+
+function connectionItem(session: ViewerSession): vscode.TreeItem {
+  const item = new vscode.TreeItem(session.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `connection:${session.name}`;
+  const state = session.state;
+  const counts = session.store.counts();
+  item.description = `${connectionText(state, session.endpoint)} · ✓ ${counts.success} ✗ ${counts.failed}`;
+  const problem = problemOf(state);
+  item.iconPath =
+    state.kind === 'connected'
+      ? new vscode.ThemeIcon('plug', new vscode.ThemeColor('tdtp.successIcon'))
+      : problem || state.kind === 'notConfigured'
+        ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('tdtp.failedIcon'))
+        : new vscode.ThemeIcon('debug-disconnect');
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendText(`${session.name}: ${connectionText(state, session.endpoint)}`);
+  if (problem) tooltip.appendText(`\n\n${problem.message}`);
+  if (state.kind === 'notConfigured') tooltip.appendText(`\n\n${state.problems.join('\n')}`);
+  item.tooltip = tooltip;
+  item.contextValue = `connection state-${state.kind}`;
+  return item;
+}
+
+function historyNodes(session: ViewerSession, resultName: string, history: HistoryItem[]): TreeNode[] {
   // Ids count from the oldest so existing items keep theirs when a new run is added.
   return history.map((item, i) => {
     const id = `${resultName}\u0000${history.length - i}\u0000${item.kind === 'run' ? item.receivedAt : item.from}`;
-    return item.kind === 'run' ? new RunNode(resultName, item, `run:${id}`) : new GapNode(resultName, item, `gap:${id}`);
+    const scoped = `${session.name}\u0000${id}`;
+    return item.kind === 'run' ? new RunNode(session, resultName, item, `run:${scoped}`) : new GapNode(session, resultName, item, `gap:${scoped}`);
   });
 }
 
-export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean): vscode.TreeItem {
+export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connection: string): vscode.TreeItem {
   const record = snapshot.latest;
   const r = record.run.result;
   const item = new vscode.TreeItem(snapshot.resultName, vscode.TreeItemCollapsibleState.Collapsed);
@@ -278,7 +390,7 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean): vscode
   if (muted) parts.push(vscode.l10n.t('muted'));
   item.description = parts.join(' · ');
   item.tooltip = runTooltip(snapshot.resultName, record, snapshot.stateExpired);
-  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [snapshot.resultName] };
+  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [snapshot.resultName, connection] };
   const tokens = ['pipeline', `status-${snapshot.displayStatus}`, muted ? 'muted' : 'unmuted'];
   if (snapshot.stateExpired) tokens.push('expired');
   item.contextValue = tokens.join(' ');
@@ -302,7 +414,7 @@ function runItem(node: RunNode): vscode.TreeItem {
   item.description = parts.join(' · ');
   item.tooltip = runTooltip(node.resultName, record, false);
   item.contextValue = `run status-${status} source-${record.source}`;
-  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [node.resultName] };
+  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [node.resultName, node.session.name] };
   return item;
 }
 

@@ -1,14 +1,24 @@
 import * as vscode from 'vscode';
 import { connectionText, dateTimeText } from './presentation';
-import { ViewerSession, ViewerState } from './session';
+import { ViewerState } from './session';
+import { Viewer } from './viewer';
 import { PipelinesTreeProvider } from './treeView';
 
 /** Context keys for the welcome views and menus (`tdtp.state`), and the view's own description line. */
-export function registerViewState(tree: PipelinesTreeProvider, session: ViewerSession, configured: () => boolean): vscode.Disposable[] {
+export function registerViewState(tree: PipelinesTreeProvider, viewer: Viewer, configured: () => boolean): vscode.Disposable[] {
   const view = vscode.window.createTreeView('tdtp.pipelines', { treeDataProvider: tree, showCollapseAll: true });
   let loading: { resolve(): void } | undefined;
 
   const describe = () => {
+    if (viewer.multiple) {
+      // Each connection node carries its own state; the title says how many are up.
+      const up = viewer.sessions.filter((s) => s.state.kind === 'connected').length;
+      view.description = vscode.l10n.t('{0} of {1} connections', up, viewer.sessions.length);
+      view.message = undefined;
+      return;
+    }
+    const session = viewer.sessions[0];
+    if (!session) return;
     const state = session.state;
     const report = session.lastReconcile;
     const parts = [connectionText(state, session.endpoint)];
@@ -22,7 +32,9 @@ export function registerViewState(tree: PipelinesTreeProvider, session: ViewerSe
           : undefined;
   };
 
-  const onState = (state: ViewerState) => {
+  const onState = () => {
+    // With several connections the welcome views follow the best state: any connected one shows the tree.
+    const state = bestState(viewer.sessions.map((s) => s.state));
     void vscode.commands.executeCommand('setContext', 'tdtp.state', contextState(state));
     void vscode.commands.executeCommand('setContext', 'tdtp.configured', configured());
     describe();
@@ -34,21 +46,28 @@ export function registerViewState(tree: PipelinesTreeProvider, session: ViewerSe
       loading = undefined;
     }
   };
-  onState(session.state);
+  onState();
   void vscode.commands.executeCommand('setContext', 'tdtp.hasPipelines', false);
   tree.setVisible(view.visible);
 
   return [
     view,
     view.onDidChangeVisibility((e) => tree.setVisible(e.visible)),
-    session.onDidChangeState(onState),
-    session.onDidReconcile(() => {
+    viewer.onDidChangeState(onState),
+    viewer.onDidChangeSessions(onState),
+    viewer.onDidReconcile(() => {
       loading?.resolve();
       loading = undefined;
       describe();
     }),
     { dispose: () => loading?.resolve() },
   ];
+}
+
+const RANK: Record<ViewerState['kind'], number> = { connected: 0, connecting: 1, reconnecting: 2, failed: 3, notConfigured: 4, idle: 5 };
+
+function bestState(states: ViewerState[]): ViewerState {
+  return states.reduce<ViewerState>((best, s) => (RANK[s.kind] < RANK[best.kind] ? s : best), states[0] ?? { kind: 'idle' });
 }
 
 function contextState(state: ViewerState): string {

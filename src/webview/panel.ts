@@ -18,7 +18,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const message = event.data;
   if (message?.type === 'state') {
     current = message.state;
-    vscode.setState({ resultName: message.state.resultName });
+    vscode.setState({ resultName: message.state.resultName, connection: message.state.connectionName });
     render(message.state);
   } else if (message?.type === 'busy') {
     document.body.classList.toggle('busy', message.busy);

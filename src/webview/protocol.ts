@@ -35,6 +35,8 @@ export type TtlView =
 
 export interface PanelState {
   readonly resultName: string;
+  /** The connection's name, kept for restoring the panel after a reload. */
+  readonly connectionName: string;
   readonly connection: string;
   readonly latest?: RunView;
   readonly history: readonly HistoryRowView[];
@@ -85,6 +87,7 @@ export type FromWebview =
 /** What `setState` keeps in the webview, so the serializer can restore the panel after a reload. */
 export interface PersistedPanelState {
   readonly resultName: string;
+  readonly connection?: string;
 }
 
 export function isFromWebview(value: unknown): value is FromWebview {

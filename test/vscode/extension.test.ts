@@ -13,11 +13,13 @@ import type { NotificationController, ShownNotification } from '../../src/vscode
 import type { PasswordStore } from '../../src/vscode/secrets';
 import type { ViewerSession } from '../../src/vscode/session';
 import type { StatusBarController } from '../../src/vscode/statusBar';
-import type { PipelineNode, PipelinesTreeProvider, TreeNode } from '../../src/vscode/treeView';
+import type { ConnectionNode, PipelineNode, PipelinesTreeProvider, TreeNode } from '../../src/vscode/treeView';
+import type { Viewer } from '../../src/vscode/viewer';
 import { RedisServer, freePort, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';
 
 interface Testing {
+  viewer: Viewer;
   store: PipelineStore;
   session: ViewerSession;
   tree: PipelinesTreeProvider;
@@ -108,7 +110,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     assert.equal(state.problem.code, 'refused');
     assert.match(state.problem.message, /127\.0\.0\.1:6379/);
     assert.equal(rootPipelines(t).length, 0, 'no pipelines: the welcome view is shown');
-    assert.equal(api.getConnection().state, 'reconnecting');
+    assert.equal(api.getConnections()[0].state, 'reconnecting');
   });
 
   it('connects when the port is set and shows the existing state keys in the tree', async () => {
@@ -155,6 +157,18 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     assert.match(shown[before].message, /live_fail_pipeline \(LIVE_FAIL\) failed: failed in LIVE_FAIL/);
     assert.match(shown[before + 2].message, /2 rows dropped/);
     assert.ok(!shown.some((n) => n.resultName === 'LIVE_OK'), 'success toasts are off by default');
+  });
+
+  it('summarises a storm of failures in one toast instead of flooding the screen', async () => {
+    const before = shown.length;
+    const storm = ['STORM_1', 'STORM_2', 'STORM_3', 'STORM_4'];
+    const summary = nextEvent('the storm summary', t.notifications.onDidShow, (n) => n.kind === 'summary', 25_000);
+    for (const name of storm) await publishResult(admin, keys, result(name, 'failed'), 600);
+    const { message } = await summary;
+    const direct = shown.slice(before).filter((n) => n.resultName?.startsWith('STORM_')).length;
+    const summarised = Number(/^(\d+) more TDTP pipelines failed/.exec(message)?.[1]);
+    assert.ok(direct <= 3, `at most three toasts in a row, got ${direct}`);
+    assert.equal(direct + summarised, storm.length, `${direct} shown + "${message}"`);
   });
 
   it('Poll Pipeline State returns the decoded state, and undefined for an absent key', async () => {
@@ -221,7 +235,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     assert.equal(state.problem.code, 'refused');
     assert.match(state.problem.message, new RegExp(`:${closed}\\b`));
     assert.match(t.statusBar.text, /reconnecting|connecting/);
-    assert.equal(api.getConnection().state, 'reconnecting');
+    assert.equal(api.getConnections()[0].state, 'reconnecting');
     await setRedis({ port: redis.port });
     await connected();
   });
@@ -242,5 +256,49 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     assert.equal(t.store.get('SEEDED_OK')?.stateExpired, true, 'a pipeline whose key is gone is marked, not dropped');
     assert.ok(t.store.history('SEEDED_OK').some((item) => item.kind === 'gap'), 'the history shows the gap');
     assert.ok(!shown.some((n) => n.resultName === 'WHILE_DOWN'), 'no toast for a recovered state');
+  });
+
+  it('watches several named connections at once, kept apart, each named in the tree, toasts and polls', async () => {
+    const staging = await startRedis();
+    try {
+      const stagingAdmin = await staging.client();
+      await publishResult(admin, keys, result('PROD_ONLY', 'success'), 600);
+      await publishResult(stagingAdmin, keys, result('STAGING_ONLY', 'success'), 600);
+      await vscode.workspace.getConfiguration('tdtp').update(
+        'connections',
+        [
+          { name: 'prod', port: redis.port },
+          { name: 'staging', host: '127.0.0.1', port: staging.port },
+        ],
+        vscode.ConfigurationTarget.Global,
+      );
+      const bothLoaded = () =>
+        t.viewer.sessions.length === 2 && t.viewer.sessions.every((s) => s.state.kind === 'connected' && s.lastReconcile) ? true : undefined;
+      await until('both connections connected and loaded', bothLoaded, [t.viewer.onDidChangeState, t.viewer.onDidReconcile, t.viewer.onDidChangeSessions]);
+      assert.deepEqual(api.getConnections().map((c) => [c.name, c.state]), [['prod', 'connected'], ['staging', 'connected']]);
+
+      const roots = t.tree.getChildren();
+      assert.deepEqual(roots.map((n) => n.kind), ['connection', 'connection']);
+      const [prodNode, stagingNode] = roots as ConnectionNode[];
+      const names = (node: ConnectionNode) => t.tree.getChildren(node).flatMap((n) => (n.kind === 'pipeline' ? [n.resultName] : []));
+      assert.ok(names(prodNode).includes('PROD_ONLY') && !names(prodNode).includes('STAGING_ONLY'), `prod: ${names(prodNode)}`);
+      assert.deepEqual(names(stagingNode), ['STAGING_ONLY']);
+      assert.equal(t.tree.getTreeItem(prodNode).label, 'prod');
+
+      const staged = await vscode.commands.executeCommand<PolledState | undefined>('tdtp.pollPipelineState', 'STAGING_ONLY', 'staging');
+      assert.equal(staged?.connection, 'staging');
+      assert.equal(await vscode.commands.executeCommand('tdtp.pollPipelineState', 'STAGING_ONLY', 'prod'), undefined, 'prod has no such key');
+
+      const toast = nextEvent('a toast about staging', t.notifications.onDidShow, (n) => n.resultName === 'STAGING_FAIL');
+      await publishResult(stagingAdmin, keys, result('STAGING_FAIL', 'failed'), 600);
+      const shownToast = await toast;
+      assert.equal(shownToast.connection, 'staging');
+      assert.match(shownToast.message, /^\[staging\] /);
+      assert.equal(api.getPipelines('prod').some((p) => p.resultName === 'STAGING_FAIL'), false);
+    } finally {
+      await vscode.workspace.getConfiguration('tdtp').update('connections', undefined, vscode.ConfigurationTarget.Global);
+      await staging.dispose();
+    }
+    await until('back to the single default connection', () => (t.viewer.sessions.length === 1 && t.viewer.sessions[0].name === 'default' ? true : undefined), [t.viewer.onDidChangeSessions]);
   });
 });
