@@ -4,7 +4,7 @@
 //                                             (needs to download VS Code: not possible without internet)
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -32,6 +32,15 @@ await esbuild.build({
 
 const env = { TDTP_VIEWER_TEST: '1' };
 const workspace = mkdtempSync(join(tmpdir(), 'tdtp-ws-'));
+// A task for the action-rule tests: it appends the event it receives (as TDTP_* variables) to a file.
+mkdirSync(join(workspace, '.vscode'));
+writeFileSync(
+  join(workspace, '.vscode', 'tasks.json'),
+  JSON.stringify({
+    version: '2.0.0',
+    tasks: [{ label: 'tdtp-alert', type: 'shell', command: `printf '%s|%s|%s\\n' "$TDTP_RESULT_NAME" "$TDTP_STATUS" "$TDTP_ERROR" >> alerts.log`, presentation: { reveal: 'never' } }],
+  }),
+);
 
 if (process.argv.includes('--electron')) {
   const { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } = await import('@vscode/test-electron');

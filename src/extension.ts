@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ActionRunner } from './vscode/actions';
 import { TdtpViewerApi, createApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { Config } from './vscode/config';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const panels = new DetailPanelManager(context.extensionUri, viewer, config, log);
   const notifications = new NotificationController(viewer, config, log);
   const statusBar = new StatusBarController(viewer);
+  const actions = new ActionRunner(viewer, log);
   const apiDisposables: vscode.Disposable[] = [];
   const api = createApi(viewer, () => config.tolerance.tolerance, apiDisposables);
   context.subscriptions.push(
@@ -31,10 +33,11 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
     panels,
     notifications,
     statusBar,
+    actions,
     ...apiDisposables,
     new EventLog(viewer, log),
     ...registerViewState(tree, viewer, () => config.connectionConfigured),
-    ...registerCommands({ viewer, config, passwords, panels, tree, log, extensionId: context.extension.id }),
+    ...registerCommands({ viewer, actions, config, passwords, panels, tree, log, extensionId: context.extension.id }),
   );
 
   if (config.autoConnect) void viewer.connectAll();
@@ -46,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
       tree,
       panels,
       notifications,
+      actions,
       passwords,
       config,
       statusBar,

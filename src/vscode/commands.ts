@@ -10,9 +10,12 @@ import { PasswordStore } from './secrets';
 import { ViewerSession, problemOf } from './session';
 import { PipelinesTreeProvider, TreeNode } from './treeView';
 import { Viewer } from './viewer';
+import { ActionRunner } from './actions';
+import { exportHistory } from './exportHistory';
 
 interface CommandContext {
   readonly viewer: Viewer;
+  readonly actions: ActionRunner;
   readonly config: Config;
   readonly passwords: PasswordStore;
   readonly panels: DetailPanelManager;
@@ -37,7 +40,7 @@ function targetOf(viewer: Viewer, target: Target, connection?: unknown): { sessi
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
-  const { viewer, config, passwords, panels, tree, log } = ctx;
+  const { viewer, config, passwords, panels, tree, log, actions } = ctx;
   const register = (id: string, handler: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
   /** A connection node, a name, or every connection. */
   const sessionsOf = (target: unknown): ViewerSession[] => {
@@ -123,6 +126,25 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     register('tdtp.clearFilter', () => tree.setFilter(undefined)),
     register('tdtp.groupByStatus', () => tree.setGroupByStatus(true)),
     register('tdtp.ungroup', () => tree.setGroupByStatus(false)),
+    register('tdtp.exportHistory', (options?: unknown) => exportHistory(viewer, typeof options === 'object' && options !== null ? (options as Parameters<typeof exportHistory>[1]) : undefined)),
+    register('tdtp.testActionRules', async (target?: Target, connection?: unknown) => {
+      const t = targetOf(viewer, target, connection) ?? (await pickResultName(viewer, false));
+      const record = t && t.session.store.get(t.resultName)?.latest;
+      if (!t || !record) return undefined;
+      const results = actions.explain(record, t.session.name).map(({ rule, would }) => ({ index: rule.index, name: rule.name, would }));
+      if (typeof target !== 'string') {
+        if (results.length === 0) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('No action rules are configured (setting tdtp.actions).'));
+        } else {
+          log.info(`Test Action Rules with the latest run of ${t.resultName}:\n${results.map((r) => `  tdtp.actions[${r.index}]${r.name ? ` "${r.name}"` : ''}: ${r.would}`).join('\n')}`);
+          void vscode.window.showQuickPick(
+            results.map((r) => ({ label: `tdtp.actions[${r.index}]${r.name ? ` ${r.name}` : ''}`, detail: r.would })),
+            { title: vscode.l10n.t('TDTP: what the action rules would do with the latest run of {0} (nothing is run)', t.resultName), matchOnDetail: true },
+          );
+        }
+      }
+      return results;
+    }),
     register('tdtp.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${ctx.extensionId}`)),
     register('tdtp.showLog', () => log.show()),
   ];
@@ -131,7 +153,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
 type PollPick = vscode.QuickPickItem & { resultName: string; session: ViewerSession };
 
 /** Known result_names of every connection; a typed name is offered on each connection. */
-async function pickResultName(viewer: Viewer): Promise<{ session: ViewerSession; resultName: string } | undefined> {
+async function pickResultName(viewer: Viewer, allowTyped = true): Promise<{ session: ViewerSession; resultName: string } | undefined> {
   const quickPick = vscode.window.createQuickPick<PollPick>();
   quickPick.title = vscode.l10n.t('TDTP: Poll Pipeline State');
   quickPick.placeholder = vscode.l10n.t('Choose a result_name, or type one (result_log.name of the pipeline)');
@@ -151,7 +173,7 @@ async function pickResultName(viewer: Viewer): Promise<{ session: ViewerSession;
       quickPick.onDidChangeValue((value) => {
         const typed = value.trim();
         // Offer the typed name itself when no known result_name is exactly it.
-        const offers: PollPick[] = typed
+        const offers: PollPick[] = typed && allowTyped
           ? viewer.sessions
               .filter((session) => !known.some((k) => k.resultName === typed && k.session === session))
               .map((session) => ({ label: typed, description: viewer.multiple ? vscode.l10n.t('poll this name on {0}', session.name) : vscode.l10n.t('poll this name'), resultName: typed, session, alwaysShow: true }))
@@ -162,7 +184,7 @@ async function pickResultName(viewer: Viewer): Promise<{ session: ViewerSession;
         const item = quickPick.selectedItems[0];
         const typed = quickPick.value.trim();
         const fallback = viewer.get(undefined);
-        resolve(item ? { session: item.session, resultName: item.resultName } : typed && fallback ? { session: fallback, resultName: typed } : undefined);
+        resolve(item ? { session: item.session, resultName: item.resultName } : typed && allowTyped && fallback ? { session: fallback, resultName: typed } : undefined);
       }),
       quickPick.onDidHide(() => resolve(undefined)),
     );

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
@@ -8,6 +11,7 @@ import { goTimeString, publishResult } from '../../src/core/publish';
 import type { PipelineStore } from '../../src/core/store';
 import type { PolledState, TdtpViewerApi } from '../../src/vscode/api';
 import type { Config } from '../../src/vscode/config';
+import type { ActionRunReport, ActionRunner } from '../../src/vscode/actions';
 import type { DetailPanelManager } from '../../src/vscode/detailPanel';
 import type { NotificationController, ShownNotification } from '../../src/vscode/notifications';
 import type { PasswordStore } from '../../src/vscode/secrets';
@@ -20,6 +24,7 @@ import { nextEvent, until } from './waitFor';
 
 interface Testing {
   viewer: Viewer;
+  actions: ActionRunner;
   store: PipelineStore;
   session: ViewerSession;
   tree: PipelinesTreeProvider;
@@ -300,5 +305,64 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       await staging.dispose();
     }
     await until('back to the single default connection', () => (t.viewer.sessions.length === 1 && t.viewer.sessions[0].name === 'default' ? true : undefined), [t.viewer.onDidChangeSessions]);
+  });
+
+  it('runs an action rule\'s task with the event in its environment, only for live matching events', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'a workspace folder is open');
+    const alerts = join(folder, 'alerts.log');
+    const reports: ActionRunReport[] = [];
+    const listening = t.actions.onDidRun((r) => reports.push(r));
+    const received: string[] = [];
+    const apiListener = api.onDidReceiveEvent((e) => e.source === 'live' && received.push(`${e.connection}/${e.resultName}`));
+    try {
+      await vscode.workspace
+        .getConfiguration('tdtp')
+        .update('actions', [{ name: 'alert on failure', when: { status: 'failed', resultName: 'ACT_*' }, run: { task: 'tdtp-alert' } }], vscode.ConfigurationTarget.Global);
+      await until('the rule to be loaded', () => (t.actions.ruleCount === 1 ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+
+      await publishResult(admin, keys, result('ACT_OK', 'success'), 600);
+      await admin.set(keys.stateKey('ACT_LOADED'), JSON.stringify(result('ACT_LOADED', 'failed')), 'EX', 600);
+      await vscode.commands.executeCommand('tdtp.refresh'); // ACT_LOADED enters as "recovered": no action
+      assert.equal(t.store.get('ACT_LOADED')?.latest.source, 'recovered');
+
+      const hostile = 'boom $(touch pwned) `touch pwned2`; echo "x"';
+      const taskEnded = nextEvent('the alert task to finish', vscode.tasks.onDidEndTaskProcess, (e) => e.execution.task.name === 'tdtp-alert', 25_000);
+      const ruleDone = nextEvent('the rule to run', t.actions.onDidRun);
+      await publishResult(admin, keys, result('ACT_FAIL', 'failed', { error: hostile }), 600);
+      const report = await ruleDone;
+      assert.equal(report.outcome, 'ran', report.detail);
+      const ended = await taskEnded;
+      assert.equal(ended.exitCode, 0);
+      assert.deepEqual(reports.map((r) => [r.resultName, r.outcome]), [['ACT_FAIL', 'ran']]);
+      assert.equal(readFileSync(alerts, 'utf8'), `ACT_FAIL|failed|${hostile}\n`, 'the task got the event, the hostile text arrived as data');
+      assert.equal(existsSync(join(folder, 'pwned')) || existsSync(join(folder, 'pwned2')), false, 'nothing from the payload ran');
+      assert.ok(received.includes('default/ACT_FAIL'), 'another extension receives the event through the API');
+
+      const dryRun = await vscode.commands.executeCommand<Array<{ index: number; would: string }>>('tdtp.testActionRules', 'ACT_OK');
+      assert.equal(dryRun.length, 1);
+      assert.match(dryRun[0].would, /does not apply: the status is success/);
+      const wouldRun = await vscode.commands.executeCommand<Array<{ index: number; would: string }>>('tdtp.testActionRules', 'ACT_LOADED');
+      assert.match(wouldRun[0].would, /run task "tdtp-alert" with TDTP_RESULT_NAME=ACT_LOADED/);
+    } finally {
+      listening.dispose();
+      apiListener.dispose();
+      await vscode.workspace.getConfiguration('tdtp').update('actions', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('exports a pipeline\'s history to CSV and JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tdtp-export-'));
+    const csvFile = join(dir, 'runs.csv');
+    const csvCount = await vscode.commands.executeCommand<number>('tdtp.exportHistory', { uri: csvFile, format: 'csv', resultName: 'ACT_FAIL' });
+    assert.equal(csvCount, 1);
+    const lines = readFileSync(csvFile, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    assert.match(lines[0], /^pipeline_name,result_name,status,/);
+    assert.match(lines[1], /^act_fail_pipeline,ACT_FAIL,failed,/);
+    const jsonFile = join(dir, 'all.json');
+    const jsonCount = await vscode.commands.executeCommand<number>('tdtp.exportHistory', { uri: jsonFile, format: 'json' });
+    const rows = JSON.parse(readFileSync(jsonFile, 'utf8')) as Array<{ result_name: string; data_quality: string }>;
+    assert.equal(rows.length, jsonCount);
+    assert.ok(rows.some((r) => r.result_name === 'ACT_OK' && r.data_quality === 'ok'));
   });
 });

@@ -1,0 +1,632 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import {
+  ActionRule,
+  MAX_ENV_VALUE_CHARS,
+  MAX_URL_VALUE_CHARS,
+  RateLimiter,
+  TEMPLATE_VARIABLES,
+  TemplateVars,
+  checkActionUrl,
+  compileGlob,
+  decideActions,
+  describePlannedAction,
+  envName,
+  expandArgs,
+  expandTemplate,
+  explainMismatch,
+  matchRules,
+  parseActionRules,
+  planAction,
+  ruleLabel,
+  taskEnvironment,
+  templateVars,
+} from '../../src/core/actions';
+import { assessDataQuality } from '../../src/core/dataQuality';
+import { decodePayload } from '../../src/core/decode';
+import type { RunRecord, RunSource } from '../../src/core/store';
+
+interface Spec {
+  resultName?: string;
+  pipeline?: string;
+  status?: string;
+  loaded?: number;
+  exported?: number;
+  error?: string;
+  packageUuid?: string;
+  source?: RunSource;
+}
+
+function mkRecord(spec: Spec = {}): RunRecord {
+  const resultName = spec.resultName ?? 'MASK_V001';
+  const status = spec.status ?? 'success';
+  const event = {
+    pipeline_name: spec.pipeline ?? 'erp_mask_sync',
+    result_name: resultName,
+    status,
+    ...(spec.packageUuid !== undefined ? { package_uuid: spec.packageUuid } : {}),
+    started_at: '2025-11-18T10:00:00Z',
+    finished_at: '2025-11-18T10:00:02.5+03:00',
+    duration_ms: 1842,
+    rows_loaded: spec.loaded ?? 15000,
+    rows_exported: spec.exported ?? spec.loaded ?? 15000,
+    ...(spec.error !== undefined ? { error: spec.error } : {}),
+  };
+  const outcome = decodePayload(`tdtp:pipeline:${resultName}`, resultName, JSON.stringify(event), 0);
+  if (outcome.kind !== 'run') assert.fail(JSON.stringify(outcome));
+  return { kind: 'run', run: outcome.run, dq: assessDataQuality(outcome.run), source: spec.source ?? 'live', receivedAt: 1_700_000_000_000 };
+}
+
+/** Parses rules that must be valid; fails the test with the problems otherwise. */
+function rules(value: unknown[]): ActionRule[] {
+  const parsed = parseActionRules(value);
+  assert.deepEqual(parsed.problems, []);
+  assert.equal(parsed.rules.length, value.length);
+  return parsed.rules;
+}
+
+function rule(value: Record<string, unknown>): ActionRule {
+  return rules([value])[0];
+}
+
+function problemsOf(value: unknown): string[] {
+  return parseActionRules(value).problems;
+}
+
+const HOSTILE_ERROR = `disk full & retry=no #frag ?x=1 "quoted" 'single' 100% \${connection}\nsecond line\r\n$(rm -rf ~) \`id\`; rm -rf / ; echo "$HOME" € ключ 😀`;
+
+describe('parseActionRules: accepted rules', () => {
+  test('nothing configured is no rules and no problems', () => {
+    assert.deepEqual(parseActionRules(undefined), { rules: [], problems: [] });
+    assert.deepEqual(parseActionRules(null), { rules: [], problems: [] });
+    assert.deepEqual(parseActionRules([]), { rules: [], problems: [] });
+  });
+
+  test('a full rule is normalised: status list, defaults, index', () => {
+    const [r] = rules([
+      {
+        name: 'alert on failure',
+        when: { status: 'failed', dataQualityWarning: false, resultName: 'MASK_*', pipelineName: 'erp_?ask_sync', connection: 'prod' },
+        run: { task: 'alert' },
+      },
+    ]);
+    assert.deepEqual(r, {
+      index: 0,
+      name: 'alert on failure',
+      when: { status: ['failed'], dataQualityWarning: false, resultName: 'MASK_*', pipelineName: 'erp_?ask_sync', connection: 'prod' },
+      run: { kind: 'task', task: 'alert' },
+      includeRecovered: false,
+      rateLimit: { perResultNameSeconds: 60 },
+    });
+  });
+
+  test('the three kinds of run, a status list, rateLimit false / 0 / custom, includeRecovered', () => {
+    const parsed = rules([
+      { run: { command: 'workbench.action.x', args: ['${result_name}', { n: 1, deep: [null, true] }] }, rateLimit: false },
+      { run: { command: 'x' }, rateLimit: { perResultNameSeconds: 0 } },
+      { when: { status: ['failed', 'completed_with_errors', 'unknown'] }, run: { openUrl: 'https://jira.example/new?s=${result_name}' }, includeRecovered: true, rateLimit: { perResultNameSeconds: 2.5 } },
+      { run: { task: 't' }, rateLimit: {} },
+    ]);
+    assert.deepEqual(parsed[0].run, { kind: 'command', command: 'workbench.action.x', args: ['${result_name}', { n: 1, deep: [null, true] }] });
+    assert.equal(parsed[0].rateLimit, false);
+    assert.deepEqual(parsed[1].run, { kind: 'command', command: 'x', args: [] });
+    assert.equal(parsed[1].rateLimit, false);
+    assert.deepEqual(parsed[2].when.status, ['failed', 'completed_with_errors', 'unknown']);
+    assert.equal(parsed[2].includeRecovered, true);
+    assert.deepEqual(parsed[2].rateLimit, { perResultNameSeconds: 2.5 });
+    assert.deepEqual(parsed[3].rateLimit, { perResultNameSeconds: 60 });
+    assert.deepEqual(parsed.map((r) => r.index), [0, 1, 2, 3]);
+  });
+
+  test('an invalid rule is left out; the others keep their settings index', () => {
+    const parsed = parseActionRules([{ run: {} }, { run: { task: 'ok' } }, 'nonsense', { run: { task: 'ok2' } }]);
+    assert.deepEqual(
+      parsed.rules.map((r) => r.index),
+      [1, 3],
+    );
+    assert.deepEqual(parsed.problems, ['tdtp.actions[0].run: expected one of task, command, openUrl', 'tdtp.actions[2]: expected an object with "run", got the text "nonsense"']);
+  });
+});
+
+describe('parseActionRules: each problem names the rule and the field', () => {
+  const cases: Array<[string, unknown, string[]]> = [
+    ['not an array', { run: { task: 'x' } }, ['tdtp.actions: expected an array of rules, got an object']],
+    ['a rule that is not an object', [null], ['tdtp.actions[0]: expected an object with "run", got null']],
+    ['a rule that is an array', [[]], ['tdtp.actions[0]: expected an object with "run", got an array']],
+    ['run missing', [{ name: 'x' }], ['tdtp.actions[0].run: missing; expected one of task, command, openUrl']],
+    ['run is text', [{ run: 'alert' }], ['tdtp.actions[0].run: expected an object with one of task, command, openUrl, got the text "alert"']],
+    ['run empty, at index 2', [null, 1, { run: {} }], ['tdtp.actions[0]: expected an object with "run", got null', 'tdtp.actions[1]: expected an object with "run", got the number 1', 'tdtp.actions[2].run: expected one of task, command, openUrl']],
+    ['two kinds', [{ run: { task: 'a', openUrl: 'https://x' } }], ['tdtp.actions[0].run: expected exactly one of task, command, openUrl, got task and openUrl']],
+    ['unknown run field', [{ run: { task: 'a', taks: 'b' } }], ['tdtp.actions[0].run.taks: unknown field; expected task, command, openUrl, args']],
+    ['empty task', [{ run: { task: '  ' } }], ['tdtp.actions[0].run.task: expected the label of a task, got the text "  "']],
+    ['command not text', [{ run: { command: 5 } }], ['tdtp.actions[0].run.command: expected a command id, got the number 5']],
+    ['args not an array', [{ run: { command: 'c', args: 'x' } }], ['tdtp.actions[0].run.args: expected an array of arguments, got the text "x"']],
+    ['args with a task', [{ run: { task: 't', args: [] } }], ['tdtp.actions[0].run.args: only allowed with "command"']],
+    ['args not JSON', [{ run: { command: 'c', args: [Infinity] } }], ['tdtp.actions[0].run.args: Infinity is not a JSON number']],
+    ['openUrl javascript:', [{ run: { openUrl: 'javascript:alert(1)' } }], ['tdtp.actions[0].run.openUrl: "javascript:alert(1)" must start with http:// or https:// (only web pages are opened, and the scheme cannot come from a variable)']],
+    ['openUrl file:', [{ run: { openUrl: 'file:///etc/passwd' } }], ['tdtp.actions[0].run.openUrl: "file:///etc/passwd" must start with http:// or https:// (only web pages are opened, and the scheme cannot come from a variable)']],
+    ['openUrl vscode:', [{ run: { openUrl: 'vscode://vscode.git/clone?url=${error}' } }], ['tdtp.actions[0].run.openUrl: "vscode://vscode.git/clone?url=${error}" must start with http:// or https:// (only web pages are opened, and the scheme cannot come from a variable)']],
+    ['openUrl scheme from a variable', [{ run: { openUrl: '${error}' } }], ['tdtp.actions[0].run.openUrl: "${error}" must start with http:// or https:// (only web pages are opened, and the scheme cannot come from a variable)']],
+    ['openUrl without a host', [{ run: { openUrl: 'https://' } }], ['tdtp.actions[0].run.openUrl: "https://" is not a valid URL']],
+    ['unknown rule field', [{ whne: {}, run: { task: 't' } }], ['tdtp.actions[0].whne: unknown field; expected name, when, run, includeRecovered, rateLimit']],
+    ['empty name', [{ name: '', run: { task: 't' } }], ['tdtp.actions[0].name: expected non-empty text, got the text ""']],
+    ['when not an object', [{ when: 'failed', run: { task: 't' } }], ['tdtp.actions[0].when: expected an object, got the text "failed"']],
+    ['unknown when field', [{ when: { state: 'failed' }, run: { task: 't' } }], ['tdtp.actions[0].when.state: unknown field; expected status, dataQualityWarning, resultName, pipelineName, connection']],
+    ['misspelt status', [{ when: { status: 'sucess' }, run: { task: 't' } }], ['tdtp.actions[0].when.status: the text "sucess" is not a status; expected one of success, failed, completed_with_errors, unknown']],
+    ['bad status in a list', [{ when: { status: ['failed', 'FAILED'] }, run: { task: 't' } }], ['tdtp.actions[0].when.status[1]: the text "FAILED" is not a status; expected one of success, failed, completed_with_errors, unknown']],
+    ['empty status list', [{ when: { status: [] }, run: { task: 't' } }], ['tdtp.actions[0].when.status: the list is empty, so the rule would never run; leave "status" out to match every status']],
+    ['status a number', [{ when: { status: 1 }, run: { task: 't' } }], ['tdtp.actions[0].when.status: expected a status or a list of statuses (success, failed, completed_with_errors, unknown), got the number 1']],
+    ['dataQualityWarning as text', [{ when: { dataQualityWarning: 'yes' }, run: { task: 't' } }], ['tdtp.actions[0].when.dataQualityWarning: expected true or false, got the text "yes"']],
+    ['empty resultName', [{ when: { resultName: '' }, run: { task: 't' } }], ['tdtp.actions[0].when.resultName: expected a non-empty glob such as "MASK_*", got the text ""']],
+    ['pipelineName a number', [{ when: { pipelineName: 5 }, run: { task: 't' } }], ['tdtp.actions[0].when.pipelineName: expected a non-empty glob such as "MASK_*", got the number 5']],
+    ['unclosed [', [{ when: { resultName: 'MASK_[0-9' }, run: { task: 't' } }], ['tdtp.actions[0].when.resultName: glob "MASK_[0-9" has a "[" at position 6 that is never closed (write "\\[" for a bracket)']],
+    ['reversed range', [{ when: { pipelineName: '[z-a]*' }, run: { task: 't' } }], ['tdtp.actions[0].when.pipelineName: glob "[z-a]*" has the reversed range "z-a"']],
+    ['lone backslash', [{ when: { connection: 'prod\\' }, run: { task: 't' } }], ['tdtp.actions[0].when.connection: glob "prod\\" ends with a lone "\\" (write "\\\\" for a backslash)']],
+    ['includeRecovered as text', [{ run: { task: 't' }, includeRecovered: 'true' }], ['tdtp.actions[0].includeRecovered: expected true or false, got the text "true"']],
+    ['rateLimit true', [{ run: { task: 't' }, rateLimit: true }], ['tdtp.actions[0].rateLimit: expected false or an object such as { "perResultNameSeconds": 60 }, got true']],
+    ['negative seconds', [{ run: { task: 't' }, rateLimit: { perResultNameSeconds: -1 } }], ['tdtp.actions[0].rateLimit.perResultNameSeconds: expected a number of seconds ≥ 0, got the number -1']],
+    ['seconds as text', [{ run: { task: 't' }, rateLimit: { perResultNameSeconds: '60' } }], ['tdtp.actions[0].rateLimit.perResultNameSeconds: expected a number of seconds ≥ 0, got the text "60"']],
+    ['unknown rateLimit field', [{ run: { task: 't' }, rateLimit: { seconds: 5 } }], ['tdtp.actions[0].rateLimit.seconds: unknown field; expected perResultNameSeconds']],
+  ];
+  for (const [title, value, expected] of cases) {
+    test(title, () => {
+      const parsed = parseActionRules(value);
+      assert.deepEqual(parsed.problems, expected);
+      assert.deepEqual(parsed.rules, []);
+    });
+  }
+
+  test('all the problems of one rule are reported at once', () => {
+    assert.deepEqual(problemsOf([{ name: 3, when: { status: 'x', dataQualityWarning: 1 }, run: { task: 't' }, includeRecovered: 0 }]), [
+      'tdtp.actions[0].name: expected non-empty text, got the number 3',
+      'tdtp.actions[0].when.status: the text "x" is not a status; expected one of success, failed, completed_with_errors, unknown',
+      'tdtp.actions[0].when.dataQualityWarning: expected true or false, got the number 1',
+      'tdtp.actions[0].includeRecovered: expected true or false, got the number 0',
+    ]);
+  });
+
+  test('a "__proto__" key from settings JSON is an unknown field, not a prototype', () => {
+    const value: unknown = JSON.parse('[{"run":{"task":"t"},"__proto__":{"includeRecovered":true}}]');
+    assert.deepEqual(problemsOf(value), ['tdtp.actions[0].__proto__: unknown field; expected name, when, run, includeRecovered, rateLimit']);
+  });
+});
+
+describe('matchRules', () => {
+  const ev = (spec: Spec = {}, connection?: string) => ({ record: mkRecord(spec), ...(connection !== undefined ? { connection } : {}) });
+  const matches = (r: ActionRule, spec: Spec = {}, connection?: string): boolean => matchRules([r], ev(spec, connection)).length === 1;
+
+  test('status: one, a list, and unknown for statuses the framework does not define', () => {
+    const failed = rule({ when: { status: 'failed' }, run: { task: 't' } });
+    assert.equal(matches(failed, { status: 'failed', error: 'e' }), true);
+    assert.equal(matches(failed, { status: 'success' }), false);
+    assert.equal(matches(failed, { status: 'completed_with_errors' }), false);
+    const bad = rule({ when: { status: ['failed', 'completed_with_errors'] }, run: { task: 't' } });
+    assert.equal(matches(bad, { status: 'completed_with_errors' }), true);
+    assert.equal(matches(bad, { status: 'success' }), false);
+    const unknown = rule({ when: { status: 'unknown' }, run: { task: 't' } });
+    assert.equal(matches(unknown, { status: 'paused' }), true);
+    assert.equal(matches(unknown, { status: 'success' }), false);
+    const any = rule({ run: { task: 't' } });
+    for (const status of ['success', 'failed', 'completed_with_errors', 'weird']) assert.equal(matches(any, { status }), true, status);
+  });
+
+  test('dataQualityWarning: dropped and extra rows are warnings; ok and failed runs are not', () => {
+    const warn = rule({ when: { dataQualityWarning: true }, run: { task: 't' } });
+    const clean = rule({ when: { dataQualityWarning: false }, run: { task: 't' } });
+    assert.equal(matches(warn, { loaded: 15000, exported: 14998 }), true);
+    assert.equal(matches(warn, { loaded: 100, exported: 150 }), true);
+    assert.equal(matches(warn, { loaded: 100, exported: 100 }), false);
+    assert.equal(matches(warn, { status: 'failed', loaded: 100, exported: 0, error: 'x' }), false);
+    assert.equal(matches(clean, { loaded: 100, exported: 100 }), true);
+    assert.equal(matches(clean, { loaded: 100, exported: 99 }), false);
+    const successWithDq = rule({ when: { status: 'success', dataQualityWarning: true }, run: { task: 't' } });
+    assert.equal(matches(successWithDq, { status: 'completed_with_errors', loaded: 10, exported: 5 }), false);
+    assert.equal(matches(successWithDq, { status: 'success', loaded: 10, exported: 5 }), true);
+  });
+
+  test('resultName globs: * ? and [..], anchored at both ends, case-sensitive', () => {
+    const r = (glob: string) => rule({ when: { resultName: glob }, run: { task: 't' } });
+    assert.equal(matches(r('MASK_*'), { resultName: 'MASK_V001' }), true);
+    assert.equal(matches(r('MASK_*'), { resultName: 'XMASK_V001' }), false);
+    assert.equal(matches(r('MASK_*'), { resultName: 'mask_V001' }), false);
+    assert.equal(matches(r('MASK'), { resultName: 'MASK_V001' }), false);
+    assert.equal(matches(r('MASK_V00?'), { resultName: 'MASK_V001' }), true);
+    assert.equal(matches(r('MASK_V00?'), { resultName: 'MASK_V0010' }), false);
+    assert.equal(matches(r('MASK_V[0-9][0-9][13]'), { resultName: 'MASK_V001' }), true);
+    assert.equal(matches(r('MASK_V[0-9][0-9][23]'), { resultName: 'MASK_V001' }), false);
+    assert.equal(matches(r('MASK_V00[!1]'), { resultName: 'MASK_V001' }), false);
+    assert.equal(matches(r('MASK_V00[^2]'), { resultName: 'MASK_V001' }), true);
+    assert.equal(matches(r('*'), { resultName: 'a:b/c' }), true);
+  });
+
+  test('regular-expression characters in a glob are literal', () => {
+    const r = (glob: string) => rule({ when: { pipelineName: glob }, run: { task: 't' } });
+    assert.equal(matches(r('erp.sync'), { pipeline: 'erp.sync' }), true);
+    assert.equal(matches(r('erp.sync'), { pipeline: 'erpXsync' }), false);
+    assert.equal(matches(r('a+b(c)|$^{2}'), { pipeline: 'a+b(c)|$^{2}' }), true);
+    assert.equal(matches(r('a+b'), { pipeline: 'aab' }), false);
+    assert.equal(matches(r('a\\*b'), { pipeline: 'a*b' }), true);
+    assert.equal(matches(r('a\\*b'), { pipeline: 'aXb' }), false);
+    assert.equal(matches(r('\\[prod\\] *'), { pipeline: '[prod] sync' }), true);
+    assert.equal(matches(r('[]]x'), { pipeline: ']x' }), true);
+    assert.equal(matches(r('[a-]x'), { pipeline: '-x' }), true);
+    assert.equal(matches(r('back\\\\slash'), { pipeline: 'back\\slash' }), true);
+    assert.equal(matches(r('выгрузка_*'), { pipeline: 'выгрузка_ЕРП' }), true);
+    assert.equal(matches(r('выгрузка_*'), { pipeline: 'Выгрузка_ЕРП' }), false);
+    assert.equal(matches(r('[а-я]*'), { pipeline: 'ключ' }), true);
+    // ? is one character (code point), so an emoji outside the BMP is one ?.
+    assert.equal(matches(r('run ?'), { pipeline: 'run 😀' }), true);
+    assert.equal(matches(r('run ??'), { pipeline: 'run 😀' }), false);
+    assert.equal(matches(r('*\n*'), { pipeline: 'two\nlines' }), true);
+  });
+
+  test('globs agree with a reference implementation (property)', () => {
+    const reference = (glob: string, text: string): boolean => new RegExp(`^${[...glob].map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c)).join('')}$`, 'u').test(text);
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', '*', '?'), maxLength: 8 }), fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 10 }), (glob, text) => {
+        const matcher = compileGlob(glob);
+        assert.equal(typeof matcher, 'function');
+        assert.equal((matcher as (t: string) => boolean)(text), reference(glob, text), `${glob} ~ ${text}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a hostile long name cannot make matching exponential', { timeout: 10_000 }, () => {
+    const matcher = compileGlob('*a*a*a*a*a*a*a*a*a*a*b');
+    assert.equal(typeof matcher, 'function');
+    assert.equal((matcher as (t: string) => boolean)('a'.repeat(100_000)), false);
+  });
+
+  test('connection: a glob over the connection name; no name never matches', () => {
+    const prod = rule({ when: { connection: 'prod-*' }, run: { task: 't' } });
+    assert.equal(matches(prod, {}, 'prod-eu'), true);
+    assert.equal(matches(prod, {}, 'staging'), false);
+    assert.equal(matches(prod, {}, undefined), false);
+    assert.equal(explainMismatch(prod, ev({}, undefined)), 'the run has no connection name');
+    assert.equal(matches(rule({ run: { task: 't' } }), {}, undefined), true);
+  });
+
+  test('sources: live only by default; includeRecovered adds loaded and recovered; polled never', () => {
+    const liveOnly = rule({ run: { task: 't' } });
+    const recovered = rule({ run: { task: 't' }, includeRecovered: true });
+    const expected: Record<RunSource, [boolean, boolean]> = { live: [true, true], loaded: [false, true], recovered: [false, true], polled: [false, false] };
+    for (const [source, [a, b]] of Object.entries(expected) as Array<[RunSource, [boolean, boolean]]>) {
+      assert.equal(matches(liveOnly, { source }), a, `live-only rule, ${source}`);
+      assert.equal(matches(recovered, { source }), b, `includeRecovered rule, ${source}`);
+    }
+    assert.equal(explainMismatch(liveOnly, ev({ source: 'recovered' })), 'the run was recovered from its state key, and the rule runs on live events only (set "includeRecovered": true)');
+    assert.equal(explainMismatch(recovered, ev({ source: 'polled' })), 'polled runs never trigger actions');
+  });
+
+  test('explainMismatch names the first condition that fails', () => {
+    const r = rule({ when: { status: ['failed', 'completed_with_errors'], resultName: 'MASK_*' }, run: { task: 't' } });
+    assert.equal(explainMismatch(r, ev({ status: 'success' })), 'the status is success, the rule wants failed or completed_with_errors');
+    assert.equal(explainMismatch(r, ev({ status: 'failed', resultName: 'ORDERS' })), 'result_name "ORDERS" does not match "MASK_*"');
+    assert.equal(explainMismatch(r, ev({ status: 'failed' })), undefined);
+  });
+
+  test('every matching rule, in settings order, with its settings index', () => {
+    const parsed = parseActionRules([
+      { when: { status: 'success' }, run: { task: 'a' } },
+      { run: 'broken' },
+      { when: { status: 'failed' }, run: { task: 'b' } },
+      { when: { resultName: 'MASK_*' }, run: { task: 'c' } },
+    ]);
+    const found = matchRules(parsed.rules, ev({ status: 'failed', error: 'x' }));
+    assert.deepEqual(
+      found.map((m) => [m.index, m.rule.run.kind === 'task' ? m.rule.run.task : '']),
+      [
+        [2, 'b'],
+        [3, 'c'],
+      ],
+    );
+  });
+});
+
+describe('templating', () => {
+  const failedRecord = () => mkRecord({ status: 'failed', error: HOSTILE_ERROR, loaded: 10, exported: 0, packageUuid: '5f1c0d2e' });
+
+  test('templateVars gives every variable as text', () => {
+    const vars = templateVars(mkRecord({ loaded: 15000, exported: 14998 }), 'prod');
+    assert.deepEqual(vars, {
+      result_name: 'MASK_V001',
+      pipeline_name: 'erp_mask_sync',
+      status: 'success',
+      error: '',
+      rows_loaded: '15000',
+      rows_exported: '14998',
+      duration_ms: '1842',
+      finished_at: '2025-11-18T10:00:02.5+03:00',
+      started_at: '2025-11-18T10:00:00Z',
+      package_uuid: '',
+      connection: 'prod',
+      dq_rows: '2',
+    });
+    assert.deepEqual(Object.keys(vars).sort(), [...TEMPLATE_VARIABLES].sort());
+    const failed = templateVars(failedRecord());
+    assert.equal(failed.error, HOSTILE_ERROR);
+    assert.equal(failed.dq_rows, '', 'data quality does not apply to failed runs');
+    assert.equal(failed.connection, '');
+    assert.equal(failed.package_uuid, '5f1c0d2e');
+    assert.equal(templateVars(mkRecord({ status: 'paused' })).status, 'paused');
+  });
+
+  test('unknown variables stay as written; $${x} is the literal ${x}; nothing is expanded twice', () => {
+    const vars = templateVars(failedRecord(), 'prod');
+    assert.equal(expandTemplate('${result_name} ${foo} ${ result_name } $${result_name} $${foo} $$ $x', vars, 'none'), 'MASK_V001 ${foo} ${ result_name } ${result_name} ${foo} $$ $x');
+    // The error contains "${connection}": it is not expanded again.
+    assert.equal(expandTemplate('${error}', vars, 'none'), HOSTILE_ERROR);
+    assert.ok(HOSTILE_ERROR.includes('${connection}'));
+  });
+
+  test('names of Object.prototype members are not variables', () => {
+    const vars = templateVars(mkRecord());
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) assert.equal(expandTemplate(`\${${name}}`, vars, 'none'), `\${${name}}`);
+  });
+
+  test('url: a hostile error cannot add parameters, a fragment or a path; it decodes back exactly', () => {
+    const vars = templateVars(failedRecord(), 'prod eu');
+    const template = 'https://jira.example/secure/CreateIssue!default.jspa?summary=${pipeline_name}+failed&description=${error}&env=${connection}';
+    const url = expandTemplate(template, vars, 'url');
+    assert.ok(url.startsWith('https://jira.example/secure/CreateIssue!default.jspa?summary=erp_mask_sync+failed&description='), url);
+    assert.doesNotMatch(url, /[\s"#\n\r`]/);
+    const parsed = new URL(url);
+    assert.equal(parsed.hash, '');
+    assert.equal(parsed.pathname, '/secure/CreateIssue!default.jspa');
+    assert.deepEqual([...parsed.searchParams.keys()], ['summary', 'description', 'env']);
+    assert.equal(parsed.searchParams.get('description'), HOSTILE_ERROR);
+    assert.equal(parsed.searchParams.get('env'), 'prod eu');
+    assert.equal(checkActionUrl(url), undefined);
+  });
+
+  test('url: a value in the host cannot add a path or change the host', () => {
+    const r = rule({ run: { openUrl: 'https://${result_name}.dashboards.example/' } });
+    assert.deepEqual(planAction(r, templateVars(mkRecord({ resultName: 'MASK_V001' }))), { ok: true, action: { kind: 'openUrl', url: 'https://MASK_V001.dashboards.example/' } });
+    const evil = planAction(r, templateVars(mkRecord({ resultName: 'evil.example/x?' })));
+    assert.equal(evil.ok, false);
+    assert.match((evil as { problem: string }).problem, /^tdtp\.actions\[0\]\.run\.openUrl: "https:\/\/evil\.example%2Fx%3F\.dashboards\.example\/" is not a valid URL$/);
+  });
+
+  test('url: lone surrogates do not throw, and a huge value is cut', () => {
+    const vars = { error: 'a\ud800b\udc00c', big: 'x'.repeat(1_000_000) };
+    assert.equal(expandTemplate('https://h/?e=${error}', vars, 'url'), 'https://h/?e=a%EF%BF%BDb%EF%BF%BDc');
+    const url = expandTemplate('https://h/?e=${big}', vars, 'url');
+    assert.equal(decodeURIComponent(new URL(url).searchParams.get('e') ?? ''), `${'x'.repeat(MAX_URL_VALUE_CHARS)}…`);
+  });
+
+  test('checkActionUrl allows http and https only', () => {
+    assert.equal(checkActionUrl('https://example.com/a?b=c'), undefined);
+    assert.equal(checkActionUrl('http://127.0.0.1:8080/'), undefined);
+    assert.equal(checkActionUrl('javascript:alert(1)'), 'only http and https URLs are opened, not javascript: ("javascript:alert(1)")');
+    assert.equal(checkActionUrl('vscode://ms-python.python/x'), 'only http and https URLs are opened, not vscode: ("vscode://ms-python.python/x")');
+    assert.equal(checkActionUrl('file:///etc/passwd'), 'only http and https URLs are opened, not file: ("file:///etc/passwd")');
+    assert.equal(checkActionUrl('data:text/html,<script>'), 'only http and https URLs are opened, not data: ("data:text/html,<script>")');
+    assert.equal(checkActionUrl('not a url'), '"not a url" is not a valid URL');
+    assert.match(checkActionUrl(`https://h/${'a'.repeat(40_000)}`) ?? '', /^the URL is 40010 characters long/);
+  });
+
+  test('command args: strings expanded anywhere, values kept as strings, keys and other values untouched', () => {
+    const vars = templateVars(failedRecord(), 'prod');
+    const args = ['${result_name}', '${rows_loaded}', 42, null, true, ['${status}', { '${status}': '${error}' }], JSON.parse('{"__proto__":"${dq_rows}","n":"$${x}"}')];
+    const copy = structuredClone(args);
+    const out = expandArgs(args, vars);
+    assert.deepEqual(out.slice(0, 5), ['MASK_V001', '10', 42, null, true]);
+    assert.deepEqual(out[5], ['failed', { '${status}': HOSTILE_ERROR }]);
+    const last = out[6] as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(last), Object.prototype);
+    assert.ok(Object.hasOwn(last, '__proto__'));
+    assert.equal(last['n'], '${x}');
+    assert.deepEqual(args, copy, 'the rule is not modified');
+  });
+
+  test('task environment: TDTP_* variables, NUL made safe, long values cut', () => {
+    const vars: TemplateVars = { ...templateVars(failedRecord(), 'prod'), error: `a\0b${'e'.repeat(MAX_ENV_VALUE_CHARS + 10)}` };
+    const env = taskEnvironment(vars);
+    assert.deepEqual(Object.keys(env), TEMPLATE_VARIABLES.map(envName));
+    assert.equal(env.TDTP_RESULT_NAME, 'MASK_V001');
+    assert.equal(env.TDTP_ROWS_LOADED, '10');
+    assert.equal(env.TDTP_CONNECTION, 'prod');
+    assert.equal(env.TDTP_ERROR.length, MAX_ENV_VALUE_CHARS + 1);
+    assert.ok(env.TDTP_ERROR.startsWith('a\uFFFDb'));
+    assert.ok(env.TDTP_ERROR.endsWith('…'));
+  });
+
+  test('a hostile error in the environment reaches a shell as text and runs nothing (POSIX sh)', { skip: process.platform === 'win32' }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tdtp-actions-'));
+    try {
+      const marker = join(dir, 'pwned');
+      const error = `"; touch '${marker}'; echo " $(touch '${marker}') \`touch '${marker}'\` & # ${HOSTILE_ERROR}`;
+      const env = taskEnvironment(templateVars(mkRecord({ status: 'failed', error })));
+      const out = execFileSync('/bin/sh', ['-c', 'printf %s "$TDTP_ERROR"'], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+      assert.equal(out, error);
+      assert.equal(existsSync(marker), false, 'nothing in the value ran');
+      // The control: pasted into the command line, the same text does run. This is why tasks get
+      // environment variables and not substituted text.
+      execFileSync('/bin/sh', ['-c', expandTemplate('printf %s "${error}" >/dev/null', { error }, 'none')], { env: { PATH: process.env.PATH } });
+      assert.equal(existsSync(marker), true, 'the naive substitution executed the payload');
+      rmSync(marker);
+      // The shell escape is a safe alternative for POSIX sh.
+      const quoted = execFileSync('/bin/sh', ['-c', expandTemplate('printf %s ${error}', { error }, 'shell')], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+      assert.equal(quoted, error);
+      assert.equal(existsSync(marker), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('shell escape quotes every value, quotes in values included', () => {
+    assert.equal(expandTemplate('echo ${error}', { error: "it's $(x)" }, 'shell'), `echo 'it'\\''s $(x)'`);
+    assert.equal(expandTemplate('echo ${error}', { error: 'a\0b' }, 'shell'), "echo 'ab'");
+  });
+});
+
+describe('planAction and describePlannedAction', () => {
+  const vars = templateVars(mkRecord({ status: 'failed', error: 'disk full\nsecond line', loaded: 10, exported: 0 }), 'prod');
+
+  test('task: the name is fixed, the values go in the environment', () => {
+    const plan = planAction(rule({ name: 'alert', run: { task: 'alert ${result_name}' } }), vars);
+    assert.ok(plan.ok);
+    assert.equal(plan.action.kind, 'task');
+    if (plan.action.kind !== 'task') return;
+    assert.equal(plan.action.task, 'alert ${result_name}', 'a variable cannot choose which task runs');
+    const text = describePlannedAction(plan.action);
+    assert.ok(
+      text.startsWith('run task "alert ${result_name}" with TDTP_RESULT_NAME=MASK_V001, TDTP_PIPELINE_NAME=erp_mask_sync, TDTP_STATUS=failed, TDTP_ERROR="disk full\\nsecond line", TDTP_ROWS_LOADED=10,'),
+      text,
+    );
+    assert.ok(text.includes('TDTP_PACKAGE_UUID="", TDTP_CONNECTION=prod, TDTP_DQ_ROWS=""'), text);
+    assert.doesNotMatch(text, /\n/);
+  });
+
+  test('command and openUrl sentences', () => {
+    const cmd = planAction(rule({ run: { command: 'myExt.trigger', args: ['${result_name}', { rows: '${rows_loaded}' }] } }), vars);
+    assert.ok(cmd.ok);
+    assert.equal(describePlannedAction(cmd.action), 'execute command "myExt.trigger" with args ["MASK_V001",{"rows":"10"}]');
+    const bare = planAction(rule({ run: { command: 'myExt.refresh' } }), vars);
+    assert.ok(bare.ok);
+    assert.equal(describePlannedAction(bare.action), 'execute command "myExt.refresh" with no arguments');
+    const url = planAction(rule({ run: { openUrl: 'https://alerts.example/?r=${result_name}&e=${error}' } }), vars);
+    assert.ok(url.ok);
+    assert.equal(describePlannedAction(url.action), 'open https://alerts.example/?r=MASK_V001&e=disk%20full%0Asecond%20line');
+  });
+
+  test('bidirectional controls from the wire are shown escaped', () => {
+    const env = taskEnvironment({ ...vars, pipeline_name: 'evil\u202Etxt.exe' });
+    assert.match(describePlannedAction({ kind: 'task', task: 't', env }), /TDTP_PIPELINE_NAME="evil\\u202etxt\.exe"/);
+  });
+
+  test('ruleLabel', () => {
+    assert.equal(ruleLabel(rule({ name: 'page on-call', run: { task: 't' } })), 'tdtp.actions[0] "page on-call"');
+    assert.equal(ruleLabel(rule({ run: { task: 't' } })), 'tdtp.actions[0]');
+  });
+});
+
+describe('RateLimiter', () => {
+  function clock(start = 1_000_000) {
+    let now = start;
+    return { now: () => now, advance: (ms: number) => (now += ms) };
+  }
+  const r0 = rule({ run: { task: 't' } });
+  const r1 = { ...r0, index: 1 };
+
+  test('one run per rule and result_name per 60 s; another result_name or rule is not affected', () => {
+    const c = clock();
+    const limiter = new RateLimiter({ now: c.now });
+    assert.deepEqual(limiter.tryAcquire(r0, 'MASK_V001'), { allowed: true });
+    c.advance(1000);
+    assert.deepEqual(limiter.tryAcquire(r0, 'MASK_V001'), { allowed: false, retryAfterMs: 59_000 });
+    assert.deepEqual(limiter.tryAcquire(r0, 'ORDERS'), { allowed: true });
+    assert.deepEqual(limiter.tryAcquire(r1, 'MASK_V001'), { allowed: true });
+    c.advance(58_999); // 59.999 s after the first run
+    assert.deepEqual(limiter.tryAcquire(r0, 'MASK_V001'), { allowed: false, retryAfterMs: 1 });
+    c.advance(1); // 60 s
+    assert.deepEqual(limiter.tryAcquire(r0, 'MASK_V001'), { allowed: true });
+    assert.equal(limiter.tryAcquire(r0, 'MASK_V001').allowed, false);
+  });
+
+  test('suppressed attempts do not extend the window', () => {
+    const c = clock();
+    const limiter = new RateLimiter({ now: c.now });
+    limiter.tryAcquire(r0, 'A');
+    for (let i = 0; i < 59; i++) {
+      c.advance(1000);
+      assert.equal(limiter.tryAcquire(r0, 'A').allowed, false);
+    }
+    c.advance(1000);
+    assert.equal(limiter.tryAcquire(r0, 'A').allowed, true);
+  });
+
+  test('a custom window, no limit, and peek that records nothing', () => {
+    const c = clock();
+    const limiter = new RateLimiter({ now: c.now });
+    const five = rule({ run: { task: 't' }, rateLimit: { perResultNameSeconds: 5 } });
+    assert.equal(limiter.tryAcquire(five, 'A').allowed, true);
+    c.advance(4999);
+    assert.equal(limiter.tryAcquire(five, 'A').allowed, false);
+    c.advance(1);
+    assert.equal(limiter.tryAcquire(five, 'A').allowed, true);
+
+    const none = rule({ run: { task: 't' }, rateLimit: false });
+    const before = limiter.size;
+    for (let i = 0; i < 5; i++) assert.equal(limiter.tryAcquire(none, 'A').allowed, true);
+    assert.equal(limiter.size, before);
+
+    assert.deepEqual(limiter.peek(r0, 'B'), { allowed: true });
+    assert.deepEqual(limiter.peek(r0, 'B'), { allowed: true });
+    assert.equal(limiter.tryAcquire(r0, 'B').allowed, true);
+    assert.equal(limiter.peek(r0, 'B').allowed, false);
+  });
+
+  test('a wall clock that goes backwards does not lock a rule', () => {
+    const c = clock();
+    const limiter = new RateLimiter({ now: c.now });
+    limiter.tryAcquire(r0, 'A');
+    c.advance(-3_600_000);
+    assert.equal(limiter.tryAcquire(r0, 'A').allowed, true);
+  });
+
+  test('memory is bounded: never more than maxEntries, expired entries go first', () => {
+    const c = clock();
+    const limiter = new RateLimiter({ now: c.now, maxEntries: 100 });
+    for (let i = 0; i < 10_000; i++) {
+      assert.equal(limiter.tryAcquire(r0, `R${i}`).allowed, true);
+      assert.ok(limiter.size <= 100, `size ${limiter.size} after ${i + 1}`);
+    }
+    // The most recent ones are still limited; the oldest were forgotten.
+    assert.equal(limiter.tryAcquire(r0, 'R9999').allowed, false);
+    assert.equal(limiter.tryAcquire(r0, 'R0').allowed, true);
+
+    const sweep = new RateLimiter({ now: c.now, maxEntries: 100 });
+    for (let i = 0; i < 100; i++) sweep.tryAcquire(r0, `S${i}`);
+    assert.equal(sweep.size, 100);
+    c.advance(60_000);
+    sweep.tryAcquire(r0, 'new');
+    assert.equal(sweep.size, 1, 'all 100 expired entries were dropped, not just enough of them');
+  });
+
+  test('clear forgets everything', () => {
+    const limiter = new RateLimiter({ now: () => 0 });
+    limiter.tryAcquire(r0, 'A');
+    limiter.clear();
+    assert.equal(limiter.size, 0);
+    assert.equal(limiter.tryAcquire(r0, 'A').allowed, true);
+  });
+});
+
+describe('decideActions', () => {
+  test('match, plan, rate-limit; a dry run consumes nothing; an unsafe URL is a problem', () => {
+    const c = { t: 0 };
+    const limiter = new RateLimiter({ now: () => c.t });
+    const parsed = rules([
+      { when: { status: 'failed' }, run: { task: 'alert' } },
+      { when: { status: 'failed' }, run: { openUrl: 'https://${result_name}.example/' } },
+      { when: { status: 'success' }, run: { task: 'never' } },
+    ]);
+    const event = { record: mkRecord({ status: 'failed', error: 'x', resultName: 'bad/name' }), connection: 'prod' };
+
+    const dry = decideActions(parsed, event, limiter, { dryRun: true });
+    assert.deepEqual(
+      dry.map((d) => [d.index, d.outcome.kind]),
+      [
+        [0, 'run'],
+        [1, 'problem'],
+      ],
+    );
+    assert.equal(limiter.size, 0);
+
+    const first = decideActions(parsed, event, limiter);
+    assert.equal(first[0].outcome.kind, 'run');
+    const second = decideActions(parsed, event, limiter);
+    assert.deepEqual(second[0].outcome, { kind: 'rate-limited', retryAfterMs: 60_000 });
+    assert.equal(second[1].outcome.kind, 'problem', 'a rule whose URL is refused is not rate-limited');
+    assert.equal(limiter.size, 1);
+
+    assert.deepEqual(decideActions(parsed, { record: mkRecord({ status: 'failed', error: 'x', source: 'recovered' }) }, limiter), []);
+  });
+});
