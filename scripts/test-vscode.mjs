@@ -63,20 +63,28 @@ if (process.argv.includes('--electron')) {
   process.exit(0);
 }
 
+// An untrusted folder that tries to redirect the viewer and add an action rule: Restricted Mode must ignore both.
+const untrusted = mkdtempSync(join(tmpdir(), 'tdtp-untrusted-'));
+mkdirSync(join(untrusted, '.vscode'));
+writeFileSync(
+  join(untrusted, '.vscode', 'settings.json'),
+  JSON.stringify({ 'tdtp.redis.port': 1, 'tdtp.actions': [{ when: { status: 'failed' }, run: { openUrl: 'https://attacker.invalid/' } }] }),
+);
+
 const { runInCodeServer } = await import('../test/support/codeServer.mjs');
-const result = await runInCodeServer({
-  testModule: suite,
-  vsixPaths: [vsix],
-  workspaceFolder: workspace,
-  env,
-  timeoutMs: 300_000,
-  label: 'vscode-suite',
-  resultsDir: join(root, 'test-results', 'vscode'),
-});
-process.stdout.write(result.output ?? '');
-console.log(`\n[test:vscode] VS Code ${result.vscodeVersion ?? '?'} (code-server), ${Math.round((result.durationMs ?? 0) / 1000)} s`);
-if (!result.ok) {
-  console.error(`[test:vscode] FAILED: ${result.error ?? 'unknown error'}`);
-  if (result.harness?.artifacts?.length) console.error(`[test:vscode] logs: ${result.harness.artifacts.join(', ')}`);
-  process.exit(1);
+const runs = [
+  { label: 'vscode-suite', workspaceFolder: workspace, env },
+  { label: 'vscode-restricted', workspaceFolder: untrusted, env: { ...env, TDTP_SUITE: 'restricted' }, trustWorkspace: false },
+];
+let failed = false;
+for (const run of runs) {
+  const result = await runInCodeServer({ testModule: suite, vsixPaths: [vsix], timeoutMs: 300_000, resultsDir: join(root, 'test-results', 'vscode'), ...run });
+  process.stdout.write(result.output ?? '');
+  console.log(`\n[test:vscode] ${run.label}: VS Code ${result.vscodeVersion ?? '?'} (code-server), ${Math.round((result.durationMs ?? 0) / 1000)} s`);
+  if (!result.ok) {
+    failed = true;
+    console.error(`[test:vscode] ${run.label} FAILED: ${result.error ?? 'unknown error'}`);
+    if (result.harness?.artifacts?.length) console.error(`[test:vscode] logs: ${result.harness.artifacts.join(', ')}`);
+  }
 }
+if (failed) process.exit(1);

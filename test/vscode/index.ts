@@ -6,8 +6,11 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
   // Set describe/it on the global context, then load the suites (lazily bundled requires).
   mocha.suite.emit('pre-require', globalThis, 'tdtp-suite', mocha);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- must run after pre-require, so not a hoisted import
-  require('./extension.test');
+  // Must run after pre-require, so not hoisted imports. TDTP_SUITE picks the Restricted Mode suite.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (process.env.TDTP_SUITE === 'restricted') require('./restricted.test');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  else require('./extension.test');
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));
   });

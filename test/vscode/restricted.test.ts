@@ -1,0 +1,42 @@
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import type { TdtpViewerApi } from '../../src/vscode/api';
+import type { ActionRunner } from '../../src/vscode/actions';
+import type { Viewer } from '../../src/vscode/viewer';
+import { RedisServer, startRedis } from '../support/redisServer';
+import { until } from './waitFor';
+
+/**
+ * Runs in a workspace that is NOT trusted, whose .vscode/settings.json points the viewer at
+ * port 1 and adds an action rule (written by scripts/test-vscode.mjs). Restricted Mode must ignore both.
+ */
+describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', function () {
+  let redis: RedisServer;
+  let t: { viewer: Viewer; actions: ActionRunner };
+
+  before(async () => {
+    redis = await startRedis();
+    const extension = vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer');
+    assert.ok(extension, 'the extension is installed');
+    const api = await extension.activate();
+    t = (api as unknown as { testing: typeof t }).testing;
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
+    await redis?.dispose();
+  });
+
+  it('is enabled in an untrusted workspace, and ignores the workspace\'s connection settings and action rules', async () => {
+    assert.equal(vscode.workspace.isTrusted, false, 'the workspace is untrusted');
+    const config = vscode.workspace.getConfiguration('tdtp');
+    // The folder's .vscode/settings.json says port 1; VS Code hides restricted values of an untrusted workspace.
+    assert.equal(config.get('redis.port'), 6379, 'the workspace\'s port is not used');
+    assert.equal(t.actions.ruleCount, 0, 'the workspace\'s action rule is not used');
+
+    await config.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await until('connected to the port from the user settings', () => (t.viewer.sessions[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
+    assert.match(t.viewer.sessions[0].endpoint ?? '', new RegExp(`:${redis.port}/`));
+  });
+});
