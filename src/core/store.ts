@@ -98,6 +98,16 @@ class Ring<T> {
     return this.items.length;
   }
 
+  newest(): T | undefined {
+    if (this.items.length === 0) return undefined;
+    return this.items[(this.head + this.items.length - 1) % this.items.length];
+  }
+
+  replaceNewest(item: T): void {
+    if (this.items.length === 0) this.push(item);
+    else this.items[(this.head + this.items.length - 1) % this.items.length] = item;
+  }
+
   /** Newest first. */
   toArray(): T[] {
     const out: T[] = [];
@@ -142,6 +152,7 @@ export class PipelineStore implements Disposable {
   private pendingRejected = false;
   private pendingStructural = false;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
 
   private readonly addedRun = new Emitter<RunRecord>();
   private readonly changed = new Emitter<StoreChange>();
@@ -169,8 +180,12 @@ export class PipelineStore implements Disposable {
    */
   addRun(run: PipelineRun, source: RunSource, receivedAt = Date.now()): RunRecord | undefined {
     const entry = this.entries.get(run.resultName);
-    if (entry && source !== 'live') {
-      const known = entry.history.some(sameRunAs(run.result));
+    if (entry) {
+      const same = sameRunAs(run.result);
+      // State reads: known if the latest (which gap markers can push out of the history) or any
+      // run in the history is this run. Live: only the PUBLISH that follows a state read of the
+      // same run (the framework SETs before it PUBLISHes) is a duplicate.
+      const known = source !== 'live' ? same(entry.latest) || entry.history.some(same) : entry.latest.source !== 'live' && same(entry.latest);
       if (known) {
         if (entry.stateExpired) {
           entry.stateExpired = false;
@@ -206,9 +221,11 @@ export class PipelineStore implements Disposable {
 
   /** Adds a gap marker to every pipeline's history: events in [from, to] may have been lost. */
   addGap(from: number, to: number, reason: string): void {
-    const gap: GapMarker = { kind: 'gap', from, to, reason };
     for (const entry of this.entries.values()) {
-      entry.history.push(gap);
+      // Back-to-back losses with no run between them (a flapping network) make one longer gap.
+      const newest = entry.history.newest();
+      if (newest?.kind === 'gap') entry.history.replaceNewest({ kind: 'gap', from: Math.min(newest.from, from), to: Math.max(newest.to, to), reason });
+      else entry.history.push({ kind: 'gap', from, to, reason });
       this.markChanged(entry.resultName, false);
     }
   }
@@ -238,6 +255,14 @@ export class PipelineStore implements Disposable {
   get(resultName: string): PipelineSnapshot | undefined {
     const entry = this.entries.get(resultName);
     return entry && snapshot(entry);
+  }
+
+  /**
+   * The latest run of a pipeline, without building a snapshot: for per-message checks on the hot
+   * path (get() allocates a PipelineSnapshot each call).
+   */
+  latest(resultName: string): RunRecord | undefined {
+    return this.entries.get(resultName)?.latest;
   }
 
   has(resultName: string): boolean {
@@ -310,6 +335,7 @@ export class PipelineStore implements Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.addedRun.dispose();
@@ -324,6 +350,7 @@ export class PipelineStore implements Disposable {
   }
 
   private scheduleFlush(): void {
+    if (this.disposed) return;
     if (this.coalesceMs <= 0) {
       this.flush();
       return;

@@ -128,11 +128,9 @@ describe('PipelineStore.addRun', () => {
     );
   });
 
-  test.todo('STORE BUG: a run loaded from its state key and then received as the live event is counted once', () => {
+  test('a run loaded from its state key and then received as the live event is counted once', () => {
     // The framework SETs the state key before it PUBLISHes, so a reconcile that reads the key between
-    // the two (initial load or reconnect) adds the run as "loaded", then the PUBLISH adds it again as
-    // "live": two history items, runCount 2, onDidAddRun twice (a second toast). Only non-live
-    // sources are deduplicated today.
+    // the two adds the run as "loaded"; the PUBLISH that follows must not add it again (a second toast).
     const { store } = syncStore();
     const added: RunRecord[] = [];
     store.onDidAddRun((r) => added.push(r));
@@ -202,12 +200,9 @@ describe('PipelineStore history', () => {
     assert.equal(changes.length, 0);
   });
 
-  test.todo('STORE BUG: repeated gap markers evict the latest run, which a reconcile then re-adds as new', () => {
-    // Deduplication looks only at the bounded history. Each reconnect pushes a gap marker before the
-    // reconcile (watcher.reconcileAfterSubscribe), so after historySize reconnects without new runs
-    // (a flapping network overnight), the unchanged state key is added again as "recovered":
-    // runCount grows and onDidAddRun fires (a repeated notification). Comparing with entry.latest
-    // too would fix it. With historySize 1 it happens on the first reconnect.
+  test('repeated gap markers neither evict the latest run nor make it count again', () => {
+    // Each reconnect adds a gap marker before the reconcile. A flapping network must neither push the
+    // latest run out (so the unchanged state key would count as new) nor fill the history with gaps.
     const { store } = syncStore({ historySize: 100 });
     const added: RunRecord[] = [];
     store.addRun(mkRun('A'), 'live');
@@ -218,6 +213,8 @@ describe('PipelineStore history', () => {
     }
     assert.equal(added.length, 0);
     assert.equal(store.get('A')?.runCount, 1);
+    assert.deepEqual(store.history('A').map((h) => h.kind), ['gap', 'run'], 'back-to-back gaps merge into one');
+    assert.deepEqual(store.history('A')[0], { kind: 'gap', from: 0, to: 100, reason: 'reconnect' });
   });
 });
 
@@ -439,9 +436,8 @@ describe('PipelineStore change notifications', () => {
     assert.equal(seen.length, 1);
   });
 
-  test.todo('STORE BUG: a store used after dispose() schedules no timer', () => {
-    // After dispose, addRun/addRejected still call scheduleFlush, which arms a setTimeout that keeps
-    // the process (tdtp-watch) alive for coalesceMs and fires into disposed emitters.
+  test('a store used after dispose() schedules no timer', () => {
+    // A timer armed after dispose would keep tdtp-watch alive for coalesceMs and fire into disposed emitters.
     mock.timers.enable({ apis: ['setTimeout'] });
     const store = new PipelineStore({ coalesceMs: 100 });
     const scheduled = mock.method(globalThis, 'setTimeout');
