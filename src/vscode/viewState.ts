@@ -24,12 +24,16 @@ export function registerViewState(tree: PipelinesTreeProvider, viewer: Viewer, c
     const parts = [connectionText(state, session.endpoint)];
     if (state.kind === 'connected' && report) parts.push(vscode.l10n.t('reconciled {0}', dateTimeText(report.finishedAt)));
     view.description = parts.join(' · ');
+    // A lone view's header (and so its description) is hidden: the message line above the tree
+    // carries the same. Only while the tree has items: an empty tree shows its welcome content.
     view.message =
-      state.kind === 'reconnecting' || state.kind === 'failed'
-        ? `${state.problem.message}`
-        : state.kind === 'notConfigured'
-          ? state.problems.join('\n')
-          : undefined;
+      session.store.size === 0
+        ? undefined
+        : state.kind === 'reconnecting' || state.kind === 'failed'
+          ? state.problem.message
+          : state.kind === 'notConfigured'
+            ? state.problems.join('\n')
+            : parts.join(' · ');
   };
 
   const onState = () => {
@@ -55,6 +59,7 @@ export function registerViewState(tree: PipelinesTreeProvider, viewer: Viewer, c
     view.onDidChangeVisibility((e) => tree.setVisible(e.visible)),
     viewer.onDidChangeState(onState),
     viewer.onDidChangeSessions(onState),
+    viewer.onDidChange(({ change }) => change.structural && describe()),
     viewer.onDidReconcile(() => {
       loading?.resolve();
       loading = undefined;
