@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { ConnectionProblemError, classifyClientError, connectCommandsClient } from '../core/connection';
+import { CommandsClient, ConnectionProblemError, classifyClientError, connectCommandsClient, isCluster } from '../core/connection';
 import { KeySpace, TdtpResult } from '../core/decode';
 import { classifyError } from '../core/problems';
 import { DEFAULT_TTL_SECONDS, encodeLikeGo, goTimeString, publishResult } from '../core/publish';
@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const keys = new KeySpace(settings.prefix);
-  let client: Redis | undefined;
+  let client: CommandsClient | undefined;
   try {
     client = await connectCommandsClient(settings, 5000);
     let receivers: number;
@@ -94,10 +94,13 @@ async function main(argv: string[]): Promise<number> {
       await client.set(keys.stateKey(result.result_name), raw, 'EX', ttl);
       receivers = await client.publish(keys.channel(result.result_name), raw);
     } else {
-      receivers = await publishResult(client, keys, result, ttl);
+      // publishResult only SETs and PUBLISHes, which a Cluster client routes like a plain one.
+      receivers = await publishResult(client as Redis, keys, result, ttl);
     }
     if (!quiet) {
-      process.stdout.write(`Published to ${keys.channel(result.result_name)} (${receivers} ${receivers === 1 ? 'subscriber' : 'subscribers'}); state key ${keys.stateKey(result.result_name)} expires in ${ttl} s.\n`);
+      // In a cluster PUBLISH reaches every node, but the count is only that of the node it went to.
+      const reach = isCluster(client) ? 'cluster-wide' : `${receivers} ${receivers === 1 ? 'subscriber' : 'subscribers'}`;
+      process.stdout.write(`Published to ${keys.channel(result.result_name)} (${reach}); state key ${keys.stateKey(result.result_name)} expires in ${ttl} s.\n`);
       process.stdout.write(`${raw ?? encodeLikeGo(result)}\n`);
     }
     return 0;

@@ -17,6 +17,11 @@ export const CONNECTION_OPTIONS = {
   'tls-key': { type: 'string' },
   'tls-server-name': { type: 'string' },
   'tls-insecure': { type: 'boolean' },
+  sentinel: { type: 'string', multiple: true },
+  'sentinel-name': { type: 'string' },
+  'sentinel-username': { type: 'string' },
+  'sentinel-password': { type: 'string' },
+  cluster: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -29,7 +34,17 @@ export const CONNECTION_HELP = `Connection:
   --password PASS       password (better: the TDTP_REDIS_PASSWORD environment variable)
   --prefix PREFIX       channel and key prefix (default tdtp:pipeline)
   --tls                 use TLS; --tls-ca FILE, --tls-cert FILE, --tls-key FILE,
-                        --tls-server-name NAME, --tls-insecure (skip verification; not advised)`;
+                        --tls-server-name NAME, --tls-insecure (skip verification; not advised)
+
+Redis Sentinel (instead of --host/--port: the viewer follows the current primary):
+  --sentinel HOST:PORT  a sentinel (repeat for each; the port defaults to 26379)
+  --sentinel-name NAME  the master name, as in "sentinel monitor NAME …"
+  --sentinel-username NAME, --sentinel-password PASS
+                        the sentinels' own credentials (better: TDTP_SENTINEL_PASSWORD);
+                        --username/--password are those of the Redis servers
+
+Redis Cluster (instead of --host/--port):
+  --cluster HOST:PORT   a seed node (repeat for several); the others are discovered`;
 
 /** Thrown for wrong usage; the tools print the message and exit 2. */
 export class UsageError extends Error {}
@@ -42,7 +57,18 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options'
   }
 }
 
-type ConnectionValues = Partial<Record<keyof typeof CONNECTION_OPTIONS, string | boolean>>;
+type ConnectionValues = Partial<Record<keyof typeof CONNECTION_OPTIONS, string | boolean | string[]>>;
+
+/** The option each setting comes from, for messages. */
+const OPTION_OF: Partial<Record<keyof ConnectionSettingsInput, string>> = {
+  tlsServerName: 'tls-server-name',
+  tlsRejectUnauthorized: 'tls-insecure',
+  sentinels: 'sentinel',
+  sentinelName: 'sentinel-name',
+  sentinelUsername: 'sentinel-username',
+  sentinelPassword: 'sentinel-password',
+  clusterNodes: 'cluster',
+};
 
 export function connectionSettingsFrom(values: ConnectionValues, env: NodeJS.ProcessEnv): ConnectionSettings {
   const input: ConnectionSettingsInput = {
@@ -59,17 +85,29 @@ export function connectionSettingsFrom(values: ConnectionValues, env: NodeJS.Pro
     tlsKey: readPem(values['tls-key'], '--tls-key'),
     tlsServerName: str(values['tls-server-name']),
     tlsRejectUnauthorized: values['tls-insecure'] === true ? false : undefined,
+    sentinels: list(values.sentinel),
+    sentinelName: str(values['sentinel-name']),
+    sentinelUsername: str(values['sentinel-username']),
+    sentinelPassword: str(values['sentinel-password']) ?? (env.TDTP_SENTINEL_PASSWORD || undefined),
+    clusterNodes: list(values.cluster),
   };
+  if (input.sentinelName !== undefined && input.sentinels === undefined) throw new UsageError('--sentinel-name needs at least one --sentinel HOST:PORT');
   const parsed = parseConnectionSettings(input);
-  if (!parsed.ok) throw new UsageError(parsed.problems.map((p) => `--${p.setting === 'tlsServerName' ? 'tls-server-name' : p.setting}: ${p.message}`).join('\n'));
+  if (!parsed.ok) throw new UsageError(parsed.problems.map((p) => `--${OPTION_OF[p.setting] ?? p.setting}: ${p.message}`).join('\n'));
   return parsed.settings;
 }
 
-function str(value: string | boolean | undefined): string | undefined {
+function str(value: string | boolean | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function readPem(path: string | boolean | undefined, option: string): string | undefined {
+/** A repeatable option; each occurrence may also hold a comma-separated list. */
+function list(value: string | boolean | string[] | undefined): string[] | undefined {
+  if (!Array.isArray(value)) return typeof value === 'string' ? [value] : undefined;
+  return value.flatMap((item) => item.split(',')).map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function readPem(path: string | boolean | string[] | undefined, option: string): string | undefined {
   if (typeof path !== 'string') return undefined;
   try {
     return readFileSync(path, 'utf8');

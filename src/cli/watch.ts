@@ -4,7 +4,7 @@ import { KeySpace, RejectedMessage } from '../core/decode';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
 import { PipelineStore, RunRecord } from '../core/store';
 import { PipelineWatcher, ReconcileReport, pollOnce } from '../core/watcher';
-import { describeEndpoint } from '../core/settings';
+import { connectionMode, describeEndpoint } from '../core/settings';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
 
 const HELP = `tdtp-watch — watch TDTP pipeline results in Redis (what tdtpcli --pipeline publishes)
@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     };
     watcher.onDidChangeState((state) => {
       const givingUp = state.kind === 'failed' || (state.kind === 'reconnecting' && !everConnected && !values.wait);
-      if (!givingUp) printState(out, state, describeEndpoint(settings), settings.prefix);
+      if (!givingUp) printState(out, state, describeEndpoint(settings), settings.prefix, connectionMode(settings) !== 'standalone');
       if (state.kind === 'connected') everConnected = true;
       if (givingUp) {
         if (!out.json) process.stderr.write(`tdtp-watch: ${state.problem.message}\n`);
@@ -192,7 +192,8 @@ function printRejected(out: Output, rejected: RejectedMessage): void {
   out.write(`    raw (${rejected.rawBytes} bytes): ${sanitizeForTerminal(firstLine(rejected.rawPreview, 160))}`);
 }
 
-function printState(out: Output, state: ConnectionState, endpoint: string, prefix: string): void {
+/** `showNode`: with Sentinel or a Cluster, name the server the subscription is on. */
+function printState(out: Output, state: ConnectionState, endpoint: string, prefix: string, showNode: boolean): void {
   if (out.json) {
     out.write(JSON.stringify({ type: 'connection', ...state }));
     return;
@@ -202,7 +203,7 @@ function printState(out: Output, state: ConnectionState, endpoint: string, prefi
       if (state.attempt === 1) out.write(`Connecting to ${endpoint} …`);
       break;
     case 'connected':
-      out.write(paint(out, 'info', `Connected to ${endpoint}; watching ${prefix}:*`));
+      out.write(paint(out, 'info', `Connected to ${endpoint}${state.node && showNode ? ` (listening on ${state.node})` : ''}; watching ${prefix}:*`));
       break;
     case 'reconnecting':
       out.write(paint(out, 'warning', `! ${state.problem.message} Reconnecting in ${((state.retryAt - Date.now()) / 1000).toFixed(1)} s (attempt ${state.attempt}) …`));

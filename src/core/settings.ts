@@ -13,7 +13,20 @@ export interface TlsSettings {
   readonly rejectUnauthorized: boolean;
 }
 
-/** A plain, validated description of where and how to connect. */
+/** One server of a Sentinel or Cluster deployment. */
+export interface NodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * A plain, validated description of where and how to connect.
+ *
+ * Three modes (see `connectionMode`): a single server at `host`:`port` (standalone); the primary
+ * that `sentinels` name for `sentinelName` (host and port are then not used); or a Redis Cluster
+ * found from the seed `clusterNodes`. The sentinel and cluster fields are present only in their
+ * mode. `username`, `password`, `tls` and `db` apply to the data nodes in every mode.
+ */
 export interface ConnectionSettings {
   readonly host: string;
   readonly port: number;
@@ -23,6 +36,28 @@ export interface ConnectionSettings {
   readonly tls: TlsSettings;
   /** Channel/key prefix, `tdtp:pipeline` as the framework writes it. */
   readonly prefix: string;
+  /** Sentinel mode: the sentinels to ask, in order (at least one). */
+  readonly sentinels?: readonly NodeAddress[];
+  /** Sentinel mode: the monitored master's name (`sentinel monitor <name> …`). */
+  readonly sentinelName?: string;
+  /** Sentinel mode: credentials for the sentinels themselves (their own requirepass / ACL). */
+  readonly sentinelUsername?: string;
+  readonly sentinelPassword?: string;
+  /**
+   * Sentinel mode: whether the sentinels are reached over TLS (with the `tls` files). Defaults to
+   * `tls.enabled`: a deployment that encrypts its data nodes normally encrypts its sentinels too.
+   */
+  readonly sentinelTls?: boolean;
+  /** Cluster mode: seed nodes (at least one); the rest of the cluster is discovered from them. */
+  readonly clusterNodes?: readonly NodeAddress[];
+}
+
+export type ConnectionMode = 'standalone' | 'sentinel' | 'cluster';
+
+export function connectionMode(settings: ConnectionSettings): ConnectionMode {
+  if (settings.sentinels?.length) return 'sentinel';
+  if (settings.clusterNodes?.length) return 'cluster';
+  return 'standalone';
 }
 
 /** Loose input as it comes from settings, a URL or command-line options. */
@@ -40,6 +75,17 @@ export interface ConnectionSettingsInput {
   tlsServerName?: unknown;
   tlsRejectUnauthorized?: unknown;
   prefix?: unknown;
+  /**
+   * Sentinels: a list of `"host:port"` strings or `{ host, port }` objects, or one string of
+   * comma-separated `host:port`s. The port defaults to 26379.
+   */
+  sentinels?: unknown;
+  sentinelName?: unknown;
+  sentinelUsername?: unknown;
+  sentinelPassword?: unknown;
+  sentinelTls?: unknown;
+  /** Cluster seed nodes, in the same forms as `sentinels`; the port defaults to 6379. */
+  clusterNodes?: unknown;
 }
 
 export interface SettingProblem {
@@ -53,6 +99,7 @@ export type SettingsResult = { ok: true; settings: ConnectionSettings } | { ok: 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 6379;
 export const DEFAULT_PREFIX = 'tdtp:pipeline';
+export const DEFAULT_SENTINEL_PORT = 26379;
 
 /**
  * Checks every field and reports all problems at once, each naming its setting, so nothing is
@@ -93,6 +140,29 @@ export function parseConnectionSettings(input: ConnectionSettingsInput): Setting
   else if (prefixValue.endsWith(':')) problems.push({ setting: 'prefix', message: `the key prefix "${prefixValue}" must not end with ":" (it is added)` });
   else prefix = prefixValue;
 
+  const problemsBefore = problems.length;
+  const sentinels = nodeList(input.sentinels, 'sentinels', DEFAULT_SENTINEL_PORT, problems);
+  const sentinelsBad = problems.length > problemsBefore;
+  const clusterNodes = nodeList(input.clusterNodes, 'clusterNodes', DEFAULT_PORT, problems);
+  const sentinelName = optionalString(input.sentinelName, 'sentinelName', problems)?.trim() || undefined;
+  const sentinelUsername = optionalString(input.sentinelUsername, 'sentinelUsername', problems);
+  const sentinelPassword = optionalString(input.sentinelPassword, 'sentinelPassword', problems);
+  const sentinelTls = input.sentinelTls === undefined || input.sentinelTls === null ? undefined : booleanSetting(input.sentinelTls, 'sentinelTls', problems);
+  const sentinelMode = sentinels !== undefined && sentinels.length > 0;
+  const clusterMode = clusterNodes !== undefined && clusterNodes.length > 0;
+  if (sentinelMode && clusterMode) {
+    problems.push({ setting: 'clusterNodes', message: 'use either sentinels or cluster nodes, not both: a Redis Cluster does not use Sentinel' });
+  }
+  if (sentinelMode && !sentinelName) {
+    problems.push({ setting: 'sentinelName', message: 'the master name (as in "sentinel monitor <name> …") is required when sentinels are set' });
+  }
+  if (!sentinelMode && sentinelName && sentinels !== undefined && !sentinelsBad) {
+    problems.push({ setting: 'sentinels', message: `the master name "${sentinelName}" is set but no sentinel is: add at least one sentinel host:port, or clear the master name` });
+  }
+  if (clusterMode && db !== 0) {
+    problems.push({ setting: 'db', message: `db is ${db}, but a Redis Cluster has only database 0` });
+  }
+
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
@@ -104,8 +174,71 @@ export function parseConnectionSettings(input: ConnectionSettingsInput): Setting
       password,
       prefix,
       tls: { enabled: tlsEnabled, ca: input.tlsCa, cert: input.tlsCert, key: input.tlsKey, serverName, rejectUnauthorized },
+      // Only in their mode, so a standalone configuration stays exactly what it was.
+      ...(sentinelMode
+        ? {
+            sentinels,
+            sentinelName,
+            ...(sentinelUsername !== undefined ? { sentinelUsername } : {}),
+            ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
+            ...(sentinelTls !== undefined ? { sentinelTls } : {}),
+          }
+        : {}),
+      ...(clusterMode ? { clusterNodes } : {}),
     },
   };
+}
+
+/**
+ * A list of `host:port` in any of the accepted forms; undefined when not given. An empty list is
+ * "not this mode" (a cleared setting), not a problem.
+ */
+function nodeList(value: unknown, setting: 'sentinels' | 'clusterNodes', defaultPort: number, problems: SettingProblem[]): NodeAddress[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const what = setting === 'sentinels' ? 'sentinel' : 'cluster node';
+  let items: unknown[];
+  if (typeof value === 'string') items = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  else if (Array.isArray(value)) items = value;
+  else {
+    problems.push({ setting, message: `${setting} must be a list of host:port, such as ["10.0.0.1:${defaultPort}", "10.0.0.2:${defaultPort}"]` });
+    return undefined;
+  }
+  const nodes: NodeAddress[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    const node = parseNode(item, defaultPort);
+    if (typeof node === 'string') {
+      problems.push({ setting, message: `${what} ${node}` });
+      continue;
+    }
+    const key = `${node.host}:${node.port}`;
+    if (!seen.has(key)) nodes.push(node);
+    seen.add(key);
+  }
+  return nodes;
+}
+
+/** `host`, `host:port`, `[v6]:port` or `{ host, port }`; a string is the problem. */
+function parseNode(item: unknown, defaultPort: number): NodeAddress | string {
+  let host: unknown;
+  let port: unknown;
+  if (typeof item === 'string') {
+    const text = item.trim();
+    const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
+    if (bracketed) [host, port] = [bracketed[1], bracketed[2]];
+    else if ((text.match(/:/g) ?? []).length === 1) [host, port] = text.split(':');
+    else host = text; // a bare host, or an IPv6 address without a port
+  } else if (typeof item === 'object' && item !== null) {
+    ({ host, port } = item as { host?: unknown; port?: unknown });
+  } else {
+    return `${JSON.stringify(item)} is not host:port`;
+  }
+  const shown = typeof item === 'string' ? `"${item}"` : JSON.stringify(item);
+  if (typeof host !== 'string' || host.trim() === '') return `${shown} has no host`;
+  if (/\s|\//.test(host.trim())) return `${shown}: "${host}" is not a host name or address`;
+  const portValue = port === undefined || port === null || port === '' ? defaultPort : typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
+  if (typeof portValue !== 'number' || !Number.isInteger(portValue) || portValue < 1 || portValue > 65535) return `${shown}: the port must be a number from 1 to 65535`;
+  return { host: stripBrackets(host.trim()), port: portValue };
 }
 
 /** `redis://[user[:password]@]host[:port][/db]` or `rediss://…` (TLS). */
@@ -187,11 +320,47 @@ function booleanSetting(value: unknown, setting: keyof ConnectionSettingsInput, 
   return false;
 }
 
-/** Where a connection goes, for messages: `127.0.0.1:6379/0` (never the password). */
+/**
+ * Where a connection goes, for messages (never the password): `redis://127.0.0.1:6379/0`,
+ * `redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster/0` or
+ * `redis+cluster://10.0.0.1:7000,10.0.0.2:7000` (`rediss…` with TLS).
+ */
 export function describeEndpoint(settings: ConnectionSettings): string {
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const user = settings.username ? `${settings.username}@` : '';
-  return `${settings.tls.enabled ? 'rediss' : 'redis'}://${user}${host}:${settings.port}/${settings.db}`;
+  const scheme = settings.tls.enabled ? 'rediss' : 'redis';
+  switch (connectionMode(settings)) {
+    case 'sentinel':
+      return `${scheme}+sentinel://${user}${(settings.sentinels ?? []).map(describeNode).join(',')}/${settings.sentinelName}/${settings.db}`;
+    case 'cluster':
+      return `${scheme}+cluster://${user}${(settings.clusterNodes ?? []).map(describeNode).join(',')}`;
+    default:
+      return `${scheme}://${user}${describeNode(settings)}/${settings.db}`;
+  }
+}
+
+/** `host:port`, `[v6]:port`. */
+export function describeNode(node: NodeAddress): string {
+  return `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`;
+}
+
+/**
+ * The same settings pointed at one data node (a Sentinel's current primary, a Cluster node):
+ * standalone, so clients and messages are about that node.
+ */
+export function settingsForNode(settings: ConnectionSettings, node: NodeAddress): ConnectionSettings {
+  return { host: node.host, port: node.port, db: settings.db, username: settings.username, password: settings.password, tls: settings.tls, prefix: settings.prefix };
+}
+
+/** TLS options of `settings` for node's tls.connect, or undefined without TLS. */
+export function tlsOptions(settings: ConnectionSettings): TlsConnectionOptions | undefined {
+  if (!settings.tls.enabled) return undefined;
+  return {
+    rejectUnauthorized: settings.tls.rejectUnauthorized,
+    ...(settings.tls.ca ? { ca: settings.tls.ca } : {}),
+    ...(settings.tls.cert ? { cert: settings.tls.cert } : {}),
+    ...(settings.tls.key ? { key: settings.tls.key } : {}),
+    ...(settings.tls.serverName ? { servername: settings.tls.serverName } : {}),
+  };
 }
 
 /**
@@ -199,16 +368,7 @@ export function describeEndpoint(settings: ConnectionSettings): string {
  * retry and offline queue are off: a command on a dead connection fails at once instead of waiting.
  */
 export function toRedisOptions(settings: ConnectionSettings, purpose: 'subscriber' | 'commands', connectTimeoutMs: number): RedisOptions {
-  let tls: TlsConnectionOptions | undefined;
-  if (settings.tls.enabled) {
-    tls = {
-      rejectUnauthorized: settings.tls.rejectUnauthorized,
-      ...(settings.tls.ca ? { ca: settings.tls.ca } : {}),
-      ...(settings.tls.cert ? { cert: settings.tls.cert } : {}),
-      ...(settings.tls.key ? { key: settings.tls.key } : {}),
-      ...(settings.tls.serverName ? { servername: settings.tls.serverName } : {}),
-    };
-  }
+  const tls = tlsOptions(settings);
   return {
     host: settings.host,
     port: settings.port,

@@ -1,5 +1,16 @@
-import Redis from 'ioredis';
-import { ConnectionProblemError, ConnectionState, ConnectionTuning, SubscribedInfo, TdtpConnection, classifyClientError, connectCommandsClient } from './connection';
+import type Redis from 'ioredis';
+import type { Cluster } from 'ioredis';
+import {
+  CommandsClient,
+  ConnectionProblemError,
+  ConnectionState,
+  ConnectionTuning,
+  SubscribedInfo,
+  TdtpConnection,
+  classifyClientError,
+  connectCommandsClient,
+  isCluster,
+} from './connection';
 import { DecodeOutcome, KeySpace, PipelineRun, RejectedMessage, decodeMessage, decodePayload, runIdentity } from './decode';
 import { Disposable, DisposableStore, Emitter } from './emitter';
 import { ConnectionSettings } from './settings';
@@ -123,12 +134,11 @@ export class PipelineWatcher implements Disposable {
     return report;
   }
 
-  private async reconcileWith(commands: Redis, source: ReconcileReport['source'], gap: ReconcileReport['gap']): Promise<ReconcileReport | undefined> {
+  private async reconcileWith(commands: CommandsClient, source: ReconcileReport['source'], gap: ReconcileReport['gap']): Promise<ReconcileReport | undefined> {
     const started = Date.now();
     const live = new Set<string>();
     this.liveDuringReconcile = live;
     try {
-      let keys = 0;
       let added = 0;
       let rejected = 0;
       const present = new Set<string>();
@@ -136,9 +146,9 @@ export class PipelineWatcher implements Disposable {
         for (let i = 0; i < names.length; i++) {
           const value = values[i];
           const resultName = names[i];
-          if (value === null) continue; // expired between SCAN and MGET
+          if (value === null || value === undefined) continue; // expired between SCAN and the read
+          if (present.has(resultName)) continue; // SCAN may return a key twice
           present.add(resultName);
-          keys++;
           if (live.has(resultName)) continue;
           const outcome = decodePayload(this.keys.stateKey(resultName), resultName, value);
           if (outcome.kind === 'run') {
@@ -149,29 +159,13 @@ export class PipelineWatcher implements Disposable {
           }
         }
       };
-      let cursor = '0';
-      let pendingRead: Promise<void> | undefined;
-      do {
-        const [next, found] = await commands.scan(cursor, 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT);
-        cursor = next;
-        await pendingRead;
-        pendingRead = undefined;
-        const names: string[] = [];
-        const stateKeys: string[] = [];
-        for (const key of found) {
-          const name = this.keys.resultNameOfStateKey(key);
-          if (name) {
-            names.push(name);
-            stateKeys.push(key);
-          }
-        }
-        if (stateKeys.length) {
-          pendingRead = commands.mgetBuffer(...stateKeys).then((values) => apply(names, values));
-          // Awaited on the next round; if the next SCAN throws first, its failure must not go unhandled.
-          pendingRead.catch(() => {});
-        }
-      } while (cursor !== '0');
-      await pendingRead;
+      // A cluster keeps each key on one shard: every primary is scanned, and its keys are read
+      // there (MGET cannot span slots). A single server (or Sentinel's primary) is one "shard".
+      const shards: Array<{ scanner: Redis; read: (keys: string[]) => Promise<Array<Buffer | null>> }> = isCluster(commands)
+        ? commands.nodes('master').map((node) => ({ scanner: node, read: (keys: string[]) => readOnClusterNode(commands, node, keys) }))
+        : [{ scanner: commands, read: (keys: string[]) => commands.mgetBuffer(...keys) }];
+      await Promise.all(shards.map((shard) => this.scanShard(shard.scanner, shard.read, apply)));
+      const keys = present.size;
       for (const name of live) present.add(name);
       const expired = this.store.markExpiredExcept(present);
       const finishedAt = Date.now();
@@ -182,7 +176,7 @@ export class PipelineWatcher implements Disposable {
     } catch (err) {
       // The connection was lost meanwhile: the reconnect reconciles again, there is nothing to report.
       if (commands !== this.connection.commands) return undefined;
-      const problem = classifyClientError(commands, err, this.settings);
+      const problem = this.connection.classify(err, commands);
       this.reconcileFailedEmitter.fire(`Reading the state keys failed: ${problem.message}`);
       // A refused permission will be refused again: say so in the connection state instead of
       // showing a connected viewer with an empty or stale model.
@@ -191,6 +185,33 @@ export class PipelineWatcher implements Disposable {
     } finally {
       if (this.liveDuringReconcile === live) this.liveDuringReconcile = undefined;
     }
+  }
+
+  /** SCAN one server for state keys; each page is read while the next SCAN runs. */
+  private async scanShard(scanner: Redis, read: (keys: string[]) => Promise<Array<Buffer | null>>, apply: (names: string[], values: Array<Buffer | null>) => void): Promise<void> {
+    let cursor = '0';
+    let pendingRead: Promise<void> | undefined;
+    do {
+      const [next, found] = await scanner.scan(cursor, 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      await pendingRead;
+      pendingRead = undefined;
+      const names: string[] = [];
+      const stateKeys: string[] = [];
+      for (const key of found) {
+        const name = this.keys.resultNameOfStateKey(key);
+        if (name) {
+          names.push(name);
+          stateKeys.push(key);
+        }
+      }
+      if (stateKeys.length) {
+        pendingRead = read(stateKeys).then((values) => apply(names, values));
+        // Awaited on the next round; if the next SCAN throws first, its failure must not go unhandled.
+        pendingRead.catch(() => {});
+      }
+    } while (cursor !== '0');
+    await pendingRead;
   }
 
   /**
@@ -204,7 +225,7 @@ export class PipelineWatcher implements Disposable {
     try {
       result = await pollWith(commands, this.keys, resultName);
     } catch (err) {
-      throw new ConnectionProblemError(classifyClientError(commands, err, this.settings));
+      throw new ConnectionProblemError(this.connection.classify(err, commands));
     }
     if (result.found && result.outcome.kind === 'run') this.store.addRun(result.outcome.run, 'polled');
     if (!result.found) this.store.markExpired(resultName);
@@ -229,8 +250,26 @@ export class PipelineWatcher implements Disposable {
   }
 }
 
-/** GET + PTTL of one state key on an existing client. */
-export async function pollWith(commands: Redis, keys: KeySpace, resultName: string): Promise<PollResult> {
+/**
+ * The values of `keys`, all found by SCAN on `node`, read there in one pipeline of GETs. A key
+ * that moved to another shard since (MOVED/ASK, a resharding) is read through the cluster.
+ */
+async function readOnClusterNode(cluster: Cluster, node: Redis, keys: string[]): Promise<Array<Buffer | null>> {
+  const pipeline = node.pipeline();
+  for (const key of keys) pipeline.getBuffer(key);
+  const replies = (await pipeline.exec()) ?? [];
+  return Promise.all(
+    keys.map(async (key, i) => {
+      const [err, value] = replies[i] ?? [new Error('the read was aborted'), null];
+      if (!err) return value as Buffer | null;
+      if (/^(MOVED|ASK)\b/.test(err.message)) return cluster.getBuffer(key);
+      throw err;
+    }),
+  );
+}
+
+/** GET + PTTL of one state key on an existing client (one key: one shard in a cluster). */
+export async function pollWith(commands: CommandsClient, keys: KeySpace, resultName: string): Promise<PollResult> {
   const key = keys.stateKey(resultName);
   const replies = await commands.pipeline().getBuffer(key).pttl(key).exec();
   if (!replies) throw new Error('the poll was aborted');

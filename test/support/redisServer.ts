@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 import { ConnectionState, ConnectionTuning } from '../../src/core/connection';
 import { KeySpace, TdtpResult } from '../../src/core/decode';
 import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../../src/core/settings';
@@ -38,6 +38,26 @@ export interface RedisServerOptions {
   /** requirepass for the default user. */
   password?: string;
   port?: number;
+  /**
+   * TLS only: the server listens with TLS on `port` (and not in plain text); `client()` connects
+   * with TLS, trusting `ca` and presenting `clientCert`/`clientKey` when given. A sentinel also
+   * talks TLS to the servers it monitors (tls-replication yes).
+   */
+  tls?: {
+    certFile: string;
+    keyFile: string;
+    caFile: string;
+    /** --tls-auth-clients: whether a client certificate is required. */
+    authClients: 'yes' | 'no' | 'optional';
+    ca: string;
+    clientCert?: string;
+    clientKey?: string;
+  };
+  /**
+   * Start `redis-sentinel` instead, with these lines in its config file (after port, bind and
+   * dir), e.g. `sentinel monitor mymaster 127.0.0.1 6379 2`.
+   */
+  sentinelConfig?: string[];
 }
 
 export function redisServerBinary(): string {
@@ -60,34 +80,67 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Every process startRedis launched and has not seen exit: killed if the test process exits. */
+const launched = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const proc of launched) proc.kill('SIGKILL');
+});
+
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const binary = redisServerBinary();
+  const binary = options.sentinelConfig ? redisServerBinary().replace(/redis-server$/, 'redis-sentinel') : redisServerBinary();
   const port = options.port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), 'tdtp-redis-'));
+  const dir = mkdtempSync(join(tmpdir(), options.sentinelConfig ? 'tdtp-sentinel-' : 'tdtp-redis-'));
   let child: ChildProcess | undefined;
   const admins: Redis[] = [];
   let log = '';
 
-  const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--save', '',
-    '--appendonly', 'no',
-    '--dir', dir,
-    '--enable-debug-command', 'local',
-    ...(options.password ? ['--requirepass', options.password] : []),
-    ...(options.args ?? []),
-  ];
+  const tls = options.tls;
+  let args: string[];
+  if (options.sentinelConfig) {
+    // Sentinel rewrites its config file (what it learns: replicas, other sentinels, failovers).
+    const config = join(dir, 'sentinel.conf');
+    const listen = tls
+      ? ['port 0', `tls-port ${port}`, `tls-cert-file ${tls.certFile}`, `tls-key-file ${tls.keyFile}`, `tls-ca-cert-file ${tls.caFile}`, `tls-auth-clients ${tls.authClients}`, 'tls-replication yes']
+      : [`port ${port}`];
+    writeFileSync(config, [...listen, 'bind 127.0.0.1', `dir ${dir}`, ...(options.password ? [`requirepass ${JSON.stringify(options.password)}`] : []), ...options.sentinelConfig, ''].join('\n'));
+    args = [config, ...(options.args ?? [])];
+  } else {
+    args = [
+      ...(tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', tls.authClients]
+        : ['--port', String(port)]),
+      '--bind', '127.0.0.1',
+      '--save', '',
+      '--appendonly', 'no',
+      '--dir', dir,
+      '--enable-debug-command', 'local',
+      ...(options.password ? ['--requirepass', options.password] : []),
+      ...(options.args ?? []),
+    ];
+  }
+  const ready = options.sentinelConfig ? /Sentinel ID is/ : /Ready to accept connections/;
+
+  /** Options for the helper clients: TLS as the server wants it. */
+  const clientOptions = (): RedisOptions => ({
+    host: '127.0.0.1',
+    port,
+    password: options.password,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    ...(tls ? { tls: { ca: tls.ca, ...(tls.clientCert ? { cert: tls.clientCert, key: tls.clientKey } : {}) } } : {}),
+  });
 
   async function launch(): Promise<void> {
     const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
+    launched.add(proc);
+    proc.once('exit', () => launched.delete(proc));
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         log += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
+        if (ready.test(output)) {
           proc.stdout?.off('data', onData);
           resolve();
         }
@@ -112,7 +165,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       return log;
     },
     async client(db = 0) {
-      const client = new Redis({ host: '127.0.0.1', port, db, password: options.password, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+      const client = new Redis({ ...clientOptions(), db, maxRetriesPerRequest: 1 });
       client.on('error', () => {});
       await client.connect();
       admins.push(client);
@@ -123,7 +176,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       if (!proc || proc.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       if (how === 'shutdown') {
-        const client = new Redis({ host: '127.0.0.1', port, password: options.password, lazyConnect: true, retryStrategy: () => null });
+        const client = new Redis(clientOptions());
         client.on('error', () => {});
         await client.connect();
         // The server closes the connection instead of replying.
@@ -220,21 +273,27 @@ export async function connectionsReceived(client: Redis): Promise<number> {
   return Number(match[1]);
 }
 
-/** Every `<prefix>:<name>:state` key of the client's db, read with SCAN + MGET: name → raw value. */
-export async function readStateKeys(client: Redis, prefix = 'tdtp:pipeline'): Promise<Map<string, string>> {
+/**
+ * Every `<prefix>:<name>:state` key of the client's db, read with SCAN + MGET: name → raw value.
+ * With several clients (the primaries of a cluster), each is scanned and its keys are read one
+ * GET at a time (MGET cannot span hash slots).
+ */
+export async function readStateKeys(client: Redis | Redis[], prefix = 'tdtp:pipeline'): Promise<Map<string, string>> {
   const result = new Map<string, string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*:state`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) {
-      const values = await client.mget(...keys);
-      keys.forEach((key, i) => {
-        const value = values[i];
-        if (value !== null) result.set(key.slice(prefix.length + 1, -':state'.length), value);
-      });
-    }
-  } while (cursor !== '0');
+  for (const node of Array.isArray(client) ? client : [client]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*:state`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) {
+        const values = Array.isArray(client) ? await Promise.all(keys.map((key) => node.get(key))) : await node.mget(...keys);
+        keys.forEach((key, i) => {
+          const value = values[i];
+          if (value !== null) result.set(key.slice(prefix.length + 1, -':state'.length), value);
+        });
+      }
+    } while (cursor !== '0');
+  }
   return result;
 }
 
@@ -357,9 +416,10 @@ export async function startViewer(settings: ConnectionSettings, tuning: Connecti
 
 /**
  * The model equals the state keys: every state key in Redis has an entry whose latest run is that
- * JSON and is not marked expired, and every other entry is marked expired.
+ * JSON and is not marked expired, and every other entry is marked expired. For a cluster, pass a
+ * client of each primary.
  */
-export async function assertModelMatchesRedis(store: PipelineStore, client: Redis, prefix = 'tdtp:pipeline'): Promise<void> {
+export async function assertModelMatchesRedis(store: PipelineStore, client: Redis | Redis[], prefix = 'tdtp:pipeline'): Promise<void> {
   const inRedis = await readStateKeys(client, prefix);
   for (const [name, raw] of inRedis) {
     const entry = store.get(name);
