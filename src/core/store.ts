@@ -257,14 +257,6 @@ export class PipelineStore implements Disposable {
     return entry && snapshot(entry);
   }
 
-  /**
-   * The latest run of a pipeline, without building a snapshot: for per-message checks on the hot
-   * path (get() allocates a PipelineSnapshot each call).
-   */
-  latest(resultName: string): RunRecord | undefined {
-    return this.entries.get(resultName)?.latest;
-  }
-
   has(resultName: string): boolean {
     return this.entries.has(resultName);
   }

@@ -11,7 +11,7 @@ import {
   connectCommandsClient,
   isCluster,
 } from './connection';
-import { DecodeOutcome, KeySpace, PipelineRun, RejectedMessage, decodeMessage, decodePayload, runIdentity } from './decode';
+import { DecodeOutcome, KeySpace, PipelineRun, RejectedMessage, decodeMessage, decodePayload } from './decode';
 import { Disposable, DisposableStore, Emitter } from './emitter';
 import { ConnectionSettings } from './settings';
 import { PipelineStore, RunSource } from './store';
@@ -100,21 +100,11 @@ export class PipelineWatcher implements Disposable {
     const outcome = decodeMessage(this.keys, channel, payload);
     if (outcome.kind === 'run') {
       this.liveDuringReconcile?.add(outcome.run.resultName);
-      if (this.alreadyReadFromState(outcome.run)) return;
+      // The store skips the PUBLISH of a run a state read already brought in (SET comes first).
       this.store.addRun(outcome.run, 'live');
     } else if (outcome.kind === 'rejected') {
       this.store.addRejected(outcome.rejected);
     }
-  }
-
-  /**
-   * tdtpcli SETs the state key before it PUBLISHes: a reconcile or poll between the two reads the
-   * run first, and its event then brings the same run again. The store dedupes state reads against
-   * events, not events against state reads, so that case is caught here.
-   */
-  private alreadyReadFromState(run: PipelineRun): boolean {
-    const latest = this.store.get(run.resultName)?.latest;
-    return latest !== undefined && latest.source !== 'live' && runIdentity(latest.run.result) === runIdentity(run.result);
   }
 
   private async reconcileAfterSubscribe(info: SubscribedInfo): Promise<void> {
