@@ -6,7 +6,7 @@ import { PolledState, polledState, sessionOrThrow } from './api';
 import { Config } from './config';
 import { DetailPanelManager } from './detailPanel';
 import { dqText, durationText, formatNumber, problemHeadline, statusText } from './presentation';
-import { PasswordStore } from './secrets';
+import { PasswordStore, SecretKind } from './secrets';
 import { ViewerSession, problemOf } from './session';
 import { PipelinesTreeProvider, TreeNode } from './treeView';
 import { Viewer } from './viewer';
@@ -86,6 +86,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     register('tdtp.setPassword', async (target?: unknown) => {
       const session = await pickSession(viewer, target, vscode.l10n.t('Set the Redis password of which connection?'));
       if (!session) return;
+      const kind = await pickSecretKind(session);
+      if (!kind) return;
       const password = await vscode.window.showInputBox({
         title: vscode.l10n.t('TDTP: Redis password'),
         prompt: vscode.l10n.t('Stored in VS Code\'s secret storage, never in settings. The viewer reconnects with it.'),
@@ -94,13 +96,15 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter a password, or run "TDTP: Clear Redis Password" to remove it.') : undefined),
       });
       if (password === undefined) return;
-      await passwords.set(password, session.name);
+      await passwords.set(password, session.name, kind);
       if (session.state.kind === 'idle') void session.connect();
     }),
     register('tdtp.clearPassword', async (target?: unknown) => {
       const session = await pickSession(viewer, target, vscode.l10n.t('Remove the Redis password of which connection?'));
       if (!session) return;
-      await passwords.clear(session.name);
+      const kind = await pickSecretKind(session);
+      if (!kind) return;
+      await passwords.clear(session.name, kind);
       vscode.window.setStatusBarMessage(vscode.l10n.t('TDTP: the Redis password was removed.'), 5000);
     }),
     register('tdtp.showDetails', (target: Target, connection?: unknown) => {
@@ -204,6 +208,19 @@ async function pickSession(viewer: Viewer, target: unknown, placeHolder: string)
     { placeHolder },
   );
   return item?.session;
+}
+
+/** With Sentinel there are two passwords: the data nodes' and the sentinels' own. */
+async function pickSecretKind(session: ViewerSession): Promise<SecretKind | undefined> {
+  if (!session.usesSentinel) return 'redis';
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: vscode.l10n.t('Redis password'), description: vscode.l10n.t('the primary and replicas'), secret: 'redis' as const },
+      { label: vscode.l10n.t('Sentinel password'), description: vscode.l10n.t('the sentinels themselves (their requirepass)'), secret: 'sentinel' as const },
+    ],
+    { placeHolder: vscode.l10n.t('Which password?') },
+  );
+  return picked?.secret;
 }
 
 async function pollAndShow(viewer: Viewer, session: ViewerSession, resultName: string, config: Config, log: vscode.LogOutputChannel): Promise<PolledState | undefined> {

@@ -4,7 +4,7 @@ import type { DqTolerance } from '../core/dataQuality';
 import { checkTolerance } from '../core/dataQuality';
 import { ConnectionSettingsInput, SettingProblem } from '../core/settings';
 import { DEFAULT_CONNECTION } from './secrets';
-import type { ConnectionProfile } from './session';
+import type { ConnectionProfile, ConnectionSecrets } from './session';
 
 /** Settings whose change means a new connection. */
 const CONNECTION_KEYS = ['tdtp.redis', 'tdtp.connections'];
@@ -35,6 +35,12 @@ export const SETTING_NAMES: Partial<Record<keyof ConnectionSettingsInput, string
   tlsServerName: 'tdtp.redis.tlsServerName',
   tlsRejectUnauthorized: 'tdtp.redis.tlsRejectUnauthorized',
   prefix: 'tdtp.redis.keyPrefix',
+  sentinels: 'tdtp.redis.sentinels',
+  sentinelName: 'tdtp.redis.sentinelName',
+  sentinelUsername: 'tdtp.redis.sentinelUsername',
+  sentinelPassword: 'TDTP: Set Redis Password (Sentinel)',
+  sentinelTls: 'tdtp.redis.sentinelTls',
+  clusterNodes: 'tdtp.redis.clusterNodes',
 };
 
 /**
@@ -78,7 +84,11 @@ export class Config implements vscode.Disposable {
   connectionProfiles(): { profiles: ConnectionProfile[]; problems: string[] } {
     const list = this.section.get<unknown>('connections');
     if (!Array.isArray(list) || list.length === 0) {
-      return { profiles: [{ name: DEFAULT_CONNECTION, read: (password) => this.defaultConnectionInput(password) }], problems: [] };
+      const sentinels = this.section.get<unknown[]>('redis.sentinels');
+      return {
+        profiles: [{ name: DEFAULT_CONNECTION, read: (secrets) => this.defaultConnectionInput(secrets), usesSentinel: Array.isArray(sentinels) && sentinels.length > 0 }],
+        problems: [],
+      };
     }
     const profiles: ConnectionProfile[] = [];
     const problems: string[] = [];
@@ -94,12 +104,13 @@ export class Config implements vscode.Disposable {
         return;
       }
       seen.add(name);
-      profiles.push({ name, read: (password) => namedConnectionInput(entry as Record<string, unknown>, index, password) });
+      const sentinels = (entry as { sentinels?: unknown }).sentinels;
+      profiles.push({ name, read: (secrets) => namedConnectionInput(entry as Record<string, unknown>, index, secrets), usesSentinel: Array.isArray(sentinels) && sentinels.length > 0 });
     });
     return { profiles, problems };
   }
 
-  private defaultConnectionInput(password: string | undefined): ReturnType<ConnectionProfile['read']> {
+  private defaultConnectionInput({ password, sentinelPassword }: ConnectionSecrets): ReturnType<ConnectionProfile['read']> {
     const s = this.section;
     const problems: SettingProblem[] = [];
     const input: ConnectionSettingsInput = {
@@ -116,6 +127,11 @@ export class Config implements vscode.Disposable {
       tlsServerName: s.get<string>('redis.tlsServerName') || undefined,
       tlsRejectUnauthorized: s.get<boolean>('redis.tlsRejectUnauthorized'),
       prefix: s.get<string>('redis.keyPrefix'),
+      sentinels: nonEmptyList(s.get('redis.sentinels')),
+      sentinelName: s.get<string>('redis.sentinelName') || undefined,
+      sentinelUsername: s.get<string>('redis.sentinelUsername') || undefined,
+      sentinelPassword,
+      clusterNodes: nonEmptyList(s.get('redis.clusterNodes')),
     };
     return { input, problems, settingName: (setting) => SETTING_NAMES[setting] ?? `tdtp.redis.${setting}` };
   }
@@ -169,7 +185,7 @@ export class Config implements vscode.Disposable {
 }
 
 /** A `tdtp.connections` entry: the same fields as `tdtp.redis.*`; unset fields take the core's defaults. */
-function namedConnectionInput(entry: Record<string, unknown>, index: number, password: string | undefined): ReturnType<ConnectionProfile['read']> {
+function namedConnectionInput(entry: Record<string, unknown>, index: number, { password, sentinelPassword }: ConnectionSecrets): ReturnType<ConnectionProfile['read']> {
   const problems: SettingProblem[] = [];
   const text = (key: string) => (typeof entry[key] === 'string' && entry[key] !== '' ? (entry[key] as string) : undefined);
   const input: ConnectionSettingsInput = {
@@ -186,9 +202,19 @@ function namedConnectionInput(entry: Record<string, unknown>, index: number, pas
     tlsServerName: text('tlsServerName'),
     tlsRejectUnauthorized: entry.tlsRejectUnauthorized,
     prefix: entry.keyPrefix,
+    sentinels: nonEmptyList(entry.sentinels),
+    sentinelName: text('sentinelName'),
+    sentinelUsername: text('sentinelUsername'),
+    sentinelPassword,
+    clusterNodes: nonEmptyList(entry.clusterNodes),
   };
   const field = (setting: keyof ConnectionSettingsInput) => (SETTING_NAMES[setting] ?? setting).replace(/^tdtp\.redis\./, '');
   return { input, problems, settingName: (setting) => `tdtp.connections[${index}].${field(setting)}` };
+}
+
+/** An empty list from the manifest default means "not this mode". */
+function nonEmptyList(value: unknown): unknown {
+  return Array.isArray(value) && value.length === 0 ? undefined : value;
 }
 
 function readPem(path: string | undefined, setting: keyof ConnectionSettingsInput, problems: SettingProblem[]): string | undefined {

@@ -130,6 +130,14 @@ export function problemHeadline(code: string): string {
       return vscode.l10n.t('Redis dropped the subscription (too slow?)');
     case 'stalled':
       return vscode.l10n.t('Redis stopped answering');
+    case 'sentinel-unreachable':
+      return vscode.l10n.t('No Redis Sentinel answers');
+    case 'sentinel-unknown-master':
+      return vscode.l10n.t('The sentinels do not know that master name');
+    case 'failover':
+      return vscode.l10n.t('Redis failed over to a new primary');
+    case 'cluster-down':
+      return vscode.l10n.t('The Redis Cluster is down');
     default:
       return vscode.l10n.t('Connection lost');
   }

@@ -10,11 +10,18 @@ import { PasswordStore } from './secrets';
 /** What the views show about a connection: the core's state, or settings that cannot work. */
 export type ViewerState = ConnectionState | { readonly kind: 'notConfigured'; readonly problems: readonly string[] };
 
+export interface ConnectionSecrets {
+  readonly password?: string;
+  readonly sentinelPassword?: string;
+}
+
 /** Where one named connection's settings come from (user settings, or a `tdtp.connections` entry). */
 export interface ConnectionProfile {
   readonly name: string;
   /** Reads the current settings; the password comes from SecretStorage. */
-  read(password: string | undefined): { input: ConnectionSettingsInput; problems: SettingProblem[]; settingName(setting: keyof ConnectionSettingsInput): string };
+  read(secrets: ConnectionSecrets): { input: ConnectionSettingsInput; problems: SettingProblem[]; settingName(setting: keyof ConnectionSettingsInput): string };
+  /** Whether it uses Sentinel (then a second password, the sentinels' own, may be set). */
+  readonly usesSentinel: boolean;
 }
 
 /**
@@ -48,6 +55,10 @@ export class ViewerSession implements vscode.Disposable {
     return this.profile.name;
   }
 
+  get usesSentinel(): boolean {
+    return this.profile.usesSentinel;
+  }
+
   get state(): ViewerState {
     return this.stateValue;
   }
@@ -79,8 +90,8 @@ export class ViewerSession implements vscode.Disposable {
   }
 
   private async connectNow(): Promise<void> {
-    const password = await this.passwords.get(this.name);
-    const { input, problems: readProblems, settingName } = this.profile.read(password);
+    const [password, sentinelPassword] = await Promise.all([this.passwords.get(this.name, 'redis'), this.passwords.get(this.name, 'sentinel')]);
+    const { input, problems: readProblems, settingName } = this.profile.read({ password, sentinelPassword });
     const parsed = parseConnectionSettings(input);
     const problems: SettingProblem[] = [...readProblems, ...(parsed.ok ? [] : parsed.problems)];
     this.disposeWatcher();

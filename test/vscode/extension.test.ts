@@ -19,7 +19,9 @@ import type { ViewerSession } from '../../src/vscode/session';
 import type { StatusBarController } from '../../src/vscode/statusBar';
 import type { ConnectionNode, PipelineNode, PipelinesTreeProvider, TreeNode } from '../../src/vscode/treeView';
 import type { Viewer } from '../../src/vscode/viewer';
+import { startCluster } from '../support/cluster';
 import { RedisServer, freePort, startRedis } from '../support/redisServer';
+import { startSentinelTopology } from '../support/sentinel';
 import { nextEvent, until } from './waitFor';
 
 interface Testing {
@@ -364,5 +366,54 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     const rows = JSON.parse(readFileSync(jsonFile, 'utf8')) as Array<{ result_name: string; data_quality: string }>;
     assert.equal(rows.length, jsonCount);
     assert.ok(rows.some((r) => r.result_name === 'ACT_OK' && r.data_quality === 'ok'));
+  });
+
+  it('sees a Redis Cluster\'s pipelines on every shard through tdtp.redis.clusterNodes', async function () {
+    this.timeout(60_000);
+    const cluster = await startCluster();
+    try {
+      const client = await cluster.cluster();
+      const names = ['CL_A', 'CL_B', 'CL_C', 'CL_D', 'CL_E', 'CL_F'];
+      for (const name of names) await publishResult(client as unknown as Redis, keys, result(name, 'success'), 600);
+      const shards = new Set(await Promise.all(names.map(async (n) => (await cluster.nodeOf(keys.stateKey(n))).port)));
+      assert.ok(shards.size >= 2, 'the keys are spread over several shards');
+      const load = reconciled();
+      await vscode.workspace.getConfiguration('tdtp').update('redis.clusterNodes', [cluster.addresses[0]], vscode.ConfigurationTarget.Global);
+      const report = await load;
+      assert.equal(report.keys, names.length, 'every shard was scanned');
+      t.store.flush();
+      assert.deepEqual(rootPipelines(t).map((n) => n.resultName).sort(), names);
+      const live = nextEvent('a live event through the cluster', t.store.onDidAddRun, (r) => r.run.resultName === 'CL_LIVE');
+      await publishResult(client as unknown as Redis, keys, result('CL_LIVE', 'failed'), 600);
+      assert.equal((await live).source, 'live');
+    } finally {
+      await vscode.workspace.getConfiguration('tdtp').update('redis.clusterNodes', undefined, vscode.ConfigurationTarget.Global);
+      await cluster.dispose();
+    }
+    await connected();
+  });
+
+  it('follows a Sentinel failover to the new primary (tdtp.redis.sentinels)', async function () {
+    this.timeout(60_000);
+    const topology = await startSentinelTopology('tdtp-vscode');
+    try {
+      await publishResult(await topology.primaryClient(), keys, result('SN_BEFORE', 'success'), 600);
+      const config = vscode.workspace.getConfiguration('tdtp');
+      await config.update('redis.sentinelName', topology.name, vscode.ConfigurationTarget.Global);
+      await config.update('redis.sentinels', topology.sentinelAddresses, vscode.ConfigurationTarget.Global);
+      await until('the primary\'s states loaded through the sentinels', () => (t.store.get('SN_BEFORE')?.latest.source === 'loaded' ? true : undefined), [t.store.onDidChange]);
+      assert.match(t.session.endpoint ?? '', /^redis\+sentinel:\/\//);
+      const { primary } = await topology.failover();
+      await until('the viewer on the new primary', () => (t.session.state.kind === 'connected' && t.session.state.node?.endsWith(`:${primary.port}`) ? true : undefined), [t.session.onDidChangeState], 20_000);
+      const live = nextEvent('an event from the new primary', t.store.onDidAddRun, (r) => r.run.resultName === 'SN_AFTER');
+      await publishResult(await topology.primaryClient(), keys, result('SN_AFTER', 'success'), 600);
+      assert.equal((await live).source, 'live');
+    } finally {
+      const config = vscode.workspace.getConfiguration('tdtp');
+      await config.update('redis.sentinels', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('redis.sentinelName', undefined, vscode.ConfigurationTarget.Global);
+      await topology.dispose();
+    }
+    await connected();
   });
 });
