@@ -236,6 +236,12 @@ function printNotice(out: Output, kind: 'warning', message: string): void {
   else out.write(paint(out, kind, `! ${message}`));
 }
 
+// `tdtp-watch | head`: the reader went away, which is a normal way for a watcher to end.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {

@@ -202,6 +202,19 @@ describe('tdtp-watch with tdtp-emit', () => {
 });
 
 describe('tdtp-watch and tdtp-emit failing', () => {
+  test('tdtp-watch | head: a reader that goes away ends the watcher quietly with exit 0', async () => {
+    const watch = start(WATCH, ['--port', port]);
+    await watch.out.waitForLine(/^Connected to /, 10_000);
+    watch.child.stdout!.destroy(); // what `head` does once it has its lines
+    for (let i = 0; i < 3; i++) await publishResult(admin, KEYS, makeResult(`PIPE_${i}`), 60);
+    const timer = setTimeout(() => watch.child.kill('SIGKILL'), 5000);
+    const finished = await watch.exited;
+    clearTimeout(timer);
+    assert.equal(finished.signal, null, 'it exits by itself');
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.doesNotMatch(finished.stderr, /EPIPE|Error/);
+  });
+
   test('an unreachable Redis exits 3 with a clear message', async () => {
     const nowhere = String(await freePort());
     for (const args of [[WATCH, '--port', nowhere], [WATCH, '--port', nowhere, '--poll', 'X'], [EMIT, '--port', nowhere, '--result', 'X']]) {
