@@ -1,5 +1,6 @@
 import { isDqWarning } from './dataQuality';
-import type { StatusKind } from './decode';
+import { StatusKind, describeValue } from './decode';
+import { truncate } from './goTime';
 import { dqRows } from './export';
 import type { RunRecord, RunSource } from './store';
 
@@ -76,7 +77,7 @@ export function parseActionRules(value: unknown): { rules: ActionRule[]; problem
   const problems: string[] = [];
   if (value === undefined || value === null) return { rules, problems };
   if (!Array.isArray(value)) {
-    problems.push(`${SETTING}: expected an array of rules, got ${describe(value)}`);
+    problems.push(`${SETTING}: expected an array of rules, got ${describeValue(value, 'text')}`);
     return { rules, problems };
   }
   value.forEach((entry, index) => {
@@ -90,14 +91,14 @@ export function parseActionRules(value: unknown): { rules: ActionRule[]; problem
 function parseRule(entry: unknown, index: number, problems: string[]): ActionRule | undefined {
   const at = (field?: string): string => `${SETTING}[${index}]${field ? `.${field}` : ''}`;
   if (!isPlainObject(entry)) {
-    problems.push(`${at()}: expected an object with "run", got ${describe(entry)}`);
+    problems.push(`${at()}: expected an object with "run", got ${describeValue(entry, 'text')}`);
     return undefined;
   }
   unknownFields(entry, ['name', 'when', 'run', 'includeRecovered', 'rateLimit'], at, problems);
 
   let name: string | undefined;
   if (Object.hasOwn(entry, 'name')) {
-    if (typeof entry.name !== 'string' || entry.name.trim() === '') problems.push(`${at('name')}: expected non-empty text, got ${describe(entry.name)}`);
+    if (typeof entry.name !== 'string' || entry.name.trim() === '') problems.push(`${at('name')}: expected non-empty text, got ${describeValue(entry.name, 'text')}`);
     else name = entry.name;
   }
 
@@ -106,7 +107,7 @@ function parseRule(entry: unknown, index: number, problems: string[]): ActionRul
 
   let includeRecovered = false;
   if (Object.hasOwn(entry, 'includeRecovered')) {
-    if (typeof entry.includeRecovered !== 'boolean') problems.push(`${at('includeRecovered')}: expected true or false, got ${describe(entry.includeRecovered)}`);
+    if (typeof entry.includeRecovered !== 'boolean') problems.push(`${at('includeRecovered')}: expected true or false, got ${describeValue(entry.includeRecovered, 'text')}`);
     else includeRecovered = entry.includeRecovered;
   }
 
@@ -114,12 +115,12 @@ function parseRule(entry: unknown, index: number, problems: string[]): ActionRul
   if (Object.hasOwn(entry, 'rateLimit')) {
     const v = entry.rateLimit;
     if (v === false) rateLimit = false;
-    else if (!isPlainObject(v)) problems.push(`${at('rateLimit')}: expected false or an object such as { "perResultNameSeconds": 60 }, got ${describe(v)}`);
+    else if (!isPlainObject(v)) problems.push(`${at('rateLimit')}: expected false or an object such as { "perResultNameSeconds": 60 }, got ${describeValue(v, 'text')}`);
     else {
       unknownFields(v, ['perResultNameSeconds'], (f) => at(`rateLimit${f ? `.${f}` : ''}`), problems);
       if (Object.hasOwn(v, 'perResultNameSeconds')) {
         const s = v.perResultNameSeconds;
-        if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) problems.push(`${at('rateLimit.perResultNameSeconds')}: expected a number of seconds ≥ 0, got ${describe(s)}`);
+        if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) problems.push(`${at('rateLimit.perResultNameSeconds')}: expected a number of seconds ≥ 0, got ${describeValue(s, 'text')}`);
         else rateLimit = s === 0 ? false : { perResultNameSeconds: s };
       }
     }
@@ -132,7 +133,7 @@ function parseRule(entry: unknown, index: number, problems: string[]): ActionRul
 function parseWhen(value: unknown, present: boolean, at: (field?: string) => string, problems: string[]): ActionWhen | undefined {
   if (!present) return {};
   if (!isPlainObject(value)) {
-    problems.push(`${at('when')}: expected an object, got ${describe(value)}`);
+    problems.push(`${at('when')}: expected an object, got ${describeValue(value, 'text')}`);
     return undefined;
   }
   const w = (field?: string): string => at(`when${field ? `.${field}` : ''}`);
@@ -142,21 +143,21 @@ function parseWhen(value: unknown, present: boolean, at: (field?: string) => str
   if (Object.hasOwn(value, 'status')) {
     const raw = value.status;
     const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : undefined;
-    if (!list) problems.push(`${w('status')}: expected a status or a list of statuses (${ACTION_STATUSES.join(', ')}), got ${describe(raw)}`);
+    if (!list) problems.push(`${w('status')}: expected a status or a list of statuses (${ACTION_STATUSES.join(', ')}), got ${describeValue(raw, 'text')}`);
     else if (list.length === 0) problems.push(`${w('status')}: the list is empty, so the rule would never run; leave "status" out to match every status`);
     else {
       const statuses: StatusKind[] = [];
       list.forEach((s: unknown, i) => {
         const where = typeof raw === 'string' ? w('status') : w(`status[${i}]`);
         if (typeof s === 'string' && (ACTION_STATUSES as readonly string[]).includes(s)) statuses.push(s as StatusKind);
-        else problems.push(`${where}: ${describe(s)} is not a status; expected one of ${ACTION_STATUSES.join(', ')}`);
+        else problems.push(`${where}: ${describeValue(s, 'text')} is not a status; expected one of ${ACTION_STATUSES.join(', ')}`);
       });
       when.status = statuses;
     }
   }
 
   if (Object.hasOwn(value, 'dataQualityWarning')) {
-    if (typeof value.dataQualityWarning !== 'boolean') problems.push(`${w('dataQualityWarning')}: expected true or false, got ${describe(value.dataQualityWarning)}`);
+    if (typeof value.dataQualityWarning !== 'boolean') problems.push(`${w('dataQualityWarning')}: expected true or false, got ${describeValue(value.dataQualityWarning, 'text')}`);
     else when.dataQualityWarning = value.dataQualityWarning;
   }
 
@@ -164,7 +165,7 @@ function parseWhen(value: unknown, present: boolean, at: (field?: string) => str
     if (!Object.hasOwn(value, field)) continue;
     const glob = value[field];
     if (typeof glob !== 'string' || glob === '') {
-      problems.push(`${w(field)}: expected a non-empty glob such as "MASK_*", got ${describe(glob)}`);
+      problems.push(`${w(field)}: expected a non-empty glob such as "MASK_*", got ${describeValue(glob, 'text')}`);
       continue;
     }
     const compiled = compileGlob(glob);
@@ -181,7 +182,7 @@ function parseRun(value: unknown, present: boolean, at: (field?: string) => stri
     return undefined;
   }
   if (!isPlainObject(value)) {
-    problems.push(`${at('run')}: expected an object with one of ${kinds.join(', ')}, got ${describe(value)}`);
+    problems.push(`${at('run')}: expected an object with one of ${kinds.join(', ')}, got ${describeValue(value, 'text')}`);
     return undefined;
   }
   const r = (field?: string): string => at(`run${field ? `.${field}` : ''}`);
@@ -203,7 +204,7 @@ function parseRun(value: unknown, present: boolean, at: (field?: string) => stri
   const text = value[kind];
   if (typeof text !== 'string' || text.trim() === '') {
     const what = kind === 'task' ? 'the label of a task' : kind === 'command' ? 'a command id' : 'an http or https URL';
-    problems.push(`${r(kind)}: expected ${what}, got ${describe(text)}`);
+    problems.push(`${r(kind)}: expected ${what}, got ${describeValue(text, 'text')}`);
     return undefined;
   }
   switch (kind) {
@@ -213,7 +214,7 @@ function parseRun(value: unknown, present: boolean, at: (field?: string) => stri
       let args: unknown[] = [];
       if (Object.hasOwn(value, 'args')) {
         if (!Array.isArray(value.args)) {
-          problems.push(`${r('args')}: expected an array of arguments, got ${describe(value.args)}`);
+          problems.push(`${r('args')}: expected an array of arguments, got ${describeValue(value.args, 'text')}`);
           return undefined;
         }
         const problem = checkJsonValue(value.args, 0);
@@ -256,18 +257,18 @@ function checkJsonValue(value: unknown, depth: number): string | undefined {
     }
     return undefined;
   }
-  return `${describe(value)} is not a JSON value`;
+  return `${describeValue(value, 'text')} is not a JSON value`;
 }
 
 /** The template must fix the scheme itself; it is then tried with sample values. */
 function checkUrlTemplate(template: string): string | undefined {
-  if (!/^https?:\/\//i.test(template)) return `"${cut(template, 80)}" must start with http:// or https:// (only web pages are opened, and the scheme cannot come from a variable)`;
+  if (!/^https?:\/\//i.test(template)) return `"${truncate(template, 80)}" must start with http:// or https:// (only web pages are opened, and the scheme cannot come from a variable)`;
   return checkActionUrl(expandTemplate(template, SAMPLE_VARS, 'url'));
 }
 
 function unknownFields(obj: Record<string, unknown>, allowed: readonly string[], at: (field?: string) => string, problems: string[]): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) problems.push(`${at(cut(key, 60))}: unknown field; expected ${allowed.join(', ')}`);
+    if (!allowed.includes(key)) problems.push(`${at(truncate(key, 60))}: unknown field; expected ${allowed.join(', ')}`);
   }
 }
 
@@ -295,7 +296,7 @@ export function compileGlob(pattern: string): GlobMatcher | string {
   for (let i = 0; i < cps.length; i++) {
     const c = cps[i];
     if (c === '\\') {
-      if (i + 1 >= cps.length) return `glob "${cut(pattern, 80)}" ends with a lone "\\" (write "\\\\" for a backslash)`;
+      if (i + 1 >= cps.length) return `glob "${truncate(pattern, 80)}" ends with a lone "\\" (write "\\\\" for a backslash)`;
       tokens.push({ t: 'lit', c: cps[++i] });
     } else if (c === '*') {
       if (tokens.at(-1)?.t !== 'star') tokens.push({ t: 'star' });
@@ -334,11 +335,11 @@ export function compileGlob(pattern: string): GlobMatcher | string {
         }
         const lo = ch.codePointAt(0)!;
         const top = hi.codePointAt(0)!;
-        if (top < lo) return `glob "${cut(pattern, 80)}" has the reversed range "${ch}-${hi}"`;
+        if (top < lo) return `glob "${truncate(pattern, 80)}" has the reversed range "${ch}-${hi}"`;
         ranges.push([lo, top]);
         j++;
       }
-      if (!closed) return `glob "${cut(pattern, 80)}" has a "[" at position ${start + 1} that is never closed (write "\\[" for a bracket)`;
+      if (!closed) return `glob "${truncate(pattern, 80)}" has a "[" at position ${start + 1} that is never closed (write "\\[" for a bracket)`;
       tokens.push({ t: 'class', negate, ranges });
       i = j;
     } else {
@@ -434,12 +435,12 @@ export function explainMismatch(rule: ActionRule, event: ActionEvent): string | 
     if (warning !== when.dataQualityWarning) return warning ? 'the run has a data-quality warning, the rule wants none' : 'the run has no data-quality warning';
   }
   const resultName = record.run.resultName;
-  if (when.resultName !== undefined && !globOf(when, 'resultName')(resultName)) return `result_name "${cut(resultName, 80)}" does not match "${when.resultName}"`;
+  if (when.resultName !== undefined && !globOf(when, 'resultName')(resultName)) return `result_name "${truncate(resultName, 80)}" does not match "${when.resultName}"`;
   const pipelineName = record.run.result.pipeline_name;
-  if (when.pipelineName !== undefined && !globOf(when, 'pipelineName')(pipelineName)) return `pipeline_name "${cut(pipelineName, 80)}" does not match "${when.pipelineName}"`;
+  if (when.pipelineName !== undefined && !globOf(when, 'pipelineName')(pipelineName)) return `pipeline_name "${truncate(pipelineName, 80)}" does not match "${when.pipelineName}"`;
   if (when.connection !== undefined) {
     if (event.connection === undefined) return 'the run has no connection name';
-    if (!globOf(when, 'connection')(event.connection)) return `connection "${cut(event.connection, 80)}" does not match "${when.connection}"`;
+    if (!globOf(when, 'connection')(event.connection)) return `connection "${truncate(event.connection, 80)}" does not match "${when.connection}"`;
   }
   return undefined;
 }
@@ -523,7 +524,7 @@ export function expandTemplate(template: string, vars: Readonly<Record<string, s
     if (typeof value !== 'string') return whole;
     switch (escape) {
       case 'url':
-        return encodeURIComponent(cut(wellFormed(value), MAX_URL_VALUE_CHARS));
+        return encodeURIComponent(truncate(wellFormed(value), MAX_URL_VALUE_CHARS));
       case 'shell':
         return `'${value.replace(/\0/g, '').replace(/'/g, `'\\''`)}'`;
       default:
@@ -563,7 +564,7 @@ export function envName(variable: TemplateVariable): string {
  */
 export function taskEnvironment(vars: TemplateVars): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of TEMPLATE_VARIABLES) env[envName(name)] = cut(wellFormed(vars[name]).replace(/\0/g, '\uFFFD'), MAX_ENV_VALUE_CHARS);
+  for (const name of TEMPLATE_VARIABLES) env[envName(name)] = truncate(wellFormed(vars[name]).replace(/\0/g, '\uFFFD'), MAX_ENV_VALUE_CHARS);
   return env;
 }
 
@@ -577,10 +578,10 @@ export function checkActionUrl(url: string): string | undefined {
   try {
     parsed = new URL(url);
   } catch {
-    return `"${cut(url, 120)}" is not a valid URL`;
+    return `"${truncate(url, 120)}" is not a valid URL`;
   }
-  if (!ALLOWED_URL_SCHEMES.includes(parsed.protocol)) return `only http and https URLs are opened, not ${parsed.protocol} ("${cut(url, 120)}")`;
-  if (parsed.hostname === '') return `"${cut(url, 120)}" has no host`;
+  if (!ALLOWED_URL_SCHEMES.includes(parsed.protocol)) return `only http and https URLs are opened, not ${parsed.protocol} ("${truncate(url, 120)}")`;
+  if (parsed.hostname === '') return `"${truncate(url, 120)}" has no host`;
   return undefined;
 }
 
@@ -612,7 +613,7 @@ export function planAction(rule: ActionRule, vars: TemplateVars): PlanResult {
 
 /** `tdtp.actions[2] "alert on failure"`, for messages. */
 export function ruleLabel(rule: ActionRule): string {
-  return `${SETTING}[${rule.index}]${rule.name !== undefined ? ` ${JSON.stringify(cut(rule.name, 80))}` : ''}`;
+  return `${SETTING}[${rule.index}]${rule.name !== undefined ? ` ${JSON.stringify(truncate(rule.name, 80))}` : ''}`;
 }
 
 /**
@@ -627,14 +628,14 @@ export function describePlannedAction(action: PlannedAction): string {
       return `run task ${JSON.stringify(action.task)} with ${env.join(', ')}`;
     }
     case 'command':
-      return `execute command ${JSON.stringify(action.command)} ${action.args.length ? `with args ${escapeBidi(cut(JSON.stringify(action.args), 500))}` : 'with no arguments'}`;
+      return `execute command ${JSON.stringify(action.command)} ${action.args.length ? `with args ${escapeBidi(truncate(JSON.stringify(action.args), 500))}` : 'with no arguments'}`;
     case 'openUrl':
-      return `open ${cut(action.url, 2000)}`;
+      return `open ${truncate(action.url, 2000)}`;
   }
 }
 
 function displayValue(value: string): string {
-  const short = cut(value, 80);
+  const short = truncate(value, 80);
   return escapeBidi(/^[\w.:+@/-]*$/.test(short) && short !== '' ? short : JSON.stringify(short));
 }
 
@@ -789,32 +790,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return `the text ${JSON.stringify(cut(value, 40))}`;
-    case 'number':
-      return `the number ${value}`;
-    case 'boolean':
-      return `${value}`;
-    case 'object':
-      return 'an object';
-    default:
-      return typeof value;
-  }
-}
 
-/** At most `max` UTF-16 units, not splitting a surrogate pair, with "…" when cut. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
-}
 
 /** Lone surrogates (possible through JSON `\ud800` escapes) become U+FFFD; encodeURIComponent throws on them. */
 function wellFormed(text: string): string {

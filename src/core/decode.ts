@@ -63,7 +63,7 @@ export const MAX_EXTRA_DEPTH = 32;
 export const RAW_PREVIEW_CHARS = 2000;
 
 const KNOWN_STATUSES: ReadonlySet<string> = new Set(['success', 'failed', 'completed_with_errors']);
-export const KNOWN_FIELDS: readonly string[] = [
+export const KNOWN_FIELDS = [
   'pipeline_name',
   'result_name',
   'status',
@@ -74,7 +74,7 @@ export const KNOWN_FIELDS: readonly string[] = [
   'rows_loaded',
   'rows_exported',
   'error',
-];
+] as const;
 const KNOWN_FIELD_SET: ReadonlySet<string> = new Set(KNOWN_FIELDS);
 
 /** Channel and key names for one prefix (default `tdtp:pipeline`). */
@@ -167,7 +167,7 @@ export function decodePayload(source: string, resultName: string, payload: Buffe
 
 /** Returns the typed result, or a sentence saying which field is wrong and how. */
 function validateResult(value: unknown): TdtpResult | string {
-  if (value === null || typeof value !== 'object') return `payload is JSON ${describe(value)}, not an object`;
+  if (value === null || typeof value !== 'object') return `payload is JSON ${describeValue(value)}, not an object`;
   if (Array.isArray(value)) return 'payload is a JSON array, not an object';
   const obj = value as Record<string, unknown>;
   for (const field of ['pipeline_name', 'result_name', 'status', 'started_at', 'finished_at'] as const) {
@@ -181,7 +181,7 @@ function validateResult(value: unknown): TdtpResult | string {
   for (const field of ['duration_ms', 'rows_loaded', 'rows_exported'] as const) {
     if (!Object.hasOwn(obj, field)) return `missing field "${field}"`;
     const v = obj[field];
-    if (typeof v !== 'number') return `field "${field}" is ${describe(v)}, expected an integer`;
+    if (typeof v !== 'number') return `field "${field}" is ${describeValue(v)}, expected an integer`;
     if (!Number.isInteger(v)) return `field "${field}" is ${v}, expected an integer`;
     if (!Number.isSafeInteger(v)) return `field "${field}" is ${v}, expected an integer within ±2^53`;
     if (v < 0) return `field "${field}" is ${v}, expected a non-negative integer`;
@@ -196,16 +196,21 @@ function validateResult(value: unknown): TdtpResult | string {
 function checkString(obj: Record<string, unknown>, field: string, required: boolean): string | undefined {
   if (!Object.hasOwn(obj, field)) return required ? `missing field "${field}"` : undefined;
   const v = obj[field];
-  if (typeof v !== 'string') return `field "${field}" is ${describe(v)}, expected a string`;
+  if (typeof v !== 'string') return `field "${field}" is ${describeValue(v)}, expected a string`;
   return undefined;
 }
 
-function describe(value: unknown): string {
+/**
+ * A value in a problem sentence: `the string "abc"`, `the number 5`, `an array`. Settings call a
+ * string "text" (`stringNoun`), the wire contract calls it a string.
+ */
+export function describeValue(value: unknown, stringNoun: 'string' | 'text' = 'string'): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   switch (typeof value) {
     case 'string':
-      return `the string ${JSON.stringify(truncate(value, 40))}`;
+      return `the ${stringNoun} ${JSON.stringify(truncate(value, 40))}`;
     case 'number':
       return `the number ${value}`;
     case 'boolean':

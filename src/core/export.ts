@@ -1,3 +1,4 @@
+import { KNOWN_FIELDS } from './decode';
 import type { DqVerdict } from './dataQuality';
 import type { HistoryItem, RunRecord, RunSource } from './store';
 
@@ -15,16 +16,7 @@ import type { HistoryItem, RunRecord, RunSource } from './store';
  * - `received_at` is ISO 8601 in UTC; empty/`null` if the record's time is not a valid date.
  */
 export const EXPORT_COLUMNS = [
-  'pipeline_name',
-  'result_name',
-  'status',
-  'package_uuid',
-  'started_at',
-  'finished_at',
-  'duration_ms',
-  'rows_loaded',
-  'rows_exported',
-  'error',
+  ...KNOWN_FIELDS,
   'data_quality',
   'dq_rows',
   'source',

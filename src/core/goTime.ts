@@ -136,6 +136,10 @@ function parseGoTimeFast(text: string): GoTimeParse | undefined {
   return { ok: true, time: { text, epochMs, subMsNanos: nanos % 1_000_000, offsetMinutes } };
 }
 
+/** At most `max` UTF-16 units, not splitting a surrogate pair, with "…" when cut. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
+  return `${text.slice(0, end)}…`;
 }
