@@ -551,17 +551,15 @@ function makeProfile(redis: { host: string; port: number }, baseSettings: Record
   return { root, userDataDir, extensionsDir, workspace };
 }
 
-const BASE_SETTINGS: Record<string, unknown> = {
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoUpdate': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.ignoreRecommendations': true,
-  'workbench.startupEditor': 'none',
-  'workbench.enableExperiments': false,
-  'workbench.tips.enabled': false,
-  'security.workspace.trust.enabled': false,
-};
+/** The harness's quiet defaults (no telemetry, updates or tips), and no trust prompt for the demo folder. */
+async function demoSettings(): Promise<Record<string, unknown>> {
+  return { ...(await loadHarness()).DEFAULT_USER_SETTINGS, 'security.workspace.trust.enabled': false };
+}
+
+/** Plain JavaScript without type declarations: loaded by URL, typed by the interface below. */
+async function loadHarness(): Promise<CodeServerHarness> {
+  return (await import(pathToFileURL(join(ROOT, 'test', 'support', 'codeServer.mjs')).href)) as CodeServerHarness;
+}
 
 /** Processes whose command line names `marker` (a unique temp dir): what `code` left running. */
 function processesUsing(marker: string): number[] {
@@ -586,7 +584,7 @@ function editorEnv(): NodeJS.ProcessEnv {
 }
 
 async function openInVsCode(code: string, redis: { host: string; port: number }): Promise<string> {
-  const profile = makeProfile(redis, BASE_SETTINGS);
+  const profile = makeProfile(redis, await demoSettings());
   const args = [
     `--extensionDevelopmentPath=${ROOT}`,
     '--user-data-dir', profile.userDataDir,
@@ -641,8 +639,7 @@ interface CodeServerHarness {
 
 async function openInCodeServer(redis: { host: string; port: number }, port: number | undefined): Promise<string> {
   process.env.TDTP_HARNESS_QUIET = '1'; // the harness's own log lines; the demo prints its own
-  // Plain JavaScript without type declarations: loaded by URL, typed by the interface above.
-  const harness = (await import(pathToFileURL(join(ROOT, 'test', 'support', 'codeServer.mjs')).href)) as CodeServerHarness;
+  const harness = await loadHarness();
   try {
     harness.resolveTools();
   } catch {
@@ -658,7 +655,7 @@ async function openInCodeServer(redis: { host: string; port: number }, port: num
   if (port !== undefined && !(await portIsFree(port))) {
     throw new DemoError(`port ${port} on 127.0.0.1 is already in use; choose another with --port, or leave --port out to use a free one`);
   }
-  const profile = makeProfile(redis, { ...harness.DEFAULT_USER_SETTINGS, ...BASE_SETTINGS });
+  const profile = makeProfile(redis, await demoSettings());
   say(`installing ${relative(ROOT, VSIX)} into a fresh code-server profile (${profile.root})…`);
   const started = Date.now();
   await harness.installExtensions({ vsixPaths: [VSIX], userDataDir: profile.userDataDir, extensionsDir: profile.extensionsDir });
