@@ -70,7 +70,7 @@ export class Config implements vscode.Disposable {
 
   /** True when the user set where to connect; otherwise the reference worker's default is tried. */
   get connectionConfigured(): boolean {
-    return ['redis.url', 'redis.host', 'redis.port'].some((key) => {
+    return ['redis.url', 'redis.host', 'redis.port', 'redis.sentinels', 'redis.clusterNodes', 'connections'].some((key) => {
       const inspected = this.section.inspect(key);
       return inspected?.globalValue !== undefined || inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined;
     });
