@@ -12,15 +12,17 @@ export function formatDuration(ms: number): string {
   return hours > 0 ? `${hours}h ${String(minutes).padStart(2, '0')}m` : `${minutes}m ${String(seconds).padStart(2, '0')}s`;
 }
 
-/** "3 minutes ago", coarse on purpose: views refresh it rarely. */
-export function formatAge(fromMs: number, nowMs: number): string {
+/** How long ago, coarse on purpose (views refresh it rarely); the views put it into words. */
+export type Age = { readonly unit: 'now' } | { readonly unit: 'min' | 'h' | 'd'; readonly value: number };
+
+export function ageOf(fromMs: number, nowMs: number): Age {
   const seconds = Math.max(0, Math.round((nowMs - fromMs) / 1000));
-  if (seconds < 45) return 'just now';
+  if (seconds < 45) return { unit: 'now' };
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 60) return { unit: 'min', value: minutes };
   const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} d ago`;
+  if (hours < 48) return { unit: 'h', value: hours };
+  return { unit: 'd', value: Math.round(hours / 24) };
 }
 
 export function formatPercent(percent: number): string {

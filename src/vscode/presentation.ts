@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DqVerdict } from '../core/dataQuality';
-import { formatDuration, formatPercent } from '../core/format';
+import { ageOf, formatDuration, formatPercent } from '../core/format';
 import { DisplayStatus, RunRecord, RunSource } from '../core/store';
 import { ViewerState } from './session';
 
@@ -69,13 +69,17 @@ export function durationText(ms: number): string {
 
 /** "3 min ago" in the UI language. */
 export function ageText(fromMs: number, nowMs = Date.now()): string {
-  const seconds = Math.max(0, Math.round((nowMs - fromMs) / 1000));
-  if (seconds < 45) return vscode.l10n.t('just now');
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return vscode.l10n.t('{0} min ago', minutes);
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return vscode.l10n.t('{0} h ago', hours);
-  return vscode.l10n.t('{0} d ago', Math.round(hours / 24));
+  const age = ageOf(fromMs, nowMs);
+  switch (age.unit) {
+    case 'now':
+      return vscode.l10n.t('just now');
+    case 'min':
+      return vscode.l10n.t('{0} min ago', age.value);
+    case 'h':
+      return vscode.l10n.t('{0} h ago', age.value);
+    case 'd':
+      return vscode.l10n.t('{0} d ago', age.value);
+  }
 }
 
 export function dateTimeText(ms: number): string {

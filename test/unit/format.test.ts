@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeDq, firstLine, formatAge, formatDuration, formatPercent, plural, sanitizeForTerminal, statusLabel } from '../../src/core/format';
+import { describeDq, firstLine, ageOf, formatDuration, formatPercent, plural, sanitizeForTerminal, statusLabel } from '../../src/core/format';
 import { PipelineRun, decodePayload } from '../../src/core/decode';
 
 describe('formatDuration', () => {
@@ -42,13 +42,13 @@ describe('formatDuration', () => {
   });
 });
 
-describe('formatAge', () => {
+describe('ageOf', () => {
   test('coarse ages', () => {
-    assert.equal(formatAge(0, 10_000), 'just now');
-    assert.equal(formatAge(10_000, 0), 'just now');
-    assert.equal(formatAge(0, 3 * 60_000), '3 min ago');
-    assert.equal(formatAge(0, 2 * 3_600_000), '2 h ago');
-    assert.equal(formatAge(0, 3 * 86_400_000), '3 d ago');
+    assert.deepEqual(ageOf(0, 10_000), { unit: 'now' });
+    assert.deepEqual(ageOf(10_000, 0), { unit: 'now' });
+    assert.deepEqual(ageOf(0, 3 * 60_000), { unit: 'min', value: 3 });
+    assert.deepEqual(ageOf(0, 2 * 3_600_000), { unit: 'h', value: 2 });
+    assert.deepEqual(ageOf(0, 3 * 86_400_000), { unit: 'd', value: 3 });
   });
 });
 
