@@ -199,6 +199,17 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     const webviewTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label === 'SEEDED_OK');
     const tabs = await until('a webview tab titled SEEDED_OK', () => (webviewTabs().length > 0 ? webviewTabs() : undefined), [vscode.window.tabGroups.onDidChangeTabs]);
     assert.equal(tabs.length, 1, 'one webview tab titled SEEDED_OK, not two');
+
+    // After a window reload VS Code hands the serializer a bare panel and the state the webview saved.
+    const restored = vscode.window.createWebviewPanel('tdtp.pipelineDetails', 'restoring', vscode.ViewColumn.Active, {});
+    await t.panels.deserializeWebviewPanel(restored, { resultName: 'SEEDED_FAIL', connection: 'default' });
+    assert.deepEqual(t.panels.openPanels.sort(), ['SEEDED_FAIL', 'SEEDED_OK']);
+    assert.equal(restored.title, 'SEEDED_FAIL');
+    assert.match(restored.webview.html, /Content-Security-Policy/);
+    const bogus = vscode.window.createWebviewPanel('tdtp.pipelineDetails', 'bogus', vscode.ViewColumn.Active, {});
+    const disposed = new Promise<void>((resolve) => bogus.onDidDispose(() => resolve()));
+    await t.panels.deserializeWebviewPanel(bogus, { resultName: 42 } as unknown as { resultName: string });
+    await disposed; // a state it cannot use closes the panel instead of showing an empty one
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
