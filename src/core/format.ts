@@ -1,15 +1,33 @@
 import type { DqVerdict } from './dataQuality';
 import type { PipelineRun } from './decode';
 
-/** Durations as the reference worker prints them (`1.84s`), growing into minutes and hours. */
-export function formatDuration(ms: number): string {
+/** A duration split the way it is shown: seconds with hundredths under a minute, then m+s, then h+m. */
+export type DurationParts =
+  | { readonly unit: 's'; readonly seconds: number }
+  | { readonly unit: 'm'; readonly minutes: number; readonly seconds: number }
+  | { readonly unit: 'h'; readonly hours: number; readonly minutes: number };
+
+export function durationParts(ms: number): DurationParts {
   // Compare after rounding to hundredths: 59,995 ms would otherwise print as "60.00s".
-  if (Math.round(ms / 10) < 6000) return `${(ms / 1000).toFixed(2)}s`;
+  if (Math.round(ms / 10) < 6000) return { unit: 's', seconds: Math.round(ms / 10) / 100 };
   const totalSeconds = Math.round(ms / 1000);
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  return hours > 0 ? `${hours}h ${String(minutes).padStart(2, '0')}m` : `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+  return hours > 0 ? { unit: 'h', hours, minutes } : { unit: 'm', minutes, seconds: totalSeconds % 60 };
+}
+
+/** Durations as the reference worker prints them (`1.84s`), growing into minutes and hours. */
+export function formatDuration(ms: number): string {
+  const d = durationParts(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  switch (d.unit) {
+    case 's':
+      return `${d.seconds.toFixed(2)}s`;
+    case 'm':
+      return `${d.minutes}m ${two(d.seconds)}s`;
+    case 'h':
+      return `${d.hours}h ${two(d.minutes)}m`;
+  }
 }
 
 /** How long ago, coarse on purpose (views refresh it rarely); the views put it into words. */

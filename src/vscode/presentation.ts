@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DqVerdict } from '../core/dataQuality';
-import { ageOf, formatDuration, formatPercent } from '../core/format';
+import { ageOf, durationParts, formatPercent } from '../core/format';
 import { DisplayStatus, RunRecord, RunSource } from '../core/store';
 import { ViewerState } from './session';
 
@@ -63,8 +63,18 @@ export function formatNumber(n: number): string {
   return n.toLocaleString(vscode.env.language);
 }
 
+/** `1.84s` in English (the reference worker's form), `1,84 с` in Russian. */
 export function durationText(ms: number): string {
-  return formatDuration(ms);
+  const d = durationParts(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  switch (d.unit) {
+    case 's':
+      return vscode.l10n.t('{0}s', d.seconds.toLocaleString(vscode.env.language, { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+    case 'm':
+      return vscode.l10n.t('{0}m {1}s', d.minutes, two(d.seconds));
+    case 'h':
+      return vscode.l10n.t('{0}h {1}m', d.hours, two(d.minutes));
+  }
 }
 
 /** "3 min ago" in the UI language. */

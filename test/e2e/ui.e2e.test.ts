@@ -214,6 +214,7 @@ describe('what a person sees in VS Code (Russian)', () => {
       // A lone view's header is hidden; its accessible name still carries the (localized) title.
       await page.locator('.pane-header[aria-label^="Конвейеры"]').first().waitFor({ state: 'attached', timeout: 60_000 });
       await treeRow(page, 'СКЛАД').waitFor({ timeout: 60_000 });
+      assert.match((await treeRow(page, 'СКЛАД').textContent()) ?? '', /склад_остатки · 1,50 с · 1\s000→1\s000/, 'numbers and durations in Russian form');
       await emit(redis, ['--result', 'ОТЧЁТ', '--pipeline', 'отчёт_дня', '--status', 'failed', '--error', 'нет связи с источником']);
       const toast = page.locator('.notification-toast', { hasText: 'ОТЧЁТ' }).first();
       await toast.waitFor({ timeout: 30_000 });

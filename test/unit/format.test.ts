@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeDq, firstLine, ageOf, formatDuration, formatPercent, plural, sanitizeForTerminal, statusLabel } from '../../src/core/format';
+import { describeDq, durationParts, firstLine, ageOf, formatDuration, formatPercent, plural, sanitizeForTerminal, statusLabel } from '../../src/core/format';
 import { PipelineRun, decodePayload } from '../../src/core/decode';
 
 describe('formatDuration', () => {
@@ -39,6 +39,15 @@ describe('formatDuration', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('durationParts', () => {
+  test('seconds with hundredths under a minute, then minutes and seconds, then hours and minutes', () => {
+    assert.deepEqual(durationParts(1842), { unit: 's', seconds: 1.84 });
+    assert.deepEqual(durationParts(59_994), { unit: 's', seconds: 59.99 });
+    assert.deepEqual(durationParts(59_995), { unit: 'm', minutes: 1, seconds: 0 });
+    assert.deepEqual(durationParts(3_725_000), { unit: 'h', hours: 1, minutes: 2 });
   });
 });
 
