@@ -19,6 +19,7 @@ node scripts/build.mjs
 
 stage "checks: typecheck, lint, l10n"
 npx tsc --noEmit -p .
+npx tsc --noEmit -p bench
 npx eslint src test scripts bench
 node scripts/l10n-strings.mjs --check ru
 
