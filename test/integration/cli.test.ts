@@ -201,7 +201,7 @@ describe('tdtp-watch with tdtp-emit', () => {
   });
 });
 
-describe('tdtp-watch and tdtp-emit failing', () => {
+describe('tdtp-watch and tdtp-emit when something is wrong', () => {
   test('tdtp-watch | head: a reader that goes away ends the watcher quietly with exit 0', async () => {
     const watch = start(WATCH, ['--port', port]);
     await watch.out.waitForLine(/^Connected to /, 10_000);
