@@ -27,40 +27,8 @@ import {
   taskEnvironment,
   templateVars,
 } from '../../src/core/actions';
-import { assessDataQuality } from '../../src/core/dataQuality';
-import { decodePayload } from '../../src/core/decode';
-import type { RunRecord, RunSource } from '../../src/core/store';
-
-interface Spec {
-  resultName?: string;
-  pipeline?: string;
-  status?: string;
-  loaded?: number;
-  exported?: number;
-  error?: string;
-  packageUuid?: string;
-  source?: RunSource;
-}
-
-function mkRecord(spec: Spec = {}): RunRecord {
-  const resultName = spec.resultName ?? 'MASK_V001';
-  const status = spec.status ?? 'success';
-  const event = {
-    pipeline_name: spec.pipeline ?? 'erp_mask_sync',
-    result_name: resultName,
-    status,
-    ...(spec.packageUuid !== undefined ? { package_uuid: spec.packageUuid } : {}),
-    started_at: '2025-11-18T10:00:00Z',
-    finished_at: '2025-11-18T10:00:02.5+03:00',
-    duration_ms: 1842,
-    rows_loaded: spec.loaded ?? 15000,
-    rows_exported: spec.exported ?? spec.loaded ?? 15000,
-    ...(spec.error !== undefined ? { error: spec.error } : {}),
-  };
-  const outcome = decodePayload(`tdtp:pipeline:${resultName}`, resultName, JSON.stringify(event), 0);
-  if (outcome.kind !== 'run') assert.fail(JSON.stringify(outcome));
-  return { kind: 'run', run: outcome.run, dq: assessDataQuality(outcome.run), source: spec.source ?? 'live', receivedAt: 1_700_000_000_000 };
-}
+import type { RunSource } from '../../src/core/store';
+import { RECORD_FINISHED_AT, RecordSpec, mkRecord } from '../support/records';
 
 /** Parses rules that must be valid; fails the test with the problems otherwise. */
 function rules(value: unknown[]): ActionRule[] {
@@ -197,8 +165,8 @@ describe('parseActionRules: each problem names the rule and the field', () => {
 });
 
 describe('matchRules', () => {
-  const ev = (spec: Spec = {}, connection?: string) => ({ record: mkRecord(spec), ...(connection !== undefined ? { connection } : {}) });
-  const matches = (r: ActionRule, spec: Spec = {}, connection?: string): boolean => matchRules([r], ev(spec, connection)).length === 1;
+  const ev = (spec: RecordSpec = {}, connection?: string) => ({ record: mkRecord(spec), ...(connection !== undefined ? { connection } : {}) });
+  const matches = (r: ActionRule, spec: RecordSpec = {}, connection?: string): boolean => matchRules([r], ev(spec, connection)).length === 1;
 
   test('status: one, a list, and unknown for statuses the framework does not define', () => {
     const failed = rule({ when: { status: 'failed' }, run: { task: 't' } });
@@ -342,7 +310,7 @@ describe('templating', () => {
       rows_loaded: '15000',
       rows_exported: '14998',
       duration_ms: '1842',
-      finished_at: '2025-11-18T10:00:02.5+03:00',
+      finished_at: RECORD_FINISHED_AT,
       started_at: '2025-11-18T10:00:00Z',
       package_uuid: '',
       connection: 'prod',

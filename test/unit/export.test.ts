@@ -1,41 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { assessDataQuality } from '../../src/core/dataQuality';
-import { decodePayload } from '../../src/core/decode';
 import { EXPORT_COLUMNS, ExportRow, csvCell, toCsv, toExportRows, toJson } from '../../src/core/export';
-import type { GapMarker, HistoryItem, RunRecord, RunSource } from '../../src/core/store';
-
-interface Spec {
-  pipeline?: string;
-  resultName?: string;
-  status?: string;
-  loaded?: number;
-  exported?: number;
-  error?: string;
-  packageUuid?: string;
-  source?: RunSource;
-  receivedAt?: number;
-}
-
-function mkRecord(spec: Spec = {}): RunRecord {
-  const resultName = spec.resultName ?? 'MASK_V001';
-  const event = {
-    pipeline_name: spec.pipeline ?? 'erp_mask_sync',
-    result_name: resultName,
-    status: spec.status ?? 'success',
-    ...(spec.packageUuid !== undefined ? { package_uuid: spec.packageUuid } : {}),
-    started_at: '2025-11-18T10:00:00Z',
-    finished_at: '2025-11-18T10:00:02.123456789+03:00',
-    duration_ms: 1842,
-    rows_loaded: spec.loaded ?? 15000,
-    rows_exported: spec.exported ?? spec.loaded ?? 15000,
-    ...(spec.error !== undefined ? { error: spec.error } : {}),
-  };
-  const outcome = decodePayload('test', resultName, JSON.stringify(event), 0);
-  if (outcome.kind !== 'run') assert.fail(JSON.stringify(outcome));
-  return { kind: 'run', run: outcome.run, dq: assessDataQuality(outcome.run), source: spec.source ?? 'live', receivedAt: spec.receivedAt ?? Date.UTC(2025, 10, 18, 10, 0, 3, 45) };
-}
+import type { GapMarker, HistoryItem } from '../../src/core/store';
+import { mkRecord } from '../support/records';
 
 /** An independent RFC 4180 reader: quoted fields with doubled quotes, CRLF record ends. */
 function parseCsv(text: string): string[][] {
