@@ -11,7 +11,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { RedisServer, startRedis } from '../support/redisServer';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain ESM JavaScript without types
-import { startCodeServer } from '../support/codeServer.mjs';
+import { runPaletteCommand, startCodeServer } from '../support/codeServer.mjs';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
@@ -72,24 +72,6 @@ function treeRow(page: Page, resultName: string) {
 /** The detail panel's document: webview iframe → its active frame. */
 function panelFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 30_000 });
-    await page.keyboard.type(title);
-    try {
-      await row.waitFor({ timeout: 5_000 });
-      break;
-    } catch (err) {
-      // Right after start-up the palette may not list the extension's commands yet.
-      if (attempt >= 6) throw err;
-      await page.keyboard.press('Escape');
-    }
-  }
-  await page.keyboard.press('Enter');
 }
 
 describe('what a person sees in VS Code (English)', () => {
@@ -173,7 +155,7 @@ describe('what a person sees in VS Code (English)', () => {
 
   it('TDTP: Poll Pipeline State from the palette, with the QuickPick', async () => {
     await step(page, 'poll', async () => {
-      await runCommand(page, 'TDTP: Poll Pipeline State');
+      await runPaletteCommand(page, 'TDTP: Poll Pipeline State');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'MASK_V001' }).first().waitFor({ timeout: 15_000 });
       await page.keyboard.type('MASK_V001');
       await page.keyboard.press('Enter');
@@ -181,7 +163,7 @@ describe('what a person sees in VS Code (English)', () => {
       await toast.waitFor({ timeout: 30_000 });
       assert.match((await toast.textContent()) ?? '', /MASK_V001 \(erp_mask_sync\): success/);
 
-      await runCommand(page, 'TDTP: Poll Pipeline State');
+      await runPaletteCommand(page, 'TDTP: Poll Pipeline State');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'MASK_V001' }).first().waitFor({ timeout: 15_000 });
       await page.keyboard.type('NEVER_RAN');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'poll this name' }).first().waitFor();

@@ -809,3 +809,27 @@ export async function runInCodeServer(opts) {
     harness: { url: session?.url, tmpRoot: session?.tmpRoot, totalMs: Date.now() - t0, artifacts },
   };
 }
+
+/**
+ * Opens the command palette, types `title` and runs the command. Right after start-up the palette
+ * may not list an extension's commands yet (the extension host is still registering them), so it
+ * retries a few times before giving up.
+ * @param {import('playwright-core').Page} page
+ * @param {string} title
+ */
+export async function runPaletteCommand(page, title) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 30_000 });
+    await page.keyboard.type(title);
+    try {
+      await row.waitFor({ timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 6) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await row.click();
+}

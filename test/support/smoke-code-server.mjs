@@ -12,7 +12,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, runInCodeServer, startCodeServer } from './codeServer.mjs';
+import { REPO_ROOT, runInCodeServer, runPaletteCommand, startCodeServer } from './codeServer.mjs';
 
 const argv = process.argv.slice(2);
 const onlyIdx = argv.indexOf('--only');
@@ -152,21 +152,7 @@ if (all) {
     try {
       const { page } = s;
       await page.waitForSelector('.activitybar', { timeout: 60_000 });
-      // The command palette lists the dummy's command once the extension host has registered it.
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'TDTP Smoke: Hello' }).first();
-      for (let attempt = 1; ; attempt++) {
-        await page.keyboard.press('F1');
-        await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 30_000 });
-        await page.keyboard.type('TDTP Smoke: Hello');
-        try {
-          await row.waitFor({ timeout: 5_000 });
-          break;
-        } catch (err) {
-          if (attempt >= 6) throw err;
-          await page.keyboard.press('Escape');
-        }
-      }
-      await row.click();
+      await runPaletteCommand(page, 'TDTP Smoke: Hello');
       const toast = page.locator('.notification-toast', { hasText: 'hello from dummy' });
       await toast.waitFor({ timeout: 30_000 });
       await fs.mkdir(resultsDir, { recursive: true });
