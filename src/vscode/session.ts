@@ -78,20 +78,29 @@ export class ViewerSession implements vscode.Disposable {
 
   /** (Re)connects with the current settings and password. */
   connect(): Promise<void> {
-    this.connecting = this.connecting.then(() => this.connectNow());
+    this.connecting = this.connecting.then(() => this.connectNow(false));
     return this.connecting;
   }
 
-  /** Reconnects only if it is meant to be connected (settings or password changed). */
+  /**
+   * After a settings or password change: reconnects if it is meant to be connected and what it
+   * connects with changed (an edit to another `tdtp.connections` entry leaves this one alone).
+   */
   reconnectIfActive(reason: string): void {
     if (this.stateValue.kind === 'idle') return;
-    this.log.info(`[${this.name}] ${reason}; reconnecting.`);
-    void this.connect();
+    this.connecting = this.connecting.then(() => this.connectNow(true, reason));
   }
 
-  private async connectNow(): Promise<void> {
+  /** What the last connect used (settings and secrets): an unchanged one needs no reconnect. */
+  private connectedWith: string | undefined;
+
+  private async connectNow(onlyIfChanged: boolean, reason?: string): Promise<void> {
     const [password, sentinelPassword] = await Promise.all([this.passwords.get(this.name, 'redis'), this.passwords.get(this.name, 'sentinel')]);
     const { input, problems: readProblems, settingName } = this.profile.read({ password, sentinelPassword });
+    const fingerprint = JSON.stringify([input, readProblems]);
+    if (onlyIfChanged && fingerprint === this.connectedWith) return;
+    this.connectedWith = fingerprint;
+    if (reason) this.log.info(`[${this.name}] ${reason}; reconnecting.`);
     const parsed = parseConnectionSettings(input);
     const problems: SettingProblem[] = [...readProblems, ...(parsed.ok ? [] : parsed.problems)];
     this.disposeWatcher();

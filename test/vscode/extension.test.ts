@@ -313,6 +313,23 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       assert.equal(shownToast.connection, 'staging');
       assert.match(shownToast.message, /^\[staging\] /);
       assert.equal(api.getPipelines('prod').some((p) => p.resultName === 'STAGING_FAIL'), false);
+
+      // Editing one entry reconnects that connection only.
+      const prodStates: string[] = [];
+      const watchingProd = t.viewer.onDidChangeState((s) => s.name === 'prod' && prodStates.push(s.state.kind));
+      const stagingReloaded = nextEvent('staging to reconcile db 1', t.viewer.onDidReconcile, ({ session }) => session.name === 'staging');
+      await vscode.workspace.getConfiguration('tdtp').update(
+        'connections',
+        [
+          { name: 'prod', port: redis.port },
+          { name: 'staging', host: '127.0.0.1', port: staging.port, db: 1 },
+        ],
+        vscode.ConfigurationTarget.Global,
+      );
+      await stagingReloaded;
+      watchingProd.dispose();
+      assert.deepEqual(prodStates, [], 'prod stayed connected, untouched');
+      assert.match(t.viewer.get('staging')?.endpoint ?? '', /\/1$/);
     } finally {
       await vscode.workspace.getConfiguration('tdtp').update('connections', undefined, vscode.ConfigurationTarget.Global);
       await staging.dispose();
