@@ -55,7 +55,10 @@ export class Config implements vscode.Disposable {
   constructor() {
     this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
       if (CONNECTION_KEYS.some((k) => e.affectsConfiguration(k))) this.emitter.fire('connection');
-      if (NOTIFICATION_KEYS.some((k) => e.affectsConfiguration(k))) this.emitter.fire('notifications');
+      if (NOTIFICATION_KEYS.some((k) => e.affectsConfiguration(k))) {
+        this.notificationsCache = undefined;
+        this.emitter.fire('notifications');
+      }
       if (MODEL_KEYS.some((k) => e.affectsConfiguration(k))) this.emitter.fire('model');
     });
   }
@@ -160,7 +163,15 @@ export class Config implements vscode.Disposable {
     return problem ? { tolerance: { absoluteRows: 0, percent: 0 }, problem } : { tolerance };
   }
 
+  /** Read for every live event and every tree item: cached until the settings change. */
+  private notificationsCache: NotificationSettings | undefined;
+
   get notifications(): NotificationSettings {
+    this.notificationsCache ??= this.readNotifications();
+    return this.notificationsCache;
+  }
+
+  private readNotifications(): NotificationSettings {
     const s = this.section;
     return {
       failed: s.get<boolean>('notifications.failed') === true,
