@@ -178,6 +178,24 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     assert.equal(direct + summarised, storm.length, `${direct} shown + "${message}"`);
   });
 
+  it('Mute silences one result_name\'s toasts, Unmute brings them back', async () => {
+    await vscode.commands.executeCommand('tdtp.mute', 'MUTED_ONE');
+    try {
+      assert.deepEqual(vscode.workspace.getConfiguration('tdtp').get('notifications.muted'), ['MUTED_ONE']);
+      const before = shown.length;
+      const other = nextEvent('the toast of the unmuted pipeline', t.notifications.onDidShow, (n) => n.resultName === 'NOT_MUTED');
+      await publishResult(admin, keys, result('MUTED_ONE', 'failed'), 600);
+      await publishResult(admin, keys, result('NOT_MUTED', 'failed'), 600); // arrives after MUTED_ONE
+      await other;
+      assert.deepEqual(shown.slice(before).map((n) => n.resultName), ['NOT_MUTED']);
+    } finally {
+      await vscode.commands.executeCommand('tdtp.unmute', 'MUTED_ONE');
+    }
+    const again = nextEvent('MUTED_ONE\'s toast after unmuting', t.notifications.onDidShow, (n) => n.resultName === 'MUTED_ONE');
+    await publishResult(admin, keys, result('MUTED_ONE', 'failed', { duration_ms: 99 }), 600);
+    await again;
+  });
+
   it('Poll Pipeline State returns the decoded state, and undefined for an absent key', async () => {
     const state = await vscode.commands.executeCommand<PolledState | undefined>('tdtp.pollPipelineState', 'SEEDED_OK');
     assert.ok(state);
