@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -24,6 +24,7 @@ import { RedisServer, redisServerBinary, startRedis } from '../test/support/redi
 import { PREFIX, STAMP_FIELD, monoMicros, payloadPool } from './payloads';
 import type { PublisherCommand, PublisherReply } from './publisher';
 import type { MemoryCommand, MemoryReply } from './memory';
+import { measureWorkspaceIndex } from './workspace';
 
 const ROOT = resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -673,6 +674,20 @@ function measureRefreshDedupe(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 8: the workspace's pipeline files (bench/workspace.ts)
+
+async function measureWorkspace(): Promise<void> {
+  const files = 2_000;
+  const rounds = QUICK ? 2 : 5;
+  log(`8 workspace index: ${files.toLocaleString('en-US')} YAML files, ${rounds} round(s)`);
+  const results = [];
+  for (let r = 0; r < rounds; r++) results.push(await measureWorkspaceIndex(files));
+  addRow('8a', `Index ${files.toLocaleString('en-US')} YAML files (¾ pipelines, ¼ other YAML) from disk`, stat(results.map((x) => x.ms)), fmtMs, { text: '≤ 2,000 ms', ok: (m) => m <= 2000 });
+  addRow('8b', '… the longest event-loop stall while indexing (the host stays responsive)', stat(results.map((x) => x.maxStallMs)), fmtMs, { text: '≤ 50 ms', ok: (m) => m <= 50 });
+  addTextRow('8c', '… pipelines found', results[0].definitions.toLocaleString('en-US'));
+}
+
+// ---------------------------------------------------------------------------------------------
 // 7: footprint
 
 const REQUIRE_PROBE = `
@@ -819,6 +834,7 @@ async function main(): Promise<boolean> {
       await section('memory', () => measureMemory());
     }
     if (want('footprint')) await section('footprint', () => measureFootprint());
+    if (want('workspace')) await section('workspace', () => measureWorkspace());
   } finally {
     await cleanup();
   }

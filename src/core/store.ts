@@ -389,6 +389,11 @@ export function displayStatusOf(record: RunRecord): DisplayStatus {
 
 const DISPLAY_RANK: Record<DisplayStatus, number> = { failed: 0, completed_with_errors: 1, unknown: 2, dq_warning: 3, success: 4 };
 
+/** The more alarming of two statuses (the order the view sorts by): for a group's mark. */
+export function worseStatus(a: DisplayStatus, b: DisplayStatus): DisplayStatus {
+  return DISPLAY_RANK[b] < DISPLAY_RANK[a] ? b : a;
+}
+
 function compareForDisplay(a: PipelineSnapshot, b: PipelineSnapshot): number {
   const rank = DISPLAY_RANK[a.displayStatus] - DISPLAY_RANK[b.displayStatus];
   if (rank !== 0) return rank;
