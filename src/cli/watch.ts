@@ -1,5 +1,6 @@
 import { ConnectionState } from '../core/connection';
-import { describeDq, firstLine, formatDuration, sanitizeForTerminal, statusLabel } from '../core/format';
+import { describeDq, firstLine, formatDuration, statusLabel } from '../core/format';
+import { sanitizeForTerminal } from '../core/text';
 import { KeySpace, RejectedMessage } from '../core/decode';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
 import { PipelineStore, RunRecord } from '../core/store';

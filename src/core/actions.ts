@@ -1,6 +1,6 @@
 import { isDqWarning } from './dataQuality';
 import { StatusKind, describeValue } from './decode';
-import { truncate } from './goTime';
+import { truncate } from './text';
 import { dqRows } from './export';
 import type { RunRecord, RunSource } from './store';
 

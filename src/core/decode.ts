@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { GoTime, parseGoTime, truncate } from './goTime';
+import { GoTime, parseGoTime } from './goTime';
+import { truncate } from './text';
 
 /** Statuses the framework writes; anything else is kept as text and shown as unknown. */
 export type StatusKind = 'success' | 'failed' | 'completed_with_errors' | 'unknown';

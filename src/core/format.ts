@@ -1,5 +1,6 @@
 import type { DqVerdict } from './dataQuality';
 import type { PipelineRun } from './decode';
+import { truncate } from './text';
 
 /** A duration split the way it is shown: seconds with hundredths under a minute, then m+s, then h+m. */
 export type DurationParts =
@@ -67,14 +68,7 @@ export function plural(n: number, word: string): string {
 
 /** The first line of an error, for toasts and one-line summaries. */
 export function firstLine(text: string | undefined, max = 200): string {
-  const line = (text ?? '').split(/\r?\n/, 1)[0].trim();
-  return line.length > max ? `${line.slice(0, max)}…` : line;
-}
-
-/** Neutralises terminal control characters in text from the wire (a payload must not drive the terminal). */
-export function sanitizeForTerminal(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return truncate((text ?? '').split(/\r?\n/, 1)[0].trim(), max);
 }
 
 export function statusLabel(run: PipelineRun): string {

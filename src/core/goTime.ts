@@ -1,3 +1,5 @@
+import { truncate } from './text';
+
 /**
  * Go `time.Time` as `encoding/json` writes it: RFC 3339 with up to nine fractional digits
  * (trailing zeros trimmed) and any zone offset. JavaScript's Date keeps milliseconds only, so the
@@ -134,12 +136,4 @@ function parseGoTimeFast(text: string): GoTimeParse | undefined {
   }
   const epochMs = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 - offsetMinutes * 60_000 + Math.floor(nanos / 1_000_000);
   return { ok: true, time: { text, epochMs, subMsNanos: nanos % 1_000_000, offsetMinutes } };
-}
-
-/** At most `max` UTF-16 units, not splitting a surrogate pair, with "…" when cut. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  const end = code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
-  return `${text.slice(0, end)}…`;
 }

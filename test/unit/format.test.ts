@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeDq, durationParts, firstLine, ageOf, formatDuration, formatPercent, plural, sanitizeForTerminal, statusLabel } from '../../src/core/format';
+import { describeDq, durationParts, firstLine, ageOf, formatDuration, formatPercent, plural, statusLabel } from '../../src/core/format';
 import { PipelineRun, decodePayload } from '../../src/core/decode';
 
 describe('formatDuration', () => {
@@ -112,33 +112,6 @@ describe('firstLine', () => {
     assert.equal(firstLine('x'.repeat(300)), `${'x'.repeat(200)}…`);
     assert.equal(firstLine('abcdef', 3), 'abc…');
     assert.equal(firstLine('abc', 3), 'abc');
-  });
-});
-
-describe('sanitizeForTerminal', () => {
-  test('neutralises ESC (colour, cursor, OSC title) and C1 CSI', () => {
-    const out = sanitizeForTerminal('\u001b[2J\u001b]0;pwned\u0007red\u009b31m');
-    assert.equal(out, '\\u001b[2J\\u001b]0;pwned\\u0007red\\u009b31m');
-    assert.ok(!out.includes('\u001b'));
-  });
-
-  test('neutralises bidi overrides and isolates (Trojan Source)', () => {
-    assert.equal(sanitizeForTerminal('a\u202eb\u202dc\u2066d\u2069'), 'a\\u202eb\\u202dc\\u2066d\\u2069');
-  });
-
-  test('keeps newline, tab, Cyrillic, Arabic and emoji; escapes carriage return', () => {
-    assert.equal(sanitizeForTerminal('ошибка\tمزامنة 🚀\nnext'), 'ошибка\tمزامنة 🚀\nnext');
-    assert.equal(sanitizeForTerminal('100%\rfake'), '100%\\u000dfake');
-  });
-
-  test('no control or bidi-override character survives (property)', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
-        // eslint-disable-next-line no-control-regex
-        assert.doesNotMatch(sanitizeForTerminal(text), /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
-      }),
-      { numRuns: 300 },
-    );
   });
 });
 

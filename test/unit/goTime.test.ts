@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { GO_ZERO_TIME, GoTime, parseGoTime, truncate } from '../../src/core/goTime';
+import { GO_ZERO_TIME, GoTime, parseGoTime } from '../../src/core/goTime';
 
 function parsed(text: string): GoTime | undefined {
   const result = parseGoTime(text);
@@ -81,13 +81,5 @@ describe('parseGoTime', () => {
     const result = parseGoTime('x'.repeat(500));
     assert.equal(result.ok, false);
     if (!result.ok) assert.ok(result.reason.length < 100, result.reason);
-  });
-});
-
-describe('truncate', () => {
-  test('keeps short text, cuts long text with an ellipsis', () => {
-    assert.equal(truncate('abc', 3), 'abc');
-    assert.equal(truncate('abcd', 3), 'abc…');
-    assert.equal(truncate('', 0), '');
   });
 });
