@@ -95,9 +95,13 @@ export interface CsvOptions {
 
 /**
  * RFC 4180 CSV: a header row, CRLF after every record, a field quoted when it holds a comma, a
- * quote, CR or LF (quotes doubled). Text cells starting with `=`, `+`, `-`, `@`, TAB or CR get a
- * leading apostrophe so a spreadsheet shows them as text instead of evaluating a formula from the
- * wire (CSV injection). Numeric columns are written as plain numbers.
+ * quote, CR or LF (quotes doubled), and also `;` or TAB, which Excel with a `;` list separator (the
+ * Russian default) and LibreOffice split on. Text cells starting with `=`, `+`, `-`, `@`, TAB or CR
+ * get a leading apostrophe so a spreadsheet shows them as text instead of evaluating a formula from
+ * the wire (CSV injection). A spreadsheet that splits on `;` or TAB, or on a line break inside a
+ * quoted field, starts a cell in the middle of ours, where no quote protects it: text right after
+ * those characters that would start a formula gets an apostrophe too. Numeric columns are written as
+ * plain numbers.
  */
 export function toCsv(items: Iterable<HistoryItem>, options: CsvOptions = {}): string {
   const lines: string[] = [EXPORT_COLUMNS.join(',')];
@@ -112,13 +116,15 @@ export function toJson(items: Iterable<HistoryItem>): string {
 
 /** Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV Injection"). */
 const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+/** Where another reader's cell may begin inside ours (after optional quotes it would strip). */
+const FORMULA_AFTER_SEPARATOR = /([;\t\r\n]"*)(?=[=+\-@])/g;
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 
 /** One CSV field. Exported for tests and for callers that write their own columns. */
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  const text = (FORMULA_START.test(value) ? `'${value}` : value).replace(FORMULA_AFTER_SEPARATOR, "$1'");
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

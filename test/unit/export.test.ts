@@ -44,6 +44,40 @@ function parseCsv(text: string): string[][] {
   return records;
 }
 
+/**
+ * How a spreadsheet with another list separator reads the file (Excel with `;`, the Russian
+ * default; LibreOffice with TAB): a quote opens a quoted field only at the start of a field, and a
+ * line break outside one ends the row. Deliberately not RFC 4180.
+ */
+function readWithSeparator(text: string, separator: string): string[] {
+  const cells: string[] = [];
+  let field = '';
+  let atStart = true;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (atStart && c === '"') {
+      quoted = true;
+      atStart = false;
+    } else if (c === separator || c === '\r' || c === '\n') {
+      cells.push(field);
+      field = '';
+      atStart = true;
+    } else {
+      field += c;
+      atStart = false;
+    }
+  }
+  cells.push(field);
+  return cells;
+}
+
 const HEADER = 'pipeline_name,result_name,status,package_uuid,started_at,finished_at,duration_ms,rows_loaded,rows_exported,error,data_quality,dq_rows,source,received_at';
 
 describe('toCsv', () => {
@@ -78,8 +112,8 @@ describe('toCsv', () => {
       ['+1+1', "'+1+1"],
       ['-2+3', "'-2+3"],
       ['@SUM(A1:A9)', "'@SUM(A1:A9)"],
-      ['\tcmd', "'\tcmd"],
-      ['\r=cmd', `"'\r=cmd"`],
+      ['\tcmd', `"'\tcmd"`],
+      ['\r=cmd', `"'\r'=cmd"`],
       ['a=b', 'a=b'],
       [' =1', ' =1'],
       ['', ''],
@@ -90,6 +124,34 @@ describe('toCsv', () => {
     assert.equal(row[0], `'=cmd|" /C calc"!A0`);
     assert.equal(row[1], "'@R");
     assert.equal(row[EXPORT_COLUMNS.indexOf('error')], "'-boom");
+  });
+
+  test('a ; or TAB in a cell is quoted, and what follows it cannot start a formula where it is a separator', () => {
+    assert.equal(csvCell('a;b'), '"a;b"');
+    assert.equal(csvCell('a\tb'), '"a\tb"');
+    assert.equal(csvCell('x;=HYPERLINK("http://evil.example")'), `"x;'=HYPERLINK(""http://evil.example"")"`);
+    assert.equal(csvCell('x\t+1'), `"x\t'+1"`);
+    assert.equal(csvCell('x\n@SUM(A1)'), `"x\n'@SUM(A1)"`);
+    assert.equal(csvCell('x;"=cmd"'), `"x;""'=cmd"""`);
+    assert.equal(csvCell('a; b-c'), '"a; b-c"');
+    const csv = toCsv([mkRecord({ pipeline: 'p;=1+1', resultName: 'R', status: 'failed', error: 'disk full;=cmd|" /C calc"!A0\n-2+3', loaded: 0, exported: 0 })]);
+    for (const separator of [';', '\t']) {
+      for (const cell of readWithSeparator(csv, separator)) assert.doesNotMatch(cell, /^[=+\-@]/, `${JSON.stringify(separator)}: ${JSON.stringify(cell)}`);
+    }
+  });
+
+  test('no separator a spreadsheet may use exposes a formula cell (property)', () => {
+    const piece = fc.constantFrom(',', ';', '\t', '"', '\r', '\n', '=', '+', '-', '@', "'", ' ', 'a', 'ж');
+    const text = fc.string({ unit: piece, maxLength: 14 });
+    fc.assert(
+      fc.property(fc.record({ pipeline: text, resultName: text, error: text, packageUuid: text }), (s) => {
+        const csv = toCsv([mkRecord({ pipeline: s.pipeline, resultName: s.resultName, status: 'failed', error: s.error, packageUuid: s.packageUuid, loaded: 1, exported: 0 })]);
+        for (const separator of [',', ';', '\t']) {
+          for (const cell of readWithSeparator(csv, separator)) assert.doesNotMatch(cell, /^[=+\-@]/, `${JSON.stringify(separator)}: ${JSON.stringify(cell)} in ${JSON.stringify(csv)}`);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test('numbers stay numbers: no apostrophe, no quotes', () => {
@@ -136,7 +198,8 @@ describe('toCsv', () => {
         const records = specs.map((s) => mkRecord({ pipeline: s.pipeline, resultName: s.resultName, status: 'failed', error: s.error, loaded: 1, exported: 0 }));
         const parsed = parseCsv(toCsv(records));
         assert.equal(parsed.length, records.length + 1);
-        const guard = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+        // The cell's start, and the start of what a ; / TAB / line-break reader would see as a cell.
+        const guard = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v).replace(/([;\t\r\n]"*)(?=[=+\-@])/g, "$1'");
         specs.forEach((s, i) => {
           const row = parsed[i + 1];
           assert.equal(row.length, EXPORT_COLUMNS.length);
