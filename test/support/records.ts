@@ -15,6 +15,10 @@ export interface RecordSpec {
   packageUuid?: string;
   source?: RunSource;
   receivedAt?: number;
+  /** RFC 3339 texts; defaults below. */
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
 }
 
 /** finished_at carries nanoseconds and a zone offset, as Go writes it. */
@@ -27,9 +31,9 @@ export function mkRecord(spec: RecordSpec = {}): RunRecord {
     result_name: resultName,
     status: spec.status ?? 'success',
     ...(spec.packageUuid !== undefined ? { package_uuid: spec.packageUuid } : {}),
-    started_at: '2025-11-18T10:00:00Z',
-    finished_at: RECORD_FINISHED_AT,
-    duration_ms: 1842,
+    started_at: spec.startedAt ?? '2025-11-18T10:00:00Z',
+    finished_at: spec.finishedAt ?? RECORD_FINISHED_AT,
+    duration_ms: spec.durationMs ?? 1842,
     rows_loaded: spec.loaded ?? 15000,
     rows_exported: spec.exported ?? spec.loaded ?? 15000,
     ...(spec.error !== undefined ? { error: spec.error } : {}),

@@ -1,0 +1,41 @@
+import { isDqWarning } from '../dataQuality';
+import type { RunRecord } from '../store';
+import type { AlertTransition } from './tracker';
+
+/**
+ * Which runs deserve a toast. *On change* (the default): the first failure, a recovery, a
+ * data-quality verdict that changed or a dropped share far beyond the usual; further failures
+ * only update the count on the pipeline's node. *Every event*: every failure, completed-with-
+ * errors and data-quality warning, as before. In both, a recovery toasts, an unusual run toasts
+ * when the user asked for it, and a success when the user asked for every success.
+ */
+export type NotificationPolicy = 'onChange' | 'everyEvent';
+
+export type NoticeKind = 'failed' | 'completed_with_errors' | 'dq_warning' | 'success' | 'recovered' | 'unusual';
+
+export interface NoticeSwitches {
+  readonly failed: boolean;
+  readonly completedWithErrors: boolean;
+  readonly dataQuality: boolean;
+  readonly success: boolean;
+  readonly recovered: boolean;
+  readonly unusual: boolean;
+}
+
+/** The toasts a run deserves, most important first (the front end shows the first). */
+export function noticesFor(record: RunRecord, transitions: readonly AlertTransition[], policy: NotificationPolicy, on: NoticeSwitches): NoticeKind[] {
+  const has = (kind: AlertTransition['kind']): boolean => transitions.some((t) => t.kind === kind);
+  const notices: NoticeKind[] = [];
+  const status = record.run.statusKind;
+  const failureNews = policy === 'everyEvent' || has('firstFailure');
+  if (status === 'failed' && on.failed && failureNews) notices.push('failed');
+  if (status === 'completed_with_errors' && on.completedWithErrors && failureNews) notices.push('completed_with_errors');
+  if (status === 'success') {
+    if (has('recovered') && on.recovered) notices.push('recovered');
+    const dqNews = policy === 'everyEvent' ? isDqWarning(record.dq) : has('dqChanged') || has('dqGrew');
+    if (dqNews && on.dataQuality) notices.push('dq_warning');
+    if (has('unusual') && on.unusual) notices.push('unusual');
+    if (on.success && !isDqWarning(record.dq) && !notices.includes('recovered')) notices.push('success');
+  }
+  return notices;
+}

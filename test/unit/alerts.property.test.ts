@@ -1,0 +1,149 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { learnCadence, nextDue } from '../../src/core/alerts/cadence';
+import { parseExpectations } from '../../src/core/alerts/expectations';
+import { AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
+import { findUnusual } from '../../src/core/alerts/unusual';
+import { mkRecord } from '../support/records';
+
+const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Run times every `period`, each off by up to ±`jitter`, with the runs at `missed` indexes left out. */
+const schedule = fc
+  .record({
+    period: fc.integer({ min: 1000, max: 86_400_000 }),
+    jitterShare: fc.double({ min: 0, max: 0.05, noNaN: true }),
+    runs: fc.integer({ min: 8, max: 40 }),
+    seed: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 40, maxLength: 40 }),
+    missedShare: fc.double({ min: 0, max: 0.2, noNaN: true }),
+    missedSeed: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 40, maxLength: 40 }),
+  })
+  .map(({ period, jitterShare, runs, seed, missedShare, missedSeed }) => {
+    const jitter = period * jitterShare;
+    const times: number[] = [];
+    // "A few missed runs": at most a third of the intervals left doubled (a quarter of the runs), never the last run (the anchor),
+    // never two in a row.
+    let missedLeft = Math.floor((runs - 1) / 4);
+    let previousMissed = false;
+    for (let i = 0; i < runs; i++) {
+      const missed: boolean = i > 0 && i < runs - 1 && missedLeft > 0 && !previousMissed && missedSeed[i] < missedShare;
+      if (missed) missedLeft--;
+      else times.push(Math.round(T0 + i * period + seed[i] * jitter));
+      previousMissed = missed;
+    }
+    return { period, jitter, times };
+  });
+
+describe('cadence (property)', () => {
+  test('learned from jittery runs with gaps: the period within twice the jitter; on time is not late, twice the period is', () => {
+    fc.assert(
+      fc.property(schedule, ({ period, jitter, times }) => {
+        const learned = learnCadence(times);
+        assert.ok(learned, 'a regular schedule is learned');
+        assert.ok(Math.abs(learned.periodMs - period) <= 2 * jitter + 1, `learned ${learned.periodMs} for ${period}`);
+        const last = times[times.length - 1];
+        const due = nextDue({ basis: 'learned', learned }, last)!;
+        assert.ok(due.lateAfter >= last + period + 2 * jitter, 'a run within its jitter is on time');
+        assert.ok(due.lateAfter < last + 2 * period, 'a missed run is noticed before the next one is due');
+      }),
+    );
+  });
+
+  test('the tracker turns a silent pipeline late exactly once, and a run clears it', () => {
+    fc.assert(
+      fc.property(schedule, fc.integer({ min: 2, max: 20 }), ({ period, times }, checks) => {
+        const tracker = new AlertTracker();
+        for (const t of times) tracker.observe(mkRecord({ finishedAt: iso(t), startedAt: iso(t - 10), receivedAt: t }));
+        const last = times[times.length - 1];
+        let turned = 0;
+        for (let k = 1; k <= checks; k++) turned += tracker.checkLate(last + (k * 3 * period) / checks).length;
+        assert.equal(turned, 1);
+        assert.equal(tracker.observe(mkRecord({ finishedAt: iso(last + 3 * period), receivedAt: last + 3 * period }))[0]?.kind, 'backOnTime');
+        assert.equal(tracker.lateCount(), 0);
+      }),
+    );
+  });
+});
+
+/** Wall-clock hour and minute of an instant in a zone. */
+function localTime(ms: number, timeZone: string): { hour: number; minute: number } {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  return { hour: Number(parts.find((p) => p.type === 'hour')!.value), minute: Number(parts.find((p) => p.type === 'minute')!.value) };
+}
+
+const cron = (pattern: string, timeZone: string) => {
+  const { expectations, problems } = parseExpectations([{ resultName: '*', cron: pattern, timeZone }]);
+  assert.deepEqual(problems, []);
+  return expectations[0];
+};
+
+// Around the 2026 changes in Berlin: clocks go 02:00 → 03:00 on 29 March and 03:00 → 02:00 on 25 October.
+const aroundDst = fc.oneof(fc.integer({ min: Date.UTC(2026, 2, 27), max: Date.UTC(2026, 2, 31) }), fc.integer({ min: Date.UTC(2026, 9, 23), max: Date.UTC(2026, 9, 27) }));
+
+describe('cron across a daylight-saving change (property)', () => {
+  test('"*/15 * * * *" in Europe/Berlin: the next run is always within 15 real minutes', () => {
+    const expectation = cron('*/15 * * * *', 'Europe/Berlin');
+    fc.assert(
+      fc.property(aroundDst, (last) => {
+        const due = nextDue({ basis: 'stated', expectation }, last)!;
+        assert.ok(due.expectedAt > last && due.expectedAt - last <= 15 * 60_000, `${iso(last)} → ${iso(due.expectedAt)}`);
+        assert.equal(localTime(due.expectedAt, 'Europe/Berlin').minute % 15, 0);
+      }),
+    );
+  });
+
+  test('a daily "M H * * *" in Europe/Berlin fires at H:M local time (the first time after a skipped hour), 23 to 25 hours apart', () => {
+    fc.assert(
+      fc.property(aroundDst, fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), (last, hour, minute) => {
+        const expectation = cron(`${minute} ${hour} * * *`, 'Europe/Berlin');
+        const first = nextDue({ basis: 'stated', expectation }, last)!.expectedAt;
+        const second = nextDue({ basis: 'stated', expectation }, first)!.expectedAt;
+        for (const at of [first, second]) {
+          const local = localTime(at, 'Europe/Berlin');
+          const skipped = hour === 2 && local.hour === 3 && local.minute === 0;
+          assert.ok((local.hour === hour && local.minute === minute) || skipped, `${iso(at)} for ${hour}:${minute}`);
+        }
+        assert.ok(first > last && first - last <= 25 * 3_600_000);
+        const gap = second - first;
+        assert.ok(gap >= 22.5 * 3_600_000 && gap <= 25 * 3_600_000, `gap ${gap / 3_600_000} h`);
+      }),
+    );
+  });
+});
+
+describe('thresholds at their boundaries (property)', () => {
+  const baselineOf = (n: number, m: number) => Array.from({ length: n }, () => ({ rows_loaded: m, rows_exported: m, duration_ms: m }));
+
+  test('exactly factor × the median is unusual, one less is not; the same below', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 2, max: 10 }), fc.integer({ min: 1, max: 20 }), (m, factor, minRuns) => {
+        const t = { factor, minRuns };
+        const base = baselineOf(minRuns, m);
+        const above = (v: number) => findUnusual({ rows_loaded: v, rows_exported: m, duration_ms: m }, base, t).some((f) => f.direction === 'above');
+        assert.equal(above(m * factor), true);
+        assert.equal(above(m * factor - 1), false);
+        const below = (v: number) => findUnusual({ rows_loaded: v, rows_exported: m, duration_ms: m }, base, t).some((f) => f.direction === 'below');
+        const edge = Math.floor(m / factor);
+        assert.equal(below(edge), true);
+        assert.equal(below(edge + 1), (edge + 1) * factor <= m);
+        assert.deepEqual(findUnusual({ rows_loaded: 0, rows_exported: 0, duration_ms: m * factor }, baselineOf(minRuns - 1, m), t), [], 'one run too few');
+      }),
+    );
+  });
+
+  test('a dropped share exactly growthFactor × the usual one toasts again, just under does not', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 2, max: 4 }), (usualRows, growth) => {
+        const loaded = 100_000;
+        const tracker = new AlertTracker({ ...DEFAULT_ALERT_SETTINGS, dqGrowthFactor: growth });
+        let t = T0;
+        const observe = (dropped: number) => tracker.observe(mkRecord({ loaded, exported: loaded - dropped, finishedAt: iso((t += 60_000)), receivedAt: t }));
+        for (let i = 0; i < 5; i++) observe(usualRows);
+        assert.deepEqual(observe(usualRows * growth - 1), []);
+        assert.deepEqual(observe(usualRows * growth).map((x) => x.kind), ['dqGrew']);
+      }),
+    );
+  });
+});

@@ -1,0 +1,195 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { learnCadence, MIN_RUNS_TO_LEARN } from '../../src/core/alerts/cadence';
+import { parseDuration } from '../../src/core/alerts/duration';
+import { parseExpectations } from '../../src/core/alerts/expectations';
+import { NoticeKind, NoticeSwitches, noticesFor } from '../../src/core/alerts/policy';
+import { AlertSettings, AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
+import { findUnusual } from '../../src/core/alerts/unusual';
+import { RecordSpec, mkRecord } from '../support/records';
+
+const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+const iso = (ms: number): string => new Date(ms).toISOString();
+/** A run that finished at `at` (epoch ms). */
+const runAt = (at: number, spec: RecordSpec = {}) => mkRecord({ startedAt: iso(at - (spec.durationMs ?? 1000)), finishedAt: iso(at), receivedAt: at, ...spec });
+const ALL_ON: NoticeSwitches = { failed: true, completedWithErrors: true, dataQuality: true, success: false, recovered: true, unusual: true };
+const settings = (over: Partial<AlertSettings> = {}): AlertSettings => ({ ...DEFAULT_ALERT_SETTINGS, ...over });
+const stated = (value: unknown) => {
+  const { expectations, problems } = parseExpectations(value);
+  assert.deepEqual(problems, []);
+  return expectations;
+};
+
+describe('parseDuration', () => {
+  test('Go forms, @every, fractions and days', () => {
+    assert.deepEqual(parseDuration('15m'), { ok: true, ms: 900_000 });
+    assert.deepEqual(parseDuration('@every 15s'), { ok: true, ms: 15_000 });
+    assert.deepEqual(parseDuration('1h30m'), { ok: true, ms: 5_400_000 });
+    assert.deepEqual(parseDuration('1.5h'), { ok: true, ms: 5_400_000 });
+    assert.deepEqual(parseDuration('500ms'), { ok: true, ms: 500 });
+    assert.deepEqual(parseDuration('1d'), { ok: true, ms: 86_400_000 });
+  });
+  test('a number without a unit, garbage and overlong text are refused with a reason', () => {
+    for (const text of ['15', '', 'fifteen minutes', '15 m', '-5m', 'x'.repeat(100)]) {
+      const parsed = parseDuration(text);
+      assert.equal(parsed.ok, false, text);
+    }
+  });
+});
+
+describe('parseExpectations', () => {
+  test('every, cron with a zone, maxAge and grace', () => {
+    const list = stated([
+      { resultName: 'MASK_*', every: '@every 15s' },
+      { resultName: 'BILLING_DAILY', cron: '0 2 * * *', timeZone: 'Europe/Moscow', grace: '30m' },
+      { resultName: 'AUDIT_LOG', maxAge: '2h' },
+      { resultName: 'GO_STYLE', cron: '@every 1m' },
+    ]);
+    assert.deepEqual(list.map((e) => e.schedule.kind), ['every', 'cron', 'maxAge', 'every']);
+    assert.equal(list[1].graceMs, 1_800_000);
+    assert.ok(list[0].matches('MASK_V001') && !list[0].matches('CRM'));
+  });
+  test('each problem names the entry and field; a bad entry is left out, the others kept', () => {
+    const { expectations, problems } = parseExpectations([
+      { resultName: 'A', every: '15' },
+      { resultName: 'B', cron: 'not a cron' },
+      { resultName: 'C', cron: '* * * * *', timeZone: 'Mars/Olympus' },
+      { resultName: 'D', every: '1m', cron: '* * * * *' },
+      { resultName: '[oops', every: '1m' },
+      { resultName: 'F', every: '100ms' },
+      { resultName: 'G', every: '1m', colour: 'red' },
+      { resultName: 'H', every: '1m', timeZone: 'UTC' },
+      'text',
+      { resultName: 'OK', every: '1m' },
+    ]);
+    assert.deepEqual(expectations.map((e) => e.resultName), ['OK']);
+    const at = problems.map((p) => p.slice(0, p.indexOf(':')));
+    for (const where of ['[0].every', '[1].cron', '[2].timeZone', '[3]', '[4].resultName', '[5].every', '[6].colour', '[7].timeZone', '[8]']) {
+      assert.ok(at.some((a) => a === `tdtp.expectations${where}`), `${where} in ${JSON.stringify(problems)}`);
+    }
+    assert.deepEqual(parseExpectations(undefined), { expectations: [], problems: [] });
+    assert.equal(parseExpectations({}).problems.length, 1);
+  });
+});
+
+describe('learnCadence', () => {
+  test('speaks only after enough runs', () => {
+    const times = Array.from({ length: MIN_RUNS_TO_LEARN - 1 }, (_, i) => T0 + i * 60_000);
+    assert.equal(learnCadence(times), undefined);
+    assert.equal(learnCadence([...times, T0 + times.length * 60_000])?.periodMs, 60_000);
+  });
+  test('irregular runs teach nothing', () => {
+    const gaps = [10, 300, 40, 900, 5, 120, 600, 30];
+    let t = T0;
+    assert.equal(learnCadence(gaps.map((g) => (t += g * 1000))), undefined);
+  });
+});
+
+describe('AlertTracker: failures and recoveries', () => {
+  test('ten failures in a row: one firstFailure, then a count; on change toasts once, every event ten times', () => {
+    const tracker = new AlertTracker();
+    const transitions = Array.from({ length: 10 }, (_, i) => tracker.observe(runAt(T0 + i * 60_000, { status: 'failed', error: 'boom' })));
+    assert.deepEqual(transitions[0], [{ kind: 'firstFailure' }]);
+    assert.deepEqual(transitions[9], [{ kind: 'stillFailing', failures: 10, since: T0 }]);
+    const toasts = (policy: 'onChange' | 'everyEvent') => transitions.flatMap((t, i) => noticesFor(runAt(T0 + i * 60_000, { status: 'failed', error: 'boom' }), t, policy, ALL_ON));
+    assert.deepEqual(toasts('onChange'), ['failed']);
+    assert.equal(toasts('everyEvent').length, 10);
+    assert.equal(tracker.get('MASK_V001')?.failures, 10);
+  });
+  test('a recovery after three failures says how many and for how long', () => {
+    const tracker = new AlertTracker();
+    for (let i = 0; i < 3; i++) tracker.observe(runAt(T0 + i * 600_000, { status: i === 1 ? 'completed_with_errors' : 'failed', error: 'x' }));
+    const ok = runAt(T0 + 7_800_000);
+    const t = tracker.observe(ok);
+    assert.deepEqual(t, [{ kind: 'recovered', failures: 3, downMs: 7_800_000 }]);
+    assert.deepEqual(noticesFor(ok, t, 'onChange', ALL_ON), ['recovered']);
+    assert.deepEqual(tracker.observe(runAt(T0 + 8_400_000)), []);
+    assert.equal(tracker.get('MASK_V001')?.failures, 0);
+  });
+  test('a loaded failure counts: the live failure after it is "still failing"', () => {
+    const tracker = new AlertTracker();
+    tracker.observe(runAt(T0, { status: 'failed', source: 'loaded' }));
+    assert.equal(tracker.observe(runAt(T0 + 1000, { status: 'failed' }))[0].kind, 'stillFailing');
+  });
+});
+
+describe('AlertTracker: data quality', () => {
+  test('the same small drop on every run toasts once; a share twice the usual toasts again', () => {
+    const tracker = new AlertTracker();
+    const kinds: NoticeKind[][] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = runAt(T0 + i * 60_000, { loaded: 10_000, exported: 9_970 });
+      kinds.push(noticesFor(r, tracker.observe(r), 'onChange', ALL_ON));
+    }
+    assert.deepEqual(kinds.flat(), ['dq_warning']);
+    const worse = runAt(T0 + 9 * 60_000, { loaded: 10_000, exported: 9_940 });
+    const t = tracker.observe(worse);
+    assert.deepEqual(t, [{ kind: 'dqGrew', percent: 0.6, usualPercent: 0.3 }]);
+    const extra = runAt(T0 + 10 * 60_000, { loaded: 10_000, exported: 10_100 });
+    assert.deepEqual(tracker.observe(extra), [{ kind: 'dqChanged', from: 'dropped', to: 'extra' }]);
+  });
+  test('every event: each warning toasts', () => {
+    const tracker = new AlertTracker();
+    let n = 0;
+    for (let i = 0; i < 4; i++) {
+      const r = runAt(T0 + i * 60_000, { loaded: 10_000, exported: 9_970 });
+      n += noticesFor(r, tracker.observe(r), 'everyEvent', ALL_ON).length;
+    }
+    assert.equal(n, 4);
+  });
+});
+
+describe('AlertTracker: unusual runs', () => {
+  test('a tenth of the usual rows and five times the usual duration are marked; a toast only when asked', () => {
+    const tracker = new AlertTracker();
+    for (let i = 0; i < 20; i++) tracker.observe(runAt(T0 + i * 60_000, { loaded: 15_000 + i, durationMs: 1800 + i }));
+    const low = runAt(T0 + 21 * 60_000, { loaded: 1_500, durationMs: 9_500 });
+    const t = tracker.observe(low);
+    assert.deepEqual(
+      tracker.get('MASK_V001')?.unusual.map((f) => `${f.metric} ${f.direction}`),
+      ['rows_loaded below', 'rows_exported below', 'duration_ms above'],
+    );
+    assert.deepEqual(noticesFor(low, t, 'onChange', ALL_ON), ['unusual']);
+    assert.deepEqual(noticesFor(low, t, 'onChange', { ...ALL_ON, unusual: false }), []);
+  });
+  test('too few runs: nothing is unusual yet', () => {
+    const baseline = Array.from({ length: 4 }, () => ({ rows_loaded: 100, rows_exported: 100, duration_ms: 100 }));
+    assert.deepEqual(findUnusual({ rows_loaded: 1, rows_exported: 1, duration_ms: 100 }, baseline, { factor: 3, minRuns: 5 }), []);
+  });
+});
+
+describe('AlertTracker: lateness', () => {
+  test('a stated "@every 2s": late once after the grace, cleared by the next run', () => {
+    const tracker = new AlertTracker(settings({ expectations: stated([{ resultName: '*', every: '@every 2s' }]) }));
+    tracker.observe(runAt(T0));
+    assert.deepEqual(tracker.checkLate(T0 + 3000), []);
+    const late = tracker.checkLate(T0 + 3001);
+    assert.deepEqual(late, [{ resultName: 'MASK_V001', late: { basis: 'stated', expectedAt: T0 + 2000, lateAfter: T0 + 3000 } }]);
+    assert.deepEqual(tracker.checkLate(T0 + 60_000), [], 'once');
+    assert.equal(tracker.lateCount(), 1);
+    assert.deepEqual(tracker.observe(runAt(T0 + 10_000)), [{ kind: 'backOnTime', lateByMs: 8000 }]);
+    assert.equal(tracker.lateCount(), 0);
+  });
+  test('a learned cadence: silent until learned, then late past period and grace', () => {
+    const tracker = new AlertTracker();
+    for (let i = 0; i < 5; i++) tracker.observe(runAt(T0 + i * 60_000));
+    assert.deepEqual(tracker.checkLate(T0 + 3_600_000), [], 'five runs are not enough');
+    tracker.observe(runAt(T0 + 5 * 60_000));
+    const last = T0 + 5 * 60_000;
+    assert.deepEqual(tracker.checkLate(last + 90_000), []);
+    assert.equal(tracker.checkLate(last + 90_001)[0]?.late.basis, 'learned');
+  });
+  test('a state key that expired without a newer run is late when no cadence is known', () => {
+    const tracker = new AlertTracker(settings({ learnCadence: false }));
+    tracker.observe(runAt(T0));
+    assert.deepEqual(tracker.checkLate(T0 + 1, () => false), []);
+    assert.deepEqual(tracker.checkLate(T0 + 2, (name) => name === 'MASK_V001'), [{ resultName: 'MASK_V001', late: { basis: 'stateExpired' } }]);
+  });
+  test('a cron schedule in a zone', () => {
+    const tracker = new AlertTracker(settings({ expectations: stated([{ resultName: 'MASK_*', cron: '*/5 * * * *', timeZone: 'Asia/Kolkata' }]) }));
+    tracker.observe(runAt(Date.UTC(2026, 0, 5, 10, 1, 0)));
+    const due = tracker.get('MASK_V001')?.due;
+    assert.equal(due?.expectedAt, Date.UTC(2026, 0, 5, 10, 5, 0));
+    assert.equal(due?.lateAfter, Date.UTC(2026, 0, 5, 10, 7, 30));
+  });
+});
