@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { compileGlob, GlobMatcher } from '../actions';
 import { describeValue } from '../decode';
-import { truncate } from '../goTime';
+import { truncate } from '../text';
 import { parseDuration } from './duration';
 
 /**
