@@ -1,5 +1,6 @@
 import type { ConnectionSettings } from './settings';
 import { connectionMode, describeEndpoint, describeNode } from './settings';
+import { NotPrimaryError, SentinelError } from './connection/errors';
 
 export type ProblemCode =
   | 'settings'
@@ -33,30 +34,20 @@ export interface ConnectionProblem {
   readonly retryable: boolean;
 }
 
-/**
- * Codes of the errors connection.ts raises while it asks the sentinels for the primary; `cause` is
- * the underlying error (the last one seen), `sentinel` the sentinel it came from.
- */
-export const SENTINEL_UNREACHABLE = 'TDTP_SENTINEL_UNREACHABLE';
-export const SENTINEL_UNKNOWN_MASTER = 'TDTP_SENTINEL_UNKNOWN_MASTER';
-export const SENTINEL_REFUSED_US = 'TDTP_SENTINEL_REFUSED_US';
-/** The server the sentinels named answers ROLE with "slave": a failover is under way. */
-export const NOT_PRIMARY = 'TDTP_NOT_PRIMARY';
-
 /** Turns an ioredis / socket / TLS error into a specific, actionable problem. */
 export function classifyError(err: unknown, settings: ConnectionSettings): ConnectionProblem {
-  const e = err as { code?: string; message?: string; cause?: unknown; sentinel?: string; lastNodeError?: unknown; name?: string } | undefined;
+  const e = err as { code?: string; message?: string; lastNodeError?: unknown; name?: string } | undefined;
   const mode = connectionMode(settings);
 
-  if (e?.code === NOT_PRIMARY) {
-    const { node, role, master } = err as { node?: string; role?: string; master?: string };
+  if (err instanceof NotPrimaryError) {
+    const { node, role, master } = err;
     return {
       code: 'failover',
       retryable: true,
       message: `The sentinels named ${node} as the primary of "${master}", but it is a ${role}: a failover is probably under way. Asking the sentinels again.`,
     };
   }
-  if (e?.code === SENTINEL_UNKNOWN_MASTER || e?.code === SENTINEL_UNREACHABLE || e?.code === SENTINEL_REFUSED_US) return classifySentinelError(e, settings);
+  if (err instanceof SentinelError) return classifySentinelError(err, settings);
   // ioredis Cluster: the seeds (and every node it learnt of) failed; the node's error says why.
   if (mode === 'cluster' && (e?.name === 'ClusterAllFailedError' || /None of startup nodes is available|Failed to refresh slots cache/i.test(e?.message ?? ''))) {
     const inner = e?.lastNodeError;
@@ -119,10 +110,10 @@ export function classifyError(err: unknown, settings: ConnectionSettings): Conne
   return { code: 'other', retryable: true, message: `Redis at ${describeEndpoint(settings)}: ${text}` };
 }
 
-function classifySentinelError(e: { code?: string; message?: string; cause?: unknown; sentinel?: string }, settings: ConnectionSettings): ConnectionProblem {
+function classifySentinelError(e: SentinelError, settings: ConnectionSettings): ConnectionProblem {
   const list = (settings.sentinels ?? []).map(describeNode).join(', ');
   const name = settings.sentinelName ?? '';
-  if (e.code === SENTINEL_UNKNOWN_MASTER) {
+  if (e.code === 'unknown-master') {
     return {
       code: 'sentinel-unknown-master',
       retryable: false,
@@ -131,7 +122,7 @@ function classifySentinelError(e: { code?: string; message?: string; cause?: unk
   }
   const cause = e.cause as { code?: string; message?: string } | undefined;
   const causeText = cause?.message ?? 'no answer';
-  if (e.code === SENTINEL_REFUSED_US) {
+  if (e.code === 'refused') {
     if (/\bNOPERM\b/.test(causeText)) {
       return { code: 'permission', retryable: false, message: `The sentinel at ${e.sentinel} refused the sentinel user (Redis said: ${causeText.replace(/^.*?NOPERM\s*/, '')}). It needs: +sentinel|get-master-addr-by-name +subscribe &+switch-master +ping.` };
     }

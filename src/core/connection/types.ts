@@ -1,0 +1,61 @@
+import type Redis from 'ioredis';
+import type { Cluster } from 'ioredis';
+import type { ConnectionProblem } from '../problems';
+
+/**
+ * What runs SCAN/GET/PTTL: a plain client (a single server, or Sentinel's current primary), or an
+ * ioredis Cluster that routes each key to its shard.
+ */
+export type CommandsClient = Redis | Cluster;
+
+export function isCluster(client: CommandsClient): client is Cluster {
+  return (client as Cluster).isCluster === true;
+}
+
+export type ConnectionState =
+  /** Not started, or stopped by the user. */
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'connecting'; readonly attempt: number }
+  /**
+   * `node`: host:port of the server the subscription is on: the server itself, Sentinel's
+   * current primary, or the Cluster node chosen to listen (PUBLISH reaches every node of a cluster).
+   */
+  | { readonly kind: 'connected'; readonly since: number; readonly node?: string }
+  /** Lost or not yet reached; the next attempt is scheduled. */
+  | { readonly kind: 'reconnecting'; readonly attempt: number; readonly retryAt: number; readonly problem: ConnectionProblem }
+  /** Retrying cannot help (credentials, permissions, TLS, db): waits for new settings or a manual connect. */
+  | { readonly kind: 'failed'; readonly problem: ConnectionProblem };
+
+/** Told to the reconcile step each time the subscription is (re)established. */
+export interface SubscribedInfo {
+  readonly commands: CommandsClient;
+  /** The first subscription after start() (states are "loaded"), or after a loss ("recovered"). */
+  readonly initial: boolean;
+  /** For a re-subscription: when events may first have been lost, and why. */
+  readonly gap?: { readonly from: number; readonly to: number; readonly reason: string };
+}
+
+export interface ConnectionTuning {
+  /** A PING goes to the subscriber this often (default 1000) … */
+  heartbeatIntervalMs?: number;
+  /**
+   * … and a PONG later than this (default 3000) means the server stalled: the connection is
+   * dropped and redone. A stall is reported at most interval + timeout after it began.
+   */
+  heartbeatTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Capped exponential backoff with jitter between attempts. */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+export const DEFAULT_TUNING: Required<ConnectionTuning> = {
+  // Interval + timeout bound how long a stalled server goes unnoticed: 4 s by default.
+  heartbeatIntervalMs: 1000,
+  heartbeatTimeoutMs: 3000,
+  connectTimeoutMs: 5000,
+  backoffInitialMs: 500,
+  backoffMaxMs: 30_000,
+};
+
+export type MessageHandler = (channel: string, payload: Buffer) => void;
