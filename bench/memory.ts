@@ -6,7 +6,8 @@
 // change notification), exactly what the watcher's hot path does after ioredis hands it a message.
 // Only the socket is skipped, which lets 2,000,000 events run in seconds.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { KeySpace, decodeMessage } from '../src/core/decode';
+import { decodeMessage } from '../src/core/decode';
+import { KeySpace } from '../src/core/keySpace';
 import { PipelineStore } from '../src/core/store';
 import { PREFIX, payloadPool } from './payloads';
 

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { CommandsClient, ConnectionProblemError, classifyClientError, connectCommandsClient, isCluster } from '../core/connection';
-import { KeySpace, TdtpResult } from '../core/decode';
+import { TdtpResult } from '../core/decode';
+import { KeySpace } from '../core/keySpace';
 import { classifyError } from '../core/problems';
 import { DEFAULT_TTL_SECONDS, encodeLikeGo, goTimeString, publishResult } from '../core/publish';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';

@@ -1,7 +1,8 @@
 import { ConnectionState } from '../core/connection';
 import { describeDq, firstLine, formatDuration, statusLabel } from '../core/format';
 import { sanitizeForTerminal } from '../core/text';
-import { KeySpace, RejectedMessage } from '../core/decode';
+import { RejectedMessage } from '../core/decode';
+import { KeySpace } from '../core/keySpace';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
 import { PipelineStore, RunRecord } from '../core/store';
 import { PipelineWatcher, ReconcileReport, pollOnce } from '../core/watcher';

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { GoTime, parseGoTime } from './goTime';
+import type { KeySpace } from './keySpace';
 import { truncate } from './text';
 
 /** Statuses the framework writes; anything else is kept as text and shown as unknown. */
@@ -77,43 +78,6 @@ export const KNOWN_FIELDS = [
   'error',
 ] as const;
 const KNOWN_FIELD_SET: ReadonlySet<string> = new Set(KNOWN_FIELDS);
-
-/** Channel and key names for one prefix (default `tdtp:pipeline`). */
-export class KeySpace {
-  readonly channelPattern: string;
-  readonly stateKeyPattern: string;
-  private readonly channelHead: string;
-
-  constructor(readonly prefix: string) {
-    const glob = escapeGlob(prefix);
-    this.channelPattern = `${glob}:*`;
-    this.stateKeyPattern = `${glob}:*:state`;
-    this.channelHead = `${prefix}:`;
-  }
-
-  channel(resultName: string): string {
-    return `${this.channelHead}${resultName}`;
-  }
-
-  stateKey(resultName: string): string {
-    return `${this.channelHead}${resultName}:state`;
-  }
-
-  /** The result_name a channel carries, or undefined for a channel outside this prefix. */
-  resultNameOfChannel(channel: string): string | undefined {
-    return channel.startsWith(this.channelHead) ? channel.slice(this.channelHead.length) : undefined;
-  }
-
-  resultNameOfStateKey(key: string): string | undefined {
-    if (!key.startsWith(this.channelHead) || !key.endsWith(':state')) return undefined;
-    return key.slice(this.channelHead.length, key.length - ':state'.length);
-  }
-}
-
-/** Escapes Redis glob metacharacters so a prefix matches only itself. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-}
 
 /**
  * Decodes one pub/sub message. Never throws: every failure is a `rejected` outcome naming the

@@ -1,12 +1,11 @@
+import type { IDisposable } from './lifecycle';
+
 /** A minimal typed event emitter shaped like `vscode.Event`, so the core stays vscode-free. */
-export interface Disposable {
-  dispose(): void;
-}
 
 export type Listener<T> = (value: T) => void;
-export type Event<T> = (listener: Listener<T>) => Disposable;
+export type Event<T> = (listener: Listener<T>) => IDisposable;
 
-export class Emitter<T> implements Disposable {
+export class Emitter<T> implements IDisposable {
   private listeners: Listener<T>[] = [];
   private disposed = false;
 
@@ -46,27 +45,5 @@ export class Emitter<T> implements Disposable {
   dispose(): void {
     this.disposed = true;
     this.listeners = [];
-  }
-}
-
-/** Collects disposables and disposes them together, newest first. */
-export class DisposableStore implements Disposable {
-  private items: Disposable[] = [];
-  private disposed = false;
-
-  add<T extends Disposable>(item: T): T {
-    if (this.disposed) {
-      item.dispose();
-    } else {
-      this.items.push(item);
-    }
-    return item;
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    const items = this.items.reverse();
-    this.items = [];
-    for (const item of items) item.dispose();
   }
 }

@@ -1,4 +1,5 @@
-import { Disposable, Emitter } from './emitter';
+import { Emitter } from './emitter';
+import { IDisposable } from './lifecycle';
 import { ParsedPipelineFile, PipelineDefinition, PipelineFileProblem, parsePipelineFile, publishesTo } from './pipelineFiles';
 
 /** One definition and the file it is in (a file is named by whatever key the front end uses: a URI). */
@@ -34,7 +35,7 @@ const DEFAULT_SLICE_MS = 8;
  * front end finds files and feeds their text; the index parses them, in slices that yield to the
  * event loop, and fires once per batch.
  */
-export class PipelineIndex implements Disposable {
+export class PipelineIndex implements IDisposable {
   private readonly files = new Map<string, ParsedPipelineFile>();
   private readonly changed = new Emitter<ReadonlySet<string>>();
   private readonly problemEmitter = new Emitter<IndexProblem>();

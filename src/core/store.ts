@@ -1,6 +1,8 @@
-import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality, isDqWarning } from './dataQuality';
-import { PipelineRun, RejectedMessage, StatusKind, TdtpResult, runIdentity } from './decode';
-import { Disposable, Emitter } from './emitter';
+import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
+import { PipelineRun, RejectedMessage, TdtpResult, runIdentity } from './decode';
+import { Emitter } from './emitter';
+import { IDisposable } from './lifecycle';
+import { DisplayStatus, compareDisplayStatus, displayStatus } from './status';
 
 /** How a run reached the model. */
 export type RunSource =
@@ -30,9 +32,6 @@ export interface GapMarker {
 }
 
 export type HistoryItem = RunRecord | GapMarker;
-
-/** What a view shows for a pipeline: its status kind, with a DQ warning as its own kind. */
-export type DisplayStatus = StatusKind | 'dq_warning';
 
 export interface PipelineSnapshot {
   readonly resultName: string;
@@ -139,7 +138,7 @@ interface Entry {
 }
 
 /** The pipeline model: one entry per result_name, its latest run and a bounded history. */
-export class PipelineStore implements Disposable {
+export class PipelineStore implements IDisposable {
   private readonly entries = new Map<string, Entry>();
   private rejected: Ring<RejectedMessage>;
   private readonly rejectedSize: number;
@@ -173,6 +172,11 @@ export class PipelineStore implements Disposable {
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
   }
 
+  /** The data-quality verdict of a run under this store's tolerance (also for runs it does not keep, such as polls). */
+  assess(run: PipelineRun): DqVerdict {
+    return assessDataQuality(run, this.tolerance);
+  }
+
   /**
    * Adds a run. Runs from state keys (`loaded`, `recovered`) that the history already holds are
    * skipped, so a run received as an event and again by reconcile is counted once.
@@ -194,7 +198,7 @@ export class PipelineStore implements Disposable {
         return undefined;
       }
     }
-    const record: RunRecord = { kind: 'run', run, dq: assessDataQuality(run, this.tolerance), source, receivedAt };
+    const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt };
     if (entry) {
       entry.latest = record;
       entry.history.push(record);
@@ -383,19 +387,11 @@ function sameRunAs(result: TdtpResult): (item: HistoryItem) => boolean {
 const IDENTITY_FIELDS = ['started_at', 'finished_at', 'duration_ms', 'status', 'pipeline_name'] as const;
 
 export function displayStatusOf(record: RunRecord): DisplayStatus {
-  if (record.run.statusKind === 'success' && isDqWarning(record.dq)) return 'dq_warning';
-  return record.run.statusKind;
-}
-
-const DISPLAY_RANK: Record<DisplayStatus, number> = { failed: 0, completed_with_errors: 1, unknown: 2, dq_warning: 3, success: 4 };
-
-/** The more alarming of two statuses (the order the view sorts by): for a group's mark. */
-export function worseStatus(a: DisplayStatus, b: DisplayStatus): DisplayStatus {
-  return DISPLAY_RANK[b] < DISPLAY_RANK[a] ? b : a;
+  return displayStatus(record.run.statusKind, record.dq);
 }
 
 function compareForDisplay(a: PipelineSnapshot, b: PipelineSnapshot): number {
-  const rank = DISPLAY_RANK[a.displayStatus] - DISPLAY_RANK[b.displayStatus];
+  const rank = compareDisplayStatus(a.displayStatus, b.displayStatus);
   if (rank !== 0) return rank;
   const recency = finishedOrReceived(b.latest) - finishedOrReceived(a.latest);
   if (recency !== 0) return recency;

@@ -11,8 +11,10 @@ import {
   connectCommandsClient,
   isCluster,
 } from './connection';
-import { DecodeOutcome, KeySpace, PipelineRun, RejectedMessage, decodeMessage, decodePayload } from './decode';
-import { Disposable, DisposableStore, Emitter } from './emitter';
+import { DecodeOutcome, PipelineRun, RejectedMessage, decodeMessage, decodePayload } from './decode';
+import { KeySpace } from './keySpace';
+import { Emitter } from './emitter';
+import { DisposableStore, IDisposable } from './lifecycle';
 import { ConnectionSettings } from './settings';
 import { PipelineStore, RunSource } from './store';
 
@@ -49,7 +51,7 @@ const SCAN_COUNT = 1000;
  * The core's main object: one connection feeding one store. It decodes every message, keeps the
  * model, and reconciles it from the state keys after each (re)subscription.
  */
-export class PipelineWatcher implements Disposable {
+export class PipelineWatcher implements IDisposable {
   readonly connection: TdtpConnection;
   private readonly keys: KeySpace;
   private readonly disposables = new DisposableStore();
@@ -75,7 +77,7 @@ export class PipelineWatcher implements Disposable {
     this.disposables.add(this.reconcileFailedEmitter);
   }
 
-  get onDidChangeState(): (listener: (state: ConnectionState) => void) => Disposable {
+  get onDidChangeState(): (listener: (state: ConnectionState) => void) => IDisposable {
     return this.connection.onDidChangeState;
   }
 

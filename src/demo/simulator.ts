@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { KeySpace, TdtpResult } from '../core/decode';
+import { TdtpResult } from '../core/decode';
+import { KeySpace } from '../core/keySpace';
 import { goTimeString, publishResult } from '../core/publish';
 
 /** A pipeline the simulator pretends to run, with how it tends to behave. */

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { ActionDecision, ActionRule, PlannedAction, RateLimiter, decideActions, describePlannedAction, explainMismatch, parseActionRules, ruleLabel } from '../core/actions';
+import { Disposable } from '../core/lifecycle';
 import { RunRecord } from '../core/store';
-import { SessionRun, Viewer } from './viewer';
+import { ConnectionRun, Viewer } from './viewer';
 
 /** What happened when a rule ran: for the log, and for tests (a seam, like notifications). */
 export interface ActionRunReport {
@@ -17,25 +18,23 @@ export interface ActionRunReport {
  * settings, or from workspace settings in a trusted workspace only (`tdtp.actions` is a restricted
  * configuration). A failing rule is logged with its index and shown once; the others go on.
  */
-export class ActionRunner implements vscode.Disposable {
+export class ActionRunner extends Disposable {
   private rules: ActionRule[] = [];
   private readonly limiter = new RateLimiter();
   /** Rules whose failure was already shown: one toast per rule, the rest goes to the log. */
   private readonly shownFailures = new Set<number>();
-  private readonly reportEmitter = new vscode.EventEmitter<ActionRunReport>();
-  private readonly disposables: vscode.Disposable[] = [this.reportEmitter];
+  private readonly reportEmitter = this.register(new vscode.EventEmitter<ActionRunReport>());
   readonly onDidRun = this.reportEmitter.event;
 
   constructor(
     viewer: Viewer,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    super();
     this.reload();
-    this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tdtp.actions') && this.reload()),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
-      viewer.onDidAddRun((run) => this.onRun(run)),
-    );
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tdtp.actions') && this.reload()));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
+    this.register(viewer.onDidAddRun((run) => this.onRun(run)));
   }
 
   private reload(): void {
@@ -48,10 +47,10 @@ export class ActionRunner implements vscode.Disposable {
     if (rules.length) this.log.info(`${rules.length} action ${rules.length === 1 ? 'rule' : 'rules'} active.`);
   }
 
-  private onRun({ session, record }: SessionRun): void {
+  private onRun({ connection, record }: ConnectionRun): void {
     if (this.rules.length === 0) return;
-    for (const decision of decideActions(this.rules, { record, connection: session.name }, this.limiter)) {
-      void this.execute(decision, session.name, record.run.resultName);
+    for (const decision of decideActions(this.rules, { record, connection: connection.name }, this.limiter)) {
+      void this.execute(decision, connection.name, record.run.resultName);
     }
   }
 
@@ -112,9 +111,6 @@ export class ActionRunner implements vscode.Disposable {
     return this.rules.length;
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-  }
 }
 
 async function runAction(action: PlannedAction): Promise<void> {

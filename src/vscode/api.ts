@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { DqTolerance, DqVerdict, assessDataQuality } from '../core/dataQuality';
+import type { DqVerdict } from '../core/dataQuality';
 import type { StatusKind, TdtpResult } from '../core/decode';
+import { DisposableStore } from '../core/lifecycle';
 import { RunRecord, RunSource } from '../core/store';
-import { PollResult } from '../core/watcher';
-import { ViewerSession, ViewerState } from './session';
 import { Viewer } from './viewer';
+import { WatchedConnection, WatchedConnectionState } from './watchedConnection';
 
 /**
  * The API `activate()` returns to other extensions (`vscode.extensions.getExtension(
@@ -46,7 +46,7 @@ export interface PolledState extends PipelineEvent {
 
 export interface ConnectionInfo {
   readonly name: string;
-  readonly state: ViewerState['kind'];
+  readonly state: WatchedConnectionState['kind'];
   readonly endpoint: string | undefined;
   /** What is wrong, when the state is `reconnecting`, `failed` or `notConfigured`. */
   readonly problem?: string;
@@ -64,48 +64,46 @@ export function toPipelineEvent(connection: string, record: RunRecord): Pipeline
   };
 }
 
-export function connectionInfo(session: ViewerSession): ConnectionInfo {
-  const state = session.state;
+export function connectionInfo(connection: WatchedConnection): ConnectionInfo {
+  const state = connection.state;
   const problem = state.kind === 'failed' || state.kind === 'reconnecting' ? state.problem.message : state.kind === 'notConfigured' ? state.problems.join('; ') : undefined;
-  return { name: session.name, state: state.kind, endpoint: session.endpoint, problem };
+  return { name: connection.name, state: state.kind, endpoint: connection.endpoint, problem };
 }
 
-/** A poll's answer for callers: the decoded state, undefined when absent; a bad payload throws its reason. */
-export function polledState(connection: string, resultName: string, result: PollResult, tolerance: DqTolerance): PolledState | undefined {
+/** GETs a state key now: the decoded state, undefined when absent; a bad payload throws its reason. */
+export async function pollState(connection: WatchedConnection, resultName: string): Promise<PolledState | undefined> {
+  const result = await connection.poll(resultName);
   if (!result.found) return undefined;
   if (result.outcome.kind === 'rejected') throw new Error(vscode.l10n.t('The state key of {0} holds a payload that cannot be decoded: {1}', resultName, result.outcome.rejected.reason));
   const run = result.outcome.run;
-  return { connection, resultName, event: run.result, statusKind: run.statusKind, dataQuality: assessDataQuality(run, tolerance), source: 'polled', receivedAt: Date.now(), ttlMs: result.ttlMs };
+  // The verdict comes from the connection's store, which knows the tolerance.
+  const dataQuality = connection.store.assess(run);
+  return { connection: connection.name, resultName, event: run.result, statusKind: run.statusKind, dataQuality, source: 'polled', receivedAt: Date.now(), ttlMs: result.ttlMs };
 }
 
 /** Finds a connection by name (the first when none is given), or throws a clear error. */
-export function sessionOrThrow(viewer: Viewer, connection: string | undefined): ViewerSession {
-  const session = viewer.get(connection);
-  if (!session) throw new Error(vscode.l10n.t('No TDTP connection is named "{0}". Known: {1}', connection ?? '', viewer.sessions.map((s) => s.name).join(', ')));
-  return session;
+export function connectionOrThrow(viewer: Viewer, name: string | undefined): WatchedConnection {
+  const connection = viewer.get(name);
+  if (!connection) throw new Error(vscode.l10n.t('No TDTP connection is named "{0}". Known: {1}', name ?? '', viewer.connections.map((c) => c.name).join(', ')));
+  return connection;
 }
 
-export function createApi(viewer: Viewer, tolerance: () => DqTolerance, disposables: vscode.Disposable[]): TdtpViewerApi {
-  const events = new vscode.EventEmitter<PipelineEvent>();
-  const connections = new vscode.EventEmitter<ConnectionInfo>();
-  disposables.push(
-    events,
-    connections,
-    viewer.onDidAddRun(({ session, record }) => events.fire(toPipelineEvent(session.name, record))),
-    viewer.onDidChangeState((session) => connections.fire(connectionInfo(session))),
-  );
-  const scope = (connection: string | undefined) => (connection === undefined ? viewer.sessions : [sessionOrThrow(viewer, connection)]);
-  return {
+/** The API and what disposes its listeners (the extension's subscriptions own it). */
+export function createApi(viewer: Viewer): { api: TdtpViewerApi; disposable: vscode.Disposable } {
+  const owned = new DisposableStore();
+  const events = owned.add(new vscode.EventEmitter<PipelineEvent>());
+  const connections = owned.add(new vscode.EventEmitter<ConnectionInfo>());
+  owned.add(viewer.onDidAddRun(({ connection, record }) => events.fire(toPipelineEvent(connection.name, record))));
+  owned.add(viewer.onDidChangeState((connection) => connections.fire(connectionInfo(connection))));
+  const scope = (name: string | undefined) => (name === undefined ? viewer.connections : [connectionOrThrow(viewer, name)]);
+  const api: TdtpViewerApi = {
     version: 1,
     onDidReceiveEvent: events.event,
     onDidChangeConnection: connections.event,
-    getConnections: () => viewer.sessions.map(connectionInfo),
-    getPipelines: (connection) => scope(connection).flatMap((s) => s.store.list().map((p) => toPipelineEvent(s.name, p.latest))),
-    getHistory: (resultName, connection) =>
-      scope(connection).flatMap((s) => s.store.history(resultName).flatMap((item) => (item.kind === 'run' ? [toPipelineEvent(s.name, item)] : []))),
-    pollPipelineState: async (resultName, connection) => {
-      const session = sessionOrThrow(viewer, connection);
-      return polledState(session.name, resultName, await session.poll(resultName), tolerance());
-    },
+    getConnections: () => viewer.connections.map(connectionInfo),
+    getPipelines: (name) => scope(name).flatMap((c) => c.store.list().map((p) => toPipelineEvent(c.name, p.latest))),
+    getHistory: (resultName, name) => scope(name).flatMap((c) => c.store.history(resultName).flatMap((item) => (item.kind === 'run' ? [toPipelineEvent(c.name, item)] : []))),
+    pollPipelineState: (resultName, name) => pollState(connectionOrThrow(viewer, name), resultName),
   };
+  return { api, disposable: owned };
 }

@@ -4,7 +4,7 @@ import type { DqTolerance } from '../core/dataQuality';
 import { checkTolerance } from '../core/dataQuality';
 import { ConnectionSettingsInput, SettingProblem } from '../core/settings';
 import { DEFAULT_CONNECTION } from './secrets';
-import type { ConnectionProfile, ConnectionSecrets } from './session';
+import type { ConnectionProfile, ConnectionSecrets } from './watchedConnection';
 
 /** Settings whose change means a new connection. */
 const CONNECTION_KEYS = ['tdtp.redis', 'tdtp.connections'];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
+import { Disposable } from '../core/lifecycle';
 import { HistoryItem, RunRecord, displayStatusOf } from '../core/store';
 import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TtlView, isFromWebview } from '../webview/protocol';
 import { Config } from './config';
@@ -12,9 +13,8 @@ export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';
 const panelKey = (connection: string, resultName: string) => `${connection}\u0000${resultName}`;
 
 /** One detail panel per connection and result_name; revealed when already open; restored after a reload. */
-export class DetailPanelManager implements vscode.Disposable, vscode.WebviewPanelSerializer<PersistedPanelState> {
+export class DetailPanelManager extends Disposable implements vscode.WebviewPanelSerializer<PersistedPanelState> {
   private readonly panels = new Map<string, DetailPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -22,17 +22,20 @@ export class DetailPanelManager implements vscode.Disposable, vscode.WebviewPane
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(
-      viewer.onDidChange(({ session, change }) => {
+    super();
+    this.register(
+      viewer.onDidChange(({ connection, change }) => {
         for (const panel of this.panels.values()) {
-          if (panel.connection === session.name && (change.structural || change.pipelines.has(panel.resultName))) panel.update();
+          if (panel.connection === connection.name && (change.structural || change.pipelines.has(panel.resultName))) panel.update();
         }
       }),
-      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this),
-      viewer.onDidChangeState((session) => this.panels.forEach((p) => p.connection === session.name && p.update())),
-      viewer.onDidChangeSessions(() => this.panels.forEach((p) => p.update())),
-      config.onDidChange((c) => c === 'notifications' && this.panels.forEach((p) => p.update())),
     );
+    this.register(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this));
+    this.register(viewer.onDidChangeState((connection) => this.panels.forEach((p) => p.connection === connection.name && p.update())));
+    this.register(viewer.onDidChangeConnections(() => this.panels.forEach((p) => p.update())));
+    this.register(config.onDidChange((c) => c === 'notifications' && this.panels.forEach((p) => p.update())));
+    // Open panels close with the extension.
+    this.register({ dispose: () => [...this.panels.values()].forEach((p) => p.panel.dispose()) });
   }
 
   /** Result names with an open panel (for tests and the API). */
@@ -41,16 +44,16 @@ export class DetailPanelManager implements vscode.Disposable, vscode.WebviewPane
   }
 
   /** Opens (or reveals) the panel of a result_name; the first connection when none is named. */
-  show(resultName: string, connection?: string): void {
-    const session = this.viewer.get(connection);
-    if (!session) return;
-    const existing = this.panels.get(panelKey(session.name, resultName));
+  show(resultName: string, connectionName?: string): void {
+    const connection = this.viewer.get(connectionName);
+    if (!connection) return;
+    const existing = this.panels.get(panelKey(connection.name, resultName));
     if (existing) {
       existing.panel.reveal();
       return;
     }
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, resultName, vscode.ViewColumn.Active, this.webviewOptions());
-    this.attach(session.name, resultName, panel);
+    this.attach(connection.name, resultName, panel);
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedPanelState | undefined): Promise<void> {
@@ -78,16 +81,11 @@ export class DetailPanelManager implements vscode.Disposable, vscode.WebviewPane
     this.panels.set(key, detail);
   }
 
-  dispose(): void {
-    for (const p of [...this.panels.values()]) p.panel.dispose();
-    for (const d of this.disposables) d.dispose();
-  }
 }
 
-class DetailPanel {
+class DetailPanel extends Disposable {
   private ttl: TtlView = { kind: 'unknown' };
   private ready = false;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     readonly connection: string,
@@ -99,16 +97,20 @@ class DetailPanel {
     private readonly log: vscode.LogOutputChannel,
     onDisposed: () => void,
   ) {
+    super();
     panel.title = viewer.multiple ? `${resultName} (${connection})` : resultName;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tdtp.svg');
     panel.webview.html = html(panel.webview, extensionUri);
-    this.disposables.push(
+    this.register(
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (isFromWebview(message)) void this.onMessage(message);
       }),
-      panel.onDidChangeViewState(() => panel.visible && this.update()),
+    );
+    this.register(panel.onDidChangeViewState(() => panel.visible && this.update()));
+    // The panel is the owner's handle: closing it disposes the rest.
+    this.register(
       panel.onDidDispose(() => {
-        for (const d of this.disposables) d.dispose();
+        this.dispose();
         onDisposed();
       }),
     );
@@ -143,10 +145,10 @@ class DetailPanel {
 
   /** The TTL comes from a poll; the webview counts it down by itself. */
   private async refreshTtl(): Promise<void> {
-    const session = this.viewer.get(this.connection);
-    if (session?.state.kind !== 'connected') return;
+    const connection = this.viewer.get(this.connection);
+    if (connection?.state.kind !== 'connected') return;
     try {
-      const result = await session.poll(this.resultName);
+      const result = await connection.poll(this.resultName);
       this.ttl = !result.found ? { kind: 'expired' } : result.ttlMs === undefined ? { kind: 'persistent' } : { kind: 'expires', ms: result.ttlMs, measuredAt: Date.now() };
       this.update();
     } catch (err) {
@@ -156,16 +158,16 @@ class DetailPanel {
 
   update(): void {
     if (!this.ready || !this.panel.visible) return;
-    const session = this.viewer.get(this.connection);
-    const snapshot = session?.store.get(this.resultName);
+    const connection = this.viewer.get(this.connection);
+    const snapshot = connection?.store.get(this.resultName);
     if (snapshot?.stateExpired) this.ttl = { kind: 'expired' };
     const where = this.viewer.multiple ? `${this.connection}: ` : '';
     const state: PanelState = {
       resultName: this.resultName,
       connectionName: this.connection,
-      connection: session ? where + connectionText(session.state, session.endpoint) : vscode.l10n.t('The connection "{0}" is no longer configured.', this.connection),
+      connection: connection ? where + connectionText(connection.state, connection.endpoint) : vscode.l10n.t('The connection "{0}" is no longer configured.', this.connection),
       latest: snapshot && runView(snapshot.latest),
-      history: session?.store.history(this.resultName).map(historyRow) ?? [],
+      history: connection?.store.history(this.resultName).map(historyRow) ?? [],
       ttl: this.ttl,
       muted: this.config.notifications.muted.includes(this.resultName),
       labels: labels(),

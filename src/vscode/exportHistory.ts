@@ -11,11 +11,11 @@ type Format = 'csv' | 'json';
  * writes without asking and returns the number of runs written.
  */
 export async function exportHistory(viewer: Viewer, options?: { uri?: vscode.Uri | string; format?: Format; resultName?: string; connection?: string }): Promise<number | undefined> {
-  const sessions = options?.connection ? viewer.sessions.filter((s) => s.name === options.connection) : viewer.sessions;
+  const connections = options?.connection ? viewer.connections.filter((s) => s.name === options.connection) : viewer.connections;
   let resultName = options?.resultName;
   if (!options?.uri) {
     const everything = vscode.l10n.t('All pipelines');
-    const names = [...new Set(sessions.flatMap((s) => s.store.list().map((p) => p.resultName)))].sort();
+    const names = [...new Set(connections.flatMap((s) => s.store.list().map((p) => p.resultName)))].sort();
     const picked = await vscode.window.showQuickPick([everything, ...names], { title: vscode.l10n.t('TDTP: Export History'), placeHolder: vscode.l10n.t('Export the runs of…') });
     if (picked === undefined) return undefined;
     resultName = picked === everything ? undefined : picked;
@@ -43,7 +43,7 @@ export async function exportHistory(viewer: Viewer, options?: { uri?: vscode.Uri
     if (!uri) return undefined;
   }
   // Oldest first reads naturally in a spreadsheet; gap markers are left out by the writers.
-  const items: HistoryItem[] = sessions.flatMap((s) => (resultName ? [resultName] : s.store.list().map((p) => p.resultName)).flatMap((name) => s.store.history(name).reverse()));
+  const items: HistoryItem[] = connections.flatMap((s) => (resultName ? [resultName] : s.store.list().map((p) => p.resultName)).flatMap((name) => s.store.history(name).reverse()));
   const runs = items.filter((i) => i.kind === 'run').length;
   const text = format === 'csv' ? toCsv(items, { bom: true }) : toJson(items);
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { isDqWarning } from '../core/dataQuality';
 import { firstLine } from '../core/format';
+import { Disposable } from '../core/lifecycle';
 import { RunRecord } from '../core/store';
 import { Config } from './config';
 import { dqText } from './presentation';
-import { SessionRun, Viewer } from './viewer';
+import { ConnectionRun, Viewer } from './viewer';
 
 export type NotificationKind = 'failed' | 'completed_with_errors' | 'dq_warning' | 'success' | 'summary';
 
@@ -24,23 +25,24 @@ const STORM_WINDOW_MS = 10_000;
  * Toasts for live events only: states loaded at connect or recovered by reconcile are summarised
  * in the status bar instead. A storm of failures becomes one "N more pipelines failed" toast.
  */
-export class NotificationController implements vscode.Disposable {
-  private readonly shownEmitter = new vscode.EventEmitter<ShownNotification>();
+export class NotificationController extends Disposable {
+  private readonly shownEmitter = this.register(new vscode.EventEmitter<ShownNotification>());
   readonly onDidShow = this.shownEmitter.event;
   private recent: number[] = [];
-  private suppressed = new Map<string, SessionRun>();
+  private suppressed = new Map<string, ConnectionRun>();
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly viewer: Viewer,
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscription = viewer.onDidAddRun((run) => this.onRun(run));
+    super();
+    this.register(viewer.onDidAddRun((run) => this.onRun(run)));
+    this.register({ dispose: () => clearTimeout(this.summaryTimer) });
   }
 
-  private onRun(sessionRun: SessionRun): void {
+  private onRun(sessionRun: ConnectionRun): void {
     const { record } = sessionRun;
     if (record.source !== 'live') return;
     const kind = notificationKind(record);
@@ -53,7 +55,7 @@ export class NotificationController implements vscode.Disposable {
     this.recent = this.recent.filter((t) => now - t < STORM_WINDOW_MS);
     if (this.recent.length >= STORM_LIMIT) {
       // Keep the latest per pipeline; one summary toast goes out when the window closes.
-      this.suppressed.set(`${sessionRun.session.name}\u0000${record.run.resultName}`, sessionRun);
+      this.suppressed.set(`${sessionRun.connection.name}\u0000${record.run.resultName}`, sessionRun);
       this.summaryTimer ??= setTimeout(() => this.showSummary(), STORM_WINDOW_MS);
       return;
     }
@@ -61,11 +63,11 @@ export class NotificationController implements vscode.Disposable {
     this.show(kind, sessionRun);
   }
 
-  private show(kind: Exclude<NotificationKind, 'summary'>, { session, record }: SessionRun): void {
+  private show(kind: Exclude<NotificationKind, 'summary'>, { connection, record }: ConnectionRun): void {
     const r = record.run.result;
     const name = record.run.resultName;
     // With several connections every toast says which one it is about.
-    const where = this.viewer.multiple ? `[${session.name}] ` : '';
+    const where = this.viewer.multiple ? `[${connection.name}] ` : '';
     const showDetails = vscode.l10n.t('Show Details');
     const mute = vscode.l10n.t('Mute');
     let message: string;
@@ -88,9 +90,9 @@ export class NotificationController implements vscode.Disposable {
         present = vscode.window.showInformationMessage;
         break;
     }
-    this.shownEmitter.fire({ kind, resultName: name, connection: session.name, message });
+    this.shownEmitter.fire({ kind, resultName: name, connection: connection.name, message });
     present(message, showDetails, mute).then((choice) => {
-      if (choice === showDetails) void vscode.commands.executeCommand('tdtp.showDetails', name, session.name);
+      if (choice === showDetails) void vscode.commands.executeCommand('tdtp.showDetails', name, connection.name);
       else if (choice === mute) void vscode.commands.executeCommand('tdtp.mute', name);
     });
   }
@@ -115,11 +117,6 @@ export class NotificationController implements vscode.Disposable {
     this.recent = [];
   }
 
-  dispose(): void {
-    if (this.summaryTimer) clearTimeout(this.summaryTimer);
-    this.subscription.dispose();
-    this.shownEmitter.dispose();
-  }
 }
 
 function notificationKind(record: RunRecord): Exclude<NotificationKind, 'summary'> | undefined {

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { DqVerdict } from '../core/dataQuality';
 import { ageOf, durationParts, formatPercent } from '../core/format';
-import { DisplayStatus, RunRecord, RunSource } from '../core/store';
-import { ViewerState } from './session';
+import type { DisplayStatus } from '../core/status';
+import { RunRecord, RunSource } from '../core/store';
+import { WatchedConnectionState } from './watchedConnection';
 
 /** Localized words for what the core knows; one place, so tree, panel and toasts agree. */
 export function statusText(status: DisplayStatus, raw?: string): string {
@@ -102,7 +103,7 @@ export function finishedText(record: RunRecord): string {
   return finished ? dateTimeText(finished.epochMs) : vscode.l10n.t('not known');
 }
 
-export function connectionText(state: ViewerState, endpoint: string | undefined): string {
+export function connectionText(state: WatchedConnectionState, endpoint: string | undefined): string {
   switch (state.kind) {
     case 'idle':
       return vscode.l10n.t('disconnected');

@@ -1,24 +1,24 @@
 import * as vscode from 'vscode';
+import { Disposable } from '../core/lifecycle';
 import { ReconcileReport } from '../core/watcher';
 import { connectionText, dateTimeText, problemHeadline } from './presentation';
-import { ViewerState, problemOf } from './session';
+import { problemOf, worstState } from './watchedConnection';
 import { Viewer } from './viewer';
 
 /** `TDTP ✓ 12 ✗ 2 ⚠ 1`, coloured when something failed or the connection is down; click focuses the view. */
-export class StatusBarController implements vscode.Disposable {
+export class StatusBarController extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly disposables: vscode.Disposable[] = [];
   private lastLoad: ReconcileReport | undefined;
 
   constructor(private readonly viewer: Viewer) {
-    this.item = vscode.window.createStatusBarItem('tdtp.status', vscode.StatusBarAlignment.Left, 50);
+    super();
+    this.item = this.register(vscode.window.createStatusBarItem('tdtp.status', vscode.StatusBarAlignment.Left, 50));
     this.item.name = vscode.l10n.t('TDTP Pipelines');
     this.item.command = 'tdtp.pipelines.focus';
-    this.disposables.push(
-      this.item,
-      viewer.onDidChange(() => this.update()),
-      viewer.onDidChangeState(() => this.update()),
-      viewer.onDidChangeSessions(() => this.update()),
+    this.register(viewer.onDidChange(() => this.update()));
+    this.register(viewer.onDidChangeState(() => this.update()));
+    this.register(viewer.onDidChangeConnections(() => this.update()));
+    this.register(
       viewer.onDidReconcile(({ report }) => {
         this.lastLoad = report;
         this.update();
@@ -33,10 +33,10 @@ export class StatusBarController implements vscode.Disposable {
   }
 
   private update(): void {
-    const sessions = this.viewer.sessions;
+    const connections = this.viewer.connections;
     // The worst state speaks for all: one connection down is worth showing.
-    const state = worstState(sessions.map((s) => s.state));
-    const endpoint = this.viewer.multiple ? vscode.l10n.t('{0} of {1} connections', sessions.filter((s) => s.state.kind === 'connected').length, sessions.length) : sessions[0]?.endpoint;
+    const state = worstState(connections.map((s) => s.state));
+    const endpoint = this.viewer.multiple ? vscode.l10n.t('{0} of {1} connections', connections.filter((s) => s.state.kind === 'connected').length, connections.length) : connections[0]?.endpoint;
     const counts = this.viewer.counts();
     const warnings = counts.completed_with_errors + counts.dq_warning + counts.unknown;
     const parts = ['$(pulse) TDTP'];
@@ -46,7 +46,7 @@ export class StatusBarController implements vscode.Disposable {
     if (state.kind !== 'connected') parts.push(`$(debug-disconnect) ${connectionText(state, endpoint)}`);
     this.item.text = parts.join('  ');
 
-    const problemSessions = sessions.filter((s) => problemOf(s.state) || s.state.kind === 'notConfigured');
+    const problemConnections = connections.filter((s) => problemOf(s.state) || s.state.kind === 'notConfigured');
     const down = state.kind === 'failed' || state.kind === 'reconnecting' || state.kind === 'notConfigured';
     this.item.backgroundColor =
       counts.failed > 0 || state.kind === 'failed' || state.kind === 'notConfigured'
@@ -58,11 +58,11 @@ export class StatusBarController implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`**TDTP** — `);
     tooltip.appendText(connectionText(state, endpoint));
-    for (const session of problemSessions) {
-      const p = problemOf(session.state);
-      const prefix = this.viewer.multiple ? `[${session.name}] ` : '';
+    for (const connection of problemConnections) {
+      const p = problemOf(connection.state);
+      const prefix = this.viewer.multiple ? `[${connection.name}] ` : '';
       tooltip.appendMarkdown(`\n\n**${prefix}${p ? problemHeadline(p.code) : vscode.l10n.t('A setting is wrong')}**\n\n`);
-      tooltip.appendText(p ? p.message : session.state.kind === 'notConfigured' ? session.state.problems.join('\n') : '');
+      tooltip.appendText(p ? p.message : connection.state.kind === 'notConfigured' ? connection.state.problems.join('\n') : '');
     }
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(
@@ -80,13 +80,4 @@ export class StatusBarController implements vscode.Disposable {
     this.item.accessibilityInformation = { label: vscode.l10n.t('TDTP: {0} succeeded, {1} failed, {2} warnings; {3}', counts.success, counts.failed, warnings, connectionText(state, endpoint)) };
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-  }
-}
-
-const SEVERITY: Record<ViewerState['kind'], number> = { failed: 5, notConfigured: 4, reconnecting: 3, connecting: 2, idle: 1, connected: 0 };
-
-function worstState(states: ViewerState[]): ViewerState {
-  return states.reduce<ViewerState>((worst, s) => (SEVERITY[s.kind] > SEVERITY[worst.kind] ? s : worst), states[0] ?? { kind: 'idle' });
 }

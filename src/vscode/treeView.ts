@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { RejectedMessage } from '../core/decode';
 import { firstLine } from '../core/format';
-import { DisplayStatus, GapMarker, HistoryItem, PipelineSnapshot, RunRecord, StoreChange, displayStatusOf } from '../core/store';
+import { Disposable } from '../core/lifecycle';
+import { DISPLAY_ORDER, DisplayStatus } from '../core/status';
+import { GapMarker, HistoryItem, PipelineSnapshot, RunRecord, StoreChange, displayStatusOf } from '../core/store';
 import { Config } from './config';
-import { ViewerSession, problemOf } from './session';
+import { WatchedConnection, problemOf } from './watchedConnection';
 import { Viewer } from './viewer';
 import { ageText, connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
 
@@ -12,12 +14,12 @@ export type TreeNode = ConnectionNode | PipelineNode | RunNode | GapNode | Group
 /** A top-level node per connection, shown only when several are configured. */
 export class ConnectionNode {
   readonly kind = 'connection';
-  constructor(readonly session: ViewerSession) {}
+  constructor(readonly connection: WatchedConnection) {}
 }
 export class PipelineNode {
   readonly kind = 'pipeline';
   constructor(
-    readonly session: ViewerSession,
+    readonly connection: WatchedConnection,
     public snapshot: PipelineSnapshot,
   ) {}
   get resultName(): string {
@@ -26,23 +28,23 @@ export class PipelineNode {
 }
 export class RunNode {
   readonly kind = 'run';
-  constructor(readonly session: ViewerSession, readonly resultName: string, readonly record: RunRecord, readonly id: string) {}
+  constructor(readonly connection: WatchedConnection, readonly resultName: string, readonly record: RunRecord, readonly id: string) {}
 }
 export class GapNode {
   readonly kind = 'gap';
-  constructor(readonly session: ViewerSession, readonly resultName: string, readonly gap: GapMarker, readonly id: string) {}
+  constructor(readonly connection: WatchedConnection, readonly resultName: string, readonly gap: GapMarker, readonly id: string) {}
 }
 export class GroupNode {
   readonly kind = 'group';
-  constructor(readonly session: ViewerSession, readonly status: DisplayStatus) {}
+  constructor(readonly connection: WatchedConnection, readonly status: DisplayStatus) {}
 }
 export class RejectedGroupNode {
   readonly kind = 'rejectedGroup';
-  constructor(readonly session: ViewerSession) {}
+  constructor(readonly connection: WatchedConnection) {}
 }
 export class RejectedNode {
   readonly kind = 'rejected';
-  constructor(readonly session: ViewerSession, readonly message: RejectedMessage, readonly id: string) {}
+  constructor(readonly connection: WatchedConnection, readonly message: RejectedMessage, readonly id: string) {}
 }
 
 export interface TreeFilter {
@@ -50,7 +52,6 @@ export interface TreeFilter {
   readonly statuses: ReadonlySet<DisplayStatus>;
 }
 
-const GROUP_ORDER: DisplayStatus[] = ['failed', 'completed_with_errors', 'unknown', 'dq_warning', 'success'];
 /** Ages in descriptions are refreshed this often while the view is visible. */
 const AGE_REFRESH_MS = 30_000;
 
@@ -59,38 +60,40 @@ const AGE_REFRESH_MS = 30_000;
  * changed items when the order stays the same, one root refresh otherwise, and nothing while the
  * view is hidden (it catches up when shown).
  */
-export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+export class PipelinesTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   /** Node objects are reused so targeted refreshes find them: keyed by connection and name. */
   private readonly nodes = new Map<string, PipelineNode>();
   private readonly groups = new Map<string, GroupNode>();
-  private readonly rejectedGroups = new Map<ViewerSession, RejectedGroupNode>();
-  private readonly connectionNodes = new Map<ViewerSession, ConnectionNode>();
-  private readonly rootOrders = new Map<ViewerSession, string>();
+  private readonly rejectedGroups = new Map<WatchedConnection, RejectedGroupNode>();
+  private readonly connectionNodes = new Map<WatchedConnection, ConnectionNode>();
+  private readonly rootOrders = new Map<WatchedConnection, string>();
   private filterValue: TreeFilter | undefined;
   private groupByStatusValue = false;
   private visible = false;
   private staleWhileHidden = false;
   private ageTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly viewer: Viewer,
     private readonly config: Config,
   ) {
-    this.disposables.push(
-      this.changeEmitter,
-      viewer.onDidChange(({ session, change }) => this.onStoreChange(session, change)),
-      viewer.onDidChangeSessions(() => {
-        for (const session of [...this.connectionNodes.keys()]) if (!viewer.sessions.includes(session)) this.forget(session);
+    super();
+    this.register(viewer.onDidChange(({ connection, change }) => this.onStoreChange(connection, change)));
+    this.register(
+      viewer.onDidChangeConnections(() => {
+        for (const connection of [...this.connectionNodes.keys()]) if (!viewer.connections.includes(connection)) this.forget(connection);
         this.refreshAll();
       }),
-      viewer.onDidChangeState((session) => {
-        if (viewer.multiple) this.fire([this.connectionNode(session)]);
-      }),
-      config.onDidChange((c) => c === 'notifications' && this.refreshAll()),
     );
+    this.register(
+      viewer.onDidChangeState((connection) => {
+        if (viewer.multiple) this.fire([this.connectionNode(connection)]);
+      }),
+    );
+    this.register(config.onDidChange((c) => c === 'notifications' && this.refreshAll()));
+    this.register({ dispose: () => clearInterval(this.ageTimer) });
   }
 
   /** The view tells us when it is shown or hidden. */
@@ -110,7 +113,6 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
   setFilter(filter: TreeFilter | undefined): void {
     this.filterValue = filter && (filter.text || filter.statuses.size) ? filter : undefined;
-    void vscode.commands.executeCommand('setContext', 'tdtp.filterActive', this.filterValue !== undefined);
     this.refreshAll();
   }
 
@@ -120,7 +122,6 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
   setGroupByStatus(value: boolean): void {
     this.groupByStatusValue = value;
-    void vscode.commands.executeCommand('setContext', 'tdtp.groupByStatus', value);
     this.refreshAll();
   }
 
@@ -137,24 +138,23 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     this.changeEmitter.fire(nodes);
   }
 
-  private onStoreChange(session: ViewerSession, change: StoreChange): void {
-    void vscode.commands.executeCommand('setContext', 'tdtp.hasPipelines', this.viewer.sessions.some((s) => s.store.size > 0));
+  private onStoreChange(connection: WatchedConnection, change: StoreChange): void {
     if (!this.visible) {
       this.staleWhileHidden = true;
       return;
     }
-    const order = this.visiblePipelines(session)
+    const order = this.visiblePipelines(connection)
       .map((p) => p.resultName)
       .join('\u0000');
-    if (change.structural || change.rejectedChanged || order !== this.rootOrders.get(session) || this.groupByStatusValue) {
+    if (change.structural || change.rejectedChanged || order !== this.rootOrders.get(connection) || this.groupByStatusValue) {
       // The list under this connection changed shape: refresh its parent (the root when it is the only one).
-      this.fire(this.viewer.multiple ? [this.connectionNode(session)] : undefined);
+      this.fire(this.viewer.multiple ? [this.connectionNode(connection)] : undefined);
       return;
     }
     const targets: TreeNode[] = [];
     for (const name of change.pipelines) {
-      const node = this.nodes.get(nodeKey(session, name));
-      const snapshot = session.store.get(name);
+      const node = this.nodes.get(nodeKey(connection, name));
+      const snapshot = connection.store.get(name);
       if (node && snapshot) {
         node.snapshot = snapshot;
         targets.push(node);
@@ -163,9 +163,9 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     if (targets.length) this.fire(targets);
   }
 
-  private visiblePipelines(session: ViewerSession): PipelineSnapshot[] {
+  private visiblePipelines(connection: WatchedConnection): PipelineSnapshot[] {
     const filter = this.filterValue;
-    const all = session.store.list();
+    const all = connection.store.list();
     if (!filter) return all;
     const text = filter.text.toLocaleLowerCase();
     return all.filter(
@@ -175,51 +175,51 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     );
   }
 
-  private pipelineNode(session: ViewerSession, snapshot: PipelineSnapshot): PipelineNode {
-    const key = nodeKey(session, snapshot.resultName);
+  private pipelineNode(connection: WatchedConnection, snapshot: PipelineSnapshot): PipelineNode {
+    const key = nodeKey(connection, snapshot.resultName);
     let node = this.nodes.get(key);
     if (node) node.snapshot = snapshot;
     else {
-      node = new PipelineNode(session, snapshot);
+      node = new PipelineNode(connection, snapshot);
       this.nodes.set(key, node);
     }
     return node;
   }
 
-  private connectionNode(session: ViewerSession): ConnectionNode {
-    let node = this.connectionNodes.get(session);
+  private connectionNode(connection: WatchedConnection): ConnectionNode {
+    let node = this.connectionNodes.get(connection);
     if (!node) {
-      node = new ConnectionNode(session);
-      this.connectionNodes.set(session, node);
+      node = new ConnectionNode(connection);
+      this.connectionNodes.set(connection, node);
     }
     return node;
   }
 
-  private groupNode(session: ViewerSession, status: DisplayStatus): GroupNode {
-    const key = nodeKey(session, status);
+  private groupNode(connection: WatchedConnection, status: DisplayStatus): GroupNode {
+    const key = nodeKey(connection, status);
     let node = this.groups.get(key);
     if (!node) {
-      node = new GroupNode(session, status);
+      node = new GroupNode(connection, status);
       this.groups.set(key, node);
     }
     return node;
   }
 
-  private rejectedGroup(session: ViewerSession): RejectedGroupNode {
-    let node = this.rejectedGroups.get(session);
+  private rejectedGroup(connection: WatchedConnection): RejectedGroupNode {
+    let node = this.rejectedGroups.get(connection);
     if (!node) {
-      node = new RejectedGroupNode(session);
-      this.rejectedGroups.set(session, node);
+      node = new RejectedGroupNode(connection);
+      this.rejectedGroups.set(connection, node);
     }
     return node;
   }
 
-  private forget(session: ViewerSession): void {
-    this.connectionNodes.delete(session);
-    this.rejectedGroups.delete(session);
-    this.rootOrders.delete(session);
+  private forget(connection: WatchedConnection): void {
+    this.connectionNodes.delete(connection);
+    this.rejectedGroups.delete(connection);
+    this.rootOrders.delete(connection);
     for (const key of [...this.nodes.keys(), ...this.groups.keys()]) {
-      if (key.startsWith(`${session.name}\u0000`)) {
+      if (key.startsWith(`${connection.name}\u0000`)) {
         this.nodes.delete(key);
         this.groups.delete(key);
       }
@@ -227,56 +227,56 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   }
 
   /** What a connection shows: its pipelines (or status groups), then its rejected messages. */
-  private sessionChildren(session: ViewerSession): TreeNode[] {
-    const pipelines = this.visiblePipelines(session);
-    this.rootOrders.set(session, pipelines.map((p) => p.resultName).join('\u0000'));
+  private connectionChildren(connection: WatchedConnection): TreeNode[] {
+    const pipelines = this.visiblePipelines(connection);
+    this.rootOrders.set(connection, pipelines.map((p) => p.resultName).join('\u0000'));
     for (const key of [...this.nodes.keys()]) {
       const node = this.nodes.get(key)!;
-      if (node.session === session && !session.store.has(node.resultName)) this.nodes.delete(key);
+      if (node.connection === connection && !connection.store.has(node.resultName)) this.nodes.delete(key);
     }
-    const rejected = session.store.rejectedMessages().total > 0 ? [this.rejectedGroup(session)] : [];
+    const rejected = connection.store.rejectedMessages().total > 0 ? [this.rejectedGroup(connection)] : [];
     if (this.groupByStatusValue) {
       const present = new Set(pipelines.map((p) => p.displayStatus));
-      return [...GROUP_ORDER.filter((s) => present.has(s)).map((s) => this.groupNode(session, s)), ...rejected];
+      return [...DISPLAY_ORDER.filter((s) => present.has(s)).map((s) => this.groupNode(connection, s)), ...rejected];
     }
-    return [...pipelines.map((p) => this.pipelineNode(session, p)), ...rejected];
+    return [...pipelines.map((p) => this.pipelineNode(connection, p)), ...rejected];
   }
 
   getChildren(element?: TreeNode): TreeNode[] {
     if (!element) {
-      if (this.viewer.multiple) return this.viewer.sessions.map((s) => this.connectionNode(s));
-      const only = this.viewer.sessions[0];
-      return only ? this.sessionChildren(only) : [];
+      if (this.viewer.multiple) return this.viewer.connections.map((s) => this.connectionNode(s));
+      const only = this.viewer.connections[0];
+      return only ? this.connectionChildren(only) : [];
     }
     switch (element.kind) {
       case 'connection':
-        return this.sessionChildren(element.session);
+        return this.connectionChildren(element.connection);
       case 'group':
-        return this.visiblePipelines(element.session)
+        return this.visiblePipelines(element.connection)
           .filter((p) => p.displayStatus === element.status)
-          .map((p) => this.pipelineNode(element.session, p));
+          .map((p) => this.pipelineNode(element.connection, p));
       case 'pipeline':
-        return historyNodes(element.session, element.resultName, element.session.store.history(element.resultName));
+        return historyNodes(element.connection, element.resultName, element.connection.store.history(element.resultName));
       case 'rejectedGroup':
-        return element.session.store.rejectedMessages().recent.map((m, i) => new RejectedNode(element.session, m, `rejected:${element.session.name}:${m.receivedAt}:${i}`));
+        return element.connection.store.rejectedMessages().recent.map((m, i) => new RejectedNode(element.connection, m, `rejected:${element.connection.name}:${m.receivedAt}:${i}`));
       default:
         return [];
     }
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
-    const top = (session: ViewerSession) => (this.viewer.multiple ? this.connectionNode(session) : undefined);
+    const top = (connection: WatchedConnection) => (this.viewer.multiple ? this.connectionNode(connection) : undefined);
     switch (element.kind) {
       case 'run':
       case 'gap':
-        return this.nodes.get(nodeKey(element.session, element.resultName));
+        return this.nodes.get(nodeKey(element.connection, element.resultName));
       case 'pipeline':
-        return this.groupByStatusValue ? this.groupNode(element.session, element.snapshot.displayStatus) : top(element.session);
+        return this.groupByStatusValue ? this.groupNode(element.connection, element.snapshot.displayStatus) : top(element.connection);
       case 'group':
       case 'rejectedGroup':
-        return top(element.session);
+        return top(element.connection);
       case 'rejected':
-        return this.rejectedGroup(element.session);
+        return this.rejectedGroup(element.connection);
       default:
         return undefined;
     }
@@ -284,12 +284,12 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
     // Ids stay unique across connections; with one connection they stay as they always were.
-    const scope = this.viewer.multiple ? `${element.session.name}/` : '';
+    const scope = this.viewer.multiple ? `${element.connection.name}/` : '';
     switch (element.kind) {
       case 'connection':
-        return connectionItem(element.session);
+        return connectionItem(element.connection);
       case 'pipeline': {
-        const item = pipelineItem(element.snapshot, this.config.notifications.muted.includes(element.resultName), element.session.name);
+        const item = pipelineItem(element.snapshot, this.config.notifications.muted.includes(element.resultName), element.connection.name);
         item.id = `pipeline:${scope}${element.resultName}`;
         return item;
       }
@@ -298,7 +298,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
       case 'gap':
         return gapItem(element);
       case 'group': {
-        const count = this.visiblePipelines(element.session).filter((p) => p.displayStatus === element.status).length;
+        const count = this.visiblePipelines(element.connection).filter((p) => p.displayStatus === element.status).length;
         const item = new vscode.TreeItem(statusText(element.status), vscode.TreeItemCollapsibleState.Expanded);
         item.id = `group:${scope}${element.status}`;
         item.description = String(count);
@@ -307,7 +307,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         return item;
       }
       case 'rejectedGroup': {
-        const { total } = element.session.store.rejectedMessages();
+        const { total } = element.connection.store.rejectedMessages();
         const item = new vscode.TreeItem(vscode.l10n.t('Rejected messages'), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `rejected:${scope}`;
         item.description = String(total);
@@ -333,22 +333,18 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     }
   }
 
-  dispose(): void {
-    if (this.ageTimer) clearInterval(this.ageTimer);
-    for (const d of this.disposables) d.dispose();
-  }
 }
 
-function nodeKey(session: ViewerSession, name: string): string {
-  return `${session.name}\u0000${name}`;
+function nodeKey(connection: WatchedConnection, name: string): string {
+  return `${connection.name}\u0000${name}`;
 }
 
-function connectionItem(session: ViewerSession): vscode.TreeItem {
-  const item = new vscode.TreeItem(session.name, vscode.TreeItemCollapsibleState.Expanded);
-  item.id = `connection:${session.name}`;
-  const state = session.state;
-  const counts = session.store.counts();
-  item.description = `${connectionText(state, session.endpoint)} · ✓ ${counts.success} ✗ ${counts.failed}`;
+function connectionItem(connection: WatchedConnection): vscode.TreeItem {
+  const item = new vscode.TreeItem(connection.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `connection:${connection.name}`;
+  const state = connection.state;
+  const counts = connection.store.counts();
+  item.description = `${connectionText(state, connection.endpoint)} · ✓ ${counts.success} ✗ ${counts.failed}`;
   const problem = problemOf(state);
   item.iconPath =
     state.kind === 'connected'
@@ -357,7 +353,7 @@ function connectionItem(session: ViewerSession): vscode.TreeItem {
         ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('tdtp.failedIcon'))
         : new vscode.ThemeIcon('debug-disconnect');
   const tooltip = new vscode.MarkdownString();
-  tooltip.appendText(`${session.name}: ${connectionText(state, session.endpoint)}`);
+  tooltip.appendText(`${connection.name}: ${connectionText(state, connection.endpoint)}`);
   if (problem) tooltip.appendText(`\n\n${problem.message}`);
   if (state.kind === 'notConfigured') tooltip.appendText(`\n\n${state.problems.join('\n')}`);
   item.tooltip = tooltip;
@@ -365,12 +361,12 @@ function connectionItem(session: ViewerSession): vscode.TreeItem {
   return item;
 }
 
-function historyNodes(session: ViewerSession, resultName: string, history: HistoryItem[]): TreeNode[] {
+function historyNodes(connection: WatchedConnection, resultName: string, history: HistoryItem[]): TreeNode[] {
   // Ids count from the oldest so existing items keep theirs when a new run is added.
   return history.map((item, i) => {
     const id = `${resultName}\u0000${history.length - i}\u0000${item.kind === 'run' ? item.receivedAt : item.from}`;
-    const scoped = `${session.name}\u0000${id}`;
-    return item.kind === 'run' ? new RunNode(session, resultName, item, `run:${scoped}`) : new GapNode(session, resultName, item, `gap:${scoped}`);
+    const scoped = `${connection.name}\u0000${id}`;
+    return item.kind === 'run' ? new RunNode(connection, resultName, item, `run:${scoped}`) : new GapNode(connection, resultName, item, `gap:${scoped}`);
   });
 }
 
@@ -414,7 +410,7 @@ function runItem(node: RunNode): vscode.TreeItem {
   item.description = parts.join(' · ');
   item.tooltip = runTooltip(node.resultName, record, false);
   item.contextValue = `run status-${status} source-${record.source}`;
-  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [node.resultName, node.session.name] };
+  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [node.resultName, node.connection.name] };
   return item;
 }
 

@@ -1,18 +1,19 @@
 import * as vscode from 'vscode';
 import { RejectedMessage } from '../core/decode';
 import { PipelineStore, RunRecord, StatusCounts, StoreChange } from '../core/store';
+import { Disposable, DisposableStore } from '../core/lifecycle';
 import { ReconcileReport } from '../core/watcher';
 import { Config } from './config';
 import { PasswordStore } from './secrets';
-import { ViewerSession, ViewerState } from './session';
+import { WatchedConnection, WatchedConnectionState } from './watchedConnection';
 
-export interface SessionRun {
-  readonly session: ViewerSession;
+export interface ConnectionRun {
+  readonly connection: WatchedConnection;
   readonly record: RunRecord;
 }
 
-export interface SessionChange {
-  readonly session: ViewerSession;
+export interface ConnectionChange {
+  readonly connection: WatchedConnection;
   readonly change: StoreChange;
 }
 
@@ -20,19 +21,18 @@ export interface SessionChange {
  * All watched connections. One "default" connection from `tdtp.redis.*`, or one per
  * `tdtp.connections` entry. Views listen here once and learn which connection an event is about.
  */
-export class Viewer implements vscode.Disposable {
-  private sessionList: ViewerSession[] = [];
-  private readonly perSession = new Map<ViewerSession, vscode.Disposable[]>();
-  private readonly sessionsEmitter = new vscode.EventEmitter<void>();
-  private readonly stateEmitter = new vscode.EventEmitter<ViewerSession>();
-  private readonly changeEmitter = new vscode.EventEmitter<SessionChange>();
-  private readonly runEmitter = new vscode.EventEmitter<SessionRun>();
-  private readonly rejectEmitter = new vscode.EventEmitter<{ session: ViewerSession; message: RejectedMessage }>();
-  private readonly reconcileEmitter = new vscode.EventEmitter<{ session: ViewerSession; report: ReconcileReport }>();
-  private readonly disposables: vscode.Disposable[] = [];
+export class Viewer extends Disposable {
+  private list: WatchedConnection[] = [];
+  private readonly perConnection = new Map<WatchedConnection, DisposableStore>();
+  private readonly connectionsEmitter = this.register(new vscode.EventEmitter<void>());
+  private readonly stateEmitter = this.register(new vscode.EventEmitter<WatchedConnection>());
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<ConnectionChange>());
+  private readonly runEmitter = this.register(new vscode.EventEmitter<ConnectionRun>());
+  private readonly rejectEmitter = this.register(new vscode.EventEmitter<{ connection: WatchedConnection; message: RejectedMessage }>());
+  private readonly reconcileEmitter = this.register(new vscode.EventEmitter<{ connection: WatchedConnection; report: ReconcileReport }>());
 
   /** Connections were added or removed. */
-  readonly onDidChangeSessions = this.sessionsEmitter.event;
+  readonly onDidChangeConnections = this.connectionsEmitter.event;
   readonly onDidChangeState = this.stateEmitter.event;
   /** Coalesced store changes (see PipelineStore.onDidChange). */
   readonly onDidChange = this.changeEmitter.event;
@@ -46,43 +46,38 @@ export class Viewer implements vscode.Disposable {
     private readonly passwords: PasswordStore,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(
-      this.sessionsEmitter,
-      this.stateEmitter,
-      this.changeEmitter,
-      this.runEmitter,
-      this.rejectEmitter,
-      this.reconcileEmitter,
+    super();
+    this.register(
       config.onDidChange((change) => {
         if (change === 'connection') this.sync('Connection settings changed');
         if (change === 'model') this.applyModelSettings();
       }),
-      passwords.onDidChange((name) => this.get(name)?.reconnectIfActive('The Redis password changed')),
     );
+    this.register(passwords.onDidChange((name) => this.get(name)?.reconnectIfActive('The Redis password changed')));
     this.sync(undefined);
   }
 
-  get sessions(): readonly ViewerSession[] {
-    return this.sessionList;
+  get connections(): readonly WatchedConnection[] {
+    return this.list;
   }
 
   /** More than one connection: views name the connection of everything they show. */
   get multiple(): boolean {
-    return this.sessionList.length > 1;
+    return this.list.length > 1;
   }
 
-  get(name: string | undefined): ViewerSession | undefined {
-    return name === undefined ? this.sessionList[0] : this.sessionList.find((s) => s.name === name);
+  get(name: string | undefined): WatchedConnection | undefined {
+    return name === undefined ? this.list[0] : this.list.find((s) => s.name === name);
   }
 
   connectAll(): Promise<unknown> {
-    return Promise.all(this.sessionList.map((s) => s.connect()));
+    return Promise.all(this.list.map((s) => s.connect()));
   }
 
   counts(): StatusCounts {
     const total: StatusCounts = { success: 0, failed: 0, completed_with_errors: 0, dq_warning: 0, unknown: 0, total: 0 };
-    for (const session of this.sessionList) {
-      const c = session.store.counts();
+    for (const connection of this.list) {
+      const c = connection.store.counts();
       for (const key of Object.keys(total) as Array<keyof StatusCounts>) total[key] += c[key];
     }
     return total;
@@ -94,26 +89,26 @@ export class Viewer implements vscode.Disposable {
     for (const problem of problems) this.log.error(`Setting rejected: ${problem}`);
     const wanted = new Map(profiles.map((p) => [p.name, p]));
     let structural = false;
-    for (const session of [...this.sessionList]) {
-      const profile = wanted.get(session.name);
+    for (const connection of [...this.list]) {
+      const profile = wanted.get(connection.name);
       if (!profile) {
-        this.remove(session);
+        this.remove(connection);
         structural = true;
       } else {
-        session.setProfile(profile);
-        if (reason) session.reconnectIfActive(reason);
+        connection.setProfile(profile);
+        if (reason) connection.reconnectIfActive(reason);
       }
     }
     for (const profile of profiles) {
       if (this.get(profile.name)?.name === profile.name) continue;
-      const session = this.add(new ViewerSession(profile, this.passwords, this.log, this.newStore()));
+      const connection = this.add(new WatchedConnection(profile, this.passwords, this.log, this.newStore()));
       structural = true;
       // A connection added while the others are live connects too; at start-up, activate() decides.
-      if (reason && this.config.autoConnect) void session.connect();
+      if (reason && this.config.autoConnect) void connection.connect();
     }
     // Keep the settings' order.
-    this.sessionList.sort((a, b) => profiles.findIndex((p) => p.name === a.name) - profiles.findIndex((p) => p.name === b.name));
-    if (structural) this.sessionsEmitter.fire();
+    this.list.sort((a, b) => profiles.findIndex((p) => p.name === a.name) - profiles.findIndex((p) => p.name === b.name));
+    if (structural) this.connectionsEmitter.fire();
   }
 
   private newStore(): PipelineStore {
@@ -125,44 +120,42 @@ export class Viewer implements vscode.Disposable {
   private applyModelSettings(): void {
     const { tolerance, problem } = this.config.tolerance;
     if (problem) this.log.error(`Setting rejected: tdtp.dataQuality: ${problem}; using 0.`);
-    for (const session of this.sessionList) {
-      session.store.setHistorySize(this.config.historySize);
-      session.store.setTolerance(tolerance);
+    for (const connection of this.list) {
+      connection.store.setHistorySize(this.config.historySize);
+      connection.store.setTolerance(tolerance);
     }
   }
 
-  private add(session: ViewerSession): ViewerSession {
-    const { store } = session;
-    const storeChange = store.onDidChange((change) => this.changeEmitter.fire({ session, change }));
-    const storeRun = store.onDidAddRun((record) => this.runEmitter.fire({ session, record }));
-    const storeReject = store.onDidReject((message) => this.rejectEmitter.fire({ session, message }));
-    this.perSession.set(session, [
-      { dispose: () => storeChange.dispose() },
-      { dispose: () => storeRun.dispose() },
-      { dispose: () => storeReject.dispose() },
-      session.onDidChangeState(() => this.stateEmitter.fire(session)),
-      session.onDidReconcile((report) => this.reconcileEmitter.fire({ session, report })),
-    ]);
-    this.sessionList.push(session);
-    return session;
+  private add(connection: WatchedConnection): WatchedConnection {
+    const { store } = connection;
+    const listeners = new DisposableStore();
+    listeners.add(store.onDidChange((change) => this.changeEmitter.fire({ connection, change })));
+    listeners.add(store.onDidAddRun((record) => this.runEmitter.fire({ connection, record })));
+    listeners.add(store.onDidReject((message) => this.rejectEmitter.fire({ connection, message })));
+    listeners.add(connection.onDidChangeState(() => this.stateEmitter.fire(connection)));
+    listeners.add(connection.onDidReconcile((report) => this.reconcileEmitter.fire({ connection, report })));
+    this.perConnection.set(connection, listeners);
+    this.list.push(connection);
+    return connection;
   }
 
-  private remove(session: ViewerSession): void {
-    this.sessionList = this.sessionList.filter((s) => s !== session);
-    for (const d of this.perSession.get(session) ?? []) d.dispose();
-    this.perSession.delete(session);
-    this.log.info(`[${session.name}] Connection removed from the settings.`);
-    session.dispose();
+  private remove(connection: WatchedConnection): void {
+    this.list = this.list.filter((s) => s !== connection);
+    this.perConnection.get(connection)?.dispose();
+    this.perConnection.delete(connection);
+    this.log.info(`[${connection.name}] Connection removed from the settings.`);
+    connection.dispose();
   }
 
-  dispose(): void {
-    for (const session of [...this.sessionList]) {
-      for (const d of this.perSession.get(session) ?? []) d.dispose();
-      session.dispose();
+  override dispose(): void {
+    for (const connection of [...this.list]) {
+      this.perConnection.get(connection)?.dispose();
+      connection.dispose();
     }
-    this.sessionList = [];
-    for (const d of this.disposables) d.dispose();
+    this.perConnection.clear();
+    this.list = [];
+    super.dispose();
   }
 }
 
-export type { ViewerState };
+export type { WatchedConnectionState };

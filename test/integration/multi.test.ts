@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
-import { KeySpace } from '../../src/core/decode';
+import { KeySpace } from '../../src/core/keySpace';
 import { encodeLikeGo, publishResult } from '../../src/core/publish';
 import {
   KEYS,

@@ -1,22 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
-import {
-  DecodeOutcome,
-  KNOWN_FIELDS,
-  KeySpace,
-  MAX_EXTRA_DEPTH,
-  MAX_PAYLOAD_BYTES,
-  PipelineRun,
-  RAW_PREVIEW_CHARS,
-  RejectedMessage,
-  decodeMessage,
-  decodePayload,
-  encodeResult,
-  escapeGlob,
-  extraFields,
-  runIdentity,
-} from '../../src/core/decode';
+import { DecodeOutcome, KNOWN_FIELDS, MAX_EXTRA_DEPTH, MAX_PAYLOAD_BYTES, PipelineRun, RAW_PREVIEW_CHARS, RejectedMessage, decodeMessage, decodePayload, encodeResult, extraFields, runIdentity } from '../../src/core/decode';
+import { KeySpace, escapeGlob } from '../../src/core/keySpace';
 
 const KEYS = new KeySpace('tdtp:pipeline');
 const CHANNEL = 'tdtp:pipeline:MASK_V001';

@@ -6,36 +6,18 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { KeySpace, TdtpResult } from '../../src/core/decode';
+import { TdtpResult } from '../../src/core/decode';
+import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
-import type { PipelineStore } from '../../src/core/store';
-import type { PolledState, TdtpViewerApi } from '../../src/vscode/api';
-import type { Config } from '../../src/vscode/config';
-import type { ActionRunReport, ActionRunner } from '../../src/vscode/actions';
-import type { DetailPanelManager } from '../../src/vscode/detailPanel';
-import type { NotificationController, ShownNotification } from '../../src/vscode/notifications';
-import type { PasswordStore } from '../../src/vscode/secrets';
-import type { ViewerSession } from '../../src/vscode/session';
-import type { StatusBarController } from '../../src/vscode/statusBar';
-import type { ConnectionNode, PipelineNode, PipelinesTreeProvider, TreeNode } from '../../src/vscode/treeView';
-import type { Viewer } from '../../src/vscode/viewer';
+import type { TdtpViewerApi } from '../../src/vscode/api';
+import type { ActionRunReport } from '../../src/vscode/actions';
+import type { ShownNotification } from '../../src/vscode/notifications';
+import type { ConnectionNode, PipelineNode, TreeNode } from '../../src/vscode/treeView';
+import type { Testing } from '../../src/vscode/testing';
 import { startCluster } from '../support/cluster';
 import { RedisServer, freePort, startRedis } from '../support/redisServer';
 import { startSentinelTopology } from '../support/sentinel';
 import { nextEvent, until } from './waitFor';
-
-interface Testing {
-  viewer: Viewer;
-  actions: ActionRunner;
-  store: PipelineStore;
-  session: ViewerSession;
-  tree: PipelinesTreeProvider;
-  panels: DetailPanelManager;
-  notifications: NotificationController;
-  passwords: PasswordStore;
-  config: Config;
-  statusBar: StatusBarController;
-}
 
 const EXTENSION_ID = 'tdtp.tdtp-pipeline-viewer';
 const keys = new KeySpace('tdtp:pipeline');
@@ -82,8 +64,8 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
   let t: Testing;
   const shown: ShownNotification[] = [];
 
-  const connected = () => until('the viewer to be connected', () => (t.session.state.kind === 'connected' ? true : undefined), [t.session.onDidChangeState]);
-  const reconciled = () => nextEvent('a reconcile with Redis', t.session.onDidReconcile);
+  const connected = () => until('the viewer to be connected', () => (t.connection.state.kind === 'connected' ? true : undefined), [t.connection.onDidChangeState]);
+  const reconciled = () => nextEvent('a reconcile with Redis', t.connection.onDidReconcile);
 
   before(async function () {
     redis = await startRedis();
@@ -111,8 +93,8 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     assert.equal(t.config.connectionConfigured, false);
     const state = await until(
       'a connection problem for the default address',
-      () => (t.session.state.kind === 'reconnecting' ? t.session.state : undefined),
-      [t.session.onDidChangeState],
+      () => (t.connection.state.kind === 'reconnecting' ? t.connection.state : undefined),
+      [t.connection.onDidChangeState],
     );
     assert.equal(state.problem.code, 'refused');
     assert.match(state.problem.message, /127\.0\.0\.1:6379/);
@@ -196,18 +178,18 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     await again;
   });
 
-  it('Poll Pipeline State returns the decoded state, and undefined for an absent key', async () => {
-    const state = await vscode.commands.executeCommand<PolledState | undefined>('tdtp.pollPipelineState', 'SEEDED_OK');
+  it('the API\'s pollPipelineState returns the decoded state, and undefined for an absent key', async () => {
+    const state = await api.pollPipelineState('SEEDED_OK');
     assert.ok(state);
     assert.equal(state.event.status, 'success');
     assert.equal(state.event.rows_loaded, 15000);
     assert.ok(state.ttlMs !== undefined && state.ttlMs > 0 && state.ttlMs <= 600_000, `ttl ${state.ttlMs}`);
 
     await admin.del(keys.stateKey('LIVE_OK')); // what an expired TTL leaves behind
-    const absent = await vscode.commands.executeCommand<PolledState | undefined>('tdtp.pollPipelineState', 'LIVE_OK');
+    const absent = await api.pollPipelineState('LIVE_OK');
     assert.equal(absent, undefined);
     assert.equal(t.store.get('LIVE_OK')?.stateExpired, true, 'the pipeline is marked expired, not dropped');
-    assert.equal(await vscode.commands.executeCommand('tdtp.pollPipelineState', 'NEVER_RAN'), undefined);
+    assert.equal(await api.pollPipelineState('NEVER_RAN'), undefined);
   });
 
   it('opens one detail panel per result_name', async () => {
@@ -248,11 +230,11 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     const secured = await startRedis({ password: 'right-pässword' });
     try {
       await setRedis({ port: secured.port });
-      const missing = await until('auth-required', () => (t.session.state.kind === 'failed' ? t.session.state : undefined), [t.session.onDidChangeState]);
+      const missing = await until('auth-required', () => (t.connection.state.kind === 'failed' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
       assert.equal(missing.problem.code, 'auth-required');
 
       await t.passwords.set('wrong');
-      const wrong = await until('auth-failed', () => (t.session.state.kind === 'failed' && t.session.state.problem.code === 'auth-failed' ? t.session.state : undefined), [t.session.onDidChangeState]);
+      const wrong = await until('auth-failed', () => (t.connection.state.kind === 'failed' && t.connection.state.problem.code === 'auth-failed' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
       assert.match(wrong.problem.message, /password/);
 
       await t.passwords.set('right-pässword');
@@ -267,7 +249,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
   it('shows the cannot-connect state for a wrong port', async () => {
     const closed = await freePort();
     await setRedis({ port: closed });
-    const state = await until('refused', () => (t.session.state.kind === 'reconnecting' ? t.session.state : undefined), [t.session.onDidChangeState]);
+    const state = await until('refused', () => (t.connection.state.kind === 'reconnecting' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
     assert.equal(state.problem.code, 'refused');
     assert.match(state.problem.message, new RegExp(`:${closed}\\b`));
     assert.match(t.statusBar.text, /reconnecting|connecting/);
@@ -280,12 +262,12 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     await until('states loaded', () => (t.store.has('SEEDED_OK') ? true : undefined), [t.store.onDidChange]);
     const before = t.store.size;
     await redis.stop();
-    await until('the loss to be noticed', () => (t.session.state.kind === 'reconnecting' ? true : undefined), [t.session.onDidChangeState]);
+    await until('the loss to be noticed', () => (t.connection.state.kind === 'reconnecting' ? true : undefined), [t.connection.onDidChangeState]);
     assert.equal(t.store.size, before, 'nothing received is dropped while disconnected');
     await redis.restart(); // an empty server (no persistence): every state key is gone
     admin = await redis.client();
     await publishResult(admin, keys, result('WHILE_DOWN', 'failed'), 600);
-    const report = await nextEvent('the reconcile after reconnecting', t.session.onDidReconcile, undefined, 40_000);
+    const report = await nextEvent('the reconcile after reconnecting', t.connection.onDidReconcile, undefined, 40_000);
     assert.equal(report.source, 'recovered');
     assert.ok(report.gap, 'the gap is reported');
     assert.equal(t.store.get('WHILE_DOWN')?.latest.source, 'recovered');
@@ -309,8 +291,8 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
         vscode.ConfigurationTarget.Global,
       );
       const bothLoaded = () =>
-        t.viewer.sessions.length === 2 && t.viewer.sessions.every((s) => s.state.kind === 'connected' && s.lastReconcile) ? true : undefined;
-      await until('both connections connected and loaded', bothLoaded, [t.viewer.onDidChangeState, t.viewer.onDidReconcile, t.viewer.onDidChangeSessions]);
+        t.viewer.connections.length === 2 && t.viewer.connections.every((s) => s.state.kind === 'connected' && s.lastReconcile) ? true : undefined;
+      await until('both connections connected and loaded', bothLoaded, [t.viewer.onDidChangeState, t.viewer.onDidReconcile, t.viewer.onDidChangeConnections]);
       assert.deepEqual(api.getConnections().map((c) => [c.name, c.state]), [['prod', 'connected'], ['staging', 'connected']]);
 
       const roots = t.tree.getChildren();
@@ -321,9 +303,9 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       assert.deepEqual(names(stagingNode), ['STAGING_ONLY']);
       assert.equal(t.tree.getTreeItem(prodNode).label, 'prod');
 
-      const staged = await vscode.commands.executeCommand<PolledState | undefined>('tdtp.pollPipelineState', 'STAGING_ONLY', 'staging');
+      const staged = await api.pollPipelineState('STAGING_ONLY', 'staging');
       assert.equal(staged?.connection, 'staging');
-      assert.equal(await vscode.commands.executeCommand('tdtp.pollPipelineState', 'STAGING_ONLY', 'prod'), undefined, 'prod has no such key');
+      assert.equal(await api.pollPipelineState('STAGING_ONLY', 'prod'), undefined, 'prod has no such key');
 
       const toast = nextEvent('a toast about staging', t.notifications.onDidShow, (n) => n.resultName === 'STAGING_FAIL');
       await publishResult(stagingAdmin, keys, result('STAGING_FAIL', 'failed'), 600);
@@ -335,7 +317,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       // Editing one entry reconnects that connection only.
       const prodStates: string[] = [];
       const watchingProd = t.viewer.onDidChangeState((s) => s.name === 'prod' && prodStates.push(s.state.kind));
-      const stagingReloaded = nextEvent('staging to reconcile db 1', t.viewer.onDidReconcile, ({ session }) => session.name === 'staging');
+      const stagingReloaded = nextEvent('staging to reconcile db 1', t.viewer.onDidReconcile, ({ connection }) => connection.name === 'staging');
       await vscode.workspace.getConfiguration('tdtp').update(
         'connections',
         [
@@ -352,7 +334,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       await vscode.workspace.getConfiguration('tdtp').update('connections', undefined, vscode.ConfigurationTarget.Global);
       await staging.dispose();
     }
-    await until('back to the single default connection', () => (t.viewer.sessions.length === 1 && t.viewer.sessions[0].name === 'default' ? true : undefined), [t.viewer.onDidChangeSessions]);
+    await until('back to the single default connection', () => (t.viewer.connections.length === 1 && t.viewer.connections[0].name === 'default' ? true : undefined), [t.viewer.onDidChangeConnections]);
   });
 
   it('runs an action rule\'s task with the event in its environment, only for live matching events', async () => {
@@ -387,10 +369,12 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       assert.equal(existsSync(join(folder, 'pwned')) || existsSync(join(folder, 'pwned2')), false, 'nothing from the payload ran');
       assert.ok(received.includes('default/ACT_FAIL'), 'another extension receives the event through the API');
 
-      const dryRun = await vscode.commands.executeCommand<Array<{ index: number; would: string }>>('tdtp.testActionRules', 'ACT_OK');
+      // What TDTP: Test Action Rules shows, read through the seam (the command returns nothing).
+      const explain = (name: string) => t.actions.explain(t.store.get(name)!.latest, 'default');
+      const dryRun = explain('ACT_OK');
       assert.equal(dryRun.length, 1);
       assert.match(dryRun[0].would, /does not apply: the status is success/);
-      const wouldRun = await vscode.commands.executeCommand<Array<{ index: number; would: string }>>('tdtp.testActionRules', 'ACT_LOADED');
+      const wouldRun = explain('ACT_LOADED');
       assert.match(wouldRun[0].would, /run task "tdtp-alert" with TDTP_RESULT_NAME=ACT_LOADED/);
     } finally {
       listening.dispose();
@@ -448,9 +432,9 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       await config.update('redis.sentinelName', topology.name, vscode.ConfigurationTarget.Global);
       await config.update('redis.sentinels', topology.sentinelAddresses, vscode.ConfigurationTarget.Global);
       await until('the primary\'s states loaded through the sentinels', () => (t.store.get('SN_BEFORE')?.latest.source === 'loaded' ? true : undefined), [t.store.onDidChange]);
-      assert.match(t.session.endpoint ?? '', /^redis\+sentinel:\/\//);
+      assert.match(t.connection.endpoint ?? '', /^redis\+sentinel:\/\//);
       const { primary } = await topology.failover();
-      await until('the viewer on the new primary', () => (t.session.state.kind === 'connected' && t.session.state.node?.endsWith(`:${primary.port}`) ? true : undefined), [t.session.onDidChangeState], 20_000);
+      await until('the viewer on the new primary', () => (t.connection.state.kind === 'connected' && t.connection.state.node?.endsWith(`:${primary.port}`) ? true : undefined), [t.connection.onDidChangeState], 20_000);
       const live = nextEvent('an event from the new primary', t.store.onDidAddRun, (r) => r.run.resultName === 'SN_AFTER');
       await publishResult(await topology.primaryClient(), keys, result('SN_AFTER', 'success'), 600);
       assert.equal((await live).source, 'live');

@@ -36,7 +36,7 @@ describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', functi
     assert.equal(t.actions.ruleCount, 0, 'the workspace\'s action rule is not used');
 
     await config.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected to the port from the user settings', () => (t.viewer.sessions[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
-    assert.match(t.viewer.sessions[0].endpoint ?? '', new RegExp(`:${redis.port}/`));
+    await until('connected to the port from the user settings', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
+    assert.match(t.viewer.connections[0].endpoint ?? '', new RegExp(`:${redis.port}/`));
   });
 });

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
-import { KeySpace } from '../decode';
-import { Disposable, Emitter } from '../emitter';
+import { KeySpace } from '../keySpace';
+import { Emitter } from '../emitter';
+import { IDisposable } from '../lifecycle';
 import { ConnectionProblem, classifyError, withConnectHint } from '../problems';
 import { ConnectionSettings, describeEndpoint, describeNode } from '../settings';
 import { classifyClientError, createClient, openClient } from './clients';
@@ -19,9 +20,9 @@ interface Attempt {
   /** The client that answers for the subscriber's server. */
   nodeClient(): Redis | undefined;
   /** Starts the topology's watch over the deployment (Sentinel's failover watch) … */
-  readonly startWatch?: (events: TopologyEvents) => Disposable;
+  readonly startWatch?: (events: TopologyEvents) => IDisposable;
   /** … which ends with the attempt. */
-  watch?: Disposable;
+  watch?: IDisposable;
   lastAliveAt: number;
   pingSentAt: number | undefined;
   heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -36,7 +37,7 @@ interface Attempt {
  * not by ioredis, so every new subscription is followed by a reconcile and nothing slips between.
  * Where the servers are is the topology's business (one per mode).
  */
-export class TdtpConnection implements Disposable {
+export class TdtpConnection implements IDisposable {
   private readonly tuning: Required<ConnectionTuning>;
   private readonly topology: Topology;
   private stateValue: ConnectionState = { kind: 'idle' };

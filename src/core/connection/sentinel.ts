@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Disposable } from '../emitter';
+import type { IDisposable } from '../lifecycle';
 import { ConnectionSettings, NodeAddress, describeNode, settingsForNode } from '../settings';
 import { createSentinelClient } from './clients';
 import { AbandonedError, NotPrimaryError, SentinelError, isGenericClose } from './errors';
@@ -84,7 +84,7 @@ async function checkPrimary(commands: CommandsClient, settings: ConnectionSettin
  * and moves at once. Before subscribing it asks again where the primary is, so a switch between
  * the connect and the subscription is not missed. If the sentinel goes away, the next one is tried.
  */
-class FailoverWatch implements Disposable {
+class FailoverWatch implements IDisposable {
   private client: Redis | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private warned = false;

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Disposable } from '../emitter';
+import type { IDisposable } from '../lifecycle';
 import { ConnectionSettings, connectionMode } from '../settings';
 import { clusterTopology } from './cluster';
 import { sentinelTopology } from './sentinel';
@@ -34,7 +34,7 @@ export interface Located {
   /** The client that answers for the subscriber's server (to tell "only we were dropped"). */
   nodeClient(): Redis | undefined;
   /** What watches the deployment while the attempt is up (Sentinel's failover watch). */
-  watch?(events: TopologyEvents): Disposable;
+  watch?(events: TopologyEvents): IDisposable;
 }
 
 export interface TopologyEvents {

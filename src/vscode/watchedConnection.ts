@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ConnectionState } from '../core/connection';
-import { DisposableStore } from '../core/emitter';
+import { DisposableStore } from '../core/lifecycle';
 import { ConnectionProblem } from '../core/problems';
 import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings } from '../core/settings';
 import { PipelineStore } from '../core/store';
@@ -8,7 +8,7 @@ import { PipelineWatcher, PollResult, ReconcileReport } from '../core/watcher';
 import { PasswordStore } from './secrets';
 
 /** What the views show about a connection: the core's state, or settings that cannot work. */
-export type ViewerState = ConnectionState | { readonly kind: 'notConfigured'; readonly problems: readonly string[] };
+export type WatchedConnectionState = ConnectionState | { readonly kind: 'notConfigured'; readonly problems: readonly string[] };
 
 export interface ConnectionSecrets {
   readonly password?: string;
@@ -28,13 +28,13 @@ export interface ConnectionProfile {
  * One named connection: its watcher and its own store. The store outlives reconnects (views
  * subscribe to it once); it is cleared only when the settings point at another server or prefix.
  */
-export class ViewerSession implements vscode.Disposable {
+export class WatchedConnection implements vscode.Disposable {
   readonly store: PipelineStore;
   private watcher: PipelineWatcher | undefined;
   private watcherListeners = new DisposableStore();
-  private stateValue: ViewerState = { kind: 'idle' };
+  private stateValue: WatchedConnectionState = { kind: 'idle' };
   private endpointKey: string | undefined;
-  private readonly stateEmitter = new vscode.EventEmitter<ViewerState>();
+  private readonly stateEmitter = new vscode.EventEmitter<WatchedConnectionState>();
   private readonly reconcileEmitter = new vscode.EventEmitter<ReconcileReport>();
   /** Serialises (re)connects: settings and password changes can arrive together. */
   private connecting: Promise<void> = Promise.resolve();
@@ -59,7 +59,7 @@ export class ViewerSession implements vscode.Disposable {
     return this.profile.usesSentinel;
   }
 
-  get state(): ViewerState {
+  get state(): WatchedConnectionState {
     return this.stateValue;
   }
 
@@ -157,7 +157,7 @@ export class ViewerSession implements vscode.Disposable {
     this.watcher = undefined;
   }
 
-  private setState(state: ViewerState): void {
+  private setState(state: WatchedConnectionState): void {
     this.stateValue = state;
     this.stateEmitter.fire(state);
   }
@@ -170,6 +170,24 @@ export class ViewerSession implements vscode.Disposable {
   }
 }
 
-export function problemOf(state: ViewerState): ConnectionProblem | undefined {
+export function problemOf(state: WatchedConnectionState): ConnectionProblem | undefined {
   return state.kind === 'failed' || state.kind === 'reconnecting' ? state.problem : undefined;
+}
+
+/**
+ * The view's welcome content follows the most useful of several connections: any connected one
+ * shows the tree, and a problem is worth more than a connection the user disconnected.
+ */
+const WELCOME_ORDER: readonly WatchedConnectionState['kind'][] = ['connected', 'connecting', 'reconnecting', 'failed', 'notConfigured', 'idle'];
+/** The status bar speaks for all with the worst: one connection down is worth showing. */
+const SEVERITY_ORDER: readonly WatchedConnectionState['kind'][] = ['connected', 'idle', 'connecting', 'reconnecting', 'notConfigured', 'failed'];
+
+export function bestState(states: readonly WatchedConnectionState[]): WatchedConnectionState {
+  const rank = (s: WatchedConnectionState) => WELCOME_ORDER.indexOf(s.kind);
+  return states.reduce<WatchedConnectionState>((best, s) => (rank(s) < rank(best) ? s : best), states[0] ?? { kind: 'idle' });
+}
+
+export function worstState(states: readonly WatchedConnectionState[]): WatchedConnectionState {
+  const rank = (s: WatchedConnectionState) => SEVERITY_ORDER.indexOf(s.kind);
+  return states.reduce<WatchedConnectionState>((worst, s) => (rank(s) > rank(worst) ? s : worst), states[0] ?? { kind: 'idle' });
 }

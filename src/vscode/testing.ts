@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import type { ActionRunner } from './actions';
+import type { TdtpViewerApi } from './api';
+import type { Config } from './config';
+import type { DetailPanelManager } from './detailPanel';
+import type { NotificationController } from './notifications';
+import type { PipelinesView } from './pipelinesView';
+import type { PasswordStore } from './secrets';
+import type { StatusBarController } from './statusBar';
+import type { PipelinesTreeProvider } from './treeView';
+import type { Viewer } from './viewer';
+import type { WatchedConnection } from './watchedConnection';
+import type { PipelineStore } from '../core/store';
+
+/** The internals the in-VS-Code tests observe (test/vscode). */
+export interface Testing {
+  readonly viewer: Viewer;
+  readonly view: PipelinesView;
+  readonly tree: PipelinesTreeProvider;
+  readonly panels: DetailPanelManager;
+  readonly notifications: NotificationController;
+  readonly actions: ActionRunner;
+  readonly passwords: PasswordStore;
+  readonly config: Config;
+  readonly statusBar: StatusBarController;
+  /** The first (usually the only) connection. */
+  readonly connection: WatchedConnection;
+  readonly store: PipelineStore;
+}
+
+/**
+ * The test runner extension: never published, installed only by the test harness
+ * (test/support/codeServer.mjs, or as extensionDevelopmentPath under @vscode/test-electron). It is
+ * under this extension's own publisher, so no marketplace extension can take its id.
+ */
+export const TEST_RUNNER_ID = 'tdtp.tdtp-vscode-test-runner';
+
+/**
+ * The seam hands out internals (the password store among them) to any extension that reads the
+ * API, so it exists only when the test runner extension is installed AND the harness set
+ * TDTP_VIEWER_TEST=1. An environment variable alone is not enough: a dev container or a remote's
+ * settings can set one, but cannot make VS Code load an extension that is never published.
+ */
+export function testSeamAllowed(env: NodeJS.ProcessEnv, hasExtension: (id: string) => boolean): boolean {
+  return env.TDTP_VIEWER_TEST === '1' && hasExtension(TEST_RUNNER_ID);
+}
+
+export function exposeTestSeam(api: TdtpViewerApi, parts: Omit<Testing, 'connection' | 'store' | 'tree'>): void {
+  if (!testSeamAllowed(process.env, (id) => vscode.extensions.getExtension(id) !== undefined)) return;
+  const testing: Testing = {
+    ...parts,
+    tree: parts.view.tree,
+    get connection() {
+      return parts.viewer.connections[0];
+    },
+    get store() {
+      return parts.viewer.connections[0].store;
+    },
+  };
+  Object.assign(api, { testing });
+}
