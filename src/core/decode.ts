@@ -116,18 +116,26 @@ export function decodePayload(source: string, resultName: string, payload: Buffe
     } catch (err) {
       return reject(source, resultName, `payload is not JSON: ${(err as Error).message}`, text, receivedAt);
     }
-    const checked = validateResult(parsed);
-    if (typeof checked === 'string') return reject(source, resultName, checked, text, receivedAt);
-    const started = parseGoTime(checked.started_at);
-    if (!started.ok) return reject(source, resultName, `started_at: ${started.reason}`, text, receivedAt);
-    const finished = parseGoTime(checked.finished_at);
-    if (!finished.ok) return reject(source, resultName, `finished_at: ${finished.reason}`, text, receivedAt);
-    const statusKind = KNOWN_STATUSES.has(checked.status) ? (checked.status as StatusKind) : 'unknown';
-    return { kind: 'run', run: new DecodedRun(checked, statusKind, resultName, checked.result_name !== resultName) };
+    return decodeParsed(source, resultName, parsed, text, receivedAt);
   } catch (err) {
     // Defence in depth: the checks above should make this unreachable.
     return reject(source, resultName, `payload could not be decoded: ${String(err)}`, payload, receivedAt);
   }
+}
+
+/**
+ * Decodes a value already parsed from JSON (the persisted history keeps runs as JSON objects),
+ * with the same checks as a payload. `text` is what a rejection shows; never throws.
+ */
+export function decodeParsed(source: string, resultName: string, parsed: unknown, text: string, receivedAt = Date.now()): DecodeOutcome {
+  const checked = validateResult(parsed);
+  if (typeof checked === 'string') return reject(source, resultName, checked, text, receivedAt);
+  const started = parseGoTime(checked.started_at);
+  if (!started.ok) return reject(source, resultName, `started_at: ${started.reason}`, text, receivedAt);
+  const finished = parseGoTime(checked.finished_at);
+  if (!finished.ok) return reject(source, resultName, `finished_at: ${finished.reason}`, text, receivedAt);
+  const statusKind = KNOWN_STATUSES.has(checked.status) ? (checked.status as StatusKind) : 'unknown';
+  return { kind: 'run', run: new DecodedRun(checked, statusKind, resultName, checked.result_name !== resultName) };
 }
 
 /** Returns the typed result, or a sentence saying which field is wrong and how. */

@@ -40,7 +40,24 @@ export interface PipelineSnapshot {
   /** The state key was gone at the last reconcile: the run is older than the key's TTL. */
   readonly stateExpired: boolean;
   readonly runCount: number;
+  /** Filled from the persisted history and not yet confirmed by a reconcile with Redis. */
+  readonly restored: boolean;
 }
+
+/**
+ * One change to the model, as it happened (after de-duplication): what a journal writes, and what
+ * `apply` replays. Replaying the mutations of a store into an empty one rebuilds the same model.
+ */
+export type StoreMutation =
+  /** A run entered the history and became the latest. */
+  | { readonly kind: 'run'; readonly record: RunRecord }
+  /** A gap marker was pushed, or (`merged`) replaced the newest item, itself a gap. */
+  | { readonly kind: 'gap'; readonly resultName: string; readonly gap: GapMarker; readonly merged: boolean }
+  | { readonly kind: 'expired'; readonly resultName: string; readonly expired: boolean }
+  /** Runs ever seen (more than the history keeps); written by `mutations()` only. */
+  | { readonly kind: 'runCount'; readonly resultName: string; readonly runCount: number }
+  /** One pipeline forgotten, or all of them (no resultName). */
+  | { readonly kind: 'forget'; readonly resultName?: string };
 
 export interface StatusCounts {
   success: number;
@@ -135,6 +152,7 @@ interface Entry {
   history: Ring<HistoryItem>;
   stateExpired: boolean;
   runCount: number;
+  restored: boolean;
 }
 
 /** The pipeline model: one entry per result_name, its latest run and a bounded history. */
@@ -156,6 +174,7 @@ export class PipelineStore implements IDisposable {
   private readonly addedRun = new Emitter<RunRecord>();
   private readonly changed = new Emitter<StoreChange>();
   private readonly rejectedEmitter = new Emitter<RejectedMessage>();
+  private readonly mutated = new Emitter<StoreMutation>();
 
   /** Fires synchronously for every run added (not for duplicates): notifications, actions, API. */
   readonly onDidAddRun = this.addedRun.event;
@@ -163,6 +182,8 @@ export class PipelineStore implements IDisposable {
   readonly onDidReject = this.rejectedEmitter.event;
   /** Coalesced: what changed since the last notification. Views listen to this. */
   readonly onDidChange = this.changed.event;
+  /** Fires synchronously for every change to the model (the persisted history listens). */
+  readonly onDidMutate = this.mutated.event;
 
   constructor(options: StoreOptions = {}) {
     this.historySize = positiveInt(options.historySize, DEFAULT_HISTORY_SIZE);
@@ -191,28 +212,118 @@ export class PipelineStore implements IDisposable {
       // same run (the framework SETs before it PUBLISHes) is a duplicate.
       const known = source !== 'live' ? same(entry.latest) || entry.history.some(same) : entry.latest.source !== 'live' && same(entry.latest);
       if (known) {
-        if (entry.stateExpired) {
+        if (entry.stateExpired || entry.restored) {
+          if (entry.stateExpired) this.mutate({ kind: 'expired', resultName: run.resultName, expired: false });
           entry.stateExpired = false;
+          entry.restored = false;
           this.markChanged(run.resultName, false);
         }
         return undefined;
       }
     }
     const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt };
+    this.pushRun(record, false);
+    this.mutate({ kind: 'run', record });
+    this.addedRun.fire(record);
+    return record;
+  }
+
+  private pushRun(record: RunRecord, restored: boolean): void {
+    const resultName = record.run.resultName;
+    const entry = this.entries.get(resultName);
     if (entry) {
       entry.latest = record;
       entry.history.push(record);
       entry.stateExpired = false;
       entry.runCount++;
-      this.markChanged(run.resultName, false);
+      entry.restored = restored;
+      this.markChanged(resultName, false);
     } else {
       const history = new Ring<HistoryItem>(this.historySize);
       history.push(record);
-      this.entries.set(run.resultName, { resultName: run.resultName, latest: record, history, stateExpired: false, runCount: 1 });
-      this.markChanged(run.resultName, true);
+      this.entries.set(resultName, { resultName, latest: record, history, stateExpired: false, runCount: 1, restored });
+      this.markChanged(resultName, true);
     }
-    this.addedRun.fire(record);
-    return record;
+  }
+
+  /**
+   * Replays a mutation (from the persisted history) without the per-run events: no toasts or
+   * actions for old runs. The pipelines it touches are marked `restored` until reconciled.
+   */
+  apply(mutation: StoreMutation): void {
+    switch (mutation.kind) {
+      case 'run': {
+        const { run, source, receivedAt } = mutation.record;
+        // The verdict is judged again with this store's tolerance.
+        this.pushRun({ kind: 'run', run, dq: this.assess(run), source, receivedAt }, true);
+        return;
+      }
+      case 'gap': {
+        const entry = this.entries.get(mutation.resultName);
+        if (!entry) return;
+        if (mutation.merged && entry.history.newest()?.kind === 'gap') entry.history.replaceNewest(mutation.gap);
+        else entry.history.push(mutation.gap);
+        this.markChanged(entry.resultName, false);
+        return;
+      }
+      case 'expired': {
+        const entry = this.entries.get(mutation.resultName);
+        if (entry) entry.stateExpired = mutation.expired;
+        this.markChanged(mutation.resultName, false);
+        return;
+      }
+      case 'runCount': {
+        const entry = this.entries.get(mutation.resultName);
+        if (entry) entry.runCount = Math.max(entry.runCount, mutation.runCount);
+        return;
+      }
+      case 'forget':
+        this.forgetNow(mutation.resultName);
+        return;
+    }
+  }
+
+  /**
+   * The model as mutations that `apply` turns back into it: per pipeline its latest run (when gap
+   * markers pushed it out of the history), the history oldest first, then its flags.
+   */
+  *mutations(): Generator<StoreMutation> {
+    for (const entry of this.entries.values()) {
+      const items = entry.history.toArray().reverse();
+      if (!items.includes(entry.latest)) yield { kind: 'run', record: entry.latest };
+      for (const item of items) {
+        if (item.kind === 'run') yield { kind: 'run', record: item };
+        else yield { kind: 'gap', resultName: entry.resultName, gap: item, merged: false };
+      }
+      if (entry.stateExpired) yield { kind: 'expired', resultName: entry.resultName, expired: true };
+      yield { kind: 'runCount', resultName: entry.resultName, runCount: entry.runCount };
+    }
+  }
+
+  /** Items in the histories (runs and gap markers): the size of `mutations()`. */
+  get itemCount(): number {
+    let n = 0;
+    for (const entry of this.entries.values()) n += entry.history.size + 2;
+    return n;
+  }
+
+  /** Forgets one pipeline's history (TDTP: Clear History), or every pipeline's. */
+  forget(resultName?: string): void {
+    if (resultName !== undefined && !this.entries.has(resultName)) return;
+    this.forgetNow(resultName);
+    this.mutate({ kind: 'forget', resultName });
+  }
+
+  private forgetNow(resultName: string | undefined): void {
+    if (resultName === undefined) this.entries.clear();
+    else this.entries.delete(resultName);
+    this.pendingStructural = true;
+    if (resultName !== undefined) this.pendingPipelines.add(resultName);
+    this.scheduleFlush();
+  }
+
+  private mutate(mutation: StoreMutation): void {
+    if (this.mutated.hasListeners) this.mutated.fire(mutation);
   }
 
   addRejected(message: RejectedMessage): void {
@@ -223,13 +334,20 @@ export class PipelineStore implements IDisposable {
     this.rejectedEmitter.fire(message);
   }
 
-  /** Adds a gap marker to every pipeline's history: events in [from, to] may have been lost. */
-  addGap(from: number, to: number, reason: string): void {
+  /**
+   * Adds a gap marker to every pipeline's history (or to those of `only`): events in [from, to]
+   * may have been lost.
+   */
+  addGap(from: number, to: number, reason: string, only?: ReadonlySet<string>): void {
     for (const entry of this.entries.values()) {
+      if (only && !only.has(entry.resultName)) continue;
       // Back-to-back losses with no run between them (a flapping network) make one longer gap.
       const newest = entry.history.newest();
-      if (newest?.kind === 'gap') entry.history.replaceNewest({ kind: 'gap', from: Math.min(newest.from, from), to: Math.max(newest.to, to), reason });
-      else entry.history.push({ kind: 'gap', from, to, reason });
+      const merged = newest?.kind === 'gap';
+      const gap: GapMarker = merged ? { kind: 'gap', from: Math.min(newest.from, from), to: Math.max(newest.to, to), reason } : { kind: 'gap', from, to, reason };
+      if (merged) entry.history.replaceNewest(gap);
+      else entry.history.push(gap);
+      this.mutate({ kind: 'gap', resultName: entry.resultName, gap, merged });
       this.markChanged(entry.resultName, false);
     }
   }
@@ -238,9 +356,15 @@ export class PipelineStore implements IDisposable {
   markExpiredExcept(presentResultNames: ReadonlySet<string>): string[] {
     const expired: string[] = [];
     for (const entry of this.entries.values()) {
+      if (entry.restored) {
+        // A full reconcile confirms (or expires, below) what was restored from disk.
+        entry.restored = false;
+        this.markChanged(entry.resultName, false);
+      }
       if (!presentResultNames.has(entry.resultName) && !entry.stateExpired) {
         entry.stateExpired = true;
         expired.push(entry.resultName);
+        this.mutate({ kind: 'expired', resultName: entry.resultName, expired: true });
         this.markChanged(entry.resultName, false);
       }
     }
@@ -252,6 +376,7 @@ export class PipelineStore implements IDisposable {
     const entry = this.entries.get(resultName);
     if (entry && !entry.stateExpired) {
       entry.stateExpired = true;
+      this.mutate({ kind: 'expired', resultName, expired: true });
       this.markChanged(resultName, false);
     }
   }
@@ -309,6 +434,7 @@ export class PipelineStore implements IDisposable {
   /** Forgets everything (e.g. the connection now points at another server). */
   clear(): void {
     this.entries.clear();
+    this.mutate({ kind: 'forget' });
     this.rejected = new Ring(this.rejectedSize);
     this.rejectedTotal = 0;
     this.pendingStructural = true;
@@ -337,6 +463,7 @@ export class PipelineStore implements IDisposable {
     this.addedRun.dispose();
     this.changed.dispose();
     this.rejectedEmitter.dispose();
+    this.mutated.dispose();
   }
 
   private markChanged(resultName: string, structural: boolean): void {
@@ -410,6 +537,7 @@ function snapshot(entry: Entry): PipelineSnapshot {
     displayStatus: displayStatusOf(entry.latest),
     stateExpired: entry.stateExpired,
     runCount: entry.runCount,
+    restored: entry.restored,
   };
 }
 

@@ -1,0 +1,102 @@
+import { assessDataQuality } from '../dataQuality';
+import { decodeParsed } from '../decode';
+import { truncate } from '../goTime';
+import { GapMarker, RunSource, StoreMutation } from '../store';
+
+/**
+ * One line of the history journal (NDJSON). Short keys: a run is the wire JSON plus ~50 bytes.
+ *   h  header        {"o":"h","v":1,"id":identity,"at":ms}
+ *   r  run           {"o":"r","n":result_name,"s":source,"a":receivedAt,"e":{…the wire JSON…}}
+ *   g  gap marker    {"o":"g","n":…,"f":from,"t":to,"w":reason,"m":1 when it replaced the newest gap}
+ *   x  expired flag  {"o":"x","n":…,"v":true|false}
+ *   c  run count     {"o":"c","n":…,"v":count}
+ *   f  forget        {"o":"f"} or {"o":"f","n":…}
+ *   z  last seen     {"o":"z","at":ms}: the viewer was connected to this server until then
+ */
+export const JOURNAL_VERSION = 1;
+
+export type JournalLine =
+  | { readonly kind: 'header'; readonly version: number; readonly identity: string; readonly at: number }
+  | { readonly kind: 'mutation'; readonly mutation: StoreMutation }
+  | { readonly kind: 'seen'; readonly at: number };
+
+/** Longest line read back: a run's payload is bounded by MAX_PAYLOAD_BYTES, plus the record's keys. */
+export const MAX_LINE_CHARS = 1024 * 1024 + 4096;
+const MAX_REASON_CHARS = 300;
+const SOURCES: ReadonlySet<string> = new Set<RunSource>(['live', 'loaded', 'recovered', 'polled']);
+
+export function headerLine(identity: string, at: number): string {
+  return `${JSON.stringify({ o: 'h', v: JOURNAL_VERSION, id: identity, at })}\n`;
+}
+
+export function seenLine(at: number): string {
+  return `{"o":"z","at":${at}}\n`;
+}
+
+export function mutationLine(m: StoreMutation): string {
+  switch (m.kind) {
+    case 'run': {
+      const { record } = m;
+      return `{"o":"r","n":${JSON.stringify(record.run.resultName)},"s":"${record.source}","a":${record.receivedAt},"e":${JSON.stringify(record.run.result)}}\n`;
+    }
+    case 'gap':
+      return `${JSON.stringify({ o: 'g', n: m.resultName, f: m.gap.from, t: m.gap.to, w: m.gap.reason, m: m.merged ? 1 : 0 })}\n`;
+    case 'expired':
+      return `${JSON.stringify({ o: 'x', n: m.resultName, v: m.expired })}\n`;
+    case 'runCount':
+      return `${JSON.stringify({ o: 'c', n: m.resultName, v: m.runCount })}\n`;
+    case 'forget':
+      return m.resultName === undefined ? '{"o":"f"}\n' : `${JSON.stringify({ o: 'f', n: m.resultName })}\n`;
+  }
+}
+
+/**
+ * Reads one line back, checking every field as the wire's payloads are checked (the file may
+ * have been damaged or edited). Returns undefined for a line that is not a valid record.
+ */
+export function parseLine(line: string): JournalLine | undefined {
+  if (line.length > MAX_LINE_CHARS) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const o = value as Record<string, unknown>;
+  switch (o.o) {
+    case 'h':
+      return typeof o.v === 'number' && typeof o.id === 'string' && isTime(o.at) ? { kind: 'header', version: o.v, identity: o.id, at: o.at } : undefined;
+    case 'z':
+      return isTime(o.at) ? { kind: 'seen', at: o.at } : undefined;
+    case 'r': {
+      if (!isName(o.n) || typeof o.s !== 'string' || !SOURCES.has(o.s) || !isTime(o.a)) return undefined;
+      // The store judges data quality again on apply, with its own tolerance.
+      const outcome = decodeParsed('history', o.n, o.e, '', o.a);
+      if (outcome.kind !== 'run') return undefined;
+      return { kind: 'mutation', mutation: { kind: 'run', record: { kind: 'run', run: outcome.run, dq: assessDataQuality(outcome.run), source: o.s as RunSource, receivedAt: o.a } } };
+    }
+    case 'g': {
+      if (!isName(o.n) || !isTime(o.f) || !isTime(o.t) || typeof o.w !== 'string') return undefined;
+      const gap: GapMarker = { kind: 'gap', from: o.f, to: o.t, reason: truncate(o.w, MAX_REASON_CHARS) };
+      return { kind: 'mutation', mutation: { kind: 'gap', resultName: o.n, gap, merged: o.m === 1 } };
+    }
+    case 'x':
+      return isName(o.n) && typeof o.v === 'boolean' ? { kind: 'mutation', mutation: { kind: 'expired', resultName: o.n, expired: o.v } } : undefined;
+    case 'c':
+      return isName(o.n) && Number.isSafeInteger(o.v) && (o.v as number) >= 0 ? { kind: 'mutation', mutation: { kind: 'runCount', resultName: o.n, runCount: o.v as number } } : undefined;
+    case 'f':
+      if (o.n === undefined) return { kind: 'mutation', mutation: { kind: 'forget' } };
+      return isName(o.n) ? { kind: 'mutation', mutation: { kind: 'forget', resultName: o.n } } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && value.length <= 4096;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}

@@ -1,0 +1,317 @@
+// The persisted history: a journal of the store's mutations in a real file (a temp dir), read back
+// into an empty store. Truncation at every byte of the last record, damaged and foreign files.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
+import { PipelineRun, decodePayload } from '../../src/core/decode';
+import { historyFileName, historyIdentity } from '../../src/core/history/identity';
+import { HistoryJournal, JournalOptions, eraseAllHistory } from '../../src/core/history/journal';
+import { HistoryItem, PipelineStore } from '../../src/core/store';
+import { settingsFor } from '../support/redisServer';
+
+const root = mkdtempSync(join(tmpdir(), 'tdtp-journal-'));
+let dirCounter = 0;
+const open: Array<{ dispose(): void }> = [];
+const T0 = Date.UTC(2025, 10, 18, 10, 0, 0);
+const IDENTITY = historyIdentity(settingsFor(6379));
+
+after(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => {
+  for (const d of open.splice(0)) d.dispose();
+});
+
+function freshDir(): string {
+  const dir = join(root, `d${++dirCounter}`);
+  mkdirSync(dir);
+  return dir;
+}
+
+let runCounter = 0;
+function mkRun(resultName: string, overrides: Record<string, unknown> = {}): PipelineRun {
+  runCounter++;
+  const event = {
+    pipeline_name: 'erp_mask_sync',
+    result_name: resultName,
+    status: 'success',
+    started_at: new Date(T0 + runCounter * 1000 - 500).toISOString(),
+    finished_at: new Date(T0 + runCounter * 1000).toISOString(),
+    duration_ms: 500,
+    rows_loaded: 100,
+    rows_exported: 100,
+    ...overrides,
+  };
+  const outcome = decodePayload(`tdtp:pipeline:${resultName}`, resultName, JSON.stringify(event), 0);
+  if (outcome.kind !== 'run') assert.fail(JSON.stringify(outcome));
+  return outcome.run;
+}
+
+function journal(store: PipelineStore, dir: string, options: Partial<JournalOptions> = {}): HistoryJournal {
+  const j = new HistoryJournal(store, { dir, identity: IDENTITY, flushMs: 0, ...options });
+  open.push(j);
+  return j;
+}
+
+function newStore(historySize = 100): PipelineStore {
+  const store = new PipelineStore({ coalesceMs: 0, historySize });
+  open.push(store);
+  return store;
+}
+
+/** What a view shows of a store, comparable across stores. */
+function view(store: PipelineStore) {
+  return store.list().map((p) => ({
+    name: p.resultName,
+    latest: p.latest.run.result,
+    expired: p.stateExpired,
+    runCount: p.runCount,
+    history: store.history(p.resultName).map(itemOf),
+  }));
+}
+
+function itemOf(item: HistoryItem) {
+  return item.kind === 'run' ? { run: item.run.result, source: item.source, at: item.receivedAt } : { gap: [item.from, item.to, item.reason] };
+}
+
+/** Loads `dir` into a fresh store and returns both. */
+function reload(dir: string, historySize = 100) {
+  const store = newStore(historySize);
+  const added: unknown[] = [];
+  store.onDidAddRun((r) => added.push(r));
+  const j = journal(store, dir);
+  return { store, j, report: j.loadReport, added };
+}
+
+describe('the history journal', () => {
+  test('runs, gap markers (merged too), expired flags and forgotten pipelines read back as they were', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const j = journal(store, dir);
+    assert.equal(j.loadReport.pipelines, 0);
+    store.addRun(mkRun('A'), 'loaded', T0 + 1);
+    store.addRun(mkRun('B', { status: 'failed', error: 'line 1\nline 2 «ёлка»' }), 'live', T0 + 2);
+    store.addGap(T0 + 10, T0 + 20, 'disconnected');
+    store.addGap(T0 + 15, T0 + 30, 'disconnected again');
+    store.addRun(mkRun('A', { rows_exported: 90 }), 'recovered', T0 + 40);
+    store.addRun(mkRun('C'), 'live', T0 + 50);
+    store.markExpired('B');
+    store.addRun(mkRun('D'), 'live', T0 + 60);
+    store.forget('D');
+    j.dispose();
+
+    const { store: again, report, added } = reload(dir);
+    assert.deepEqual(view(again), view(store));
+    assert.equal(report.pipelines, 3);
+    assert.equal(report.runs, 4);
+    assert.equal(report.setAside, undefined);
+    assert.equal(report.truncatedTail, false);
+    assert.equal(added.length, 0, 'restoring fires no per-run events (no toasts, no actions for old runs)');
+    assert.ok(again.list().every((p) => p.restored), 'every restored pipeline is marked restored until reconciled');
+    again.markExpiredExcept(new Set(['A', 'C']));
+    assert.ok(again.list().every((p) => !p.restored), 'a full reconcile clears the mark');
+  });
+
+  test('a killed process: what was flushed is there, what was pending is lost, the next open works', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const j = journal(store, dir, { flushMs: 1000 });
+    store.addRun(mkRun('A'), 'live');
+    j.flush();
+    store.addRun(mkRun('A'), 'live'); // pending for up to 1 s; the process "dies" before
+    const copy = readFileSync(j.file);
+    const { store: again } = reload(freshDirWith(copy));
+    assert.equal(again.get('A')?.runCount, 1);
+  });
+
+  test('the data-quality verdict is judged again with the tolerance of the store it is loaded into', () => {
+    const dir = freshDir();
+    const store = newStore();
+    journal(store, dir).dispose();
+    // Written with a strict tolerance …
+    const j = journal(store, dir);
+    store.addRun(mkRun('DQ', { rows_exported: 99 }), 'live');
+    j.dispose();
+    const tolerant = new PipelineStore({ coalesceMs: 0, tolerance: { absoluteRows: 5, percent: 0 } });
+    open.push(tolerant);
+    journal(tolerant, dir);
+    assert.equal(tolerant.get('DQ')?.displayStatus, 'success');
+  });
+
+  test('a journal cut off at every byte of its last record loads the records before it', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const j = journal(store, dir);
+    store.addRun(mkRun('A'), 'live', T0 + 1);
+    store.addRun(mkRun('B', { error: 'x'.repeat(50), status: 'failed' }), 'live', T0 + 2);
+    store.addRun(mkRun('A', { pipeline_name: 'синхронизация' }), 'live', T0 + 3); // multi-byte UTF-8 in the last record
+    j.flush();
+    const whole = readFileSync(j.file);
+    const lastStart = whole.lastIndexOf(0x0a, whole.length - 2) + 1;
+    assert.ok(lastStart > 0 && whole.subarray(lastStart).toString().startsWith('{"o":"r"'), 'the last line is the third run');
+    for (let cut = lastStart; cut < whole.length; cut++) {
+      const d = freshDirWith(whole.subarray(0, cut));
+      const { store: again, report } = reload(d);
+      const complete = cut === whole.length - 1; // only the newline is missing
+      assert.equal(report.setAside, undefined, `cut at ${cut}: not set aside`);
+      assert.equal(report.truncatedTail, cut > lastStart && !complete, `cut at ${cut}: truncatedTail`);
+      assert.equal(again.get('A')?.runCount, complete ? 2 : 1, `cut at ${cut}: runs of A`);
+      assert.equal(again.get('B')?.runCount, 1, `cut at ${cut}: B`);
+      // The file was rewritten: appending and loading again works.
+      const j2 = open.at(-1) as HistoryJournal;
+      again.addRun(mkRun('C'), 'live');
+      j2.dispose();
+      const { store: third, report: r3 } = reload(d);
+      assert.equal(r3.setAside, undefined, `cut at ${cut}: the rewritten file is clean`);
+      assert.equal(r3.truncatedTail, false);
+      assert.equal(third.get('C')?.runCount, 1, `cut at ${cut}: appended after the repair`);
+    }
+  });
+
+  test('a damaged line in the middle: the file is set aside, the valid records are loaded', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const j = journal(store, dir);
+    for (let i = 0; i < 5; i++) store.addRun(mkRun(`P${i}`), 'live');
+    j.dispose();
+    const lines = readFileSync(j.file, 'utf8').split('\n');
+    lines[2] = lines[2].slice(0, 20) + '\u0000garbage' + lines[2].slice(30);
+    const original = lines.join('\n');
+    writeFileSync(j.file, original);
+    const { store: again, report } = reload(dir);
+    assert.equal(report.setAside?.reason, 'lines');
+    assert.equal(report.setAside?.badLines, 1);
+    assert.equal(again.size, 4);
+    assert.equal(readFileSync(report.setAside!.path, 'utf8'), original, 'the damaged file is kept for inspection');
+    assert.equal(reload(dir).report.setAside, undefined, 'the journal itself was rewritten clean');
+  });
+
+  test('garbage, an empty file, another server’s journal, a record that is not a valid run', () => {
+    const garbage = freshDirWith(Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22, 0x0a, 0x01, 0x02, 0x0a]));
+    const r1 = reload(garbage);
+    assert.equal(r1.report.setAside?.reason, 'header');
+    assert.equal(r1.store.size, 0);
+    assert.ok(existsSync(r1.report.setAside!.path));
+
+    const empty = freshDirWith(Buffer.alloc(0));
+    assert.equal(reload(empty).report.setAside, undefined);
+
+    const dir = freshDir();
+    const store = newStore();
+    const j = new HistoryJournal(store, { dir, identity: historyIdentity(settingsFor(6380)), flushMs: 0 });
+    store.addRun(mkRun('OTHER'), 'live');
+    j.dispose();
+    // The other server's file, copied under this server's name.
+    writeFileSync(join(dir, historyFileName(IDENTITY)), readFileSync(j.file));
+    const r2 = reload(dir);
+    assert.equal(r2.report.setAside?.reason, 'header');
+    assert.equal(r2.store.has('OTHER'), false);
+
+    const hostile = freshDir();
+    const s3 = newStore();
+    const j3 = journal(s3, hostile);
+    s3.addRun(mkRun('GOOD'), 'live');
+    j3.dispose();
+    const bad = [
+      '{"o":"r","n":"EVIL","s":"live","a":1,"e":{"status":"success"}}',
+      '{"o":"r","n":"EVIL","s":"forged","a":1,"e":' + JSON.stringify(mkRun('EVIL').result) + '}',
+      '{"o":"g","n":"GOOD","f":"soon","t":2,"w":"x"}',
+      '{"o":"c","n":"GOOD","v":-1}',
+      '[1,2]',
+      'null',
+    ];
+    writeFileSync(j3.file, readFileSync(j3.file, 'utf8') + bad.join('\n') + '\n');
+    const r3 = reload(hostile);
+    assert.equal(r3.report.setAside?.badLines, bad.length);
+    assert.deepEqual(r3.store.list().map((p) => p.resultName), ['GOOD']);
+  });
+
+  test('a journal that cannot be read (a folder in its place) is set aside and a new one started', () => {
+    const dir = freshDir();
+    mkdirSync(join(dir, historyFileName(IDENTITY)));
+    const { report, store } = reload(dir);
+    assert.equal(report.setAside?.reason, 'unreadable');
+    store.addRun(mkRun('A'), 'live');
+    (open.at(-1) as HistoryJournal).dispose();
+    assert.equal(reload(dir).store.get('A')?.runCount, 1);
+  });
+
+  test('compaction keeps the file bounded by the model, and loads back the same model', () => {
+    const dir = freshDir();
+    const store = newStore(5);
+    const j = journal(store, dir, { compactSlack: 50 });
+    for (let i = 0; i < 2000; i++) store.addRun(mkRun(`P${i % 4}`), 'live', T0 + i);
+    store.addGap(T0, T0 + 1, 'lost');
+    j.dispose();
+    const lineCount = readFileSync(j.file, 'utf8').split('\n').length;
+    assert.ok(lineCount < 4 * (5 + 2) + 50 + 10, `the journal has ${lineCount} lines for 4 pipelines × 5 items`);
+    const { store: again } = reload(dir, 5);
+    assert.deepEqual(view(again), view(store));
+    assert.equal(again.get('P0')?.runCount, 500, 'the count of runs ever seen survives compaction');
+  });
+
+  test('a latest run that gap markers pushed out of a short history survives compaction', () => {
+    const dir = freshDir();
+    const store = newStore(1);
+    const j = journal(store, dir);
+    store.addRun(mkRun('A'), 'live');
+    store.addGap(1, 2, 'lost');
+    j.compact();
+    j.dispose();
+    const { store: again } = reload(dir, 1);
+    assert.deepEqual(view(again), view(store));
+    assert.equal(again.history('A')[0].kind, 'gap');
+  });
+
+  test('"last seen" is when the viewer was last connected, not when the file was last written', () => {
+    const dir = freshDir();
+    let now = T0;
+    const store = newStore();
+    const j = journal(store, dir, { now: () => now });
+    j.setLive(true);
+    now = T0 + 60_000;
+    j.setLive(false); // disconnected at T0 + 60 s …
+    now = T0 + 3_600_000;
+    store.addRun(mkRun('A'), 'polled', T0 + 30_000);
+    j.dispose(); // … closed an hour later
+    assert.equal(reload(dir).report.lastSeen, T0 + 60_000);
+    (open.at(-1) as HistoryJournal).dispose();
+
+    const j2 = journal(newStore(), dir, { now: () => now });
+    now = T0 + 7_200_000;
+    j2.setLive(true);
+    j2.dispose();
+    assert.equal(reload(dir).report.lastSeen, T0 + 7_200_000, 'closed while connected: last seen is the close');
+  });
+
+  test('eraseAllHistory deletes the journals and their set-aside copies, nothing else', () => {
+    const dir = freshDir();
+    const store = newStore();
+    journal(store, dir).dispose();
+    writeFileSync(join(dir, 'history-0123abcd.corrupt.ndjson'), 'x');
+    writeFileSync(join(dir, 'keep.json'), '{}');
+    eraseAllHistory(dir);
+    assert.deepEqual(readdirSync(dir), ['keep.json']);
+  });
+});
+
+describe('historyIdentity', () => {
+  test('names the server, db and prefix; Sentinel by master name; Cluster by its node set in any order', () => {
+    assert.equal(historyIdentity(settingsFor(6379)), historyIdentity(settingsFor(6379, { username: 'someone' })));
+    assert.notEqual(historyIdentity(settingsFor(6379)), historyIdentity(settingsFor(6379, { db: 1 })));
+    assert.notEqual(historyIdentity(settingsFor(6379)), historyIdentity(settingsFor(6379, { prefix: 'other' })));
+    assert.notEqual(historyIdentity(settingsFor(6379)), historyIdentity(settingsFor(6380)));
+    assert.equal(
+      historyIdentity(settingsFor(1, { sentinels: ['10.0.0.1:26379'], sentinelName: 'm' })),
+      historyIdentity(settingsFor(1, { sentinels: ['10.0.0.2:26379', '10.0.0.3:26379'], sentinelName: 'm' })),
+    );
+    assert.equal(historyIdentity(settingsFor(1, { clusterNodes: ['a:1', 'b:2'] })), historyIdentity(settingsFor(1, { clusterNodes: ['b:2', 'a:1'] })));
+    assert.match(historyFileName(historyIdentity(settingsFor(6379))), /^history-[0-9a-f]{24}\.ndjson$/);
+  });
+});
+
+function freshDirWith(content: Buffer): string {
+  const dir = freshDir();
+  writeFileSync(join(dir, historyFileName(IDENTITY)), content);
+  return dir;
+}
