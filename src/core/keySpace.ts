@@ -2,12 +2,15 @@
 export class KeySpace {
   readonly channelPattern: string;
   readonly stateKeyPattern: string;
+  /** The recorders' streams of runs (`tdtp-record`), one per result_name. */
+  readonly runsKeyPattern: string;
   private readonly channelHead: string;
 
   constructor(readonly prefix: string) {
     const glob = escapeGlob(prefix);
     this.channelPattern = `${glob}:*`;
     this.stateKeyPattern = `${glob}:*:state`;
+    this.runsKeyPattern = `${glob}:*:runs`;
     this.channelHead = `${prefix}:`;
   }
 
@@ -25,8 +28,20 @@ export class KeySpace {
   }
 
   resultNameOfStateKey(key: string): string | undefined {
-    if (!key.startsWith(this.channelHead) || !key.endsWith(':state')) return undefined;
-    return key.slice(this.channelHead.length, key.length - ':state'.length);
+    return this.resultNameOfKey(key, ':state');
+  }
+
+  runsKey(resultName: string): string {
+    return `${this.channelHead}${resultName}:runs`;
+  }
+
+  resultNameOfRunsKey(key: string): string | undefined {
+    return this.resultNameOfKey(key, ':runs');
+  }
+
+  private resultNameOfKey(key: string, suffix: string): string | undefined {
+    if (!key.startsWith(this.channelHead) || !key.endsWith(suffix)) return undefined;
+    return key.slice(this.channelHead.length, key.length - suffix.length);
   }
 }
 

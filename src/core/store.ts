@@ -41,7 +41,7 @@ export interface PipelineSnapshot {
   readonly stateExpired: boolean;
   readonly runCount: number;
   /** Filled from the persisted history and not yet confirmed by a reconcile with Redis. */
-  readonly restored: boolean;
+  readonly restored?: boolean;
 }
 
 /**
@@ -393,6 +393,11 @@ export class PipelineStore implements IDisposable {
   /** Every pipeline, failures first, then the most recently received. */
   list(): PipelineSnapshot[] {
     return [...this.entries.values()].map(snapshot).sort(compareForDisplay);
+  }
+
+  /** Runs (and gap markers) kept per result_name. */
+  get historyCapacity(): number {
+    return this.historySize;
   }
 
   get size(): number {

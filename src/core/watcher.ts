@@ -17,6 +17,7 @@ import { Emitter } from './emitter';
 import { DisposableStore, IDisposable } from './lifecycle';
 import { ConnectionSettings } from './settings';
 import { PipelineStore, RunSource } from './store';
+import { StreamReadReport, readStreams } from './history/streams';
 
 export interface ReconcileReport {
   /** `loaded` on the first connect, `recovered` after a loss or on a manual refresh. */
@@ -29,6 +30,8 @@ export interface ReconcileReport {
   /** result_names whose state key is gone (its TTL ran out). */
   readonly expired: string[];
   readonly gap?: { readonly from: number; readonly to: number; readonly reason: string };
+  /** What the recorders' streams added first (when reading them is on). */
+  readonly streams?: StreamReadReport;
   readonly durationMs: number;
   readonly finishedAt: number;
 }
@@ -43,6 +46,17 @@ export class NotConnectedError extends Error {
     this.name = 'NotConnectedError';
   }
 }
+
+/** How the watcher uses history kept elsewhere. */
+export interface WatcherHistory {
+  /** Read the recorders' streams (`<prefix>:*:runs`) before the state keys, to fill gaps exactly. */
+  readonly readStreams?: boolean;
+  /** The model was restored from disk, last connected then: the time since is a gap at the first connect. */
+  readonly resumedFrom?: number;
+}
+
+/** The reason of the gap between the persisted history and the first connect. */
+export const NOT_RUNNING_REASON = 'the viewer was not running';
 
 /** Keys found per SCAN step; MGET reads each page while the next SCAN runs. */
 const SCAN_COUNT = 1000;
@@ -69,6 +83,7 @@ export class PipelineWatcher implements IDisposable {
     readonly settings: ConnectionSettings,
     readonly store: PipelineStore,
     tuning: ConnectionTuning = {},
+    private readonly history: WatcherHistory = {},
   ) {
     this.keys = new KeySpace(settings.prefix);
     this.connection = this.disposables.add(new TdtpConnection(settings, (channel, payload) => this.onMessage(channel, payload), tuning));
@@ -110,8 +125,14 @@ export class PipelineWatcher implements IDisposable {
   }
 
   private async reconcileAfterSubscribe(info: SubscribedInfo): Promise<void> {
-    if (info.gap) this.store.addGap(info.gap.from, info.gap.to, info.gap.reason);
-    await this.reconcileWith(info.commands, info.initial ? 'loaded' : 'recovered', info.gap);
+    const source = info.initial ? 'loaded' : 'recovered';
+    const resumed = info.initial && this.history.resumedFrom !== undefined ? { from: this.history.resumedFrom, to: Date.now(), reason: NOT_RUNNING_REASON } : undefined;
+    const gap = info.gap ?? resumed;
+    let streams: StreamReadReport | undefined;
+    // Streams first: their runs are older than the state keys' and go before them in the history.
+    if (this.history.readStreams) streams = await readStreams(info.commands, this.keys, this.store, source, gap);
+    else if (gap) this.store.addGap(gap.from, gap.to, gap.reason);
+    await this.reconcileWith(info.commands, source, gap, streams);
   }
 
   /** Re-reads every state key now (the user's Refresh). */
@@ -126,7 +147,7 @@ export class PipelineWatcher implements IDisposable {
     return report;
   }
 
-  private async reconcileWith(commands: CommandsClient, source: ReconcileReport['source'], gap: ReconcileReport['gap']): Promise<ReconcileReport | undefined> {
+  private async reconcileWith(commands: CommandsClient, source: ReconcileReport['source'], gap: ReconcileReport['gap'], streams?: StreamReadReport): Promise<ReconcileReport | undefined> {
     const started = Date.now();
     const live = new Set<string>();
     this.liveDuringReconcile = live;
@@ -161,7 +182,7 @@ export class PipelineWatcher implements IDisposable {
       for (const name of live) present.add(name);
       const expired = this.store.markExpiredExcept(present);
       const finishedAt = Date.now();
-      const report: ReconcileReport = { source, keys, added, rejected, expired, gap, durationMs: finishedAt - started, finishedAt };
+      const report: ReconcileReport = { source, keys, added, rejected, expired, gap, ...(streams && { streams }), durationMs: finishedAt - started, finishedAt };
       this.lastReconcileValue = report;
       this.reconcileEmitter.fire(report);
       return report;

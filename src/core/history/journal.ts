@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Disposable, Emitter } from '../emitter';
+import { Emitter } from '../emitter';
+import { IDisposable } from '../lifecycle';
 import { PipelineStore } from '../store';
 import { JOURNAL_VERSION, headerLine, mutationLine, parseLine, seenLine } from './records';
 import { historyFileName } from './identity';
@@ -56,7 +57,7 @@ const DEFAULT_COMPACT_SLACK = 10_000;
  * A killed process loses at most the last `flushMs` of changes; a cut-off last line is dropped;
  * a damaged file is renamed `*.corrupt.ndjson` (the newest one kept) and never stops the viewer.
  */
-export class HistoryJournal implements Disposable {
+export class HistoryJournal implements IDisposable {
   readonly file: string;
   readonly loadReport: LoadReport;
   private fd: number | undefined;
@@ -73,7 +74,7 @@ export class HistoryJournal implements Disposable {
   private readonly seenMs: number;
   private readonly slack: number;
   private readonly now: () => number;
-  private readonly subscription: Disposable;
+  private readonly subscription: IDisposable;
   private readonly problemEmitter = new Emitter<JournalWriteProblem>();
   readonly onWriteProblem = this.problemEmitter.event;
 

@@ -1,6 +1,6 @@
 import { assessDataQuality } from '../dataQuality';
 import { decodeParsed } from '../decode';
-import { truncate } from '../goTime';
+import { truncate } from '../text';
 import { GapMarker, RunSource, StoreMutation } from '../store';
 
 /**

@@ -1,0 +1,151 @@
+import { CommandsClient } from '../connection';
+import { encodeResult } from '../decode';
+import { KeySpace } from '../keySpace';
+import { Emitter } from '../emitter';
+import { DisposableStore, IDisposable } from '../lifecycle';
+import { ConnectionSettings } from '../settings';
+import { PipelineStore, RunRecord } from '../store';
+import { PipelineWatcher } from '../watcher';
+import { streamIdOf } from './streamId';
+
+export interface RecorderOptions {
+  /** `XADD … MAXLEN ~ maxLen`: entries kept per stream (about; Redis trims whole nodes). */
+  readonly maxLen: number;
+  /** Runs waiting while disconnected are kept up to this many (oldest dropped first). */
+  readonly maxPending?: number;
+  /** XADDs in flight at once. */
+  readonly batch?: number;
+}
+
+export interface RecorderCounts {
+  /** Entries this recorder added. */
+  readonly written: number;
+  /**
+   * XADDs Redis refused because the stream already holds this ID or a newer one: another recorder
+   * wrote the run first (or this one did before a reconnect), or the run finished before the newest
+   * recorded run of its result_name.
+   */
+  readonly alreadyRecorded: number;
+  /** Runs dropped: over maxPending while disconnected, or refused for another reason. */
+  readonly dropped: number;
+}
+
+/** A write refused for a reason other than the ID (permissions, a key of another type …). */
+export interface RecorderProblem {
+  readonly resultName: string;
+  readonly message: string;
+}
+
+const DEFAULT_MAX_PENDING = 100_000;
+const DEFAULT_BATCH = 1000;
+const ID_TOO_SMALL = /equal or smaller than the target stream top item/;
+
+/**
+ * Appends every run a watcher sees — live, loaded at connect, recovered after a reconnect — to its
+ * stream `<prefix>:<result_name>:runs` with an ID derived from the run (see streamIdOf).
+ */
+export class StreamRecorder implements IDisposable {
+  readonly watcher: PipelineWatcher;
+  readonly store: PipelineStore;
+  private readonly keys: KeySpace;
+  private readonly disposables = new DisposableStore();
+  private queue: RunRecord[] = [];
+  private sending = false;
+  private counts = { written: 0, alreadyRecorded: 0, dropped: 0 };
+  private readonly maxPending: number;
+  private readonly batch: number;
+  private readonly problemEmitter = new Emitter<RecorderProblem>();
+  private readonly idleEmitter = new Emitter<RecorderCounts>();
+  /** A write refused for a reason retrying will not fix (logged by the front end). */
+  readonly onProblem = this.problemEmitter.event;
+  /** The queue became empty: every run seen so far is written (or counted). */
+  readonly onDidDrain = this.idleEmitter.event;
+
+  constructor(
+    settings: ConnectionSettings,
+    private readonly options: RecorderOptions,
+    watcher?: PipelineWatcher,
+  ) {
+    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.batch = options.batch ?? DEFAULT_BATCH;
+    this.keys = new KeySpace(settings.prefix);
+    // A short history is enough: it only recognises the PUBLISH of a run a state read brought in.
+    this.store = watcher?.store ?? this.disposables.add(new PipelineStore({ historySize: 10, coalesceMs: 1000 }));
+    this.watcher = watcher ?? this.disposables.add(new PipelineWatcher(settings, this.store));
+    this.disposables.add(this.store.onDidAddRun((record) => this.enqueue(record)));
+    this.disposables.add(this.watcher.onDidChangeState((state) => state.kind === 'connected' && void this.drain()));
+    this.disposables.add(this.problemEmitter);
+    this.disposables.add(this.idleEmitter);
+  }
+
+  get recorded(): RecorderCounts {
+    return { ...this.counts };
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  start(): void {
+    this.watcher.start();
+  }
+
+  private enqueue(record: RunRecord): void {
+    if (record.source === 'polled') return;
+    this.queue.push(record);
+    if (this.queue.length > this.maxPending) {
+      this.queue.shift();
+      this.counts.dropped++;
+    }
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      for (;;) {
+        const commands = this.watcher.connection.commands;
+        if (!commands || this.queue.length === 0) break;
+        const batch = this.queue.splice(0, this.batch);
+        const retry = await this.send(commands, batch);
+        if (retry.length) {
+          // The connection went away mid-batch: what it did not confirm waits for the reconnect.
+          this.queue.unshift(...retry);
+          break;
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+    if (this.queue.length === 0) this.idleEmitter.fire(this.recorded);
+  }
+
+  /** Sends one batch (the replies come back pipelined); returns the runs to try again. */
+  private async send(commands: CommandsClient, batch: RunRecord[]): Promise<RunRecord[]> {
+    const results = await Promise.allSettled(
+      batch.map((record) => commands.xadd(this.keys.runsKey(record.run.resultName), 'MAXLEN', '~', this.options.maxLen, streamIdOf(record), 'run', encodeResult(record.run.result))),
+    );
+    const retry: RunRecord[] = [];
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') {
+        this.counts.written++;
+        return;
+      }
+      const message = (result.reason as Error)?.message ?? String(result.reason);
+      if (ID_TOO_SMALL.test(message)) {
+        this.counts.alreadyRecorded++;
+      } else if (commands !== this.watcher.connection.commands || /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(message)) {
+        retry.push(batch[i]);
+      } else {
+        this.counts.dropped++;
+        this.problemEmitter.fire({ resultName: batch[i].run.resultName, message });
+      }
+    });
+    return retry;
+  }
+
+  dispose(): void {
+    this.disposables.dispose();
+  }
+}
