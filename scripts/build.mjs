@@ -18,7 +18,7 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...common, entryPoints: { 'tdtp-watch': 'src/cli/watch.ts', 'tdtp-emit': 'src/cli/emit.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: { 'tdtp-watch': 'src/cli/watch.ts', 'tdtp-emit': 'src/cli/emit.ts', 'tdtp-record': 'src/cli/record.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The detail panel's script runs in the webview (a browser), not in the extension host.
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: { panel: 'src/webview/panel.ts' }, outdir: 'dist/webview' },
 ];
@@ -27,5 +27,5 @@ if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
-  for (const tool of ['dist/tdtp-watch.js', 'dist/tdtp-emit.js']) chmodSync(tool, 0o755);
+  for (const tool of ['dist/tdtp-watch.js', 'dist/tdtp-emit.js', 'dist/tdtp-record.js']) chmodSync(tool, 0o755);
 }

@@ -9,6 +9,7 @@ import { LineReader } from './redisServer';
 const ROOT = resolve(__dirname, '../..');
 export const WATCH_SOURCE = join(ROOT, 'src/cli/watch.ts');
 export const EMIT_SOURCE = join(ROOT, 'src/cli/emit.ts');
+export const RECORD_SOURCE = join(ROOT, 'src/cli/record.ts');
 
 /** Without the user's own Redis settings, colours or passwords. */
 const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TDTP_') && k !== 'FORCE_COLOR'));

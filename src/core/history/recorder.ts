@@ -15,15 +15,24 @@ export interface RecorderOptions {
   readonly maxPending?: number;
   /** XADDs in flight at once. */
   readonly batch?: number;
+  /**
+   * Runs are held this long (default 200 ms) and written in ID order: pub/sub on a cluster
+   * delivers messages published through different nodes in any order.
+   */
+  readonly holdMs?: number;
 }
 
 export interface RecorderCounts {
   /** Entries this recorder added. */
   readonly written: number;
   /**
-   * XADDs Redis refused because the stream already holds this ID or a newer one: another recorder
-   * wrote the run first (or this one did before a reconnect), or the run finished before the newest
-   * recorded run of its result_name.
+   * Of those, runs that arrived after a newer run of their result_name was written (and were not
+   * in the stream): added with an ID of the time of writing, so the stream stays in order.
+   */
+  readonly late: number;
+  /**
+   * Runs the stream already held (same ID): another recorder wrote them first, or this one did
+   * before a reconnect.
    */
   readonly alreadyRecorded: number;
   /** Runs dropped: over maxPending while disconnected, or refused for another reason. */
@@ -38,6 +47,7 @@ export interface RecorderProblem {
 
 const DEFAULT_MAX_PENDING = 100_000;
 const DEFAULT_BATCH = 1000;
+const DEFAULT_HOLD_MS = 200;
 const ID_TOO_SMALL = /equal or smaller than the target stream top item/;
 
 /**
@@ -51,9 +61,11 @@ export class StreamRecorder implements IDisposable {
   private readonly disposables = new DisposableStore();
   private queue: RunRecord[] = [];
   private sending = false;
-  private counts = { written: 0, alreadyRecorded: 0, dropped: 0 };
+  private counts = { written: 0, late: 0, alreadyRecorded: 0, dropped: 0 };
   private readonly maxPending: number;
   private readonly batch: number;
+  private readonly holdMs: number;
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly problemEmitter = new Emitter<RecorderProblem>();
   private readonly idleEmitter = new Emitter<RecorderCounts>();
   /** A write refused for a reason retrying will not fix (logged by the front end). */
@@ -68,6 +80,7 @@ export class StreamRecorder implements IDisposable {
   ) {
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.batch = options.batch ?? DEFAULT_BATCH;
+    this.holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
     this.keys = new KeySpace(settings.prefix);
     // A short history is enough: it only recognises the PUBLISH of a run a state read brought in.
     this.store = watcher?.store ?? this.disposables.add(new PipelineStore({ historySize: 10, coalesceMs: 1000 }));
@@ -97,7 +110,10 @@ export class StreamRecorder implements IDisposable {
       this.queue.shift();
       this.counts.dropped++;
     }
-    void this.drain();
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = undefined;
+      void this.drain();
+    }, this.holdMs);
   }
 
   private async drain(): Promise<void> {
@@ -107,7 +123,8 @@ export class StreamRecorder implements IDisposable {
       for (;;) {
         const commands = this.watcher.connection.commands;
         if (!commands || this.queue.length === 0) break;
-        const batch = this.queue.splice(0, this.batch);
+        const batch = this.queue.splice(0, this.batch).map((record) => ({ record, id: streamIdOf(record) }));
+        batch.sort(byId);
         const retry = await this.send(commands, batch);
         if (retry.length) {
           // The connection went away mid-batch: what it did not confirm waits for the reconnect.
@@ -122,30 +139,49 @@ export class StreamRecorder implements IDisposable {
   }
 
   /** Sends one batch (the replies come back pipelined); returns the runs to try again. */
-  private async send(commands: CommandsClient, batch: RunRecord[]): Promise<RunRecord[]> {
-    const results = await Promise.allSettled(
-      batch.map((record) => commands.xadd(this.keys.runsKey(record.run.resultName), 'MAXLEN', '~', this.options.maxLen, streamIdOf(record), 'run', encodeResult(record.run.result))),
-    );
+  private async send(commands: CommandsClient, batch: Array<{ record: RunRecord; id: string }>): Promise<RunRecord[]> {
+    const results = await Promise.allSettled(batch.map(({ record, id }) => this.xadd(commands, record, id)));
     const retry: RunRecord[] = [];
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') {
-        this.counts.written++;
+        this.counts[result.value]++;
+        if (result.value === 'late') this.counts.written++;
         return;
       }
       const message = (result.reason as Error)?.message ?? String(result.reason);
-      if (ID_TOO_SMALL.test(message)) {
-        this.counts.alreadyRecorded++;
-      } else if (commands !== this.watcher.connection.commands || /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(message)) {
-        retry.push(batch[i]);
+      if (commands !== this.watcher.connection.commands || /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(message)) {
+        retry.push(batch[i].record);
       } else {
         this.counts.dropped++;
-        this.problemEmitter.fire({ resultName: batch[i].run.resultName, message });
+        this.problemEmitter.fire({ resultName: batch[i].record.run.resultName, message });
       }
     });
     return retry;
   }
 
+  /** XADD with the run's own ID; refused as too small, it is either there already or late. */
+  private async xadd(commands: CommandsClient, record: RunRecord, id: string): Promise<'written' | 'late' | 'alreadyRecorded'> {
+    const key = this.keys.runsKey(record.run.resultName);
+    const json = encodeResult(record.run.result);
+    try {
+      await commands.xadd(key, 'MAXLEN', '~', this.options.maxLen, id, 'run', json);
+      return 'written';
+    } catch (err) {
+      if (!ID_TOO_SMALL.test((err as Error)?.message ?? '')) throw err;
+    }
+    if ((await commands.xrange(key, id, id)).length > 0) return 'alreadyRecorded';
+    await commands.xadd(key, 'MAXLEN', '~', this.options.maxLen, '*', 'run', json);
+    return 'late';
+  }
+
   dispose(): void {
+    clearTimeout(this.holdTimer);
     this.disposables.dispose();
   }
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  const [am, as] = a.id.split('-').map(Number);
+  const [bm, bs] = b.id.split('-').map(Number);
+  return am - bm || as - bs;
 }
