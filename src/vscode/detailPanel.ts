@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 
 import { Disposable } from '../core/lifecycle';
 import { HistoryItem, RunRecord, displayStatusOf } from '../core/store';
+import { inertText, truncate } from '../core/text';
 import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TtlView, isFromWebview } from '../webview/protocol';
 import { Config } from './config';
 import { connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from './presentation';
@@ -52,7 +53,7 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
       existing.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, resultName, vscode.ViewColumn.Active, this.webviewOptions());
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, inertText(resultName), vscode.ViewColumn.Active, this.webviewOptions());
     this.attach(connection.name, resultName, panel);
   }
 
@@ -98,7 +99,7 @@ class DetailPanel extends Disposable {
     onDisposed: () => void,
   ) {
     super();
-    panel.title = viewer.multiple ? `${resultName} (${connection})` : resultName;
+    panel.title = inertText(viewer.multiple ? `${resultName} (${connection})` : resultName);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tdtp.svg');
     panel.webview.html = html(panel.webview, extensionUri);
     this.register(
@@ -180,7 +181,10 @@ class DetailPanel extends Disposable {
   }
 }
 
-function runView(record: RunRecord): RunView {
+/** A history row carries the start of its error; the latest run's is shown whole (as the model keeps it). */
+const HISTORY_ROW_ERROR_CHARS = 2000;
+
+function runView(record: RunRecord, errorChars?: number): RunView {
   const r = record.run.result;
   const status = displayStatusOf(record);
   return {
@@ -198,7 +202,7 @@ function runView(record: RunRecord): RunView {
     dqText: dqText(record.dq),
     dqWarning: record.dq.kind === 'dropped' || record.dq.kind === 'extra',
     packageUuid: r.package_uuid,
-    error: r.error,
+    error: r.error !== undefined && errorChars !== undefined ? truncate(r.error, errorChars) : r.error,
     sourceText: sourceText(record.source),
     note: record.run.resultNameMismatch ? vscode.l10n.t('the payload says result_name "{0}"', r.result_name) : undefined,
   };
@@ -206,7 +210,7 @@ function runView(record: RunRecord): RunView {
 
 function historyRow(item: HistoryItem): HistoryRowView {
   if (item.kind === 'gap') return { kind: 'gap', text: vscode.l10n.t('Gap: {0} – {1}; events may have been lost', dateTimeText(item.from), dateTimeText(item.to)), reason: item.reason };
-  return { kind: 'run', ...runView(item) };
+  return { kind: 'run', ...runView(item, HISTORY_ROW_ERROR_CHARS) };
 }
 
 function labels(): PanelLabels {

@@ -3,6 +3,7 @@ import { isDqWarning } from '../core/dataQuality';
 import { firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
 import { RunRecord } from '../core/store';
+import { inertText, logValue } from '../core/text';
 import { Config } from './config';
 import { dqText } from './presentation';
 import { ConnectionRun, Viewer } from './viewer';
@@ -20,6 +21,8 @@ export interface ShownNotification {
 /** More toasts than this within the window are summarised in one. */
 const STORM_LIMIT = 3;
 const STORM_WINDOW_MS = 10_000;
+/** A storm's log line names this many pipelines (a flood has thousands). */
+const SUMMARY_LOG_NAMES = 20;
 
 /**
  * Toasts for live events only: states loaded at connect or recovered by reconcile are summarised
@@ -90,6 +93,8 @@ export class NotificationController extends Disposable {
         present = vscode.window.showInformationMessage;
         break;
     }
+    // Every part but our words came from the wire or from settings: the toast gets inert text.
+    message = inertText(message);
     this.shownEmitter.fire({ kind, resultName: name, connection: connection.name, message });
     present(message, showDetails, mute).then((choice) => {
       if (choice === showDetails) void vscode.commands.executeCommand('tdtp.showDetails', name, connection.name);
@@ -107,7 +112,9 @@ export class NotificationController extends Disposable {
       failed === records.length
         ? vscode.l10n.t('{0} more TDTP pipelines failed.', failed)
         : vscode.l10n.t('{0} more TDTP pipelines need attention ({1} failed).', records.length, failed);
-    this.log.warn(`${message} ${records.map((r) => r.run.resultName).join(', ')}`);
+    const names = records.slice(0, SUMMARY_LOG_NAMES).map((r) => logValue(r.run.resultName, 300));
+    if (records.length > SUMMARY_LOG_NAMES) names.push(`and ${records.length - SUMMARY_LOG_NAMES} more`);
+    this.log.warn(`${message} ${names.join(', ')}`);
     this.shownEmitter.fire({ kind: 'summary', message });
     const show = vscode.l10n.t('Show');
     const present = failed > 0 ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;

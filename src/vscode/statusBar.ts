@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
+import { inertText } from '../core/text';
 import { ReconcileReport } from '../core/watcher';
+import { appendWire, escapeMarkdown, untrustedMarkdown } from './markdown';
 import { connectionText, dateTimeText, problemHeadline } from './presentation';
 import { problemOf, worstState } from './watchedConnection';
 import { Viewer } from './viewer';
@@ -43,7 +45,8 @@ export class StatusBarController extends Disposable {
     if (state.kind === 'connected' || counts.total > 0) {
       parts.push(`$(check) ${counts.success}`, `$(error) ${counts.failed}`, `$(warning) ${warnings}`);
     }
-    if (state.kind !== 'connected') parts.push(`$(debug-disconnect) ${connectionText(state, endpoint)}`);
+    // The endpoint comes from settings: inert, so it cannot draw icons of its own in the status bar.
+    if (state.kind !== 'connected') parts.push(`$(debug-disconnect) ${inertText(connectionText(state, endpoint))}`);
     this.item.text = parts.join('  ');
 
     const problemConnections = connections.filter((s) => problemOf(s.state) || s.state.kind === 'notConfigured');
@@ -55,14 +58,14 @@ export class StatusBarController extends Disposable {
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
 
-    const tooltip = new vscode.MarkdownString();
+    const tooltip = untrustedMarkdown();
     tooltip.appendMarkdown(`**TDTP** — `);
-    tooltip.appendText(connectionText(state, endpoint));
+    appendWire(tooltip, connectionText(state, endpoint));
     for (const connection of problemConnections) {
       const p = problemOf(connection.state);
       const prefix = this.viewer.multiple ? `[${connection.name}] ` : '';
-      tooltip.appendMarkdown(`\n\n**${prefix}${p ? problemHeadline(p.code) : vscode.l10n.t('A setting is wrong')}**\n\n`);
-      tooltip.appendText(p ? p.message : connection.state.kind === 'notConfigured' ? connection.state.problems.join('\n') : '');
+      tooltip.appendMarkdown(`\n\n**${escapeMarkdown(prefix)}${escapeMarkdown(p ? problemHeadline(p.code) : vscode.l10n.t('A setting is wrong'))}**\n\n`);
+      appendWire(tooltip, p ? p.message : connection.state.kind === 'notConfigured' ? connection.state.problems.join('\n') : '');
     }
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(

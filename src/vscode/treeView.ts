@@ -4,6 +4,8 @@ import { firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
 import { DISPLAY_ORDER, DisplayStatus } from '../core/status';
 import { GapMarker, HistoryItem, PipelineSnapshot, RunRecord, StoreChange, displayStatusOf } from '../core/store';
+import { inertText, truncate } from '../core/text';
+import { appendWire, appendWireBlock, escapeMarkdown, untrustedMarkdown } from './markdown';
 import { Config } from './config';
 import { WatchedConnection, problemOf } from './watchedConnection';
 import { Viewer } from './viewer';
@@ -318,14 +320,14 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       }
       case 'rejected': {
         const m = element.message;
-        const item = new vscode.TreeItem(m.resultName ?? m.source, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(inertText(m.resultName ?? m.source), vscode.TreeItemCollapsibleState.None);
         item.id = element.id;
-        item.description = m.reason;
+        item.description = inertText(m.reason);
         item.iconPath = new vscode.ThemeIcon('circle-slash');
-        const tooltip = new vscode.MarkdownString();
-        tooltip.appendMarkdown(`**${escapeMd(vscode.l10n.t('Rejected message'))}** — ${escapeMd(dateTimeText(m.receivedAt))}\n\n`);
-        tooltip.appendText(`${m.source}\n${m.reason}\n\n`);
-        tooltip.appendCodeblock(fenceSafe(m.rawPreview.slice(0, 500)), 'text');
+        const tooltip = untrustedMarkdown();
+        tooltip.appendMarkdown(`**${escapeMarkdown(vscode.l10n.t('Rejected message'))}** — ${escapeMarkdown(dateTimeText(m.receivedAt))}\n\n`);
+        appendWire(tooltip, `${m.source}\n${m.reason}\n\n`);
+        appendWireBlock(tooltip, truncate(m.rawPreview, 500));
         item.tooltip = tooltip;
         item.contextValue = 'rejected';
         return item;
@@ -340,11 +342,11 @@ function nodeKey(connection: WatchedConnection, name: string): string {
 }
 
 function connectionItem(connection: WatchedConnection): vscode.TreeItem {
-  const item = new vscode.TreeItem(connection.name, vscode.TreeItemCollapsibleState.Expanded);
+  const item = new vscode.TreeItem(inertText(connection.name), vscode.TreeItemCollapsibleState.Expanded);
   item.id = `connection:${connection.name}`;
   const state = connection.state;
   const counts = connection.store.counts();
-  item.description = `${connectionText(state, connection.endpoint)} · ✓ ${counts.success} ✗ ${counts.failed}`;
+  item.description = inertText(`${connectionText(state, connection.endpoint)} · ✓ ${counts.success} ✗ ${counts.failed}`);
   const problem = problemOf(state);
   item.iconPath =
     state.kind === 'connected'
@@ -352,10 +354,10 @@ function connectionItem(connection: WatchedConnection): vscode.TreeItem {
       : problem || state.kind === 'notConfigured'
         ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('tdtp.failedIcon'))
         : new vscode.ThemeIcon('debug-disconnect');
-  const tooltip = new vscode.MarkdownString();
-  tooltip.appendText(`${connection.name}: ${connectionText(state, connection.endpoint)}`);
-  if (problem) tooltip.appendText(`\n\n${problem.message}`);
-  if (state.kind === 'notConfigured') tooltip.appendText(`\n\n${state.problems.join('\n')}`);
+  const tooltip = untrustedMarkdown();
+  appendWire(tooltip, `${connection.name}: ${connectionText(state, connection.endpoint)}`);
+  if (problem) appendWire(tooltip, `\n\n${problem.message}`);
+  if (state.kind === 'notConfigured') appendWire(tooltip, `\n\n${state.problems.join('\n')}`);
   item.tooltip = tooltip;
   item.contextValue = `connection state-${state.kind}`;
   return item;
@@ -373,7 +375,7 @@ function historyNodes(connection: WatchedConnection, resultName: string, history
 export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connection: string): vscode.TreeItem {
   const record = snapshot.latest;
   const r = record.run.result;
-  const item = new vscode.TreeItem(snapshot.resultName, vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(inertText(snapshot.resultName), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `pipeline:${snapshot.resultName}`;
   item.iconPath = statusIcon(snapshot.displayStatus);
   const parts = [
@@ -384,14 +386,14 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connect
   ];
   if (snapshot.stateExpired) parts.push(vscode.l10n.t('state expired'));
   if (muted) parts.push(vscode.l10n.t('muted'));
-  item.description = parts.join(' · ');
+  item.description = inertText(parts.join(' · '));
   item.tooltip = runTooltip(snapshot.resultName, record, snapshot.stateExpired);
   item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [snapshot.resultName, connection] };
   const tokens = ['pipeline', `status-${snapshot.displayStatus}`, muted ? 'muted' : 'unmuted'];
   if (snapshot.stateExpired) tokens.push('expired');
   item.contextValue = tokens.join(' ');
   item.accessibilityInformation = {
-    label: vscode.l10n.t('{0}: {1}, {2}', snapshot.resultName, statusText(snapshot.displayStatus, r.status), String(item.description)),
+    label: inertText(vscode.l10n.t('{0}: {1}, {2}', snapshot.resultName, statusText(snapshot.displayStatus, r.status), String(item.description))),
     role: 'treeitem',
   };
   return item;
@@ -407,7 +409,7 @@ function runItem(node: RunNode): vscode.TreeItem {
   const parts = [statusText(status, r.status), durationText(r.duration_ms), `${formatNumber(r.rows_loaded)}→${formatNumber(r.rows_exported)}`];
   if (record.source !== 'live') parts.push(sourceText(record.source));
   if (r.error) parts.push(firstLine(r.error, 80));
-  item.description = parts.join(' · ');
+  item.description = inertText(parts.join(' · '));
   item.tooltip = runTooltip(node.resultName, record, false);
   item.contextValue = `run status-${status} source-${record.source}`;
   item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [node.resultName, node.connection.name] };
@@ -419,19 +421,19 @@ function gapItem(node: GapNode): vscode.TreeItem {
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('tdtp.warningIcon'));
   item.description = vscode.l10n.t('events may have been lost');
-  const tooltip = new vscode.MarkdownString();
-  tooltip.appendText(node.gap.reason);
+  const tooltip = untrustedMarkdown();
+  appendWire(tooltip, node.gap.reason);
   item.tooltip = tooltip;
   item.contextValue = 'gap';
   return item;
 }
 
-/** Every field, the error and the DQ verdict. Values from the wire go through appendText (escaped). */
+/** Every field, the error and the DQ verdict. Values from the wire go through appendWire (escaped, inert). */
 export function runTooltip(resultName: string, record: RunRecord, stateExpired: boolean): vscode.MarkdownString {
   const r = record.run.result;
-  const md = new vscode.MarkdownString();
+  const md = untrustedMarkdown();
   const status = displayStatusOf(record);
-  md.appendMarkdown(`**${escapeMd(resultName)}** — ${escapeMd(statusText(status, r.status))}\n\n`);
+  md.appendMarkdown(`**${escapeMarkdown(resultName)}** — ${escapeMarkdown(statusText(status, r.status))}\n\n`);
   const rows: Array<[string, string]> = [
     [vscode.l10n.t('Pipeline'), r.pipeline_name],
     [vscode.l10n.t('Started'), record.run.startedAt ? dateTimeText(record.run.startedAt.epochMs) : vscode.l10n.t('not known')],
@@ -447,22 +449,16 @@ export function runTooltip(resultName: string, record: RunRecord, stateExpired: 
   if (record.run.resultNameMismatch) rows.push([vscode.l10n.t('Note'), vscode.l10n.t('the payload says result_name "{0}"', r.result_name)]);
   if (stateExpired) rows.push([vscode.l10n.t('State key'), vscode.l10n.t('expired')]);
   for (const [label, value] of rows) {
-    md.appendMarkdown(`${escapeMd(label)}: `);
-    md.appendText(value);
+    md.appendMarkdown(`${escapeMarkdown(label)}: `);
+    appendWire(md, value);
     md.appendMarkdown('  \n');
   }
   if (r.error) {
-    md.appendMarkdown(`\n**${escapeMd(vscode.l10n.t('Error'))}**\n`);
-    md.appendCodeblock(fenceSafe(r.error.length > 2000 ? `${r.error.slice(0, 2000)}…` : r.error), 'text');
+    md.appendMarkdown(`\n**${escapeMarkdown(vscode.l10n.t('Error'))}**\n`);
+    appendWireBlock(md, truncate(r.error, TOOLTIP_ERROR_CHARS));
   }
   return md;
 }
 
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
-}
-
-/** Text from the wire must not close the code fence it is shown in. */
-function fenceSafe(text: string): string {
-  return text.replace(/`{3,}/g, (fence) => fence.split('').join('\u200b'));
-}
+/** A hover is no place for a long error: the detail panel shows it whole. */
+const TOOLTIP_ERROR_CHARS = 2000;

@@ -9,8 +9,12 @@ export function run(): Promise<void> {
   // Must run after pre-require, so not hoisted imports. TDTP_SUITE picks the Restricted Mode suite.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (process.env.TDTP_SUITE === 'restricted') require('./restricted.test');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  else require('./extension.test');
+  else {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./extension.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./hostile.test');
+  }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));
   });

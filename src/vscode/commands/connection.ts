@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inertText } from '../../core/text';
 import { problemHeadline } from '../presentation';
 import { SecretKind } from '../secrets';
 import type { Viewer } from '../viewer';
@@ -68,7 +69,7 @@ async function pickConnection(viewer: Viewer, args: unknown[], placeHolder: stri
   if (target.connection) return target.connection;
   if (!viewer.multiple) return viewer.connections[0];
   const item = await vscode.window.showQuickPick(
-    viewer.connections.map((connection) => ({ label: connection.name, description: connection.endpoint, connection })),
+    viewer.connections.map((connection) => ({ label: inertText(connection.name), description: inertText(connection.endpoint ?? ''), connection })),
     { placeHolder },
   );
   return item?.connection;
@@ -94,7 +95,7 @@ export async function showNotConnected(viewer: Viewer, connection: WatchedConnec
   const retry = vscode.l10n.t('Retry');
   const settings = vscode.l10n.t('Open Settings');
   const headline = problem ? problemHeadline(problem.code) : vscode.l10n.t('Not connected to Redis');
-  const choice = await vscode.window.showErrorMessage(`TDTP${where}: ${headline}. ${(err as Error)?.message ?? ''}`, retry, settings);
+  const choice = await vscode.window.showErrorMessage(inertText(`TDTP${where}: ${headline}. ${(err as Error)?.message ?? ''}`), retry, settings);
   if (choice === retry) await connection.retry();
   else if (choice === settings) await vscode.commands.executeCommand('tdtp.openSettings');
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { encodeResult } from '../../core/decode';
 import { displayStatus } from '../../core/status';
+import { inertText, logValue } from '../../core/text';
 import { NotConnectedError } from '../../core/watcher';
 import { PolledState, pollState } from '../api';
 import { dqText, durationText, formatNumber, statusText } from '../presentation';
@@ -30,7 +31,7 @@ export function pipelineCommands({ viewer, config, panels, actions, log }: Comma
       const record = target && (target.record ?? target.connection.store.get(target.resultName)?.latest);
       if (!record) return;
       await vscode.env.clipboard.writeText(encodeResult(record.run.result));
-      vscode.window.setStatusBarMessage(vscode.l10n.t('TDTP: event JSON of {0} copied.', record.run.resultName), 3000);
+      vscode.window.setStatusBarMessage(inertText(vscode.l10n.t('TDTP: event JSON of {0} copied.', record.run.resultName)), 3000);
     },
     'tdtp.mute': async (...args) => {
       const target = pipelineTarget(viewer, args);
@@ -52,8 +53,8 @@ export function pipelineCommands({ viewer, config, panels, actions, log }: Comma
       const label = (r: (typeof results)[number]) => `tdtp.actions[${r.rule.index}]${r.rule.name ? ` ${r.rule.name}` : ''}`;
       log.info(`Test Action Rules with the latest run of ${target.resultName}:\n${results.map((r) => `  ${label(r)}: ${r.would}`).join('\n')}`);
       void vscode.window.showQuickPick(
-        results.map((r) => ({ label: label(r), detail: r.would })),
-        { title: vscode.l10n.t('TDTP: what the action rules would do with the latest run of {0} (nothing is run)', target.resultName), matchOnDetail: true },
+        results.map((r) => ({ label: inertText(label(r)), detail: inertText(r.would) })),
+        { title: inertText(vscode.l10n.t('TDTP: what the action rules would do with the latest run of {0} (nothing is run)', target.resultName)), matchOnDetail: true },
       );
     },
   };
@@ -68,9 +69,10 @@ async function pickResultName(viewer: Viewer, allowTyped = true): Promise<{ conn
   quickPick.placeholder = vscode.l10n.t('Choose a result_name, or type one (result_log.name of the pipeline)');
   const known: PollPick[] = viewer.connections.flatMap((connection) =>
     connection.store.list().map((p) => ({
-      label: p.resultName,
-      description: statusText(p.displayStatus, p.latest.run.result.status) + (viewer.multiple ? ` · ${connection.name}` : ''),
-      detail: p.latest.run.result.pipeline_name,
+      // Quick picks draw $(icon) syntax: every text from the wire or settings is inert.
+      label: inertText(p.resultName),
+      description: inertText(statusText(p.displayStatus, p.latest.run.result.status) + (viewer.multiple ? ` · ${connection.name}` : '')),
+      detail: inertText(p.latest.run.result.pipeline_name),
       resultName: p.resultName,
       connection,
     })),
@@ -85,7 +87,7 @@ async function pickResultName(viewer: Viewer, allowTyped = true): Promise<{ conn
         const offers: PollPick[] = typed && allowTyped
           ? viewer.connections
               .filter((connection) => !known.some((k) => k.resultName === typed && k.connection === connection))
-              .map((connection) => ({ label: typed, description: viewer.multiple ? vscode.l10n.t('poll this name on {0}', connection.name) : vscode.l10n.t('poll this name'), resultName: typed, connection, alwaysShow: true }))
+              .map((connection) => ({ label: inertText(typed), description: inertText(viewer.multiple ? vscode.l10n.t('poll this name on {0}', connection.name) : vscode.l10n.t('poll this name')), resultName: typed, connection, alwaysShow: true }))
           : [];
         quickPick.items = [...offers, ...known];
       }),
@@ -107,18 +109,18 @@ async function pollAndShow(viewer: Viewer, connection: WatchedConnection, result
   let state: PolledState | undefined;
   const where = viewer.multiple ? `[${connection.name}] ` : '';
   try {
-    state = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Polling {0}…', resultName) }, () => pollState(connection, resultName));
+    state = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: inertText(vscode.l10n.t('Polling {0}…', resultName)) }, () => pollState(connection, resultName));
   } catch (err) {
     if (err instanceof NotConnectedError || connection.state.kind !== 'connected') {
       void showNotConnected(viewer, connection, err);
     } else {
-      log.error(`Poll of ${resultName} failed: ${(err as Error).message}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Polling {0} failed: {1}', resultName, (err as Error).message));
+      log.error(`Poll of ${logValue(resultName)} failed: ${logValue((err as Error).message)}`);
+      void vscode.window.showErrorMessage(inertText(vscode.l10n.t('Polling {0} failed: {1}', resultName, (err as Error).message)));
     }
     return;
   }
   if (!state) {
-    void vscode.window.showWarningMessage(where + vscode.l10n.t('No state for {0}: its state key does not exist. It expired (TTL) or the pipeline never ran.', resultName));
+    void vscode.window.showWarningMessage(inertText(where + vscode.l10n.t('No state for {0}: its state key does not exist. It expired (TTL) or the pipeline never ran.', resultName)));
     return;
   }
   const r = state.event;
@@ -132,7 +134,7 @@ async function pollAndShow(viewer: Viewer, connection: WatchedConnection, result
   if (dq && status === 'dq_warning') parts.push(dq);
   parts.push(state.ttlMs === undefined ? vscode.l10n.t('state key has no expiry') : vscode.l10n.t('state expires in {0}', durationText(state.ttlMs)));
   parts.push(vscode.l10n.t('finished {0}', r.finished_at));
-  const message = where + parts.join(' · ');
+  const message = inertText(where + parts.join(' · '));
   const showDetails = vscode.l10n.t('Show Details');
   const present = state.statusKind === 'failed' ? vscode.window.showErrorMessage : status === 'success' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   void present(message, showDetails).then((choice) => {
