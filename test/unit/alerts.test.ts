@@ -5,6 +5,7 @@ import { parseDuration } from '../../src/core/alerts/duration';
 import { parseExpectations } from '../../src/core/alerts/expectations';
 import { NoticeKind, NoticeSwitches, noticesFor } from '../../src/core/alerts/policy';
 import { AlertSettings, AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
+import { summarizeRuns } from '../../src/core/alerts/trend';
 import { findUnusual } from '../../src/core/alerts/unusual';
 import { RecordSpec, mkRecord } from '../support/records';
 
@@ -191,5 +192,22 @@ describe('AlertTracker: lateness', () => {
     const due = tracker.get('MASK_V001')?.due;
     assert.equal(due?.expectedAt, Date.UTC(2026, 0, 5, 10, 5, 0));
     assert.equal(due?.lateAfter, Date.UTC(2026, 0, 5, 10, 7, 30));
+  });
+});
+
+describe('summarizeRuns', () => {
+  test('success rate, p50/p95 over every run, the usual band over the successful ones', () => {
+    const runs = [
+      ...Array.from({ length: 18 }, (_, i) => ({ statusKind: 'success' as const, durationMs: 1000 + i * 10 })),
+      { statusKind: 'failed' as const, durationMs: 0 },
+      { statusKind: 'success' as const, durationMs: 9000 },
+    ];
+    const s = summarizeRuns(runs);
+    assert.equal(s.runs, 20);
+    assert.equal(s.successRate, 0.95);
+    assert.equal(s.p50DurationMs, 1085);
+    assert.ok(s.p95DurationMs > 1170 && s.p95DurationMs < 9000);
+    assert.deepEqual([s.usualLowMs, s.usualHighMs], [1045, 1135]);
+    assert.ok(Number.isNaN(summarizeRuns([]).successRate));
   });
 });
