@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -26,6 +26,7 @@ import { PREFIX, STAMP_FIELD, monoMicros, payloadPool } from './payloads';
 import type { PublisherCommand, PublisherReply } from './publisher';
 import type { MemoryCommand, MemoryReply } from './memory';
 import { measureWorkspaceIndex } from './workspace';
+import { measureAlertRules } from './alerts';
 
 const ROOT = resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -689,6 +690,22 @@ async function measureWorkspace(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 9: the alert rules (bench/alerts.ts)
+
+function measureAlerts(): void {
+  const events = QUICK ? 50_000 : 200_000;
+  const rounds = QUICK ? 3 : 7;
+  log(`9 alert rules: ${events.toLocaleString('en-US')} events over ${NAMES.toLocaleString('en-US')} pipelines, ${rounds} rounds each way`);
+  const f = measureAlertRules(events, NAMES, rounds);
+  const us = (v: number) => `${v.toFixed(2)} µs`;
+  addRow('9a', 'In-process decode + store, CPU per event, without the alert rules', stat(f.withoutUs), us);
+  addRow('9b', '… with them (AlertTracker.observe + the on-change policy for every run)', stat(f.withUs), us);
+  const ratio = stat(f.withoutUs).median / stat(f.withUs).median;
+  rows.push({ id: '9r', what: 'Ingest with the rules ÷ without (by CPU per event)', median: fmtX(ratio), min: '', max: '', target: '≥ 0.90×', verdict: ratio >= 0.9 ? 'pass' : 'miss' });
+  addRow('9c', `One lateness check over ${f.pipelines.toLocaleString('en-US')} pipelines (the once-a-second timer)`, f.checkLateUs, us);
+}
+
+// ---------------------------------------------------------------------------------------------
 // 7: footprint
 
 const REQUIRE_PROBE = `
@@ -836,6 +853,7 @@ async function main(): Promise<boolean> {
     }
     if (want('footprint')) await section('footprint', () => measureFootprint());
     if (want('workspace')) await section('workspace', () => measureWorkspace());
+    if (want('alerts')) await section('alerts', () => measureAlerts());
   } finally {
     await cleanup();
   }

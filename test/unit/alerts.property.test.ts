@@ -114,7 +114,7 @@ describe('cron across a daylight-saving change (property)', () => {
 });
 
 describe('thresholds at their boundaries (property)', () => {
-  const baselineOf = (n: number, m: number) => Array.from({ length: n }, () => ({ rows_loaded: m, rows_exported: m, duration_ms: m }));
+  const baselineOf = (n: number, m: number) => ({ runs: n, median: { rows_loaded: m, rows_exported: m, duration_ms: m } });
 
   test('exactly factor × the median is unusual, one less is not; the same below', () => {
     fc.assert(

@@ -5,6 +5,7 @@ import { parseDuration } from '../../src/core/alerts/duration';
 import { parseExpectations } from '../../src/core/alerts/expectations';
 import { NoticeKind, NoticeSwitches, noticesFor } from '../../src/core/alerts/policy';
 import { AlertSettings, AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
+import { newSeries, ringPush, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from '../../src/core/alerts/stats';
 import { summarizeRuns } from '../../src/core/alerts/trend';
 import { findUnusual } from '../../src/core/alerts/unusual';
 import { RecordSpec, mkRecord } from '../support/records';
@@ -117,7 +118,7 @@ describe('AlertTracker: failures and recoveries', () => {
 describe('AlertTracker: data quality', () => {
   test('the same small drop on every run toasts once; a share twice the usual toasts again', () => {
     const tracker = new AlertTracker();
-    const kinds: NoticeKind[][] = [];
+    const kinds: (readonly NoticeKind[])[] = [];
     for (let i = 0; i < 8; i++) {
       const r = runAt(T0 + i * 60_000, { loaded: 10_000, exported: 9_970 });
       kinds.push(noticesFor(r, tracker.observe(r), 'onChange', ALL_ON));
@@ -154,8 +155,9 @@ describe('AlertTracker: unusual runs', () => {
     assert.deepEqual(noticesFor(low, t, 'onChange', { ...ALL_ON, unusual: false }), []);
   });
   test('too few runs: nothing is unusual yet', () => {
-    const baseline = Array.from({ length: 4 }, () => ({ rows_loaded: 100, rows_exported: 100, duration_ms: 100 }));
-    assert.deepEqual(findUnusual({ rows_loaded: 1, rows_exported: 1, duration_ms: 100 }, baseline, { factor: 3, minRuns: 5 }), []);
+    const median = { rows_loaded: 100, rows_exported: 100, duration_ms: 100 };
+    assert.deepEqual(findUnusual({ rows_loaded: 1, rows_exported: 1, duration_ms: 100 }, { runs: 4, median }, { factor: 3, minRuns: 5 }), []);
+    assert.equal(findUnusual({ rows_loaded: 1, rows_exported: 1, duration_ms: 100 }, { runs: 5, median }, { factor: 3, minRuns: 5 }).length, 2);
   });
 });
 
@@ -209,5 +211,30 @@ describe('summarizeRuns', () => {
     assert.ok(s.p95DurationMs > 1170 && s.p95DurationMs < 9000);
     assert.deepEqual([s.usualLowMs, s.usualHighMs], [1045, 1135]);
     assert.ok(Number.isNaN(summarizeRuns([]).successRate));
+  });
+});
+
+describe('series windows', () => {
+  test('a sorted window: the median of the newest values, oldest dropped first', () => {
+    const buf = newSeries(1 + sortedWindowSlots(3));
+    const at = 1; // not at 0, so offsets are exercised
+    assert.ok(Number.isNaN(sortedMedian(buf, at, 3)));
+    for (const v of [5, 1, 9]) sortedPush(buf, at, 3, v);
+    assert.equal(sortedMedian(buf, at, 3), 5);
+    sortedPush(buf, at, 3, 2); // drops 5: [1, 9, 2]
+    assert.equal(sortedMedian(buf, at, 3), 2);
+    sortedPush(buf, at, 3, 2); // drops 1: [9, 2, 2]
+    assert.equal(sortedMedian(buf, at, 3), 2);
+    sortedPush(buf, at, 3, 0.5); // drops 9: [2, 2, 0.5]
+    assert.equal(sortedMedian(buf, at, 3), 2);
+    assert.equal(windowCount(buf, at), 3);
+    assert.equal(buf[0], 0, 'the slot before the window is untouched');
+  });
+  test('a ring: the newest values, oldest first', () => {
+    const buf = newSeries(5);
+    for (const v of [1, 2]) ringPush(buf, 0, 3, v);
+    assert.deepEqual(ringValues(buf, 0, 3), [1, 2]);
+    for (const v of [3, 4]) ringPush(buf, 0, 3, v);
+    assert.deepEqual(ringValues(buf, 0, 3), [2, 3, 4]);
   });
 });

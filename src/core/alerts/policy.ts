@@ -23,8 +23,9 @@ export interface NoticeSwitches {
 }
 
 /** The toasts a run deserves, most important first (the front end shows the first). */
-export function noticesFor(record: RunRecord, transitions: readonly AlertTransition[], policy: NotificationPolicy, on: NoticeSwitches): NoticeKind[] {
-  const has = (kind: AlertTransition['kind']): boolean => transitions.some((t) => t.kind === kind);
+export function noticesFor(record: RunRecord, transitions: readonly AlertTransition[], policy: NotificationPolicy, on: NoticeSwitches): readonly NoticeKind[] {
+  // The common case, a steady run with nothing to say, allocates nothing.
+  if (transitions.length === 0 && policy === 'onChange' && !(on.success && record.run.statusKind === 'success')) return NO_NOTICES;
   const notices: NoticeKind[] = [];
   const status = record.run.statusKind;
   const failureNews = policy === 'everyEvent' || has('firstFailure');
@@ -38,4 +39,11 @@ export function noticesFor(record: RunRecord, transitions: readonly AlertTransit
     if (on.success && !isDqWarning(record.dq) && !notices.includes('recovered')) notices.push('success');
   }
   return notices;
+
+  function has(kind: AlertTransition['kind']): boolean {
+    for (const t of transitions) if (t.kind === kind) return true;
+    return false;
+  }
 }
+
+const NO_NOTICES: readonly NoticeKind[] = Object.freeze([]);

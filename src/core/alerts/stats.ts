@@ -26,22 +26,90 @@ export function quantileOfSorted(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** A bounded list of the newest values (oldest dropped first), in arrival order. */
-export class Window {
-  private readonly values: number[] = [];
+/*
+ * Windows of a pipeline's newest values, laid out inside one plain number array that holds all of a
+ * pipeline's series. These run for every event of every pipeline: one array per pipeline (no
+ * object per window, no typed array with its own off-heap buffer) keeps the work to a few cache
+ * lines, and nothing is allocated per push.
+ *
+ * A sorted window at `base`: [count, next, arrival × capacity, sorted × capacity]; its median is
+ * O(1) after an O(capacity) push. A ring at `base`: [count, next, values × capacity].
+ */
 
-  constructor(readonly capacity: number) {}
+export function sortedWindowSlots(capacity: number): number {
+  return 2 + 2 * capacity;
+}
 
-  push(value: number): void {
-    this.values.push(value);
-    if (this.values.length > this.capacity) this.values.shift();
+export function ringSlots(capacity: number): number {
+  return 2 + capacity;
+}
+
+/** A new series array of `slots` numbers (doubles from the start, so V8 keeps one element kind). */
+export function newSeries(slots: number): number[] {
+  const series = new Array<number>(slots).fill(0.5);
+  for (let i = 0; i < slots; i++) series[i] = 0;
+  return series;
+}
+
+export function sortedPush(buf: number[], base: number, capacity: number, value: number): void {
+  const arrival = base + 2;
+  const sorted = base + 2 + capacity;
+  let n = buf[base];
+  const next = buf[base + 1];
+  if (n === capacity) {
+    // Remove the oldest value from the sorted part.
+    let i = lowerBound(buf, sorted, n, buf[arrival + next]);
+    for (; i < sorted + n - 1; i++) buf[i] = buf[i + 1];
+    n--;
   }
-
-  get size(): number {
-    return this.values.length;
+  let j = sorted + n;
+  while (j > sorted && buf[j - 1] > value) {
+    buf[j] = buf[j - 1];
+    j--;
   }
+  buf[j] = value;
+  buf[base] = n + 1;
+  buf[arrival + next] = value;
+  buf[base + 1] = (next + 1) % capacity;
+}
 
-  toArray(): readonly number[] {
-    return this.values;
+export function windowCount(buf: readonly number[], base: number): number {
+  return buf[base];
+}
+
+/** NaN when empty. */
+export function sortedMedian(buf: readonly number[], base: number, capacity: number): number {
+  const n = buf[base];
+  if (n === 0) return NaN;
+  const sorted = base + 2 + capacity;
+  const mid = n >> 1;
+  return n % 2 ? buf[sorted + mid] : (buf[sorted + mid - 1] + buf[sorted + mid]) / 2;
+}
+
+/** The first index in [from, from + n) whose value is not less than `value`. */
+function lowerBound(buf: readonly number[], from: number, n: number, value: number): number {
+  let lo = from;
+  let hi = from + n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (buf[mid] < value) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
+}
+
+export function ringPush(buf: number[], base: number, capacity: number, value: number): void {
+  const next = buf[base + 1];
+  buf[base + 2 + next] = value;
+  buf[base + 1] = (next + 1) % capacity;
+  if (buf[base] < capacity) buf[base]++;
+}
+
+/** Oldest first. */
+export function ringValues(buf: readonly number[], base: number, capacity: number): number[] {
+  const n = buf[base];
+  const start = n < capacity ? 0 : buf[base + 1];
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(buf[base + 2 + ((start + i) % capacity)]);
+  return out;
 }

@@ -2,8 +2,8 @@ import { DqVerdict, isDqWarning } from '../dataQuality';
 import { RunRecord, finishedOrReceived } from '../store';
 import { Cadence, Due, LEARN_WINDOW, learnCadence, nextDue } from './cadence';
 import { Expectation, expectationFor } from './expectations';
-import { BASELINE_RUNS, RunMetrics, UnusualFinding, UnusualThresholds, findUnusual } from './unusual';
-import { Window, median } from './stats';
+import { BASELINE_RUNS, NONE, UnusualFinding, UnusualThresholds, findUnusual } from './unusual';
+import { newSeries, ringPush, ringSlots, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from './stats';
 
 /**
  * What each pipeline has been doing, turned into transitions: the first failure, a failure that
@@ -71,18 +71,33 @@ interface Entry {
   failures: number;
   failingSince: number | undefined;
   lastVerdict: DqVerdict['kind'] | undefined;
-  /** Finish times, for learning the cadence. */
-  readonly times: Window;
+  /**
+   * The pipeline's recent numbers in one array (see stats.ts): sorted windows of the last
+   * BASELINE_RUNS successful runs' rows loaded, rows exported, duration and dropped (or added)
+   * share (0 without a warning), and a ring of the last finish times for learning the cadence.
+   */
+  readonly series: number[];
   /** Newest run time, the anchor for the next due time. */
   lastRunAt: number;
-  readonly baseline: RunMetrics[];
-  /** Dropped (or added) share of each baseline run, 0 for runs without a warning. */
-  readonly dqShares: Window;
+  /** A run arrived since the cadence and due time were last worked out (done lazily, see due()). */
+  stale: boolean;
   cadence: Cadence | undefined;
   due: Due | undefined;
   late: Lateness | undefined;
   unusual: readonly UnusualFinding[];
 }
+
+const WINDOW = sortedWindowSlots(BASELINE_RUNS);
+const AT_LOADED = 0;
+const AT_EXPORTED = WINDOW;
+const AT_DURATION = 2 * WINDOW;
+const AT_SHARE = 3 * WINDOW;
+const AT_TIMES = 4 * WINDOW;
+/** Finish times kept: enough for LEARN_WINDOW intervals. */
+const TIMES = LEARN_WINDOW + 1;
+const SERIES_SLOTS = AT_TIMES + ringSlots(TIMES);
+
+const NO_TRANSITIONS: readonly AlertTransition[] = Object.freeze([]);
 
 export class AlertTracker {
   private readonly entries = new Map<string, Entry>();
@@ -93,19 +108,20 @@ export class AlertTracker {
   }
 
   /** Updates a pipeline with a new run; returns what changed. */
-  observe(record: RunRecord): AlertTransition[] {
+  observe(record: RunRecord): readonly AlertTransition[] {
     const name = record.run.resultName;
     let entry = this.entries.get(name);
     if (!entry) {
-      entry = { failures: 0, failingSince: undefined, lastVerdict: undefined, times: new Window(LEARN_WINDOW + 1), lastRunAt: -Infinity, baseline: [], dqShares: new Window(BASELINE_RUNS), cadence: undefined, due: undefined, late: undefined, unusual: [] };
+      entry = { failures: 0, failingSince: undefined, lastVerdict: undefined, series: newSeries(SERIES_SLOTS), lastRunAt: -Infinity, stale: true, cadence: undefined, due: undefined, late: undefined, unusual: NONE };
       this.entries.set(name, entry);
     }
-    const transitions: AlertTransition[] = [];
+    // Most runs change nothing: one shared empty answer unless something happens.
+    let transitions: AlertTransition[] | undefined;
     const at = finishedOrReceived(record);
     const status = record.run.statusKind;
 
     if (entry.late) {
-      transitions.push({ kind: 'backOnTime', lateByMs: entry.late.basis === 'stateExpired' ? 0 : Math.max(0, at - entry.late.expectedAt) });
+      (transitions ??= []).push({ kind: 'backOnTime', lateByMs: entry.late.basis === 'stateExpired' ? 0 : Math.max(0, at - entry.late.expectedAt) });
       entry.late = undefined;
     }
 
@@ -114,40 +130,49 @@ export class AlertTracker {
       entry.failures++;
       if (entry.failures === 1) {
         entry.failingSince = at;
-        transitions.push({ kind: 'firstFailure' });
-      } else transitions.push({ kind: 'stillFailing', failures: entry.failures, since: entry.failingSince ?? at });
+        (transitions ??= []).push({ kind: 'firstFailure' });
+      } else (transitions ??= []).push({ kind: 'stillFailing', failures: entry.failures, since: entry.failingSince ?? at });
     } else if (status === 'success') {
-      if (entry.failures > 0) transitions.push({ kind: 'recovered', failures: entry.failures, downMs: Math.max(0, at - (entry.failingSince ?? at)) });
+      if (entry.failures > 0) (transitions ??= []).push({ kind: 'recovered', failures: entry.failures, downMs: Math.max(0, at - (entry.failingSince ?? at)) });
       entry.failures = 0;
       entry.failingSince = undefined;
     }
 
     // Data quality and volume are judged on successful runs only: a failed run exports nothing.
-    entry.unusual = [];
+    entry.unusual = NONE;
     if (status === 'success') {
       const verdict = record.dq;
       const share = isDqWarning(verdict) && 'percent' in verdict ? verdict.percent : 0;
       if (isDqWarning(verdict)) {
-        if (verdict.kind !== entry.lastVerdict) transitions.push({ kind: 'dqChanged', from: entry.lastVerdict, to: verdict.kind });
-        else if (entry.dqShares.size > 0) {
-          const usualPercent = median(entry.dqShares.toArray());
+        if (verdict.kind !== entry.lastVerdict) (transitions ??= []).push({ kind: 'dqChanged', from: entry.lastVerdict, to: verdict.kind });
+        else if (windowCount(entry.series, AT_SHARE) > 0) {
+          const usualPercent = sortedMedian(entry.series, AT_SHARE, BASELINE_RUNS);
           // Slack for rounding only: a share exactly `factor` times the usual one counts (0.024 × 3 is 0.07200000000000001).
-          if (usualPercent > 0 && share >= usualPercent * this.settings.dqGrowthFactor * (1 - 4 * Number.EPSILON)) transitions.push({ kind: 'dqGrew', percent: share, usualPercent });
+          if (usualPercent > 0 && share >= usualPercent * this.settings.dqGrowthFactor * (1 - 4 * Number.EPSILON)) (transitions ??= []).push({ kind: 'dqGrew', percent: share, usualPercent });
         }
       }
       entry.lastVerdict = verdict.kind;
-      const metrics = metricsOf(record);
-      entry.unusual = findUnusual(metrics, entry.baseline, this.settings.unusual);
-      if (entry.unusual.length) transitions.push({ kind: 'unusual', findings: entry.unusual });
-      entry.baseline.push(metrics);
-      if (entry.baseline.length > BASELINE_RUNS) entry.baseline.shift();
-      entry.dqShares.push(share);
+      // The wire's own fields are the metrics (rows_loaded, rows_exported, duration_ms).
+      const metrics = record.run.result;
+      const series = entry.series;
+      const baseline = {
+        runs: windowCount(series, AT_DURATION),
+        median: { rows_loaded: sortedMedian(series, AT_LOADED, BASELINE_RUNS), rows_exported: sortedMedian(series, AT_EXPORTED, BASELINE_RUNS), duration_ms: sortedMedian(series, AT_DURATION, BASELINE_RUNS) },
+      };
+      entry.unusual = findUnusual(metrics, baseline, this.settings.unusual);
+      if (entry.unusual.length) (transitions ??= []).push({ kind: 'unusual', findings: entry.unusual });
+      sortedPush(series, AT_LOADED, BASELINE_RUNS, metrics.rows_loaded);
+      sortedPush(series, AT_EXPORTED, BASELINE_RUNS, metrics.rows_exported);
+      sortedPush(series, AT_DURATION, BASELINE_RUNS, metrics.duration_ms);
+      sortedPush(series, AT_SHARE, BASELINE_RUNS, share);
     }
 
-    entry.times.push(at);
+    ringPush(entry.series, AT_TIMES, TIMES, at);
     if (at >= entry.lastRunAt) entry.lastRunAt = at;
-    this.refreshDue(name, entry);
-    return transitions;
+    // The cadence is worked out when it is next needed (the once-a-second check, a view), not
+    // per event: a burst of runs costs one learning per pipeline.
+    entry.stale = true;
+    return transitions ?? NO_TRANSITIONS;
   }
 
   /**
@@ -158,6 +183,7 @@ export class AlertTracker {
     const turned: LateTransition[] = [];
     for (const [resultName, entry] of this.entries) {
       if (entry.late) continue;
+      this.refresh(resultName, entry);
       if (entry.due && entry.cadence) {
         if (now > entry.due.lateAfter) entry.late = { basis: entry.cadence.basis, expectedAt: entry.due.expectedAt, lateAfter: entry.due.lateAfter };
       } else if (stateExpired?.(resultName)) entry.late = { basis: 'stateExpired' };
@@ -169,6 +195,7 @@ export class AlertTracker {
   get(resultName: string): PipelineAlerts | undefined {
     const e = this.entries.get(resultName);
     if (!e) return undefined;
+    this.refresh(resultName, e);
     return {
       failures: e.failures,
       ...(e.failingSince !== undefined ? { failingSince: e.failingSince } : {}),
@@ -189,7 +216,7 @@ export class AlertTracker {
   /** New expectations or thresholds apply to the next runs; due times are recomputed now. */
   setSettings(settings: AlertSettings): void {
     this.settings = settings;
-    for (const [name, entry] of this.entries) this.refreshDue(name, entry);
+    for (const entry of this.entries.values()) entry.stale = true;
   }
 
   forget(resultName: string): void {
@@ -200,20 +227,17 @@ export class AlertTracker {
     this.entries.clear();
   }
 
-  private refreshDue(resultName: string, entry: Entry): void {
+  private refresh(resultName: string, entry: Entry): void {
+    if (!entry.stale) return;
+    entry.stale = false;
     const expectation = expectationFor(this.settings.expectations, resultName);
     let cadence: Cadence | undefined;
     if (expectation) cadence = { basis: 'stated', expectation };
     else if (this.settings.learnCadence) {
-      const learned = learnCadence(entry.times.toArray());
+      const learned = learnCadence(ringValues(entry.series, AT_TIMES, TIMES));
       if (learned) cadence = { basis: 'learned', learned };
     }
     entry.cadence = cadence;
     entry.due = cadence && Number.isFinite(entry.lastRunAt) ? nextDue(cadence, entry.lastRunAt) : undefined;
   }
-}
-
-function metricsOf(record: RunRecord): RunMetrics {
-  const r = record.run.result;
-  return { rows_loaded: r.rows_loaded, rows_exported: r.rows_exported, duration_ms: r.duration_ms };
 }
