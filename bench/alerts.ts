@@ -5,7 +5,8 @@
 // each event would be smaller still.
 import { noticesFor } from '../src/core/alerts/policy';
 import { AlertTracker } from '../src/core/alerts/tracker';
-import { KeySpace, decodeMessage } from '../src/core/decode';
+import { decodeMessage } from '../src/core/decode';
+import { KeySpace } from '../src/core/keySpace';
 import { PipelineStore } from '../src/core/store';
 import { PREFIX, payloadPool } from './payloads';
 
