@@ -4,7 +4,7 @@
 //                                             (needs to download VS Code: not possible without internet)
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -42,6 +42,15 @@ writeFileSync(
   }),
 );
 
+// Pipeline files for test/vscode/workspace.test.ts: the core's fixture tree, and a few of its own.
+cpSync(join(root, 'test', 'fixtures', 'pipelines'), join(workspace, 'pipelines'), { recursive: true });
+mkdirSync(join(workspace, 'ws'));
+const pipelineYaml = (pipeline, resultName) => `# ring-2 fixture\nname: ${pipeline}\nsources:\n  - { name: s, type: sqlite, dsn: "/tmp/s.db", query: "SELECT 1" }\n\nresult_log:\n  type: redis\n  address: "127.0.0.1:6379"\n  name: ${resultName}\n  ttl: 600\n`;
+writeFileSync(join(workspace, 'ws', 'lens.yaml'), pipelineYaml('ws_lens_pipeline', 'WS_LENS'));
+writeFileSync(join(workspace, 'ws', 'run_me.yaml'), pipelineYaml('ws_run_pipeline', 'WS_RUN'));
+writeFileSync(join(workspace, 'ws', 'shared_a.yaml'), pipelineYaml('ws_shared_a', 'WS_SHARED'));
+writeFileSync(join(workspace, 'ws', 'shared_b.yaml'), pipelineYaml('ws_shared_b', 'WS_SHARED'));
+
 if (process.argv.includes('--electron')) {
   const { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } = await import('@vscode/test-electron');
   const minimum = manifest.engines.vscode.replace(/^[^\d]*/, '');
@@ -68,8 +77,10 @@ const untrusted = mkdtempSync(join(tmpdir(), 'tdtp-untrusted-'));
 mkdirSync(join(untrusted, '.vscode'));
 writeFileSync(
   join(untrusted, '.vscode', 'settings.json'),
-  JSON.stringify({ 'tdtp.redis.port': 1, 'tdtp.actions': [{ when: { status: 'failed' }, run: { openUrl: 'https://attacker.invalid/' } }] }),
+  JSON.stringify({ 'tdtp.redis.port': 1, 'tdtp.actions': [{ when: { status: 'failed' }, run: { openUrl: 'https://attacker.invalid/' } }], 'tdtp.cli.path': '/bin/false' }),
 );
+// A pipeline file naming another Redis with a password: Restricted Mode must offer nothing from it.
+writeFileSync(join(untrusted, 'pipeline.yaml'), 'name: lure\nresult_log:\n  type: redis\n  address: "attacker.invalid:6379"\n  password: "lure-password"\n  name: LURE\n');
 
 const { runInCodeServer } = await import('../test/support/codeServer.mjs');
 const runs = [

@@ -11,6 +11,7 @@ import { PasswordStore } from './vscode/secrets';
 import { StatusBarController } from './vscode/statusBar';
 import { exposeTestSeam } from './vscode/testing';
 import { Viewer } from './vscode/viewer';
+import { registerWorkspaceFeatures } from './vscode/workspace';
 
 /** Builds the connections and their models, then hands each feature its part. Each owner goes to context.subscriptions. */
 export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
@@ -30,10 +31,11 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   own(new EventLog(viewer, log));
   const { api, disposable } = createApi(viewer);
   own(disposable);
+  const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
   registerCommands(context, { viewer, actions, config, passwords, panels, view, log, extensionId: context.extension.id });
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace });
   return api;
 }
 

@@ -21,6 +21,8 @@ export interface WorkspaceEndpoint {
   readonly files: readonly string[];
   /** Whether any of them writes a password (the value stays in the file). */
   readonly passwordInFile: boolean;
+  /** The first definition that writes one, to read it from only when the user asks (readResultLogPassword). */
+  readonly passwordAt?: { readonly file: string; readonly documentIndex: number };
 }
 
 export interface IndexOptions {
@@ -123,7 +125,7 @@ export class PipelineIndex implements IDisposable {
 
   /** The distinct `address` + `db` pairs named by the files, in order of first appearance. */
   endpoints(): WorkspaceEndpoint[] {
-    const byKey = new Map<string, { address: string; db: number; files: string[]; passwordInFile: boolean }>();
+    const byKey = new Map<string, { address: string; db: number; files: string[]; passwordInFile: boolean; passwordAt?: { file: string; documentIndex: number } }>();
     for (const [file, parsed] of this.files) {
       for (const d of parsed.definitions) {
         if (!d.address) continue;
@@ -132,7 +134,10 @@ export class PipelineIndex implements IDisposable {
         let endpoint = byKey.get(key);
         if (!endpoint) byKey.set(key, (endpoint = { address: d.address, db, files: [], passwordInFile: false }));
         if (!endpoint.files.includes(file)) endpoint.files.push(file);
-        endpoint.passwordInFile ||= d.hasPassword;
+        if (d.hasPassword && !endpoint.passwordInFile) {
+          endpoint.passwordInFile = true;
+          endpoint.passwordAt = { file, documentIndex: d.documentIndex };
+        }
       }
     }
     return [...byKey.values()];

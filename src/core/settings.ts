@@ -218,6 +218,11 @@ function nodeList(value: unknown, setting: 'sentinels' | 'clusterNodes', default
   return nodes;
 }
 
+/** A `result_log.address` ("host:port", as go-redis takes it): the address, or the problem in a sentence. */
+export function parseResultLogAddress(address: string): NodeAddress | string {
+  return parseNode(address, DEFAULT_PORT);
+}
+
 /** `host`, `host:port`, `[v6]:port` or `{ host, port }`; a string is the problem. */
 function parseNode(item: unknown, defaultPort: number): NodeAddress | string {
   let host: unknown;

@@ -10,6 +10,7 @@ import type { ConnectionProfile, ConnectionSecrets } from './watchedConnection';
 const CONNECTION_KEYS = ['tdtp.redis', 'tdtp.connections'];
 const NOTIFICATION_KEYS = ['tdtp.notifications'];
 const MODEL_KEYS = ['tdtp.history', 'tdtp.dataQuality'];
+const WORKSPACE_KEYS = ['tdtp.workspace', 'tdtp.cli'];
 
 export interface NotificationSettings {
   readonly failed: boolean;
@@ -19,7 +20,7 @@ export interface NotificationSettings {
   readonly muted: readonly string[];
 }
 
-export type ConfigChange = 'connection' | 'notifications' | 'model';
+export type ConfigChange = 'connection' | 'notifications' | 'model' | 'workspace';
 
 /** What a connection setting is called in the Settings UI, for messages. */
 export const SETTING_NAMES: Partial<Record<keyof ConnectionSettingsInput, string>> = {
@@ -60,6 +61,7 @@ export class Config implements vscode.Disposable {
         this.emitter.fire('notifications');
       }
       if (MODEL_KEYS.some((k) => e.affectsConfiguration(k))) this.emitter.fire('model');
+      if (WORKSPACE_KEYS.some((k) => e.affectsConfiguration(k))) this.emitter.fire('workspace');
     });
   }
 
@@ -180,6 +182,30 @@ export class Config implements vscode.Disposable {
       success: s.get<boolean>('notifications.success') === true,
       muted: (s.get<unknown[]>('notifications.muted') ?? []).filter((v): v is string => typeof v === 'string'),
     };
+  }
+
+  /** Whether failing pipelines are listed in the Problems panel on their files. */
+  get workspaceProblems(): boolean {
+    return this.section.get<boolean>('workspace.problems') === true;
+  }
+
+  /** Whether the tree groups result names by their `:`-separated segments. */
+  get groupByNamespace(): boolean {
+    return this.section.get<boolean>('tree.groupByNamespace') === true;
+  }
+
+  /**
+   * The program the `tdtp` task runs and the arguments put before `--pipeline <file>`. Machine-scoped
+   * in the manifest: only the user's own settings can name a program to run.
+   */
+  get cli(): { path: string; args: string[] } {
+    const path = this.section.get<string>('cli.path');
+    const args = this.section.get<unknown[]>('cli.args');
+    return { path: typeof path === 'string' ? path.trim() : '', args: Array.isArray(args) ? args.filter((a): a is string => typeof a === 'string') : [] };
+  }
+
+  async setGroupByNamespace(value: boolean): Promise<void> {
+    await this.section.update('tree.groupByNamespace', value, vscode.ConfigurationTarget.Global);
   }
 
   async setMuted(resultName: string, muted: boolean): Promise<void> {

@@ -10,6 +10,7 @@ import type { StatusBarController } from './statusBar';
 import type { PipelinesTreeProvider } from './treeView';
 import type { Viewer } from './viewer';
 import type { WatchedConnection } from './watchedConnection';
+import type { WorkspaceFeatures } from './workspace';
 import type { PipelineStore } from '../core/store';
 
 /** The internals the in-VS-Code tests observe (test/vscode). */
@@ -23,6 +24,7 @@ export interface Testing {
   readonly passwords: PasswordStore;
   readonly config: Config;
   readonly statusBar: StatusBarController;
+  readonly workspace: WorkspaceFeatures;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
   readonly store: PipelineStore;

@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { ActionRunner } from '../../src/vscode/actions';
+import type { PasswordStore } from '../../src/vscode/secrets';
 import type { Viewer } from '../../src/vscode/viewer';
+import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { until } from './waitFor';
 
@@ -13,7 +15,7 @@ import { until } from './waitFor';
  */
 describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', function () {
   let redis: RedisServer;
-  let t: { viewer: Viewer; actions: ActionRunner };
+  let t: { viewer: Viewer; actions: ActionRunner; workspace: WorkspaceFeatures; passwords: PasswordStore };
 
   before(async () => {
     redis = await startRedis();
@@ -38,5 +40,16 @@ describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', functi
     await config.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
     await until('connected to the port from the user settings', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
     assert.match(t.viewer.connections[0].endpoint ?? '', new RegExp(`:${redis.port}/`));
+  });
+
+  it('offers nothing from the workspace\'s pipeline files: no index, CodeLens, task or connection offer', async () => {
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'pipeline.yaml');
+    assert.equal(t.workspace.files.index.definitionCount, 0, 'the lure file is not read');
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+    assert.equal(lenses.filter((l) => l.command?.command.startsWith('tdtp.')).length, 0);
+    assert.deepEqual(await vscode.tasks.fetchTasks({ type: 'tdtp' }), []);
+    assert.equal(await vscode.commands.executeCommand('tdtp.connectFromWorkspace', { address: 'attacker.invalid:6379', password: 'fromFile' }), false);
+    assert.equal(await t.passwords.get(), undefined, 'no password taken from the file');
+    assert.equal(vscode.workspace.getConfiguration('tdtp').get('cli.path'), 'tdtpcli', 'the workspace cannot name the program to run');
   });
 });

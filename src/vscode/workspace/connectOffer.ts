@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import { readResultLogPassword } from '../../core/pipelineFiles';
+import { WorkspaceEndpoint } from '../../core/pipelineIndex';
+import { parseResultLogAddress } from '../../core/settings';
+import { Config } from '../config';
+import { DEFAULT_CONNECTION, PasswordStore } from '../secrets';
+import { Viewer } from '../viewer';
+import { WorkspacePipelineFiles } from './pipelineFiles';
+
+/** For tests and other extensions: which endpoint, and what to do with a password in the file. */
+export interface ConnectFromWorkspaceOptions {
+  readonly address?: string;
+  readonly db?: number;
+  readonly password?: 'fromFile' | 'none';
+}
+
+/**
+ * Keeps `tdtp.workspaceEndpoints` (how many distinct `result_log.address` + `db` the pipeline files
+ * name) for the welcome view, which offers them while nothing is configured. Never in Restricted
+ * Mode: the index is empty there.
+ */
+export function trackWorkspaceEndpoints(files: WorkspacePipelineFiles): vscode.Disposable {
+  const update = () => void vscode.commands.executeCommand('setContext', 'tdtp.workspaceEndpoints', files.active ? files.index.endpoints().length : 0);
+  update();
+  return files.onDidChange(update);
+}
+
+/**
+ * *Connect to a Redis from the Pipeline Files*: one entry per distinct address + db; the choice
+ * becomes `tdtp.redis.host`/`port`/`db`. A password written in the file is never copied into the
+ * settings: the user may keep it in secret storage instead.
+ */
+export async function connectFromWorkspace(files: WorkspacePipelineFiles, viewer: Viewer, config: Config, passwords: PasswordStore, options: ConnectFromWorkspaceOptions = {}): Promise<boolean> {
+  if (!vscode.workspace.isTrusted) return false;
+  await files.ready;
+  const endpoints = files.index.endpoints();
+  let endpoint: WorkspaceEndpoint | undefined;
+  if (options.address !== undefined) {
+    endpoint = endpoints.find((e) => e.address === options.address && (options.db === undefined || e.db === options.db));
+  } else {
+    const picked = await vscode.window.showQuickPick(
+      endpoints.map((e) => ({
+        label: e.db === 0 ? e.address : vscode.l10n.t('{0}, database {1}', e.address, e.db),
+        description: e.passwordInFile ? vscode.l10n.t('the file sets a password') : undefined,
+        detail: e.files.map((f) => vscode.workspace.asRelativePath(vscode.Uri.parse(f))).join(', '),
+        endpoint: e,
+      })),
+      { title: vscode.l10n.t('TDTP: connect to a Redis named by the pipeline files'), placeHolder: vscode.l10n.t('result_log.address of your pipelines') },
+    );
+    endpoint = picked?.endpoint;
+  }
+  if (!endpoint) return false;
+  const address = parseResultLogAddress(endpoint.address);
+  if (typeof address === 'string') {
+    void vscode.window.showErrorMessage(vscode.l10n.t('The pipeline files give result_log.address {0}, which cannot be used: {1}', JSON.stringify(endpoint.address), address));
+    return false;
+  }
+  if (endpoint.passwordInFile) {
+    const choice = options.password ?? (await askAboutPassword());
+    if (choice === undefined) return false;
+    if (choice === 'fromFile') {
+      const password = await passwordFromFiles(endpoint);
+      if (password !== undefined) await passwords.set(password, DEFAULT_CONNECTION, 'redis');
+    }
+  }
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const section = vscode.workspace.getConfiguration('tdtp');
+  await section.update('redis.host', address.host, target);
+  await section.update('redis.port', address.port, target);
+  await section.update('redis.db', endpoint.db, target);
+  const session = viewer.get(DEFAULT_CONNECTION);
+  if (session && session.state.kind === 'idle' && !config.autoConnect) void session.connect();
+  return true;
+}
+
+async function askAboutPassword(): Promise<'fromFile' | 'none' | undefined> {
+  const keep = vscode.l10n.t('Keep It in Secret Storage');
+  const none = vscode.l10n.t('Connect Without It');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('The pipeline file sets a Redis password. It is not copied into the settings; the viewer can keep it in VS Code\'s secret storage.'),
+    { modal: true },
+    keep,
+    none,
+  );
+  return choice === keep ? 'fromFile' : choice === none ? 'none' : undefined;
+}
+
+/** The password written for this endpoint, read again from its file only now. */
+async function passwordFromFiles(endpoint: WorkspaceEndpoint): Promise<string | undefined> {
+  if (!endpoint.passwordAt) return undefined;
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(endpoint.passwordAt.file)));
+  return readResultLogPassword(text, endpoint.passwordAt.documentIndex);
+}

@@ -1,0 +1,24 @@
+import { PipelineDefinition, publishesTo } from '../../core/pipelineFiles';
+import { PipelineSnapshot, finishedOrReceived } from '../../core/store';
+import { WatchedConnection } from '../watchedConnection';
+import { Viewer } from '../viewer';
+
+export interface LiveResult {
+  readonly connection: WatchedConnection;
+  readonly snapshot: PipelineSnapshot;
+}
+
+/**
+ * What the connections know of the result a definition publishes: the most recent run among
+ * every connection (and, for a templated result name, every name it matches).
+ */
+export function liveResultOf(viewer: Viewer, definition: PipelineDefinition): LiveResult | undefined {
+  let best: LiveResult | undefined;
+  for (const connection of viewer.connections) {
+    const candidates = definition.resultNameIsTemplate ? connection.store.list().filter((p) => publishesTo(definition, p.resultName)) : [connection.store.get(definition.resultName)];
+    for (const snapshot of candidates) {
+      if (snapshot && (!best || finishedOrReceived(snapshot.latest) > finishedOrReceived(best.snapshot.latest))) best = { connection, snapshot };
+    }
+  }
+  return best;
+}

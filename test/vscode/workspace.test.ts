@@ -1,0 +1,228 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { after, before, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import { TdtpResult } from '../../src/core/decode';
+import { KeySpace } from '../../src/core/keySpace';
+import { goTimeString, publishResult } from '../../src/core/publish';
+import type { TdtpViewerApi } from '../../src/vscode/api';
+import type { DetailPanelManager } from '../../src/vscode/detailPanel';
+import type { PasswordStore } from '../../src/vscode/secrets';
+import type { Viewer } from '../../src/vscode/viewer';
+import type { WorkspaceFeatures } from '../../src/vscode/workspace';
+import { RedisServer, startRedis } from '../support/redisServer';
+import { until } from './waitFor';
+
+interface Testing {
+  viewer: Viewer;
+  panels: DetailPanelManager;
+  passwords: PasswordStore;
+  workspace: WorkspaceFeatures;
+}
+
+const keys = new KeySpace('tdtp:pipeline');
+/** The repository: the suite is bundled to out/test/vscode/index.js. */
+const ROOT = join(__dirname, '..', '..', '..');
+
+function result(resultName: string, status: string, extra: Partial<TdtpResult> = {}): TdtpResult {
+  const now = new Date();
+  return {
+    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
+    result_name: resultName,
+    status,
+    started_at: goTimeString(new Date(now.getTime() - 1842)),
+    finished_at: goTimeString(now),
+    duration_ms: 1842,
+    rows_loaded: 15000,
+    rows_exported: status === 'failed' ? 0 : 15000,
+    ...extra,
+  };
+}
+
+describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Config, tasks)', function () {
+  let redis: RedisServer;
+  let admin: Redis;
+  let t: Testing;
+  let folder: vscode.Uri;
+  const file = (relative: string) => vscode.Uri.joinPath(folder, relative);
+  const config = () => vscode.workspace.getConfiguration('tdtp');
+
+  /** The store of the one connection has a run of this name matching `check`. */
+  const stored = (name: string, check: (status: string) => boolean) =>
+    until(`a run of ${name} in the store`, () => {
+      const latest = t.viewer.connections[0].store.get(name)?.latest;
+      return latest && check(latest.run.result.status) ? latest : undefined;
+    }, [t.viewer.onDidChange]);
+
+  async function lensTitles(uri: vscode.Uri): Promise<string[]> {
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+    return lenses.map((l) => l.command?.title ?? '');
+  }
+
+  const diagnosticsOf = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'TDTP');
+  const diagnosticsChanged = (uri: vscode.Uri, check: (d: vscode.Diagnostic[]) => boolean, what: string) =>
+    until(what, () => (check(diagnosticsOf(uri)) ? diagnosticsOf(uri) : undefined), [vscode.languages.onDidChangeDiagnostics as never]);
+
+  before(async () => {
+    redis = await startRedis();
+    admin = await redis.client();
+    const extension = vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer');
+    assert.ok(extension);
+    t = ((await extension.activate()) as unknown as { testing: Testing }).testing;
+    folder = vscode.workspace.workspaceFolders![0].uri;
+    await config().update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await until('connected', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
+    await t.workspace.files.ready;
+  });
+
+  after(async () => {
+    for (const key of ['redis.port', 'redis.host', 'redis.db', 'cli.path', 'cli.args', 'workspace.problems']) {
+      await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+      await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await t?.passwords.clear();
+    await redis?.dispose();
+  });
+
+  it('finds the pipeline files, maps result names to them, and skips what does not parse', () => {
+    const files = t.workspace.files;
+    assert.deepEqual(files.locate('MASK_V001').map((l) => vscode.workspace.asRelativePath(l.uri)), ['pipelines/erp/mask_sync.yaml']);
+    assert.deepEqual(files.locate('WS_SHARED').map((l) => vscode.workspace.asRelativePath(l.uri)), ['ws/shared_a.yaml', 'ws/shared_b.yaml']);
+    assert.equal(files.locate('BROKEN_ONE').length, 0, 'the broken fixture is skipped');
+    assert.equal(files.locate('NOT_INDEXED').length, 0);
+  });
+
+  it('above result_log: "no run seen yet" until a run arrives, then its status, age, rows and data-quality mark; a click opens the panel', async () => {
+    const uri = file('ws/lens.yaml');
+    await vscode.window.showTextDocument(uri);
+    assert.ok((await lensTitles(uri)).some((title) => /no run seen yet/.test(title)));
+    await publishResult(admin, keys, result('WS_LENS', 'success', { rows_loaded: 15000, rows_exported: 14990 }), 600);
+    await stored('WS_LENS', (s) => s === 'success');
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+    const status = lenses.find((l) => l.command?.command === 'tdtp.showDetails');
+    assert.ok(status, `a status lens: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+    assert.equal(status.range.start.line, readFileSync(uri.fsPath, 'utf8').split('\n').indexOf('result_log:'), 'above result_log');
+    assert.match(status.command!.title, /^\$\(pass\) success, data-quality warning · just now · 15,000 → 14,990 rows · DQ ⚠ 10 dropped$/);
+    assert.ok(lenses.some((l) => l.command?.command === 'tdtp.runPipeline'), 'a Run Pipeline lens');
+    await vscode.commands.executeCommand(status.command!.command, ...(status.command!.arguments ?? []));
+    assert.ok(t.panels.openPanels.includes('WS_LENS'), 'the detail panel opened');
+  });
+
+  it('a failed run puts an error on the result_log.name line (first line of the error, the time); recovery clears it; a data-quality warning is a warning', async () => {
+    const uri = file('ws/lens.yaml');
+    const nameLine = readFileSync(uri.fsPath, 'utf8').split('\n').findIndex((l) => l.includes('name: WS_LENS'));
+    await publishResult(admin, keys, result('WS_LENS', 'failed', { error: 'connection reset by peer [details](command:evil)\nsecond line' }), 600);
+    const failed = await diagnosticsChanged(uri, (d) => d.length === 1 && d[0].severity === vscode.DiagnosticSeverity.Error, 'an error diagnostic');
+    assert.equal(failed[0].range.start.line, nameLine);
+    assert.match(failed[0].message, /^The latest run failed \(.+\): connection reset by peer \[details\]\(command:evil\)$/, 'the first line only, as plain text');
+    assert.equal(failed[0].code, 'failed');
+
+    await publishResult(admin, keys, result('WS_LENS', 'success'), 600);
+    await diagnosticsChanged(uri, (d) => d.length === 0, 'the diagnostic cleared on recovery');
+
+    await publishResult(admin, keys, result('WS_LENS', 'success', { rows_exported: 100 }), 600);
+    const dq = await diagnosticsChanged(uri, (d) => d.length === 1, 'a data-quality diagnostic');
+    assert.equal(dq[0].severity, vscode.DiagnosticSeverity.Warning);
+
+    await config().update('workspace.problems', false, vscode.ConfigurationTarget.Global);
+    await diagnosticsChanged(uri, (d) => d.length === 0, 'the setting turns Problems off');
+    await config().update('workspace.problems', undefined, vscode.ConfigurationTarget.Global);
+    await diagnosticsChanged(uri, (d) => d.length === 1, 'and on again');
+  });
+
+  it('the hover on result_log lists the last runs', async () => {
+    const uri = file('ws/lens.yaml');
+    const line = readFileSync(uri.fsPath, 'utf8').split('\n').indexOf('result_log:');
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 3))) ?? [];
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /TDTP result/);
+    assert.equal((text.match(/^- /gm) ?? []).length, 4, `four runs so far:\n${text}`);
+    assert.doesNotMatch(text, /\]\(command:evil\)/, 'the error text is escaped, never a link');
+  });
+
+  it('Open Pipeline Config opens the file at result_log.name; several files are all offered', async () => {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('tdtp.openPipelineConfig', 'MASK_V001');
+    assert.equal(vscode.workspace.asRelativePath(editor.document.uri), 'pipelines/erp/mask_sync.yaml');
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /^\s+name: MASK_V001/);
+
+    let settled = false;
+    const opened = Promise.resolve(vscode.commands.executeCommand<vscode.TextEditor>('tdtp.openPipelineConfig', 'WS_SHARED')).finally(() => (settled = true));
+    // Accept the first entry of the quick pick once it is up (each command round-trip lets it open).
+    for (let i = 0; i < 200 && !settled; i++) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const shared = await opened;
+    assert.ok(shared, 'a file was chosen from the pick');
+    assert.match(vscode.workspace.asRelativePath(shared.document.uri), /^ws\/shared_[ab]\.yaml$/);
+  });
+
+  it('follows creations, unsaved edits and deletions', async () => {
+    const files = t.workspace.files;
+    const path = join(folder.fsPath, 'ws', 'created.yaml');
+    const located = (name: string, present: boolean) => until(`${name} ${present ? 'indexed' : 'gone'}`, () => ((files.locate(name).length > 0) === present ? true : undefined), [files.onDidChange]);
+    writeFileSync(path, 'name: created\nresult_log:\n  type: redis\n  name: WS_CREATED\n');
+    await located('WS_CREATED', true);
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(path));
+    const at = editor.document.getText().indexOf('WS_CREATED');
+    await editor.edit((b) => b.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 'WS_CREATED'.length)), 'WS_EDITED'));
+    await located('WS_EDITED', true);
+    assert.equal(files.locate('WS_CREATED').length, 0, 'the unsaved edit counts');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    rmSync(path);
+    await located('WS_CREATED', false);
+    await located('WS_EDITED', false);
+  });
+
+  it('the tdtp task provider offers one process task per pipeline file: tdtp.cli.path, tdtp.cli.args, --pipeline <file>', async () => {
+    await config().update('cli.args', ['--verbose'], vscode.ConfigurationTarget.Global);
+    const tasks = await vscode.tasks.fetchTasks({ type: 'tdtp' });
+    const run = tasks.find((task) => task.definition.pipeline === 'ws/run_me.yaml');
+    assert.ok(run, `tasks: ${tasks.map((task) => task.definition.pipeline).join(', ')}`);
+    const execution = run.execution as vscode.ProcessExecution;
+    assert.equal(execution.process, 'tdtpcli', 'the manifest default');
+    assert.deepEqual(execution.args, ['--verbose', '--pipeline', file('ws/run_me.yaml').fsPath]);
+    assert.ok(!tasks.some((task) => String(task.definition.pipeline).includes('broken')), 'no task for a file that does not parse');
+  });
+
+  it('Run Pipeline runs the configured command; it publishes with tdtp-emit and the CodeLens shows the new run', async () => {
+    const uri = file('ws/run_me.yaml');
+    await config().update('cli.path', process.execPath, vscode.ConfigurationTarget.Global);
+    await config().update('cli.args', [join(ROOT, 'test', 'support', 'fake-tdtpcli.mjs'), join(ROOT, 'dist', 'tdtp-emit.js'), String(redis.port)], vscode.ConfigurationTarget.Global);
+    await vscode.window.showTextDocument(uri);
+    const ended = new Promise<number | undefined>((resolve) => {
+      const listener = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.definition.type === 'tdtp') {
+          listener.dispose();
+          resolve(e.exitCode);
+        }
+      });
+    });
+    const execution = await vscode.commands.executeCommand<vscode.TaskExecution>('tdtp.runPipeline', uri);
+    assert.ok(execution, 'a task was started');
+    await stored('WS_RUN', (s) => s === 'success');
+    assert.equal(await ended, 0);
+    const titles = await lensTitles(uri);
+    assert.ok(titles.some((title) => /^\$\(pass-filled\) success · just now · 777 → 777 rows · DQ ✓$/.test(title)), titles.join(' | '));
+  });
+
+  it('connects to the Redis a pipeline file names, keeping its password in secret storage, not in settings', async () => {
+    await admin.config('SET', 'requirepass', 'pw-from-file');
+    const path = join(folder.fsPath, 'ws', 'connect.yaml');
+    writeFileSync(path, `name: connect\nresult_log:\n  type: redis\n  address: "127.0.0.1:${redis.port}"\n  password: "pw-from-file"\n  db: 0\n  name: WS_CONNECT\n`);
+    try {
+      await until('the file indexed', () => (t.workspace.files.locate('WS_CONNECT').length ? true : undefined), [t.workspace.files.onDidChange]);
+      await config().update('redis.port', undefined, vscode.ConfigurationTarget.Global);
+      const ok = await vscode.commands.executeCommand<boolean>('tdtp.connectFromWorkspace', { address: `127.0.0.1:${redis.port}`, db: 0, password: 'fromFile' });
+      assert.equal(ok, true);
+      assert.equal(await t.passwords.get(), 'pw-from-file', 'the password is in secret storage');
+      assert.equal(config().inspect('redis.port')?.workspaceValue, redis.port);
+      assert.equal(config().inspect('redis.host')?.workspaceValue, '127.0.0.1');
+      const settingsFile = join(folder.fsPath, '.vscode', 'settings.json');
+      assert.doesNotMatch(readFileSync(settingsFile, 'utf8'), /pw-from-file/, 'never in settings');
+      await until('connected with the file\'s password', () => (t.viewer.connections[0].state.kind === 'connected' && t.viewer.connections[0].endpoint?.includes(`:${redis.port}`) ? true : undefined), [t.viewer.onDidChangeState]);
+    } finally {
+      rmSync(path);
+      await admin.config('SET', 'requirepass', '');
+    }
+  });
+});
