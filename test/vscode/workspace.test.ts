@@ -116,7 +116,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     await publishResult(admin, keys, result('WS_LENS', 'failed', { error: 'connection reset by peer [details](command:evil)\nsecond line' }), 600);
     const failed = await diagnosticsChanged(uri, (d) => d.length === 1 && d[0].severity === vscode.DiagnosticSeverity.Error, 'an error diagnostic');
     assert.equal(failed[0].range.start.line, nameLine);
-    assert.match(failed[0].message, /^The latest run failed \(.+\): connection reset by peer \[details\]\(command:evil\)$/, 'the first line only, as plain text');
+    assert.match(failed[0].message, /^The latest run failed \(.+\): connection reset by peer \[details\]\u200b\(command:evil\)$/, 'the first line only, made inert');
     assert.equal(failed[0].code, 'failed');
 
     await publishResult(admin, keys, result('WS_LENS', 'success'), 600);

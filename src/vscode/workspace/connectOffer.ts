@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readResultLogPassword } from '../../core/pipelineFiles';
 import { WorkspaceEndpoint } from '../../core/pipelineIndex';
 import { parseResultLogAddress } from '../../core/settings';
+import { inertText } from '../../core/text';
 import { Config } from '../config';
 import { DEFAULT_CONNECTION, PasswordStore } from '../secrets';
 import { Viewer } from '../viewer';
@@ -40,9 +41,9 @@ export async function connectFromWorkspace(files: WorkspacePipelineFiles, viewer
   } else {
     const picked = await vscode.window.showQuickPick(
       endpoints.map((e) => ({
-        label: e.db === 0 ? e.address : vscode.l10n.t('{0}, database {1}', e.address, e.db),
+        label: inertText(e.db === 0 ? e.address : vscode.l10n.t('{0}, database {1}', e.address, e.db)),
         description: e.passwordInFile ? vscode.l10n.t('the file sets a password') : undefined,
-        detail: e.files.map((f) => vscode.workspace.asRelativePath(vscode.Uri.parse(f))).join(', '),
+        detail: inertText(e.files.map((f) => vscode.workspace.asRelativePath(vscode.Uri.parse(f))).join(', ')),
         endpoint: e,
       })),
       { title: vscode.l10n.t('TDTP: connect to a Redis named by the pipeline files'), placeHolder: vscode.l10n.t('result_log.address of your pipelines') },
@@ -52,7 +53,7 @@ export async function connectFromWorkspace(files: WorkspacePipelineFiles, viewer
   if (!endpoint) return false;
   const address = parseResultLogAddress(endpoint.address);
   if (typeof address === 'string') {
-    void vscode.window.showErrorMessage(vscode.l10n.t('The pipeline files give result_log.address {0}, which cannot be used: {1}', JSON.stringify(endpoint.address), address));
+    void vscode.window.showErrorMessage(vscode.l10n.t('The pipeline files give result_log.address {0}, which cannot be used: {1}', inertText(JSON.stringify(endpoint.address)), inertText(address)));
     return false;
   }
   if (endpoint.passwordInFile) {

@@ -3,6 +3,7 @@ import { Disposable } from '../../core/lifecycle';
 import { isDqWarning } from '../../core/dataQuality';
 import { firstLine } from '../../core/format';
 import { finishedOrReceived } from '../../core/store';
+import { inertText } from '../../core/text';
 import { Config } from '../config';
 import { dateTimeText, dqText } from '../presentation';
 import { Viewer } from '../viewer';
@@ -54,7 +55,7 @@ export class PipelineDiagnostics extends Disposable {
         const range = new vscode.Range(line, column, line, column + 'name'.length);
         let diagnostic: vscode.Diagnostic | undefined;
         if (record.run.statusKind === 'failed' || record.run.statusKind === 'completed_with_errors') {
-          const error = firstLine(r.error, ERROR_CHARS) || vscode.l10n.t('no error text');
+          const error = inertText(firstLine(r.error, ERROR_CHARS)) || vscode.l10n.t('no error text');
           const message =
             record.run.statusKind === 'failed'
               ? vscode.l10n.t('The latest run failed ({0}): {1}', when, error)

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { firstLine } from '../../core/format';
 import { parsePipelineFile } from '../../core/pipelineFiles';
 import { RunRecord, displayStatusOf } from '../../core/store';
+import { inertText } from '../../core/text';
 import { durationText, finishedText, formatNumber, statusText } from '../presentation';
 import { Viewer } from '../viewer';
 import { liveResultOf } from './liveStatus';
@@ -24,7 +25,7 @@ export class PipelineHoverProvider implements vscode.HoverProvider {
     const md = new vscode.MarkdownString();
     const live = liveResultOf(this.viewer, definition);
     md.appendMarkdown(`**${vscode.l10n.t('TDTP result')}** `);
-    md.appendText(live?.snapshot.resultName ?? definition.resultName);
+    md.appendText(inertText(live?.snapshot.resultName ?? definition.resultName));
     md.appendMarkdown('\n\n');
     if (!live) {
       md.appendText(vscode.l10n.t('No run seen yet on the connected Redis.'));
@@ -41,7 +42,7 @@ export class PipelineHoverProvider implements vscode.HoverProvider {
       md.appendText(line.join(' · '));
       if (r.error) {
         md.appendMarkdown('  \n  ');
-        md.appendText(firstLine(r.error, 160));
+        md.appendText(inertText(firstLine(r.error, 160)));
       }
       md.appendMarkdown('\n');
     }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inertText } from '../../core/text';
 import { PipelineFileLocation, WorkspacePipelineFiles } from './pipelineFiles';
 
 /**
@@ -9,19 +10,19 @@ export async function openPipelineConfig(files: WorkspacePipelineFiles, resultNa
   await files.ready;
   const locations = files.locate(resultName);
   if (locations.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No pipeline file in this workspace publishes to {0}.', resultName));
+    void vscode.window.showInformationMessage(vscode.l10n.t('No pipeline file in this workspace publishes to {0}.', inertText(resultName)));
     return undefined;
   }
   let chosen: PipelineFileLocation | undefined = locations[0];
   if (locations.length > 1) {
     const picked = await vscode.window.showQuickPick(
       locations.map((location) => ({
-        label: vscode.workspace.asRelativePath(location.uri),
-        description: location.definition.pipelineName,
+        label: inertText(vscode.workspace.asRelativePath(location.uri)),
+        description: location.definition.pipelineName && inertText(location.definition.pipelineName),
         detail: vscode.l10n.t('line {0}', location.definition.resultNameAt.line + 1),
         location,
       })),
-      { title: vscode.l10n.t('TDTP: {0} files publish to {1}', locations.length, resultName), placeHolder: vscode.l10n.t('Open which pipeline file?') },
+      { title: vscode.l10n.t('TDTP: {0} files publish to {1}', locations.length, inertText(resultName)), placeHolder: vscode.l10n.t('Open which pipeline file?') },
     );
     chosen = picked?.location;
   }
