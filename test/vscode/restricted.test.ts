@@ -45,9 +45,11 @@ describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', functi
   it('offers nothing from the workspace\'s pipeline files: no index, CodeLens, task or connection offer', async () => {
     const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'pipeline.yaml');
     assert.equal(t.workspace.files.index.definitionCount, 0, 'the lure file is not read');
-    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+    await vscode.window.showTextDocument(uri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri).then(undefined, (err: Error) => assert.fail(`CodeLens: ${err.message}`))) ?? [];
     assert.equal(lenses.filter((l) => l.command?.command.startsWith('tdtp.')).length, 0);
-    assert.deepEqual(await vscode.tasks.fetchTasks({ type: 'tdtp' }), []);
+    // (vscode.tasks.fetchTasks would wait for a trust prompt here: ask the provider itself.)
+    assert.deepEqual(t.workspace.tasks.provideTasks(), []);
     assert.equal(await vscode.commands.executeCommand('tdtp.connectFromWorkspace', { address: 'attacker.invalid:6379', password: 'fromFile' }), false);
     assert.equal(await t.passwords.get(), undefined, 'no password taken from the file');
     assert.equal(vscode.workspace.getConfiguration('tdtp').get('cli.path'), 'tdtpcli', 'the workspace cannot name the program to run');

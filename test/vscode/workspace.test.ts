@@ -78,10 +78,9 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
   });
 
   after(async () => {
-    for (const key of ['redis.port', 'redis.host', 'redis.db', 'cli.path', 'cli.args', 'workspace.problems']) {
-      await config().update(key, undefined, vscode.ConfigurationTarget.Global);
-      await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
-    }
+    for (const key of ['redis.port', 'redis.host', 'redis.db', 'cli.path', 'cli.args', 'workspace.problems']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    // What Connect from the pipeline files wrote (cli.* are machine settings: never in a workspace).
+    for (const key of ['redis.port', 'redis.host', 'redis.db']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
     await t?.passwords.clear();
     await redis?.dispose();
   });
