@@ -69,8 +69,8 @@ export async function connectFromWorkspace(files: WorkspacePipelineFiles, viewer
   await section.update('redis.host', address.host, target);
   await section.update('redis.port', address.port, target);
   await section.update('redis.db', endpoint.db, target);
-  const session = viewer.get(DEFAULT_CONNECTION);
-  if (session && session.state.kind === 'idle' && !config.autoConnect) void session.connect();
+  const connection = viewer.get(DEFAULT_CONNECTION);
+  if (connection && connection.state.kind === 'idle' && !config.autoConnect) void connection.connect();
   return true;
 }
 
