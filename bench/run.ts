@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { ConnectionTuning } from '../src/core/connection';
+import { problemText } from '../src/cli/problemText';
 import { parseConnectionSettings, ConnectionSettings } from '../src/core/settings';
 import { PipelineStore, RunRecord } from '../src/core/store';
 import { PipelineWatcher, ReconcileReport } from '../src/core/watcher';
@@ -192,7 +193,7 @@ async function startWatcher(settings: ConnectionSettings, store: PipelineStore, 
   const watcher = new PipelineWatcher(settings, store, tuning);
   const losses: string[] = [];
   watcher.onDidChangeState((s) => {
-    if (s.kind === 'reconnecting' || s.kind === 'failed') losses.push(s.problem.message);
+    if (s.kind === 'reconnecting' || s.kind === 'failed') losses.push(problemText(s.problem));
   });
   const reconciled = new Promise<ReconcileReport>((r) => {
     const d = watcher.onDidReconcile((report) => {

@@ -3,6 +3,7 @@ import { CommandsClient, ConnectionProblemError, classifyClientError, connectCom
 import { TdtpResult } from '../core/decode';
 import { KeySpace } from '../core/keySpace';
 import { classifyError } from '../core/problems';
+import { oneLine, problemText } from './problemText';
 import { DEFAULT_TTL_SECONDS, encodeLikeGo, goTimeString, publishResult } from '../core/publish';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
 
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const problem = err instanceof ConnectionProblemError ? err.problem : client ? classifyClientError(client, err, settings) : classifyError(err, settings);
-    process.stderr.write(`tdtp-emit: ${problem.message}\n`);
+    process.stderr.write(`tdtp-emit: ${oneLine(problemText(problem))}\n`);
     return 3;
   } finally {
     client?.disconnect(false);

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../core/settings';
+import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings, readPem as readPemFile } from '../core/settings';
 
 /** Connection options shared by tdtp-watch and tdtp-emit, named like the reference worker's. */
 export const CONNECTION_OPTIONS = {
@@ -109,11 +108,9 @@ function list(value: string | boolean | string[] | undefined): string[] | undefi
 
 function readPem(path: string | boolean | string[] | undefined, option: string): string | undefined {
   if (typeof path !== 'string') return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${option}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const read = readPemFile(path);
+  if (!read.ok) throw new UsageError(`${option}: cannot read "${path}": ${read.errno}`);
+  return read.pem;
 }
 
 export function integerOption(value: string | undefined, name: string, fallback: number): number {

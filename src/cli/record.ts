@@ -3,6 +3,7 @@ import { StreamRecorder } from '../core/history/recorder';
 import { describeEndpoint } from '../core/settings';
 import { sanitizeForTerminal } from '../core/text';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
+import { oneLine, problemText, warningText } from './problemText';
 
 const HELP = `tdtp-record — keep every TDTP run in Redis Streams, for viewers that were not watching
 
@@ -54,8 +55,8 @@ async function main(argv: string[]): Promise<number> {
   const endpoint = describeEndpoint(settings);
   const recorder = new StreamRecorder(settings, { maxLen });
   recorder.onProblem((p) => say(`! not recorded: ${sanitizeForTerminal(p.resultName)}: ${sanitizeForTerminal(p.message)}`));
-  recorder.watcher.onReconcileFailed((message) => say(`! ${sanitizeForTerminal(message)}`));
-  recorder.watcher.connection.onWarning((message) => say(`! ${sanitizeForTerminal(message)}`));
+  recorder.watcher.onReconcileFailed((problem) => say(`! ${oneLine(`Reading the state keys failed: ${problemText(problem)}`)}`));
+  recorder.watcher.connection.onWarning((warning) => say(`! ${oneLine(warningText(warning))}`));
   recorder.watcher.onDidReconcile((report) => {
     if (!values.quiet) say(`read ${report.keys} state keys: ${report.added} runs to record`);
   });
@@ -78,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
         everConnected = true;
         say(`recording ${settings.prefix}:*:runs on ${endpoint} (MAXLEN ~ ${maxLen})`);
       } else if (state.kind === 'reconnecting' || state.kind === 'failed') {
-        say(`! ${sanitizeForTerminal(state.problem.message)}${givingUp ? '' : ' Reconnecting …'}`);
+        say(`! ${oneLine(problemText(state.problem))}${givingUp ? '' : ' Reconnecting …'}`);
       }
       if (givingUp) finish(3);
     });

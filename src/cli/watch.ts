@@ -7,6 +7,7 @@ import { assessDataQuality, isDqWarning } from '../core/dataQuality';
 import { PipelineStore, RunRecord } from '../core/store';
 import { PipelineWatcher, ReconcileReport, pollOnce } from '../core/watcher';
 import { connectionMode, describeEndpoint } from '../core/settings';
+import { errorText, oneLine, problemJson, problemText, warningText } from './problemText';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
 
 const HELP = `tdtp-watch — watch TDTP pipeline results in Redis (what tdtpcli --pipeline publishes)
@@ -79,8 +80,8 @@ async function main(argv: string[]): Promise<number> {
   store.onDidAddRun((record) => printRun(out, keys, record));
   store.onDidReject((rejected) => printRejected(out, rejected));
   watcher.onDidReconcile((report) => printReconcile(out, report));
-  watcher.onReconcileFailed((message) => printNotice(out, 'warning', message));
-  watcher.connection.onWarning((message) => printNotice(out, 'warning', message));
+  watcher.onReconcileFailed((problem) => printNotice(out, 'warning', `Reading the state keys failed: ${problemText(problem)}`));
+  watcher.connection.onWarning((warning) => printNotice(out, 'warning', warningText(warning)));
 
   return new Promise<number>((resolve) => {
     let everConnected = false;
@@ -94,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
       if (!givingUp) printState(out, state, describeEndpoint(settings), settings.prefix, connectionMode(settings) !== 'standalone');
       if (state.kind === 'connected') everConnected = true;
       if (givingUp) {
-        if (!out.json) process.stderr.write(`tdtp-watch: ${state.problem.message}\n`);
+        if (!out.json) process.stderr.write(`tdtp-watch: ${oneLine(problemText(state.problem))}\n`);
         finish(3);
       }
     });
@@ -130,7 +131,7 @@ async function poll(settings: Parameters<typeof pollOnce>[0], resultName: string
     }
     return 0;
   } catch (err) {
-    process.stderr.write(`tdtp-watch: ${(err as Error).message}\n`);
+    process.stderr.write(`tdtp-watch: ${oneLine(errorText(err))}\n`);
     return 3;
   }
 }
@@ -197,7 +198,8 @@ function printRejected(out: Output, rejected: RejectedMessage): void {
 /** `showNode`: with Sentinel or a Cluster, name the server the subscription is on. */
 function printState(out: Output, state: ConnectionState, endpoint: string, prefix: string, showNode: boolean): void {
   if (out.json) {
-    out.write(JSON.stringify({ type: 'connection', ...state }));
+    // The problem's code and facts for programs, and its sentence for people.
+    out.write(JSON.stringify({ type: 'connection', ...state, ...('problem' in state ? { problem: problemJson(state.problem) } : {}) }));
     return;
   }
   switch (state.kind) {
@@ -208,10 +210,10 @@ function printState(out: Output, state: ConnectionState, endpoint: string, prefi
       out.write(paint(out, 'info', `Connected to ${endpoint}${state.node && showNode ? ` (listening on ${state.node})` : ''}; watching ${prefix}:*`));
       break;
     case 'reconnecting':
-      out.write(paint(out, 'warning', `! ${state.problem.message} Reconnecting in ${((state.retryAt - Date.now()) / 1000).toFixed(1)} s (attempt ${state.attempt}) …`));
+      out.write(paint(out, 'warning', `! ${oneLine(problemText(state.problem))} Reconnecting in ${((state.retryAt - Date.now()) / 1000).toFixed(1)} s (attempt ${state.attempt}) …`));
       break;
     case 'failed':
-      out.write(paint(out, 'failed', `✗ ${state.problem.message} Not retrying.`));
+      out.write(paint(out, 'failed', `✗ ${oneLine(problemText(state.problem))} Not retrying.`));
       break;
     case 'idle':
       break;
@@ -220,7 +222,7 @@ function printState(out: Output, state: ConnectionState, endpoint: string, prefi
 
 function printReconcile(out: Output, report: ReconcileReport): void {
   if (out.json) {
-    out.write(JSON.stringify({ type: 'reconcile', ...report, gap: report.gap && { from: new Date(report.gap.from).toISOString(), to: new Date(report.gap.to).toISOString(), reason: report.gap.reason } }));
+    out.write(JSON.stringify({ type: 'reconcile', ...report, gap: report.gap && { from: new Date(report.gap.from).toISOString(), to: new Date(report.gap.to).toISOString(), reason: report.gap.problem ? problemText(report.gap.problem) : report.gap.reason, ...(report.gap.problem && { problem: problemJson(report.gap.problem) }) } }));
     return;
   }
   if (report.source === 'loaded') {

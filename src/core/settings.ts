@@ -1,4 +1,6 @@
 import type { RedisOptions } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 
 /** TLS as the user configures it; files are read by whoever builds the client options. */
@@ -354,6 +356,23 @@ export function describeNode(node: NodeAddress): string {
  */
 export function settingsForNode(settings: ConnectionSettings, node: NodeAddress): ConnectionSettings {
   return { host: node.host, port: node.port, db: settings.db, username: settings.username, password: settings.password, tls: settings.tls, prefix: settings.prefix };
+}
+
+/**
+ * Reads a CA, certificate or key file named in a setting or an option; `~` at the start is the
+ * home directory (settings are shared between machines, so paths are often written that way).
+ * Fails with the system's error code (ENOENT, EACCES …) for the front end to word.
+ */
+export function readPem(path: string): { ok: true; pem: string } | { ok: false; errno: string } {
+  try {
+    return { ok: true, pem: readFileSync(expandHome(path), 'utf8') };
+  } catch (err) {
+    return { ok: false, errno: (err as NodeJS.ErrnoException).code ?? String(err) };
+  }
+}
+
+function expandHome(path: string): string {
+  return path === '~' || /^~[/\\]/.test(path) ? `${homedir()}${path.slice(1)}` : path;
 }
 
 /** TLS options of `settings` for node's tls.connect, or undefined without TLS. */

@@ -15,6 +15,7 @@ import { DecodeOutcome, PipelineRun, RejectedMessage, decodeMessage, decodePaylo
 import { KeySpace } from './keySpace';
 import { Emitter } from './emitter';
 import { DisposableStore, IDisposable } from './lifecycle';
+import { ConnectionProblem, NotConnectedFacts } from './problems';
 import { ConnectionSettings } from './settings';
 import { PipelineStore, RunSource } from './store';
 import { StreamReadReport, readStreams } from './history/streams';
@@ -29,7 +30,11 @@ export interface ReconcileReport {
   readonly rejected: number;
   /** result_names whose state key is gone (its TTL ran out). */
   readonly expired: string[];
-  readonly gap?: { readonly from: number; readonly to: number; readonly reason: string };
+  /**
+   * `reason`: a code (the lost connection's problem code, or NOT_RUNNING_REASON) for the gap
+   * marker; `problem`: the lost connection's problem, for the front ends to word.
+   */
+  readonly gap?: { readonly from: number; readonly to: number; readonly reason: string; readonly problem?: ConnectionProblem };
   /** What the recorders' streams added first (when reading them is on). */
   readonly streams?: StreamReadReport;
   readonly durationMs: number;
@@ -40,9 +45,10 @@ export type PollResult =
   | { readonly found: true; readonly outcome: Exclude<DecodeOutcome, { kind: 'ignored' }>; readonly ttlMs: number | undefined }
   | { readonly found: false };
 
+/** A poll or refresh that needs the connection up; `facts` say why it is not (front ends word them). */
 export class NotConnectedError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(readonly facts: NotConnectedFacts) {
+    super(`not connected (${facts.state})`);
     this.name = 'NotConnectedError';
   }
 }
@@ -70,7 +76,7 @@ export class PipelineWatcher implements IDisposable {
   private readonly keys: KeySpace;
   private readonly disposables = new DisposableStore();
   private readonly reconcileEmitter = new Emitter<ReconcileReport>();
-  private readonly reconcileFailedEmitter = new Emitter<string>();
+  private readonly reconcileFailedEmitter = new Emitter<ConnectionProblem>();
   private lastReconcileValue: ReconcileReport | undefined;
   /** result_names that got a live event since the running reconcile began: theirs is newer. */
   private liveDuringReconcile: Set<string> | undefined;
@@ -127,7 +133,8 @@ export class PipelineWatcher implements IDisposable {
   private async reconcileAfterSubscribe(info: SubscribedInfo): Promise<void> {
     const source = info.initial ? 'loaded' : 'recovered';
     const resumed = info.initial && this.history.resumedFrom !== undefined ? { from: this.history.resumedFrom, to: Date.now(), reason: NOT_RUNNING_REASON } : undefined;
-    const gap = info.gap ?? resumed;
+    const lost = info.gap && { from: info.gap.from, to: info.gap.to, reason: info.gap.reason.code, problem: info.gap.reason };
+    const gap = lost ?? resumed;
     let streams: StreamReadReport | undefined;
     // Streams first: their runs are older than the state keys' and go before them in the history.
     if (this.history.readStreams) streams = await readStreams(info.commands, this.keys, this.store, source, gap);
@@ -138,10 +145,10 @@ export class PipelineWatcher implements IDisposable {
   /** Re-reads every state key now (the user's Refresh). */
   async refresh(): Promise<ReconcileReport> {
     const commands = this.connection.commands;
-    if (!commands) throw new NotConnectedError(this.describeNotConnected());
+    if (!commands) throw new NotConnectedError(this.notConnected(false));
     const report = await this.reconcileWith(commands, 'recovered', undefined);
     if (!report) {
-      if (commands !== this.connection.commands) throw new NotConnectedError(`The connection was lost during the refresh. ${this.describeNotConnected()}`);
+      if (commands !== this.connection.commands) throw new NotConnectedError(this.notConnected(true));
       throw new Error('the refresh could not read the state keys; see the log');
     }
     return report;
@@ -190,7 +197,7 @@ export class PipelineWatcher implements IDisposable {
       // The connection was lost meanwhile: the reconnect reconciles again, there is nothing to report.
       if (commands !== this.connection.commands) return undefined;
       const problem = this.connection.classify(err, commands);
-      this.reconcileFailedEmitter.fire(`Reading the state keys failed: ${problem.message}`);
+      this.reconcileFailedEmitter.fire(problem);
       // A refused permission will be refused again: say so in the connection state instead of
       // showing a connected viewer with an empty or stale model.
       if (!problem.retryable) this.connection.fail(problem);
@@ -233,7 +240,7 @@ export class PipelineWatcher implements IDisposable {
    */
   async poll(resultName: string): Promise<PollResult> {
     const commands = this.connection.commands;
-    if (!commands) throw new NotConnectedError(this.describeNotConnected());
+    if (!commands) throw new NotConnectedError(this.notConnected(false));
     let result: PollResult;
     try {
       result = await pollWith(commands, this.keys, resultName);
@@ -245,17 +252,11 @@ export class PipelineWatcher implements IDisposable {
     return result;
   }
 
-  private describeNotConnected(): string {
+  private notConnected(lostDuringRefresh: boolean): NotConnectedFacts {
     const state = this.connection.state;
-    switch (state.kind) {
-      case 'failed':
-      case 'reconnecting':
-        return `Not connected to Redis at ${this.connection.endpoint}: ${state.problem.message}`;
-      case 'connecting':
-        return `Still connecting to Redis at ${this.connection.endpoint}.`;
-      default:
-        return `Not connected to Redis (${this.connection.endpoint}).`;
-    }
+    const endpoint = this.connection.endpoint;
+    if (state.kind === 'failed' || state.kind === 'reconnecting') return { endpoint, state: state.kind, problem: state.problem, lostDuringRefresh };
+    return { endpoint, state: state.kind === 'connecting' ? 'connecting' : 'idle', lostDuringRefresh };
   }
 
   dispose(): void {

@@ -3,8 +3,10 @@ import type { DqVerdict } from '../core/dataQuality';
 import type { StatusKind, TdtpResult } from '../core/decode';
 import { DisposableStore } from '../core/lifecycle';
 import { RunRecord, RunSource } from '../core/store';
+import type { PollResult } from '../core/watcher';
 import { Viewer } from './viewer';
 import { WatchedConnection, WatchedConnectionState } from './watchedConnection';
+import { errorText, problemText } from './problemText';
 
 /**
  * The API `activate()` returns to other extensions (`vscode.extensions.getExtension(
@@ -66,13 +68,19 @@ export function toPipelineEvent(connection: string, record: RunRecord): Pipeline
 
 export function connectionInfo(connection: WatchedConnection): ConnectionInfo {
   const state = connection.state;
-  const problem = state.kind === 'failed' || state.kind === 'reconnecting' ? state.problem.message : state.kind === 'notConfigured' ? state.problems.join('; ') : undefined;
+  const problem = state.kind === 'failed' || state.kind === 'reconnecting' ? problemText(state.problem) : state.kind === 'notConfigured' ? state.problems.join('; ') : undefined;
   return { name: connection.name, state: state.kind, endpoint: connection.endpoint, problem };
 }
 
 /** GETs a state key now: the decoded state, undefined when absent; a bad payload throws its reason. */
 export async function pollState(connection: WatchedConnection, resultName: string): Promise<PolledState | undefined> {
-  const result = await connection.poll(resultName);
+  let result: PollResult;
+  try {
+    result = await connection.poll(resultName);
+  } catch (err) {
+    // Callers get the words, not the core's codes.
+    throw new Error(errorText(err));
+  }
   if (!result.found) return undefined;
   if (result.outcome.kind === 'rejected') throw new Error(vscode.l10n.t('The state key of {0} holds a payload that cannot be decoded: {1}', resultName, result.outcome.rejected.reason));
   const run = result.outcome.run;

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { DqTolerance } from '../core/dataQuality';
 import { checkTolerance } from '../core/dataQuality';
-import { ConnectionSettingsInput, SettingProblem } from '../core/settings';
+import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile } from '../core/settings';
 import { DEFAULT_CONNECTION } from './secrets';
 import type { ConnectionProfile, ConnectionSecrets } from './watchedConnection';
 
@@ -257,14 +256,8 @@ function nonEmptyList(value: unknown): unknown {
 function readPem(path: string | undefined, setting: keyof ConnectionSettingsInput, problems: SettingProblem[]): string | undefined {
   const trimmed = path?.trim();
   if (!trimmed) return undefined;
-  try {
-    return readFileSync(expandHome(trimmed), 'utf8');
-  } catch (err) {
-    problems.push({ setting, message: vscode.l10n.t('cannot read the file "{0}" ({1})', trimmed, (err as NodeJS.ErrnoException).code ?? String(err)) });
-    return undefined;
-  }
-}
-
-function expandHome(path: string): string {
-  return path.startsWith('~/') ? `${process.env.HOME ?? ''}${path.slice(1)}` : path;
+  const read = readPemFile(trimmed);
+  if (read.ok) return read.pem;
+  problems.push({ setting, message: vscode.l10n.t('cannot read the file "{0}" ({1})', trimmed, read.errno) });
+  return undefined;
 }

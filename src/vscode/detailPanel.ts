@@ -8,6 +8,7 @@ import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelSta
 import { Config } from './config';
 import { connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from './presentation';
 import { Viewer } from './viewer';
+import { errorText, gapReasonText } from './problemText';
 
 export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';
 
@@ -153,7 +154,7 @@ class DetailPanel extends Disposable {
       this.ttl = !result.found ? { kind: 'expired' } : result.ttlMs === undefined ? { kind: 'persistent' } : { kind: 'expires', ms: result.ttlMs, measuredAt: Date.now() };
       this.update();
     } catch (err) {
-      this.log.warn(`Reading the TTL of ${this.resultName} failed: ${(err as Error).message}`);
+      this.log.warn(`Reading the TTL of ${this.resultName} failed: ${errorText(err)}`);
     }
   }
 
@@ -209,7 +210,7 @@ function runView(record: RunRecord, errorChars?: number): RunView {
 }
 
 function historyRow(item: HistoryItem): HistoryRowView {
-  if (item.kind === 'gap') return { kind: 'gap', text: vscode.l10n.t('Gap: {0} – {1}; events may have been lost', dateTimeText(item.from), dateTimeText(item.to)), reason: item.reason };
+  if (item.kind === 'gap') return { kind: 'gap', text: vscode.l10n.t('Gap: {0} – {1}; events may have been lost', dateTimeText(item.from), dateTimeText(item.to)), reason: gapReasonText(item.reason) };
   return { kind: 'run', ...runView(item, HISTORY_ROW_ERROR_CHARS) };
 }
 

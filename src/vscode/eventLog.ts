@@ -4,6 +4,7 @@ import { describeDq, formatDuration, statusLabel } from '../core/format';
 import { Disposable } from '../core/lifecycle';
 import { logValue } from '../core/text';
 import { Viewer } from './viewer';
+import { problemText } from './problemText';
 
 /**
  * One log line per event in the reference worker's spirit, plus every connection change and every
@@ -42,10 +43,10 @@ export class EventLog extends Disposable {
             log.info(`${where}Connected to ${logValue(connection.endpoint ?? '')}; subscribed`);
             break;
           case 'reconnecting':
-            log.warn(`${where}${logValue(state.problem.message)} Retrying in ${Math.max(0, Math.round((state.retryAt - Date.now()) / 100) / 10)} s (attempt ${state.attempt}).`);
+            log.warn(`${where}${logValue(problemText(state.problem))} Retrying in ${Math.max(0, Math.round((state.retryAt - Date.now()) / 100) / 10)} s (attempt ${state.attempt}).`);
             break;
           case 'failed':
-            log.error(`${where}${logValue(state.problem.message)} Not retrying until the settings change or you run "TDTP: Connect".`);
+            log.error(`${where}${logValue(problemText(state.problem))} Not retrying until the settings change or you run "TDTP: Connect".`);
             break;
           case 'idle':
             log.info(`${where}Disconnected`);

@@ -5,6 +5,7 @@ import { connectionText, dateTimeText } from './presentation';
 import { PipelinesTreeProvider, TreeFilter } from './treeView';
 import { Viewer } from './viewer';
 import { WatchedConnectionState, bestState } from './watchedConnection';
+import { problemText } from './problemText';
 
 export const PIPELINES_VIEW_ID = 'tdtp.pipelines';
 
@@ -112,7 +113,7 @@ export class PipelinesView extends Disposable {
       connection.store.size === 0
         ? undefined
         : state.kind === 'reconnecting' || state.kind === 'failed'
-          ? state.problem.message
+          ? problemText(state.problem)
           : state.kind === 'notConfigured'
             ? state.problems.join('\n')
             : parts.join(' · ');

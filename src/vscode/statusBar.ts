@@ -3,7 +3,8 @@ import { Disposable } from '../core/lifecycle';
 import { inertText } from '../core/text';
 import { ReconcileReport } from '../core/watcher';
 import { appendWire, escapeMarkdown, untrustedMarkdown } from './markdown';
-import { connectionText, dateTimeText, problemHeadline } from './presentation';
+import { connectionText, dateTimeText } from './presentation';
+import { problemHeadline, problemText } from './problemText';
 import { problemOf, worstState } from './watchedConnection';
 import { Viewer } from './viewer';
 
@@ -65,7 +66,7 @@ export class StatusBarController extends Disposable {
       const p = problemOf(connection.state);
       const prefix = this.viewer.multiple ? `[${connection.name}] ` : '';
       tooltip.appendMarkdown(`\n\n**${escapeMarkdown(prefix)}${escapeMarkdown(p ? problemHeadline(p.code) : vscode.l10n.t('A setting is wrong'))}**\n\n`);
-      appendWire(tooltip, p ? p.message : connection.state.kind === 'notConfigured' ? connection.state.problems.join('\n') : '');
+      appendWire(tooltip, p ? problemText(p) : connection.state.kind === 'notConfigured' ? connection.state.problems.join('\n') : '');
     }
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(

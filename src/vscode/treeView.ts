@@ -10,6 +10,7 @@ import { Config } from './config';
 import { WatchedConnection, problemOf } from './watchedConnection';
 import { Viewer } from './viewer';
 import { ageText, connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
+import { gapReasonText, problemText } from './problemText';
 
 export type TreeNode = ConnectionNode | PipelineNode | RunNode | GapNode | GroupNode | RejectedGroupNode | RejectedNode;
 
@@ -356,7 +357,7 @@ function connectionItem(connection: WatchedConnection): vscode.TreeItem {
         : new vscode.ThemeIcon('debug-disconnect');
   const tooltip = untrustedMarkdown();
   appendWire(tooltip, `${connection.name}: ${connectionText(state, connection.endpoint)}`);
-  if (problem) appendWire(tooltip, `\n\n${problem.message}`);
+  if (problem) appendWire(tooltip, `\n\n${problemText(problem)}`);
   if (state.kind === 'notConfigured') appendWire(tooltip, `\n\n${state.problems.join('\n')}`);
   item.tooltip = tooltip;
   item.contextValue = `connection state-${state.kind}`;
@@ -422,7 +423,7 @@ function gapItem(node: GapNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('tdtp.warningIcon'));
   item.description = vscode.l10n.t('events may have been lost');
   const tooltip = untrustedMarkdown();
-  appendWire(tooltip, node.gap.reason);
+  appendWire(tooltip, gapReasonText(node.gap.reason));
   item.tooltip = tooltip;
   item.contextValue = 'gap';
   return item;

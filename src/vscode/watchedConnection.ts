@@ -6,6 +6,7 @@ import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnect
 import { PipelineStore } from '../core/store';
 import { PipelineWatcher, PollResult, ReconcileReport } from '../core/watcher';
 import { PasswordStore } from './secrets';
+import { problemText, warningText } from './problemText';
 
 /** What the views show about a connection: the core's state, or settings that cannot work. */
 export type WatchedConnectionState = ConnectionState | { readonly kind: 'notConfigured'; readonly problems: readonly string[] };
@@ -120,8 +121,8 @@ export class WatchedConnection implements vscode.Disposable {
     const watcher = new PipelineWatcher(settings, this.store);
     this.watcher = watcher;
     this.watcherListeners.add(watcher.onDidChangeState((state) => this.setState(state)));
-    this.watcherListeners.add(watcher.connection.onWarning((message) => this.log.warn(`[${this.name}] ${message}`)));
-    this.watcherListeners.add(watcher.onReconcileFailed((message) => this.log.error(`[${this.name}] ${message}`)));
+    this.watcherListeners.add(watcher.connection.onWarning((warning) => this.log.warn(`[${this.name}] ${warningText(warning)}`)));
+    this.watcherListeners.add(watcher.onReconcileFailed((problem) => this.log.error(`[${this.name}] ${vscode.l10n.t('Reading the state keys failed: {0}', problemText(problem))}`)));
     this.watcherListeners.add(watcher.onDidReconcile((report) => this.reconcileEmitter.fire(report)));
     watcher.start();
   }

@@ -19,6 +19,7 @@ import {
   startRedis,
   startViewer,
 } from '../support/redisServer';
+import { problemText } from '../../src/cli/problemText';
 
 /** The viewer's least-privilege ACL (db 0). A non-zero db also needs +select. */
 export const LEAST_PRIVILEGE = ['~tdtp:pipeline:*', '&tdtp:pipeline:*', '+psubscribe', '+ping', '+scan', '+mget', '+get', '+pttl'];
@@ -162,9 +163,9 @@ describe('an ACL user missing one permission of the set', () => {
       const state = await v.waitForState((s) => s.kind === 'failed', 5000, `failed without ${leaveOut}`);
       assert.ok(state.kind === 'failed');
       assert.equal(state.problem.code, 'permission');
-      assert.match(state.problem.message, named);
-      assert.match(state.problem.message, new RegExp(`User "${user.username}"`));
-      assert.match(state.problem.message, /The viewer needs: ~tdtp:pipeline:\* &tdtp:pipeline:\* \+psubscribe \+ping \+scan \+mget \+get \+pttl/);
+      assert.match(problemText(state.problem), named);
+      assert.match(problemText(state.problem), new RegExp(`User "${user.username}"`));
+      assert.match(problemText(state.problem), /The viewer needs: ~tdtp:pipeline:\* &tdtp:pipeline:\* \+psubscribe \+ping \+scan \+mget \+get \+pttl/);
       const afterFailure = await connectionsReceived(admin);
       await delay(500);
       assert.equal(await connectionsReceived(admin), afterFailure, 'no reconnect after a permission problem');

@@ -19,6 +19,15 @@ import {
   startRedis,
   startViewer,
 } from '../support/redisServer';
+import { errorText, problemText } from '../../src/cli/problemText';
+
+/** Rejects with an error whose words (as tdtp-watch prints them) match `pattern`. */
+async function rejectsSaying(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (err) => {
+    assert.match(errorText(err), pattern);
+    return true;
+  });
+}
 
 /** Longer than the first retry could be with the default tuning (backoff 500 ms × 2 × jitter ≤ 1 s). */
 const PAST_FIRST_BACKOFF_MS = 1500;
@@ -37,7 +46,7 @@ async function expectFailureWithoutRetries(server: RedisServer, admin: Redis, in
   const state = await v.waitForState((s) => s.kind === 'failed' || s.kind === 'connected', 5000, `failed with ${code}`);
   assert.equal(state.kind, 'failed', `expected failed/${code}, got ${JSON.stringify(state)}`);
   if (state.kind !== 'failed') return state;
-  assert.equal(state.problem.code, code, state.problem.message);
+  assert.equal(state.problem.code, code, problemText(state.problem));
   assert.equal(state.problem.retryable, false);
   const afterFailure = await connectionsReceived(admin);
   // One attempt: the subscriber and the commands client (the admin's INFO connection is not new).
@@ -79,25 +88,25 @@ describe('a password-protected server', () => {
   test('a wrong password fails with auth-failed, and is not retried', async () => {
     const state = await expectFailureWithoutRetries(server, admin, { password: 'wrong' }, 'auth-failed');
     if (state.kind === 'failed') {
-      assert.match(state.problem.message, /rejected the password/);
-      assert.match(state.problem.message, new RegExp(`127\\.0\\.0\\.1:${server.port}`));
-      assert.doesNotMatch(state.problem.message, /wrong/, 'the message must not echo the password');
+      assert.match(problemText(state.problem), /rejected the password/);
+      assert.match(problemText(state.problem), new RegExp(`127\\.0\\.0\\.1:${server.port}`));
+      assert.doesNotMatch(problemText(state.problem), /wrong/, 'the message must not echo the password');
     }
   });
 
   test('a wrong username/password pair names the user', async () => {
     const state = await expectFailureWithoutRetries(server, admin, { username: 'alice', password: 'wrong' }, 'auth-failed');
-    if (state.kind === 'failed') assert.match(state.problem.message, /user "alice"/);
+    if (state.kind === 'failed') assert.match(problemText(state.problem), /user "alice"/);
   });
 
   test('no password fails with auth-required, and is not retried', async () => {
     const state = await expectFailureWithoutRetries(server, admin, {}, 'auth-required');
-    if (state.kind === 'failed') assert.match(state.problem.message, /requires a password/);
+    if (state.kind === 'failed') assert.match(problemText(state.problem), /requires a password/);
   });
 
   test('the one-shot poll says what is wrong too', async () => {
-    await assert.rejects(pollOnce(settingsFor(server.port, { password: 'wrong' }), 'PW_V001'), /rejected the password/);
-    await assert.rejects(pollOnce(settingsFor(server.port), 'PW_V001'), /requires a password/);
+    await rejectsSaying(pollOnce(settingsFor(server.port, { password: 'wrong' }), 'PW_V001'), /rejected the password/);
+    await rejectsSaying(pollOnce(settingsFor(server.port), 'PW_V001'), /requires a password/);
   });
 });
 
@@ -118,12 +127,12 @@ describe('a server that cannot be reached or used', () => {
     const first = await v.waitForState((s) => s.kind === 'reconnecting', 5000, 'reconnecting');
     assert.ok(first.kind === 'reconnecting');
     assert.equal(first.problem.code, 'refused');
-    assert.match(first.problem.message, new RegExp(`Nothing accepts connections at 127\\.0\\.0\\.1:${port}`));
+    assert.match(problemText(first.problem), new RegExp(`Nothing accepts connections at 127\\.0\\.0\\.1:${port}`));
     assert.ok(first.retryAt > Date.now() - 50);
     const third = await v.waitForState((s) => s.kind === 'reconnecting' && s.attempt >= 3, 5000, 'a third attempt');
     assert.ok(third.kind === 'reconnecting' && third.problem.code === 'refused');
-    await assert.rejects(v.watcher.poll('X'), /Not connected to Redis at .*Nothing accepts connections/);
-    await assert.rejects(pollOnce(settingsFor(port), 'X'), /Nothing accepts connections/);
+    await rejectsSaying(v.watcher.poll('X'), /Not connected to Redis at .*Nothing accepts connections/);
+    await rejectsSaying(pollOnce(settingsFor(port), 'X'), /Nothing accepts connections/);
   });
 
   test('a viewer started before the server connects once it is up, and loads as "loaded"', async () => {
@@ -150,7 +159,7 @@ describe('a server that cannot be reached or used', () => {
   test('a db that does not exist fails with bad-db instead of showing db 0', async () => {
     await publishResult(admin, KEYS, makeResult('DB0_V001'));
     const state = await expectFailureWithoutRetries(server, admin, { db: 99 }, 'bad-db');
-    if (state.kind === 'failed') assert.match(state.problem.message, /Database 99 does not exist/);
-    await assert.rejects(pollOnce(settingsFor(server.port, { db: 99 }), 'DB0_V001'), /Database 99 does not exist/);
+    if (state.kind === 'failed') assert.match(problemText(state.problem), /Database 99 does not exist/);
+    await rejectsSaying(pollOnce(settingsFor(server.port, { db: 99 }), 'DB0_V001'), /Database 99 does not exist/);
   });
 });

@@ -28,6 +28,7 @@ import { startCluster } from '../support/cluster';
 import { startSentinelTopology } from '../support/sentinel';
 import { TestCertificates, makeCertificates } from '../support/tls';
 import { WATCH_SOURCE, killTools, runTool } from '../support/tools';
+import { problemText, warningText } from '../../src/cli/problemText';
 
 let certs: TestCertificates;
 /** TLS, client certificates not required. */
@@ -93,10 +94,10 @@ async function expectTlsFailure(target: RedisServer, targetAdmin: Redis, input: 
   const state = await v.waitForState((s) => s.kind === 'failed' || s.kind === 'connected', 5000, 'a TLS failure');
   assert.equal(state.kind, 'failed', JSON.stringify(state));
   if (state.kind !== 'failed') return state;
-  assert.equal(state.problem.code, 'tls', state.problem.message);
+  assert.equal(state.problem.code, 'tls', problemText(state.problem));
   assert.equal(state.problem.retryable, false);
-  assert.match(state.problem.message, message);
-  assert.match(state.problem.message, new RegExp(`^The TLS handshake with 127\\.0\\.0\\.1:${target.port} failed: `));
+  assert.match(problemText(state.problem), message);
+  assert.match(problemText(state.problem), new RegExp(`^The TLS handshake with 127\\.0\\.0\\.1:${target.port} failed: `));
   const afterFailure = await connectionsReceived(targetAdmin);
   await delay(1500);
   assert.equal(await connectionsReceived(targetAdmin), afterFailure, 'a TLS failure is not retried');
@@ -112,7 +113,7 @@ describe('TLS with verification', () => {
   test('the CA file verifies the server: load, live event and polls work', async () => {
     const warnings: string[] = [];
     const v = await endToEnd(server.port, admin, { tls: true, tlsCa: certs.ca });
-    v.watcher.connection.onWarning((w) => warnings.push(w));
+    v.watcher.connection.onWarning((w) => warnings.push(warningText(w)));
     assert.deepEqual(warnings, []);
   });
 
@@ -138,7 +139,7 @@ describe('TLS with verification', () => {
     v.watcher.start();
     const state = await v.waitForState((s) => s.kind === 'reconnecting' || s.kind === 'failed' || s.kind === 'connected', 5000, 'a failure');
     assert.equal(state.kind, 'reconnecting', JSON.stringify(state));
-    if (state.kind === 'reconnecting') assert.match(state.problem.message, /if the server expects TLS, turn TLS on/);
+    if (state.kind === 'reconnecting') assert.match(problemText(state.problem), /if the server expects TLS, turn TLS on/);
   });
 });
 
@@ -147,7 +148,7 @@ describe('TLS without verification', () => {
     const v = createViewer(settingsFor(server.port, { tls: true, tlsRejectUnauthorized: false }));
     viewers.push(v);
     const warnings: string[] = [];
-    v.watcher.connection.onWarning((w) => warnings.push(w));
+    v.watcher.connection.onWarning((w) => warnings.push(warningText(w)));
     const loaded = v.nextReconcile((r) => r.source === 'loaded', 5000, 'the load');
     v.watcher.start();
     await loaded;
@@ -178,7 +179,7 @@ describe('mutual TLS (--tls-auth-clients yes)', () => {
     if (state.kind === 'connected' || state.kind === 'idle' || state.kind === 'connecting') return;
     // Depending on timing the client sees the server's alert (a TLS problem, not retried) or only
     // the reset that follows it (retried): either way the message names the missing certificate.
-    assert.match(state.problem.message, /client certificate/);
+    assert.match(problemText(state.problem), /client certificate/);
   });
 });
 
@@ -247,7 +248,7 @@ describe('TLS with Sentinel and with a Cluster', () => {
       wrong.watcher.start();
       const state = await wrong.waitForState((s) => s.kind === 'failed' || s.kind === 'reconnecting' || s.kind === 'connected', 5000, 'a failure');
       assert.ok(state.kind === 'failed' && state.problem.code === 'tls', JSON.stringify(state));
-      assert.match(state.problem.message, /^The TLS handshake with the cluster nodes 127\.0\.0\.1:\d+, .* failed: .*not signed by the CA in the CA file/);
+      assert.match(problemText(state.problem), /^The TLS handshake with the cluster nodes 127\.0\.0\.1:\d+, .* failed: .*not signed by the CA in the CA file/);
     } finally {
       await cluster.dispose();
     }

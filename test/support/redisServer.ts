@@ -11,6 +11,7 @@ import { KeySpace } from '../../src/core/keySpace';
 import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../../src/core/settings';
 import { PipelineStore, RunRecord } from '../../src/core/store';
 import { PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
+import { problemText } from '../../src/cli/problemText';
 
 /** A real redis-server for one test file, on a free loopback port, in its own temp dir. */
 export interface RedisServer {
@@ -377,7 +378,7 @@ export function createViewer(settings: ConnectionSettings, tuning: ConnectionTun
   const reconcileFailures: string[] = [];
   watcher.onDidChangeState((state) => states.push(state));
   watcher.onDidReconcile((report) => reconciles.push(report));
-  watcher.onReconcileFailed((message) => reconcileFailures.push(message));
+  watcher.onReconcileFailed((problem) => reconcileFailures.push(problemText(problem)));
   return {
     watcher,
     store,

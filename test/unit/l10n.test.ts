@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PROBLEM_CODES, PROBLEM_KINDS, WARNING_KINDS } from '../../src/core/problems';
 
 /** What scripts/l10n-strings.mjs exports (plain JS, so typed here). */
 interface L10nScript {
@@ -82,6 +83,26 @@ describe('l10n/bundle.l10n.ru.json', () => {
   test('`node scripts/l10n-strings.mjs --check ru` passes, as in scripts/test.sh', () => {
     const run = spawnSync(process.execPath, [scriptFile, '--check', 'ru'], { cwd: root, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stdout + run.stderr);
+  });
+});
+
+describe('connection problems', () => {
+  // The core reports a problem as a code and facts; each front end words every kind. A kind
+  // without a case here is one the user would see as a code (and the bundle check above then
+  // makes sure the extension's words are translated).
+  const casesIn = (file: string) => new Set([...readFileSync(join(root, file), 'utf8').matchAll(/case '([a-z-]+)':/g)].map((m) => m[1]));
+
+  for (const file of ['src/cli/problemText.ts', 'src/vscode/problemText.ts']) {
+    test(`${file} words every kind of problem and warning`, () => {
+      const cases = casesIn(file);
+      assert.ok(PROBLEM_KINDS.length > 20, 'PROBLEM_KINDS lists the kinds');
+      assert.deepEqual([...PROBLEM_KINDS, ...WARNING_KINDS].filter((kind) => !cases.has(kind)), []);
+    });
+  }
+
+  test('src/vscode/problemText.ts heads every problem code', () => {
+    const cases = casesIn('src/vscode/problemText.ts');
+    assert.deepEqual(PROBLEM_CODES.filter((code) => !cases.has(code)), []);
   });
 });
 

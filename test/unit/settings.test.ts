@@ -1,6 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ConnectionSettings,
   ConnectionSettingsInput,
@@ -10,6 +13,7 @@ import {
   SettingProblem,
   describeEndpoint,
   parseConnectionSettings,
+  readPem,
   toRedisOptions,
 } from '../../src/core/settings';
 
@@ -245,5 +249,22 @@ describe('toRedisOptions', () => {
     const cmd = toRedisOptions(s, 'commands', 3000);
     assert.equal(cmd.connectionName, 'tdtp-viewer-commands');
     assert.equal(cmd.commandTimeout, 3000);
+  });
+});
+
+describe('readPem', () => {
+  test('reads the file; a leading ~ is the home directory, as in both front ends', () => {
+    const home = mkdtempSync(join(tmpdir(), 'tdtp-home-'));
+    const saved = process.env.HOME;
+    try {
+      process.env.HOME = home;
+      writeFileSync(join(home, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+      assert.deepEqual(readPem('~/ca.pem'), { ok: true, pem: '-----BEGIN CERTIFICATE-----\n' });
+      assert.deepEqual(readPem(join(home, 'ca.pem')), { ok: true, pem: '-----BEGIN CERTIFICATE-----\n' });
+      assert.deepEqual(readPem('~/missing.pem'), { ok: false, errno: 'ENOENT' });
+    } finally {
+      process.env.HOME = saved;
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
 import { IDisposable } from '../lifecycle';
-import { ConnectionProblem, classifyError, withConnectHint } from '../problems';
+import { ConnectionProblem, ConnectionWarning, classifyError, problem, withConnectHint } from '../problems';
 import { ConnectionSettings, describeEndpoint, describeNode } from '../settings';
 import { classifyClientError, createClient, openClient } from './clients';
 import { AbandonedError, isGenericClose } from './errors';
@@ -48,7 +48,7 @@ export class TdtpConnection implements IDisposable {
   /** Bumped by start/stop so callbacks of an abandoned attempt do nothing. */
   private generation = 0;
   private subscribedOnce = false;
-  private lostAt: { from: number; reason: string } | undefined;
+  private lostAt: { from: number; reason: ConnectionProblem } | undefined;
   /** Clients of an attempt still being set up, so that stop() can close them at once. */
   private readonly pending = new Set<{ disconnect(reconnect?: boolean): void }>();
   /** The settings problems are described with: the data node last connected to (Sentinel), else the settings. */
@@ -56,7 +56,7 @@ export class TdtpConnection implements IDisposable {
 
   private readonly stateEmitter = new Emitter<ConnectionState>();
   private readonly subscribedEmitter = new Emitter<SubscribedInfo>();
-  private readonly warningEmitter = new Emitter<string>();
+  private readonly warningEmitter = new Emitter<ConnectionWarning>();
   readonly onDidChangeState = this.stateEmitter.event;
   /** Fires after every successful (re)subscription; the watcher reconciles then. */
   readonly onDidSubscribe = this.subscribedEmitter.event;
@@ -160,7 +160,7 @@ export class TdtpConnection implements IDisposable {
     this.attemptNumber++;
     this.setState({ kind: 'connecting', attempt: this.attemptNumber });
     if (this.settings.tls.enabled && !this.settings.tls.rejectUnauthorized) {
-      this.warningEmitter.fire(`TLS certificate verification is OFF for ${this.endpoint}: anyone on the network path can read and change what the viewer receives.`);
+      this.warningEmitter.fire({ kind: 'tls-unverified', endpoint: this.endpoint });
     }
     let lastError: unknown;
     let attempt: Attempt;
@@ -190,13 +190,9 @@ export class TdtpConnection implements IDisposable {
     attempt.heartbeat = setInterval(() => this.beat(generation, attempt), this.tuning.heartbeatIntervalMs);
     attempt.watch = attempt.startWatch?.({
       moved: (to, from) =>
-        this.lose(generation, attempt, {
-          code: 'failover',
-          retryable: true,
-          message: `Sentinel reports a failover of "${this.settings.sentinelName}": the primary is now ${to} (was ${from}); moving to it and recovering from the state keys.`,
-        }, 50),
-      warn: (message) => {
-        if (!attempt.ended && generation === this.generation) this.warningEmitter.fire(message);
+        this.lose(generation, attempt, problem({ kind: 'failover', master: this.settings.sentinelName ?? '', to, from }, true), 50),
+      warn: (warning) => {
+        if (!attempt.ended && generation === this.generation) this.warningEmitter.fire(warning);
       },
     });
 
@@ -297,11 +293,7 @@ export class TdtpConnection implements IDisposable {
       this.armPingTimer(generation, attempt, sentAt, this.tuning.heartbeatTimeoutMs - sinceAlive);
       return;
     }
-    this.lose(generation, attempt, {
-      code: 'stalled',
-      retryable: true,
-      message: `${this.endpoint} stopped answering (no reply to a heartbeat for ${((now - sentAt) / 1000).toFixed(1)} s); reconnecting.`,
-    });
+    this.lose(generation, attempt, problem({ kind: 'stalled', endpoint: this.endpoint, seconds: (now - sentAt) / 1000 }, true));
   }
 
   private onAttemptClosed(generation: number, attempt: Attempt, subscriberClosed: boolean, lastError: unknown): void {
@@ -319,21 +311,17 @@ export class TdtpConnection implements IDisposable {
     const probe = nodeClient?.status === 'ready' ? withTimeout(nodeClient.ping(), 1000) : Promise.reject(new Error('closed'));
     probe.then(
       () =>
-        this.lose(generation, attempt, {
-          code: 'dropped-by-server',
-          retryable: true,
-          message: `Redis at ${where} closed the subscription while the server stayed up: it drops subscribers that fall behind (client-output-buffer-limit pubsub) and clients killed with CLIENT KILL (as Sentinel does when it demotes a primary). Events may have been lost; reconnecting and recovering from the state keys.`,
-        }),
+        this.lose(generation, attempt, problem({ kind: 'dropped', endpoint: where }, true)),
       () => this.lose(generation, attempt, lastError ? classifyError(lastError, problemSettings) : lostProblem(where)),
     );
   }
 
   /** `delayMs`: reconnect after this instead of the backoff (a failover: the new primary is known). */
-  private lose(generation: number, attempt: Attempt, problem: ConnectionProblem, delayMs?: number): void {
+  private lose(generation: number, attempt: Attempt, lost: ConnectionProblem, delayMs?: number): void {
     if (generation !== this.generation || attempt.ended) return;
-    this.lostAt ??= { from: attempt.lastAliveAt, reason: problem.message };
+    this.lostAt ??= { from: attempt.lastAliveAt, reason: lost };
     this.endAttempt();
-    this.scheduleRetry(generation, problem, delayMs);
+    this.scheduleRetry(generation, lost, delayMs);
   }
 
   private scheduleRetry(generation: number, problem: ConnectionProblem, delayMs?: number): void {
@@ -406,7 +394,7 @@ async function checkAccess(commands: CommandsClient, keys: KeySpace): Promise<vo
 }
 
 function lostProblem(endpoint: string): ConnectionProblem {
-  return { code: 'connection-lost', retryable: true, message: `The connection to ${endpoint} was lost; reconnecting.` };
+  return problem({ kind: 'lost', endpoint }, true);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -3,7 +3,8 @@ import type { ConnectionProblem } from '../problems';
 /** A failure already classified into a problem (the terminal tools print it and exit). */
 export class ConnectionProblemError extends Error {
   constructor(readonly problem: ConnectionProblem) {
-    super(problem.message);
+    // The message is the code: front ends word `problem` (see src/cli/problemText.ts).
+    super(`${problem.code}: ${problem.facts.kind}`);
     this.name = 'ConnectionProblemError';
   }
 }

@@ -119,9 +119,7 @@ class FailoverWatch implements IDisposable {
       const text = (err as Error)?.message ?? '';
       if (!this.warned && /^(NOPERM|WRONGPASS|NOAUTH)/.test(text)) {
         this.warned = true;
-        this.events.warn(
-          `The sentinel at ${describeNode(address)} refused the failover watch (${text}); after a failover the viewer moves only when the old primary drops it (about 10 s later). Allow the sentinel user SUBSCRIBE on +switch-master.`,
-        );
+        this.events.warn({ kind: 'sentinel-watch-refused', sentinel: describeNode(address), said: text });
       }
       const next = worked ? 0 : round + 1;
       this.timer = setTimeout(() => this.open(next), worked ? 1000 : 1000 * 2 ** Math.min(round, 5));

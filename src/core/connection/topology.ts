@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { IDisposable } from '../lifecycle';
+import type { ConnectionWarning } from '../problems';
 import { ConnectionSettings, connectionMode } from '../settings';
 import { clusterTopology } from './cluster';
 import { sentinelTopology } from './sentinel';
@@ -40,7 +41,7 @@ export interface Located {
 export interface TopologyEvents {
   /** The deployment moved the subscription's server (a failover): reconnect now. */
   moved(to: string, from: string): void;
-  warn(message: string): void;
+  warn(warning: ConnectionWarning): void;
 }
 
 /**

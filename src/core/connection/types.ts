@@ -32,7 +32,7 @@ export interface SubscribedInfo {
   /** The first subscription after start() (states are "loaded"), or after a loss ("recovered"). */
   readonly initial: boolean;
   /** For a re-subscription: when events may first have been lost, and why. */
-  readonly gap?: { readonly from: number; readonly to: number; readonly reason: string };
+  readonly gap?: { readonly from: number; readonly to: number; readonly reason: ConnectionProblem };
 }
 
 export interface ConnectionTuning {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { inertText } from '../../core/text';
-import { problemHeadline } from '../presentation';
+import { errorText, problemHeadline } from '../problemText';
 import { SecretKind } from '../secrets';
 import type { Viewer } from '../viewer';
 import { WatchedConnection, problemOf } from '../watchedConnection';
@@ -95,7 +95,7 @@ export async function showNotConnected(viewer: Viewer, connection: WatchedConnec
   const retry = vscode.l10n.t('Retry');
   const settings = vscode.l10n.t('Open Settings');
   const headline = problem ? problemHeadline(problem.code) : vscode.l10n.t('Not connected to Redis');
-  const choice = await vscode.window.showErrorMessage(inertText(`TDTP${where}: ${headline}. ${(err as Error)?.message ?? ''}`), retry, settings);
+  const choice = await vscode.window.showErrorMessage(inertText(`TDTP${where}: ${headline}. ${errorText(err)}`), retry, settings);
   if (choice === retry) await connection.retry();
   else if (choice === settings) await vscode.commands.executeCommand('tdtp.openSettings');
 }

@@ -10,6 +10,7 @@ import type { WatchedConnection } from '../watchedConnection';
 import { showNotConnected } from './connection';
 import type { CommandContext, Commands } from './index';
 import { pipelineTarget } from './target';
+import { errorText } from '../problemText';
 
 /** Commands on one pipeline: from its tree node, a toast or its detail panel. */
 export function pipelineCommands({ viewer, config, panels, actions, log }: CommandContext): Commands {
@@ -114,8 +115,8 @@ async function pollAndShow(viewer: Viewer, connection: WatchedConnection, result
     if (err instanceof NotConnectedError || connection.state.kind !== 'connected') {
       void showNotConnected(viewer, connection, err);
     } else {
-      log.error(`Poll of ${logValue(resultName)} failed: ${logValue((err as Error).message)}`);
-      void vscode.window.showErrorMessage(inertText(vscode.l10n.t('Polling {0} failed: {1}', resultName, (err as Error).message)));
+      log.error(`Poll of ${logValue(resultName)} failed: ${logValue(errorText(err))}`);
+      void vscode.window.showErrorMessage(inertText(vscode.l10n.t('Polling {0} failed: {1}', resultName, errorText(err))));
     }
     return;
   }
