@@ -72,12 +72,22 @@ if (process.argv.includes('--electron')) {
   process.exit(0);
 }
 
-// An untrusted folder that tries to redirect the viewer and add an action rule: Restricted Mode must ignore both.
+// An untrusted folder that tries to redirect the viewer, add an action rule, mute failures and resize the
+// model: Restricted Mode must ignore all of it.
 const untrusted = mkdtempSync(join(tmpdir(), 'tdtp-untrusted-'));
 mkdirSync(join(untrusted, '.vscode'));
 writeFileSync(
   join(untrusted, '.vscode', 'settings.json'),
-  JSON.stringify({ 'tdtp.redis.port': 1, 'tdtp.actions': [{ when: { status: 'failed' }, run: { openUrl: 'https://attacker.invalid/' } }], 'tdtp.cli.path': '/bin/false' }),
+  JSON.stringify({
+    'tdtp.redis.port': 1,
+    'tdtp.actions': [{ when: { status: 'failed' }, run: { openUrl: 'https://attacker.invalid/' } }],
+    // ... and to silence every failure toast and change what the model keeps.
+    'tdtp.notifications.failed': false,
+    'tdtp.notifications.muted': ['RESTRICTED_FAIL'],
+    'tdtp.history.size': 1,
+    'tdtp.dataQuality.toleranceRows': 1000000,
+    'tdtp.cli.path': '/bin/false',
+  }),
 );
 // A pipeline file naming another Redis with a password: Restricted Mode must offer nothing from it.
 writeFileSync(join(untrusted, 'pipeline.yaml'), 'name: lure\nresult_log:\n  type: redis\n  address: "attacker.invalid:6379"\n  password: "lure-password"\n  name: LURE\n');

@@ -54,8 +54,24 @@ export interface ConnectionInfo {
   readonly problem?: string;
 }
 
+/**
+ * What other extensions receive is a deep, frozen copy: they can keep it, but can never change the
+ * model's runs through it.
+ */
+function frozenCopy<T>(value: T): T {
+  return deepFreeze(structuredClone(value));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 export function toPipelineEvent(connection: string, record: RunRecord): PipelineEvent {
-  return {
+  return frozenCopy({
     connection,
     resultName: record.run.resultName,
     event: record.run.result,
@@ -63,13 +79,13 @@ export function toPipelineEvent(connection: string, record: RunRecord): Pipeline
     dataQuality: record.dq,
     source: record.source,
     receivedAt: record.receivedAt,
-  };
+  });
 }
 
 export function connectionInfo(connection: WatchedConnection): ConnectionInfo {
   const state = connection.state;
   const problem = state.kind === 'failed' || state.kind === 'reconnecting' ? problemText(state.problem) : state.kind === 'notConfigured' ? state.problems.join('; ') : undefined;
-  return { name: connection.name, state: state.kind, endpoint: connection.endpoint, problem };
+  return Object.freeze({ name: connection.name, state: state.kind, endpoint: connection.endpoint, problem });
 }
 
 /** GETs a state key now: the decoded state, undefined when absent; a bad payload throws its reason. */
@@ -86,7 +102,7 @@ export async function pollState(connection: WatchedConnection, resultName: strin
   const run = result.outcome.run;
   // The verdict comes from the connection's store, which knows the tolerance.
   const dataQuality = connection.store.assess(run);
-  return { connection: connection.name, resultName, event: run.result, statusKind: run.statusKind, dataQuality, source: 'polled', receivedAt: Date.now(), ttlMs: result.ttlMs };
+  return frozenCopy({ connection: connection.name, resultName, event: run.result, statusKind: run.statusKind, dataQuality, source: 'polled' as const, receivedAt: Date.now(), ttlMs: result.ttlMs });
 }
 
 /** Finds a connection by name (the first when none is given), or throws a clear error. */
@@ -101,12 +117,28 @@ export function createApi(viewer: Viewer): { api: TdtpViewerApi; disposable: vsc
   const owned = new DisposableStore();
   const events = owned.add(new vscode.EventEmitter<PipelineEvent>());
   const connections = owned.add(new vscode.EventEmitter<ConnectionInfo>());
-  owned.add(viewer.onDidAddRun(({ connection, record }) => events.fire(toPipelineEvent(connection.name, record))));
+  // Copies are made only while some extension listens: the model's hot path stays free otherwise.
+  let listeners = 0;
+  const onDidReceiveEvent: vscode.Event<PipelineEvent> = (listener, thisArgs, disposables) => {
+    listeners++;
+    const subscription = events.event(listener, thisArgs);
+    let counted = true;
+    const handle = {
+      dispose: () => {
+        if (counted) listeners--;
+        counted = false;
+        subscription.dispose();
+      },
+    };
+    if (Array.isArray(disposables)) disposables.push(handle);
+    return handle;
+  };
+  owned.add(viewer.onDidAddRun(({ connection, record }) => listeners > 0 && events.fire(toPipelineEvent(connection.name, record))));
   owned.add(viewer.onDidChangeState((connection) => connections.fire(connectionInfo(connection))));
   const scope = (name: string | undefined) => (name === undefined ? viewer.connections : [connectionOrThrow(viewer, name)]);
   const api: TdtpViewerApi = {
     version: 1,
-    onDidReceiveEvent: events.event,
+    onDidReceiveEvent,
     onDidChangeConnection: connections.event,
     getConnections: () => viewer.connections.map(connectionInfo),
     getPipelines: (name) => scope(name).flatMap((c) => c.store.list().map((p) => toPipelineEvent(c.name, p.latest))),

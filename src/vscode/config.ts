@@ -3,13 +3,8 @@ import type { DqTolerance } from '../core/dataQuality';
 import { checkTolerance } from '../core/dataQuality';
 import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile } from '../core/settings';
 import { DEFAULT_CONNECTION } from './secrets';
+import { CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
 import type { ConnectionProfile, ConnectionSecrets } from './watchedConnection';
-
-/** Settings whose change means a new connection. */
-const CONNECTION_KEYS = ['tdtp.redis', 'tdtp.connections'];
-const NOTIFICATION_KEYS = ['tdtp.notifications'];
-const MODEL_KEYS = ['tdtp.history', 'tdtp.dataQuality'];
-const WORKSPACE_KEYS = ['tdtp.workspace', 'tdtp.cli'];
 
 export interface NotificationSettings {
   readonly failed: boolean;
@@ -21,27 +16,14 @@ export interface NotificationSettings {
 
 export type ConfigChange = 'connection' | 'notifications' | 'model' | 'workspace';
 
+const NOTIFICATION_SECTIONS = sectionsOf(Object.values(NOTIFICATION_KEYS));
+const MODEL_SECTIONS = sectionsOf(Object.values(MODEL_KEYS));
+
 /** What a connection setting is called in the Settings UI, for messages. */
-export const SETTING_NAMES: Partial<Record<keyof ConnectionSettingsInput, string>> = {
-  url: 'tdtp.redis.url',
-  host: 'tdtp.redis.host',
-  port: 'tdtp.redis.port',
-  db: 'tdtp.redis.db',
-  username: 'tdtp.redis.username',
-  tls: 'tdtp.redis.tls',
-  tlsCa: 'tdtp.redis.tlsCaFile',
-  tlsCert: 'tdtp.redis.tlsCertFile',
-  tlsKey: 'tdtp.redis.tlsKeyFile',
-  tlsServerName: 'tdtp.redis.tlsServerName',
-  tlsRejectUnauthorized: 'tdtp.redis.tlsRejectUnauthorized',
-  prefix: 'tdtp.redis.keyPrefix',
-  sentinels: 'tdtp.redis.sentinels',
-  sentinelName: 'tdtp.redis.sentinelName',
-  sentinelUsername: 'tdtp.redis.sentinelUsername',
-  sentinelPassword: 'TDTP: Set Redis Password (Sentinel)',
-  sentinelTls: 'tdtp.redis.sentinelTls',
-  clusterNodes: 'tdtp.redis.clusterNodes',
-};
+export function settingName(input: keyof ConnectionSettingsInput): string {
+  const field = CONNECTION_FIELDS.find((f) => f.input === input);
+  return field ? `tdtp.redis.${field.setting}` : (NON_SETTING_NAMES[input] ?? input);
+}
 
 /**
  * The one typed view of `tdtp.*` settings. Defaults live in package.json only: values are read
@@ -50,18 +32,39 @@ export const SETTING_NAMES: Partial<Record<keyof ConnectionSettingsInput, string
 export class Config implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ConfigChange>();
   readonly onDidChange = this.emitter.event;
-  private readonly listener: vscode.Disposable;
+  private readonly listeners: vscode.Disposable[];
 
   constructor() {
-    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (CONNECTION_KEYS.some((k) => e.affectsConfiguration(k))) this.emitter.fire('connection');
-      if (NOTIFICATION_KEYS.some((k) => e.affectsConfiguration(k))) {
-        this.notificationsCache = undefined;
-        this.emitter.fire('notifications');
-      }
-      if (MODEL_KEYS.some((k) => e.affectsConfiguration(k))) this.emitter.fire('model');
-      if (WORKSPACE_KEYS.some((k) => e.affectsConfiguration(k))) this.emitter.fire('workspace');
-    });
+    const affects = (sections: readonly string[]) => (e: vscode.ConfigurationChangeEvent) => sections.some((k) => e.affectsConfiguration(k));
+    this.listeners = [
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(CONNECTION_SECTIONS)(e)) this.emitter.fire('connection');
+        if (affects(NOTIFICATION_SECTIONS)(e)) this.notificationsChanged();
+        if (affects(MODEL_SECTIONS)(e)) this.emitter.fire('model');
+        if (affects(WORKSPACE_SECTIONS)(e)) this.emitter.fire('workspace');
+      }),
+      // Granting trust makes the workspace's own notification and model settings count.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.notificationsChanged();
+        this.emitter.fire('model');
+      }),
+    ];
+  }
+
+  private notificationsChanged(): void {
+    this.notificationsCache = undefined;
+    this.emitter.fire('notifications');
+  }
+
+  /**
+   * A setting's value. In an untrusted workspace the keys in USER_ONLY_WHEN_UNTRUSTED take the
+   * user's value or the manifest default, never the workspace's.
+   */
+  private value<T>(key: string): T | undefined {
+    const section = this.section;
+    if (vscode.workspace.isTrusted || !USER_ONLY_WHEN_UNTRUSTED.includes(key)) return section.get<T>(key);
+    const inspected = section.inspect<T>(key);
+    return inspected?.globalValue ?? inspected?.defaultValue;
   }
 
   private get section(): vscode.WorkspaceConfiguration {
@@ -74,7 +77,8 @@ export class Config implements vscode.Disposable {
 
   /** True when the user set where to connect; otherwise the reference worker's default is tried. */
   get connectionConfigured(): boolean {
-    return ['redis.url', 'redis.host', 'redis.port', 'redis.sentinels', 'redis.clusterNodes', 'connections'].some((key) => {
+    const keys = [...CONNECTION_FIELDS.filter((f) => f.saysWhere).map((f) => `redis.${f.setting}`), 'connections'];
+    return keys.some((key) => {
       const inspected = this.section.inspect(key);
       return inspected?.globalValue !== undefined || inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined;
     });
@@ -115,50 +119,30 @@ export class Config implements vscode.Disposable {
   }
 
   private defaultConnectionInput({ password, sentinelPassword }: ConnectionSecrets): ReturnType<ConnectionProfile['read']> {
-    const s = this.section;
     const problems: SettingProblem[] = [];
-    const input: ConnectionSettingsInput = {
-      url: s.get<string>('redis.url') || undefined,
-      host: this.explicitOrUrl('redis.host'),
-      port: this.explicitOrUrl('redis.port'),
-      db: this.explicitOrUrl('redis.db'),
-      username: s.get<string>('redis.username') || undefined,
-      password,
-      tls: this.explicitOrUrl('redis.tls'),
-      tlsCa: readPem(s.get<string>('redis.tlsCaFile'), 'tlsCa', problems),
-      tlsCert: readPem(s.get<string>('redis.tlsCertFile'), 'tlsCert', problems),
-      tlsKey: readPem(s.get<string>('redis.tlsKeyFile'), 'tlsKey', problems),
-      tlsServerName: s.get<string>('redis.tlsServerName') || undefined,
-      tlsRejectUnauthorized: s.get<boolean>('redis.tlsRejectUnauthorized'),
-      prefix: s.get<string>('redis.keyPrefix'),
-      sentinels: nonEmptyList(s.get('redis.sentinels')),
-      sentinelName: s.get<string>('redis.sentinelName') || undefined,
-      sentinelUsername: s.get<string>('redis.sentinelUsername') || undefined,
-      sentinelPassword,
-      clusterNodes: nonEmptyList(s.get('redis.clusterNodes')),
-    };
-    return { input, problems, settingName: (setting) => SETTING_NAMES[setting] ?? `tdtp.redis.${setting}` };
+    const hasUrl = Boolean(this.section.get<string>('redis.url'));
+    const raw = (field: ConnectionField) => (hasUrl && field.urlOverridable ? this.explicitValue(`redis.${field.setting}`) : this.section.get(`redis.${field.setting}`));
+    const input = { ...readFields(raw, problems), password, sentinelPassword };
+    return { input, problems, settingName };
   }
 
   /**
    * With a URL set, a field's manifest default must not override what the URL says: only values
-   * the user set count then. Without a URL, the default applies.
+   * the user set count then.
    */
-  private explicitOrUrl(key: string): unknown {
-    const s = this.section;
-    if (!s.get<string>('redis.url')) return s.get(key);
-    const inspected = s.inspect(key);
+  private explicitValue(key: string): unknown {
+    const inspected = this.section.inspect(key);
     return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
   }
 
   get historySize(): number {
-    return this.section.get<number>('history.size') as number;
+    return this.value<number>(MODEL_KEYS.historySize) as number;
   }
 
   get tolerance(): { tolerance: DqTolerance; problem?: string } {
     const tolerance = {
-      absoluteRows: Number(this.section.get('dataQuality.toleranceRows')),
-      percent: Number(this.section.get('dataQuality.tolerancePercent')),
+      absoluteRows: Number(this.value(MODEL_KEYS.toleranceRows)),
+      percent: Number(this.value(MODEL_KEYS.tolerancePercent)),
     };
     const problem = checkTolerance(tolerance);
     return problem ? { tolerance: { absoluteRows: 0, percent: 0 }, problem } : { tolerance };
@@ -173,13 +157,14 @@ export class Config implements vscode.Disposable {
   }
 
   private readNotifications(): NotificationSettings {
-    const s = this.section;
+    const on = (key: string) => this.value<boolean>(key) === true;
+    const muted = this.value<unknown>(NOTIFICATION_KEYS.muted);
     return {
-      failed: s.get<boolean>('notifications.failed') === true,
-      completedWithErrors: s.get<boolean>('notifications.completedWithErrors') === true,
-      dataQuality: s.get<boolean>('notifications.dataQuality') === true,
-      success: s.get<boolean>('notifications.success') === true,
-      muted: (s.get<unknown[]>('notifications.muted') ?? []).filter((v): v is string => typeof v === 'string'),
+      failed: on(NOTIFICATION_KEYS.failed),
+      completedWithErrors: on(NOTIFICATION_KEYS.completedWithErrors),
+      dataQuality: on(NOTIFICATION_KEYS.dataQuality),
+      success: on(NOTIFICATION_KEYS.success),
+      muted: (Array.isArray(muted) ? muted : []).filter((v): v is string => typeof v === 'string'),
     };
   }
 
@@ -211,11 +196,11 @@ export class Config implements vscode.Disposable {
     const current = new Set(this.notifications.muted);
     if (muted) current.add(resultName);
     else current.delete(resultName);
-    await this.section.update('notifications.muted', [...current].sort(), vscode.ConfigurationTarget.Global);
+    await this.section.update(NOTIFICATION_KEYS.muted, [...current].sort(), vscode.ConfigurationTarget.Global);
   }
 
   dispose(): void {
-    this.listener.dispose();
+    for (const listener of this.listeners) listener.dispose();
     this.emitter.dispose();
   }
 }
@@ -223,29 +208,38 @@ export class Config implements vscode.Disposable {
 /** A `tdtp.connections` entry: the same fields as `tdtp.redis.*`; unset fields take the core's defaults. */
 function namedConnectionInput(entry: Record<string, unknown>, index: number, { password, sentinelPassword }: ConnectionSecrets): ReturnType<ConnectionProfile['read']> {
   const problems: SettingProblem[] = [];
-  const text = (key: string) => (typeof entry[key] === 'string' && entry[key] !== '' ? (entry[key] as string) : undefined);
-  const input: ConnectionSettingsInput = {
-    url: text('url'),
-    host: entry.host,
-    port: entry.port,
-    db: entry.db,
-    username: text('username'),
-    password,
-    tls: entry.tls,
-    tlsCa: readPem(text('tlsCaFile'), 'tlsCa', problems),
-    tlsCert: readPem(text('tlsCertFile'), 'tlsCert', problems),
-    tlsKey: readPem(text('tlsKeyFile'), 'tlsKey', problems),
-    tlsServerName: text('tlsServerName'),
-    tlsRejectUnauthorized: entry.tlsRejectUnauthorized,
-    prefix: entry.keyPrefix,
-    sentinels: nonEmptyList(entry.sentinels),
-    sentinelName: text('sentinelName'),
-    sentinelUsername: text('sentinelUsername'),
-    sentinelPassword,
-    clusterNodes: nonEmptyList(entry.clusterNodes),
-  };
-  const field = (setting: keyof ConnectionSettingsInput) => (SETTING_NAMES[setting] ?? setting).replace(/^tdtp\.redis\./, '');
+  const input = { ...readFields((field) => entry[field.setting], problems), password, sentinelPassword };
+  const field = (setting: keyof ConnectionSettingsInput) => settingName(setting).replace(/^tdtp\.redis\./, '');
   return { input, problems, settingName: (setting) => `tdtp.connections[${index}].${field(setting)}` };
+}
+
+/** The core's input from each field's raw value, read as its kind says. */
+function readFields(raw: (field: ConnectionField) => unknown, problems: SettingProblem[]): ConnectionSettingsInput {
+  const input: Record<string, unknown> = {};
+  for (const field of CONNECTION_FIELDS) {
+    const value = raw(field);
+    const text = typeof value === 'string' && value !== '' ? value : undefined;
+    switch (field.kind) {
+      case 'value':
+        input[field.input] = value;
+        break;
+      case 'text':
+        input[field.input] = text;
+        break;
+      case 'pem':
+        input[field.input] = readPem(text, field.input, problems);
+        break;
+      case 'list':
+        input[field.input] = nonEmptyList(value);
+        break;
+    }
+  }
+  return input as ConnectionSettingsInput;
+}
+
+/** The `tdtp.` sections a list of keys lives in (`notifications.failed` → `tdtp.notifications`). */
+function sectionsOf(keys: readonly string[]): string[] {
+  return [...new Set(keys.map((k) => `tdtp.${k.split('.')[0]}`))];
 }
 
 /** An empty list from the manifest default means "not this mode". */

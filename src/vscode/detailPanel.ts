@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
+import { isDqWarning } from '../core/dataQuality';
 import { Disposable } from '../core/lifecycle';
 import { HistoryItem, RunRecord, displayStatusOf } from '../core/store';
 import { inertText, truncate } from '../core/text';
@@ -201,7 +202,7 @@ function runView(record: RunRecord, errorChars?: number): RunView {
     rowsLoadedText: formatNumber(r.rows_loaded),
     rowsExportedText: formatNumber(r.rows_exported),
     dqText: dqText(record.dq),
-    dqWarning: record.dq.kind === 'dropped' || record.dq.kind === 'extra',
+    dqWarning: isDqWarning(record.dq),
     packageUuid: r.package_uuid,
     error: r.error !== undefined && errorChars !== undefined ? truncate(r.error, errorChars) : r.error,
     sourceText: sourceText(record.source),

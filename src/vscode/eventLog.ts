@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { isDqWarning } from '../core/dataQuality';
 import { describeDq, formatDuration, statusLabel } from '../core/format';
 import { Disposable } from '../core/lifecycle';
+import { displayStatusOf } from '../core/store';
 import { logValue } from '../core/text';
 import { Viewer } from './viewer';
 import { problemText } from './problemText';
@@ -20,10 +20,11 @@ export class EventLog extends Disposable {
         const r = run.result;
         const origin = record.source === 'live' ? '' : ` [${record.source}]`;
         const line = `${tag(connection.name)}${logValue(run.resultName)} (${logValue(r.pipeline_name)}): ${logValue(statusLabel(run))} in ${formatDuration(r.duration_ms)}, rows ${r.rows_loaded} → ${r.rows_exported}${origin}`;
-        if (run.statusKind === 'failed') log.error(`${line}; error: ${logValue(r.error ?? 'unknown error')}`);
-        else if (run.statusKind === 'completed_with_errors') log.warn(`${line}; error: ${logValue(r.error ?? 'unknown error')}`);
-        else if (run.statusKind === 'unknown') log.warn(line);
-        else if (isDqWarning(record.dq)) log.warn(`${line}; data quality: ${describeDq(record.dq)}`);
+        const status = displayStatusOf(record);
+        if (status === 'failed') log.error(`${line}; error: ${logValue(r.error ?? 'unknown error')}`);
+        else if (status === 'completed_with_errors') log.warn(`${line}; error: ${logValue(r.error ?? 'unknown error')}`);
+        else if (status === 'unknown') log.warn(line);
+        else if (status === 'dq_warning') log.warn(`${line}; data quality: ${describeDq(record.dq)}`);
         else log.info(line);
         if (run.resultNameMismatch) log.warn(`${tag(connection.name)}${logValue(run.resultName)}: the payload says result_name "${logValue(r.result_name)}"`);
       }),

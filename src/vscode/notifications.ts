@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { isDqWarning } from '../core/dataQuality';
 import { firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
-import { RunRecord } from '../core/store';
+import { RunRecord, displayStatusOf } from '../core/store';
 import { inertText, logValue } from '../core/text';
 import { Config } from './config';
 import { dqText } from './presentation';
@@ -126,15 +125,8 @@ export class NotificationController extends Disposable {
 
 }
 
+/** A toast per display status; an unknown status gets none. */
 function notificationKind(record: RunRecord): Exclude<NotificationKind, 'summary'> | undefined {
-  switch (record.run.statusKind) {
-    case 'failed':
-      return 'failed';
-    case 'completed_with_errors':
-      return 'completed_with_errors';
-    case 'success':
-      return isDqWarning(record.dq) ? 'dq_warning' : 'success';
-    default:
-      return undefined;
-  }
+  const status = displayStatusOf(record);
+  return status === 'unknown' ? undefined : status;
 }

@@ -16,6 +16,8 @@ export function run(): Promise<void> {
     require('./hostile.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./workspace.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./api.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));

@@ -2,12 +2,11 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { TdtpViewerApi } from '../../src/vscode/api';
-import type { ActionRunner } from '../../src/vscode/actions';
-import type { PasswordStore } from '../../src/vscode/secrets';
-import type { Viewer } from '../../src/vscode/viewer';
-import type { WorkspaceFeatures } from '../../src/vscode/workspace';
+import type { Testing } from '../../src/vscode/testing';
+import { KeySpace } from '../../src/core/keySpace';
+import { goTimeString, publishResult } from '../../src/core/publish';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { until } from './waitFor';
+import { nextEvent, until } from './waitFor';
 
 /**
  * Runs in a workspace that is NOT trusted, whose .vscode/settings.json points the viewer at
@@ -15,14 +14,14 @@ import { until } from './waitFor';
  */
 describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', function () {
   let redis: RedisServer;
-  let t: { viewer: Viewer; actions: ActionRunner; workspace: WorkspaceFeatures; passwords: PasswordStore };
+  let t: Testing;
 
   before(async () => {
     redis = await startRedis();
     const extension = vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer');
     assert.ok(extension, 'the extension is installed');
     const api = await extension.activate();
-    t = (api as unknown as { testing: typeof t }).testing;
+    t = (api as unknown as { testing: Testing }).testing;
   });
 
   after(async () => {
@@ -53,5 +52,38 @@ describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', functi
     assert.equal(await vscode.commands.executeCommand('tdtp.connectFromWorkspace', { address: 'attacker.invalid:6379', password: 'fromFile' }), false);
     assert.equal(await t.passwords.get(), undefined, 'no password taken from the file');
     assert.equal(vscode.workspace.getConfiguration('tdtp').get('cli.path'), 'tdtpcli', 'the workspace cannot name the program to run');
+  });
+
+  it('ignores the workspace\'s notification, data-quality and history settings (a repo cannot mute failures)', async () => {
+    // The folder says: no failure toasts, RESTRICTED_FAIL muted, history of 1, a huge tolerance.
+    assert.deepEqual(
+      { failed: t.config.notifications.failed, muted: t.config.notifications.muted, history: t.config.historySize, rows: t.config.tolerance.tolerance.absoluteRows },
+      { failed: true, muted: [], history: 100, rows: 0 },
+    );
+    const admin = await redis.client();
+    try {
+      const keys = new KeySpace('tdtp:pipeline');
+      const now = Date.now();
+      const run = (status: string, rowsExported: number, ageMs: number) => ({
+        pipeline_name: 'restricted_pipeline',
+        result_name: 'RESTRICTED_FAIL',
+        status,
+        started_at: goTimeString(new Date(now - ageMs - 1000)),
+        finished_at: goTimeString(new Date(now - ageMs)),
+        duration_ms: 1000,
+        rows_loaded: 100,
+        rows_exported: rowsExported,
+        ...(status === 'failed' ? { error: 'boom' } : {}),
+      });
+      const dqToast = nextEvent('a data-quality toast', t.notifications.onDidShow, (n) => n.resultName === 'RESTRICTED_FAIL' && n.kind === 'dq_warning');
+      await publishResult(admin, keys, run('success', 90, 2000), 600);
+      await dqToast; // 10 of 100 rows dropped is a warning: the workspace's tolerance is not used
+      const failToast = nextEvent('a failure toast', t.notifications.onDidShow, (n) => n.resultName === 'RESTRICTED_FAIL' && n.kind === 'failed');
+      await publishResult(admin, keys, run('failed', 0, 0), 600);
+      await failToast; // neither notifications.failed: false nor the muted list of the workspace silence it
+      assert.equal(t.store.history('RESTRICTED_FAIL').filter((h) => h.kind === 'run').length, 2, 'both runs kept: not the workspace\'s history.size of 1');
+    } finally {
+      admin.disconnect();
+    }
   });
 });
