@@ -206,11 +206,11 @@ async function startWatcher(settings: ConnectionSettings, store: PipelineStore, 
   return { watcher, store, losses, reconcile };
 }
 
-/** The watcher's subscriber socket (private to TdtpConnection; reached into for the drain rounds only). */
+/** The watcher's subscriber socket (TdtpConnection's private `current` attempt; reached into for the drain rounds only). */
 function subscriberSocket(watcher: PipelineWatcher): { pause(): void; resume(): void } {
-  const session = (watcher.connection as unknown as { session?: { subscriber: Redis } }).session;
-  if (!session) throw new Error('watcher has no session');
-  return (session.subscriber as unknown as { stream: { pause(): void; resume(): void } }).stream;
+  const attempt = (watcher.connection as unknown as { current?: { subscriber: Redis } }).current;
+  if (!attempt) throw new Error('watcher has no connection attempt');
+  return (attempt.subscriber as unknown as { stream: { pause(): void; resume(): void } }).stream;
 }
 
 // ---------------------------------------------------------------------------------------------
