@@ -63,6 +63,17 @@ export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const MAX_EXTRA_DEPTH = 32;
 /** How much raw text a rejected message keeps for display. */
 export const RAW_PREVIEW_CHARS = 2000;
+/**
+ * Longest result_name accepted from a channel or a state key. `result_log.name` is a short
+ * identifier (`MASK_V001`); a longer one is rejected, so junk channel names cannot fill the model.
+ */
+export const MAX_RESULT_NAME_CHARS = 256;
+/** Longest `pipeline_name`, `result_name` (in the payload), `status` and `package_uuid` kept. */
+export const MAX_FIELD_CHARS = 1024;
+/** Most text the unknown extra fields of one run may take (as JSON); larger extras are not kept. */
+export const MAX_EXTRA_CHARS = 16 * 1024;
+/** Where a rejected message says it came from: enough to find the channel, no more. */
+const MAX_SOURCE_CHARS = MAX_RESULT_NAME_CHARS + 128;
 
 const KNOWN_STATUSES: ReadonlySet<string> = new Set(['success', 'failed', 'completed_with_errors']);
 export const KNOWN_FIELDS = [
@@ -94,6 +105,9 @@ export function decodeMessage(keys: KeySpace, channel: string, payload: Buffer |
 
 /** Decodes the JSON of a state key (or a message) for a known result_name. Never throws. */
 export function decodePayload(source: string, resultName: string, payload: Buffer | string, receivedAt = Date.now()): DecodeOutcome {
+  if (resultName.length > MAX_RESULT_NAME_CHARS) {
+    return reject(source, resultName, `result_name "${truncate(resultName, 60)}" is ${resultName.length} characters long, over the ${MAX_RESULT_NAME_CHARS}-character limit`, payload, receivedAt);
+  }
   try {
     let text: string;
     if (typeof payload === 'string') {
@@ -254,7 +268,7 @@ function reject(source: string, resultName: string | undefined, reason: string, 
   const head = typeof payload === 'string' ? payload.slice(0, RAW_PREVIEW_CHARS + 1) : payload.subarray(0, RAW_PREVIEW_CHARS * 4).toString('utf8');
   return {
     kind: 'rejected',
-    rejected: { source, resultName, reason, rawPreview: truncate(head, RAW_PREVIEW_CHARS), rawBytes: bytes, receivedAt },
+    rejected: { source: truncate(source, MAX_SOURCE_CHARS), resultName: resultName && truncate(resultName, MAX_RESULT_NAME_CHARS), reason, rawPreview: truncate(head, RAW_PREVIEW_CHARS), rawBytes: bytes, receivedAt },
   };
 }
 
@@ -283,6 +297,32 @@ function defineField(target: Record<string, unknown>, key: string, value: unknow
   // defineProperty, so a "__proto__" key from the wire stays a plain field.
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/**
+ * The run as the model keeps it: the error cut to `errorChars`, the other text fields to
+ * MAX_FIELD_CHARS, and unknown extra fields dropped when they take more than MAX_EXTRA_CHARS. So
+ * one run costs at most a few tens of kilobytes whatever the payload held (up to 1 MB). The same
+ * run (not a copy) when nothing is over.
+ */
+export function boundRun(run: PipelineRun, errorChars: number): PipelineRun {
+  const r = run.result;
+  const long = (value: unknown, max: number) => typeof value === 'string' && value.length > max;
+  const extras = extraFields(r);
+  const extrasOver = extras.length > 0 && JSON.stringify(Object.fromEntries(extras)).length > MAX_EXTRA_CHARS;
+  const fieldsOver = BOUNDED_FIELDS.some((field) => long(r[field], MAX_FIELD_CHARS));
+  if (!long(r.error, errorChars) && !fieldsOver && !extrasOver) return run;
+  const bounded: Record<string, unknown> = {};
+  for (const key of KNOWN_FIELDS) {
+    if (!Object.hasOwn(r, key)) continue;
+    const value = r[key];
+    const max = key === 'error' ? errorChars : MAX_FIELD_CHARS;
+    defineField(bounded, key, typeof value === 'string' && value.length > max ? truncate(value, max) : value);
+  }
+  if (!extrasOver) for (const [k, v] of extras) defineField(bounded, k, v);
+  return new DecodedRun(bounded as TdtpResult, run.statusKind, run.resultName, run.resultNameMismatch);
+}
+
+const BOUNDED_FIELDS = ['pipeline_name', 'result_name', 'status', 'package_uuid'] as const;
 
 /**
  * A validated run. Its times were checked when it was decoded; the parsed GoTime objects are made

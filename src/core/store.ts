@@ -1,5 +1,6 @@
 import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
-import { PipelineRun, RejectedMessage, TdtpResult, runIdentity } from './decode';
+import { PipelineRun, RejectedMessage, TdtpResult, boundRun, runIdentity } from './decode';
+import { EvictionOrder } from './eviction';
 import { Emitter } from './emitter';
 import { IDisposable } from './lifecycle';
 import { DisplayStatus, compareDisplayStatus, displayStatus } from './status';
@@ -88,9 +89,27 @@ export interface StoreOptions {
    * events costs a few view refreshes. 0 notifies synchronously (tests).
    */
   coalesceMs?: number;
+  limits?: Partial<StoreLimits>;
+}
+
+/** Bounds that keep the model's memory bounded whatever a publisher sends (tdtp.limits.*). */
+export interface StoreLimits {
+  /** Pipelines kept; past it the ones that give way are chosen by EvictionOrder. */
+  readonly maxPipelines: number;
+  /** Characters of an `error` kept per run. */
+  readonly errorChars: number;
+}
+
+/** What the limit on pipelines has cost since the store was last cleared. */
+export interface StoreOverflow {
+  /** Pipelines dropped to stay within the limit. */
+  readonly evicted: number;
+  readonly limit: number;
 }
 
 export const DEFAULT_HISTORY_SIZE = 100;
+/** The core's own fallbacks (the terminal tool, tests); VS Code passes the manifest's defaults. */
+export const DEFAULT_LIMITS: StoreLimits = { maxPipelines: 5000, errorChars: 16 * 1024 };
 const DEFAULT_REJECTED_SIZE = 200;
 const DEFAULT_COALESCE_MS = 100;
 
@@ -153,6 +172,8 @@ interface Entry {
   stateExpired: boolean;
   runCount: number;
   restored: boolean;
+  /** Read from a state key at least once (not only heard live): a team's pipeline, not a flood's. */
+  fromState: boolean;
 }
 
 /** The pipeline model: one entry per result_name, its latest run and a bounded history. */
@@ -175,6 +196,9 @@ export class PipelineStore implements IDisposable {
   private readonly changed = new Emitter<StoreChange>();
   private readonly rejectedEmitter = new Emitter<RejectedMessage>();
   private readonly mutated = new Emitter<StoreMutation>();
+  private limits: StoreLimits;
+  private readonly eviction = new EvictionOrder();
+  private evicted = 0;
 
   /** Fires synchronously for every run added (not for duplicates): notifications, actions, API. */
   readonly onDidAddRun = this.addedRun.event;
@@ -191,6 +215,18 @@ export class PipelineStore implements IDisposable {
     this.rejected = new Ring(this.rejectedSize);
     this.tolerance = options.tolerance ?? STRICT_TOLERANCE;
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+    this.limits = boundedLimits(options.limits);
+  }
+
+  /** New limits; a lower pipeline limit drops the pipelines over it now. */
+  setLimits(limits: Partial<StoreLimits>): void {
+    this.limits = boundedLimits(limits);
+    while (this.entries.size > this.limits.maxPipelines) this.evictOne();
+  }
+
+  /** Pipelines dropped to stay within the limit, or undefined when none was. */
+  get overflow(): StoreOverflow | undefined {
+    return this.evicted > 0 ? { evicted: this.evicted, limit: this.limits.maxPipelines } : undefined;
   }
 
   /** The data-quality verdict of a run under this store's tolerance (also for runs it does not keep, such as polls). */
@@ -203,7 +239,8 @@ export class PipelineStore implements IDisposable {
    * skipped, so a run received as an event and again by reconcile is counted once.
    * Returns the record added, or undefined for such a duplicate.
    */
-  addRun(run: PipelineRun, source: RunSource, receivedAt = Date.now()): RunRecord | undefined {
+  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now()): RunRecord | undefined {
+    const run = boundRun(received, this.limits.errorChars);
     const entry = this.entries.get(run.resultName);
     if (entry) {
       const same = sameRunAs(run.result);
@@ -212,6 +249,11 @@ export class PipelineStore implements IDisposable {
       // same run (the framework SETs before it PUBLISHes) is a duplicate.
       const known = source !== 'live' ? same(entry.latest) || entry.history.some(same) : entry.latest.source !== 'live' && same(entry.latest);
       if (known) {
+        // A state key holds it: a pipeline that writes state keys, which a pub/sub-only flood does not.
+        if (source !== 'live' && !entry.fromState) {
+          entry.fromState = true;
+          this.touchEviction(entry);
+        }
         if (entry.stateExpired || entry.restored) {
           if (entry.stateExpired) this.mutate({ kind: 'expired', resultName: run.resultName, expired: false });
           entry.stateExpired = false;
@@ -230,7 +272,7 @@ export class PipelineStore implements IDisposable {
 
   private pushRun(record: RunRecord, restored: boolean): void {
     const resultName = record.run.resultName;
-    const entry = this.entries.get(resultName);
+    let entry = this.entries.get(resultName);
     if (entry) {
       entry.latest = record;
       entry.history.push(record);
@@ -239,11 +281,29 @@ export class PipelineStore implements IDisposable {
       entry.restored = restored;
       this.markChanged(resultName, false);
     } else {
+      while (this.entries.size >= this.limits.maxPipelines) this.evictOne();
       const history = new Ring<HistoryItem>(this.historySize);
       history.push(record);
-      this.entries.set(resultName, { resultName, latest: record, history, stateExpired: false, runCount: 1, restored });
+      entry = { resultName, latest: record, history, stateExpired: false, runCount: 1, restored, fromState: false };
+      this.entries.set(resultName, entry);
       this.markChanged(resultName, true);
     }
+    if (record.source !== 'live') entry.fromState = true;
+    this.touchEviction(entry);
+  }
+
+  private touchEviction(entry: Entry): void {
+    const kind = entry.latest.run.statusKind;
+    this.eviction.touch(entry.resultName, entry.fromState || entry.runCount > 1, kind === 'failed' || kind === 'completed_with_errors');
+  }
+
+  /** Drops the pipeline EvictionOrder names, as "TDTP: Clear History" would, and counts it. */
+  private evictOne(): void {
+    const victim = this.eviction.next();
+    if (victim === undefined) return;
+    this.evicted++;
+    this.forgetNow(victim);
+    this.mutate({ kind: 'forget', resultName: victim });
   }
 
   /**
@@ -253,7 +313,8 @@ export class PipelineStore implements IDisposable {
   apply(mutation: StoreMutation): void {
     switch (mutation.kind) {
       case 'run': {
-        const { run, source, receivedAt } = mutation.record;
+        const { source, receivedAt } = mutation.record;
+        const run = boundRun(mutation.record.run, this.limits.errorChars);
         // The verdict is judged again with this store's tolerance.
         this.pushRun({ kind: 'run', run, dq: this.assess(run), source, receivedAt }, true);
         return;
@@ -315,8 +376,13 @@ export class PipelineStore implements IDisposable {
   }
 
   private forgetNow(resultName: string | undefined): void {
-    if (resultName === undefined) this.entries.clear();
-    else this.entries.delete(resultName);
+    if (resultName === undefined) {
+      this.entries.clear();
+      this.eviction.clear();
+    } else {
+      this.entries.delete(resultName);
+      this.eviction.remove(resultName);
+    }
     this.pendingStructural = true;
     if (resultName !== undefined) this.pendingPipelines.add(resultName);
     this.scheduleFlush();
@@ -439,6 +505,8 @@ export class PipelineStore implements IDisposable {
   /** Forgets everything (e.g. the connection now points at another server). */
   clear(): void {
     this.entries.clear();
+    this.eviction.clear();
+    this.evicted = 0;
     this.mutate({ kind: 'forget' });
     this.rejected = new Ring(this.rejectedSize);
     this.rejectedTotal = 0;
@@ -543,6 +611,13 @@ function snapshot(entry: Entry): PipelineSnapshot {
     stateExpired: entry.stateExpired,
     runCount: entry.runCount,
     restored: entry.restored,
+  };
+}
+
+function boundedLimits(limits: Partial<StoreLimits> | undefined): StoreLimits {
+  return {
+    maxPipelines: positiveInt(limits?.maxPipelines, DEFAULT_LIMITS.maxPipelines),
+    errorChars: positiveInt(limits?.errorChars, DEFAULT_LIMITS.errorChars),
   };
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { DqTolerance } from '../core/dataQuality';
 import { checkTolerance } from '../core/dataQuality';
 import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile } from '../core/settings';
+import type { StoreLimits } from '../core/store';
 import { DEFAULT_CONNECTION } from './secrets';
 import { CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
 import type { ConnectionProfile, ConnectionSecrets } from './watchedConnection';
@@ -137,6 +138,14 @@ export class Config implements vscode.Disposable {
 
   get historySize(): number {
     return this.value<number>(MODEL_KEYS.historySize) as number;
+  }
+
+  /**
+   * Application-scoped in the manifest: only user settings count, so a repository cannot raise the
+   * bounds that keep the extension host's memory in check (or lower them to hide pipelines).
+   */
+  get limits(): StoreLimits {
+    return { maxPipelines: this.value<number>(MODEL_KEYS.maxPipelines) as number, errorChars: this.value<number>(MODEL_KEYS.errorChars) as number };
   }
 
   get tolerance(): { tolerance: DqTolerance; problem?: string } {

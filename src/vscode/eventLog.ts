@@ -6,16 +6,28 @@ import { logValue } from '../core/text';
 import { Viewer } from './viewer';
 import { problemText } from './problemText';
 
+/** Event and rejection lines written per second at most. */
+const EVENT_LINES_PER_SECOND = 100;
+
 /**
  * One log line per event in the reference worker's spirit, plus every connection change and every
  * rejected message with its reason. The log is English like VS Code's own logs (it is pasted into bug reports).
  */
 export class EventLog extends Disposable {
-  constructor(viewer: Viewer, log: vscode.LogOutputChannel) {
+  private logged = 0;
+  private skipped = 0;
+  private windowTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    viewer: Viewer,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     super();
+    this.register({ dispose: () => clearTimeout(this.windowTimer) });
     const tag = (name: string) => (viewer.multiple ? `[${logValue(name)}] ` : '');
     this.register(
       viewer.onDidAddRun(({ connection, record }) => {
+        if (!this.admit()) return;
         const { run } = record;
         const r = run.result;
         const origin = record.source === 'live' ? '' : ` [${record.source}]`;
@@ -30,7 +42,7 @@ export class EventLog extends Disposable {
       }),
     );
     this.register(
-      viewer.onDidReject(({ connection, message: m }) => log.warn(`${tag(connection.name)}Rejected message on ${logValue(m.source)}: ${logValue(m.reason)} (${m.rawBytes} bytes)`)),
+      viewer.onDidReject(({ connection, message: m }) => this.admit() && log.warn(`${tag(connection.name)}Rejected message on ${logValue(m.source)}: ${logValue(m.reason)} (${m.rawBytes} bytes)`)),
     );
     this.register(
       viewer.onDidChangeState((connection) => {
@@ -63,5 +75,26 @@ export class EventLog extends Disposable {
         log.info(`${tag(connection.name)}${report.source === 'loaded' ? 'Loaded' : 'Reconciled'} ${report.keys} state keys in ${report.durationMs} ms: ${report.added} new, ${report.rejected} rejected, ${report.expired.length} expired${gap}`);
       }),
     );
+  }
+
+  /**
+   * A flood of events must not become a flood of log lines (each one crosses to the window):
+   * past EVENT_LINES_PER_SECOND, events are counted and one line says how many were not logged.
+   */
+  private admit(): boolean {
+    this.windowTimer ??= setTimeout(() => this.closeWindow(), 1000);
+    if (this.logged < EVENT_LINES_PER_SECOND) {
+      this.logged++;
+      return true;
+    }
+    this.skipped++;
+    return false;
+  }
+
+  private closeWindow(): void {
+    this.windowTimer = undefined;
+    if (this.skipped > 0) this.log.warn(`${this.skipped} more events in the last second not logged (more than ${EVENT_LINES_PER_SECOND} a second); the model and the view have them.`);
+    this.logged = 0;
+    this.skipped = 0;
   }
 }

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
-import { RunRecord, displayStatusOf } from '../core/store';
+import { RunRecord, StoreOverflow, displayStatusOf } from '../core/store';
 import { inertText, logValue } from '../core/text';
 import { Config } from './config';
 import { dqText } from './presentation';
 import { ConnectionRun, Viewer } from './viewer';
 
-export type NotificationKind = 'failed' | 'completed_with_errors' | 'dq_warning' | 'success' | 'summary';
+export type NotificationKind = 'failed' | 'completed_with_errors' | 'dq_warning' | 'success' | 'summary' | 'limit';
 
 /** What was shown, for the log and for tests (a seam: tests observe this instead of reading toasts). */
 export interface ShownNotification {
@@ -22,6 +22,8 @@ const STORM_LIMIT = 3;
 const STORM_WINDOW_MS = 10_000;
 /** A storm's log line names this many pipelines (a flood has thousands). */
 const SUMMARY_LOG_NAMES = 20;
+/** Pipelines a storm keeps for its summary; past them it only counts (a flood has thousands). */
+const SUPPRESSED_KEPT = 1000;
 
 /**
  * Toasts for live events only: states loaded at connect or recovered by reconcile are summarised
@@ -32,6 +34,10 @@ export class NotificationController extends Disposable {
   readonly onDidShow = this.shownEmitter.event;
   private recent: number[] = [];
   private suppressed = new Map<string, ConnectionRun>();
+  /** Storm events past SUPPRESSED_KEPT: counted, not kept. */
+  private uncounted = { total: 0, failed: 0 };
+  /** Stores whose limit on pipelines was reported: one notice until they are cleared. */
+  private readonly limitReported = new WeakSet<object>();
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -41,6 +47,7 @@ export class NotificationController extends Disposable {
   ) {
     super();
     this.register(viewer.onDidAddRun((run) => this.onRun(run)));
+    this.register(viewer.onDidChange(({ connection }) => this.checkLimit(connection.name, connection.store)));
     this.register({ dispose: () => clearTimeout(this.summaryTimer) });
   }
 
@@ -57,7 +64,12 @@ export class NotificationController extends Disposable {
     this.recent = this.recent.filter((t) => now - t < STORM_WINDOW_MS);
     if (this.recent.length >= STORM_LIMIT) {
       // Keep the latest per pipeline; one summary toast goes out when the window closes.
-      this.suppressed.set(`${sessionRun.connection.name}\u0000${record.run.resultName}`, sessionRun);
+      const key = `${sessionRun.connection.name}\u0000${record.run.resultName}`;
+      if (this.suppressed.size < SUPPRESSED_KEPT || this.suppressed.has(key)) this.suppressed.set(key, sessionRun);
+      else {
+        this.uncounted.total++;
+        if (record.run.statusKind === 'failed') this.uncounted.failed++;
+      }
       this.summaryTimer ??= setTimeout(() => this.showSummary(), STORM_WINDOW_MS);
       return;
     }
@@ -65,7 +77,28 @@ export class NotificationController extends Disposable {
     this.show(kind, sessionRun);
   }
 
-  private show(kind: Exclude<NotificationKind, 'summary'>, { connection, record }: ConnectionRun): void {
+  /** One notice per store when the limit on pipelines first drops some; the status bar keeps the count. */
+  private checkLimit(connectionName: string, store: { readonly overflow: StoreOverflow | undefined }): void {
+    const overflow = store.overflow;
+    if (!overflow) {
+      this.limitReported.delete(store);
+      return;
+    }
+    if (this.limitReported.has(store)) return;
+    this.limitReported.add(store);
+    const where = this.viewer.multiple ? `[${connectionName}] ` : '';
+    const message = inertText(
+      where + vscode.l10n.t('{0} TDTP pipelines not shown: more than the limit of {1} (tdtp.limits.maxPipelines); the least recently updated go first, pipelines seen more than once last.', overflow.evicted, overflow.limit),
+    );
+    this.log.warn(`${message} A flood of distinct result_names on the channel does this.`);
+    this.shownEmitter.fire({ kind: 'limit', connection: connectionName, message });
+    const settings = vscode.l10n.t('Open Settings');
+    void vscode.window.showWarningMessage(message, settings).then((choice) => {
+      if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'tdtp.limits.maxPipelines');
+    });
+  }
+
+  private show(kind: Exclude<NotificationKind, 'summary' | 'limit'>, { connection, record }: ConnectionRun): void {
     const r = record.run.result;
     const name = record.run.resultName;
     // With several connections every toast says which one it is about.
@@ -104,15 +137,18 @@ export class NotificationController extends Disposable {
   private showSummary(): void {
     this.summaryTimer = undefined;
     const records = [...this.suppressed.values()].map((r) => r.record);
+    const uncounted = this.uncounted;
     this.suppressed.clear();
+    this.uncounted = { total: 0, failed: 0 };
     if (!records.length) return;
-    const failed = records.filter((r) => r.run.statusKind === 'failed').length;
+    const failed = records.filter((r) => r.run.statusKind === 'failed').length + uncounted.failed;
+    const total = records.length + uncounted.total;
     const message =
-      failed === records.length
+      failed === total
         ? vscode.l10n.t('{0} more TDTP pipelines failed.', failed)
-        : vscode.l10n.t('{0} more TDTP pipelines need attention ({1} failed).', records.length, failed);
+        : vscode.l10n.t('{0} more TDTP pipelines need attention ({1} failed).', total, failed);
     const names = records.slice(0, SUMMARY_LOG_NAMES).map((r) => logValue(r.run.resultName, 300));
-    if (records.length > SUMMARY_LOG_NAMES) names.push(`and ${records.length - SUMMARY_LOG_NAMES} more`);
+    if (total > SUMMARY_LOG_NAMES) names.push(`and ${total - SUMMARY_LOG_NAMES} more`);
     this.log.warn(`${message} ${names.join(', ')}`);
     this.shownEmitter.fire({ kind: 'summary', message });
     const show = vscode.l10n.t('Show');
@@ -122,11 +158,10 @@ export class NotificationController extends Disposable {
     });
     this.recent = [];
   }
-
 }
 
 /** A toast per display status; an unknown status gets none. */
-function notificationKind(record: RunRecord): Exclude<NotificationKind, 'summary'> | undefined {
+function notificationKind(record: RunRecord): Exclude<NotificationKind, 'summary' | 'limit'> | undefined {
   const status = displayStatusOf(record);
   return status === 'unknown' ? undefined : status;
 }

@@ -60,11 +60,13 @@ export const NOTIFICATION_KEYS = {
   muted: 'notifications.muted',
 } as const;
 
-/** Keys under `tdtp.` of the model: history length and the data-quality tolerance. */
+/** Keys under `tdtp.` of the model: history length, the data-quality tolerance and the bounds. */
 export const MODEL_KEYS = {
   historySize: 'history.size',
   toleranceRows: 'dataQuality.toleranceRows',
   tolerancePercent: 'dataQuality.tolerancePercent',
+  maxPipelines: 'limits.maxPipelines',
+  errorChars: 'limits.errorChars',
 } as const;
 
 /**

@@ -35,6 +35,12 @@ export class StatusBarController extends Disposable {
     return this.item.text;
   }
 
+  /** The tooltip as a reader sees it (for tests): Markdown escapes undone. */
+  get tooltipText(): string {
+    const tooltip = this.item.tooltip;
+    return typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '').replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+  }
+
   private update(): void {
     const connections = this.viewer.connections;
     // The worst state speaks for all: one connection down is worth showing.
@@ -72,6 +78,12 @@ export class StatusBarController extends Disposable {
     tooltip.appendText(
       vscode.l10n.t('{0} pipelines: {1} succeeded, {2} failed, {3} completed with errors, {4} with a data-quality warning, {5} unknown.', counts.total, counts.success, counts.failed, counts.completed_with_errors, counts.dq_warning, counts.unknown),
     );
+    for (const connection of this.viewer.connections) {
+      const overflow = connection.store.overflow;
+      if (!overflow) continue;
+      tooltip.appendMarkdown('\n\n');
+      appendWire(tooltip, (this.viewer.multiple ? `[${connection.name}] ` : '') + vscode.l10n.t('{0} pipelines not shown: more than the limit of {1} (tdtp.limits.maxPipelines).', overflow.evicted, overflow.limit));
+    }
     if (this.lastLoad) {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendText(

@@ -114,7 +114,7 @@ export class Viewer extends Disposable {
   private newStore(): PipelineStore {
     const { tolerance, problem } = this.config.tolerance;
     if (problem) this.log.error(`Setting rejected: tdtp.dataQuality: ${problem}; using 0.`);
-    return new PipelineStore({ historySize: this.config.historySize, tolerance });
+    return new PipelineStore({ historySize: this.config.historySize, tolerance, limits: this.config.limits });
   }
 
   private applyModelSettings(): void {
@@ -123,6 +123,7 @@ export class Viewer extends Disposable {
     for (const connection of this.list) {
       connection.store.setHistorySize(this.config.historySize);
       connection.store.setTolerance(tolerance);
+      connection.store.setLimits(this.config.limits);
     }
   }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { STRICT_TOLERANCE } from '../../src/core/dataQuality';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREFIX } from '../../src/core/settings';
-import { DEFAULT_HISTORY_SIZE } from '../../src/core/store';
+import { DEFAULT_HISTORY_SIZE, DEFAULT_LIMITS } from '../../src/core/store';
 import { CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NOTIFICATION_KEYS, USER_ONLY_WHEN_UNTRUSTED } from '../../src/vscode/settingKeys';
 
 interface Property {
@@ -44,7 +44,7 @@ describe('setting lists against package.json', () => {
     const keys = [...Object.values(NOTIFICATION_KEYS), ...Object.values(MODEL_KEYS)];
     for (const key of keys) assert.ok(`tdtp.${key}` in properties, `tdtp.${key} is in package.json`);
     // Every notification and model setting in the manifest is covered, none forgotten.
-    const declared = Object.keys(properties).filter((k) => /^tdtp\.(notifications|history|dataQuality)\./.test(k));
+    const declared = Object.keys(properties).filter((k) => /^tdtp\.(notifications|history|dataQuality|limits)\./.test(k));
     assert.deepEqual(declared.map((k) => k.slice('tdtp.'.length)).sort(), [...USER_ONLY_WHEN_UNTRUSTED].sort());
     // The manifest says so too, so the Settings editor marks them in an untrusted workspace.
     for (const key of USER_ONLY_WHEN_UNTRUSTED) assert.ok(restricted.includes(`tdtp.${key}`), `tdtp.${key} is restricted`);
@@ -55,6 +55,8 @@ describe('setting lists against package.json', () => {
     assert.equal(DEFAULT_PORT, defaultOf('tdtp.redis.port'));
     assert.equal(DEFAULT_PREFIX, defaultOf('tdtp.redis.keyPrefix'));
     assert.equal(DEFAULT_HISTORY_SIZE, defaultOf('tdtp.history.size'));
+    assert.equal(DEFAULT_LIMITS.maxPipelines, defaultOf('tdtp.limits.maxPipelines'));
+    assert.equal(DEFAULT_LIMITS.errorChars, defaultOf('tdtp.limits.errorChars'));
     assert.equal(STRICT_TOLERANCE.absoluteRows, defaultOf('tdtp.dataQuality.toleranceRows'));
     assert.equal(STRICT_TOLERANCE.percent, defaultOf('tdtp.dataQuality.tolerancePercent'));
   });

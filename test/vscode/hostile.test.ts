@@ -72,6 +72,7 @@ describe('Hostile publishers: event text is inert everywhere', function () {
 
   after(async () => {
     notifications?.dispose();
+    await vscode.workspace.getConfiguration('tdtp').update('limits.maxPipelines', undefined, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
@@ -119,5 +120,52 @@ describe('Hostile publishers: event text is inert everywhere', function () {
     assertInert('rejected label', String(item.label));
     assertInert('rejected description', String(item.description));
     assertInertMarkdown('rejected tooltip', item.tooltip);
+  });
+
+  it('a flood of distinct failed names keeps the normal pipelines, stays within the limit and says so once', async function () {
+    this.timeout(60_000);
+    const limit = 50;
+    const limitSet = until('the store to take the new limit', () => (t.store.overflow?.limit === limit || t.store.size <= limit ? true : undefined), [t.viewer.onDidChange, t.config.onDidChange]);
+    await vscode.workspace.getConfiguration('tdtp').update('limits.maxPipelines', limit, vscode.ConfigurationTarget.Global);
+    await limitSet;
+    // The team's pipelines: one read from its state key, one heard twice, one failing twice.
+    await admin.set(keys.stateKey('NORMAL_STATE'), JSON.stringify({ ...hostileResult('NORMAL_STATE', 'success'), pipeline_name: 'p', error: undefined }), 'EX', 600);
+    await vscode.commands.executeCommand('tdtp.refresh');
+    for (const duration of [1, 2]) {
+      await publishResult(admin, keys, { ...hostileResult('NORMAL_TWICE', 'success'), pipeline_name: 'p', duration_ms: duration, error: undefined }, 600);
+      await publishResult(admin, keys, { ...hostileResult('NORMAL_FAILING', 'failed'), pipeline_name: 'p', duration_ms: duration }, 600);
+    }
+    await until('the normal pipelines', () => (['NORMAL_STATE', 'NORMAL_TWICE', 'NORMAL_FAILING'].every((n) => t.store.has(n)) && t.store.get('NORMAL_FAILING')?.runCount === 2 ? true : undefined), [t.store.onDidAddRun]);
+    const notices = () => shown.filter((n) => n.kind === 'limit');
+    assert.equal(notices().length, 0, 'no notice before the limit is reached');
+    let received = 0;
+    const flood = 2000;
+    const counted = t.store.onDidAddRun((r) => r.run.resultName.startsWith('FLOOD_') && received++);
+    try {
+      const notice = nextEvent('the limit notice', notifications.onDidShow, (n) => n.kind === 'limit', 30_000);
+      const batch = admin.pipeline();
+      for (let i = 0; i < flood; i++) batch.publish(keys.channel(`FLOOD_${i}`), JSON.stringify(hostileResult(`FLOOD_${i}`, 'failed')));
+      await batch.exec();
+      await until('every flood event received', () => (received === flood ? true : undefined), [t.store.onDidAddRun], 30_000);
+      const { message } = await notice;
+      assert.match(message, /pipelines not shown: more than the limit of 50/);
+      // A second wave: still one notice.
+      const again = admin.pipeline();
+      for (let i = flood; i < flood + 200; i++) again.publish(keys.channel(`FLOOD_${i}`), JSON.stringify(hostileResult(`FLOOD_${i}`, 'failed')));
+      await again.exec();
+      await until('the second wave received', () => (received === flood + 200 ? true : undefined), [t.store.onDidAddRun], 30_000);
+      t.store.flush();
+    } finally {
+      counted.dispose();
+    }
+    assert.equal(notices().length, 1, 'one notice for the whole flood');
+    assert.ok(t.store.size <= limit, `${t.store.size} pipelines kept`);
+    for (const name of ['NORMAL_STATE', 'NORMAL_TWICE', 'NORMAL_FAILING']) assert.ok(t.store.has(name), `${name} survived the flood`);
+    const rows = t.tree.getChildren().filter((n: TreeNode): n is PipelineNode => n.kind === 'pipeline');
+    assert.ok(rows.some((n) => n.resultName === 'NORMAL_FAILING') && rows.length <= limit, 'the tree shows the normal pipelines within the limit');
+    const tooltip = t.statusBar.tooltipText;
+    assert.match(tooltip, /pipelines not shown: more than the limit of 50/);
+    // The storm of failure toasts stayed a storm: a few toasts, the rest summarised later.
+    assert.ok(shown.filter((n) => n.resultName?.startsWith('FLOOD_')).length <= 3);
   });
 });
