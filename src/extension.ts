@@ -24,14 +24,14 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const passwords = new PasswordStore(context.secrets);
   const viewer = own(new Viewer(config, passwords, log));
   const view = registerPipelinesView(context, viewer, config);
-  const panels = own(new DetailPanelManager(context.extensionUri, viewer, config, log));
+  const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
+  const panels = own(new DetailPanelManager(context.extensionUri, viewer, config, log, workspace.files));
   const notifications = own(new NotificationController(viewer, config, log));
   const statusBar = own(new StatusBarController(viewer));
   const actions = own(new ActionRunner(viewer, log));
   own(new EventLog(viewer, log));
   const { api, disposable } = createApi(viewer);
   own(disposable);
-  const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
   registerCommands(context, { viewer, actions, config, passwords, panels, view, log, extensionId: context.extension.id });
 
   if (config.autoConnect) void viewer.connectAll();

@@ -4,7 +4,7 @@ import { checkTolerance } from '../core/dataQuality';
 import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile } from '../core/settings';
 import type { StoreLimits } from '../core/store';
 import { DEFAULT_CONNECTION } from './secrets';
-import { CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
+import { CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
 import type { ConnectionProfile, ConnectionSecrets } from './watchedConnection';
 
 export interface NotificationSettings {
@@ -15,7 +15,7 @@ export interface NotificationSettings {
   readonly muted: readonly string[];
 }
 
-export type ConfigChange = 'connection' | 'notifications' | 'model' | 'workspace';
+export type ConfigChange = 'connection' | 'notifications' | 'model' | 'workspace' | 'tree';
 
 const NOTIFICATION_SECTIONS = sectionsOf(Object.values(NOTIFICATION_KEYS));
 const MODEL_SECTIONS = sectionsOf(Object.values(MODEL_KEYS));
@@ -43,6 +43,7 @@ export class Config implements vscode.Disposable {
         if (affects(NOTIFICATION_SECTIONS)(e)) this.notificationsChanged();
         if (affects(MODEL_SECTIONS)(e)) this.emitter.fire('model');
         if (affects(WORKSPACE_SECTIONS)(e)) this.emitter.fire('workspace');
+        if (affects(TREE_SECTIONS)(e)) this.emitter.fire('tree');
       }),
       // Granting trust makes the workspace's own notification and model settings count.
       vscode.workspace.onDidGrantWorkspaceTrust(() => {

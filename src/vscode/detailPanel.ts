@@ -13,6 +13,12 @@ import { errorText, gapReasonText } from './problemText';
 
 export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';
 
+/** Whether the workspace has a pipeline file for a result name (the workspace feature answers). */
+export interface PipelineConfigLookup {
+  hasConfig(resultName: string): boolean;
+  readonly onDidChange: vscode.Event<void>;
+}
+
 const panelKey = (connection: string, resultName: string) => `${connection}\u0000${resultName}`;
 
 /** One detail panel per connection and result_name; revealed when already open; restored after a reload. */
@@ -24,8 +30,10 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
     private readonly viewer: Viewer,
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
+    private readonly configFiles: PipelineConfigLookup,
   ) {
     super();
+    this.register(configFiles.onDidChange(() => this.panels.forEach((p) => p.update())));
     this.register(
       viewer.onDidChange(({ connection, change }) => {
         for (const panel of this.panels.values()) {
@@ -80,7 +88,7 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
 
   private attach(connection: string, resultName: string, panel: vscode.WebviewPanel): void {
     const key = panelKey(connection, resultName);
-    const detail = new DetailPanel(connection, resultName, panel, this.extensionUri, this.viewer, this.config, this.log, () => this.panels.delete(key));
+    const detail = new DetailPanel(connection, resultName, panel, this.extensionUri, this.viewer, this.config, this.log, this.configFiles, () => this.panels.delete(key));
     this.panels.set(key, detail);
   }
 
@@ -98,6 +106,7 @@ class DetailPanel extends Disposable {
     private readonly viewer: Viewer,
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
+    private readonly configFiles: PipelineConfigLookup,
     onDisposed: () => void,
   ) {
     super();
@@ -138,6 +147,9 @@ class DetailPanel extends Disposable {
       case 'copyJson':
         await vscode.commands.executeCommand('tdtp.copyEventJson', this.resultName, this.connection);
         break;
+      case 'openConfig':
+        await vscode.commands.executeCommand('tdtp.openPipelineConfig', this.resultName);
+        break;
       case 'toggleMute': {
         const muted = this.config.notifications.muted.includes(this.resultName);
         await vscode.commands.executeCommand(muted ? 'tdtp.unmute' : 'tdtp.mute', this.resultName);
@@ -173,6 +185,7 @@ class DetailPanel extends Disposable {
       history: connection?.store.history(this.resultName).map(historyRow) ?? [],
       ttl: this.ttl,
       muted: this.config.notifications.muted.includes(this.resultName),
+      hasConfig: this.configFiles.hasConfig(this.resultName),
       labels: labels(),
     };
     void this.post({ type: 'state', state });
@@ -240,6 +253,7 @@ function labels(): PanelLabels {
     ttlUnknown: t('TTL not known (not connected)'),
     pollNow: t('Poll Now'),
     copyJson: t('Copy JSON'),
+    openConfig: t('Open Pipeline Config'),
     mute: t('Mute'),
     unmute: t('Unmute'),
     noRuns: t('No run of this pipeline is known yet. Poll Now reads its state key.'),

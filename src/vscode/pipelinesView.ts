@@ -12,7 +12,7 @@ export const PIPELINES_VIEW_ID = 'tdtp.pipelines';
 /**
  * The Pipelines view, whole: its tree provider, its TreeView, its description line and every
  * context key its welcome views and menus read (`tdtp.state`, `tdtp.configured`,
- * `tdtp.hasPipelines`, `tdtp.filterActive`, `tdtp.groupByStatus`).
+ * `tdtp.hasPipelines`, `tdtp.filterActive`, `tdtp.groupByStatus`, `tdtp.groupByNamespace`).
  */
 export class PipelinesView extends Disposable {
   readonly tree: PipelinesTreeProvider;
@@ -48,6 +48,8 @@ export class PipelinesView extends Disposable {
     this.updateHasPipelines();
     setContext('tdtp.filterActive', false);
     setContext('tdtp.groupByStatus', false);
+    this.applyGroupByNamespace();
+    this.register(config.onDidChange((c) => c === 'tree' && this.applyGroupByNamespace()));
     this.tree.setVisible(view.visible);
   }
 
@@ -63,6 +65,13 @@ export class PipelinesView extends Disposable {
   setGroupByStatus(value: boolean): void {
     this.tree.setGroupByStatus(value);
     setContext('tdtp.groupByStatus', value);
+  }
+
+  /** `tdtp.tree.groupByNamespace` is a setting, so the grouping survives a reload. */
+  private applyGroupByNamespace(): void {
+    const value = this.config.groupByNamespace;
+    this.tree.setGroupByNamespace(value);
+    setContext('tdtp.groupByNamespace', value);
   }
 
   private updateHasPipelines(): void {

@@ -51,6 +51,9 @@ export const CONNECTION_SECTIONS = ['tdtp.redis', 'tdtp.connections'] as const;
 /** Sections of the workspace features (pipeline files, the tdtpcli to run). */
 export const WORKSPACE_SECTIONS = ['tdtp.workspace', 'tdtp.cli'] as const;
 
+/** Sections of the Pipelines view's own settings (grouping by namespace). */
+export const TREE_SECTIONS = ['tdtp.tree'] as const;
+
 /** Keys under `tdtp.` of the notification switches. */
 export const NOTIFICATION_KEYS = {
   failed: 'notifications.failed',

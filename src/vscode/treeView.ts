@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { RejectedMessage } from '../core/decode';
 import { firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
+import { NAMESPACE_SEPARATOR, Namespace, groupByNamespace } from '../core/namespaces';
 import { DISPLAY_ORDER, DisplayStatus } from '../core/status';
 import { GapMarker, HistoryItem, PipelineSnapshot, RunRecord, StoreChange, displayStatusOf } from '../core/store';
 import { inertText, truncate } from '../core/text';
@@ -12,7 +13,7 @@ import { Viewer } from './viewer';
 import { ageText, connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
 import { gapReasonText, problemText } from './problemText';
 
-export type TreeNode = ConnectionNode | PipelineNode | RunNode | GapNode | GroupNode | RejectedGroupNode | RejectedNode;
+export type TreeNode = ConnectionNode | PipelineNode | RunNode | GapNode | GroupNode | NamespaceNode | RejectedGroupNode | RejectedNode;
 
 /** A top-level node per connection, shown only when several are configured. */
 export class ConnectionNode {
@@ -40,6 +41,11 @@ export class GapNode {
 export class GroupNode {
   readonly kind = 'group';
   constructor(readonly connection: WatchedConnection, readonly status: DisplayStatus) {}
+}
+/** A `:`-separated prefix of result names (`travel:sales`), when the tree is grouped by namespace. */
+export class NamespaceNode {
+  readonly kind = 'namespace';
+  constructor(readonly connection: WatchedConnection, readonly path: string) {}
 }
 export class RejectedGroupNode {
   readonly kind = 'rejectedGroup';
@@ -69,11 +75,15 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
   /** Node objects are reused so targeted refreshes find them: keyed by connection and name. */
   private readonly nodes = new Map<string, PipelineNode>();
   private readonly groups = new Map<string, GroupNode>();
+  private readonly namespaceNodes = new Map<string, NamespaceNode>();
+  /** The namespaces last shown per connection: their children and marks come from here. */
+  private readonly namespaces = new Map<WatchedConnection, Map<string, Namespace>>();
   private readonly rejectedGroups = new Map<WatchedConnection, RejectedGroupNode>();
   private readonly connectionNodes = new Map<WatchedConnection, ConnectionNode>();
   private readonly rootOrders = new Map<WatchedConnection, string>();
   private filterValue: TreeFilter | undefined;
   private groupByStatusValue = false;
+  private groupByNamespaceValue = false;
   private visible = false;
   private staleWhileHidden = false;
   private ageTimer: ReturnType<typeof setInterval> | undefined;
@@ -128,6 +138,15 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     this.refreshAll();
   }
 
+  get groupByNamespace(): boolean {
+    return this.groupByNamespaceValue;
+  }
+
+  setGroupByNamespace(value: boolean): void {
+    this.groupByNamespaceValue = value;
+    this.refreshAll();
+  }
+
   refreshAll(): void {
     this.fire(undefined);
   }
@@ -149,7 +168,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     const order = this.visiblePipelines(connection)
       .map((p) => p.resultName)
       .join('\u0000');
-    if (change.structural || change.rejectedChanged || order !== this.rootOrders.get(connection) || this.groupByStatusValue) {
+    if (change.structural || change.rejectedChanged || order !== this.rootOrders.get(connection) || this.groupByStatusValue || this.groupByNamespaceValue) {
       // The list under this connection changed shape: refresh its parent (the root when it is the only one).
       this.fire(this.viewer.multiple ? [this.connectionNode(connection)] : undefined);
       return;
@@ -208,6 +227,21 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     return node;
   }
 
+  private namespaceNode(connection: WatchedConnection, path: string): NamespaceNode {
+    const key = nodeKey(connection, path);
+    let node = this.namespaceNodes.get(key);
+    if (!node) {
+      node = new NamespaceNode(connection, path);
+      this.namespaceNodes.set(key, node);
+    }
+    return node;
+  }
+
+  /** A namespace's sub-namespaces, then its own pipelines. */
+  private namespaceChildren(connection: WatchedConnection, namespace: Namespace): TreeNode[] {
+    return [...namespace.namespaces.map((n) => this.namespaceNode(connection, n.path)), ...namespace.pipelines.map((p) => this.pipelineNode(connection, p))];
+  }
+
   private rejectedGroup(connection: WatchedConnection): RejectedGroupNode {
     let node = this.rejectedGroups.get(connection);
     if (!node) {
@@ -221,10 +255,12 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     this.connectionNodes.delete(connection);
     this.rejectedGroups.delete(connection);
     this.rootOrders.delete(connection);
-    for (const key of [...this.nodes.keys(), ...this.groups.keys()]) {
+    this.namespaces.delete(connection);
+    for (const key of [...this.nodes.keys(), ...this.groups.keys(), ...this.namespaceNodes.keys()]) {
       if (key.startsWith(`${connection.name}\u0000`)) {
         this.nodes.delete(key);
         this.groups.delete(key);
+        this.namespaceNodes.delete(key);
       }
     }
   }
@@ -242,7 +278,25 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       const present = new Set(pipelines.map((p) => p.displayStatus));
       return [...DISPLAY_ORDER.filter((s) => present.has(s)).map((s) => this.groupNode(connection, s)), ...rejected];
     }
+    if (this.groupByNamespaceValue) {
+      const root = groupByNamespace(pipelines);
+      const byPath = new Map<string, Namespace>();
+      const index = (n: Namespace) => {
+        byPath.set(n.path, n);
+        n.namespaces.forEach(index);
+      };
+      root.namespaces.forEach(index);
+      this.namespaces.set(connection, byPath);
+      return [...this.namespaceChildren(connection, root), ...rejected];
+    }
     return [...pipelines.map((p) => this.pipelineNode(connection, p)), ...rejected];
+  }
+
+  /** The namespace holding a name or a namespace path (everything before its last separator), or the top. */
+  private namespaceParent(connection: WatchedConnection, name: string): TreeNode | undefined {
+    const cut = name.lastIndexOf(NAMESPACE_SEPARATOR);
+    if (cut >= 0) return this.namespaceNode(connection, name.slice(0, cut));
+    return this.viewer.multiple ? this.connectionNode(connection) : undefined;
   }
 
   getChildren(element?: TreeNode): TreeNode[] {
@@ -258,6 +312,10 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
         return this.visiblePipelines(element.connection)
           .filter((p) => p.displayStatus === element.status)
           .map((p) => this.pipelineNode(element.connection, p));
+      case 'namespace': {
+        const namespace = this.namespaces.get(element.connection)?.get(element.path);
+        return namespace ? this.namespaceChildren(element.connection, namespace) : [];
+      }
       case 'pipeline':
         return historyNodes(element.connection, element.resultName, element.connection.store.history(element.resultName));
       case 'rejectedGroup':
@@ -274,7 +332,11 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       case 'gap':
         return this.nodes.get(nodeKey(element.connection, element.resultName));
       case 'pipeline':
-        return this.groupByStatusValue ? this.groupNode(element.connection, element.snapshot.displayStatus) : top(element.connection);
+        if (this.groupByStatusValue) return this.groupNode(element.connection, element.snapshot.displayStatus);
+        if (this.groupByNamespaceValue) return this.namespaceParent(element.connection, element.resultName);
+        return top(element.connection);
+      case 'namespace':
+        return this.namespaceParent(element.connection, element.path);
       case 'group':
       case 'rejectedGroup':
         return top(element.connection);
@@ -309,6 +371,8 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
         item.contextValue = `group status-${element.status}`;
         return item;
       }
+      case 'namespace':
+        return namespaceItem(this.namespaces.get(element.connection)?.get(element.path), element.path, scope);
       case 'rejectedGroup': {
         const { total } = element.connection.store.rejectedMessages();
         const item = new vscode.TreeItem(vscode.l10n.t('Rejected messages'), vscode.TreeItemCollapsibleState.Collapsed);
@@ -336,6 +400,21 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     }
   }
 
+}
+
+/** A namespace: its last segment, the count below it and the worst status's icon. */
+function namespaceItem(namespace: Namespace | undefined, path: string, scope: string): vscode.TreeItem {
+  const segment = path.slice(path.lastIndexOf(NAMESPACE_SEPARATOR) + 1);
+  const item = new vscode.TreeItem(inertText(segment), vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `namespace:${scope}${path}`;
+  const count = namespace?.count ?? 0;
+  const worst = namespace?.worst ?? 'success';
+  item.description = String(count);
+  item.iconPath = statusIcon(worst);
+  item.tooltip = vscode.l10n.t('{0}: {1} pipelines, worst status: {2}', inertText(path), count, statusText(worst));
+  item.contextValue = `namespace status-${worst}`;
+  item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1} pipelines, worst status: {2}', inertText(path), count, statusText(worst)), role: 'treeitem' };
+  return item;
 }
 
 function nodeKey(connection: WatchedConnection, name: string): string {

@@ -53,6 +53,7 @@ function render(state: PanelState): void {
     button(L.copyJson, 'copy', () => vscode.postMessage({ type: 'copyJson' })),
     button(state.muted ? L.unmute : L.mute, 'mute', () => vscode.postMessage({ type: 'toggleMute' })),
   );
+  if (state.hasConfig) actions.append(button(L.openConfig, 'openConfig', () => vscode.postMessage({ type: 'openConfig' })));
   header.append(actions);
   root.append(header);
   root.append(el('p', 'connection', state.connection));

@@ -42,6 +42,8 @@ export interface PanelState {
   readonly history: readonly HistoryRowView[];
   readonly ttl: TtlView;
   readonly muted: boolean;
+  /** The workspace has a pipeline file publishing to this result name (Open Pipeline Config). */
+  readonly hasConfig: boolean;
   readonly labels: PanelLabels;
 }
 
@@ -71,6 +73,7 @@ export interface PanelLabels {
   readonly copyJson: string;
   readonly mute: string;
   readonly unmute: string;
+  readonly openConfig: string;
   readonly noRuns: string;
   readonly chartDuration: string;
   readonly chartRows: string;
@@ -82,7 +85,8 @@ export type FromWebview =
   | { readonly type: 'ready' }
   | { readonly type: 'poll' }
   | { readonly type: 'copyJson' }
-  | { readonly type: 'toggleMute' };
+  | { readonly type: 'toggleMute' }
+  | { readonly type: 'openConfig' };
 
 /** What `setState` keeps in the webview, so the serializer can restore the panel after a reload. */
 export interface PersistedPanelState {
@@ -93,5 +97,5 @@ export interface PersistedPanelState {
 export function isFromWebview(value: unknown): value is FromWebview {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'ready' || type === 'poll' || type === 'copyJson' || type === 'toggleMute';
+  return type === 'ready' || type === 'poll' || type === 'copyJson' || type === 'toggleMute' || type === 'openConfig';
 }

@@ -10,6 +10,7 @@ import { goTimeString, publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { DetailPanelManager } from '../../src/vscode/detailPanel';
 import type { PasswordStore } from '../../src/vscode/secrets';
+import type { NamespaceNode, PipelinesTreeProvider, TreeNode } from '../../src/vscode/treeView';
 import type { Viewer } from '../../src/vscode/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { RedisServer, startRedis } from '../support/redisServer';
@@ -20,6 +21,7 @@ interface Testing {
   panels: DetailPanelManager;
   passwords: PasswordStore;
   workspace: WorkspaceFeatures;
+  tree: PipelinesTreeProvider;
 }
 
 const keys = new KeySpace('tdtp:pipeline');
@@ -202,6 +204,32 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     assert.equal(await ended, 0);
     const titles = await lensTitles(uri);
     assert.ok(titles.some((title) => /^\$\(pass-filled\) success · just now · 777 → 777 rows · DQ ✓$/.test(title)), titles.join(' | '));
+  });
+
+  it('groups the tree by the namespaces of result names, with counts and the worst status on each group', async () => {
+    await publishResult(admin, keys, result('travel:sales:extract', 'failed', { error: 'timeout' }), 600);
+    await publishResult(admin, keys, result('travel:sales:load', 'success'), 600);
+    await publishResult(admin, keys, result('travel:customers:load', 'success', { rows_exported: 14000 }), 600);
+    await stored('travel:customers:load', (s) => s === 'success');
+    await config().update('tree.groupByNamespace', true, vscode.ConfigurationTarget.Global);
+    try {
+      const travel = await until('a travel namespace at the root', () => t.tree.getChildren().find((n): n is NamespaceNode => n.kind === 'namespace' && n.path === 'travel'), [t.tree.onDidChangeTreeData as never, vscode.workspace.onDidChangeConfiguration as never]);
+      const item = t.tree.getTreeItem(travel);
+      assert.equal(item.label, 'travel');
+      assert.equal(item.description, '3');
+      assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error', 'the worst status below it: failed');
+      const children = t.tree.getChildren(travel) as TreeNode[];
+      assert.deepEqual(children.map((n) => (n.kind === 'namespace' ? n.path : n.kind)), ['travel:customers', 'travel:sales']);
+      const customers = t.tree.getTreeItem(children[0]);
+      assert.equal((customers.iconPath as vscode.ThemeIcon).id, 'pass', 'a data-quality warning');
+      const sales = t.tree.getChildren(children[1]).map((n) => (n.kind === 'pipeline' ? n.resultName : n.kind));
+      assert.deepEqual(sales, ['travel:sales:extract', 'travel:sales:load']);
+      assert.equal(t.tree.getParent(t.tree.getChildren(children[1])[0])?.kind, 'namespace');
+      assert.ok(t.tree.getChildren().some((n) => n.kind === 'pipeline' && n.resultName === 'WS_LENS'), 'names without a separator stay at the top');
+    } finally {
+      await config().update('tree.groupByNamespace', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until('the flat list again', () => (t.tree.getChildren().every((n) => n.kind !== 'namespace') ? true : undefined), [t.tree.onDidChangeTreeData as never, vscode.workspace.onDidChangeConfiguration as never]);
   });
 
   it('connects to the Redis a pipeline file names, keeping its password in secret storage, not in settings', async () => {

@@ -6,12 +6,14 @@ import { statusText } from '../presentation';
 import type { CommandContext, Commands } from './index';
 
 /** The view's own commands (filter, grouping), export, settings and the log. */
-export function viewCommands({ viewer, view, log, extensionId }: CommandContext): Commands {
+export function viewCommands({ viewer, view, config, log, extensionId }: CommandContext): Commands {
   return {
     'tdtp.filter': () => showFilter(view),
     'tdtp.clearFilter': () => view.setFilter(undefined),
     'tdtp.groupByStatus': () => view.setGroupByStatus(true),
     'tdtp.ungroup': () => view.setGroupByStatus(false),
+    'tdtp.groupByNamespace': () => config.setGroupByNamespace(true),
+    'tdtp.ungroupNamespaces': () => config.setGroupByNamespace(false),
     'tdtp.exportHistory': (options?: unknown) => exportHistory(viewer, typeof options === 'object' && options !== null ? (options as Parameters<typeof exportHistory>[1]) : undefined),
     'tdtp.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${extensionId}`),
     'tdtp.showLog': () => log.show(),

@@ -52,6 +52,10 @@ export class WorkspacePipelineFiles extends Disposable {
     return this.index.locate(resultName).map((l) => ({ ...l, uri: vscode.Uri.parse(l.file) }));
   }
 
+  hasConfig(resultName: string): boolean {
+    return this.index.locate(resultName).length > 0;
+  }
+
   definitionsIn(uri: vscode.Uri): PipelineFileLocation[] {
     const file = uri.toString();
     return this.index.definitionsIn(file).map((definition) => ({ file, definition, uri }));
