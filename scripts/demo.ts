@@ -42,8 +42,25 @@ Examples:
 // ---------------------------------------------------------------------------------------------
 // Output
 
-const say = (message: string) => console.log(`[demo] ${message}`);
-const warn = (message: string) => console.error(`[demo] ${message}`);
+/**
+ * `npm run demo | tee demo.log` and Ctrl+C: the terminal's SIGINT ends tee as well, and a write to
+ * the closed pipe fails (EPIPE). Output is a courtesy: once a stream is gone the demo goes on
+ * without it and still stops everything it started.
+ */
+const gone = new Set<NodeJS.WriteStream>();
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => gone.add(stream));
+
+function print(stream: NodeJS.WriteStream, text: string): void {
+  if (gone.has(stream) || stream.destroyed) return;
+  try {
+    stream.write(`${text}\n`);
+  } catch {
+    gone.add(stream);
+  }
+}
+
+const say = (message: string) => print(process.stdout, `[demo] ${message}`);
+const warn = (message: string) => print(process.stderr, `[demo] ${message}`);
 
 /** An error whose message is the whole story: printed without a stack. */
 class DemoError extends Error {}
@@ -488,7 +505,7 @@ async function startPublishing(redis: { host: string; port: number }, intervalMs
     intervalMs,
     seed,
     onPublish: (result) => {
-      console.log(describe(result));
+      print(process.stdout, describe(result));
       countInitial();
     },
     onError: (err) => {
@@ -733,7 +750,7 @@ function banner(lines: Array<[string, string]>): void {
   const width = Math.max(...lines.map(([label]) => label.length));
   const body = lines.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`);
   const rule = '─'.repeat(Math.min(100, Math.max(...body.map((line) => line.length)) + 2));
-  console.log(['', rule, '  TDTP demo is running', ...body, rule, ''].join('\n'));
+  print(process.stdout, ['', rule, '  TDTP demo is running', ...body, rule, ''].join('\n'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -765,13 +782,16 @@ function shutdown(exitCode: number, why: string): Promise<void> {
 
 
 async function stopAll(): Promise<void> {
-  for (let resource = resources.pop(); resource; resource = resources.pop()) {
+  // Newest first; a resource leaves the list only once stopped, so that the exit hook
+  // (killEverythingNow) still reaches one whose stop was under way.
+  for (let resource = resources.at(-1); resource; resource = resources.at(-1)) {
     try {
       await resource.stop();
     } catch (err) {
       warn(`stopping ${resource.name}: ${(err as Error).message}; killing it`);
       resource.killNow();
     }
+    resources.pop();
     if (resource.alive?.()) {
       resource.killNow();
       await sleep(500);

@@ -1,6 +1,7 @@
 // Ring 2: the in-VS-Code mocha suite (test/vscode), run against the extension installed from its VSIX.
 //   node scripts/test-vscode.mjs              code-server (VS Code 1.139.1), as here and in CI
 //   node scripts/test-vscode.mjs --electron   @vscode/test-electron at engines.vscode's minimum and at stable
+//        [--vscode-version minimum|stable|X.Y.Z]   only that one (the CI matrix)
 //                                             (needs to download VS Code: not possible without internet)
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -54,7 +55,10 @@ writeFileSync(join(workspace, 'ws', 'shared_b.yaml'), pipelineYaml('ws_shared_b'
 if (process.argv.includes('--electron')) {
   const { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } = await import('@vscode/test-electron');
   const minimum = manifest.engines.vscode.replace(/^[^\d]*/, '');
-  for (const version of [minimum, 'stable']) {
+  // --vscode-version minimum|stable|X.Y.Z runs one (CI's matrix); without it, both.
+  const asked = process.argv.includes('--vscode-version') ? process.argv[process.argv.indexOf('--vscode-version') + 1] : undefined;
+  const versions = asked === undefined ? [minimum, 'stable'] : [asked === 'minimum' ? minimum : asked];
+  for (const version of versions) {
     const executable = await downloadAndUnzipVSCode(version);
     const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(executable);
     const extensionsDir = mkdtempSync(join(tmpdir(), 'tdtp-ext-'));
@@ -92,7 +96,16 @@ writeFileSync(
 // A pipeline file naming another Redis with a password: Restricted Mode must offer nothing from it.
 writeFileSync(join(untrusted, 'pipeline.yaml'), 'name: lure\nresult_log:\n  type: redis\n  address: "attacker.invalid:6379"\n  password: "lure-password"\n  name: LURE\n');
 
-const { runInCodeServer } = await import('../test/support/codeServer.mjs');
+const { runInCodeServer, resolveTools } = await import('../test/support/codeServer.mjs');
+// On its own, as `npm test` does: redis-server for the suites, and code-server, Node 24 and
+// Chromium when they are not there yet (the setup is idempotent; a later run reuses them).
+execFileSync('bash', [join(root, 'scripts', 'ensure-redis.sh')], { cwd: root, stdio: 'inherit' });
+try {
+  resolveTools();
+} catch (err) {
+  console.log(`[test:vscode] ${err.message.split('.')[0]}: setting them up (bash scripts/setup-vscode-tools.sh)`);
+  execFileSync('bash', [join(root, 'scripts', 'setup-vscode-tools.sh')], { cwd: root, stdio: 'inherit' });
+}
 const runs = [
   { label: 'vscode-suite', workspaceFolder: workspace, env },
   { label: 'vscode-restricted', workspaceFolder: untrusted, env: { ...env, TDTP_SUITE: 'restricted' }, trustWorkspace: false },

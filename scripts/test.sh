@@ -17,11 +17,13 @@ bash scripts/ensure-redis.sh
 stage "build"
 node scripts/build.mjs
 
-stage "checks: typecheck, lint, l10n"
+stage "checks: typecheck, lint, l10n, workflows"
 npx tsc --noEmit -p .
 npx tsc --noEmit -p bench
 npx eslint src test scripts bench
 node scripts/l10n-strings.mjs --check ru
+# The GitHub Actions workflows cannot run here: validate them against the workflow schema.
+for workflow in .github/workflows/*.yml; do npx action-validator "$workflow"; done
 
 stage "core: unit and integration tests"
 node --import tsx --test --test-reporter=spec test/unit/*.test.ts test/integration/*.test.ts

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -16,7 +15,7 @@ import type { ConnectionNode, PipelineNode, TreeNode } from '../../src/vscode/tr
 import type { Testing } from '../../src/vscode/testing';
 import { problemText } from '../../src/vscode/problemText';
 import { startCluster } from '../support/cluster';
-import { RedisServer, freePort, startRedis } from '../support/redisServer';
+import { RedisServer, freePort, portInUse, startRedis } from '../support/redisServer';
 import { startSentinelTopology } from '../support/sentinel';
 import { nextEvent, until } from './waitFor';
 
@@ -46,16 +45,6 @@ async function setRedis(settings: Record<string, unknown>): Promise<void> {
 
 function rootPipelines(t: Testing): PipelineNode[] {
   return t.tree.getChildren().filter((n: TreeNode): n is PipelineNode => n.kind === 'pipeline');
-}
-
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 }
 
 describe('TDTP Pipeline Viewer inside VS Code', function () {
