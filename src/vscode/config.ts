@@ -2,9 +2,12 @@ import * as vscode from 'vscode';
 import type { DqTolerance } from '../core/dataQuality';
 import { checkTolerance } from '../core/dataQuality';
 import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile } from '../core/settings';
+import type { NotificationPolicy } from '../core/alerts/policy';
+import type { AlertSettings } from '../core/alerts/tracker';
 import type { StoreLimits } from '../core/store';
+import { readAlertSettings } from './alertSettings';
 import { DEFAULT_CONNECTION } from './secrets';
-import { CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
+import { ALERT_SECTIONS, CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
 import type { ConnectionProfile, ConnectionSecrets } from './watchedConnection';
 
 export interface NotificationSettings {
@@ -12,10 +15,15 @@ export interface NotificationSettings {
   readonly completedWithErrors: boolean;
   readonly dataQuality: boolean;
   readonly success: boolean;
+  readonly recovered: boolean;
+  readonly late: boolean;
+  readonly unusual: boolean;
+  /** "onChange": the first failure, a recovery, a changed verdict; "everyEvent": every one. */
+  readonly policy: NotificationPolicy;
   readonly muted: readonly string[];
 }
 
-export type ConfigChange = 'connection' | 'notifications' | 'model' | 'workspace' | 'tree';
+export type ConfigChange = 'connection' | 'notifications' | 'model' | 'workspace' | 'tree' | 'alerts';
 
 const NOTIFICATION_SECTIONS = sectionsOf(Object.values(NOTIFICATION_KEYS));
 const MODEL_SECTIONS = sectionsOf(Object.values(MODEL_KEYS));
@@ -44,6 +52,7 @@ export class Config implements vscode.Disposable {
         if (affects(MODEL_SECTIONS)(e)) this.emitter.fire('model');
         if (affects(WORKSPACE_SECTIONS)(e)) this.emitter.fire('workspace');
         if (affects(TREE_SECTIONS)(e)) this.emitter.fire('tree');
+        if (affects(ALERT_SECTIONS)(e)) this.emitter.fire('alerts');
       }),
       // Granting trust makes the workspace's own notification and model settings count.
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -174,6 +183,10 @@ export class Config implements vscode.Disposable {
       completedWithErrors: on(NOTIFICATION_KEYS.completedWithErrors),
       dataQuality: on(NOTIFICATION_KEYS.dataQuality),
       success: on(NOTIFICATION_KEYS.success),
+      recovered: on(NOTIFICATION_KEYS.recovered),
+      late: on(NOTIFICATION_KEYS.late),
+      unusual: on(NOTIFICATION_KEYS.unusual),
+      policy: this.value<string>(NOTIFICATION_KEYS.policy) === 'everyEvent' ? 'everyEvent' : 'onChange',
       muted: (Array.isArray(muted) ? muted : []).filter((v): v is string => typeof v === 'string'),
     };
   }
@@ -200,6 +213,11 @@ export class Config implements vscode.Disposable {
 
   async setGroupByNamespace(value: boolean): Promise<void> {
     await this.section.update('tree.groupByNamespace', value, vscode.ConfigurationTarget.Global);
+  }
+
+  /** The alert rules: cadences, unusual-run thresholds. Problems name the setting, for the log. */
+  get alerts(): { settings: AlertSettings; problems: string[] } {
+    return readAlertSettings(this.section);
   }
 
   async setMuted(resultName: string, muted: boolean): Promise<void> {

@@ -1,13 +1,17 @@
 import * as vscode from 'vscode';
+import { NoticeKind, noticesFor } from '../core/alerts/policy';
+import type { AlertTransition, Lateness } from '../core/alerts/tracker';
 import { firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
-import { RunRecord, StoreOverflow, displayStatusOf } from '../core/store';
+import { RunRecord, StoreOverflow } from '../core/store';
 import { inertText, logValue } from '../core/text';
 import { Config } from './config';
+import { findingText, spanText } from './alertWords';
 import { dqText } from './presentation';
 import { ConnectionRun, Viewer } from './viewer';
+import type { WatchedConnection } from './watchedConnection';
 
-export type NotificationKind = 'failed' | 'completed_with_errors' | 'dq_warning' | 'success' | 'summary' | 'limit';
+export type NotificationKind = NoticeKind | 'late' | 'summary' | 'limit';
 
 /** What was shown, for the log and for tests (a seam: tests observe this instead of reading toasts). */
 export interface ShownNotification {
@@ -16,6 +20,11 @@ export interface ShownNotification {
   readonly connection?: string;
   readonly message: string;
 }
+
+/** A toast to show: about a run, or about a pipeline that turned late. */
+type Notice =
+  | { readonly kind: NoticeKind; readonly connection: WatchedConnection; readonly resultName: string; readonly record: RunRecord; readonly transitions: readonly AlertTransition[] }
+  | { readonly kind: 'late'; readonly connection: WatchedConnection; readonly resultName: string; readonly late: Lateness };
 
 /** More toasts than this within the window are summarised in one. */
 const STORM_LIMIT = 3;
@@ -27,13 +36,15 @@ const SUPPRESSED_KEPT = 1000;
 
 /**
  * Toasts for live events only: states loaded at connect or recovered by reconcile are summarised
- * in the status bar instead. A storm of failures becomes one "N more pipelines failed" toast.
+ * in the status bar instead. Which runs toast is the core's policy (`tdtp.notifications.policy`:
+ * on change by default: a first failure, a recovery, a changed data-quality verdict); a pipeline
+ * that turns late toasts once. A storm of toasts becomes one "N more pipelines failed" toast.
  */
 export class NotificationController extends Disposable {
   private readonly shownEmitter = this.register(new vscode.EventEmitter<ShownNotification>());
   readonly onDidShow = this.shownEmitter.event;
   private recent: number[] = [];
-  private suppressed = new Map<string, ConnectionRun>();
+  private suppressed = new Map<string, Notice>();
   /** Storm events past SUPPRESSED_KEPT: counted, not kept. */
   private uncounted = { total: 0, failed: 0 };
   /** Stores whose limit on pipelines was reported: one notice until they are cleared. */
@@ -48,33 +59,40 @@ export class NotificationController extends Disposable {
     super();
     this.register(viewer.onDidAddRun((run) => this.onRun(run)));
     this.register(viewer.onDidChange(({ connection }) => this.checkLimit(connection.name, connection.store)));
+    this.register(
+      viewer.onDidTurnLate(({ connection, resultName, late }) => {
+        const settings = this.config.notifications;
+        if (settings.late && !settings.muted.includes(resultName)) this.offer({ kind: 'late', connection, resultName, late });
+      }),
+    );
     this.register({ dispose: () => clearTimeout(this.summaryTimer) });
   }
 
-  private onRun(sessionRun: ConnectionRun): void {
-    const { record } = sessionRun;
+  private onRun({ connection, record, transitions }: ConnectionRun): void {
     if (record.source !== 'live') return;
-    const kind = notificationKind(record);
-    if (!kind) return;
     const settings = this.config.notifications;
-    const enabled = { failed: settings.failed, completed_with_errors: settings.completedWithErrors, dq_warning: settings.dataQuality, success: settings.success }[kind];
-    if (!enabled || settings.muted.includes(record.run.resultName)) return;
+    if (settings.muted.includes(record.run.resultName)) return;
+    // The most important toast only: a recovery says more than the success it came with.
+    const kind = noticesFor(record, transitions, settings.policy, settings)[0];
+    if (kind) this.offer({ kind, connection, resultName: record.run.resultName, record, transitions });
+  }
 
+  private offer(notice: Notice): void {
     const now = Date.now();
     this.recent = this.recent.filter((t) => now - t < STORM_WINDOW_MS);
     if (this.recent.length >= STORM_LIMIT) {
       // Keep the latest per pipeline; one summary toast goes out when the window closes.
-      const key = `${sessionRun.connection.name}\u0000${record.run.resultName}`;
-      if (this.suppressed.size < SUPPRESSED_KEPT || this.suppressed.has(key)) this.suppressed.set(key, sessionRun);
+      const key = `${notice.connection.name}\u0000${notice.resultName}`;
+      if (this.suppressed.size < SUPPRESSED_KEPT || this.suppressed.has(key)) this.suppressed.set(key, notice);
       else {
         this.uncounted.total++;
-        if (record.run.statusKind === 'failed') this.uncounted.failed++;
+        if (notice.kind === 'failed') this.uncounted.failed++;
       }
       this.summaryTimer ??= setTimeout(() => this.showSummary(), STORM_WINDOW_MS);
       return;
     }
     this.recent.push(now);
-    this.show(kind, sessionRun);
+    this.show(notice);
   }
 
   /** One notice per store when the limit on pipelines first drops some; the status bar keeps the count. */
@@ -98,32 +116,62 @@ export class NotificationController extends Disposable {
     });
   }
 
-  private show(kind: Exclude<NotificationKind, 'summary' | 'limit'>, { connection, record }: ConnectionRun): void {
-    const r = record.run.result;
-    const name = record.run.resultName;
+  private show(notice: Notice): void {
+    const { connection, resultName: name } = notice;
     // With several connections every toast says which one it is about.
     const where = this.viewer.multiple ? `[${connection.name}] ` : '';
     const showDetails = vscode.l10n.t('Show Details');
     const mute = vscode.l10n.t('Mute');
+    const kind = notice.kind;
     let message: string;
     let present: (message: string, ...items: string[]) => Thenable<string | undefined>;
-    switch (kind) {
-      case 'failed':
-        message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) failed: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
-        present = vscode.window.showErrorMessage;
-        break;
-      case 'completed_with_errors':
-        message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) completed with errors: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
-        present = vscode.window.showWarningMessage;
-        break;
-      case 'dq_warning':
-        message = where + vscode.l10n.t('TDTP pipeline {0} ({1}): {2}', r.pipeline_name, name, dqText(record.dq) ?? '');
-        present = vscode.window.showWarningMessage;
-        break;
-      case 'success':
-        message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) succeeded.', r.pipeline_name, name);
-        present = vscode.window.showInformationMessage;
-        break;
+    if (notice.kind === 'late') {
+      const late = notice.late;
+      message =
+        where +
+        (late.basis === 'stateExpired'
+          ? vscode.l10n.t('TDTP pipeline {0}: its state key expired and no newer run arrived.', name)
+          : vscode.l10n.t('TDTP pipeline {0} is late: a run was expected {1} ago.', name, spanText(Date.now() - late.expectedAt)));
+      present = vscode.window.showWarningMessage;
+    } else {
+      const { record, transitions } = notice;
+      const r = record.run.result;
+      switch (notice.kind) {
+        case 'failed':
+          message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) failed: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
+          present = vscode.window.showErrorMessage;
+          break;
+        case 'completed_with_errors':
+          message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) completed with errors: {2}', r.pipeline_name, name, firstLine(r.error) || vscode.l10n.t('unknown error'));
+          present = vscode.window.showWarningMessage;
+          break;
+        case 'dq_warning': {
+          const grew = transitions.find((t) => t.kind === 'dqGrew');
+          const usual = grew?.kind === 'dqGrew' ? vscode.l10n.t(' (usually {0}%)', grew.usualPercent.toLocaleString(vscode.env.language, { maximumSignificantDigits: 2 })) : '';
+          message = where + vscode.l10n.t('TDTP pipeline {0} ({1}): {2}', r.pipeline_name, name, (dqText(record.dq) ?? '') + usual);
+          present = vscode.window.showWarningMessage;
+          break;
+        }
+        case 'recovered': {
+          const recovered = transitions.find((t) => t.kind === 'recovered');
+          const failures = recovered?.kind === 'recovered' ? recovered.failures : 1;
+          const down = recovered?.kind === 'recovered' ? recovered.downMs : 0;
+          message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) recovered after {2} failures, down {3}.', r.pipeline_name, name, failures, spanText(down));
+          present = vscode.window.showInformationMessage;
+          break;
+        }
+        case 'unusual': {
+          const found = transitions.find((t) => t.kind === 'unusual');
+          const what = found?.kind === 'unusual' ? found.findings.map(findingText).join('; ') : '';
+          message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) ran unusually: {2}.', r.pipeline_name, name, what);
+          present = vscode.window.showWarningMessage;
+          break;
+        }
+        case 'success':
+          message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) succeeded.', r.pipeline_name, name);
+          present = vscode.window.showInformationMessage;
+          break;
+      }
     }
     // Every part but our words came from the wire or from settings: the toast gets inert text.
     message = inertText(message);
@@ -136,18 +184,18 @@ export class NotificationController extends Disposable {
 
   private showSummary(): void {
     this.summaryTimer = undefined;
-    const records = [...this.suppressed.values()].map((r) => r.record);
+    const records = [...this.suppressed.values()];
     const uncounted = this.uncounted;
     this.suppressed.clear();
     this.uncounted = { total: 0, failed: 0 };
     if (!records.length) return;
-    const failed = records.filter((r) => r.run.statusKind === 'failed').length + uncounted.failed;
+    const failed = records.filter((r) => r.kind === 'failed').length + uncounted.failed;
     const total = records.length + uncounted.total;
     const message =
       failed === total
         ? vscode.l10n.t('{0} more TDTP pipelines failed.', failed)
         : vscode.l10n.t('{0} more TDTP pipelines need attention ({1} failed).', total, failed);
-    const names = records.slice(0, SUMMARY_LOG_NAMES).map((r) => logValue(r.run.resultName, 300));
+    const names = records.slice(0, SUMMARY_LOG_NAMES).map((r) => logValue(r.resultName, 300));
     if (total > SUMMARY_LOG_NAMES) names.push(`and ${total - SUMMARY_LOG_NAMES} more`);
     this.log.warn(`${message} ${names.join(', ')}`);
     this.shownEmitter.fire({ kind: 'summary', message });
@@ -158,10 +206,4 @@ export class NotificationController extends Disposable {
     });
     this.recent = [];
   }
-}
-
-/** A toast per display status; an unknown status gets none. */
-function notificationKind(record: RunRecord): Exclude<NotificationKind, 'summary' | 'limit'> | undefined {
-  const status = displayStatusOf(record);
-  return status === 'unknown' ? undefined : status;
 }

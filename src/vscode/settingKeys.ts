@@ -60,8 +60,15 @@ export const NOTIFICATION_KEYS = {
   completedWithErrors: 'notifications.completedWithErrors',
   dataQuality: 'notifications.dataQuality',
   success: 'notifications.success',
+  recovered: 'notifications.recovered',
+  late: 'notifications.late',
+  unusual: 'notifications.unusual',
+  policy: 'notifications.policy',
   muted: 'notifications.muted',
 } as const;
+
+/** Sections of the alert rules: stated cadences and the unusual-run thresholds. */
+export const ALERT_SECTIONS = ['tdtp.expectations', 'tdtp.alerts'] as const;
 
 /** Keys under `tdtp.` of the model: history length, the data-quality tolerance and the bounds. */
 export const MODEL_KEYS = {

@@ -21,6 +21,7 @@ export class StatusBarController extends Disposable {
     this.register(viewer.onDidChange(() => this.update()));
     this.register(viewer.onDidChangeState(() => this.update()));
     this.register(viewer.onDidChangeConnections(() => this.update()));
+    this.register(viewer.onDidTurnLate(() => this.update()));
     this.register(
       viewer.onDidReconcile(({ report }) => {
         this.lastLoad = report;
@@ -52,6 +53,8 @@ export class StatusBarController extends Disposable {
     if (state.kind === 'connected' || counts.total > 0) {
       parts.push(`$(check) ${counts.success}`, `$(error) ${counts.failed}`, `$(warning) ${warnings}`);
     }
+    const late = this.viewer.lateCount();
+    if (late > 0) parts.push(`$(clock) ${late}`);
     // The endpoint comes from settings: inert, so it cannot draw icons of its own in the status bar.
     if (state.kind !== 'connected') parts.push(`$(debug-disconnect) ${inertText(connectionText(state, endpoint))}`);
     this.item.text = parts.join('  ');
@@ -61,7 +64,7 @@ export class StatusBarController extends Disposable {
     this.item.backgroundColor =
       counts.failed > 0 || state.kind === 'failed' || state.kind === 'notConfigured'
         ? new vscode.ThemeColor('statusBarItem.errorBackground')
-        : warnings > 0 || down
+        : warnings > 0 || late > 0 || down
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
 
@@ -84,6 +87,10 @@ export class StatusBarController extends Disposable {
       tooltip.appendMarkdown('\n\n');
       appendWire(tooltip, (this.viewer.multiple ? `[${connection.name}] ` : '') + vscode.l10n.t('{0} pipelines not shown: more than the limit of {1} (tdtp.limits.maxPipelines).', overflow.evicted, overflow.limit));
     }
+    if (late > 0) {
+      tooltip.appendMarkdown('\n\n');
+      tooltip.appendText(vscode.l10n.t('{0} pipelines are late: no run arrived when one was expected.', late));
+    }
     if (this.lastLoad) {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendText(
@@ -93,7 +100,8 @@ export class StatusBarController extends Disposable {
       );
     }
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: vscode.l10n.t('TDTP: {0} succeeded, {1} failed, {2} warnings; {3}', counts.success, counts.failed, warnings, connectionText(state, endpoint)) };
+    const summary = vscode.l10n.t('TDTP: {0} succeeded, {1} failed, {2} warnings; {3}', counts.success, counts.failed, warnings, connectionText(state, endpoint));
+    this.item.accessibilityInformation = { label: late > 0 ? `${summary}; ${vscode.l10n.t('{0} late', late)}` : summary };
   }
 
 }

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { PipelineAlerts } from '../core/alerts/tracker';
+import { alertRows, failingText, lateText } from './alertWords';
 import { RejectedMessage } from '../core/decode';
 import { firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
@@ -105,7 +107,14 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
         if (viewer.multiple) this.fire([this.connectionNode(connection)]);
       }),
     );
-    this.register(config.onDidChange((c) => c === 'notifications' && this.refreshAll()));
+    this.register(config.onDidChange((c) => (c === 'notifications' || c === 'alerts') && this.refreshAll()));
+    // A pipeline turning late changes its item, not the store: refresh just that item.
+    this.register(
+      viewer.onDidTurnLate(({ connection, resultName }) => {
+        const node = this.nodes.get(nodeKey(connection, resultName));
+        if (node) this.fire([node]);
+      }),
+    );
     this.register({ dispose: () => clearInterval(this.ageTimer) });
   }
 
@@ -354,7 +363,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       case 'connection':
         return connectionItem(element.connection);
       case 'pipeline': {
-        const item = pipelineItem(element.snapshot, this.config.notifications.muted.includes(element.resultName), element.connection.name);
+        const item = pipelineItem(element.snapshot, this.config.notifications.muted.includes(element.resultName), element.connection.name, this.viewer.alertsOf(element.connection, element.resultName));
         item.id = `pipeline:${scope}${element.resultName}`;
         return item;
       }
@@ -452,7 +461,7 @@ function historyNodes(connection: WatchedConnection, resultName: string, history
   });
 }
 
-export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connection: string): vscode.TreeItem {
+export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connection: string, alerts?: PipelineAlerts): vscode.TreeItem {
   const record = snapshot.latest;
   const r = record.run.result;
   const item = new vscode.TreeItem(inertText(snapshot.resultName), vscode.TreeItemCollapsibleState.Collapsed);
@@ -465,12 +474,20 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connect
     ageText(record.run.finishedAt?.epochMs ?? record.receivedAt),
   ];
   if (snapshot.stateExpired) parts.push(vscode.l10n.t('state expired'));
+  const failing = alerts && failingText(alerts);
+  if (failing) parts.unshift(failing);
+  // The clock mark leads: a pipeline that stopped running is what the row must say first.
+  if (alerts?.late) parts.unshift(lateText(alerts.late));
+  if (alerts?.unusual.length) parts.push(vscode.l10n.t('unusual'));
   if (muted) parts.push(vscode.l10n.t('muted'));
   item.description = inertText(parts.join(' · '));
-  item.tooltip = runTooltip(snapshot.resultName, record, snapshot.stateExpired);
+  item.tooltip = runTooltip(snapshot.resultName, record, snapshot.stateExpired, alerts);
   item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [snapshot.resultName, connection] };
   const tokens = ['pipeline', `status-${snapshot.displayStatus}`, muted ? 'muted' : 'unmuted'];
   if (snapshot.stateExpired) tokens.push('expired');
+  if (alerts?.late) tokens.push('late');
+  if (alerts && alerts.failures > 1) tokens.push('failing');
+  if (alerts?.unusual.length) tokens.push('unusual');
   item.contextValue = tokens.join(' ');
   item.accessibilityInformation = {
     label: inertText(vscode.l10n.t('{0}: {1}, {2}', snapshot.resultName, statusText(snapshot.displayStatus, r.status), String(item.description))),
@@ -509,7 +526,7 @@ function gapItem(node: GapNode): vscode.TreeItem {
 }
 
 /** Every field, the error and the DQ verdict. Values from the wire go through appendWire (escaped, inert). */
-export function runTooltip(resultName: string, record: RunRecord, stateExpired: boolean): vscode.MarkdownString {
+export function runTooltip(resultName: string, record: RunRecord, stateExpired: boolean, alerts?: PipelineAlerts): vscode.MarkdownString {
   const r = record.run.result;
   const md = untrustedMarkdown();
   const status = displayStatusOf(record);
@@ -528,6 +545,7 @@ export function runTooltip(resultName: string, record: RunRecord, stateExpired: 
   rows.push([vscode.l10n.t('Source'), sourceText(record.source)]);
   if (record.run.resultNameMismatch) rows.push([vscode.l10n.t('Note'), vscode.l10n.t('the payload says result_name "{0}"', r.result_name)]);
   if (stateExpired) rows.push([vscode.l10n.t('State key'), vscode.l10n.t('expired')]);
+  if (alerts) rows.push(...alertRows(alerts));
   for (const [label, value] of rows) {
     md.appendMarkdown(`${escapeMarkdown(label)}: `);
     appendWire(md, value);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { AlertSettings, AlertTracker, AlertTransition, Lateness, PipelineAlerts } from '../core/alerts/tracker';
 import { RejectedMessage } from '../core/decode';
 import { PipelineStore, RunRecord, StatusCounts, StoreChange } from '../core/store';
 import { Disposable, DisposableStore } from '../core/lifecycle';
@@ -10,7 +11,18 @@ import { WatchedConnection, WatchedConnectionState } from './watchedConnection';
 export interface ConnectionRun {
   readonly connection: WatchedConnection;
   readonly record: RunRecord;
+  /** What the run changed about its pipeline (first failure, recovery, …), from the alert rules. */
+  readonly transitions: readonly AlertTransition[];
 }
+
+export interface LatePipeline {
+  readonly connection: WatchedConnection;
+  readonly resultName: string;
+  readonly late: Lateness;
+}
+
+/** Lateness is checked this often: cheap (one comparison per pipeline), and fine enough for cadences of seconds. */
+const LATENESS_CHECK_MS = 1000;
 
 export interface ConnectionChange {
   readonly connection: WatchedConnection;
@@ -30,6 +42,10 @@ export class Viewer extends Disposable {
   private readonly runEmitter = this.register(new vscode.EventEmitter<ConnectionRun>());
   private readonly rejectEmitter = this.register(new vscode.EventEmitter<{ connection: WatchedConnection; message: RejectedMessage }>());
   private readonly reconcileEmitter = this.register(new vscode.EventEmitter<{ connection: WatchedConnection; report: ReconcileReport }>());
+  private readonly lateEmitter = this.register(new vscode.EventEmitter<LatePipeline>());
+  /** The alert rules' memory of each connection's pipelines. */
+  private readonly trackers = new Map<WatchedConnection, AlertTracker>();
+  private alertSettings: AlertSettings;
 
   /** Connections were added or removed. */
   readonly onDidChangeConnections = this.connectionsEmitter.event;
@@ -40,6 +56,8 @@ export class Viewer extends Disposable {
   readonly onDidAddRun = this.runEmitter.event;
   readonly onDidReject = this.rejectEmitter.event;
   readonly onDidReconcile = this.reconcileEmitter.event;
+  /** A pipeline turned late (once, until its next run arrives). */
+  readonly onDidTurnLate = this.lateEmitter.event;
 
   constructor(
     private readonly config: Config,
@@ -51,8 +69,12 @@ export class Viewer extends Disposable {
       config.onDidChange((change) => {
         if (change === 'connection') this.sync('Connection settings changed');
         if (change === 'model') this.applyModelSettings();
+        if (change === 'alerts') this.applyAlertSettings();
       }),
     );
+    this.alertSettings = this.readAlertSettings();
+    const timer = setInterval(() => this.checkLateness(Date.now()), LATENESS_CHECK_MS);
+    this.register({ dispose: () => clearInterval(timer) });
     this.register(passwords.onDidChange((name) => this.get(name)?.reconnectIfActive('The Redis password changed')));
     this.sync(undefined);
   }
@@ -81,6 +103,41 @@ export class Viewer extends Disposable {
       for (const key of Object.keys(total) as Array<keyof StatusCounts>) total[key] += c[key];
     }
     return total;
+  }
+
+  /** What the alert rules know about a pipeline: failures in a row, lateness, an unusual latest run. */
+  alertsOf(connection: WatchedConnection, resultName: string): PipelineAlerts | undefined {
+    return this.trackers.get(connection)?.get(resultName);
+  }
+
+  /** Pipelines late now, over every connection. */
+  lateCount(): number {
+    let n = 0;
+    for (const tracker of this.trackers.values()) n += tracker.lateCount();
+    return n;
+  }
+
+  /** The timer's work, public so tests can run it at a time of their choosing. */
+  checkLateness(now: number): void {
+    for (const connection of this.list) {
+      const tracker = this.trackers.get(connection);
+      if (!tracker) continue;
+      const { store } = connection;
+      // A cleared store (the settings point at another server) leaves nothing to be late.
+      tracker.retain((name) => store.has(name));
+      for (const { resultName, late } of tracker.checkLate(now, (name) => store.get(name)?.stateExpired === true)) this.lateEmitter.fire({ connection, resultName, late });
+    }
+  }
+
+  private readAlertSettings(): AlertSettings {
+    const { settings, problems } = this.config.alerts;
+    for (const problem of problems) this.log.error(`Setting rejected: ${problem}`);
+    return settings;
+  }
+
+  private applyAlertSettings(): void {
+    this.alertSettings = this.readAlertSettings();
+    for (const tracker of this.trackers.values()) tracker.setSettings(this.alertSettings);
   }
 
   /** Re-reads the list of connections: new ones are created, removed ones closed, the rest reconnect. */
@@ -130,8 +187,11 @@ export class Viewer extends Disposable {
   private add(connection: WatchedConnection): WatchedConnection {
     const { store } = connection;
     const listeners = new DisposableStore();
+    const tracker = new AlertTracker(this.alertSettings);
+    this.trackers.set(connection, tracker);
     listeners.add(store.onDidChange((change) => this.changeEmitter.fire({ connection, change })));
-    listeners.add(store.onDidAddRun((record) => this.runEmitter.fire({ connection, record })));
+    // The rules see each run before anyone listening here does, so every listener gets its transitions.
+    listeners.add(store.onDidAddRun((record) => this.runEmitter.fire({ connection, record, transitions: tracker.observe(record) })));
     listeners.add(store.onDidReject((message) => this.rejectEmitter.fire({ connection, message })));
     listeners.add(connection.onDidChangeState(() => this.stateEmitter.fire(connection)));
     listeners.add(connection.onDidReconcile((report) => this.reconcileEmitter.fire({ connection, report })));
@@ -144,6 +204,7 @@ export class Viewer extends Disposable {
     this.list = this.list.filter((s) => s !== connection);
     this.perConnection.get(connection)?.dispose();
     this.perConnection.delete(connection);
+    this.trackers.delete(connection);
     this.log.info(`[${connection.name}] Connection removed from the settings.`);
     connection.dispose();
   }

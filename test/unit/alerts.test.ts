@@ -1,5 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { learnCadence, MIN_RUNS_TO_LEARN } from '../../src/core/alerts/cadence';
 import { parseDuration } from '../../src/core/alerts/duration';
 import { parseExpectations } from '../../src/core/alerts/expectations';
@@ -79,6 +81,9 @@ describe('learnCadence', () => {
     const times = Array.from({ length: MIN_RUNS_TO_LEARN - 1 }, (_, i) => T0 + i * 60_000);
     assert.equal(learnCadence(times), undefined);
     assert.equal(learnCadence([...times, T0 + times.length * 60_000])?.periodMs, 60_000);
+  });
+  test('a burst of runs a few milliseconds apart is not a schedule', () => {
+    assert.equal(learnCadence(Array.from({ length: 10 }, (_, i) => T0 + i * 3)), undefined);
   });
   test('irregular runs teach nothing', () => {
     const gaps = [10, 300, 40, 900, 5, 120, 600, 30];
@@ -236,5 +241,28 @@ describe('series windows', () => {
     assert.deepEqual(ringValues(buf, 0, 3), [1, 2]);
     for (const v of [3, 4]) ringPush(buf, 0, 3, v);
     assert.deepEqual(ringValues(buf, 0, 3), [2, 3, 4]);
+  });
+});
+
+describe('AlertTracker.retain', () => {
+  test('pipelines the model no longer holds are forgotten, and never turn late', () => {
+    const tracker = new AlertTracker(settings({ expectations: stated([{ resultName: '*', every: '1m' }]) }));
+    tracker.observe(runAt(T0, { resultName: 'A' }));
+    tracker.observe(runAt(T0, { resultName: 'B' }));
+    tracker.retain((name) => name === 'B');
+    assert.equal(tracker.get('A'), undefined);
+    assert.deepEqual(tracker.checkLate(T0 + 3_600_000).map((l) => l.resultName), ['B']);
+  });
+});
+
+describe('defaults', () => {
+  test("the core's DEFAULT_ALERT_SETTINGS (tests, bench) are the manifest's defaults", () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    const props = manifest.contributes.configuration.properties;
+    assert.equal(props['tdtp.alerts.learnCadence'].default, DEFAULT_ALERT_SETTINGS.learnCadence);
+    assert.equal(props['tdtp.alerts.unusualFactor'].default, DEFAULT_ALERT_SETTINGS.unusual.factor);
+    assert.equal(props['tdtp.alerts.unusualMinRuns'].default, DEFAULT_ALERT_SETTINGS.unusual.minRuns);
+    assert.equal(props['tdtp.alerts.dataQualityGrowthFactor'].default, DEFAULT_ALERT_SETTINGS.dqGrowthFactor);
+    assert.deepEqual(props['tdtp.expectations'].default, DEFAULT_ALERT_SETTINGS.expectations);
   });
 });

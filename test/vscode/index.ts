@@ -18,6 +18,8 @@ export function run(): Promise<void> {
     require('./workspace.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./api.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./alerts.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));

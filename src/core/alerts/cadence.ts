@@ -1,4 +1,4 @@
-import { Expectation, Schedule } from './expectations';
+import { Expectation, MIN_PERIOD_MS, Schedule } from './expectations';
 import { median, medianAbsoluteDeviation } from './stats';
 
 /**
@@ -41,7 +41,8 @@ export function learnCadence(finishTimes: readonly number[]): LearnedCadence | u
   const intervals: number[] = [];
   for (let i = 1; i < newest.length; i++) intervals.push(newest[i] - newest[i - 1]);
   const periodMs = median(intervals);
-  if (!(periodMs > 0)) return undefined;
+  // A burst (a replay, runs published by hand) is not a schedule.
+  if (!(periodMs >= MIN_PERIOD_MS)) return undefined;
   const jitterMs = medianAbsoluteDeviation(intervals, periodMs);
   if (jitterMs > periodMs * MAX_RELATIVE_JITTER) return undefined;
   return { periodMs, jitterMs, intervals: intervals.length };

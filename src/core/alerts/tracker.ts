@@ -219,8 +219,9 @@ export class AlertTracker {
     for (const entry of this.entries.values()) entry.stale = true;
   }
 
-  forget(resultName: string): void {
-    this.entries.delete(resultName);
+  /** Forgets pipelines the model no longer holds (its store was cleared or trimmed). */
+  retain(keep: (resultName: string) => boolean): void {
+    for (const name of this.entries.keys()) if (!keep(name)) this.entries.delete(name);
   }
 
   clear(): void {

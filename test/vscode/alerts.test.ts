@@ -1,0 +1,156 @@
+import * as assert from 'node:assert/strict';
+import Redis from 'ioredis';
+import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import { TdtpResult } from '../../src/core/decode';
+import { KeySpace } from '../../src/core/keySpace';
+import { goTimeString, publishResult } from '../../src/core/publish';
+import type { TdtpViewerApi } from '../../src/vscode/api';
+import { NotificationController, ShownNotification } from '../../src/vscode/notifications';
+import type { Testing } from '../../src/vscode/testing';
+import type { PipelineNode, TreeNode } from '../../src/vscode/treeView';
+import { RedisServer, startRedis } from '../support/redisServer';
+import { nextEvent, until } from './waitFor';
+
+const keys = new KeySpace('tdtp:pipeline');
+
+function result(resultName: string, status: string, rows = 15000): TdtpResult {
+  const now = new Date();
+  return {
+    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
+    result_name: resultName,
+    status,
+    started_at: goTimeString(new Date(now.getTime() - 1800)),
+    finished_at: goTimeString(now),
+    duration_ms: 1800,
+    rows_loaded: rows,
+    rows_exported: status === 'failed' ? 0 : rows,
+    ...(status === 'failed' ? { error: `source unreachable (${resultName})` } : {}),
+  };
+}
+
+describe('Alerts: on change, on recovery, on lateness, on unusual volume', function () {
+  let redis: RedisServer;
+  let admin: Redis;
+  let t: Testing;
+  let notifications: NotificationController;
+  let shown: ShownNotification[] = [];
+  const tdtp = () => vscode.workspace.getConfiguration('tdtp');
+
+  const publish = (r: TdtpResult) => publishResult(admin, keys, r, 600);
+  const runs = (name: string, n: number) => until(`${n} runs of ${name} in the model`, () => ((t.store.get(name)?.runCount ?? 0) >= n ? true : undefined), [t.viewer.onDidChange]);
+  const node = (name: string) => t.tree.getChildren().find((n: TreeNode): n is PipelineNode => n.kind === 'pipeline' && n.resultName === name);
+  const item = (name: string) => {
+    const found = node(name);
+    assert.ok(found, `${name} is in the tree`);
+    return t.tree.getTreeItem(found);
+  };
+  const toasts = (name: string, kind?: string) => shown.filter((n) => n.resultName === name && (kind === undefined || n.kind === kind));
+
+  before(async function () {
+    redis = await startRedis();
+    admin = await redis.client();
+    const api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
+    t = (api as unknown as { testing: Testing }).testing;
+    // A short stated cadence, as a newcomer would write it: a run every 2 s (late after 3 s).
+    await tdtp().update('expectations', [{ resultName: 'ALERT_LATE', every: '@every 2s' }], vscode.ConfigurationTarget.Global);
+    await tdtp().update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await until("connected to the alerts suite's Redis", () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState]);
+    await vscode.commands.executeCommand('tdtp.pipelines.focus');
+  });
+
+  // A controller per test: each starts outside any other's storm window.
+  beforeEach(() => {
+    shown = [];
+    notifications = new NotificationController(t.viewer, t.config, vscode.window.createOutputChannel('TDTP alerts test', { log: true }));
+    notifications.onDidShow((n) => shown.push(n));
+  });
+  afterEach(() => notifications.dispose());
+
+  after(async () => {
+    await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+    await tdtp().update('redis.port', undefined, vscode.ConfigurationTarget.Global);
+    await redis?.dispose();
+  });
+
+  it('a pipeline that stops publishing is shown late in the tree and the status bar, toasts once, and clears when a run arrives', async () => {
+    await publish(result('ALERT_LATE', 'success'));
+    await runs('ALERT_LATE', 1);
+    assert.doesNotMatch(String(item('ALERT_LATE').contextValue), /\blate\b/, 'on time at first');
+    // The viewer's own once-a-second timer notices it: no clock is faked here.
+    await nextEvent('ALERT_LATE to turn late', t.viewer.onDidTurnLate, (l) => l.resultName === 'ALERT_LATE', 10_000);
+    const late = item('ALERT_LATE');
+    assert.match(String(late.contextValue), /\blate\b/);
+    assert.match(String(late.description), /^⏰ late by \d+ s/);
+    assert.match((late.tooltip as vscode.MarkdownString).value, /Late: the next run was expected at/);
+    assert.match(t.statusBar.text, /\$\(clock\) 1\b/);
+    assert.equal(toasts('ALERT_LATE', 'late').length, 1);
+    assert.match(toasts('ALERT_LATE', 'late')[0].message, /ALERT_LATE is late: a run was expected \d+ s ago/);
+    // Later checks do not toast again while it stays late.
+    t.viewer.checkLateness(Date.now() + 3_600_000);
+    assert.equal(toasts('ALERT_LATE', 'late').length, 1, 'one toast, however long it stays late');
+
+    // The pipeline publishes again: the mark and the count go.
+    await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+    await publish(result('ALERT_LATE', 'success'));
+    await runs('ALERT_LATE', 2);
+    assert.doesNotMatch(String(item('ALERT_LATE').contextValue), /\blate\b/);
+    assert.doesNotMatch(String(item('ALERT_LATE').description), /late/);
+    assert.doesNotMatch(t.statusBar.text, /\$\(clock\)/);
+  });
+
+  it('ten failures in a row toast once; the row counts them', async () => {
+    for (let i = 0; i < 10; i++) await publish(result('ALERT_FAIL', 'failed'));
+    await runs('ALERT_FAIL', 10);
+    assert.equal(toasts('ALERT_FAIL').length, 1, JSON.stringify(toasts('ALERT_FAIL')));
+    assert.equal(toasts('ALERT_FAIL')[0].kind, 'failed');
+    assert.match(String(item('ALERT_FAIL').description), /^failed ×10 since /);
+    assert.match(String(item('ALERT_FAIL').contextValue), /\bfailing\b/);
+    assert.match((item('ALERT_FAIL').tooltip as vscode.MarkdownString).value, /Failing: 10 runs in a row since/);
+  });
+
+  it('every event (tdtp.notifications.policy) toasts each failure again', async () => {
+    await tdtp().update('notifications.policy', 'everyEvent', vscode.ConfigurationTarget.Global);
+    try {
+      for (let i = 0; i < 2; i++) await publish(result('ALERT_EVERY', 'failed'));
+      await runs('ALERT_EVERY', 2);
+      assert.equal(toasts('ALERT_EVERY', 'failed').length, 2);
+    } finally {
+      await tdtp().update('notifications.policy', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('a recovery toasts once, with the number of failures', async () => {
+    for (let i = 0; i < 3; i++) await publish(result('ALERT_RECOVER', 'failed'));
+    await publish(result('ALERT_RECOVER', 'success'));
+    await publish(result('ALERT_RECOVER', 'success'));
+    await runs('ALERT_RECOVER', 5);
+    assert.deepEqual(
+      toasts('ALERT_RECOVER').map((n) => n.kind),
+      ['failed', 'recovered'],
+    );
+    assert.match(toasts('ALERT_RECOVER', 'recovered')[0].message, /ALERT_RECOVER\) recovered after 3 failures, down \d+ s\./);
+    assert.doesNotMatch(String(item('ALERT_RECOVER').description), /failed ×/);
+  });
+
+  it('an unusual row count is marked in the tree, without a toast unless asked for', async () => {
+    for (let i = 0; i < 6; i++) await publish(result('ALERT_VOLUME', 'success', 15000 + i));
+    await publish(result('ALERT_VOLUME', 'success', 1500));
+    await runs('ALERT_VOLUME', 7);
+    const unusual = item('ALERT_VOLUME');
+    assert.match(String(unusual.contextValue), /\bunusual\b/);
+    assert.match(String(unusual.description), /unusual/);
+    assert.match((unusual.tooltip as vscode.MarkdownString).value, /Unusual run: rows loaded 1,500, usually 15,00\d/);
+    assert.equal(toasts('ALERT_VOLUME').length, 0, 'tdtp.notifications.unusual is off by default');
+
+    await tdtp().update('notifications.unusual', true, vscode.ConfigurationTarget.Global);
+    try {
+      await publish(result('ALERT_VOLUME', 'success', 1400));
+      await runs('ALERT_VOLUME', 8);
+      assert.equal(toasts('ALERT_VOLUME', 'unusual').length, 1);
+      assert.match(toasts('ALERT_VOLUME', 'unusual')[0].message, /ran unusually: rows loaded 1,400, usually 15,00\d/);
+    } finally {
+      await tdtp().update('notifications.unusual', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
