@@ -62,7 +62,8 @@ export class NotificationController extends Disposable {
     this.register(
       viewer.onDidTurnLate(({ connection, resultName, late }) => {
         const settings = this.config.notifications;
-        if (settings.late && !settings.muted.includes(resultName)) this.offer({ kind: 'late', connection, resultName, late });
+        // An expired state key alone is marked, not toasted: a TTL shorter than the schedule is common.
+        if (settings.late && late.basis !== 'stateExpired' && !settings.muted.includes(resultName)) this.offer({ kind: 'late', connection, resultName, late });
       }),
     );
     this.register({ dispose: () => clearTimeout(this.summaryTimer) });
@@ -127,11 +128,8 @@ export class NotificationController extends Disposable {
     let present: (message: string, ...items: string[]) => Thenable<string | undefined>;
     if (notice.kind === 'late') {
       const late = notice.late;
-      message =
-        where +
-        (late.basis === 'stateExpired'
-          ? vscode.l10n.t('TDTP pipeline {0}: its state key expired and no newer run arrived.', name)
-          : vscode.l10n.t('TDTP pipeline {0} is late: a run was expected {1} ago.', name, spanText(Date.now() - late.expectedAt)));
+      const ago = late.basis === 'stateExpired' ? 0 : Date.now() - late.expectedAt;
+      message = where + vscode.l10n.t('TDTP pipeline {0} is late: a run was expected {1} ago.', name, spanText(ago));
       present = vscode.window.showWarningMessage;
     } else {
       const { record, transitions } = notice;
