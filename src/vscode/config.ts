@@ -5,6 +5,7 @@ import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile } from 
 import type { NotificationPolicy } from '../core/alerts/policy';
 import type { AlertSettings } from '../core/alerts/tracker';
 import type { StoreLimits } from '../core/store';
+import { Disposable } from '../core/lifecycle';
 import { readAlertSettings } from './alertSettings';
 import { DEFAULT_CONNECTION } from './secrets';
 import { ALERT_SECTIONS, CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
@@ -38,14 +39,14 @@ export function settingName(input: keyof ConnectionSettingsInput): string {
  * The one typed view of `tdtp.*` settings. Defaults live in package.json only: values are read
  * with `get()` without fallbacks, so the manifest is the single source of truth.
  */
-export class Config implements vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<ConfigChange>();
+export class Config extends Disposable {
+  private readonly emitter = this.register(new vscode.EventEmitter<ConfigChange>());
   readonly onDidChange = this.emitter.event;
-  private readonly listeners: vscode.Disposable[];
 
   constructor() {
+    super();
     const affects = (sections: readonly string[]) => (e: vscode.ConfigurationChangeEvent) => sections.some((k) => e.affectsConfiguration(k));
-    this.listeners = [
+    this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affects(CONNECTION_SECTIONS)(e)) this.emitter.fire('connection');
         if (affects(NOTIFICATION_SECTIONS)(e)) this.notificationsChanged();
@@ -54,12 +55,14 @@ export class Config implements vscode.Disposable {
         if (affects(TREE_SECTIONS)(e)) this.emitter.fire('tree');
         if (affects(ALERT_SECTIONS)(e)) this.emitter.fire('alerts');
       }),
-      // Granting trust makes the workspace's own notification and model settings count.
+    );
+    // Granting trust makes the workspace's own notification and model settings count.
+    this.register(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.notificationsChanged();
         this.emitter.fire('model');
       }),
-    ];
+    );
   }
 
   private notificationsChanged(): void {
@@ -227,10 +230,6 @@ export class Config implements vscode.Disposable {
     await this.section.update(NOTIFICATION_KEYS.muted, [...current].sort(), vscode.ConfigurationTarget.Global);
   }
 
-  dispose(): void {
-    for (const listener of this.listeners) listener.dispose();
-    this.emitter.dispose();
-  }
 }
 
 /** A `tdtp.connections` entry: the same fields as `tdtp.redis.*`; unset fields take the core's defaults. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ConnectionState } from '../core/connection';
-import { DisposableStore } from '../core/lifecycle';
+import { Disposable, DisposableStore } from '../core/lifecycle';
 import { ConnectionProblem } from '../core/problems';
 import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings } from '../core/settings';
 import { PipelineStore } from '../core/store';
@@ -29,14 +29,14 @@ export interface ConnectionProfile {
  * One named connection: its watcher and its own store. The store outlives reconnects (views
  * subscribe to it once); it is cleared only when the settings point at another server or prefix.
  */
-export class WatchedConnection implements vscode.Disposable {
+export class WatchedConnection extends Disposable {
   readonly store: PipelineStore;
   private watcher: PipelineWatcher | undefined;
   private watcherListeners = new DisposableStore();
   private stateValue: WatchedConnectionState = { kind: 'idle' };
   private endpointKey: string | undefined;
-  private readonly stateEmitter = new vscode.EventEmitter<WatchedConnectionState>();
-  private readonly reconcileEmitter = new vscode.EventEmitter<ReconcileReport>();
+  private readonly stateEmitter = this.register(new vscode.EventEmitter<WatchedConnectionState>());
+  private readonly reconcileEmitter = this.register(new vscode.EventEmitter<ReconcileReport>());
   /** Serialises (re)connects: settings and password changes can arrive together. */
   private connecting: Promise<void> = Promise.resolve();
 
@@ -49,7 +49,11 @@ export class WatchedConnection implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     store: PipelineStore,
   ) {
+    super();
+    // Disposed newest first: the watcher, the store, then the emitters.
     this.store = store;
+    this.register({ dispose: () => this.store.dispose() });
+    this.register({ dispose: () => this.disposeWatcher() });
   }
 
   get name(): string {
@@ -163,12 +167,6 @@ export class WatchedConnection implements vscode.Disposable {
     this.stateEmitter.fire(state);
   }
 
-  dispose(): void {
-    this.disposeWatcher();
-    this.stateEmitter.dispose();
-    this.reconcileEmitter.dispose();
-    this.store.dispose();
-  }
 }
 
 export function problemOf(state: WatchedConnectionState): ConnectionProblem | undefined {
