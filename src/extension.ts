@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { ActionRunner } from './vscode/actions';
+import { AwayNotifier } from './vscode/awaySummary';
 import { TdtpViewerApi, createApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { Config } from './vscode/config';
 import { DetailPanelManager } from './vscode/detailPanel';
 import { EventLog } from './vscode/eventLog';
+import { HistoryPlace, eraseHistoryIfOff } from './vscode/history';
 import { NotificationController } from './vscode/notifications';
 import { registerPipelinesView } from './vscode/pipelinesView';
 import { PasswordStore } from './vscode/secrets';
@@ -22,7 +24,10 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const log = own(vscode.window.createOutputChannel('TDTP', { log: true }));
   const config = own(new Config());
   const passwords = new PasswordStore(context.secrets);
-  const viewer = own(new Viewer(config, passwords, log));
+  const historyPlace: HistoryPlace = { dir: context.globalStorageUri.fsPath, persist: () => config.historyPersist, log };
+  eraseHistoryIfOff(historyPlace);
+  const viewer = own(new Viewer(config, passwords, log, historyPlace));
+  const away = own(new AwayNotifier(viewer, log));
   const view = registerPipelinesView(context, viewer, config);
   const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
   const panels = own(new DetailPanelManager(context.extensionUri, viewer, config, log, workspace.files));
@@ -35,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   registerCommands(context, { viewer, actions, config, passwords, panels, view, log, extensionId: context.extension.id });
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, historyPlace });
   return api;
 }
 

@@ -161,6 +161,11 @@ export class Config extends Disposable {
     return { maxPipelines: this.value<number>(MODEL_KEYS.maxPipelines) as number, errorChars: this.value<number>(MODEL_KEYS.errorChars) as number };
   }
 
+  /** Whether runs are kept on disk across reloads and restarts. */
+  get historyPersist(): boolean {
+    return this.section.get<boolean>('history.persist') === true;
+  }
+
   get tolerance(): { tolerance: DqTolerance; problem?: string } {
     const tolerance = {
       absoluteRows: Number(this.value(MODEL_KEYS.toleranceRows)),

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { ActionRunner } from './actions';
+import type { AwayNotifier } from './awaySummary';
+import type { HistoryPlace } from './history';
 import type { TdtpViewerApi } from './api';
 import type { Config } from './config';
 import type { DetailPanelManager } from './detailPanel';
@@ -25,6 +27,8 @@ export interface Testing {
   readonly config: Config;
   readonly statusBar: StatusBarController;
   readonly workspace: WorkspaceFeatures;
+  readonly away: AwayNotifier;
+  readonly historyPlace: HistoryPlace;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
   readonly store: PipelineStore;

@@ -479,6 +479,7 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connect
   // The clock mark leads: a pipeline that stopped running is what the row must say first.
   if (alerts?.late) parts.unshift(lateText(alerts.late));
   if (alerts?.unusual.length) parts.push(vscode.l10n.t('unusual'));
+  if (snapshot.restored) parts.push(vscode.l10n.t('saved, not yet checked with Redis'));
   if (muted) parts.push(vscode.l10n.t('muted'));
   item.description = inertText(parts.join(' · '));
   item.tooltip = runTooltip(snapshot.resultName, record, snapshot.stateExpired, alerts);
@@ -488,6 +489,7 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connect
   if (alerts?.late) tokens.push('late');
   if (alerts && alerts.failures > 1) tokens.push('failing');
   if (alerts?.unusual.length) tokens.push('unusual');
+  if (snapshot.restored) tokens.push('restored');
   item.contextValue = tokens.join(' ');
   item.accessibilityInformation = {
     label: inertText(vscode.l10n.t('{0}: {1}, {2}', snapshot.resultName, statusText(snapshot.displayStatus, r.status), String(item.description))),

@@ -5,6 +5,7 @@ import { PipelineStore, RunRecord, StatusCounts, StoreChange } from '../core/sto
 import { Disposable, DisposableStore } from '../core/lifecycle';
 import { ReconcileReport } from '../core/watcher';
 import { Config } from './config';
+import { ConnectionHistory, HistoryPlace } from './history';
 import { PasswordStore } from './secrets';
 import { WatchedConnection, WatchedConnectionState } from './watchedConnection';
 
@@ -63,6 +64,8 @@ export class Viewer extends Disposable {
     private readonly config: Config,
     private readonly passwords: PasswordStore,
     private readonly log: vscode.LogOutputChannel,
+    /** Where the persisted history lives; undefined: kept in memory only. */
+    private readonly historyPlace?: HistoryPlace,
   ) {
     super();
     this.register(
@@ -158,7 +161,9 @@ export class Viewer extends Disposable {
     }
     for (const profile of profiles) {
       if (this.get(profile.name)?.name === profile.name) continue;
-      const connection = this.add(new WatchedConnection(profile, this.passwords, this.log, this.newStore()));
+      const store = this.newStore();
+      const history = this.historyPlace && new ConnectionHistory(profile.name, store, this.historyPlace);
+      const connection = this.add(new WatchedConnection(profile, this.passwords, this.log, store, history));
       structural = true;
       // A connection added while the others are live connects too; at start-up, activate() decides.
       if (reason && this.config.autoConnect) void connection.connect();
@@ -181,6 +186,7 @@ export class Viewer extends Disposable {
       connection.store.setHistorySize(this.config.historySize);
       connection.store.setTolerance(tolerance);
       connection.store.setLimits(this.config.limits);
+      connection.history?.applyPersistSetting();
     }
   }
 

@@ -5,6 +5,7 @@ import { ConnectionProblem } from '../core/problems';
 import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings } from '../core/settings';
 import { PipelineStore } from '../core/store';
 import { PipelineWatcher, PollResult, ReconcileReport } from '../core/watcher';
+import { ConnectionHistory } from './history';
 import { PasswordStore } from './secrets';
 import { problemText, warningText } from './problemText';
 
@@ -48,12 +49,25 @@ export class WatchedConnection extends Disposable {
     private readonly passwords: PasswordStore,
     private readonly log: vscode.LogOutputChannel,
     store: PipelineStore,
+    /** The persisted history; undefined where there is no storage. */
+    readonly history?: ConnectionHistory,
   ) {
     super();
-    // Disposed newest first: the watcher, the store, then the emitters.
+    // Disposed newest first: the watcher, the journal, the store, then the emitters.
     this.store = store;
     this.register({ dispose: () => this.store.dispose() });
+    // The journal is written last, after the watcher has stopped changing the store.
+    if (history) this.register(history);
     this.register({ dispose: () => this.disposeWatcher() });
+    this.restore();
+  }
+
+  /** Fills the store from disk at once: the settings name the server, no password is needed for that. */
+  private restore(): void {
+    if (!this.history) return;
+    const { input, problems } = this.profile.read({});
+    const parsed = parseConnectionSettings(input);
+    if (parsed.ok && problems.length === 0) this.history.attach(parsed.settings);
   }
 
   get name(): string {
@@ -119,12 +133,20 @@ export class WatchedConnection extends Disposable {
     const key = `${describeEndpoint(settings)}|${settings.prefix}`;
     if (this.endpointKey !== undefined && this.endpointKey !== key) {
       this.log.info(`[${this.name}] Now watching ${describeEndpoint(settings)}; the pipelines of the previous server are cleared.`);
+      // The previous server's journal keeps its history; this one's is loaded by attach().
+      this.history?.detach();
       this.store.clear();
     }
     this.endpointKey = key;
-    const watcher = new PipelineWatcher(settings, this.store);
+    const resumedFrom = this.history?.attach(settings);
+    const watcher = new PipelineWatcher(settings, this.store, {}, { readStreams: true, resumedFrom });
     this.watcher = watcher;
-    this.watcherListeners.add(watcher.onDidChangeState((state) => this.setState(state)));
+    this.watcherListeners.add(
+      watcher.onDidChangeState((state) => {
+        this.history?.setLive(state.kind === 'connected');
+        this.setState(state);
+      }),
+    );
     this.watcherListeners.add(watcher.connection.onWarning((warning) => this.log.warn(`[${this.name}] ${warningText(warning)}`)));
     this.watcherListeners.add(watcher.onReconcileFailed((problem) => this.log.error(`[${this.name}] ${vscode.l10n.t('Reading the state keys failed: {0}', problemText(problem))}`)));
     this.watcherListeners.add(watcher.onDidReconcile((report) => this.reconcileEmitter.fire(report)));
@@ -156,6 +178,7 @@ export class WatchedConnection extends Disposable {
   }
 
   private disposeWatcher(): void {
+    this.history?.setLive(false);
     this.watcherListeners.dispose();
     this.watcherListeners = new DisposableStore();
     this.watcher?.dispose();

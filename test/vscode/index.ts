@@ -20,6 +20,8 @@ export function run(): Promise<void> {
     require('./api.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./alerts.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./remember.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));

@@ -296,6 +296,11 @@ function writeAtomically(dir: string, file: string, text: string): void {
   renameSync(tmp, file);
 }
 
+/** Deletes the journal of one server. */
+export function eraseHistoryOf(dir: string, identity: string): void {
+  rmSync(join(dir, historyFileName(identity)), { force: true });
+}
+
 /** Deletes every journal in `dir` (persistence turned off, or Clear History of everything). */
 export function eraseAllHistory(dir: string): void {
   let names: string[];

@@ -6,6 +6,7 @@ import type { PipelinesView } from '../pipelinesView';
 import type { PasswordStore } from '../secrets';
 import type { Viewer } from '../viewer';
 import { connectionCommands } from './connection';
+import { historyCommands } from './history';
 import { pipelineCommands } from './pipeline';
 import { viewCommands } from './view';
 
@@ -29,6 +30,6 @@ export type Commands = Record<string, (...args: unknown[]) => unknown>;
 
 /** Registers every `tdtp.*` command; each group lives in its own file. */
 export function registerCommands(context: { subscriptions: vscode.Disposable[] }, ctx: CommandContext): void {
-  const commands: Commands = { ...connectionCommands(ctx), ...pipelineCommands(ctx), ...viewCommands(ctx) };
+  const commands: Commands = { ...connectionCommands(ctx), ...pipelineCommands(ctx), ...viewCommands(ctx), ...historyCommands(ctx) };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 }

@@ -1,0 +1,99 @@
+import * as vscode from 'vscode';
+import { AwaySummary, hasNews, summarizeAway } from '../core/history/away';
+import { Disposable } from '../core/lifecycle';
+import { inertText } from '../core/text';
+import { Viewer } from './viewer';
+import { WatchedConnection } from './watchedConnection';
+
+/** How long the summary waits for connections that restored a history to load their state keys. */
+const SETTLE_MS = 30_000;
+
+export interface ShownAwaySummary {
+  readonly message: string;
+  readonly summaries: ReadonlyArray<{ readonly connection: string; readonly summary: AwaySummary }>;
+}
+
+/**
+ * "While you were away": once, after activation, when connections restored a history from disk and
+ * have read Redis since, ONE notification says what changed in the meantime (never a toast per
+ * old run), with Show listing the pipelines concerned.
+ */
+export class AwayNotifier extends Disposable {
+  private readonly waiting: Set<WatchedConnection>;
+  private readonly collected: Array<{ connection: WatchedConnection; summary: AwaySummary }> = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly shownEmitter = this.register(new vscode.EventEmitter<ShownAwaySummary>());
+  /** For tests and the log: what was shown. */
+  readonly onDidShow = this.shownEmitter.event;
+
+  constructor(
+    private readonly viewer: Viewer,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this.waiting = new Set(viewer.connections.filter((c) => c.history?.hasBaseline));
+    if (this.waiting.size === 0) return;
+    this.register(
+      viewer.onDidReconcile(({ connection, report }) => {
+        if (report.source !== 'loaded' || !this.waiting.has(connection)) return;
+        const baseline = connection.history?.takeBaselineOnce();
+        if (baseline) this.collected.push({ connection, summary: summarizeAway(baseline, connection.store) });
+        this.settled(connection);
+      }),
+    );
+    // A connection that cannot connect says nothing about the time away.
+    this.register(viewer.onDidChangeState((connection) => ['failed', 'notConfigured', 'idle'].includes(connection.state.kind) && this.settled(connection)));
+    this.timer = setTimeout(() => this.show(), SETTLE_MS);
+    this.register({ dispose: () => clearTimeout(this.timer) });
+  }
+
+  private settled(connection: WatchedConnection): void {
+    if (!this.waiting.delete(connection)) return;
+    if (this.waiting.size === 0) this.show();
+  }
+
+  private show(): void {
+    clearTimeout(this.timer);
+    this.waiting.clear();
+    const news = this.collected.filter((c) => hasNews(c.summary));
+    if (news.length === 0) return;
+    const total = (pick: (s: AwaySummary) => readonly string[] | number) => news.reduce((n, c) => n + (typeof pick(c.summary) === 'number' ? (pick(c.summary) as number) : (pick(c.summary) as readonly string[]).length), 0);
+    const parts = [
+      [total((s) => s.failed), (n: number) => vscode.l10n.t('{0} failed', n)],
+      [total((s) => s.recovered), (n: number) => vscode.l10n.t('{0} recovered', n)],
+      [total((s) => s.dataQuality), (n: number) => vscode.l10n.t('{0} with data-quality warnings', n)],
+      [total((s) => s.expired), (n: number) => vscode.l10n.t('{0} states expired', n)],
+      [total((s) => s.added), (n: number) => vscode.l10n.t('{0} new pipelines', n)],
+    ] as const;
+    const said = parts.filter(([n]) => n > 0).map(([n, word]) => word(n));
+    const runs = total((s) => s.runs);
+    const message = said.length
+      ? vscode.l10n.t('TDTP: while you were away, {0} runs arrived: {1}.', runs, said.join(', '))
+      : vscode.l10n.t('TDTP: while you were away, {0} runs arrived, all as before.', runs);
+    this.log.info(`While you were away: ${news.map((c) => `[${c.connection.name}] ${JSON.stringify(c.summary)}`).join(' ')}`);
+    this.shownEmitter.fire({ message, summaries: news.map((c) => ({ connection: c.connection.name, summary: c.summary })) });
+    const showButton = vscode.l10n.t('Show');
+    void vscode.window.showInformationMessage(message, showButton).then((choice) => {
+      if (choice === showButton) void this.pick(news);
+    });
+  }
+
+  /** The pipelines concerned, worst first; picking one opens its details. */
+  private async pick(news: ReadonlyArray<{ connection: WatchedConnection; summary: AwaySummary }>): Promise<void> {
+    const items: Array<vscode.QuickPickItem & { resultName: string; connection: string }> = [];
+    for (const { connection, summary } of news) {
+      const what = new Map<string, string[]>();
+      const note = (names: readonly string[], word: string) => names.forEach((name) => what.set(name, [...(what.get(name) ?? []), word]));
+      note(summary.failed, vscode.l10n.t('failed'));
+      note(summary.recovered, vscode.l10n.t('recovered'));
+      note(summary.dataQuality, vscode.l10n.t('data-quality warning'));
+      note(summary.expired, vscode.l10n.t('state expired'));
+      note(summary.added, vscode.l10n.t('new'));
+      for (const [name, words] of what) {
+        items.push({ label: inertText(name), description: words.join(', '), detail: this.viewer.multiple ? inertText(connection.name) : undefined, resultName: name, connection: connection.name });
+      }
+    }
+    const chosen = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('TDTP: what changed while you were away'), matchOnDescription: true });
+    if (chosen) void vscode.commands.executeCommand('tdtp.showDetails', chosen.resultName, chosen.connection);
+  }
+}

@@ -1,0 +1,185 @@
+// A viewer that remembers, inside VS Code: the extension's own journal (in its global storage)
+// restores the history in a second Viewer built as a reloaded window builds it; a journal cut off
+// mid-write loads; a corrupt one is set aside and the view still fills from Redis; "while you were
+// away" is one notification; Clear History reaches the disk.
+import * as assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import Redis from 'ioredis';
+import { after, afterEach, before, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import { TdtpResult } from '../../src/core/decode';
+import { historyFileName, historyIdentity } from '../../src/core/history/identity';
+import { KeySpace } from '../../src/core/keySpace';
+import { goTimeString, publishResult } from '../../src/core/publish';
+import { parseConnectionSettings } from '../../src/core/settings';
+import { HistoryItem } from '../../src/core/store';
+import { NOT_RUNNING_REASON } from '../../src/core/watcher';
+import type { TdtpViewerApi } from '../../src/vscode/api';
+import { AwayNotifier, ShownAwaySummary } from '../../src/vscode/awaySummary';
+import { Config } from '../../src/vscode/config';
+import type { Testing } from '../../src/vscode/testing';
+import { Viewer } from '../../src/vscode/viewer';
+import { RedisServer, startRedis } from '../support/redisServer';
+import { nextEvent, until } from './waitFor';
+
+const keys = new KeySpace('tdtp:pipeline');
+let counter = 0;
+
+function result(resultName: string, status = 'success'): TdtpResult {
+  const finished = new Date(Date.now() + counter++);
+  return {
+    pipeline_name: 'erp_mask_sync',
+    result_name: resultName,
+    status,
+    started_at: goTimeString(new Date(finished.getTime() - 1000)),
+    finished_at: goTimeString(finished),
+    duration_ms: counter,
+    rows_loaded: 100,
+    rows_exported: 100,
+    ...(status === 'failed' ? { error: 'source unreachable' } : {}),
+  };
+}
+
+function runs(items: HistoryItem[]): unknown[] {
+  return items.filter((i) => i.kind === 'run').map((i) => (i.kind === 'run' ? i.run.result : undefined));
+}
+
+describe('A viewer that remembers (persisted history)', function () {
+  let redis: RedisServer;
+  let admin: Redis;
+  let t: Testing;
+  const disposables: vscode.Disposable[] = [];
+
+  /** A Viewer as a reloaded window builds it, over a copy of the journals in `dir`. */
+  function reloaded(dir: string): Viewer {
+    const log = vscode.window.createOutputChannel(`TDTP reloaded ${basename(dir)}`, { log: true });
+    const viewer = new Viewer(new Config(), t.passwords, log, { dir, persist: () => true, log });
+    disposables.push(log, viewer);
+    return viewer;
+  }
+
+  /** The extension's journal now, copied to a new folder: what a window closed now leaves behind. */
+  function closeWindow(): string {
+    const history = t.connection.history;
+    assert.ok(history?.file, 'the extension keeps a journal of its connection');
+    history.flush();
+    const dir = mkdtempSync(join(tmpdir(), 'tdtp-reload-'));
+    copyFileSync(history.file, join(dir, basename(history.file)));
+    return dir;
+  }
+
+  async function connectAndLoad(viewer: Viewer): Promise<void> {
+    const loaded = nextEvent('the reloaded viewer’s first reconcile', viewer.onDidReconcile, ({ report }) => report.source === 'loaded');
+    await viewer.connectAll();
+    await loaded;
+  }
+
+  async function publishLive(resultName: string, status = 'success'): Promise<void> {
+    const arrived = nextEvent(`a live run of ${resultName}`, t.viewer.onDidAddRun, ({ record }) => record.run.resultName === resultName && record.source === 'live');
+    await publishResult(admin, keys, result(resultName, status), 600);
+    await arrived;
+  }
+
+  before(async function () {
+    redis = await startRedis();
+    admin = await redis.client();
+    const api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
+    t = (api as unknown as { testing: Testing }).testing;
+    const config = vscode.workspace.getConfiguration('tdtp');
+    await config.update('connections', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await until('connected to this suite’s server', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.endsWith(`:${redis.port}/0`) && t.connection.lastReconcile ? true : undefined), [t.viewer.onDidChangeState, t.viewer.onDidReconcile]);
+    for (let i = 0; i < 6; i++) await publishLive('HIST_V001', i === 2 ? 'failed' : 'success');
+  });
+
+  afterEach(() => {
+    for (const d of disposables.splice(0).reverse()) d.dispose();
+  });
+
+  after(async () => {
+    admin?.disconnect();
+    await redis?.dispose();
+  });
+
+  it('after a reload the history is intact at once, marked until reconciled; the time closed is one gap', async () => {
+    const before = runs(t.store.history('HIST_V001'));
+    assert.equal(before.length, 6);
+    const viewer = reloaded(closeWindow());
+    const store = viewer.connections[0].store;
+    assert.deepEqual(runs(store.history('HIST_V001')), before, 'the same six runs, before any connection');
+    assert.equal(store.get('HIST_V001')?.restored, true);
+    assert.equal(viewer.connections[0].history?.lastLoad?.runs, 6);
+
+    await connectAndLoad(viewer);
+    assert.equal(store.get('HIST_V001')?.restored, false, 'reconciled with Redis');
+    assert.deepEqual(runs(store.history('HIST_V001')), before, 'no run lost or doubled by the reconcile');
+    const newest = store.history('HIST_V001')[0];
+    assert.ok(newest.kind === 'gap' && newest.reason === NOT_RUNNING_REASON, 'without a recorder, the time the window was closed is a gap');
+  });
+
+  it('a journal cut off in its last record (the extension host killed mid-write) loads the rest', async () => {
+    const dir = closeWindow();
+    const file = join(dir, basename(t.connection.history!.file!));
+    const text = readFileSync(file);
+    const lastRun = text.lastIndexOf('{"o":"r"');
+    writeFileSync(file, text.subarray(0, lastRun + 40));
+    const viewer = reloaded(dir);
+    const load = viewer.connections[0].history?.lastLoad;
+    assert.equal(load?.truncatedTail, true);
+    assert.equal(load?.setAside, undefined);
+    assert.equal(runs(viewer.connections[0].store.history('HIST_V001')).length, 5);
+    await connectAndLoad(viewer);
+    assert.equal(viewer.connections[0].store.get('HIST_V001')?.latest.run.result.duration_ms, t.store.get('HIST_V001')?.latest.run.result.duration_ms, 'the lost run is the state key’s, read back from Redis');
+  });
+
+  it('a corrupt journal is set aside with one log line, and the view fills from Redis', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tdtp-corrupt-'));
+    const parsed = parseConnectionSettings({ host: '127.0.0.1', port: redis.port });
+    assert.ok(parsed.ok);
+    const file = join(dir, historyFileName(historyIdentity(parsed.settings)));
+    writeFileSync(file, Buffer.from([0x00, 0xff, 0x7b, 0x0a, 0x22, 0x0a, 0x7d]));
+    const viewer = reloaded(dir);
+    const load = viewer.connections[0].history?.lastLoad;
+    assert.equal(load?.setAside?.reason, 'header');
+    assert.ok(existsSync(load!.setAside!.path), 'the damaged file is kept beside');
+    assert.equal(viewer.connections[0].store.size, 0);
+    await connectAndLoad(viewer);
+    assert.deepEqual(viewer.connections[0].store.get('HIST_V001')?.latest.run.result, t.store.get('HIST_V001')?.latest.run.result);
+  });
+
+  it('"while you were away": ONE notification of what changed since the window closed', async () => {
+    await publishLive('AWAY_FAILING', 'failed');
+    const dir = closeWindow();
+    // While "closed": one pipeline recovers, one fails, a new one appears.
+    await publishResult(admin, keys, result('AWAY_FAILING', 'success'), 600);
+    await publishResult(admin, keys, result('HIST_V001', 'failed'), 600);
+    await publishResult(admin, keys, result('AWAY_NEW', 'success'), 600);
+    const viewer = reloaded(dir);
+    const log = vscode.window.createOutputChannel('TDTP away', { log: true });
+    const away = new AwayNotifier(viewer, log);
+    disposables.push(away, log);
+    const shown: ShownAwaySummary[] = [];
+    away.onDidShow((s) => shown.push(s));
+    const summary = nextEvent('the away summary', away.onDidShow);
+    await connectAndLoad(viewer);
+    const { summaries, message } = await summary;
+    assert.equal(shown.length, 1);
+    assert.deepEqual(summaries[0].summary.failed, ['HIST_V001']);
+    assert.deepEqual(summaries[0].summary.recovered, ['AWAY_FAILING']);
+    assert.deepEqual(summaries[0].summary.added, ['AWAY_NEW']);
+    assert.equal(summaries[0].summary.runs, 3);
+    assert.match(message, /3/);
+  });
+
+  it('Clear History of one pipeline removes it from the journal on disk too', async () => {
+    await publishLive('CLEAR_ME');
+    assert.ok(runs(reloaded(closeWindow()).connections[0].store.history('CLEAR_ME')).length > 0);
+    await vscode.commands.executeCommand('tdtp.clearHistory', 'CLEAR_ME');
+    assert.equal(t.store.has('CLEAR_ME'), false);
+    const viewer = reloaded(closeWindow());
+    assert.equal(viewer.connections[0].store.has('CLEAR_ME'), false);
+    assert.ok(viewer.connections[0].store.has('HIST_V001'), 'the other pipelines stay');
+  });
+});
