@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -28,6 +28,7 @@ import type { PublisherCommand, PublisherReply } from './publisher';
 import type { MemoryCommand, MemoryReply } from './memory';
 import { measureWorkspaceIndex } from './workspace';
 import { measureAlertRules } from './alerts';
+import { measureJournal, measureStreams } from './history';
 
 const ROOT = resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -707,6 +708,33 @@ function measureAlerts(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 10: the history that survives restarts (bench/history.ts)
+
+function measureHistoryJournal(): void {
+  const events = QUICK ? 50_000 : 200_000;
+  const rounds = QUICK ? 3 : 7;
+  const pipelines = QUICK ? 200 : 1000;
+  log(`10 persisted history: ${events.toLocaleString('en-US')} events each way, a journal of ${pipelines} pipelines × 100 runs, ${rounds} rounds`);
+  const f = measureJournal(events, pipelines, 100, rounds);
+  const us = (v: number) => `${v.toFixed(2)} µs`;
+  addRow('10a', 'In-process decode + store, CPU per event, persistence off', stat(f.withoutUs), us);
+  addRow('10b', '… persistence on (the journal appends every change; flushes included)', stat(f.withUs), us);
+  const ratio = stat(f.withoutUs).median / stat(f.withUs).median;
+  rows.push({ id: '10r', what: 'Ingest with persistence ÷ without (by CPU per event)', median: fmtX(ratio), min: '', max: '', target: '≥ 0.90×', verdict: ratio >= 0.9 ? 'pass' : 'miss' });
+  addRow('10c', `Loading ${pipelines.toLocaleString('en-US')} pipelines × 100 runs from disk (activation)`, stat(f.loadMs), (v) => fmtMs(v), QUICK ? undefined : { text: '≤ 200 ms', ok: (v) => v <= 200 });
+  addTextRow('10d', 'Journal bytes per 100,000 runs: compacted / as appended', `${fmtMB(f.bytesPer100k)} / ${fmtMB(f.appendBytesPer100k)}`);
+}
+
+async function measureHistoryStreams(settings: ConnectionSettings, admin: Redis): Promise<void> {
+  const streams = QUICK ? 200 : 1000;
+  const rounds = QUICK ? 2 : 5;
+  log(`10 shared history: ${streams} streams × 100 entries, MAXLEN ~ 50 for the recorder rounds, ${rounds} rounds`);
+  const f = await measureStreams(settings, admin, streams, 100, 50, rounds);
+  addRow('10e', `Recorder: ${(streams * 100).toLocaleString('en-US')} runs into ${streams} streams (XADD MAXLEN ~ 50: trimming), runs/s`, stat(f.recorderRunsPerS), (v) => `${Math.round(v).toLocaleString('en-US')} runs/s`, { text: '≥ 20,000 runs/s', ok: (v) => v >= 20_000 });
+  addRow('10f', `Viewer connect: read ${streams.toLocaleString('en-US')} streams × 100 entries (${f.runsRead.toLocaleString('en-US')} runs)`, stat(f.connectMs), (v) => fmtMs(v), QUICK ? undefined : { text: '≤ 500 ms', ok: (v) => v <= 500 });
+}
+
+// ---------------------------------------------------------------------------------------------
 // 7: footprint
 
 const REQUIRE_PROBE = `
@@ -816,7 +844,7 @@ async function main(): Promise<boolean> {
       log(`${name} failed: ${(err as Error)?.stack ?? err}`);
     }
   };
-  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile'].some(want);
+  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history'].some(want);
   if (needRedis) {
     try {
       redisServerBinary();
@@ -849,12 +877,18 @@ async function main(): Promise<boolean> {
       if (want('memory')) await section('memory', () => measureMemory());
       if (want('reconcile')) await section('reconcile', () => measureReconcile(server, settings, publisher));
       if (want('reconcile')) await section('refresh', () => measureRefreshDedupe());
+      if (want('history')) {
+        const admin = await server.client();
+        await section('history-streams', () => measureHistoryStreams(settings, admin));
+        admin.disconnect();
+      }
     } else if (want('memory')) {
       await section('memory', () => measureMemory());
     }
     if (want('footprint')) await section('footprint', () => measureFootprint());
     if (want('workspace')) await section('workspace', () => measureWorkspace());
     if (want('alerts')) await section('alerts', () => measureAlerts());
+    if (want('history')) await section('history', () => measureHistoryJournal());
   } finally {
     await cleanup();
   }

@@ -4,6 +4,7 @@ import { Disposable, DisposableStore } from '../core/lifecycle';
 import { ConnectionProblem } from '../core/problems';
 import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings } from '../core/settings';
 import { PipelineStore } from '../core/store';
+import { logValue } from '../core/text';
 import { PipelineWatcher, PollResult, ReconcileReport } from '../core/watcher';
 import { ConnectionHistory } from './history';
 import { PasswordStore } from './secrets';
@@ -149,7 +150,16 @@ export class WatchedConnection extends Disposable {
     );
     this.watcherListeners.add(watcher.connection.onWarning((warning) => this.log.warn(`[${this.name}] ${warningText(warning)}`)));
     this.watcherListeners.add(watcher.onReconcileFailed((problem) => this.log.error(`[${this.name}] ${vscode.l10n.t('Reading the state keys failed: {0}', problemText(problem))}`)));
-    this.watcherListeners.add(watcher.onDidReconcile((report) => this.reconcileEmitter.fire(report)));
+    let streamsWarned = false;
+    this.watcherListeners.add(
+      watcher.onDidReconcile((report) => {
+        if (report.streams?.problem && !streamsWarned) {
+          streamsWarned = true;
+          this.log.warn(`[${this.name}] The recorders' streams (${settings.prefix}:*:runs) cannot be read, so gaps are marked as without them: ${logValue(report.streams.problem)}`);
+        }
+        this.reconcileEmitter.fire(report);
+      }),
+    );
     watcher.start();
   }
 

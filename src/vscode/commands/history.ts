@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { inertText } from '../../core/text';
+import { inertText, logValue } from '../../core/text';
 import type { WatchedConnection } from '../watchedConnection';
 import type { CommandContext, Commands } from './index';
 import { resolveTarget } from './target';
@@ -14,7 +14,7 @@ export function historyCommands({ viewer, log }: CommandContext): Commands {
   const clear = (connection: WatchedConnection, resultName?: string) => {
     connection.store.forget(resultName);
     connection.history?.compact();
-    log.info(`[${connection.name}] History ${resultName === undefined ? 'of every pipeline' : `of ${resultName}`} cleared.`);
+    log.info(`[${connection.name}] History ${resultName === undefined ? 'of every pipeline' : `of ${logValue(resultName)}`} cleared.`);
   };
   return {
     'tdtp.clearHistory': async (...args) => {

@@ -1,0 +1,155 @@
+// Section 10: the history that survives restarts (issue 13). In-process: ingest with the journal
+// on vs off (CPU per event, flushes included), loading 1,000 pipelines × 100 runs from disk, the
+// journal's bytes. Against the bench's redis-server: the recorder's throughput with trimming, and
+// a viewer's connect-time read of 1,000 streams × 100 entries.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { decodeMessage } from '../src/core/decode';
+import { HistoryJournal } from '../src/core/history/journal';
+import { StreamRecorder } from '../src/core/history/recorder';
+import { readStreams } from '../src/core/history/streams';
+import { KeySpace } from '../src/core/keySpace';
+import { ConnectionSettings } from '../src/core/settings';
+import { PipelineStore } from '../src/core/store';
+import { PREFIX, payloadPool } from './payloads';
+
+const keys = new KeySpace(PREFIX);
+const IDENTITY = '["bench"]';
+
+function decodedPool(pipelines: number, size: number) {
+  return payloadPool(pipelines, size).map((e) => {
+    const outcome = decodeMessage(keys, e.channel, Buffer.from(e.json, 'utf8'));
+    if (outcome.kind !== 'run') throw new Error('bench payload did not decode');
+    return { channel: e.channel, bytes: Buffer.from(e.json, 'utf8'), run: outcome.run };
+  });
+}
+
+export interface JournalFigures {
+  /** CPU µs per event: decode + store, without and with the journal (one per round). */
+  readonly withoutUs: number[];
+  readonly withUs: number[];
+  /** Loading a journal of `pipelines` × `runs`, ms (one per round). */
+  readonly loadMs: number[];
+  /** The compacted journal of that model, bytes, and per 100,000 runs. */
+  readonly fileBytes: number;
+  readonly bytesPer100k: number;
+  /** What appending 100,000 runs writes before any compaction. */
+  readonly appendBytesPer100k: number;
+}
+
+export function measureJournal(events: number, pipelines: number, runsEach: number, rounds: number): JournalFigures {
+  const dir = mkdtempSync(join(tmpdir(), 'tdtp-bench-history-'));
+  try {
+    const pool = decodedPool(1000, 20_000);
+    const ingest = (withJournal: boolean, round: number): number => {
+      const store = new PipelineStore({ coalesceMs: 0 });
+      const journal = withJournal ? new HistoryJournal(store, { dir: join(dir, `ingest-${round}`), identity: IDENTITY, flushMs: 1000 }) : undefined;
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < events; i++) {
+        const e = pool[i % pool.length];
+        const outcome = decodeMessage(keys, e.channel, e.bytes);
+        if (outcome.kind === 'run') store.addRun(outcome.run, 'live', i);
+        // The timer would flush about once a second; at ~100k events/s that is every 100k events. Flush more often, to be fair.
+        if (journal && i % 20_000 === 19_999) journal.flush();
+      }
+      journal?.dispose();
+      const used = process.cpuUsage(cpu);
+      store.dispose();
+      return (used.user + used.system) / events;
+    };
+    ingest(false, -1);
+    ingest(true, -2);
+    const withoutUs: number[] = [];
+    const withUs: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) withoutUs.push(ingest(false, round));
+      withUs.push(ingest(true, round));
+      if (round % 2 === 1) withoutUs.push(ingest(false, round));
+    }
+
+    // The append-only cost of 100,000 runs (no compaction: a large slack).
+    const appendDir = join(dir, 'append');
+    const appendStore = new PipelineStore({ coalesceMs: 0 });
+    const appendJournal = new HistoryJournal(appendStore, { dir: appendDir, identity: IDENTITY, flushMs: 1000, compactSlack: 10_000_000 });
+    for (let i = 0; i < 100_000; i++) appendStore.addRun(pool[i % pool.length].run, 'live', i);
+    appendJournal.dispose();
+    const appendBytesPer100k = statSync(appendJournal.file).size;
+
+    // A full model on disk, then loaded into an empty store.
+    const modelDir = join(dir, 'model');
+    const many = decodedPool(pipelines, pipelines * runsEach);
+    const model = new PipelineStore({ coalesceMs: 0, historySize: runsEach });
+    const writer = new HistoryJournal(model, { dir: modelDir, identity: IDENTITY });
+    for (let i = 0; i < many.length; i++) model.addRun(many[i].run, 'live', i);
+    writer.compact();
+    writer.dispose();
+    const fileBytes = statSync(writer.file).size;
+    const loadMs: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const store = new PipelineStore({ coalesceMs: 0, historySize: runsEach });
+      const t0 = performance.now();
+      const journal = new HistoryJournal(store, { dir: modelDir, identity: IDENTITY });
+      loadMs.push(performance.now() - t0);
+      if (journal.loadReport.runs !== pipelines * runsEach) throw new Error(`loaded ${journal.loadReport.runs} runs, expected ${pipelines * runsEach}`);
+      journal.dispose();
+      store.dispose();
+    }
+    return { withoutUs, withUs, loadMs, fileBytes, bytesPer100k: (fileBytes / (pipelines * runsEach)) * 100_000, appendBytesPer100k };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface StreamFigures {
+  /** Runs per second the recorder wrote with `MAXLEN ~ maxLen` (one per round). */
+  readonly recorderRunsPerS: number[];
+  /** readStreams at connect over `streams` streams of `entries` entries, ms (one per round). */
+  readonly connectMs: number[];
+  readonly runsRead: number;
+}
+
+export async function measureStreams(settings: ConnectionSettings, admin: Redis, streams: number, entries: number, maxLen: number, rounds: number): Promise<StreamFigures> {
+  const pool = decodedPool(streams, streams * entries);
+  const recorderRunsPerS: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    await admin.flushall();
+    const recorder = new StreamRecorder(settings, { maxLen, holdMs: 0 });
+    const connected = new Promise<void>((resolve) => recorder.watcher.onDidReconcile(() => resolve()));
+    recorder.start();
+    await connected;
+    const drained = new Promise<void>((resolve) => {
+      const sub = recorder.onDidDrain((c) => {
+        if (c.written + c.alreadyRecorded + c.dropped >= pool.length) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < pool.length; i++) recorder.store.addRun(pool[i].run, 'live', i);
+    await drained;
+    recorderRunsPerS.push(pool.length / ((performance.now() - t0) / 1000));
+    if (recorder.recorded.dropped > 0) throw new Error(`the recorder dropped ${recorder.recorded.dropped} runs`);
+    recorder.dispose();
+  }
+  // The streams as the last round left them (MAXLEN ~ trims whole nodes of 100 entries: about `entries` each).
+  const connectMs: number[] = [];
+  let runsRead = 0;
+  const client = new Redis({ host: settings.host, port: settings.port, lazyConnect: true });
+  await client.connect();
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const store = new PipelineStore({ coalesceMs: 0, historySize: entries });
+      const t0 = performance.now();
+      const report = await readStreams(client, keys, store, 'loaded', undefined);
+      connectMs.push(performance.now() - t0);
+      runsRead = report.added;
+      store.dispose();
+    }
+  } finally {
+    client.disconnect();
+  }
+  return { recorderRunsPerS, connectMs, runsRead };
+}
