@@ -163,7 +163,7 @@ export class Config extends Disposable {
 
   /** Whether runs are kept on disk across reloads and restarts. */
   get historyPersist(): boolean {
-    return this.section.get<boolean>('history.persist') === true;
+    return this.value<boolean>(MODEL_KEYS.historyPersist) === true;
   }
 
   get tolerance(): { tolerance: DqTolerance; problem?: string } {

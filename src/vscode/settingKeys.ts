@@ -70,9 +70,10 @@ export const NOTIFICATION_KEYS = {
 /** Sections of the alert rules: stated cadences and the unusual-run thresholds. */
 export const ALERT_SECTIONS = ['tdtp.expectations', 'tdtp.alerts'] as const;
 
-/** Keys under `tdtp.` of the model: history length, the data-quality tolerance and the bounds. */
+/** Keys under `tdtp.` of the model: history length and persistence, the data-quality tolerance and the bounds. */
 export const MODEL_KEYS = {
   historySize: 'history.size',
+  historyPersist: 'history.persist',
   toleranceRows: 'dataQuality.toleranceRows',
   tolerancePercent: 'dataQuality.tolerancePercent',
   maxPipelines: 'limits.maxPipelines',
