@@ -72,7 +72,8 @@ export class EventLog extends Disposable {
     this.register(
       viewer.onDidReconcile(({ connection, report }) => {
         const gap = report.gap ? `; events between ${new Date(report.gap.from).toISOString()} and ${new Date(report.gap.to).toISOString()} may have been lost` : '';
-        log.info(`${tag(connection.name)}${report.source === 'loaded' ? 'Loaded' : 'Reconciled'} ${report.keys} state keys in ${report.durationMs} ms: ${report.added} new, ${report.rejected} rejected, ${report.expired.length} expired${gap}`);
+        const streams = report.streams?.streams ? `; ${report.streams.added} runs from ${report.streams.streams} recorder streams, which cover the gap for ${report.streams.covered} pipelines` : '';
+        log.info(`${tag(connection.name)}${report.source === 'loaded' ? 'Loaded' : 'Reconciled'} ${report.keys} state keys in ${report.durationMs} ms: ${report.added} new, ${report.rejected} rejected, ${report.expired.length} expired${gap}${streams}`);
       }),
     );
   }
