@@ -126,6 +126,7 @@ export class ConnectionHistory implements vscode.Disposable {
 
   private logLoad(report: LoadReport): void {
     const tag = `[${this.connectionName}]`;
+    if (report.readOnly) this.place.log.info(`${tag} Another window (or connection) keeps the history of this server in ${report.file}; this one reads it and writes nothing.`);
     if (report.setAside) {
       const why = report.setAside.reason === 'lines' ? `${report.setAside.badLines} damaged lines` : report.setAside.reason === 'header' ? 'it is not a history file of this server' : `it cannot be read (${report.setAside.detail})`;
       this.place.log.warn(`${tag} The persisted history ${report.file} was set aside as ${report.setAside.path} (${why}); ${report.runs} runs of ${report.pipelines} pipelines restored.`);

@@ -284,6 +284,30 @@ describe('the history journal', () => {
     assert.equal(reload(dir).report.lastSeen, T0 + 7_200_000, 'closed while connected: last seen is the close');
   });
 
+  test('one writer per journal: a second opener (another window or connection) loads it and writes nothing', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const writer = journal(store, dir);
+    store.addRun(mkRun('A'), 'live');
+    const { store: second, report, j: reader } = reload(dir);
+    assert.equal(report.readOnly, true);
+    assert.equal(second.get('A')?.runCount, 1, 'it still loads what is there');
+    second.addRun(mkRun('B'), 'live');
+    reader.flush();
+    reader.dispose();
+    store.addRun(mkRun('C'), 'live');
+    writer.dispose();
+    const { store: third, report: r3 } = reload(dir);
+    assert.equal(r3.readOnly, false, 'the lock went with the writer');
+    assert.deepEqual(third.list().map((p) => p.resultName).sort(), ['A', 'C']);
+  });
+
+  test('a lock left by a process that is gone (a crash) is taken over', () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, `${historyFileName(IDENTITY)}.lock`), '2147483646');
+    assert.equal(reload(dir).report.readOnly, false);
+  });
+
   test('eraseAllHistory deletes the journals and their set-aside copies, nothing else', () => {
     const dir = freshDir();
     const store = newStore();

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter } from '../emitter';
 import { IDisposable } from '../lifecycle';
@@ -38,6 +38,11 @@ export interface LoadReport {
   /** The last record was cut off mid-write (a killed process): dropped, the rest loaded. */
   readonly truncatedTail: boolean;
   readonly setAside?: { readonly path: string; readonly reason: SetAsideReason; readonly badLines: number; readonly detail?: string };
+  /**
+   * Another window (process) or connection already keeps this server's journal: this one loaded
+   * it and writes nothing, so two writers never mix their records.
+   */
+  readonly readOnly: boolean;
   readonly durationMs: number;
 }
 
@@ -67,6 +72,7 @@ export class HistoryJournal implements IDisposable {
   private linesSinceCompact = 0;
   private compactAt: number;
   private live = false;
+  private readonly readOnly: boolean;
   private lastSeen: number | undefined;
   private writeFailing = false;
   private disposed = false;
@@ -88,6 +94,7 @@ export class HistoryJournal implements IDisposable {
     this.slack = options.compactSlack ?? DEFAULT_COMPACT_SLACK;
     this.now = options.now ?? Date.now;
     this.file = join(options.dir, historyFileName(options.identity));
+    this.readOnly = !acquireLock(options.dir, `${this.file}.lock`);
     this.loadReport = this.load();
     this.compactAt = this.store.itemCount + this.slack;
     this.subscription = store.onDidMutate((mutation) => this.append(mutationLine(mutation)));
@@ -111,7 +118,7 @@ export class HistoryJournal implements IDisposable {
   flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.readOnly) return;
     const text = this.pending.join('');
     this.pending = [];
     try {
@@ -129,6 +136,7 @@ export class HistoryJournal implements IDisposable {
   /** Rewrites the journal from the model: a header, the model's mutations, "last seen". */
   compact(): void {
     this.pending = [];
+    if (this.readOnly) return;
     const lines: string[] = [headerLine(this.options.identity, this.now())];
     for (const mutation of this.store.mutations()) lines.push(mutationLine(mutation));
     if (this.live) this.lastSeen = this.now();
@@ -147,9 +155,10 @@ export class HistoryJournal implements IDisposable {
 
   /** Stops recording and deletes the file (persistence turned off, or the history cleared). */
   erase(): void {
+    const readOnly = this.readOnly;
     this.stop();
     this.pending = [];
-    rmSync(this.file, { force: true });
+    if (!readOnly) rmSync(this.file, { force: true });
   }
 
   dispose(): void {
@@ -174,10 +183,11 @@ export class HistoryJournal implements IDisposable {
     this.seenTimer = undefined;
     this.closeFd();
     this.problemEmitter.dispose();
+    if (!this.readOnly) releaseLock(`${this.file}.lock`);
   }
 
   private append(line: string): void {
-    if (this.disposed) return;
+    if (this.disposed || this.readOnly) return;
     this.pending.push(line);
     this.linesSinceCompact++;
     if (this.flushMs === 0) {
@@ -211,7 +221,7 @@ export class HistoryJournal implements IDisposable {
       const pipelines = this.store.size;
       let runs = 0;
       for (const p of this.store.list()) runs += this.store.history(p.resultName).filter((i) => i.kind === 'run').length;
-      return { file: this.file, pipelines, runs, lastSeen: undefined, truncatedTail: false, durationMs: Date.now() - started, ...fields };
+      return { file: this.file, pipelines, runs, lastSeen: undefined, truncatedTail: false, readOnly: this.readOnly, durationMs: Date.now() - started, ...fields };
     };
     let text: string;
     try {
@@ -273,12 +283,58 @@ export class HistoryJournal implements IDisposable {
   /** Renames the file aside (replacing an older one set aside) and returns the new path. */
   private setAside(): string {
     const path = this.file.replace(/\.ndjson$/, '.corrupt.ndjson');
+    if (this.readOnly) return this.file; // the writer sets it aside
     try {
       renameSync(this.file, path);
     } catch {
       rmSync(this.file, { force: true, recursive: true });
     }
     return path;
+  }
+}
+
+/** Lock files held by journals of this process (a second connection to the same server). */
+const heldHere = new Set<string>();
+
+/**
+ * One writer per journal: `<file>.lock` holds the writer's pid. A lock of a process that is gone
+ * (a crash) is taken over. Windows of one VS Code share one global storage on one machine, so the
+ * pid check is meaningful.
+ */
+function acquireLock(dir: string, lock: string): boolean {
+  if (heldHere.has(lock)) return false;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      heldHere.add(lock);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return true; // no lock possible (odd file system): write anyway
+      let pid = NaN;
+      try {
+        pid = Number(readFileSync(lock, 'utf8').trim());
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) return false;
+      rmSync(lock, { force: true }); // stale: its process is gone
+    }
+  }
+  return false;
+}
+
+function releaseLock(lock: string): void {
+  if (!heldHere.delete(lock)) return;
+  rmSync(lock, { force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -309,5 +365,5 @@ export function eraseAllHistory(dir: string): void {
   } catch {
     return;
   }
-  for (const name of names) if (/^history-[0-9a-f]+(\.corrupt)?\.ndjson(\.tmp)?$/.test(name)) rmSync(join(dir, name), { force: true });
+  for (const name of names) if (/^history-[0-9a-f]+(\.corrupt)?\.ndjson(\.tmp|\.lock)?$/.test(name) && !heldHere.has(join(dir, name))) rmSync(join(dir, name), { force: true });
 }
