@@ -302,6 +302,21 @@ describe('the history journal', () => {
     assert.deepEqual(third.list().map((p) => p.resultName).sort(), ['A', 'C']);
   });
 
+  test('a reader takes over when the writer is gone, and writes its model (a reloaded page in code-server)', () => {
+    const dir = freshDir();
+    const oldStore = newStore();
+    const oldWindow = journal(oldStore, dir);
+    oldStore.addRun(mkRun('A'), 'live');
+    const { store: newWindowStore, j: newWindow } = reload(dir);
+    assert.equal(newWindow.tryTakeOver(), false, 'the old window still writes');
+    newWindowStore.addRun(mkRun('B'), 'live');
+    oldWindow.dispose();
+    assert.equal(newWindow.tryTakeOver(), true);
+    newWindowStore.addRun(mkRun('C'), 'live');
+    newWindow.dispose();
+    assert.deepEqual(reload(dir).store.list().map((p) => p.resultName).sort(), ['A', 'B', 'C'], 'what it saw while reading is written too');
+  });
+
   test('a lock left by a process that is gone (a crash) is taken over', () => {
     const dir = freshDir();
     writeFileSync(join(dir, `${historyFileName(IDENTITY)}.lock`), '2147483646');

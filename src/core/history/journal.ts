@@ -72,7 +72,8 @@ export class HistoryJournal implements IDisposable {
   private linesSinceCompact = 0;
   private compactAt: number;
   private live = false;
-  private readonly readOnly: boolean;
+  private readOnly: boolean;
+  private lockTimer: ReturnType<typeof setInterval> | undefined;
   private lastSeen: number | undefined;
   private writeFailing = false;
   private disposed = false;
@@ -97,7 +98,24 @@ export class HistoryJournal implements IDisposable {
     this.readOnly = !acquireLock(options.dir, `${this.file}.lock`);
     this.loadReport = this.load();
     this.compactAt = this.store.itemCount + this.slack;
+    // The writer may be a window that is closing (code-server keeps a reloaded page's extension
+    // host a while): take over when it is gone, writing the model, which has everything since.
+    if (this.readOnly) {
+      this.lockTimer = setInterval(() => this.tryTakeOver(), this.seenMs);
+      this.lockTimer.unref?.();
+    }
     this.subscription = store.onDidMutate((mutation) => this.append(mutationLine(mutation)));
+  }
+
+  /** Becomes the writer if the lock is free now; returns whether this journal writes. */
+  tryTakeOver(): boolean {
+    if (!this.readOnly || this.disposed) return !this.readOnly;
+    if (!acquireLock(this.options.dir, `${this.file}.lock`)) return false;
+    this.readOnly = false;
+    clearInterval(this.lockTimer);
+    this.lockTimer = undefined;
+    this.compact();
+    return true;
   }
 
   /** Connected or not: while connected the journal keeps "last seen" current. */
@@ -179,8 +197,10 @@ export class HistoryJournal implements IDisposable {
     this.subscription.dispose();
     clearTimeout(this.flushTimer);
     clearInterval(this.seenTimer);
+    clearInterval(this.lockTimer);
     this.flushTimer = undefined;
     this.seenTimer = undefined;
+    this.lockTimer = undefined;
     this.closeFd();
     this.problemEmitter.dispose();
     if (!this.readOnly) releaseLock(`${this.file}.lock`);
