@@ -112,6 +112,8 @@ export class ConnectionHistory implements vscode.Disposable {
   applyPersistSetting(): void {
     if (!this.place.persist()) {
       if (this.journal) this.journal.erase();
+      // The other servers' journals (connections watched before) go too: nothing stays on disk.
+      eraseAllHistory(this.place.dir);
       this.journal = undefined;
       this.identity = undefined;
       this.baselineValue = undefined;
