@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,flood
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -18,7 +18,7 @@ import Redis from 'ioredis';
 import { ConnectionTuning } from '../src/core/connection';
 import { problemText } from '../src/cli/problemText';
 import { parseConnectionSettings, ConnectionSettings } from '../src/core/settings';
-import { PipelineStore, RunRecord } from '../src/core/store';
+import { DEFAULT_LIMITS, PipelineStore, RunRecord } from '../src/core/store';
 import { PipelineWatcher, ReconcileReport } from '../src/core/watcher';
 import { PipelineRun, decodeMessage } from '../src/core/decode';
 import { KeySpace } from '../src/core/keySpace';
@@ -29,6 +29,7 @@ import type { MemoryCommand, MemoryReply } from './memory';
 import { measureWorkspaceIndex } from './workspace';
 import { measureAlertRules } from './alerts';
 import { measureJournal, measureStreams } from './history';
+import { measureFlood } from './flood';
 
 const ROOT = resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -680,6 +681,19 @@ function measureRefreshDedupe(): void {
 // ---------------------------------------------------------------------------------------------
 // 8: the workspace's pipeline files (bench/workspace.ts)
 
+/** Section 10: a flood of distinct failed names (issue 11): the store's heap and a poll's wait. */
+async function measureFloodRows(port: number): Promise<void> {
+  const events = QUICK ? 40_000 : 200_000;
+  const rate = 20_000;
+  log(`flood: ${events} failed events over ${events} distinct channels at ${rate}/s`);
+  const f = await measureFlood(port, events, rate);
+  const polls = [...f.pollMs].sort((a, b) => a - b);
+  addTextRow('10a', `Flood: heap of the watcher's process after ${events.toLocaleString('en')} distinct failed names (before the flood → after, GC forced)`, `${fmtMB(f.heapBeforeBytes)} → ${fmtMB(f.heapAfterBytes)}`, 'bounded');
+  addTextRow('10b', `Flood: pipelines kept (limit ${DEFAULT_LIMITS.maxPipelines.toLocaleString('en')}), dropped, normal pipelines kept`, `${f.pipelinesKept.toLocaleString('en')}, ${f.evicted.toLocaleString('en')}, ${f.normalKept}/${f.normalTotal}`, 'all normal kept', f.normalKept === f.normalTotal ? 'pass' : 'miss');
+  rows.push({ id: '10c', what: `Flood: a poll's wait while ${rate.toLocaleString('en')} events/s arrive (p50; min/max over ${polls.length} polls)`, median: fmtMs(percentile(polls, 50)), min: fmtMs(polls[0] ?? NaN), max: fmtMs(polls[polls.length - 1] ?? NaN), target: '≤ 2 s', verdict: (polls[polls.length - 1] ?? Infinity) <= 2000 ? 'pass' : 'miss' });
+  addTextRow('10d', 'Flood: events received / sent; publish time; longest event-loop stall', `${f.received.toLocaleString('en')} / ${f.events.toLocaleString('en')}; ${(f.publishMs / 1000).toFixed(1)} s; ${fmtMs(f.eventLoopMaxMs)}`);
+}
+
 async function measureWorkspace(): Promise<void> {
   const files = 2_000;
   const rounds = QUICK ? 2 : 5;
@@ -844,7 +858,7 @@ async function main(): Promise<boolean> {
       log(`${name} failed: ${(err as Error)?.stack ?? err}`);
     }
   };
-  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history'].some(want);
+  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history', 'flood'].some(want);
   if (needRedis) {
     try {
       redisServerBinary();
@@ -882,6 +896,7 @@ async function main(): Promise<boolean> {
         await section('history-streams', () => measureHistoryStreams(settings, admin));
         admin.disconnect();
       }
+      if (want('flood')) await section('flood', () => measureFloodRows(server.port));
     } else if (want('memory')) {
       await section('memory', () => measureMemory());
     }
