@@ -1,4 +1,4 @@
-// Section 10: a hostile flood (issue 11). Failed events over distinct channels arrive at a steady
+// Section 11: a hostile flood (issue 11). Failed events over distinct channels arrive at a steady
 // rate; the process under test is a watcher with its store at the default limits, in a child of
 // its own (so its heap is its own, measured after a forced GC), which polls a normal pipeline every
 // 100 ms while the flood runs. A second child publishes the flood, so producing load does not

@@ -681,17 +681,17 @@ function measureRefreshDedupe(): void {
 // ---------------------------------------------------------------------------------------------
 // 8: the workspace's pipeline files (bench/workspace.ts)
 
-/** Section 10: a flood of distinct failed names (issue 11): the store's heap and a poll's wait. */
+/** Section 11: a flood of distinct failed names (issue 11): the store's heap and a poll's wait. */
 async function measureFloodRows(port: number): Promise<void> {
   const events = QUICK ? 40_000 : 200_000;
   const rate = 20_000;
   log(`flood: ${events} failed events over ${events} distinct channels at ${rate}/s`);
   const f = await measureFlood(port, events, rate);
   const polls = [...f.pollMs].sort((a, b) => a - b);
-  addTextRow('10a', `Flood: heap of the watcher's process after ${events.toLocaleString('en')} distinct failed names (before the flood → after, GC forced)`, `${fmtMB(f.heapBeforeBytes)} → ${fmtMB(f.heapAfterBytes)}`, 'bounded');
-  addTextRow('10b', `Flood: pipelines kept (limit ${DEFAULT_LIMITS.maxPipelines.toLocaleString('en')}), dropped, normal pipelines kept`, `${f.pipelinesKept.toLocaleString('en')}, ${f.evicted.toLocaleString('en')}, ${f.normalKept}/${f.normalTotal}`, 'all normal kept', f.normalKept === f.normalTotal ? 'pass' : 'miss');
-  rows.push({ id: '10c', what: `Flood: a poll's wait while ${rate.toLocaleString('en')} events/s arrive (p50; min/max over ${polls.length} polls)`, median: fmtMs(percentile(polls, 50)), min: fmtMs(polls[0] ?? NaN), max: fmtMs(polls[polls.length - 1] ?? NaN), target: '≤ 2 s', verdict: (polls[polls.length - 1] ?? Infinity) <= 2000 ? 'pass' : 'miss' });
-  addTextRow('10d', 'Flood: events received / sent; publish time; longest event-loop stall', `${f.received.toLocaleString('en')} / ${f.events.toLocaleString('en')}; ${(f.publishMs / 1000).toFixed(1)} s; ${fmtMs(f.eventLoopMaxMs)}`);
+  addTextRow('11a', `Flood: heap of the watcher's process after ${events.toLocaleString('en')} distinct failed names (before the flood → after, GC forced)`, `${fmtMB(f.heapBeforeBytes)} → ${fmtMB(f.heapAfterBytes)}`, 'bounded');
+  addTextRow('11b', `Flood: pipelines kept (limit ${DEFAULT_LIMITS.maxPipelines.toLocaleString('en')}), dropped, normal pipelines kept`, `${f.pipelinesKept.toLocaleString('en')}, ${f.evicted.toLocaleString('en')}, ${f.normalKept}/${f.normalTotal}`, 'all normal kept', f.normalKept === f.normalTotal ? 'pass' : 'miss');
+  rows.push({ id: '11c', what: `Flood: a poll's wait while ${rate.toLocaleString('en')} events/s arrive (p50; min/max over ${polls.length} polls)`, median: fmtMs(percentile(polls, 50)), min: fmtMs(polls[0] ?? NaN), max: fmtMs(polls[polls.length - 1] ?? NaN), target: '≤ 2 s', verdict: (polls[polls.length - 1] ?? Infinity) <= 2000 ? 'pass' : 'miss' });
+  addTextRow('11d', 'Flood: events received / sent; publish time; longest event-loop stall', `${f.received.toLocaleString('en')} / ${f.events.toLocaleString('en')}; ${(f.publishMs / 1000).toFixed(1)} s; ${fmtMs(f.eventLoopMaxMs)}`);
 }
 
 async function measureWorkspace(): Promise<void> {
