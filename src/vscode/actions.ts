@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { ActionDecision, ActionRule, PlannedAction, RateLimiter, decideActions, describePlannedAction, explainMismatch, parseActionRules, ruleLabel } from '../core/actions';
+import { ActionDecision, ActionRule, PlannedAction, RateLimiter, decideActions, explainMismatch, parseActionRules, ruleLabel } from '../core/actions';
 import { Disposable } from '../core/lifecycle';
 import { RunRecord } from '../core/store';
+import { inertText } from '../core/text';
+import { mismatchText, pauseReasonText, plannedActionText, ruleProblemText } from './actionWords';
 import { ConnectionRun, Viewer } from './viewer';
 
 /** What happened when a rule ran: for the log, and for tests (a seam, like notifications). */
@@ -9,22 +11,36 @@ export interface ActionRunReport {
   readonly index: number;
   readonly connection: string;
   readonly resultName: string;
-  readonly outcome: 'ran' | 'rate-limited' | 'failed';
+  readonly outcome: 'ran' | 'rate-limited' | 'paused' | 'failed';
   readonly detail: string;
+  /** For openUrl: the exact string handed to VS Code's opener. */
+  readonly url?: string;
 }
+
+/** The one notification of a rule that paused itself (a seam for tests). */
+export interface ActionPauseReport {
+  readonly index: number;
+  readonly message: string;
+}
+
+/** Task sources that are the user's own: tasks.json of the workspace, and user tasks. Never an extension's. */
+const OWN_TASK_SOURCES: readonly string[] = ['Workspace', 'User'];
 
 /**
  * Runs `tdtp.actions` rules on pipeline events: a task, a command, or a URL. Rules come from user
  * settings, or from workspace settings in a trusted workspace only (`tdtp.actions` is a restricted
- * configuration). A failing rule is logged with its index and shown once; the others go on.
+ * configuration). A failing rule is logged with its index and shown once; the others go on. A rule
+ * that runs too often pauses itself with one notification until resumed (TDTP: Resume Action Rule).
  */
 export class ActionRunner extends Disposable {
   private rules: ActionRule[] = [];
-  private readonly limiter = new RateLimiter();
+  private limiter = new RateLimiter();
   /** Rules whose failure was already shown: one toast per rule, the rest goes to the log. */
   private readonly shownFailures = new Set<number>();
   private readonly reportEmitter = this.register(new vscode.EventEmitter<ActionRunReport>());
+  private readonly pauseEmitter = this.register(new vscode.EventEmitter<ActionPauseReport>());
   readonly onDidRun = this.reportEmitter.event;
+  readonly onDidPause = this.pauseEmitter.event;
 
   constructor(
     viewer: Viewer,
@@ -32,17 +48,19 @@ export class ActionRunner extends Disposable {
   ) {
     super();
     this.reload();
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tdtp.actions') && this.reload()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('tdtp.actions') || e.affectsConfiguration('tdtp.actionRunsPerMinute')) && this.reload()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
     this.register(viewer.onDidAddRun((run) => this.onRun(run)));
+    this.register(vscode.commands.registerCommand('tdtp.resumeActionRule', (index?: unknown) => this.resumeCommand(index)));
   }
 
   private reload(): void {
-    const { rules, problems } = parseActionRules(vscode.workspace.getConfiguration('tdtp').get('actions'));
-    for (const problem of problems) this.log.error(`Setting rejected: ${problem}`);
+    const config = vscode.workspace.getConfiguration('tdtp');
+    const { rules, problems } = parseActionRules(config.get('actions'));
+    for (const problem of problems) this.log.error(`Setting rejected: ${ruleProblemText(problem)}`);
     this.rules = rules;
-    // Indexes may have moved: rate limits and shown failures start afresh.
-    this.limiter.clear();
+    // Indexes may have moved: rate limits, pauses and shown failures start afresh.
+    this.limiter = new RateLimiter({ maxRunsPerMinute: config.get<number>('actionRunsPerMinute') });
     this.shownFailures.clear();
     if (rules.length) this.log.info(`${rules.length} action ${rules.length === 1 ? 'rule' : 'rules'} active.`);
   }
@@ -56,22 +74,30 @@ export class ActionRunner extends Disposable {
 
   private async execute(decision: ActionDecision, connection: string, resultName: string): Promise<void> {
     const label = ruleLabel(decision.rule);
-    const report = (outcome: ActionRunReport['outcome'], detail: string) => this.reportEmitter.fire({ index: decision.index, connection, resultName, outcome, detail });
+    const report = (outcome: ActionRunReport['outcome'], detail: string, url?: string) =>
+      this.reportEmitter.fire({ index: decision.index, connection, resultName, outcome, detail, ...(url !== undefined ? { url } : {}) });
     const { outcome } = decision;
-    if (outcome.kind === 'rate-limited') {
-      this.log.info(`${label}: skipped for ${resultName}, rate limit (next run possible in ${Math.ceil(outcome.retryAfterMs / 1000)} s)`);
-      report('rate-limited', `${Math.ceil(outcome.retryAfterMs / 1000)} s`);
-      return;
+    switch (outcome.kind) {
+      case 'rate-limited':
+        this.log.info(`${label}: skipped for ${resultName}, rate limit (next run possible in ${Math.ceil(outcome.retryAfterMs / 1000)} s)`);
+        report('rate-limited', `${Math.ceil(outcome.retryAfterMs / 1000)} s`);
+        return;
+      case 'paused':
+        if (outcome.pausedNow) this.announcePause(decision.index, label, pauseReasonText(outcome.limit, outcome.perMinute));
+        report('paused', outcome.limit);
+        return;
+      case 'problem': {
+        const message = ruleProblemText(outcome.problem);
+        this.fail(decision.index, label, message);
+        report('failed', message);
+        return;
+      }
     }
-    if (outcome.kind === 'problem') {
-      this.fail(decision.index, label, outcome.problem);
-      report('failed', outcome.problem);
-      return;
-    }
+    const text = plannedActionText(outcome.action);
     try {
       await runAction(outcome.action);
-      this.log.info(`${label} for ${resultName}: ${describePlannedAction(outcome.action)}`);
-      report('ran', describePlannedAction(outcome.action));
+      this.log.info(`${label} for ${resultName}: ${text}`);
+      report('ran', text, outcome.action.kind === 'openUrl' ? outcome.action.url : undefined);
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
       this.fail(decision.index, label, message);
@@ -84,25 +110,76 @@ export class ActionRunner extends Disposable {
     if (this.shownFailures.has(index)) return;
     this.shownFailures.add(index);
     const showLog = vscode.l10n.t('Show Log');
-    void vscode.window.showErrorMessage(vscode.l10n.t('TDTP action {0} failed: {1}', label, message), showLog).then((choice) => {
+    void vscode.window.showErrorMessage(inertText(vscode.l10n.t('TDTP action {0} failed: {1}', label, message)), showLog).then((choice) => {
       if (choice === showLog) this.log.show();
     });
   }
 
+  /** One notification per pause, naming the rule, with a way to resume it. */
+  private announcePause(index: number, label: string, reason: string): void {
+    const message = vscode.l10n.t('TDTP action rule {0} paused itself: {1}. It runs again when you resume it.', label, reason);
+    this.log.warn(message);
+    this.pauseEmitter.fire({ index, message });
+    const resume = vscode.l10n.t('Resume');
+    const showLog = vscode.l10n.t('Show Log');
+    void vscode.window.showWarningMessage(inertText(message), resume, showLog).then((choice) => {
+      if (choice === resume) this.resume(index);
+      else if (choice === showLog) this.log.show();
+    });
+  }
+
+  /** Resumes a paused rule; true if it was paused. */
+  resume(index: number): boolean {
+    const rule = this.rules.find((r) => r.index === index);
+    if (!rule || !this.limiter.resume(index)) return false;
+    this.log.info(`${ruleLabel(rule)}: resumed.`);
+    return true;
+  }
+
+  /** The rules paused now (for Test Action Rules and tests). */
+  get pausedRules(): readonly number[] {
+    return this.limiter.paused.map((p) => p.index);
+  }
+
+  /** TDTP: Resume Action Rule — a rule index (from code), or a pick of the paused rules. */
+  private async resumeCommand(index: unknown): Promise<void> {
+    if (typeof index === 'number') {
+      this.resume(index);
+      return;
+    }
+    const paused = this.limiter.paused.map((p) => ({ p, rule: this.rules.find((r) => r.index === p.index) })).filter((x) => x.rule !== undefined);
+    if (paused.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No action rule is paused.'));
+      return;
+    }
+    const picks = paused.map(({ p, rule }) => ({ label: inertText(ruleLabel(rule!)), detail: pauseReasonText(p.limit, p.perMinute), index: p.index }));
+    const chosen = picks.length === 1 ? picks : await vscode.window.showQuickPick(picks, { title: vscode.l10n.t('TDTP: Resume Action Rule'), canPickMany: true });
+    for (const c of chosen ?? []) this.resume(c.index);
+  }
+
   /** A dry run for TDTP: Test Action Rules: what each rule would do with this run, touching nothing. */
-  explain(record: RunRecord, connection: string): Array<{ rule: ActionRule; would: string }> {
+  explain(record: RunRecord, connection: string): Array<{ rule: ActionRule; would: string; paused: boolean }> {
     const asLive: RunRecord = { ...record, source: 'live' };
     const decisions = new Map(decideActions(this.rules, { record: asLive, connection }, this.limiter, { dryRun: true }).map((d) => [d.index, d]));
     return this.rules.map((rule) => {
+      const paused = this.limiter.isPaused(rule.index) !== undefined;
       const decision = decisions.get(rule.index);
-      if (!decision) return { rule, would: vscode.l10n.t('does not apply: {0}', explainMismatch(rule, { record: asLive, connection }) ?? '') };
-      switch (decision.outcome.kind) {
+      if (!decision) {
+        const mismatch = explainMismatch(rule, { record: asLive, connection });
+        return { rule, paused, would: vscode.l10n.t('does not apply: {0}', mismatch ? mismatchText(mismatch) : '') };
+      }
+      const outcome = decision.outcome;
+      switch (outcome.kind) {
         case 'run':
-          return { rule, would: vscode.l10n.t('would {0}', describePlannedAction(decision.outcome.action)) };
+          return { rule, paused, would: vscode.l10n.t('would {0}', plannedActionText(outcome.action)) };
         case 'rate-limited':
-          return { rule, would: vscode.l10n.t('would be skipped by its rate limit for {0} s more', Math.ceil(decision.outcome.retryAfterMs / 1000)) };
+          return { rule, paused, would: vscode.l10n.t('would be skipped by its rate limit for {0} s more', Math.ceil(outcome.retryAfterMs / 1000)) };
+        case 'paused':
+          return outcome.pausedNow
+            ? { rule, paused, would: vscode.l10n.t('would pause itself: {0}', pauseReasonText(outcome.limit, outcome.perMinute)) }
+            : { rule, paused, would: vscode.l10n.t('is paused ({0}); run "TDTP: Resume Action Rule" to let it run again', pauseReasonText(outcome.limit, outcome.perMinute)) };
         case 'problem':
-          return { rule, would: vscode.l10n.t('cannot run: {0}', decision.outcome.problem) };
+          return { rule, paused, would: vscode.l10n.t('cannot run: {0}', ruleProblemText(outcome.problem)) };
       }
     });
   }
@@ -110,7 +187,6 @@ export class ActionRunner extends Disposable {
   get ruleCount(): number {
     return this.rules.length;
   }
-
 }
 
 async function runAction(action: PlannedAction): Promise<void> {
@@ -119,7 +195,11 @@ async function runAction(action: PlannedAction): Promise<void> {
       await vscode.commands.executeCommand(action.command, ...action.args);
       return;
     case 'openUrl':
-      if (!(await vscode.env.openExternal(vscode.Uri.parse(action.url, true)))) throw new Error(vscode.l10n.t('VS Code did not open {0}', action.url));
+      // The string itself, not a Uri: VS Code opens a Uri as encodeURI(uri.toString(true)), which
+      // decodes %26, %3D, %2F back into & = / (a value could add a parameter or climb the path).
+      // A string is opened as it is when it survives a parse unchanged (extHostWindow.openUri,
+      // mainThreadWindow.$openUri, openerService._resolveExternalUriOpenTarget).
+      if (!(await vscode.env.openExternal(action.url as unknown as vscode.Uri))) throw new Error(vscode.l10n.t('VS Code did not open {0}', action.url));
       return;
     case 'task':
       await vscode.tasks.executeTask(await taskWithEnvironment(action.task, action.env));
@@ -128,13 +208,15 @@ async function runAction(action: PlannedAction): Promise<void> {
 }
 
 /**
- * The task named `name`, copied with the event's values as environment variables. Values are
- * never pasted into the command line: a hostile `error` text could otherwise run commands.
+ * The task named `name` from the user's own tasks (the workspace's tasks.json, or user tasks),
+ * copied with the event's values as environment variables. An extension's task of the same name
+ * is never taken: it must not be able to stand in for the user's. Values are never pasted into the
+ * command line: a hostile `error` text could otherwise run commands.
  */
 async function taskWithEnvironment(name: string, env: Readonly<Record<string, string>>): Promise<vscode.Task> {
-  const tasks = await vscode.tasks.fetchTasks();
-  const task = tasks.find((t) => t.name === name) ?? tasks.find((t) => t.definition.label === name);
-  if (!task) throw new Error(vscode.l10n.t('no task is named "{0}" (Tasks: Run Task lists them)', name));
+  const own = (await vscode.tasks.fetchTasks()).filter((t) => OWN_TASK_SOURCES.includes(t.source));
+  const task = own.find((t) => t.name === name) ?? own.find((t) => t.definition.label === name);
+  if (!task) throw new Error(vscode.l10n.t('no task in tasks.json is named "{0}" (tasks that extensions provide are not used)', name));
   const execution = task.execution;
   let withEnv: vscode.ShellExecution | vscode.ProcessExecution | vscode.CustomExecution | undefined;
   if (execution instanceof vscode.ShellExecution) {

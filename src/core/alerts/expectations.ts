@@ -64,7 +64,7 @@ function parseEntry(entry: unknown, index: number, problems: string[]): Expectat
   if (typeof glob !== 'string' || glob === '') problems.push(`${at('resultName')}: expected a non-empty glob such as "MASK_*", got ${describeValue(glob, 'text')}`);
   else {
     const compiled = compileGlob(glob);
-    if (typeof compiled === 'string') problems.push(`${at('resultName')}: ${compiled}`);
+    if (typeof compiled !== 'function') problems.push(`${at('resultName')}: glob "${compiled.values[0]}" is malformed (${compiled.code})`);
     else matches = compiled;
   }
 

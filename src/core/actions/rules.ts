@@ -1,0 +1,297 @@
+import { StatusKind } from '../decode';
+import { truncate } from '../text';
+import { Path, Problem, Problems, isPlainObject } from '../validate';
+import { GlobProblem, compileGlob } from './glob';
+import { TemplatePlaceProblem, checkArgsTemplates, checkUrlTemplate } from './placeholders';
+import { UrlProblem } from './url';
+
+/** Statuses a rule can ask for; `unknown` is any status the framework does not define. */
+export const ACTION_STATUSES: readonly StatusKind[] = ['success', 'failed', 'completed_with_errors', 'unknown'];
+
+export interface ActionWhen {
+  /** Any of these (a single status in settings becomes a one-element list). */
+  readonly status?: readonly StatusKind[];
+  /** true: only runs with a data-quality warning (dropped or extra rows); false: only without. */
+  readonly dataQualityWarning?: boolean;
+  /** Globs (`*`, `?`, `[abc]`, `[a-z]`, `[!x]`, `\` escapes), whole value, case-sensitive. */
+  readonly resultName?: string;
+  readonly pipelineName?: string;
+  /** Glob over the connection's name; a rule with it never matches an event without one. */
+  readonly connection?: string;
+}
+
+export type ActionRun =
+  | { readonly kind: 'task'; readonly task: string }
+  | { readonly kind: 'command'; readonly command: string; readonly args: readonly unknown[] }
+  | { readonly kind: 'openUrl'; readonly openUrl: string };
+
+export interface RuleRateLimit {
+  /** At most one run per this many seconds per result_name; 0: no such limit. */
+  readonly perResultNameSeconds: number;
+  /** At most this many runs per minute over all result_names; past it the rule pauses itself. */
+  readonly perMinute: number;
+}
+
+export interface ActionRule {
+  /** Position in `tdtp.actions`: names the rule in messages and keys the rate limiter. */
+  readonly index: number;
+  readonly name?: string;
+  readonly when: ActionWhen;
+  readonly run: ActionRun;
+  /** Also run for runs read from state keys (`loaded`, `recovered`). Never for `polled`. */
+  readonly includeRecovered: boolean;
+  /** false: neither per-result_name nor per-rule limit (the overall cap still applies). */
+  readonly rateLimit: RuleRateLimit | false;
+}
+
+export const DEFAULT_RATE_LIMIT_SECONDS = 60;
+export const DEFAULT_RULE_RUNS_PER_MINUTE = 10;
+export const ACTIONS_SETTING = 'tdtp.actions';
+const RUN_KINDS = ['task', 'command', 'openUrl'] as const;
+
+/**
+ * What can be wrong with `tdtp.actions` (worded by the front end; `values` in the order listed):
+ * - `notRules`, `notRule`, `notText`, `notBoolean`, `notRateLimit`, `notSeconds`, `notCount`,
+ *   `notWhen`, `notStatuses`, `notGlob`, `notRun`, `notTaskLabel`, `notCommandId`, `notUrl`,
+ *   `notArgs`: the value has the wrong type (the problem's `got`). `notStatuses`: [the statuses].
+ * - `notStatus` [the statuses]: a status the framework does not define (`got`).
+ * - `emptyStatusList`; `runMissing` [kinds]; `noRunKind` [kinds]; `manyRunKinds` [kinds, given];
+ *   `argsWithoutCommand`; `argsTooDeep` [levels]; `argsNotJsonNumber` [value]; `argsNotJson` (`got`).
+ * - glob, URL and placeholder problems: see `GlobProblem`, `UrlProblem`, `TemplatePlaceProblem`.
+ */
+export type RuleProblemCode =
+  | 'notRules'
+  | 'notRule'
+  | 'notText'
+  | 'notBoolean'
+  | 'notRateLimit'
+  | 'notSeconds'
+  | 'notCount'
+  | 'notWhen'
+  | 'notStatuses'
+  | 'notStatus'
+  | 'emptyStatusList'
+  | 'notGlob'
+  | 'runMissing'
+  | 'notRun'
+  | 'noRunKind'
+  | 'manyRunKinds'
+  | 'argsWithoutCommand'
+  | 'notTaskLabel'
+  | 'notCommandId'
+  | 'notUrl'
+  | 'notArgs'
+  | 'argsTooDeep'
+  | 'argsNotJsonNumber'
+  | 'argsNotJson'
+  | GlobProblem['code']
+  | UrlProblem['code']
+  | TemplatePlaceProblem['code'];
+
+export type RuleProblem = Problem<RuleProblemCode | 'unknownField'>;
+
+/**
+ * Validates `tdtp.actions`. Every problem names the rule and field (`tdtp.actions[2].run`). A rule
+ * with any problem is left out; the others are kept. `undefined`/`null` (the setting not written)
+ * is no rules, no problems.
+ */
+export function parseActionRules(value: unknown): { rules: ActionRule[]; problems: RuleProblem[] } {
+  const rules: ActionRule[] = [];
+  const problems = new Problems<RuleProblemCode>();
+  if (value === undefined || value === null) return { rules, problems: problems.list };
+  const root = Path.of(ACTIONS_SETTING);
+  if (!Array.isArray(value)) {
+    problems.wrong(root, 'notRules', value);
+    return { rules, problems: problems.list };
+  }
+  value.forEach((entry, index) => {
+    const before = problems.count;
+    const rule = parseRule(entry, index, root.item(index), problems);
+    if (rule && problems.count === before) rules.push(rule);
+  });
+  return { rules, problems: problems.list };
+}
+
+/** `tdtp.actions[2] "alert on failure"`: how every message and list names a rule. */
+export function ruleLabel(rule: Pick<ActionRule, 'index' | 'name'>): string {
+  return `${ACTIONS_SETTING}[${rule.index}]${rule.name !== undefined ? ` ${JSON.stringify(truncate(rule.name, 80))}` : ''}`;
+}
+
+function parseRule(entry: unknown, index: number, at: Path, problems: Problems<RuleProblemCode>): ActionRule | undefined {
+  if (!isPlainObject(entry)) {
+    problems.wrong(at, 'notRule', entry);
+    return undefined;
+  }
+  problems.unknownFields(entry, ['name', 'when', 'run', 'includeRecovered', 'rateLimit'], at);
+
+  let name: string | undefined;
+  if (Object.hasOwn(entry, 'name')) {
+    if (typeof entry.name !== 'string' || entry.name.trim() === '') problems.wrong(at.field('name'), 'notText', entry.name);
+    else name = entry.name;
+  }
+
+  const when = parseWhen(entry.when, Object.hasOwn(entry, 'when'), at.field('when'), problems);
+  const run = parseRun(entry.run, Object.hasOwn(entry, 'run'), at.field('run'), problems);
+
+  let includeRecovered = false;
+  if (Object.hasOwn(entry, 'includeRecovered')) {
+    if (typeof entry.includeRecovered !== 'boolean') problems.wrong(at.field('includeRecovered'), 'notBoolean', entry.includeRecovered);
+    else includeRecovered = entry.includeRecovered;
+  }
+
+  const rateLimit = Object.hasOwn(entry, 'rateLimit') ? parseRateLimit(entry.rateLimit, at.field('rateLimit'), problems) : { perResultNameSeconds: DEFAULT_RATE_LIMIT_SECONDS, perMinute: DEFAULT_RULE_RUNS_PER_MINUTE };
+
+  if (!when || !run || rateLimit === undefined) return undefined;
+  return { index, ...(name !== undefined ? { name } : {}), when, run, includeRecovered, rateLimit };
+}
+
+function parseRateLimit(value: unknown, at: Path, problems: Problems<RuleProblemCode>): ActionRule['rateLimit'] | undefined {
+  if (value === false) return false;
+  if (!isPlainObject(value)) {
+    problems.wrong(at, 'notRateLimit', value);
+    return undefined;
+  }
+  problems.unknownFields(value, ['perResultNameSeconds', 'perMinute'], at);
+  let perResultNameSeconds = DEFAULT_RATE_LIMIT_SECONDS;
+  if (Object.hasOwn(value, 'perResultNameSeconds')) {
+    const s = value.perResultNameSeconds;
+    if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
+      problems.wrong(at.field('perResultNameSeconds'), 'notSeconds', s);
+      return undefined;
+    }
+    perResultNameSeconds = s;
+  }
+  let perMinute = DEFAULT_RULE_RUNS_PER_MINUTE;
+  if (Object.hasOwn(value, 'perMinute')) {
+    const n = value.perMinute;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      problems.wrong(at.field('perMinute'), 'notCount', n);
+      return undefined;
+    }
+    perMinute = n;
+  }
+  return { perResultNameSeconds, perMinute };
+}
+
+function parseWhen(value: unknown, present: boolean, at: Path, problems: Problems<RuleProblemCode>): ActionWhen | undefined {
+  if (!present) return {};
+  if (!isPlainObject(value)) {
+    problems.wrong(at, 'notWhen', value);
+    return undefined;
+  }
+  problems.unknownFields(value, ['status', 'dataQualityWarning', 'resultName', 'pipelineName', 'connection'], at);
+  const when: { -readonly [K in keyof ActionWhen]: ActionWhen[K] } = {};
+  const statusNames = ACTION_STATUSES.join(', ');
+
+  if (Object.hasOwn(value, 'status')) {
+    const raw = value.status;
+    const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : undefined;
+    if (!list) problems.wrong(at.field('status'), 'notStatuses', raw, [statusNames]);
+    else if (list.length === 0) problems.add(at.field('status'), 'emptyStatusList');
+    else {
+      const statuses: StatusKind[] = [];
+      list.forEach((s: unknown, i) => {
+        if (typeof s === 'string' && (ACTION_STATUSES as readonly string[]).includes(s)) statuses.push(s as StatusKind);
+        else problems.wrong(typeof raw === 'string' ? at.field('status') : at.field('status').item(i), 'notStatus', s, [statusNames]);
+      });
+      when.status = statuses;
+    }
+  }
+
+  if (Object.hasOwn(value, 'dataQualityWarning')) {
+    if (typeof value.dataQualityWarning !== 'boolean') problems.wrong(at.field('dataQualityWarning'), 'notBoolean', value.dataQualityWarning);
+    else when.dataQualityWarning = value.dataQualityWarning;
+  }
+
+  for (const field of ['resultName', 'pipelineName', 'connection'] as const) {
+    if (!Object.hasOwn(value, field)) continue;
+    const glob = value[field];
+    if (typeof glob !== 'string' || glob === '') {
+      problems.wrong(at.field(field), 'notGlob', glob);
+      continue;
+    }
+    const compiled = compileGlob(glob);
+    if (typeof compiled !== 'function') problems.add(at.field(field), compiled.code, compiled.values);
+    else when[field] = glob;
+  }
+  return when;
+}
+
+function parseRun(value: unknown, present: boolean, at: Path, problems: Problems<RuleProblemCode>): ActionRun | undefined {
+  const kinds = RUN_KINDS.join(', ');
+  if (!present) {
+    problems.add(at, 'runMissing', [kinds]);
+    return undefined;
+  }
+  if (!isPlainObject(value)) {
+    problems.wrong(at, 'notRun', value, [kinds]);
+    return undefined;
+  }
+  problems.unknownFields(value, [...RUN_KINDS, 'args'], at);
+  const given = RUN_KINDS.filter((k) => Object.hasOwn(value, k));
+  if (given.length === 0) {
+    problems.add(at, 'noRunKind', [kinds]);
+    return undefined;
+  }
+  if (given.length > 1) {
+    problems.add(at, 'manyRunKinds', [kinds, given.join(', ')]);
+    return undefined;
+  }
+  const kind = given[0];
+  if (Object.hasOwn(value, 'args') && kind !== 'command') {
+    problems.add(at.field('args'), 'argsWithoutCommand');
+    return undefined;
+  }
+  const text = value[kind];
+  if (typeof text !== 'string' || text.trim() === '') {
+    problems.wrong(at.field(kind), kind === 'task' ? 'notTaskLabel' : kind === 'command' ? 'notCommandId' : 'notUrl', text);
+    return undefined;
+  }
+  switch (kind) {
+    case 'task':
+      return { kind, task: text };
+    case 'command': {
+      let args: unknown[] = [];
+      if (Object.hasOwn(value, 'args')) {
+        if (!Array.isArray(value.args)) {
+          problems.wrong(at.field('args'), 'notArgs', value.args);
+          return undefined;
+        }
+        const before = problems.count;
+        checkJsonValue(value.args, 0, at.field('args'), problems);
+        if (problems.count > before) return undefined;
+        args = value.args;
+      }
+      const misplaced = checkArgsTemplates(text, args);
+      if (misplaced) {
+        problems.add(at.field('args'), misplaced.code, misplaced.values);
+        return undefined;
+      }
+      return { kind, command: text, args };
+    }
+    case 'openUrl': {
+      const problem = checkUrlTemplate(text);
+      if (problem) {
+        problems.add(at.field('openUrl'), problem.code, problem.values);
+        return undefined;
+      }
+      return { kind, openUrl: text };
+    }
+  }
+}
+
+const MAX_ARGS_DEPTH = 32;
+
+/** Reports the first thing in `value` that is not plain JSON. */
+function checkJsonValue(value: unknown, depth: number, at: Path, problems: Problems<RuleProblemCode>): void {
+  if (depth > MAX_ARGS_DEPTH) return problems.add(at, 'argsTooDeep', [MAX_ARGS_DEPTH]);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : problems.add(at, 'argsNotJsonNumber', [String(value)]);
+  const items = Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : undefined;
+  if (!items) return problems.wrong(at, 'argsNotJson', value);
+  const before = problems.count;
+  for (const item of items) {
+    checkJsonValue(item, depth + 1, at, problems);
+    if (problems.count > before) return;
+  }
+}
