@@ -22,6 +22,8 @@ export function run(): Promise<void> {
     require('./alerts.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./remember.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./actions.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));
