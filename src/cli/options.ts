@@ -1,5 +1,6 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings, readPem as readPemFile } from '../core/settings';
+import { settingProblemText } from './settingWords';
 
 /** Connection options shared by tdtp-watch and tdtp-emit, named like the reference worker's. */
 export const CONNECTION_OPTIONS = {
@@ -92,7 +93,7 @@ export function connectionSettingsFrom(values: ConnectionValues, env: NodeJS.Pro
   };
   if (input.sentinelName !== undefined && input.sentinels === undefined) throw new UsageError('--sentinel-name needs at least one --sentinel HOST:PORT');
   const parsed = parseConnectionSettings(input);
-  if (!parsed.ok) throw new UsageError(parsed.problems.map((p) => `--${OPTION_OF[p.setting] ?? p.setting}: ${p.message}`).join('\n'));
+  if (!parsed.ok) throw new UsageError(parsed.problems.map((p) => `--${OPTION_OF[p.setting] ?? p.setting}: ${settingProblemText(p)}`).join('\n'));
   return parsed.settings;
 }
 

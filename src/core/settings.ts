@@ -1,3 +1,4 @@
+import { Problem, gotOf } from './validate';
 import type { RedisOptions } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -90,10 +91,54 @@ export interface ConnectionSettingsInput {
   clusterNodes?: unknown;
 }
 
-export interface SettingProblem {
+/**
+ * What can be wrong with a connection setting; the front ends word it (values in this order):
+ * - `urlNotText`; `urlInvalid` [url without credentials]; `urlScheme` [scheme]; `urlNoHost` [url];
+ *   `urlDbPath` [path]; `urlHostEscape` [url]; `urlUserEscape`; `urlPasswordEscape`.
+ * - `hostEmpty`; `hostInvalid` [host]; `notPort` [min, max] and `notDb` [min] (`got`);
+ *   `prefixEmpty`; `prefixColon` [prefix]; `notText`; `notBoolean`.
+ * - `notNodeList` [default port]; `nodeNotHostPort` [item]; `nodeNoHost` [item];
+ *   `nodeBadHost` [item, host]; `nodeBadPort` [item] (the setting says sentinel or cluster node).
+ * - `sentinelsAndCluster`; `sentinelNameMissing`; `sentinelsMissing` [master name]; `clusterDb` [db].
+ * - `unreadableFile` [path, error code] (a TLS file the front end could not read).
+ */
+export type SettingProblemCode =
+  | 'urlNotText'
+  | 'urlInvalid'
+  | 'urlScheme'
+  | 'urlNoHost'
+  | 'urlDbPath'
+  | 'urlHostEscape'
+  | 'urlUserEscape'
+  | 'urlPasswordEscape'
+  | 'hostEmpty'
+  | 'hostInvalid'
+  | 'notPort'
+  | 'notDb'
+  | 'prefixEmpty'
+  | 'prefixColon'
+  | 'notText'
+  | 'notBoolean'
+  | 'notNodeList'
+  | 'nodeNotHostPort'
+  | 'nodeNoHost'
+  | 'nodeBadHost'
+  | 'nodeBadPort'
+  | 'sentinelsAndCluster'
+  | 'sentinelNameMissing'
+  | 'sentinelsMissing'
+  | 'clusterDb'
+  | 'unreadableFile';
+
+/** A problem with one setting, as facts (see validate.ts); `at` is the setting's own name. */
+export interface SettingProblem extends Problem<SettingProblemCode> {
   /** The setting's own name (`host`, `port`, `url` …); adapters map it to theirs. */
   readonly setting: keyof ConnectionSettingsInput;
-  readonly message: string;
+}
+
+/** A setting problem with the values its sentence needs. */
+export function settingProblem(setting: keyof ConnectionSettingsInput, code: SettingProblemCode, values: ReadonlyArray<string | number> = [], ...got: [unknown?]): SettingProblem {
+  return { setting, at: setting, code, values: values.map(String), ...(got.length ? { got: gotOf(got[0]) } : {}) };
 }
 
 export type SettingsResult = { ok: true; settings: ConnectionSettings } | { ok: false; problems: SettingProblem[] };
@@ -113,17 +158,17 @@ export function parseConnectionSettings(input: ConnectionSettingsInput): Setting
   let fromUrl: Partial<Record<'host' | 'port' | 'db' | 'username' | 'password', string>> & { tls?: boolean } = {};
   // typeof check: the value may come from a hand-edited settings.json; .trim() on a number threw.
   if (input.url !== undefined && input.url !== null && typeof input.url !== 'string') {
-    problems.push({ setting: 'url', message: 'url must be text such as redis://host:6379/0' });
+    problems.push(settingProblem('url', 'urlNotText'));
   } else if (input.url !== undefined && input.url !== null && input.url.trim() !== '') {
     const parsed = parseRedisUrl(input.url.trim());
-    if (typeof parsed === 'string') problems.push({ setting: 'url', message: parsed });
+    if ('code' in parsed) problems.push(settingProblem('url', parsed.code, parsed.values));
     else fromUrl = parsed;
   }
 
   const hostValue = input.host ?? fromUrl.host ?? DEFAULT_HOST;
   let host = DEFAULT_HOST;
-  if (typeof hostValue !== 'string' || hostValue.trim() === '') problems.push({ setting: 'host', message: 'host must not be empty' });
-  else if (/\s|\//.test(hostValue.trim())) problems.push({ setting: 'host', message: `host "${hostValue}" is not a host name or address (it contains a space or a slash)` });
+  if (typeof hostValue !== 'string' || hostValue.trim() === '') problems.push(settingProblem('host', 'hostEmpty'));
+  else if (/\s|\//.test(hostValue.trim())) problems.push(settingProblem('host', 'hostInvalid', [hostValue]));
   else host = stripBrackets(hostValue.trim());
 
   const port = integerSetting(input.port ?? fromUrl.port ?? DEFAULT_PORT, 'port', 1, 65535, problems) ?? DEFAULT_PORT;
@@ -138,8 +183,8 @@ export function parseConnectionSettings(input: ConnectionSettingsInput): Setting
 
   const prefixValue = input.prefix ?? DEFAULT_PREFIX;
   let prefix = DEFAULT_PREFIX;
-  if (typeof prefixValue !== 'string' || prefixValue.trim() === '') problems.push({ setting: 'prefix', message: 'the key prefix must not be empty' });
-  else if (prefixValue.endsWith(':')) problems.push({ setting: 'prefix', message: `the key prefix "${prefixValue}" must not end with ":" (it is added)` });
+  if (typeof prefixValue !== 'string' || prefixValue.trim() === '') problems.push(settingProblem('prefix', 'prefixEmpty'));
+  else if (prefixValue.endsWith(':')) problems.push(settingProblem('prefix', 'prefixColon', [prefixValue]));
   else prefix = prefixValue;
 
   const problemsBefore = problems.length;
@@ -153,16 +198,16 @@ export function parseConnectionSettings(input: ConnectionSettingsInput): Setting
   const sentinelMode = sentinels !== undefined && sentinels.length > 0;
   const clusterMode = clusterNodes !== undefined && clusterNodes.length > 0;
   if (sentinelMode && clusterMode) {
-    problems.push({ setting: 'clusterNodes', message: 'use either sentinels or cluster nodes, not both: a Redis Cluster does not use Sentinel' });
+    problems.push(settingProblem('clusterNodes', 'sentinelsAndCluster'));
   }
   if (sentinelMode && !sentinelName) {
-    problems.push({ setting: 'sentinelName', message: 'the master name (as in "sentinel monitor <name> …") is required when sentinels are set' });
+    problems.push(settingProblem('sentinelName', 'sentinelNameMissing'));
   }
   if (!sentinelMode && sentinelName && sentinels !== undefined && !sentinelsBad) {
-    problems.push({ setting: 'sentinels', message: `the master name "${sentinelName}" is set but no sentinel is: add at least one sentinel host:port, or clear the master name` });
+    problems.push(settingProblem('sentinels', 'sentinelsMissing', [sentinelName]));
   }
   if (clusterMode && db !== 0) {
-    problems.push({ setting: 'db', message: `db is ${db}, but a Redis Cluster has only database 0` });
+    problems.push(settingProblem('db', 'clusterDb', [db]));
   }
 
   if (problems.length) return { ok: false, problems };
@@ -197,20 +242,19 @@ export function parseConnectionSettings(input: ConnectionSettingsInput): Setting
  */
 function nodeList(value: unknown, setting: 'sentinels' | 'clusterNodes', defaultPort: number, problems: SettingProblem[]): NodeAddress[] | undefined {
   if (value === undefined || value === null) return undefined;
-  const what = setting === 'sentinels' ? 'sentinel' : 'cluster node';
   let items: unknown[];
   if (typeof value === 'string') items = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
   else if (Array.isArray(value)) items = value;
   else {
-    problems.push({ setting, message: `${setting} must be a list of host:port, such as ["10.0.0.1:${defaultPort}", "10.0.0.2:${defaultPort}"]` });
+    problems.push(settingProblem(setting, 'notNodeList', [defaultPort]));
     return undefined;
   }
   const nodes: NodeAddress[] = [];
   const seen = new Set<string>();
   for (const item of items) {
     const node = parseNode(item, defaultPort);
-    if (typeof node === 'string') {
-      problems.push({ setting, message: `${what} ${node}` });
+    if ('code' in node) {
+      problems.push(settingProblem(setting, node.code, node.values));
       continue;
     }
     const key = `${node.host}:${node.port}`;
@@ -220,13 +264,16 @@ function nodeList(value: unknown, setting: 'sentinels' | 'clusterNodes', default
   return nodes;
 }
 
-/** A `result_log.address` ("host:port", as go-redis takes it): the address, or the problem in a sentence. */
-export function parseResultLogAddress(address: string): NodeAddress | string {
-  return parseNode(address, DEFAULT_PORT);
+/** A `result_log.address` ("host:port", as go-redis takes it): the address, or the problem (setting `host`). */
+export function parseResultLogAddress(address: string): NodeAddress | SettingProblem {
+  const node = parseNode(address, DEFAULT_PORT);
+  return 'code' in node ? settingProblem('host', node.code, node.values) : node;
 }
 
-/** `host`, `host:port`, `[v6]:port` or `{ host, port }`; a string is the problem. */
-function parseNode(item: unknown, defaultPort: number): NodeAddress | string {
+type Found = { readonly code: SettingProblemCode; readonly values: readonly string[] };
+
+/** `host`, `host:port`, `[v6]:port` or `{ host, port }`, or the problem. */
+function parseNode(item: unknown, defaultPort: number): NodeAddress | Found {
   let host: unknown;
   let port: unknown;
   if (typeof item === 'string') {
@@ -238,42 +285,42 @@ function parseNode(item: unknown, defaultPort: number): NodeAddress | string {
   } else if (typeof item === 'object' && item !== null) {
     ({ host, port } = item as { host?: unknown; port?: unknown });
   } else {
-    return `${JSON.stringify(item)} is not host:port`;
+    return { code: 'nodeNotHostPort', values: [String(JSON.stringify(item))] };
   }
   const shown = typeof item === 'string' ? `"${item}"` : JSON.stringify(item);
-  if (typeof host !== 'string' || host.trim() === '') return `${shown} has no host`;
-  if (/\s|\//.test(host.trim())) return `${shown}: "${host}" is not a host name or address`;
+  if (typeof host !== 'string' || host.trim() === '') return { code: 'nodeNoHost', values: [shown] };
+  if (/\s|\//.test(host.trim())) return { code: 'nodeBadHost', values: [shown, host] };
   const portValue = port === undefined || port === null || port === '' ? defaultPort : typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
-  if (typeof portValue !== 'number' || !Number.isInteger(portValue) || portValue < 1 || portValue > 65535) return `${shown}: the port must be a number from 1 to 65535`;
+  if (typeof portValue !== 'number' || !Number.isInteger(portValue) || portValue < 1 || portValue > 65535) return { code: 'nodeBadPort', values: [shown] };
   return { host: stripBrackets(host.trim()), port: portValue };
 }
 
 /** `redis://[user[:password]@]host[:port][/db]` or `rediss://…` (TLS). */
 function parseRedisUrl(
   text: string,
-): (Partial<Record<'host' | 'port' | 'db' | 'username' | 'password', string>> & { tls?: boolean }) | string {
+): (Partial<Record<'host' | 'port' | 'db' | 'username' | 'password', string>> & { tls?: boolean }) | Found {
   let url: URL;
   // Messages show the URL without its credentials: they end up in logs and notifications.
   const shown = redactUserinfo(text);
   try {
     url = new URL(text);
   } catch {
-    return `"${shown}" is not a URL; expected redis://[user[:password]@]host[:port][/db] or rediss://…`;
+    return { code: 'urlInvalid', values: [shown] };
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    return `URL scheme "${url.protocol}" is not supported; use redis:// or rediss:// (TLS)`;
+    return { code: 'urlScheme', values: [url.protocol] };
   }
-  if (!url.hostname) return `URL "${shown}" has no host`;
+  if (!url.hostname) return { code: 'urlNoHost', values: [shown] };
   const dbPath = url.pathname.replace(/^\/+/, '');
-  if (dbPath !== '' && !/^\d+$/.test(dbPath)) return `URL path "/${dbPath}" must be a database number, such as /0`;
+  if (dbPath !== '' && !/^\d+$/.test(dbPath)) return { code: 'urlDbPath', values: [`/${dbPath}`] };
   // decodeURIComponent throws on a stray "%" (e.g. a password "100%" not written as 100%25), and
   // parsing settings must report problems, not throw.
   const host = safeDecode(url.hostname);
   const username = url.username ? safeDecode(url.username) : undefined;
   const password = url.password ? safeDecode(url.password) : undefined;
-  if (host === null) return `URL host in "${shown}" has a malformed %-escape`;
-  if (username === null) return `URL user name has a malformed %-escape (write "%" as %25)`;
-  if (password === null) return `URL password has a malformed %-escape (write "%" as %25)`;
+  if (host === null) return { code: 'urlHostEscape', values: [shown] };
+  if (username === null) return { code: 'urlUserEscape', values: [] };
+  if (password === null) return { code: 'urlPasswordEscape', values: [] };
   return {
     host,
     port: url.port || undefined,
@@ -304,8 +351,7 @@ function stripBrackets(host: string): string {
 function integerSetting(value: unknown, setting: 'port' | 'db', min: number, max: number, problems: SettingProblem[]): number | undefined {
   const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    const what = setting === 'port' ? `a port number from ${min} to ${max}` : `a database number from ${min} upwards`;
-    problems.push({ setting, message: `${setting} is ${JSON.stringify(value)}; it must be ${what}` });
+    problems.push(setting === 'port' ? settingProblem(setting, 'notPort', [min, max], value) : settingProblem(setting, 'notDb', [min], value));
     return undefined;
   }
   return n;
@@ -314,7 +360,7 @@ function integerSetting(value: unknown, setting: 'port' | 'db', min: number, max
 function optionalString(value: unknown, setting: keyof ConnectionSettingsInput, problems: SettingProblem[]): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    problems.push({ setting, message: `${setting} must be text` });
+    problems.push(settingProblem(setting, 'notText'));
     return undefined;
   }
   return value;
@@ -323,7 +369,7 @@ function optionalString(value: unknown, setting: keyof ConnectionSettingsInput, 
 function booleanSetting(value: unknown, setting: keyof ConnectionSettingsInput, problems: SettingProblem[]): boolean {
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 'false') return value === 'true';
-  problems.push({ setting, message: `${setting} must be true or false` });
+  problems.push(settingProblem(setting, 'notBoolean'));
   return false;
 }
 

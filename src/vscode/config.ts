@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { DqTolerance } from '../core/dataQuality';
 import { checkTolerance } from '../core/dataQuality';
-import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile } from '../core/settings';
+import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile, settingProblem } from '../core/settings';
 import type { NotificationPolicy } from '../core/alerts/policy';
 import type { AlertSettings } from '../core/alerts/tracker';
 import type { StoreLimits } from '../core/store';
@@ -284,6 +284,6 @@ function readPem(path: string | undefined, setting: keyof ConnectionSettingsInpu
   if (!trimmed) return undefined;
   const read = readPemFile(trimmed);
   if (read.ok) return read.pem;
-  problems.push({ setting, message: vscode.l10n.t('cannot read the file "{0}" ({1})', trimmed, read.errno) });
+  problems.push(settingProblem(setting, 'unreadableFile', [trimmed, read.errno]));
   return undefined;
 }

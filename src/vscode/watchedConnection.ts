@@ -3,6 +3,7 @@ import { ConnectionState } from '../core/connection';
 import { Disposable, DisposableStore } from '../core/lifecycle';
 import { ConnectionProblem } from '../core/problems';
 import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings } from '../core/settings';
+import { settingProblemText } from './settingWords';
 import { PipelineStore } from '../core/store';
 import { logValue } from '../core/text';
 import { PipelineWatcher, PollResult, ReconcileReport } from '../core/watcher';
@@ -125,7 +126,7 @@ export class WatchedConnection extends Disposable {
     const problems: SettingProblem[] = [...readProblems, ...(parsed.ok ? [] : parsed.problems)];
     this.disposeWatcher();
     if (!parsed.ok || problems.length) {
-      const messages = problems.map((p) => `${settingName(p.setting)}: ${p.message}`);
+      const messages = problems.map((p) => `${settingName(p.setting)}: ${settingProblemText(p)}`);
       for (const message of messages) this.log.error(`[${this.name}] Setting rejected: ${message}`);
       this.setState({ kind: 'notConfigured', problems: messages });
       return;

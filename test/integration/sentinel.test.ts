@@ -8,6 +8,7 @@ import type Redis from 'ioredis';
 import { ConnectionState } from '../../src/core/connection';
 import { publishResult } from '../../src/core/publish';
 import { ConnectionSettingsInput, connectionMode, describeEndpoint, parseConnectionSettings } from '../../src/core/settings';
+import { settingProblemText } from '../../src/cli/settingWords';
 import { pollOnce } from '../../src/core/watcher';
 import {
   KEYS,
@@ -293,7 +294,7 @@ describe('sentinel settings', () => {
   test('problems name their setting', () => {
     const problems = (input: ConnectionSettingsInput) => {
       const parsed = parseConnectionSettings(input);
-      return parsed.ok ? [] : parsed.problems.map((p) => `${p.setting}: ${p.message}`);
+      return parsed.ok ? [] : parsed.problems.map((p) => `${p.setting}: ${settingProblemText(p)}`);
     };
     assert.deepEqual(problems({ sentinels: ['a:1'] }), ['sentinelName: the master name (as in "sentinel monitor <name> …") is required when sentinels are set']);
     assert.deepEqual(problems({ sentinels: [], sentinelName: 'm' }), ['sentinels: the master name "m" is set but no sentinel is: add at least one sentinel host:port, or clear the master name']);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readResultLogPassword } from '../../core/pipelineFiles';
 import { WorkspaceEndpoint } from '../../core/pipelineIndex';
 import { parseResultLogAddress } from '../../core/settings';
+import { settingProblemText } from '../settingWords';
 import { inertText } from '../../core/text';
 import { Config } from '../config';
 import { DEFAULT_CONNECTION, PasswordStore } from '../secrets';
@@ -52,8 +53,8 @@ export async function connectFromWorkspace(files: WorkspacePipelineFiles, viewer
   }
   if (!endpoint) return false;
   const address = parseResultLogAddress(endpoint.address);
-  if (typeof address === 'string') {
-    void vscode.window.showErrorMessage(vscode.l10n.t('The pipeline files give result_log.address {0}, which cannot be used: {1}', inertText(JSON.stringify(endpoint.address)), inertText(address)));
+  if ('code' in address) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('The pipeline files give result_log.address {0}, which cannot be used: {1}', inertText(JSON.stringify(endpoint.address)), inertText(settingProblemText(address))));
     return false;
   }
   if (endpoint.passwordInFile) {
