@@ -25,6 +25,7 @@ import {
 import { TestCluster, startCluster, startClusterNode, waitForClusterState } from '../support/cluster';
 import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool } from '../support/tools';
 import { problemText } from '../../src/cli/problemText';
+import { settingProblemText } from '../../src/cli/settingWords';
 
 let cluster: TestCluster;
 let writer: Awaited<ReturnType<TestCluster['cluster']>>;
@@ -196,6 +197,7 @@ describe('cluster settings', () => {
     assert.equal(describeEndpoint(parsed.settings), 'rediss+cluster://u@a:7000,b:6379,[::1]:7002');
     const db = parseConnectionSettings({ clusterNodes: [{ host: 'a', port: 7000 }], db: 1 });
     assert.ok(!db.ok);
-    assert.deepEqual(db.problems, [{ setting: 'db', message: 'db is 1, but a Redis Cluster has only database 0' }]);
+    assert.deepEqual(db.problems, [{ setting: 'db', at: 'db', code: 'clusterDb', values: ['1'] }]);
+    assert.equal(settingProblemText(db.problems[0]), 'db is 1, but a Redis Cluster has only database 0');
   });
 });
