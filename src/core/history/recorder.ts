@@ -1,4 +1,4 @@
-import { CommandsClient } from '../connection';
+import { CommandsClient, isCluster } from '../connection';
 import { encodeResult } from '../decode';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
@@ -138,17 +138,24 @@ export class StreamRecorder implements IDisposable {
     if (this.queue.length === 0) this.idleEmitter.fire(this.recorded);
   }
 
-  /** Sends one batch (the replies come back pipelined); returns the runs to try again. */
+  /** Sends one batch (one pipeline on a single server); returns the runs to try again. */
   private async send(commands: CommandsClient, batch: Array<{ record: RunRecord; id: string }>): Promise<RunRecord[]> {
-    const results = await Promise.allSettled(batch.map(({ record, id }) => this.xadd(commands, record, id)));
+    const errors = await this.xaddAll(commands, batch);
+    const outcomes = await Promise.allSettled(
+      errors.map(async (err, i): Promise<'written' | 'late' | 'alreadyRecorded'> => {
+        if (!err) return 'written';
+        if (!ID_TOO_SMALL.test(err.message)) throw err;
+        return this.lateOrRecorded(commands, batch[i].record, batch[i].id);
+      }),
+    );
     const retry: RunRecord[] = [];
-    results.forEach((result, i) => {
-      if (result.status === 'fulfilled') {
-        this.counts[result.value]++;
-        if (result.value === 'late') this.counts.written++;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') {
+        this.counts[outcome.value]++;
+        if (outcome.value === 'late') this.counts.written++;
         return;
       }
-      const message = (result.reason as Error)?.message ?? String(result.reason);
+      const message = (outcome.reason as Error)?.message ?? String(outcome.reason);
       if (commands !== this.watcher.connection.commands || /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(message)) {
         retry.push(batch[i].record);
       } else {
@@ -159,18 +166,25 @@ export class StreamRecorder implements IDisposable {
     return retry;
   }
 
-  /** XADD with the run's own ID; refused as too small, it is either there already or late. */
-  private async xadd(commands: CommandsClient, record: RunRecord, id: string): Promise<'written' | 'late' | 'alreadyRecorded'> {
-    const key = this.keys.runsKey(record.run.resultName);
-    const json = encodeResult(record.run.result);
+  /** XADD of each run with its own ID: the error of each, or null. A cluster routes each to its shard. */
+  private async xaddAll(commands: CommandsClient, batch: Array<{ record: RunRecord; id: string }>): Promise<Array<Error | null>> {
+    const args = (record: RunRecord, id: string) => [this.keys.runsKey(record.run.resultName), 'MAXLEN', '~', this.options.maxLen, id, 'run', encodeResult(record.run.result)] as const;
+    if (isCluster(commands)) return Promise.all(batch.map(({ record, id }) => commands.xadd(...args(record, id)).then(() => null, (err: Error) => err)));
+    const pipeline = commands.pipeline();
+    for (const { record, id } of batch) pipeline.xadd(...args(record, id));
     try {
-      await commands.xadd(key, 'MAXLEN', '~', this.options.maxLen, id, 'run', json);
-      return 'written';
+      const replies = await pipeline.exec();
+      return batch.map((_, i) => replies?.[i]?.[0] ?? (replies ? null : new Error('Connection is closed.')));
     } catch (err) {
-      if (!ID_TOO_SMALL.test((err as Error)?.message ?? '')) throw err;
+      return batch.map(() => err as Error);
     }
+  }
+
+  /** Refused as too small: the run is there already, or it is late (then appended with a new ID). */
+  private async lateOrRecorded(commands: CommandsClient, record: RunRecord, id: string): Promise<'late' | 'alreadyRecorded'> {
+    const key = this.keys.runsKey(record.run.resultName);
     if ((await commands.xrange(key, id, id)).length > 0) return 'alreadyRecorded';
-    await commands.xadd(key, 'MAXLEN', '~', this.options.maxLen, '*', 'run', json);
+    await commands.xadd(key, 'MAXLEN', '~', this.options.maxLen, '*', 'run', encodeResult(record.run.result));
     return 'late';
   }
 

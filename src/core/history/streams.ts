@@ -43,7 +43,7 @@ export async function readStreams(commands: CommandsClient, keys: KeySpace, stor
     const count = store.historyCapacity;
     const latests = names.map((name) => store.get(name)?.latest);
     const starts = latests.map((latest) => (latest ? streamIdOf(latest) : '-'));
-    const replies = await Promise.allSettled(names.map((name, i) => commands.xrevrange(keys.runsKey(name), '+', starts[i], 'COUNT', count)));
+    const replies = await readNewest(commands, names.map((name, i) => [keys.runsKey(name), starts[i]]), count);
     names.forEach((name, i) => {
       const reply = replies[i];
       if (reply.status === 'rejected') {
@@ -77,6 +77,20 @@ export async function readStreams(commands: CommandsClient, keys: KeySpace, stor
   }
   if (gap && uncovered.size) store.addGap(gap.from, gap.to, gap.reason, uncovered);
   return { streams: names.length, added, covered, problem };
+}
+
+type Entries = Array<[id: string, fields: string[]]>;
+
+/** `XREVRANGE key + start COUNT count` of each: one pipeline on a single server; a cluster routes each to its shard. */
+async function readNewest(commands: CommandsClient, reads: Array<[key: string, start: string]>, count: number): Promise<Array<PromiseSettledResult<Entries>>> {
+  if (isCluster(commands)) return Promise.allSettled(reads.map(([key, start]) => commands.xrevrange(key, '+', start, 'COUNT', count)));
+  const pipeline = commands.pipeline();
+  for (const [key, start] of reads) pipeline.xrevrange(key, '+', start, 'COUNT', count);
+  const replies = (await pipeline.exec()) ?? [];
+  return reads.map((_, i): PromiseSettledResult<Entries> => {
+    const [err, value] = replies[i] ?? [new Error('the read was aborted'), undefined];
+    return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: value as Entries };
+  });
 }
 
 /** Every `<prefix>:*:runs` key: on each primary of a cluster, else on the one server. */
