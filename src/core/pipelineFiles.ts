@@ -1,4 +1,13 @@
-import { Document, LineCounter, Node, Pair, YAMLMap, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+
+let yamlModule: typeof Yaml | undefined;
+/** The parser is loaded on first use: a workspace whose YAML never mentions result_log never pays for it. */
+function yaml(): typeof Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  yamlModule ??= require('yaml') as typeof Yaml;
+  return yamlModule;
+}
 
 /**
  * What a pipeline YAML (the file `tdtpcli --pipeline` runs) says about where its result goes.
@@ -63,8 +72,8 @@ export function parsePipelineFile(text: string): ParsedPipelineFile {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PIPELINE_FILE_BYTES) return { definitions: [], problems: [{ code: 'too-large', bytes, limit: MAX_PIPELINE_FILE_BYTES }] };
   if (!MENTIONS_RESULT_LOG.test(text)) return { definitions: [], problems: [] };
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false });
+  const lineCounter = new (yaml().LineCounter)();
+  const parsed = yaml().parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false });
   const documents = Array.isArray(parsed) ? parsed : [];
   const definitions: PipelineDefinition[] = [];
   const problems: PipelineFileProblem[] = [];
@@ -79,10 +88,10 @@ export function parsePipelineFile(text: string): ParsedPipelineFile {
       return;
     }
     const root = resolve(doc, doc.contents);
-    if (!isMap(root)) return;
+    if (!yaml().isMap(root)) return;
     const resultLogPair = findPair(doc, root, 'result_log');
     const resultLog = resultLogPair && resolve(doc, resultLogPair.value as Node | null);
-    if (!resultLogPair || !isMap(resultLog)) return;
+    if (!resultLogPair || !yaml().isMap(resultLog)) return;
     if (stringValue(doc, findPair(doc, resultLog, 'type')) !== 'redis') return;
     const resultLogAt = at(keyOffset(resultLogPair));
     const namePair = findPair(doc, resultLog, 'name');
@@ -117,12 +126,12 @@ export function parsePipelineFile(text: string): ParsedPipelineFile {
  */
 export function readResultLogPassword(text: string, documentIndex: number): string | undefined {
   if (Buffer.byteLength(text, 'utf8') > MAX_PIPELINE_FILE_BYTES) return undefined;
-  const parsed = parseAllDocuments(text, { merge: true });
+  const parsed = yaml().parseAllDocuments(text, { merge: true });
   const doc = Array.isArray(parsed) ? parsed[documentIndex] : undefined;
   if (!doc || doc.errors.length) return undefined;
   const root = resolve(doc, doc.contents);
-  const resultLog = isMap(root) ? resolve(doc, findPair(doc, root, 'result_log')?.value as Node | null) : undefined;
-  const password = isMap(resultLog) ? stringValue(doc, findPair(doc, resultLog, 'password')) : undefined;
+  const resultLog = yaml().isMap(root) ? resolve(doc, findPair(doc, root, 'result_log')?.value as Node | null) : undefined;
+  const password = yaml().isMap(resultLog) ? stringValue(doc, findPair(doc, resultLog, 'password')) : undefined;
   return password === '' ? undefined : password;
 }
 
@@ -151,23 +160,23 @@ type Resolved = Node | null | undefined;
 
 /** Follows an alias (`*defaults`) to the node its anchor names; no expansion, so no alias bombs. */
 function resolve(doc: Document, node: Resolved): Resolved {
-  for (let hops = 0; isAlias(node) && hops < 16; hops++) node = node.resolve(doc) as Resolved;
-  return isAlias(node) ? undefined : node;
+  for (let hops = 0; yaml().isAlias(node) && hops < 16; hops++) node = node.resolve(doc) as Resolved;
+  return yaml().isAlias(node) ? undefined : node;
 }
 
 /** A key of a map, looking into `<<: *anchor` merges as yaml.v3 does (the map's own keys win). */
 function findPair(doc: Document, map: YAMLMap, key: string, depth = 0): Pair | undefined {
   let merged: Pair | undefined;
   for (const pair of map.items) {
-    const k = isScalar(pair.key) ? pair.key.value : pair.key;
+    const k = yaml().isScalar(pair.key) ? pair.key.value : pair.key;
     if (k === key) return pair;
     // With merge keys on, yaml gives `<<` as a symbol; accept the plain string too.
     const isMerge = k === '<<' || (typeof k === 'symbol' && k.description === '<<');
     if (isMerge && merged === undefined && depth < 8) {
       const value = resolve(doc, pair.value as Node | null);
-      const sources = isSeq(value) ? value.items.map((item) => resolve(doc, item as Node)) : [value];
+      const sources = yaml().isSeq(value) ? value.items.map((item) => resolve(doc, item as Node)) : [value];
       for (const source of sources) {
-        if (isMap(source)) merged ??= findPair(doc, source, key, depth + 1);
+        if (yaml().isMap(source)) merged ??= findPair(doc, source, key, depth + 1);
       }
     }
   }
@@ -176,7 +185,7 @@ function findPair(doc: Document, map: YAMLMap, key: string, depth = 0): Pair | u
 
 function stringValue(doc: Document, pair: Pair | undefined): string | undefined {
   const value = pair && resolve(doc, pair.value as Node | null);
-  if (!isScalar(value)) return undefined;
+  if (!yaml().isScalar(value)) return undefined;
   // yaml.v3 reads an unquoted `name: 1234` into a Go string as "1234": so do we.
   if (typeof value.value === 'string') return value.value;
   if (typeof value.value === 'number' || typeof value.value === 'boolean') return value.source ?? String(value.value);
@@ -185,7 +194,7 @@ function stringValue(doc: Document, pair: Pair | undefined): string | undefined 
 
 function integerValue(doc: Document, pair: Pair | undefined): number | undefined {
   const value = pair && resolve(doc, pair.value as Node | null);
-  return isScalar(value) && typeof value.value === 'number' && Number.isSafeInteger(value.value) ? value.value : undefined;
+  return yaml().isScalar(value) && typeof value.value === 'number' && Number.isSafeInteger(value.value) ? value.value : undefined;
 }
 
 function keyOffset(pair: Pair): number {
