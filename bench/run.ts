@@ -763,7 +763,12 @@ const stub = () => new Proxy(function () {}, {
   apply: () => stub(),
   construct: () => stub(),
 });
-require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: stub() };
+// The bundle's ESM interop copies the module's own keys: name the API's top-level namespaces and
+// classes as own keys (a module-level \`const t = vscode.l10n.t\` reads one), any other name still stubs.
+const api = {};
+for (const k of ['l10n', 'window', 'workspace', 'commands', 'env', 'languages', 'extensions', 'tasks', 'debug', 'authentication', 'Uri', 'EventEmitter', 'Disposable', 'ThemeIcon', 'ThemeColor', 'MarkdownString', 'TreeItem', 'TreeItemCollapsibleState', 'StatusBarAlignment', 'ConfigurationTarget', 'ViewColumn', 'ProgressLocation', 'RelativePattern', 'CancellationTokenSource', 'Range', 'Position', 'Location', 'Selection', 'Task', 'ShellExecution', 'TaskScope']) api[k] = stub();
+const exportsStub = new Proxy(api, { get: (t, p) => (p in t ? t[p] : p === 'then' || p === '__esModule' ? undefined : stub()) });
+require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: exportsStub };
 const t0 = performance.now();
 const ext = require(process.argv[1]);
 const t1 = performance.now();
