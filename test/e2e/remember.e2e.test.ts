@@ -52,7 +52,9 @@ async function openAndExpand(page: Page): Promise<void> {
   await page.waitForSelector('.activitybar', { timeout: 90_000 });
   const icon = page.locator('.activitybar .action-item a[aria-label^="TDTP"]').first();
   await icon.waitFor({ timeout: 60_000 });
-  if ((await page.locator('.pane-body .monaco-list-row', { hasText: 'REMEMBER_E2E' }).count()) === 0) await icon.click();
+  // After a reload the workbench restores the open view: clicking its icon again would close it.
+  const open = (await page.locator('.activitybar .action-item.checked a[aria-label^="TDTP"]').count()) > 0 && (await page.locator('.part.sidebar').isVisible());
+  if (!open) await icon.click();
   const row = pipelineRow(page);
   await row.waitFor({ timeout: 60_000 });
   if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
