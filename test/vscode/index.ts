@@ -19,6 +19,8 @@ export function run(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./api.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./commands.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./alerts.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./remember.test');
