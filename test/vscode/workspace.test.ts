@@ -14,7 +14,7 @@ import type { NamespaceNode, PipelinesTreeProvider, TreeNode } from '../../src/v
 import type { Viewer } from '../../src/vscode/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { until } from './waitFor';
+import { nextEvent, until } from './waitFor';
 
 interface Testing {
   viewer: Viewer;
@@ -230,6 +230,24 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
       await config().update('tree.groupByNamespace', undefined, vscode.ConfigurationTarget.Global);
     }
     await until('the flat list again', () => (t.tree.getChildren().every((n) => n.kind !== 'namespace') ? true : undefined), [t.tree.onDidChangeTreeData as never, vscode.workspace.onDidChangeConfiguration as never]);
+  });
+
+  it('the status lens says "late" when the alert rules expect a run that has not come', async () => {
+    const path = join(folder.fsPath, 'ws', 'late.yaml');
+    writeFileSync(path, 'name: late\nresult_log:\n  type: redis\n  name: WS_LATE\n');
+    await config().update('expectations', [{ resultName: 'WS_LATE', every: '@every 2s' }], vscode.ConfigurationTarget.Global);
+    try {
+      await until('late.yaml indexed', () => (t.workspace.files.locate('WS_LATE').length ? true : undefined), [t.workspace.files.onDidChange]);
+      await publishResult(admin, keys, result('WS_LATE', 'success'), 600);
+      await stored('WS_LATE', (s) => s === 'success');
+      assert.ok(!(await lensTitles(vscode.Uri.file(path))).some((title) => /late by/.test(title)), 'on time at first');
+      await nextEvent('WS_LATE to turn late', t.viewer.onDidTurnLate, (l) => l.resultName === 'WS_LATE', 10_000);
+      const titles = await lensTitles(vscode.Uri.file(path));
+      assert.ok(titles.some((title) => /^\$\(pass-filled\) success · .* · DQ ✓ · ⏰ late by \d+ s$/.test(title)), titles.join(' | '));
+    } finally {
+      await config().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+      rmSync(path);
+    }
   });
 
   it('connects to the Redis a pipeline file names, keeping its password in secret storage, not in settings', async () => {

@@ -3,6 +3,8 @@ import { Disposable } from '../../core/lifecycle';
 import { DqVerdict } from '../../core/dataQuality';
 import { parsePipelineFile } from '../../core/pipelineFiles';
 import { finishedOrReceived } from '../../core/store';
+import type { PipelineAlerts } from '../../core/alerts/tracker';
+import { lateText } from '../alertWords';
 import { ageText, formatNumber, statusText } from '../presentation';
 import { Viewer } from '../viewer';
 import { LiveResult, liveResultOf } from './liveStatus';
@@ -50,7 +52,7 @@ export class PipelineCodeLensProvider extends Disposable implements vscode.CodeL
         new vscode.CodeLens(
           range,
           live
-            ? { title: statusLensTitle(live), tooltip: vscode.l10n.t('Latest run: open the detail panel'), command: 'tdtp.showDetails', arguments: [live.snapshot.resultName, live.connection.name] }
+            ? { title: statusLensTitle(live, this.viewer.alertsOf(live.connection, live.snapshot.resultName)), tooltip: vscode.l10n.t('Latest run: open the detail panel'), command: 'tdtp.showDetails', arguments: [live.snapshot.resultName, live.connection.name] }
             : { title: `$(circle-outline) ${vscode.l10n.t('TDTP: no run seen yet')}`, tooltip: vscode.l10n.t('Read its state key now'), command: 'tdtp.pollNow', arguments: [definition.resultName] },
         ),
       );
@@ -63,7 +65,7 @@ export class PipelineCodeLensProvider extends Disposable implements vscode.CodeL
 }
 
 /** Only the viewer's own words and numbers: nothing from the wire or the file reaches the title (`$(…)` would render). */
-export function statusLensTitle(live: LiveResult): string {
+export function statusLensTitle(live: LiveResult, alerts?: PipelineAlerts): string {
   const { snapshot } = live;
   const r = snapshot.latest.run.result;
   const parts = [
@@ -74,6 +76,8 @@ export function statusLensTitle(live: LiveResult): string {
   const dq = dqMark(snapshot.latest.dq);
   if (dq) parts.push(dq);
   if (snapshot.stateExpired) parts.push(vscode.l10n.t('state expired'));
+  // The alert rules' "late" (an expected run has not arrived), worded as the tree words it.
+  if (alerts?.late) parts.push(lateText(alerts.late));
   return parts.join(' · ');
 }
 
