@@ -240,6 +240,8 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
       await until('late.yaml indexed', () => (t.workspace.files.locate('WS_LATE').length ? true : undefined), [t.workspace.files.onDidChange]);
       await publishResult(admin, keys, result('WS_LATE', 'success'), 600);
       await stored('WS_LATE', (s) => s === 'success');
+      // The CodeLens command needs the document open (an unopened one is an "Illegal argument").
+      await vscode.window.showTextDocument(vscode.Uri.file(path));
       assert.ok(!(await lensTitles(vscode.Uri.file(path))).some((title) => /late by/.test(title)), 'on time at first');
       await nextEvent('WS_LATE to turn late', t.viewer.onDidTurnLate, (l) => l.resultName === 'WS_LATE', 10_000);
       const titles = await lensTitles(vscode.Uri.file(path));
