@@ -238,6 +238,9 @@ describe('PipelineIndex', () => {
         ['redis.staging.internal:6380', 3, false, 1],
       ],
     );
+    const withPassword = index.endpoints().find((e) => e.passwordInFile);
+    assert.deepEqual(withPassword?.passwordAt, { file: 'travel/load_sales.yaml', documentIndex: 0 }, 'where to read it from, only when asked');
+    assert.equal(JSON.stringify(index.endpoints()).includes('not-a-real-secret'), false, 'the value is not in the index');
   });
 
   test('indexAll yields to the event loop while it works, and a file that cannot be read is skipped', async () => {
