@@ -94,7 +94,8 @@ export interface ConnectionSettingsInput {
 /**
  * What can be wrong with a connection setting; the front ends word it (values in this order):
  * - `urlNotText`; `urlInvalid` [url without credentials]; `urlScheme` [scheme]; `urlNoHost` [url];
- *   `urlDbPath` [path]; `urlHostEscape` [url]; `urlUserEscape`; `urlPasswordEscape`.
+ *   `urlDbPath` [path]; `urlHostEscape` [url]; `urlUserEscape`; `urlPasswordEscape`;
+ *   `urlUserinfoUnescaped` [url] (a / ? # or @ of the user name or password not %-escaped).
  * - `hostEmpty`; `hostInvalid` [host]; `notPort` [min, max] and `notDb` [min] (`got`);
  *   `prefixEmpty`; `prefixColon` [prefix]; `notText`; `notBoolean`.
  * - `notNodeList` [default port]; `nodeNotHostPort` [item]; `nodeNoHost` [item];
@@ -111,6 +112,7 @@ export type SettingProblemCode =
   | 'urlHostEscape'
   | 'urlUserEscape'
   | 'urlPasswordEscape'
+  | 'urlUserinfoUnescaped'
   | 'hostEmpty'
   | 'hostInvalid'
   | 'notPort'
@@ -301,7 +303,7 @@ function parseRedisUrl(
 ): (Partial<Record<'host' | 'port' | 'db' | 'username' | 'password', string>> & { tls?: boolean }) | Found {
   let url: URL;
   // Messages show the URL without its credentials: they end up in logs and notifications.
-  const shown = redactUserinfo(text);
+  const shown = redactUrl(text);
   try {
     url = new URL(text);
   } catch {
@@ -310,6 +312,9 @@ function parseRedisUrl(
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     return { code: 'urlScheme', values: [url.protocol] };
   }
+  // An @ left after the host means the userinfo held / ? or # unescaped: the parser took part of
+  // the password for the host, which must not be connected to (nor shown).
+  if (/@/.test(`${url.pathname}${url.search}${url.hash}`)) return { code: 'urlUserinfoUnescaped', values: [shown] };
   if (!url.hostname) return { code: 'urlNoHost', values: [shown] };
   const dbPath = url.pathname.replace(/^\/+/, '');
   if (dbPath !== '' && !/^\d+$/.test(dbPath)) return { code: 'urlDbPath', values: [`/${dbPath}`] };
@@ -339,9 +344,13 @@ function safeDecode(text: string): string | null {
   }
 }
 
-/** `redis://user:secret@host` → `redis://***@host`. */
-function redactUserinfo(text: string): string {
-  return text.replace(/\/\/[^/?#]*@/, '//***@');
+/**
+ * `redis://user:secret@host` → `redis://***@host`, for any text a user meant as a URL. Everything
+ * between the scheme and the LAST `@` goes: a password may hold `/ ? # @`, and then no URL parser
+ * agrees on where the userinfo ends (a host or a db number never holds an `@`).
+ */
+export function redactUrl(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?)?[\s\S]*@/i, '$1***@');
 }
 
 function stripBrackets(host: string): string {

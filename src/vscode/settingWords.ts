@@ -28,6 +28,8 @@ export function settingProblemText(p: SettingProblem): string {
       return t('URL user name has a malformed %-escape (write "%" as %25)');
     case 'urlPasswordEscape':
       return t('URL password has a malformed %-escape (write "%" as %25)');
+    case 'urlUserinfoUnescaped':
+      return t('URL "{0}": the user name or password holds / ? # or @ — write them as %2F %3F %23 %40', a);
     case 'hostEmpty':
       return t('host must not be empty');
     case 'hostInvalid':

@@ -15,6 +15,7 @@ import {
   describeEndpoint,
   parseConnectionSettings,
   readPem,
+  redactUrl,
   toRedisOptions,
 } from '../../src/core/settings';
 
@@ -142,6 +143,40 @@ describe('parseConnectionSettings: every problem names its setting', () => {
       for (const p of found) assert.ok(!shown(p).includes('s3cr3tPW'), `${url}: ${shown(p)}`);
     }
     for (const p of problems({ password: 's3cr3tPW', port: 0, host: '' })) assert.ok(!shown(p).includes('s3cr3tPW'));
+  });
+
+  test('a password holding / ? # or @ is not echoed either', () => {
+    for (const url of [
+      'redis://user:pa/s3cr3tPW@localhost',
+      'redis://user:pa?s3cr3tPW@localhost',
+      'redis://user:pa#s3cr3tPW@localhost',
+      'redis://user:p@s3cr3tPW@localhost:0',
+      'redis://:s3cr/3tPW@@host/x',
+      'redis://s3cr3tPW/x@host/abc',
+      'rediss://u:a/b?c#s3cr3tPW@ho st:6379/0',
+    ]) {
+      const found = problems({ url });
+      assert.ok(found.length > 0, `${url} should be rejected`);
+      for (const p of found) assert.ok(!settingProblemText(p).includes('s3cr3tPW'), `${url}: ${settingProblemText(p)}`);
+    }
+  });
+
+  test('a password of any characters is never echoed (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('localhost', 'ho st', '', 'h:0', 'h/x'), (before, after, host) => {
+        const url = `redis://user:${before}PW_Z9Q${after}@${host}`;
+        const result = parseConnectionSettings({ url });
+        if (!result.ok) for (const p of result.problems) assert.ok(!settingProblemText(p).includes('PW_Z9Q'), `${JSON.stringify(url)}: ${settingProblemText(p)}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('redactUrl hides everything between the scheme and the last @', () => {
+    assert.equal(redactUrl('redis://user:pa/ss?x#y@host:6379/0'), 'redis://***@host:6379/0');
+    assert.equal(redactUrl('redis://u:p@ss@host'), 'redis://***@host');
+    assert.equal(redactUrl('redis://host:6379/0'), 'redis://host:6379/0');
+    assert.ok(!redactUrl('user:pw@host').includes('pw'));
   });
 
   test('arbitrary url text never throws and never echoes userinfo (property)', () => {
