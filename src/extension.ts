@@ -12,6 +12,7 @@ import { registerPipelinesView } from './vscode/pipelinesView';
 import { PasswordStore } from './vscode/secrets';
 import { StatusBarController } from './vscode/statusBar';
 import { exposeTestSeam } from './vscode/testing';
+import { UrlPasswordGuard } from './vscode/urlPassword';
 import { Viewer } from './vscode/viewer';
 import { registerWorkspaceFeatures } from './vscode/workspace';
 
@@ -39,8 +40,11 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   own(disposable);
   registerCommands(context, { viewer, actions, config, passwords, panels, view, log, extensionId: context.extension.id });
 
+  const urlPasswords = own(new UrlPasswordGuard(passwords, context.globalState, log));
+  void urlPasswords.check();
+
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, historyPlace });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, historyPlace, urlPasswords });
   return api;
 }
 

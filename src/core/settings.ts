@@ -102,6 +102,7 @@ export interface ConnectionSettingsInput {
  *   `nodeBadHost` [item, host]; `nodeBadPort` [item] (the setting says sentinel or cluster node).
  * - `sentinelsAndCluster`; `sentinelNameMissing`; `sentinelsMissing` [master name]; `clusterDb` [db].
  * - `unreadableFile` [path, error code] (a TLS file the front end could not read).
+ * - `passwordElsewhere` [endpoint saved for, endpoint now] (a stored password held back).
  */
 export type SettingProblemCode =
   | 'urlNotText'
@@ -113,6 +114,7 @@ export type SettingProblemCode =
   | 'urlUserEscape'
   | 'urlPasswordEscape'
   | 'urlUserinfoUnescaped'
+  | 'passwordElsewhere'
   | 'hostEmpty'
   | 'hostInvalid'
   | 'notPort'
@@ -344,6 +346,20 @@ function safeDecode(text: string): string | null {
   }
 }
 
+/** The password a `redis://` URL holds, and the URL without it (undefined: none, or not a URL). */
+export function splitUrlPassword(text: string): { password: string; url: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return undefined;
+  }
+  if (!url.password || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) return undefined;
+  const password = safeDecode(url.password) ?? url.password;
+  url.password = '';
+  return { password, url: url.toString() };
+}
+
 /**
  * `redis://user:secret@host` → `redis://***@host`, for any text a user meant as a URL. Everything
  * between the scheme and the LAST `@` goes: a password may hold `/ ? # @`, and then no URL parser
@@ -398,6 +414,15 @@ export function describeEndpoint(settings: ConnectionSettings): string {
     default:
       return `${scheme}://${user}${describeNode(settings)}/${settings.db}`;
   }
+}
+
+/**
+ * Where a password goes, for binding a stored password to it: the endpoint without its db (another
+ * db is the same server; another host, port, user, TLS choice, sentinel set or cluster is not).
+ */
+export function passwordScope(settings: ConnectionSettings): string {
+  const endpoint = describeEndpoint(settings);
+  return connectionMode(settings) === 'cluster' ? endpoint : endpoint.replace(/\/\d+$/, '');
 }
 
 /** `host:port`, `[v6]:port`. */

@@ -11,12 +11,33 @@ const keyOf = (connection: string, kind: SecretKind) => (connection === DEFAULT_
 /** The name of the connection made from the `tdtp.redis.*` settings. */
 export const DEFAULT_CONNECTION = 'default';
 
-/** Redis passwords live only in SecretStorage, one per connection, never in settings. */
+/**
+ * A stored password and the endpoint it was saved for (see passwordScope in core/settings).
+ * `endpoint` is undefined for a password stored before passwords were bound: it is bound to the
+ * endpoint it is first sent to.
+ */
+export interface StoredPassword {
+  readonly password: string;
+  readonly endpoint?: string;
+}
+
+/** Whether to send a stored password to an endpoint other than the one it was saved for. */
+export type ElsewhereQuestion = (connection: string, kind: SecretKind, savedFor: string, now: string) => Thenable<boolean>;
+
+/**
+ * Redis passwords live only in SecretStorage, one per connection and kind, never in settings.
+ * Each is bound to the endpoint it was saved for: a repository that points the same connection
+ * name at another host does not receive it unless the user says so.
+ */
 export class PasswordStore {
   /** Fires with the connection name whose password changed. */
   readonly onDidChange: vscode.Event<string>;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    /** Asked when a stored password would go elsewhere; replaced by the in-VS-Code tests. */
+    public askElsewhere: ElsewhereQuestion = askInModal,
+  ) {
     this.onDidChange = (listener, thisArgs, disposables) =>
       secrets.onDidChange((e) => {
         const match = /^tdtp\.redis\.(?:password|sentinelPassword)(?:\/(.+))?$/.exec(e.key);
@@ -24,15 +45,68 @@ export class PasswordStore {
       }, undefined, disposables);
   }
 
-  get(connection = DEFAULT_CONNECTION, kind: SecretKind = 'redis'): Thenable<string | undefined> {
-    return this.secrets.get(keyOf(connection, kind));
+  async get(connection = DEFAULT_CONNECTION, kind: SecretKind = 'redis'): Promise<string | undefined> {
+    return (await this.getBound(connection, kind))?.password;
   }
 
-  set(password: string, connection = DEFAULT_CONNECTION, kind: SecretKind = 'redis'): Thenable<void> {
-    return this.secrets.store(keyOf(connection, kind), password);
+  async getBound(connection = DEFAULT_CONNECTION, kind: SecretKind = 'redis'): Promise<StoredPassword | undefined> {
+    const value = await this.secrets.get(keyOf(connection, kind));
+    if (value === undefined) return undefined;
+    try {
+      const parsed = JSON.parse(value) as Partial<StoredPassword> & { tdtp?: number };
+      if (parsed.tdtp === 1 && typeof parsed.password === 'string') return { password: parsed.password, endpoint: typeof parsed.endpoint === 'string' ? parsed.endpoint : undefined };
+    } catch {
+      // A password stored as plain text, before passwords were bound.
+    }
+    return { password: value };
   }
 
-  clear(connection = DEFAULT_CONNECTION, kind: SecretKind = 'redis'): Thenable<void> {
-    return this.secrets.delete(keyOf(connection, kind));
+  /** `endpoint`: where the password is meant to go (omitted: bound where it first connects). */
+  set(password: string, connection = DEFAULT_CONNECTION, kind: SecretKind = 'redis', endpoint?: string): Promise<void> {
+    return this.serialized(() => this.store(password, connection, kind, endpoint));
   }
+
+  clear(connection = DEFAULT_CONNECTION, kind: SecretKind = 'redis'): Promise<void> {
+    return this.serialized(() => this.secrets.delete(keyOf(connection, kind)));
+  }
+
+  /**
+   * Binds `password` to `endpoint` if it is still the stored one and still bound to `from`
+   * (undefined: unbound); a clear or a new password in between wins. Resolves whether it did.
+   */
+  rebind(password: string, connection: string, kind: SecretKind, from: string | undefined, endpoint: string): Promise<boolean> {
+    let done = false;
+    return this.serialized(async () => {
+      const stored = await this.getBound(connection, kind);
+      if (!stored || stored.endpoint !== from || stored.password !== password) return;
+      await this.store(password, connection, kind, endpoint);
+      done = true;
+    }).then(() => done);
+  }
+
+  private store(password: string, connection: string, kind: SecretKind, endpoint: string | undefined): Thenable<void> {
+    return this.secrets.store(keyOf(connection, kind), JSON.stringify({ tdtp: 1, password, ...(endpoint !== undefined ? { endpoint } : {}) }));
+  }
+
+  /** Writes one at a time, in call order. */
+  private writes: Promise<void> = Promise.resolve();
+
+  private serialized(write: () => Thenable<void>): Promise<void> {
+    const next = this.writes.then(() => write());
+    this.writes = next.catch(() => {});
+    return next;
+  }
+}
+
+async function askInModal(connection: string, kind: SecretKind, savedFor: string, now: string): Promise<boolean> {
+  const send = vscode.l10n.t('Send the Password');
+  // The endpoints come from settings a repository may have written: plain text in a modal's detail, never markup.
+  const choice = await vscode.window.showWarningMessage(
+    kind === 'sentinel'
+      ? vscode.l10n.t('The connection "{0}" now points somewhere else. Send its stored Sentinel password there?', connection)
+      : vscode.l10n.t('The connection "{0}" now points somewhere else. Send its stored Redis password there?', connection),
+    { modal: true, detail: vscode.l10n.t('Saved for: {0}\nNow: {1}', savedFor, now) },
+    send,
+  );
+  return choice === send;
 }

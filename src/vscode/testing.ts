@@ -12,6 +12,7 @@ import type { StatusBarController } from './statusBar';
 import type { PipelinesTreeProvider } from './treeView';
 import type { Viewer } from './viewer';
 import type { WatchedConnection } from './watchedConnection';
+import type { UrlPasswordGuard } from './urlPassword';
 import type { WorkspaceFeatures } from './workspace';
 import type { PipelineStore } from '../core/store';
 
@@ -29,6 +30,7 @@ export interface Testing {
   readonly workspace: WorkspaceFeatures;
   readonly away: AwayNotifier;
   readonly historyPlace: HistoryPlace;
+  readonly urlPasswords: UrlPasswordGuard;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
   readonly store: PipelineStore;

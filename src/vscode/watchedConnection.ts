@@ -2,13 +2,13 @@ import * as vscode from 'vscode';
 import { ConnectionState } from '../core/connection';
 import { Disposable, DisposableStore } from '../core/lifecycle';
 import { ConnectionProblem } from '../core/problems';
-import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings } from '../core/settings';
+import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings, passwordScope, settingProblem } from '../core/settings';
 import { settingProblemText } from './settingWords';
 import { PipelineStore } from '../core/store';
 import { logValue } from '../core/text';
 import { PipelineWatcher, PollResult, ReconcileReport } from '../core/watcher';
 import { ConnectionHistory } from './history';
-import { PasswordStore } from './secrets';
+import { PasswordStore, SecretKind } from './secrets';
 import { problemText, warningText } from './problemText';
 
 /** What the views show about a connection: the core's state, or settings that cannot work. */
@@ -112,12 +112,51 @@ export class WatchedConnection extends Disposable {
     this.connecting = this.connecting.then(() => this.connectNow(true, reason));
   }
 
+  /** Where this connection's passwords go now (see passwordScope); undefined while its settings cannot work. */
+  passwordScope(): string | undefined {
+    const parsed = parseConnectionSettings(this.profile.read({}).input);
+    return parsed.ok ? passwordScope(parsed.settings) : undefined;
+  }
+
+  /** Questions open about sending a password elsewhere, one per kind and move (the connection does not wait for them). */
+  private readonly asking = new Set<string>();
+
+  /**
+   * The stored password of `kind` if it may go to `scope`: the endpoint it was saved for. For
+   * another endpoint it is held back (a problem of the settings) and the user is asked, without
+   * waiting: if they agree it is bound there and the connection retried. A password stored without
+   * an endpoint (before binding existed, or by a flow that stores it before the settings) is bound
+   * to the first endpoint it connects to.
+   */
+  private async boundSecret(kind: SecretKind, scope: string | undefined): Promise<{ password?: string; unbound?: boolean; refused?: SettingProblem }> {
+    const stored = await this.passwords.getBound(this.name, kind);
+    if (!stored || scope === undefined || stored.endpoint === scope) return { password: stored?.password };
+    if (stored.endpoint === undefined) return { password: stored.password, unbound: true };
+    const savedFor = stored.endpoint;
+    this.log.warn(`[${this.name}] The stored ${kind} password was saved for ${logValue(savedFor)}; not sent to ${logValue(scope)} unless you agree.`);
+    const question = JSON.stringify([kind, savedFor, scope]);
+    if (!this.asking.has(question)) {
+      this.asking.add(question);
+      void Promise.resolve(this.passwords.askElsewhere(this.name, kind, savedFor, scope))
+        .then(async (send) => {
+          if (send && (await this.passwords.rebind(stored.password, this.name, kind, savedFor, scope))) {
+            this.log.info(`[${this.name}] The stored ${kind} password is now bound to ${logValue(scope)}.`);
+            await this.connect();
+          }
+        })
+        .finally(() => this.asking.delete(question));
+    }
+    return { refused: settingProblem(kind === 'sentinel' ? 'sentinelPassword' : 'password', 'passwordElsewhere', [savedFor, scope]) };
+  }
+
   /** What the last connect used (settings and secrets): an unchanged one needs no reconnect. */
   private connectedWith: string | undefined;
 
   private async connectNow(onlyIfChanged: boolean, reason?: string): Promise<void> {
-    const [password, sentinelPassword] = await Promise.all([this.passwords.get(this.name, 'redis'), this.passwords.get(this.name, 'sentinel')]);
-    const { input, problems: readProblems, settingName } = this.profile.read({ password, sentinelPassword });
+    const scope = this.passwordScope();
+    const [redis, sentinel] = await Promise.all([this.boundSecret('redis', scope), this.boundSecret('sentinel', scope)]);
+    const { input, problems: readProblems, settingName } = this.profile.read({ password: redis.password, sentinelPassword: sentinel.password });
+    for (const refused of [redis.refused, sentinel.refused]) if (refused) readProblems.push(refused);
     const fingerprint = JSON.stringify([input, readProblems]);
     if (onlyIfChanged && fingerprint === this.connectedWith) return;
     this.connectedWith = fingerprint;
@@ -161,8 +200,18 @@ export class WatchedConnection extends Disposable {
         this.reconcileEmitter.fire(report);
       }),
     );
+    const unbound = (['redis', 'sentinel'] as const).filter((kind) => (kind === 'redis' ? redis : sentinel).unbound);
+    if (unbound.length && scope !== undefined) {
+      const bind = watcher.onDidChangeState((state) => {
+        if (state.kind !== 'connected') return;
+        bind.dispose();
+        for (const kind of unbound) void this.passwords.rebind((kind === 'redis' ? redis : sentinel).password ?? '', this.name, kind, undefined, scope);
+      });
+      this.watcherListeners.add(bind);
+    }
     watcher.start();
   }
+
 
   /** Reconnect now if waiting for a retry, or connect if idle/failed. */
   retry(): Promise<void> {

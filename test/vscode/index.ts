@@ -26,6 +26,8 @@ export function run(): Promise<void> {
     require('./remember.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./actions.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./secrets.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));

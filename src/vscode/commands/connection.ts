@@ -48,7 +48,8 @@ export function connectionCommands({ viewer, passwords }: CommandContext): Comma
         validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter a password, or run "TDTP: Clear Redis Password" to remove it.') : undefined),
       });
       if (password === undefined) return;
-      await passwords.set(password, connection.name, kind);
+      // Bound to where the connection points now: a later change of its host does not take the password along.
+      await passwords.set(password, connection.name, kind, connection.passwordScope());
       if (connection.state.kind === 'idle') void connection.connect();
     },
     'tdtp.clearPassword': async (...args) => {

@@ -1,0 +1,102 @@
+// Ring 2: passwords stay where they belong. A stored password is bound to the endpoint it was
+// saved for, and a password written into tdtp.redis.url is offered a move into secret storage.
+import * as assert from 'node:assert/strict';
+import Redis from 'ioredis';
+import { after, before, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import type { TdtpViewerApi } from '../../src/vscode/api';
+import type { ElsewhereQuestion } from '../../src/vscode/secrets';
+import type { Testing } from '../../src/vscode/testing';
+import type { MoveQuestion } from '../../src/vscode/urlPassword';
+import { RedisServer, startRedis } from '../support/redisServer';
+import { until } from './waitFor';
+
+const EXTENSION_ID = 'tdtp.tdtp-pipeline-viewer';
+const PASSWORD = 'bound-pä/ss';
+
+async function setRedis(settings: Record<string, unknown>): Promise<void> {
+  const config = vscode.workspace.getConfiguration('tdtp');
+  for (const [key, value] of Object.entries(settings)) await config.update(`redis.${key}`, value, vscode.ConfigurationTarget.Global);
+}
+
+/** The viewer's clients on a server (they name themselves tdtp-viewer-…). */
+async function viewerClients(server: RedisServer): Promise<number> {
+  const admin: Redis = await server.client();
+  try {
+    const list = (await admin.call('CLIENT', 'LIST')) as string;
+    return list.split('\n').filter((line) => / name=tdtp-viewer-/.test(line)).length;
+  } finally {
+    admin.disconnect();
+  }
+}
+
+describe('Passwords: bound to their endpoint, and kept out of settings', function () {
+  let first: RedisServer;
+  let second: RedisServer;
+  let t: Testing;
+  let askElsewhere: ElsewhereQuestion;
+  let askMove: MoveQuestion;
+  const connected = () => until('the viewer to be connected', () => (t.connection.state.kind === 'connected' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
+
+  before(async () => {
+    [first, second] = await Promise.all([startRedis({ password: PASSWORD }), startRedis({ password: PASSWORD })]);
+    const api = await vscode.extensions.getExtension<TdtpViewerApi>(EXTENSION_ID)!.activate();
+    t = (api as unknown as { testing: Testing }).testing;
+    askElsewhere = t.passwords.askElsewhere;
+    askMove = t.urlPasswords.ask;
+  });
+
+  after(async () => {
+    t.passwords.askElsewhere = askElsewhere;
+    t.urlPasswords.ask = askMove;
+    await setRedis({ url: undefined, port: undefined });
+    await t.passwords.clear();
+    await Promise.all([first?.dispose(), second?.dispose()]);
+  });
+
+  it('does not send a stored password to the host a connection now points at, unless the user agrees', async () => {
+    const firstEndpoint = `redis://127.0.0.1:${first.port}`;
+    const secondEndpoint = `redis://127.0.0.1:${second.port}`;
+    await setRedis({ port: first.port });
+    await t.passwords.set(PASSWORD, 'default', 'redis', firstEndpoint);
+    await t.connection.connect();
+    await connected();
+
+    const asked: string[][] = [];
+    let answer = false;
+    t.passwords.askElsewhere = async (connection, kind, savedFor, now) => {
+      asked.push([connection, kind, savedFor, now]);
+      return answer;
+    };
+    await setRedis({ port: second.port });
+    const refused = await until('the password to be held back', () => (t.connection.state.kind === 'notConfigured' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
+    assert.deepEqual(asked, [['default', 'redis', firstEndpoint, secondEndpoint]]);
+    assert.match(refused.problems.join('\n'), new RegExp(`saved for ${firstEndpoint}; it is not sent to ${secondEndpoint}`));
+    assert.equal(await viewerClients(second), 0, 'nothing connected to the other server');
+    assert.equal((await t.passwords.getBound())?.endpoint, firstEndpoint, 'still bound where it was saved');
+
+    answer = true;
+    await t.connection.connect();
+    const state = await connected();
+    assert.equal(state.node, `127.0.0.1:${second.port}`);
+    assert.equal(asked.length, 2);
+    assert.equal((await t.passwords.getBound())?.endpoint, secondEndpoint, 'now bound to where the user sent it');
+  });
+
+  it('offers to move a password out of tdtp.redis.url, and moves it to secret storage', async () => {
+    await t.passwords.clear();
+    const asked: string[][] = [];
+    t.urlPasswords.ask = async (scope, shownUrl) => {
+      asked.push([scope, shownUrl]);
+      return true;
+    };
+    const bare = `redis://127.0.0.1:${first.port}/0`;
+    await setRedis({ port: undefined, url: `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${first.port}/0` });
+    const config = () => vscode.workspace.getConfiguration('tdtp').inspect<string>('redis.url')?.globalValue;
+    await until('the setting to be rewritten without its password', () => (config() === bare ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+    assert.deepEqual(asked, [['user', `redis://***@127.0.0.1:${first.port}/0`]], 'asked once, naming the URL without its password');
+    assert.equal(await t.passwords.get(), PASSWORD);
+    const state = await until('connected with the moved password', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
+    assert.ok(state);
+  });
+});
