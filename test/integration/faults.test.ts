@@ -134,7 +134,8 @@ describe('a loss during a reconcile', () => {
       for (let i = start; i < start + 10_000; i++) batch.set(KEYS.stateKey(`BULK_${i}`), encodeLikeGo(makeResult(`BULK_${i}`)), 'EX', 600);
       await batch.exec();
     }
-    const v = createViewer(settingsFor(server.port), { backoffInitialMs: 100 });
+    // More pipelines than tdtp.limits.maxPipelines' default: a team that raised it gets them all.
+    const v = createViewer(settingsFor(server.port), { backoffInitialMs: 100 }, { limits: { maxPipelines: count } });
     viewers.push(v);
     // Kill the subscription the moment it exists: the initial SCAN of 50,000 keys is under way.
     let killed: Promise<unknown> | undefined;

@@ -9,7 +9,7 @@ import { ConnectionState, ConnectionTuning } from '../../src/core/connection';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
 import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../../src/core/settings';
-import { PipelineStore, RunRecord } from '../../src/core/store';
+import { PipelineStore, RunRecord, StoreOptions } from '../../src/core/store';
 import { PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
 import { problemText } from '../../src/cli/problemText';
 
@@ -370,8 +370,8 @@ export interface Viewer {
 }
 
 /** Creates a watcher with a synchronous store (coalesceMs 0) and records what it reports. Not started. */
-export function createViewer(settings: ConnectionSettings, tuning: ConnectionTuning = {}): Viewer {
-  const store = new PipelineStore({ coalesceMs: 0 });
+export function createViewer(settings: ConnectionSettings, tuning: ConnectionTuning = {}, storeOptions: StoreOptions = {}): Viewer {
+  const store = new PipelineStore({ coalesceMs: 0, ...storeOptions });
   const watcher = new PipelineWatcher(settings, store, tuning);
   const states: ConnectionState[] = [];
   const reconciles: ReconcileReport[] = [];
