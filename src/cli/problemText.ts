@@ -47,6 +47,8 @@ function factsText(f: ProblemFacts): string {
       return `The connection to ${f.endpoint} was lost; reconnecting.`;
     case 'dropped':
       return `Redis at ${f.endpoint} closed the subscription while the server stayed up: it drops subscribers that fall behind (client-output-buffer-limit pubsub) and clients killed with CLIENT KILL (as Sentinel does when it demotes a primary). Events may have been lost; reconnecting and recovering from the state keys.`;
+    case 'slow-subscriber':
+      return `Redis at ${f.endpoint} has dropped the subscription ${f.drops} times in a row, each soon after it was set up: the viewer does not keep up with what is published, and the server cuts off subscribers whose output buffer passes client-output-buffer-limit pubsub (by default 32mb, or 8mb for 60 s). Raise that limit (CONFIG SET client-output-buffer-limit "pubsub 64mb 16mb 60") or publish less. Reconnecting with a growing pause; events may have been lost.`;
     case 'stalled':
       return `${f.endpoint} stopped answering (no reply to a heartbeat for ${f.seconds.toFixed(1)} s); reconnecting.`;
     case 'cluster-down':

@@ -73,6 +73,8 @@ export type ProblemFacts =
   | { readonly kind: 'closed'; readonly where: Where }
   | { readonly kind: 'lost'; readonly endpoint: string }
   | { readonly kind: 'dropped'; readonly endpoint: string }
+  /** The server dropped the subscription `drops` times in a row, each soon after it was set up. */
+  | { readonly kind: 'slow-subscriber'; readonly endpoint: string; readonly drops: number }
   | { readonly kind: 'stalled'; readonly endpoint: string; readonly seconds: number }
   | { readonly kind: 'cluster-down'; readonly where: Where; readonly said: string }
   | { readonly kind: 'not-a-cluster'; readonly where: Where }
@@ -115,6 +117,7 @@ const CODE_OF: Record<ProblemFacts['kind'], ProblemCode> = {
   closed: 'connection-lost',
   lost: 'connection-lost',
   dropped: 'dropped-by-server',
+  'slow-subscriber': 'dropped-by-server',
   stalled: 'stalled',
   'cluster-down': 'cluster-down',
   'not-a-cluster': 'settings',

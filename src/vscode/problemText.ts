@@ -102,6 +102,12 @@ function factsText(f: ProblemFacts): string {
         'Redis at {0} closed the subscription while the server stayed up: it drops subscribers that fall behind (client-output-buffer-limit pubsub) and clients killed with CLIENT KILL (as Sentinel does when it demotes a primary). Events may have been lost; reconnecting and recovering from the state keys.',
         f.endpoint,
       );
+    case 'slow-subscriber':
+      return vscode.l10n.t(
+        'Redis at {0} has dropped the subscription {1} times in a row, each soon after it was set up: the viewer does not keep up with what is published, and the server cuts off subscribers whose output buffer passes client-output-buffer-limit pubsub (by default 32mb, or 8mb for 60 s). Raise that limit (CONFIG SET client-output-buffer-limit "pubsub 64mb 16mb 60") or publish less. Reconnecting with a growing pause; events may have been lost.',
+        f.endpoint,
+        f.drops,
+      );
     case 'stalled':
       return vscode.l10n.t('{0} stopped answering (no reply to a heartbeat for {1} s); reconnecting.', f.endpoint, f.seconds.toLocaleString(vscode.env.language, { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
     case 'cluster-down':

@@ -28,6 +28,8 @@ interface Attempt {
   heartbeat: ReturnType<typeof setInterval> | undefined;
   /** Fires when the PING in flight has waited heartbeatTimeoutMs. */
   pingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Fires once the subscription has been up for stableAfterMs. */
+  stableTimer?: ReturnType<typeof setTimeout>;
   ended: boolean;
 }
 
@@ -45,6 +47,10 @@ export class TdtpConnection implements IDisposable {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Attempts since the last successful subscription (drives the backoff). */
   private attemptNumber = 0;
+  /** Subscriptions lost before they became stable, in a row (adds to the backoff) … */
+  private unstableLosses = 0;
+  /** … and how many of them the server dropped while it stayed up (a slow subscriber). */
+  private drops = 0;
   /** Bumped by start/stop so callbacks of an abandoned attempt do nothing. */
   private generation = 0;
   private subscribedOnce = false;
@@ -108,6 +114,8 @@ export class TdtpConnection implements IDisposable {
     this.clearRetry();
     this.endAttempt();
     this.attemptNumber = 0;
+    this.unstableLosses = 0;
+    this.drops = 0;
     this.subscribedOnce = false;
     this.lostAt = undefined;
     void this.connect(this.generation);
@@ -188,6 +196,10 @@ export class TdtpConnection implements IDisposable {
       this.onMessage(channel.toString('utf8'), message);
     });
     attempt.heartbeat = setInterval(() => this.beat(generation, attempt), this.tuning.heartbeatIntervalMs);
+    attempt.stableTimer = setTimeout(() => {
+      this.unstableLosses = 0;
+      this.drops = 0;
+    }, this.tuning.stableAfterMs);
     attempt.watch = attempt.startWatch?.({
       moved: (to, from) =>
         this.lose(generation, attempt, problem({ kind: 'failover', master: this.settings.sentinelName ?? '', to, from }, true), 50),
@@ -321,7 +333,13 @@ export class TdtpConnection implements IDisposable {
     if (generation !== this.generation || attempt.ended) return;
     this.lostAt ??= { from: attempt.lastAliveAt, reason: lost };
     this.endAttempt();
-    this.scheduleRetry(generation, lost, delayMs);
+    // The stable timer has not fired (it resets both): this subscription did not last.
+    this.unstableLosses++;
+    if (lost.facts.kind === 'dropped') this.drops++;
+    else this.drops = 0;
+    // After repeated drops one problem names the cause instead of a loss each time.
+    const told = lost.facts.kind === 'dropped' && this.drops >= SLOW_SUBSCRIBER_DROPS ? problem({ kind: 'slow-subscriber', endpoint: lost.facts.endpoint, drops: this.drops }, true) : lost;
+    this.scheduleRetry(generation, told, delayMs);
   }
 
   private scheduleRetry(generation: number, problem: ConnectionProblem, delayMs?: number): void {
@@ -330,7 +348,9 @@ export class TdtpConnection implements IDisposable {
       this.setState({ kind: 'failed', problem });
       return;
     }
-    const ceiling = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffInitialMs * 2 ** Math.min(this.attemptNumber, 16));
+    // The first loss of a stable subscription retries soon; each further one before it is stable again waits longer.
+    const exponent = this.attemptNumber + Math.max(0, this.unstableLosses - 1);
+    const ceiling = Math.min(this.tuning.backoffMaxMs, this.tuning.backoffInitialMs * 2 ** Math.min(exponent, 16));
     // Jitter (50–100 % of the ceiling) keeps many viewers from reconnecting in lockstep after a restart.
     const delay = delayMs ?? Math.round(ceiling * (0.5 + Math.random() * 0.5));
     this.setState({ kind: 'reconnecting', attempt: this.attemptNumber + 1, retryAt: Date.now() + delay, problem });
@@ -368,6 +388,7 @@ function endAttempt(attempt: Attempt): void {
   attempt.ended = true;
   if (attempt.heartbeat) clearInterval(attempt.heartbeat);
   if (attempt.pingTimer) clearTimeout(attempt.pingTimer);
+  if (attempt.stableTimer) clearTimeout(attempt.stableTimer);
   attempt.watch?.dispose();
   for (const client of [attempt.subscriber, attempt.commands]) {
     client.removeAllListeners('pmessageBuffer');
@@ -377,6 +398,9 @@ function endAttempt(attempt: Attempt): void {
     client.disconnect(false);
   }
 }
+
+/** Drops in a row, each before the subscription became stable, after which the cause is named. */
+const SLOW_SUBSCRIBER_DROPS = 3;
 
 /** The result_name of the key probed for key permission; it need not exist. */
 const PERMISSION_PROBE = 'tdtp-viewer-permission-check';

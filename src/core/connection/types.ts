@@ -47,6 +47,12 @@ export interface ConnectionTuning {
   /** Capped exponential backoff with jitter between attempts. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /**
+   * A connection counts as stable once it has stayed subscribed this long (default 30 s). Until
+   * then a loss keeps the backoff growing instead of starting over: a server that keeps dropping
+   * the subscriber (a slow subscriber under a publish flood) is not hammered every few hundred ms.
+   */
+  stableAfterMs?: number;
 }
 
 export const DEFAULT_TUNING: Required<ConnectionTuning> = {
@@ -56,6 +62,7 @@ export const DEFAULT_TUNING: Required<ConnectionTuning> = {
   connectTimeoutMs: 5000,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,
+  stableAfterMs: 30_000,
 };
 
 export type MessageHandler = (channel: string, payload: Buffer) => void;
