@@ -1,6 +1,5 @@
 import { ConnectionState } from '../core/connection';
 import { describeDq, firstLine, formatDuration, statusLabel } from '../core/format';
-import { sanitizeForTerminal } from '../core/text';
 import { RejectedMessage } from '../core/decode';
 import { KeySpace } from '../core/keySpace';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
@@ -61,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   const out: Output = {
     json: values.json === true,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
-    write: (line) => process.stdout.write(`${line}\n`),
+    write: (line) => stdout.write(line),
   };
 
   if (values.poll !== undefined) return poll(settings, values.poll, out);
@@ -143,9 +142,46 @@ function paint(out: Output, color: string, text: string): string {
   return out.color ? `\u001b[${COLORS[color] ?? '0'}m${text}\u001b[0m` : text;
 }
 
+/** HH:MM:SS in local time; a fresh Intl call per line cost more than the rest of the line. */
 function clock(ms: number): string {
-  return new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
+  const d = new Date(ms);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * Lines go out in batches: one write per turn of the event loop (or per 64 KB) instead of one per
+ * line, which is what a pipe or a file makes costly. flush() runs before every exit.
+ */
+class BufferedStdout {
+  private pending: string[] = [];
+  private size = 0;
+  private scheduled = false;
+
+  write(line: string): void {
+    this.pending.push(line);
+    this.size += line.length + 1;
+    if (this.size >= 65_536) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (!this.pending.length) return;
+    const text = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    this.size = 0;
+    process.stdout.write(text);
+  }
+}
+
+const stdout = new BufferedStdout();
 
 function runJson(keys: KeySpace, record: RunRecord) {
   return {
@@ -170,20 +206,20 @@ function printRun(out: Output, keys: KeySpace, record: RunRecord): void {
   const r = run.result;
   const kind = run.statusKind;
   const origin = record.source === 'live' ? '' : ` (${record.source === 'loaded' ? 'existing state' : record.source === 'recovered' ? 'recovered from state' : 'polled'})`;
-  const name = sanitizeForTerminal(run.resultName);
-  const pipeline = sanitizeForTerminal(r.pipeline_name);
+  const name = oneLine(run.resultName);
+  const pipeline = oneLine(r.pipeline_name);
   out.write(
-    `[${clock(record.receivedAt)}] ${paint(out, kind, `${MARKS[kind]} ${sanitizeForTerminal(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
+    `[${clock(record.receivedAt)}] ${paint(out, kind, `${MARKS[kind]} ${oneLine(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
   );
-  if (run.resultNameMismatch) out.write(paint(out, 'warning', `    ! the payload says result_name "${sanitizeForTerminal(r.result_name)}" but arrived on ${sanitizeForTerminal(keys.channel(run.resultName))}`));
+  if (run.resultNameMismatch) out.write(paint(out, 'warning', `    ! the payload says result_name "${oneLine(r.result_name)}" but arrived on ${oneLine(keys.channel(run.resultName))}`));
   if (isDqWarning(record.dq)) out.write(paint(out, 'warning', `    ⚠ data quality: ${describeDq(record.dq)}`));
   if (kind === 'failed' || kind === 'completed_with_errors') {
     const lines = (r.error ?? 'unknown error').split(/\r?\n/);
-    out.write(`    error: ${sanitizeForTerminal(lines[0])}`);
-    for (const line of lines.slice(1, 20)) out.write(`           ${sanitizeForTerminal(line)}`);
+    out.write(`    error: ${oneLine(lines[0])}`);
+    for (const line of lines.slice(1, 20)) out.write(`           ${oneLine(line)}`);
     if (lines.length > 20) out.write(`           … ${lines.length - 20} more lines`);
   }
-  if (r.package_uuid) out.write(`    package ${sanitizeForTerminal(r.package_uuid)}`);
+  if (r.package_uuid) out.write(`    package ${oneLine(r.package_uuid)}`);
 }
 
 function printRejected(out: Output, rejected: RejectedMessage): void {
@@ -191,8 +227,8 @@ function printRejected(out: Output, rejected: RejectedMessage): void {
     out.write(JSON.stringify({ type: 'rejected', source: rejected.source, result_name: rejected.resultName ?? null, reason: rejected.reason, raw: rejected.rawPreview, raw_bytes: rejected.rawBytes }));
     return;
   }
-  out.write(paint(out, 'failed', `[${clock(rejected.receivedAt)}] ✗ rejected message on ${sanitizeForTerminal(rejected.source)}: ${sanitizeForTerminal(rejected.reason)}`));
-  out.write(`    raw (${rejected.rawBytes} bytes): ${sanitizeForTerminal(firstLine(rejected.rawPreview, 160))}`);
+  out.write(paint(out, 'failed', `[${clock(rejected.receivedAt)}] ✗ rejected message on ${oneLine(rejected.source)}: ${oneLine(rejected.reason)}`));
+  out.write(`    raw (${rejected.rawBytes} bytes): ${oneLine(firstLine(rejected.rawPreview, 160))}`);
 }
 
 /** `showNode`: with Sentinel or a Cluster, name the server the subscription is on. */
@@ -231,7 +267,7 @@ function printReconcile(out: Output, report: ReconcileReport): void {
     const gap = report.gap ? ` Gap ${clock(report.gap.from)}–${clock(report.gap.to)}: events in it may have been lost.` : '';
     out.write(paint(out, 'info', `Reconciled with the state keys: recovered ${report.added} ${report.added === 1 ? 'state' : 'states'} of ${report.keys}.${gap}`));
   }
-  for (const name of report.expired) out.write(paint(out, 'warning', `    state of ${sanitizeForTerminal(name)} expired (its TTL ran out)`));
+  for (const name of report.expired) out.write(paint(out, 'warning', `    state of ${oneLine(name)} expired (its TTL ran out)`));
   if (report.rejected) out.write(paint(out, 'warning', `    ${report.rejected} state ${report.rejected === 1 ? 'key holds' : 'keys hold'} a payload that cannot be decoded`));
 }
 
@@ -247,7 +283,11 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    // stdout to a file (and on Linux to a pipe) is written synchronously: nothing is lost by exiting.
+    stdout.flush();
+    process.exit(code);
+  },
   (err) => {
     process.stderr.write(`tdtp-watch: unexpected error: ${(err as Error)?.message ?? String(err)}\n`);
     process.exit(70);

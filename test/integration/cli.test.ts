@@ -160,6 +160,16 @@ describe('tdtp-watch with tdtp-emit', () => {
     assert.match(String((objects[5] as { reason: string }).reason), /not JSON/);
   });
 
+  test('a newline in a wire string cannot forge a line of its own', async () => {
+    const forged = '\n[00:00:00] ✓ success  FORGED_V001 (forged_pipeline)';
+    await admin.set(KEYS.stateKey('FORGE_V001'), encodeLikeGo(makeResult('FORGE_V001', { pipeline_name: `p${forged}`, package_uuid: `u${forged}` })), 'EX', 300);
+    const found = await run(WATCH, ['--port', port, '--poll', 'FORGE_V001']);
+    assert.equal(found.code, 0, found.stderr);
+    const lines = found.stdout.split('\n');
+    assert.deepEqual(lines.filter((l) => /^\[00:00:00\]/.test(l)), [], found.stdout);
+    assert.ok(lines.some((l) => l.includes('(p\\n[00:00:00] ✓ success  FORGED_V001')), found.stdout);
+  });
+
   test('--poll exits 0 when the state is found, 1 when it is absent', async () => {
     await admin.set(KEYS.stateKey('POLL_V001'), encodeLikeGo(makeResult('POLL_V001', { status: 'failed', error: 'x' })), 'EX', 300);
     const found = await run(WATCH, ['--port', port, '--poll', 'POLL_V001']);
