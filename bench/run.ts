@@ -27,6 +27,7 @@ import { PREFIX, STAMP_FIELD, monoMicros, payloadPool } from './payloads';
 import type { PublisherCommand, PublisherReply } from './publisher';
 import type { MemoryCommand, MemoryReply } from './memory';
 import { measureWorkspaceIndex } from './workspace';
+import { measureWatchTool } from './cli';
 import { measureAlertRules } from './alerts';
 import { measureJournal, measureStreams } from './history';
 import { measureFlood } from './flood';
@@ -694,6 +695,24 @@ async function measureFloodRows(port: number): Promise<void> {
   addTextRow('11d', 'Flood: events received / sent; publish time; longest event-loop stall', `${f.received.toLocaleString('en')} / ${f.events.toLocaleString('en')}; ${(f.publishMs / 1000).toFixed(1)} s; ${fmtMs(f.eventLoopMaxMs)}`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// 12: tdtp-watch end to end (bench/cli.ts); the Python reference worker prints ~17,000 events/s
+
+async function measureCli(port: number): Promise<void> {
+  const events = QUICK ? 50_000 : 200_000;
+  log(`12 tdtp-watch: ${events.toLocaleString('en-US')} events, text and --json, to a file and a pipe`);
+  // The real tool as built.
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`the build failed: ${build.stderr}`);
+  const ids: Record<string, string> = { 'text file': '12a', 'text pipe': '12b', 'json file': '12c', 'json pipe': '12d' };
+  for (const mode of ['text', 'json'] as const) {
+    for (const sink of ['file', 'pipe'] as const) {
+      const rate = await measureWatchTool(port, mode, sink, events);
+      addTextRow(ids[`${mode} ${sink}`], `tdtp-watch${mode === 'json' ? ' --json' : ''} (dist/tdtp-watch.js) to a ${sink}: events written per second`, `${Math.round(rate).toLocaleString('en-US')}/s`, '≥ 51,000/s', rate >= 51_000 ? 'pass' : 'miss');
+    }
+  }
+}
+
 async function measureWorkspace(): Promise<void> {
   const files = 2_000;
   const rounds = QUICK ? 2 : 5;
@@ -863,7 +882,7 @@ async function main(): Promise<boolean> {
       log(`${name} failed: ${(err as Error)?.stack ?? err}`);
     }
   };
-  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history', 'flood'].some(want);
+  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history', 'flood', 'cli'].some(want);
   if (needRedis) {
     try {
       redisServerBinary();
@@ -902,6 +921,7 @@ async function main(): Promise<boolean> {
         admin.disconnect();
       }
       if (want('flood')) await section('flood', () => measureFloodRows(server.port));
+      if (want('cli')) await section('cli', () => measureCli(server.port));
     } else if (want('memory')) {
       await section('memory', () => measureMemory());
     }
