@@ -27,7 +27,7 @@ Ctrl+C stops everything it started.
 
 Options:
   --redis HOST:PORT   use this Redis instead of starting one (no password, db 0)
-  --interval MS       publish a result every MS milliseconds (default 3000)
+  --interval MS       the base interval: each pipeline runs every 1 to 8 times MS (default 3000)
   --port N            code-server's port on 127.0.0.1 (default: a free one)
   --code-server       use code-server even when \`code\` is on PATH
   --no-open           only Redis and the simulator: do not open the extension
@@ -850,13 +850,13 @@ async function main(options: Options): Promise<void> {
   }
   checkpoint();
 
-  say(`starting the simulator: ${DEMO_PIPELINES.length} pipelines, then a result every ${options.intervalMs / 1000} s`);
+  say(`starting the simulator: ${DEMO_PIPELINES.length} pipelines, each on its own schedule (every ${options.intervalMs / 1000}–${(8 * options.intervalMs) / 1000} s)`);
   await startPublishing(redis, options.intervalMs, options.seed);
   checkpoint();
 
   const lines: Array<[string, string]> = [
     ['Redis', `${redis.host}:${redis.port}${options.redis ? '' : '  (throwaway redis-server, gone when the demo stops)'}`],
-    ['Simulator', `${DEMO_PIPELINES.length} pipelines, a result every ${options.intervalMs / 1000} s (one [sim] line each)`],
+    ['Simulator', `${DEMO_PIPELINES.length} pipelines, each every ${options.intervalMs / 1000}–${(8 * options.intervalMs) / 1000} s; within minutes one stops publishing, one fails and recovers, one loads a tenth of its rows, one runs slow (one [sim] line each run)`],
   ];
   if (url) lines.push(['Open', url]);
   lines.push(['Extension', openedIn ?? `not opened (--no-open); point it at ${redis.host}:${redis.port} (tdtp.redis.host / tdtp.redis.port)`]);
