@@ -31,6 +31,7 @@ import { measureWatchTool } from './cli';
 import { measureAlertRules } from './alerts';
 import { measureJournal, measureStreams } from './history';
 import { measureFlood } from './flood';
+import { chromiumPath, measurePanelRender } from './panelRender';
 
 const ROOT = resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -740,6 +741,18 @@ function measureAlerts(): void {
   addRow('9c', `One lateness check over ${f.pipelines.toLocaleString('en-US')} pipelines (the once-a-second timer)`, f.checkLateUs, us);
 }
 
+async function measurePanel(): Promise<void> {
+  if (!chromiumPath()) {
+    notes.push('Chromium is not installed: row 9d was skipped (apt-get install chromium).');
+    return;
+  }
+  const rounds = QUICK ? 3 : 7;
+  log(`9d detail panel first render: 1,000 runs in Chromium, ${rounds} round(s)`);
+  const f = await measurePanelRender(1000, rounds);
+  addRow('9d', 'Detail panel, first render with 1,000 runs: render() in Chromium (DOM, two uPlot charts, history table)', stat(f.renderMs), fmtMs, { text: '≤ 100 ms', ok: (m) => m <= 100 });
+  addRow('9e', '… state posted → second animation frame (layout and paint included)', stat(f.frameMs), fmtMs);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 10: the history that survives restarts (bench/history.ts)
 
@@ -929,6 +942,7 @@ async function main(): Promise<boolean> {
     if (want('workspace')) await section('workspace', () => measureWorkspace());
     if (want('alerts')) await section('alerts', () => measureAlerts());
     if (want('history')) await section('history', () => measureHistoryJournal());
+    if (want('alerts')) await section('panel', () => measurePanel());
   } finally {
     await cleanup();
   }

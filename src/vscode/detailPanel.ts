@@ -3,9 +3,11 @@ import * as vscode from 'vscode';
 
 import { isDqWarning } from '../core/dataQuality';
 import { Disposable } from '../core/lifecycle';
-import { HistoryItem, RunRecord, displayStatusOf } from '../core/store';
+import { summarizeRuns } from '../core/alerts/trend';
+import { HistoryItem, RunRecord, displayStatusOf, finishedOrReceived } from '../core/store';
 import { inertText, truncate } from '../core/text';
-import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TtlView, isFromWebview } from '../webview/protocol';
+import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView, isFromWebview } from '../webview/protocol';
+import { alertRows, momentText } from './alertWords';
 import { Config } from './config';
 import { connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from './presentation';
 import { Viewer } from './viewer';
@@ -44,7 +46,8 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
     this.register(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this));
     this.register(viewer.onDidChangeState((connection) => this.panels.forEach((p) => p.connection === connection.name && p.update())));
     this.register(viewer.onDidChangeConnections(() => this.panels.forEach((p) => p.update())));
-    this.register(config.onDidChange((c) => c === 'notifications' && this.panels.forEach((p) => p.update())));
+    this.register(config.onDidChange((c) => (c === 'notifications' || c === 'alerts') && this.panels.forEach((p) => p.update())));
+    this.register(viewer.onDidTurnLate(({ connection, resultName }) => this.panels.forEach((p) => p.connection === connection.name && p.resultName === resultName && p.update())));
     // Open panels close with the extension.
     this.register({ dispose: () => [...this.panels.values()].forEach((p) => p.panel.dispose()) });
   }
@@ -177,12 +180,16 @@ class DetailPanel extends Disposable {
     const snapshot = connection?.store.get(this.resultName);
     if (snapshot?.stateExpired) this.ttl = { kind: 'expired' };
     const where = this.viewer.multiple ? `${this.connection}: ` : '';
+    const history = connection?.store.history(this.resultName) ?? [];
+    const alerts = connection && this.viewer.alertsOf(connection, this.resultName);
     const state: PanelState = {
       resultName: this.resultName,
       connectionName: this.connection,
       connection: connection ? where + connectionText(connection.state, connection.endpoint) : vscode.l10n.t('The connection "{0}" is no longer configured.', this.connection),
       latest: snapshot && runView(snapshot.latest),
-      history: connection?.store.history(this.resultName).map(historyRow) ?? [],
+      history: history.map(historyRow),
+      alerts: alerts ? alertRows(alerts) : [],
+      trend: trendView(history, alerts?.due?.expectedAt),
       ttl: this.ttl,
       muted: this.config.notifications.muted.includes(this.resultName),
       hasConfig: this.configFiles.hasConfig(this.resultName),
@@ -208,6 +215,7 @@ function runView(record: RunRecord, errorChars?: number): RunView {
     pipelineName: r.pipeline_name,
     startedAt: record.run.startedAt ? dateTimeText(record.run.startedAt.epochMs) : vscode.l10n.t('not known'),
     finishedAt: finishedText(record),
+    finishedAtMs: finishedOrReceived(record),
     durationMs: r.duration_ms,
     durationText: durationText(r.duration_ms),
     rowsLoaded: r.rows_loaded,
@@ -226,6 +234,22 @@ function runView(record: RunRecord, errorChars?: number): RunView {
 function historyRow(item: HistoryItem): HistoryRowView {
   if (item.kind === 'gap') return { kind: 'gap', text: vscode.l10n.t('Gap: {0} – {1}; events may have been lost', dateTimeText(item.from), dateTimeText(item.to)), reason: gapReasonText(item.reason) };
   return { kind: 'run', ...runView(item, HISTORY_ROW_ERROR_CHARS) };
+}
+
+/** Success rate, p50/p95 duration and the usual band over the runs kept, and when the next run is due. */
+function trendView(history: readonly HistoryItem[], nextExpectedAt: number | undefined): TrendView {
+  const runs = history.filter((h): h is RunRecord => h.kind === 'run').map((r) => ({ statusKind: r.run.statusKind, durationMs: r.run.result.duration_ms }));
+  const s = summarizeRuns(runs);
+  const t = vscode.l10n.t;
+  const items: Array<[string, string]> = [];
+  if (s.runs > 0) {
+    items.push([t('Success rate'), t('{0}% of {1} runs', Math.round(s.successRate * 100), s.runs)]);
+    items.push([t('Duration p50 / p95'), `${durationText(s.p50DurationMs)} / ${durationText(s.p95DurationMs)}`]);
+  }
+  const banded = Number.isFinite(s.usualLowMs) && Number.isFinite(s.usualHighMs);
+  if (banded) items.push([t('Usual duration (p25–p75 of successful runs)'), `${durationText(s.usualLowMs)} – ${durationText(s.usualHighMs)}`]);
+  if (nextExpectedAt !== undefined) items.push([t('Next run expected'), momentText(nextExpectedAt)]);
+  return { items, ...(banded ? { usualLowMs: s.usualLowMs, usualHighMs: s.usualHighMs } : {}), language: vscode.env.language };
 }
 
 function labels(): PanelLabels {
@@ -259,6 +283,8 @@ function labels(): PanelLabels {
     noRuns: t('No run of this pipeline is known yet. Poll Now reads its state key.'),
     chartDuration: t('Duration per run'),
     chartRows: t('Rows loaded and exported per run'),
+    usualBand: t('usual duration'),
+    chartKeys: t('Chart keys'),
   };
 }
 
@@ -267,6 +293,8 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  // The chart library's own stylesheet, bundled by esbuild beside the script.
+  const chartStyle = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.css'));
   const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
   return `<!DOCTYPE html>
 <html lang="${vscode.env.language}">
@@ -274,6 +302,7 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${chartStyle}">
 <link rel="stylesheet" href="${style}">
 <title>TDTP</title>
 </head>

@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 // The detail panel's script. Runs in the webview; builds the DOM with textContent only, never innerHTML.
+import { ChartsHandle, renderCharts } from './charts';
 import type { FromWebview, HistoryRowView, PanelState, PersistedPanelState, RunView, ToWebview, TtlView } from './protocol';
 
 interface VsCodeApi {
@@ -13,6 +14,7 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') as HTMLElement;
 let current: PanelState | undefined;
 let ttlTimer: number | undefined;
+let charts: ChartsHandle | undefined;
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const message = event.data;
@@ -33,14 +35,11 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
   return node;
 }
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
-  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-}
-
 function render(state: PanelState): void {
   const L = state.labels;
+  const started = performance.now();
+  charts?.dispose();
+  charts = undefined;
   root.replaceChildren();
 
   const header = el('header');
@@ -62,6 +61,7 @@ function render(state: PanelState): void {
   latest.append(el('h2', undefined, L.latestRun));
   if (state.latest) {
     latest.append(details(state.latest, L));
+    if (state.alerts.length) latest.append(pairs(state.alerts, 'alerts'));
     const ttl = el('p', 'ttl');
     ttl.id = 'ttl';
     latest.append(ttl);
@@ -77,17 +77,26 @@ function render(state: PanelState): void {
 
   const runs = state.history.filter((h): h is Extract<HistoryRowView, { kind: 'run' }> => h.kind === 'run');
   if (runs.length > 1) {
-    const charts = el('section', 'charts');
-    charts.append(el('h2', undefined, L.charts));
-    charts.append(durationChart(runs.slice(0, 60).reverse(), L.chartDuration));
-    charts.append(rowsChart(runs.slice(0, 60).reverse(), L.chartRows, L.rowsLoaded, L.rowsExported));
-    root.append(charts);
+    const section = el('section', 'charts');
+    section.append(el('h2', undefined, L.charts));
+    section.append(pairs(state.trend.items, 'trend'));
+    root.append(section);
+    charts = renderCharts(section, runs, state.trend, L);
   }
 
   const history = el('section', 'history');
   history.append(el('h2', undefined, `${L.history} (${runs.length})`));
   history.append(historyTable(state.history, L));
   root.append(history);
+  // How long the first render took, for the benchmark (bench/panelRender.ts reads it).
+  root.dataset.renderMs = (performance.now() - started).toFixed(1);
+}
+
+/** [label, text] pairs from the extension, as a definition list. */
+function pairs(items: ReadonlyArray<readonly [string, string]>, className: string): HTMLElement {
+  const dl = el('dl', className);
+  for (const [label, value] of items) dl.append(el('dt', undefined, label), el('dd', undefined, value));
+  return dl;
 }
 
 function badge(run: RunView): HTMLElement {
@@ -191,58 +200,4 @@ function historyTable(history: readonly HistoryRowView[], L: PanelState['labels'
   }
   table.append(body);
   return table;
-}
-
-const WIDTH = 600;
-const HEIGHT = 140;
-const PAD = 28;
-
-function durationChart(runs: RunView[], title: string): HTMLElement {
-  const figure = el('figure');
-  figure.append(el('figcaption', undefined, title));
-  const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': title, class: 'chart' });
-  const max = Math.max(1, ...runs.map((r) => r.durationMs));
-  const step = (WIDTH - PAD) / runs.length;
-  runs.forEach((run, i) => {
-    const h = ((HEIGHT - 20) * run.durationMs) / max;
-    const bar = svg('rect', { x: PAD + i * step + 1, y: HEIGHT - 10 - h, width: Math.max(1, step - 2), height: Math.max(1, h), class: `bar status-${run.status}` });
-    const tip = svg('title', {});
-    tip.textContent = `${run.finishedAt}: ${run.durationText} (${run.statusText})`;
-    bar.append(tip);
-    chart.append(bar);
-  });
-  chart.append(axisLabel(max >= 1000 ? `${(max / 1000).toFixed(1)}s` : `${max}ms`));
-  figure.append(chart);
-  return figure;
-}
-
-function rowsChart(runs: RunView[], title: string, loadedLabel: string, exportedLabel: string): HTMLElement {
-  const figure = el('figure');
-  figure.append(el('figcaption', undefined, title));
-  const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': title, class: 'chart' });
-  const max = Math.max(1, ...runs.flatMap((r) => [r.rowsLoaded, r.rowsExported]));
-  const step = runs.length > 1 ? (WIDTH - PAD - 10) / (runs.length - 1) : 0;
-  const y = (v: number) => HEIGHT - 10 - ((HEIGHT - 20) * v) / max;
-  const line = (pick: (r: RunView) => number, cls: string) =>
-    svg('polyline', { points: runs.map((r, i) => `${PAD + 5 + i * step},${y(pick(r))}`).join(' '), class: `line ${cls}`, fill: 'none' });
-  chart.append(line((r) => r.rowsLoaded, 'loaded'), line((r) => r.rowsExported, 'exported'));
-  runs.forEach((run, i) => {
-    const dot = svg('circle', { cx: PAD + 5 + i * step, cy: y(run.rowsExported), r: 3, class: `point status-${run.status}` });
-    const tip = svg('title', {});
-    tip.textContent = `${run.finishedAt}: ${run.rowsLoadedText} → ${run.rowsExportedText}${run.dqText ? ` — ${run.dqText}` : ''}`;
-    dot.append(tip);
-    chart.append(dot);
-  });
-  chart.append(axisLabel(String(max)));
-  figure.append(chart);
-  const legend = el('p', 'legend');
-  legend.append(el('span', 'key loaded', loadedLabel), el('span', 'key exported', exportedLabel));
-  figure.append(legend);
-  return figure;
-}
-
-function axisLabel(text: string): SVGTextElement {
-  const label = svg('text', { x: 2, y: 12, class: 'axis' });
-  label.textContent = text;
-  return label;
 }

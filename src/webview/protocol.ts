@@ -10,6 +10,8 @@ export interface RunView {
   readonly pipelineName: string;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** When it finished (or was received, for runs that never started): the charts' time axis. */
+  readonly finishedAtMs: number;
   readonly durationMs: number;
   readonly durationText: string;
   readonly rowsLoaded: number;
@@ -45,6 +47,20 @@ export interface PanelState {
   /** The workspace has a pipeline file publishing to this result name (Open Pipeline Config). */
   readonly hasConfig: boolean;
   readonly labels: PanelLabels;
+  /** What the alert rules say about the pipeline (failing, late, next run, cadence, unusual), as [label, text]. */
+  readonly alerts: ReadonlyArray<readonly [string, string]>;
+  readonly trend: TrendView;
+}
+
+/** The charts' summary of the runs shown, worded by the extension. */
+export interface TrendView {
+  /** [label, text] pairs: success rate, p50 and p95 duration, the usual band, the next run. */
+  readonly items: ReadonlyArray<readonly [string, string]>;
+  /** The usual duration band (p25–p75 of the successful runs), ms; absent without successful runs. */
+  readonly usualLowMs?: number;
+  readonly usualHighMs?: number;
+  /** The UI language, for the time axis. */
+  readonly language: string;
 }
 
 /** Localized words for the webview (it has no l10n of its own). */
@@ -77,6 +93,8 @@ export interface PanelLabels {
   readonly noRuns: string;
   readonly chartDuration: string;
   readonly chartRows: string;
+  readonly usualBand: string;
+  readonly chartKeys: string;
 }
 
 export type ToWebview = { readonly type: 'state'; readonly state: PanelState } | { readonly type: 'busy'; readonly busy: boolean };

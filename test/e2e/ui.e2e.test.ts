@@ -132,7 +132,12 @@ describe('what a person sees in VS Code (English)', () => {
       const frame = panelFrame(page);
       await frame.locator('.badge.status-dq_warning').waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator('tbody tr').count(), 2, 'two runs in the history table');
-      assert.equal(await frame.locator('svg.chart').count(), 2, 'duration and rows charts');
+      // uPlot's two charts, drawn on canvases, on a real time axis: its tick labels (written out as
+      // text for screen readers) are times of day.
+      assert.equal(await frame.locator('.uplot canvas').count(), 2, 'duration and rows charts');
+      const ticks = await frame.locator('.axis-ticks').first().textContent();
+      assert.match(ticks ?? '', /\d{1,2}:\d{2}.* · .*\d{1,2}:\d{2}/, `time axis ticks: ${ticks}`);
+      assert.match((await frame.locator('dl.trend').textContent()) ?? '', /Success rate/);
       await frame.locator('#ttl', { hasText: /expires in \d+:\d\d/ }).waitFor({ timeout: 15_000 });
       await shot(page, 'detail-panel', true);
     });

@@ -1,0 +1,182 @@
+/// <reference lib="dom" />
+// The detail panel's charts, drawn by uPlot (bundled by esbuild: no CDN). uPlot draws on a canvas
+// and sets element styles through the CSSOM only, which the panel's nonce-only CSP allows; its
+// stylesheet is bundled into dist/webview/panel.css. Data is numbers; every word on hover comes
+// from the extension, already localized, and is set with textContent.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { DisplayStatusName, PanelLabels, RunView, TrendView } from './protocol';
+
+const STATUSES: readonly DisplayStatusName[] = ['success', 'dq_warning', 'completed_with_errors', 'failed', 'unknown'];
+const HEIGHT = 170;
+
+/** Theme colours: the same CSS variables the panel's stylesheet uses, read when the charts are drawn. */
+function colours(): { status: Record<DisplayStatusName, string>; loaded: string; exported: string; axis: string; grid: string; band: string } {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    status: {
+      success: v('--vscode-charts-green', '#388a34'),
+      failed: v('--vscode-charts-red', '#e51400'),
+      completed_with_errors: v('--vscode-charts-orange', '#d18616'),
+      dq_warning: v('--vscode-charts-yellow', '#bf8803'),
+      unknown: v('--vscode-charts-purple', '#652d90'),
+    },
+    loaded: v('--vscode-charts-blue', '#1a85ff'),
+    exported: v('--vscode-charts-green', '#388a34'),
+    axis: v('--vscode-descriptionForeground', '#717171'),
+    grid: v('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)'),
+    band: 'rgba(128,128,128,0.18)',
+  };
+}
+
+export interface ChartsHandle {
+  dispose(): void;
+}
+
+/**
+ * Two charts on one real time axis (oldest left): the duration of each run as a point in its
+ * status colour over the usual band, and rows loaded against rows exported. Hover, or focus a
+ * chart and use ←/→/Home/End, to read a run out; the history table below is the same data as a table.
+ */
+export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[], trend: TrendView, L: PanelLabels): ChartsHandle {
+  const runs = [...newestFirst].sort((a, b) => a.finishedAtMs - b.finishedAtMs);
+  const c = colours();
+  const xs = runs.map((r) => r.finishedAtMs);
+  const width = () => Math.max(280, Math.min(760, target.clientWidth || 600));
+  const timeText = timeFormatter(trend.language, xs);
+  // The x axis's tick labels are also written out as text (the canvas has none): for screen
+  // readers, and for the browser tests to see a real time axis.
+  const axes = (valueText: (v: number) => string, ticksOut: (texts: string[]) => void): uPlot.Axis[] => [
+    {
+      stroke: c.axis,
+      space: 90,
+      grid: { stroke: c.grid, width: 1 },
+      ticks: { stroke: c.grid, width: 1 },
+      values: (_u, splits) => {
+        const texts = splits.map((ms) => timeText(ms));
+        ticksOut(texts);
+        return texts;
+      },
+    },
+    { stroke: c.axis, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 }, values: (_u, splits) => splits.map(valueText), size: 60 },
+  ];
+  const points = (colour: string): uPlot.Series => ({ stroke: colour, fill: colour, width: 0, paths: () => null, points: { show: true, size: 7, stroke: colour, fill: colour } });
+
+  // Duration: one series per status (null where a run has another), the usual band behind them.
+  const durationData: uPlot.AlignedData = [xs, ...STATUSES.map((s) => runs.map((r) => (r.status === s ? r.durationMs : null)))];
+  const durationSeries: uPlot.Series[] = [{}, ...STATUSES.map((s) => ({ label: s, ...points(c.status[s]) }))];
+  const bands: uPlot.Band[] = [];
+  if (trend.usualLowMs !== undefined && trend.usualHighMs !== undefined) {
+    const hi = durationData.length;
+    (durationData as unknown as Array<ArrayLike<number | null>>).push(xs.map(() => trend.usualHighMs!), xs.map(() => trend.usualLowMs!));
+    durationSeries.push({ label: 'p75', stroke: c.band, width: 1, points: { show: false } }, { label: 'p25', stroke: c.band, width: 1, points: { show: false } });
+    bands.push({ series: [hi, hi + 1], fill: c.band });
+  }
+  const rowsData: uPlot.AlignedData = [xs, runs.map((r) => r.rowsLoaded), runs.map((r) => r.rowsExported)];
+  const rowsSeries: uPlot.Series[] = [{}, { label: L.rowsLoaded, stroke: c.loaded, width: 2, points: { show: true, size: 5 } }, { label: L.rowsExported, stroke: c.exported, width: 2, dash: [4, 3], points: { show: true, size: 5 } }];
+
+  const plots: uPlot[] = [];
+  const figure = (title: string, keys: Array<[string, string]>, options: (ticksOut: (texts: string[]) => void) => Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): void => {
+    const fig = document.createElement('figure');
+    fig.className = 'chart-figure';
+    fig.tabIndex = 0;
+    const caption = document.createElement('figcaption');
+    caption.textContent = title;
+    fig.append(caption);
+    const legend = document.createElement('p');
+    legend.className = 'legend';
+    legend.setAttribute('aria-label', L.chartKeys);
+    for (const [text, colour] of keys) {
+      const key = document.createElement('span');
+      key.className = 'key';
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = colour;
+      key.append(swatch, document.createTextNode(text));
+      legend.append(key);
+    }
+    const canvasBox = document.createElement('div');
+    canvasBox.className = 'chart';
+    canvasBox.setAttribute('aria-hidden', 'true');
+    const readout = document.createElement('p');
+    readout.className = 'readout';
+    readout.setAttribute('aria-live', 'polite');
+    const ticks = document.createElement('p');
+    ticks.className = 'axis-ticks';
+    fig.append(legend, canvasBox, ticks, readout);
+    target.append(fig);
+    const show = (idx: number | null | undefined) => {
+      const run = idx === null || idx === undefined ? undefined : runs[idx];
+      readout.textContent = run ? `${run.finishedAt} · ${run.statusText} · ${run.durationText} · ${run.rowsLoadedText} → ${run.rowsExportedText}${run.dqText ? ` · ${run.dqText}` : ''}` : '';
+    };
+    const plot = new uPlot(
+      {
+        ...options((texts) => (ticks.textContent = texts.join(' · '))),
+        width: width(),
+        height: HEIGHT,
+        ms: 1,
+        legend: { show: false },
+        cursor: { points: { show: false }, drag: { x: false, y: false } },
+        hooks: { setCursor: [(u) => show(u.cursor.idx)] },
+      },
+      data,
+      canvasBox,
+    );
+    plots.push(plot);
+    // The keyboard walks the runs; the read-out says each one.
+    let at = runs.length - 1;
+    fig.addEventListener('keydown', (event) => {
+      const step: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
+      if (!(event.key in step)) return;
+      event.preventDefault();
+      at = Math.max(0, Math.min(runs.length - 1, at + step[event.key]));
+      plot.setCursor({ left: plot.valToPos(xs[at], 'x'), top: HEIGHT / 3 });
+      show(at);
+    });
+    fig.addEventListener('focus', () => show(at));
+  };
+
+  const statusKeys = STATUSES.filter((s) => runs.some((r) => r.status === s)).map((s): [string, string] => [runs.find((r) => r.status === s)!.statusText, c.status[s]]);
+  if (bands.length) statusKeys.push([L.usualBand, c.band]);
+  figure(L.chartDuration, statusKeys, (ticksOut) => ({ scales: { x: { time: true } }, series: durationSeries, axes: axes(shortDuration, ticksOut), bands }), durationData);
+  figure(L.chartRows, [[L.rowsLoaded, c.loaded], [L.rowsExported, c.exported]], (ticksOut) => ({ scales: { x: { time: true } }, series: rowsSeries, axes: axes(shortCount, ticksOut) }), rowsData);
+
+  const onResize = () => {
+    for (const plot of plots) plot.setSize({ width: width(), height: HEIGHT });
+  };
+  window.addEventListener('resize', onResize);
+  return {
+    dispose() {
+      window.removeEventListener('resize', onResize);
+      for (const plot of plots) plot.destroy();
+    },
+  };
+}
+
+/** Axis times in the UI language: the time of day within a day, dates beyond. */
+function timeFormatter(language: string, xs: readonly number[]): (ms: number) => string {
+  const span = xs.length > 1 ? xs[xs.length - 1] - xs[0] : 0;
+  const options: Intl.DateTimeFormatOptions = span > 2 * 86_400_000 ? { month: 'short', day: 'numeric' } : span > 3_600_000 * 6 ? { day: 'numeric', hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: span < 600_000 ? '2-digit' : undefined };
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat(language, options);
+  } catch {
+    format = new Intl.DateTimeFormat(undefined, options);
+  }
+  return (ms) => format.format(ms);
+}
+
+/** Axis labels are numbers with SI-like units the panel's words do not need (1.5s, 2m, 1.2h). */
+function shortDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
+  return `${+(ms / 3_600_000).toFixed(1)}h`;
+}
+
+function shortCount(n: number): string {
+  if (Math.abs(n) >= 1e6) return `${+(n / 1e6).toFixed(1)}M`;
+  if (Math.abs(n) >= 1e3) return `${+(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
+}
