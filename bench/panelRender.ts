@@ -21,15 +21,15 @@ export interface PanelRenderFigures {
   readonly runs: number;
 }
 
+/** Debian's chromium, or TDTP_CHROMIUM (as the code-server harness reads it). */
 export function chromiumPath(): string | undefined {
-  const tools = process.env.VSCODE_TOOLS_DIR;
-  for (const candidate of [process.env.CHROMIUM_PATH, tools && join(tools, 'chromium'), '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (candidate && existsSync(candidate)) return candidate;
-  return undefined;
+  const path = process.env.TDTP_CHROMIUM || '/usr/bin/chromium';
+  return existsSync(path) ? path : undefined;
 }
 
 export async function measurePanelRender(runs: number, rounds: number, screenshot?: string): Promise<PanelRenderFigures> {
   const executablePath = chromiumPath();
-  if (!executablePath) throw new Error('no Chromium (apt-get install chromium, or set CHROMIUM_PATH)');
+  if (!executablePath) throw new Error('no Chromium (apt-get install chromium, or set TDTP_CHROMIUM)');
   const out = mkdtempSync(join(tmpdir(), 'tdtp-panel-bench-'));
   try {
     await esbuild.build({ entryPoints: { panel: join(ROOT, 'src/webview/panel.ts') }, outdir: out, bundle: true, minify: true, platform: 'browser', target: 'es2022', format: 'iife', logLevel: 'silent' });
