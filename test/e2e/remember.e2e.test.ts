@@ -56,7 +56,13 @@ async function openAndExpand(page: Page): Promise<void> {
   const open = (await page.locator('.activitybar .action-item.checked a[aria-label^="TDTP"]').count()) > 0 && (await page.locator('.part.sidebar').isVisible());
   if (!open) await icon.click();
   const row = pipelineRow(page);
-  await row.waitFor({ timeout: 60_000 });
+  try {
+    await row.waitFor({ timeout: 15_000 });
+  } catch {
+    // The workbench restored the view just after we looked, so our click closed it: open it again.
+    await icon.click();
+    await row.waitFor({ timeout: 45_000 });
+  }
   if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
   await page.locator('.pane-body .monaco-list-row[aria-level="2"]').first().waitFor({ timeout: 30_000 });
 }
