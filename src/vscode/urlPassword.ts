@@ -3,20 +3,36 @@ import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import { redactUrl, splitUrlPassword } from '../core/settings';
 import { inertText } from '../core/text';
+import { isPlainObject } from '../core/validate';
 import { DEFAULT_CONNECTION, PasswordStore } from './secrets';
 
 /** Where a setting's value was written. */
 export type UrlScope = 'user' | 'workspace' | 'folder';
 
-/** Whether to move the password out of `tdtp.redis.url` of that scope; replaced by the in-VS-Code tests. */
-export type MoveQuestion = (scope: UrlScope, shownUrl: string) => Thenable<boolean>;
+/**
+ * Whether to move the password out of a URL setting of that scope (`setting`: `tdtp.redis.url`
+ * or `tdtp.connections[2].url`); replaced by the in-VS-Code tests.
+ */
+export type MoveQuestion = (scope: UrlScope, shownUrl: string, setting: string) => Thenable<boolean>;
 
 const WARNED_KEY = 'tdtp.urlPasswordWarned';
 
+/** A URL with a password, where it was written, and how to write it back without the password. */
+interface UrlWithPassword {
+  readonly setting: string;
+  readonly connection: string;
+  readonly url: string;
+  readonly password: string;
+  readonly bare: string;
+  /** Writes the setting back with `bare` in place of the URL, in the scope it was found in. */
+  readonly rewrite: () => Thenable<void>;
+}
+
 /**
- * A password inside `tdtp.redis.url` travels with Settings Sync (and a workspace's settings with
- * its repository). Says so once per value and offers to move it to secret storage: the password
- * is stored with PasswordStore and the setting rewritten without it, where it was written.
+ * A password inside `tdtp.redis.url`, or inside the `url` of a `tdtp.connections` entry, travels
+ * with Settings Sync (and a workspace's settings with its repository). Says so once per value
+ * and offers to move it to secret storage: the password is stored with PasswordStore under its
+ * connection's name and the setting rewritten without it, where it was written.
  */
 export class UrlPasswordGuard extends Disposable {
   constructor(
@@ -26,40 +42,79 @@ export class UrlPasswordGuard extends Disposable {
     public ask: MoveQuestion = askToMove,
   ) {
     super();
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tdtp.redis.url') && void this.check()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('tdtp.redis.url') || e.affectsConfiguration('tdtp.connections')) && void this.check()));
   }
 
-  /** Looks at every scope's value; resolves when any question asked has been answered. */
+  /** Looks at every scope's values; resolves when any question asked has been answered. */
   async check(): Promise<void> {
-    const inspected = vscode.workspace.getConfiguration('tdtp').inspect<string>('redis.url');
-    const scopes: Array<[UrlScope, unknown, vscode.ConfigurationTarget]> = [
-      ['user', inspected?.globalValue, vscode.ConfigurationTarget.Global],
-      ['workspace', inspected?.workspaceValue, vscode.ConfigurationTarget.Workspace],
-      ['folder', inspected?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
+    const section = vscode.workspace.getConfiguration('tdtp');
+    const url = section.inspect<unknown>('redis.url');
+    const connections = section.inspect<unknown>('connections');
+    const scopes: Array<[UrlScope, unknown, unknown, vscode.ConfigurationTarget]> = [
+      ['user', url?.globalValue, connections?.globalValue, vscode.ConfigurationTarget.Global],
+      ['workspace', url?.workspaceValue, connections?.workspaceValue, vscode.ConfigurationTarget.Workspace],
+      ['folder', url?.workspaceFolderValue, connections?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
     ];
-    for (const [scope, value, target] of scopes) {
-      if (typeof value !== 'string') continue;
-      const split = splitUrlPassword(value);
-      if (!split) continue;
-      const id = createHash('sha256').update(`${scope}\n${value}`).digest('hex');
-      const warned = this.memento.get<string[]>(WARNED_KEY, []);
-      if (warned.includes(id)) continue;
-      await this.memento.update(WARNED_KEY, [...warned, id].slice(-20));
-      this.log.warn(`tdtp.redis.url in the ${scope} settings holds a password (${redactUrl(value)}); settings travel with Settings Sync.`);
-      if (!(await this.ask(scope, redactUrl(value)))) continue;
-      // The secret first: the rewritten setting then connects with it.
-      await this.passwords.set(split.password, DEFAULT_CONNECTION, 'redis');
-      await vscode.workspace.getConfiguration('tdtp').update('redis.url', split.url, target);
-      this.log.info(`The password of tdtp.redis.url (${scope} settings) is now in secret storage; the setting is ${redactUrl(split.url)}.`);
+    for (const [scope, urlValue, connectionsValue, target] of scopes) {
+      for (const found of [...redisUrl(urlValue, target), ...connectionUrls(connectionsValue, target)]) await this.offer(scope, found);
     }
+  }
+
+  private async offer(scope: UrlScope, found: UrlWithPassword): Promise<void> {
+    const id = createHash('sha256').update(`${scope}\n${found.setting}\n${found.url}`).digest('hex');
+    const warned = this.memento.get<string[]>(WARNED_KEY, []);
+    if (warned.includes(id)) return;
+    await this.memento.update(WARNED_KEY, [...warned, id].slice(-20));
+    this.log.warn(`${found.setting} in the ${scope} settings holds a password (${redactUrl(found.url)}); settings travel with Settings Sync.`);
+    if (!(await this.ask(scope, redactUrl(found.url), found.setting))) return;
+    // The secret first: the rewritten setting then connects with it.
+    await this.passwords.set(found.password, found.connection, 'redis');
+    await found.rewrite();
+    this.log.info(`The password of ${found.setting} (${scope} settings) is now in secret storage; the setting is ${redactUrl(found.bare)}.`);
   }
 }
 
-async function askToMove(scope: UrlScope, shownUrl: string): Promise<boolean> {
+function redisUrl(value: unknown, target: vscode.ConfigurationTarget): UrlWithPassword[] {
+  const split = typeof value === 'string' ? splitUrlPassword(value) : undefined;
+  if (!split) return [];
+  return [{ setting: 'tdtp.redis.url', connection: DEFAULT_CONNECTION, url: value as string, password: split.password, bare: split.url, rewrite: () => vscode.workspace.getConfiguration('tdtp').update('redis.url', split.url, target) }];
+}
+
+/** Entries without a usable name are left alone: the password would have no connection to belong to. */
+function connectionUrls(value: unknown, target: vscode.ConfigurationTarget): UrlWithPassword[] {
+  if (!Array.isArray(value)) return [];
+  const found: UrlWithPassword[] = [];
+  value.forEach((entry: unknown, index) => {
+    if (!isPlainObject(entry) || typeof entry.url !== 'string' || typeof entry.name !== 'string' || entry.name.trim() === '') return;
+    const split = splitUrlPassword(entry.url);
+    if (!split) return;
+    const url = entry.url;
+    const name = entry.name;
+    found.push({
+      setting: `tdtp.connections[${index}].url`,
+      connection: name,
+      url,
+      password: split.password,
+      bare: split.url,
+      // Read again at write time: only this entry's url changes, and only if it is still this URL.
+      rewrite: async () => {
+        const section = vscode.workspace.getConfiguration('tdtp');
+        const inspected = section.inspect<unknown>('connections');
+        const now = target === vscode.ConfigurationTarget.Global ? inspected?.globalValue : target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.workspaceFolderValue;
+        if (!Array.isArray(now)) return;
+        const list = now.map((e: unknown) => (isPlainObject(e) && e.name === name && e.url === url ? { ...e, url: split.url } : e));
+        await section.update('connections', list, target);
+      },
+    });
+  });
+  return found;
+}
+
+async function askToMove(scope: UrlScope, shownUrl: string, setting: string): Promise<boolean> {
   const move = vscode.l10n.t('Move to Secret Storage');
   const where = scope === 'user' ? vscode.l10n.t('your user settings') : vscode.l10n.t('the workspace settings');
   const choice = await vscode.window.showWarningMessage(
-    inertText(vscode.l10n.t('tdtp.redis.url in {0} holds a password ({1}). Settings travel with Settings Sync, and workspace settings with the repository. Move the password to VS Code\'s secret storage?', where, shownUrl)),
+    inertText(vscode.l10n.t('{0} in {1} holds a password ({2}). Settings travel with Settings Sync, and workspace settings with the repository. Move the password to VS Code\'s secret storage?', setting, where, shownUrl)),
     move,
   );
   return choice === move;

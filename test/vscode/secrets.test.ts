@@ -1,5 +1,6 @@
 // Ring 2: passwords stay where they belong. A stored password is bound to the endpoint it was
-// saved for, and a password written into tdtp.redis.url is offered a move into secret storage.
+// saved for, and a password written into tdtp.redis.url or a tdtp.connections url is offered a
+// move into secret storage.
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
@@ -98,5 +99,33 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
     assert.equal(await t.passwords.get(), PASSWORD);
     const state = await until('connected with the moved password', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
     assert.ok(state);
+  });
+
+  it('offers to move a password out of a tdtp.connections url, and stores it under that connection', async () => {
+    await setRedis({ url: undefined });
+    const asked: string[][] = [];
+    t.urlPasswords.ask = async (scope, shownUrl, setting) => {
+      asked.push([scope, shownUrl, setting]);
+      return true;
+    };
+    const config = vscode.workspace.getConfiguration('tdtp');
+    const bare = `redis://127.0.0.1:${first.port}/0`;
+    const withPassword = `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${first.port}/0`;
+    try {
+      await config.update('connections', [{ name: 'plain', url: bare }, { name: 'team', url: withPassword }], vscode.ConfigurationTarget.Global);
+      const entries = () => vscode.workspace.getConfiguration('tdtp').inspect<Array<{ name: string; url: string }>>('connections')?.globalValue;
+      await until('the entry to be rewritten without its password', () => (entries()?.[1]?.url === bare ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+      assert.deepEqual(asked, [['user', `redis://***@127.0.0.1:${first.port}/0`, 'tdtp.connections[1].url']], 'asked once, naming the entry and the URL without its password');
+      assert.deepEqual(entries(), [{ name: 'plain', url: bare }, { name: 'team', url: bare }], 'only that entry changed');
+      assert.equal(await t.passwords.get('team'), PASSWORD, 'stored under the connection name');
+      assert.equal(await t.passwords.get(), undefined, 'not under the default connection');
+      await until('the team connection connected with the moved password', () => {
+        const team = t.viewer.get('team');
+        return team?.state.kind === 'connected' ? true : undefined;
+      }, [t.viewer.onDidChangeState]);
+    } finally {
+      await config.update('connections', undefined, vscode.ConfigurationTarget.Global);
+      await t.passwords.clear('team');
+    }
   });
 });
