@@ -103,6 +103,7 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
 
   it('offers to move a password out of a tdtp.connections url, and stores it under that connection', async () => {
     await setRedis({ url: undefined });
+    await t.passwords.clear();
     const asked: string[][] = [];
     t.urlPasswords.ask = async (scope, shownUrl, setting) => {
       asked.push([scope, shownUrl, setting]);
