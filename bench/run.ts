@@ -804,7 +804,10 @@ require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports
 const t0 = performance.now();
 const ext = require(process.argv[1]);
 const t1 = performance.now();
-process.stdout.write(JSON.stringify({ ms: t1 - t0, exportsActivate: typeof ext.activate === 'function' }));
+// The libraries built beside the bundle (dist/lib/) are for first use: loading the bundle must not load them.
+const lib = require('path').join(require('path').dirname(process.argv[1]), 'lib') + require('path').sep;
+const libsLoaded = Object.keys(require.cache).filter((f) => f.startsWith(lib)).map((f) => f.slice(lib.length));
+process.stdout.write(JSON.stringify({ ms: t1 - t0, exportsActivate: typeof ext.activate === 'function', libsLoaded }));
 `;
 
 async function measureFootprint(): Promise<void> {
@@ -831,6 +834,16 @@ async function measureFootprint(): Promise<void> {
     addRow('7a', `dist/extension.js size (${how})`, size, fmtKB, { text: '≤ 400 KB', ok: (v) => v <= 400 * 1024 });
     const watchBundle = join(distDir, 'tdtp-watch.js');
     if (existsSync(watchBundle)) addRow('7a2', 'dist/tdtp-watch.js size (terminal tool, for reference)', statSync(watchBundle).size, fmtKB);
+    // Libraries the extension requires only on first use, built as files of their own (scripts/build.mjs).
+    const libDir = join(distDir, 'lib');
+    const libs = existsSync(libDir) ? readdirSync(libDir).filter((f) => f.endsWith('.js')).sort() : [];
+    if (libs.length) {
+      const sizes = libs.map((f) => ({ f, size: statSync(join(libDir, f)).size }));
+      const each = sizes.map(({ f, size }) => `${f} ${fmtKB(size)}`).join(', ');
+      addRow('7a3', `dist/lib/*.js, required on first use, not at activation (${each})`, sizes.reduce((sum, { size }) => sum + size, 0), fmtKB);
+    } else {
+      addTextRow('7a3', 'dist/lib/*.js, required on first use, not at activation', 'none built');
+    }
     const vsix = readdirSync(ROOT).filter((f) => /^tdtp-pipeline-viewer-.*\.vsix$/.test(f));
     if (vsix.length) {
       const newest = vsix.map((f) => ({ f, s: statSync(join(ROOT, f)) })).sort((x, y) => y.s.mtimeMs - x.s.mtimeMs)[0];
@@ -841,12 +854,16 @@ async function measureFootprint(): Promise<void> {
     }
     if (Number.isFinite(size)) {
       const times: number[] = [];
+      const libsLoaded = new Set<string>();
       for (let i = 0; i < CONFIG.requireRuns; i++) {
         const out = spawnSync(process.execPath, ['-e', REQUIRE_PROBE, bundle], { encoding: 'utf8' });
         if (out.status !== 0) throw new Error(`require probe failed: ${out.stderr}`);
-        times.push(JSON.parse(out.stdout).ms);
+        const probe = JSON.parse(out.stdout) as { ms: number; libsLoaded: string[] };
+        times.push(probe.ms);
+        for (const f of probe.libsLoaded) libsLoaded.add(f);
       }
       addRow('7c', `require('dist/extension.js') in a fresh node, 'vscode' stubbed (${CONFIG.requireRuns} processes)`, stat(times), (v) => fmtMs(v, 1), { text: '≤ 50 ms', ok: (v) => v <= 50 });
+      if (libs.length) addTextRow('7c2', `dist/lib/*.js loaded by that require (${libs.length} built)`, libsLoaded.size ? [...libsLoaded].sort().join(', ') : 'none', 'none', libsLoaded.size ? 'miss' : 'pass');
     }
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });

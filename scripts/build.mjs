@@ -1,6 +1,8 @@
 // Bundles the extension and the two terminal tools with esbuild. `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -16,8 +18,70 @@ const common = {
   legalComments: 'linked',
 };
 
+// Libraries the extension loads only on first use (`require('yaml')` inside a function, not a
+// top-level `import`). Each goes into a file of its own, dist/lib/<name>.js, and the extension's
+// `require('<name>')` is pointed at it, so loading the extension neither reads nor evaluates them.
+// A static `import` of one keeps it inside dist/extension.js, since it runs at activation anyway.
+const LAZY = ['yaml', 'croner'];
+
+// Resolved the way Node resolves `require()` from the project (the package's "require"/"node" export).
+const projectRequire = createRequire(join(process.cwd(), 'package.json'));
+
+/** The library's licence as a comment at the top of its file (neither package has legal comments of its own). */
+function licenceBanner(name) {
+  const pkgFile = projectRequire.resolve(`${name}/package.json`);
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+  const licence = readFileSync(join(dirname(pkgFile), 'LICENSE'), 'utf8').trim().replaceAll('*/', '* /');
+  return `/*! ${name} ${pkg.version} (${pkg.license}), bundled from its npm package.\n\n${licence}\n*/`;
+}
+
+async function buildLibrary(name) {
+  await esbuild.build({
+    ...common,
+    legalComments: 'none',
+    banner: { js: licenceBanner(name) },
+    // Exactly what `require(name)` returns under Node: the package's CommonJS entry, bundled.
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: process.cwd(), sourcefile: `lib/${name}.js`, loader: 'js' },
+    outfile: `dist/lib/${name}.js`,
+  });
+}
+
+/** Points the bundle's lazy `require()` of a LAZY library at dist/lib/, and builds the files it uses. */
+const lazyLibraries = {
+  name: 'lazy-libraries',
+  setup(build) {
+    const required = new Set();
+    const imported = new Map();
+    build.onStart(() => {
+      required.clear();
+      imported.clear();
+    });
+    build.onResolve({ filter: new RegExp(`^(${LAZY.join('|')})$`) }, (args) => {
+      if (args.kind === 'require-call') {
+        required.add(args.path);
+        return { path: `./lib/${args.path}.js`, external: true };
+      }
+      imported.set(args.path, relative(process.cwd(), args.importer));
+      return undefined;
+    });
+    build.onEnd(async (result) => {
+      if (result.errors.length) return;
+      for (const name of required) {
+        // Both a static import and a lazy require would load two copies of the library.
+        if (imported.has(name)) return { errors: [{ text: `'${name}' is imported statically (${imported.get(name)}) and required lazily: make every use lazy, or none` }] };
+      }
+      mkdirSync('dist/lib', { recursive: true });
+      for (const name of LAZY) {
+        if (required.has(name)) await buildLibrary(name);
+        else rmSync(`dist/lib/${name}.js`, { force: true }); // left from an earlier build; not shipped stale
+      }
+    });
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyLibraries] },
+  // The terminal tools use neither library; were one to, it would simply be bundled in.
   { ...common, entryPoints: { 'tdtp-watch': 'src/cli/watch.ts', 'tdtp-emit': 'src/cli/emit.ts', 'tdtp-record': 'src/cli/record.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The detail panel's script runs in the webview (a browser), not in the extension host.
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: { panel: 'src/webview/panel.ts' }, outdir: 'dist/webview' },

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
@@ -93,6 +93,12 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     assert.deepEqual(files.locate('WS_SHARED').map((l) => vscode.workspace.asRelativePath(l.uri)), ['ws/shared_a.yaml', 'ws/shared_b.yaml']);
     assert.equal(files.locate('BROKEN_ONE').length, 0, 'the broken fixture is skipped');
     assert.equal(files.locate('NOT_INDEXED').length, 0);
+  });
+
+  it('read them with the YAML parser from its own file in the installed extension, dist/lib/yaml.js', () => {
+    const extension = vscode.extensions.getExtension('tdtp.tdtp-pipeline-viewer')!;
+    const lib = join(realpathSync(extension.extensionPath), 'dist', 'lib', 'yaml.js');
+    assert.ok(require.cache[lib], `${lib} is loaded (loaded from dist/lib: ${Object.keys(require.cache).filter((f) => f.includes(join('dist', 'lib'))).join(', ') || 'none'})`);
   });
 
   it('above result_log: "no run seen yet" until a run arrives, then its status, age, rows and data-quality mark; a click opens the panel', async () => {
