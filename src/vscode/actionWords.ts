@@ -57,6 +57,12 @@ export function ruleProblemText(p: RuleProblem): string {
       return t('{0}: {1} is not a status; expected one of {2}', p.at, got, a);
     case 'emptyStatusList':
       return t('{0}: the list is empty, so the rule would never run; leave "status" out to match every status', p.at);
+    case 'notTransitions':
+      return t('{0}: expected a transition or a list of transitions ({1}), got {2}', p.at, a, got);
+    case 'notTransition':
+      return t('{0}: {1} is not a transition; expected one of {2}', p.at, got, a);
+    case 'emptyTransitionList':
+      return t('{0}: the list is empty, so the rule would never run; leave "on" out to run on every matching run', p.at);
     case 'notGlob':
       return t('{0}: expected a non-empty glob such as "MASK_*", got {1}', p.at, got);
     case 'runMissing':
@@ -119,6 +125,13 @@ export function mismatchText(m: Mismatch): string {
       return t('polled runs never trigger actions');
     case 'notLive':
       return t('the run was {0} from its state key, and the rule runs on live events only (set "includeRecovered": true)', a);
+    case 'transition':
+      if (a === 'late') return t('the pipeline turned late; the rule waits for {0}', rest.join(t(' or ')));
+      return a === ''
+        ? t('the run changed nothing about its pipeline (no first failure, recovery or other transition); the rule waits for {0}', rest.join(t(' or ')))
+        : t('the run brought {0}; the rule waits for {1}', a.split(',').join(', '), rest.join(t(' or ')));
+    case 'lateEvent':
+      return t('the pipeline turned late, which is not a run; only rules with "on": "late" run then');
     case 'status':
       return t('the status is {0}, the rule wants {1}', a, rest.join(t(' or ')));
     case 'dataQualityWarning':

@@ -1,16 +1,19 @@
 import * as vscode from 'vscode';
-import { ActionDecision, ActionRule, PlannedAction, RateLimiter, decideActions, explainMismatch, parseActionRules, ruleLabel } from '../core/actions';
+import { ActionDecision, ActionEvent, ActionRule, PlannedAction, RateLimiter, decideActions, explainMismatch, parseActionRules, ruleLabel } from '../core/actions';
+import type { AlertTransition } from '../core/alerts/tracker';
 import { Disposable } from '../core/lifecycle';
 import { RunRecord } from '../core/store';
 import { inertText } from '../core/text';
 import { mismatchText, pauseReasonText, plannedActionText, ruleProblemText } from './actionWords';
-import { ConnectionRun, Viewer } from './viewer';
+import { ConnectionRun, LatePipeline, Viewer } from './viewer';
 
 /** What happened when a rule ran: for the log, and for tests (a seam, like notifications). */
 export interface ActionRunReport {
   readonly index: number;
   readonly connection: string;
   readonly resultName: string;
+  /** The transition the rule matched on (`firstFailure`, `late`, …); absent for a rule without `on`. */
+  readonly transition?: string;
   readonly outcome: 'ran' | 'rate-limited' | 'paused' | 'failed';
   readonly detail: string;
   /** For openUrl: the exact string handed to VS Code's opener. */
@@ -27,7 +30,8 @@ export interface ActionPauseReport {
 const OWN_TASK_SOURCES: readonly string[] = ['Workspace', 'User'];
 
 /**
- * Runs `tdtp.actions` rules on pipeline events: a task, a command, or a URL. Rules come from user
+ * Runs `tdtp.actions` rules on pipeline events (runs, with the transitions they brought, and
+ * pipelines that turned late): a task, a command, or a URL. Rules come from user
  * settings, or from workspace settings in a trusted workspace only (`tdtp.actions` is a restricted
  * configuration). A failing rule is logged with its index and shown once; the others go on. A rule
  * that runs too often pauses itself with one notification until resumed (TDTP: Resume Action Rule).
@@ -37,13 +41,18 @@ export class ActionRunner extends Disposable {
   private limiter = new RateLimiter();
   /** Rules whose failure was already shown: one toast per rule, the rest goes to the log. */
   private readonly shownFailures = new Set<number>();
+  /**
+   * The transitions each run brought, for as long as the store keeps the run (for the dry run of
+   * rules with `on`). Runs that brought none, most of them, are not kept.
+   */
+  private readonly transitionsOf = new WeakMap<RunRecord, readonly AlertTransition[]>();
   private readonly reportEmitter = this.register(new vscode.EventEmitter<ActionRunReport>());
   private readonly pauseEmitter = this.register(new vscode.EventEmitter<ActionPauseReport>());
   readonly onDidRun = this.reportEmitter.event;
   readonly onDidPause = this.pauseEmitter.event;
 
   constructor(
-    viewer: Viewer,
+    private readonly viewer: Viewer,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
@@ -51,6 +60,7 @@ export class ActionRunner extends Disposable {
     this.register(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('tdtp.actions') || e.affectsConfiguration('tdtp.actionRunsPerMinute')) && this.reload()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
     this.register(viewer.onDidAddRun((run) => this.onRun(run)));
+    this.register(viewer.onDidTurnLate((late) => this.onLate(late)));
     this.register(vscode.commands.registerCommand('tdtp.resumeActionRule', (index?: unknown) => this.resumeCommand(index)));
   }
 
@@ -65,17 +75,29 @@ export class ActionRunner extends Disposable {
     if (rules.length) this.log.info(`${rules.length} action ${rules.length === 1 ? 'rule' : 'rules'} active.`);
   }
 
-  private onRun({ connection, record }: ConnectionRun): void {
+  private onRun({ connection, record, transitions }: ConnectionRun): void {
+    if (transitions.length) this.transitionsOf.set(record, transitions);
     if (this.rules.length === 0) return;
-    for (const decision of decideActions(this.rules, { record, connection: connection.name }, this.limiter)) {
+    for (const decision of decideActions(this.rules, { record, connection: connection.name, transitions }, this.limiter)) {
       void this.execute(decision, connection.name, record.run.resultName);
+    }
+  }
+
+  /** A late pipeline is news too: rules with `"on": "late"` see it with its latest run. */
+  private onLate({ connection, resultName, late, at }: LatePipeline): void {
+    if (this.rules.length === 0) return;
+    const record = connection.store.get(resultName)?.latest;
+    if (!record) return;
+    for (const decision of decideActions(this.rules, { record, connection: connection.name, late: { lateness: late, at } }, this.limiter)) {
+      void this.execute(decision, connection.name, resultName);
     }
   }
 
   private async execute(decision: ActionDecision, connection: string, resultName: string): Promise<void> {
     const label = ruleLabel(decision.rule);
+    const { transition } = decision;
     const report = (outcome: ActionRunReport['outcome'], detail: string, url?: string) =>
-      this.reportEmitter.fire({ index: decision.index, connection, resultName, outcome, detail, ...(url !== undefined ? { url } : {}) });
+      this.reportEmitter.fire({ index: decision.index, connection, resultName, ...(transition !== undefined ? { transition } : {}), outcome, detail, ...(url !== undefined ? { url } : {}) });
     const { outcome } = decision;
     switch (outcome.kind) {
       case 'rate-limited':
@@ -96,7 +118,7 @@ export class ActionRunner extends Disposable {
     const text = plannedActionText(outcome.action);
     try {
       await runAction(outcome.action);
-      this.log.info(`${label} for ${resultName}: ${text}`);
+      this.log.info(`${label} for ${resultName}${transition !== undefined ? ` (${transition})` : ''}: ${text}`);
       report('ran', text, outcome.action.kind === 'openUrl' ? outcome.action.url : undefined);
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
@@ -157,15 +179,24 @@ export class ActionRunner extends Disposable {
     for (const c of chosen ?? []) this.resume(c.index);
   }
 
-  /** A dry run for TDTP: Test Action Rules: what each rule would do with this run, touching nothing. */
+  /**
+   * A dry run for TDTP: Test Action Rules: what each rule would do with this run, touching nothing.
+   * The run is replayed as a live one with the transitions it brought when it arrived (none if it
+   * came before this session, or brought none). A rule with `"on": "late"` is tried on a late
+   * event too, when the pipeline is late now and the run alone does not move the rule.
+   */
   explain(record: RunRecord, connection: string): Array<{ rule: ActionRule; would: string; paused: boolean }> {
     const asLive: RunRecord = { ...record, source: 'live' };
-    const decisions = new Map(decideActions(this.rules, { record: asLive, connection }, this.limiter, { dryRun: true }).map((d) => [d.index, d]));
+    const runEvent: ActionEvent = { record: asLive, connection, transitions: this.transitionsOf.get(record) ?? [] };
+    const watched = this.viewer.get(connection);
+    const lateness = watched && this.viewer.alertsOf(watched, record.run.resultName)?.late;
+    const lateEvent: ActionEvent | undefined = lateness && { record, connection, late: { lateness, at: Date.now() } };
     return this.rules.map((rule) => {
       const paused = this.limiter.isPaused(rule.index) !== undefined;
-      const decision = decisions.get(rule.index);
+      const event = lateEvent && rule.when.on?.includes('late') && explainMismatch(rule, runEvent) ? lateEvent : runEvent;
+      const [decision] = decideActions([rule], event, this.limiter, { dryRun: true });
       if (!decision) {
-        const mismatch = explainMismatch(rule, { record: asLive, connection });
+        const mismatch = explainMismatch(rule, event);
         return { rule, paused, would: vscode.l10n.t('does not apply: {0}', mismatch ? mismatchText(mismatch) : '') };
       }
       const outcome = decision.outcome;

@@ -20,6 +20,8 @@ export interface LatePipeline {
   readonly connection: WatchedConnection;
   readonly resultName: string;
   readonly late: Lateness;
+  /** When it was found late: the `now` of the check (tests pass their own). */
+  readonly at: number;
 }
 
 /** Lateness is checked this often: cheap (one comparison per pipeline), and fine enough for cadences of seconds. */
@@ -128,7 +130,7 @@ export class Viewer extends Disposable {
       const { store } = connection;
       // A cleared store (the settings point at another server) leaves nothing to be late.
       tracker.retain((name) => store.has(name));
-      for (const { resultName, late } of tracker.checkLate(now, (name) => store.get(name)?.stateExpired === true)) this.lateEmitter.fire({ connection, resultName, late });
+      for (const { resultName, late } of tracker.checkLate(now, (name) => store.get(name)?.stateExpired === true)) this.lateEmitter.fire({ connection, resultName, late, at: now });
     }
   }
 

@@ -6,8 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
+  ACTION_TRANSITIONS,
+  ActionDecision,
+  ActionEvent,
   ActionRule,
   RuleProblem,
+  SAMPLE_VARS,
   MAX_ENV_VALUE_CHARS,
   MAX_URL_VALUE_CHARS,
   RateLimiter,
@@ -28,6 +32,7 @@ import {
   taskEnvironment,
   templateVars,
 } from '../../src/core/actions';
+import type { AlertTransition, Lateness } from '../../src/core/alerts/tracker';
 import type { RunSource } from '../../src/core/store';
 import type { Got } from '../../src/core/validate';
 import { RECORD_FINISHED_AT, RecordSpec, mkRecord } from '../support/records';
@@ -100,6 +105,19 @@ describe('parseActionRules: accepted rules', () => {
     assert.deepEqual(parsed.map((r) => r.index), [0, 1, 2, 3]);
   });
 
+  test('when.on: one transition becomes a list; a list is kept in its order; without it there is none', () => {
+    const parsed = rules([
+      { when: { on: 'firstFailure' }, run: { task: 't' } },
+      { when: { on: ['late', 'recovered', 'backOnTime'], status: 'failed' }, run: { task: 't' } },
+      { when: { on: [...ACTION_TRANSITIONS] }, run: { task: 't' } },
+      { when: { status: 'failed' }, run: { task: 't' } },
+    ]);
+    assert.deepEqual(parsed[0].when, { on: ['firstFailure'] });
+    assert.deepEqual(parsed[1].when, { on: ['late', 'recovered', 'backOnTime'], status: ['failed'] });
+    assert.deepEqual(parsed[2].when.on, ['firstFailure', 'stillFailing', 'recovered', 'dqChanged', 'dqGrew', 'unusual', 'late', 'backOnTime']);
+    assert.equal(Object.hasOwn(parsed[3].when, 'on'), false);
+  });
+
   test('an invalid rule is left out; the others keep their settings index', () => {
     const parsed = parseActionRules([{ run: {} }, { run: { task: 'ok' } }, 'nonsense', { run: { task: 'ok2' } }]);
     assert.deepEqual(
@@ -113,6 +131,7 @@ describe('parseActionRules: accepted rules', () => {
 describe('parseActionRules: each problem names the rule and the field', () => {
   const KINDS = 'task, command, openUrl';
   const STATUSES = 'success, failed, completed_with_errors, unknown';
+  const TRANSITIONS = 'firstFailure, stillFailing, recovered, dqChanged, dqGrew, unusual, late, backOnTime';
   const cases: Array<[string, unknown, RuleProblem[]]> = [
     ['not an array', { run: { task: 'x' } }, [P('tdtp.actions', 'notRules', [], { kind: 'object' })]],
     ['a rule that is not an object', [null], [P('tdtp.actions[0]', 'notRule', [], { kind: 'null' })]],
@@ -137,7 +156,13 @@ describe('parseActionRules: each problem names the rule and the field', () => {
     ['unknown rule field', [{ whne: {}, run: { task: 't' } }], [P('tdtp.actions[0].whne', 'unknownField', ['whne', 'name, when, run, includeRecovered, rateLimit'])]],
     ['empty name', [{ name: '', run: { task: 't' } }], [P('tdtp.actions[0].name', 'notText', [], text(''))]],
     ['when not an object', [{ when: 'failed', run: { task: 't' } }], [P('tdtp.actions[0].when', 'notWhen', [], text('failed'))]],
-    ['unknown when field', [{ when: { state: 'failed' }, run: { task: 't' } }], [P('tdtp.actions[0].when.state', 'unknownField', ['state', 'status, dataQualityWarning, resultName, pipelineName, connection'])]],
+    ['unknown when field', [{ when: { state: 'failed' }, run: { task: 't' } }], [P('tdtp.actions[0].when.state', 'unknownField', ['state', 'on, status, dataQualityWarning, resultName, pipelineName, connection'])]],
+    ['unknown transition', [{ when: { on: 'firstFail' }, run: { task: 't' } }], [P('tdtp.actions[0].when.on', 'notTransition', [TRANSITIONS], text('firstFail'))]],
+    ['bad transition in a list', [{ when: { on: ['recovered', 'Late'] }, run: { task: 't' } }], [P('tdtp.actions[0].when.on[1]', 'notTransition', [TRANSITIONS], text('Late'))]],
+    ['a transition that is not text, in a list', [{ when: { on: [1] }, run: { task: 't' } }], [P('tdtp.actions[0].when.on[0]', 'notTransition', [TRANSITIONS], { kind: 'number', shown: '1' })]],
+    ['empty transition list', [{ when: { on: [] }, run: { task: 't' } }], [P('tdtp.actions[0].when.on', 'emptyTransitionList')]],
+    ['on an object', [{ when: { on: { kind: 'late' } }, run: { task: 't' } }], [P('tdtp.actions[0].when.on', 'notTransitions', [TRANSITIONS], { kind: 'object' })]],
+    ['on true', [{ when: { on: true }, run: { task: 't' } }], [P('tdtp.actions[0].when.on', 'notTransitions', [TRANSITIONS], { kind: 'boolean', shown: 'true' })]],
     ['misspelt status', [{ when: { status: 'sucess' }, run: { task: 't' } }], [P('tdtp.actions[0].when.status', 'notStatus', [STATUSES], text('sucess'))]],
     ['bad status in a list', [{ when: { status: ['failed', 'FAILED'] }, run: { task: 't' } }], [P('tdtp.actions[0].when.status[1]', 'notStatus', [STATUSES], text('FAILED'))]],
     ['empty status list', [{ when: { status: [] }, run: { task: 't' } }], [P('tdtp.actions[0].when.status', 'emptyStatusList')]],
@@ -312,7 +337,141 @@ describe('matchRules', () => {
   });
 });
 
+describe('matchRules: when.on (alert transitions)', () => {
+  const FIRST: AlertTransition = { kind: 'firstFailure' };
+  const STILL: AlertTransition = { kind: 'stillFailing', failures: 2, since: 0 };
+  const RECOVERED: AlertTransition = { kind: 'recovered', failures: 3, downMs: 60_000 };
+  const DQ_CHANGED: AlertTransition = { kind: 'dqChanged', from: 'ok', to: 'dropped' };
+  const DQ_GREW: AlertTransition = { kind: 'dqGrew', percent: 5, usualPercent: 1 };
+  const UNUSUAL: AlertTransition = { kind: 'unusual', findings: [] };
+  const BACK: AlertTransition = { kind: 'backOnTime', lateByMs: 90_000 };
+  const EXPECTED_AT = Date.UTC(2025, 10, 18, 10, 15, 0);
+  const LATENESS: Lateness = { basis: 'stated', expectedAt: EXPECTED_AT, lateAfter: EXPECTED_AT + 30_000 };
+
+  const runEvent = (transitions: readonly AlertTransition[], spec: RecordSpec = {}, connection?: string): ActionEvent => ({ record: mkRecord(spec), transitions, ...(connection !== undefined ? { connection } : {}) });
+  const lateEvent = (spec: RecordSpec = {}, lateness: Lateness = LATENESS, at = EXPECTED_AT + 120_000): ActionEvent => ({ record: mkRecord(spec), late: { lateness, at } });
+  const on = (kinds: string | string[], when: Record<string, unknown> = {}) => rule({ when: { on: kinds, ...when }, run: { task: 't' } });
+  const matched = (r: ActionRule, event: ActionEvent) => matchRules([r], event).map((m) => m.transition);
+
+  test('each kind matches a run that brought it, and no other run', () => {
+    const all: Array<[string, AlertTransition]> = [
+      ['firstFailure', FIRST],
+      ['stillFailing', STILL],
+      ['recovered', RECOVERED],
+      ['dqChanged', DQ_CHANGED],
+      ['dqGrew', DQ_GREW],
+      ['unusual', UNUSUAL],
+      ['backOnTime', BACK],
+    ];
+    for (const [kind, transition] of all) {
+      const r = on(kind);
+      assert.deepEqual(matched(r, runEvent([transition])), [kind], `${kind} on a run that brought it`);
+      assert.deepEqual(matched(r, runEvent([])), [], `${kind} on a run that brought nothing`);
+      for (const [other, t] of all) if (other !== kind) assert.deepEqual(matched(r, runEvent([t])), [], `${kind} on a run that brought ${other}`);
+      assert.deepEqual(matched(r, lateEvent()), [], `${kind} on a late event`);
+    }
+  });
+
+  test('late matches the late event only, never a run', () => {
+    const late = on('late');
+    assert.deepEqual(matched(late, lateEvent()), ['late']);
+    assert.deepEqual(matched(late, lateEvent({}, { basis: 'stateExpired' })), ['late'], 'a state key that expired counts too');
+    for (const t of [FIRST, STILL, RECOVERED, BACK]) assert.deepEqual(matched(late, runEvent([t])), []);
+    assert.deepEqual(explainMismatch(late, runEvent([BACK])), { code: 'transition', values: ['backOnTime', 'late'] });
+  });
+
+  test('a list matches any of its kinds; the matched kind is the first of the rule\'s list the run brought', () => {
+    const r = on(['recovered', 'backOnTime', 'firstFailure']);
+    assert.deepEqual(matched(r, runEvent([FIRST])), ['firstFailure']);
+    assert.deepEqual(matched(r, runEvent([RECOVERED, DQ_CHANGED])), ['recovered']);
+    // A late pipeline's run that fails brings backOnTime and firstFailure: the rule's order decides.
+    assert.deepEqual(matched(r, runEvent([BACK, FIRST])), ['backOnTime']);
+    assert.deepEqual(matched(on(['firstFailure', 'backOnTime']), runEvent([BACK, FIRST])), ['firstFailure']);
+    assert.deepEqual(matched(r, runEvent([STILL, UNUSUAL])), []);
+    assert.deepEqual(explainMismatch(r, runEvent([STILL, UNUSUAL])), { code: 'transition', values: ['stillFailing,unusual', 'recovered', 'backOnTime', 'firstFailure'] });
+    assert.deepEqual(explainMismatch(r, runEvent([])), { code: 'transition', values: ['', 'recovered', 'backOnTime', 'firstFailure'] });
+    assert.deepEqual(explainMismatch(r, { record: mkRecord() }), { code: 'transition', values: ['', 'recovered', 'backOnTime', 'firstFailure'] }, 'an event without transitions brought none');
+    const both = on(['firstFailure', 'late']);
+    assert.deepEqual(matched(both, runEvent([FIRST])), ['firstFailure']);
+    assert.deepEqual(matched(both, lateEvent()), ['late']);
+    assert.deepEqual(explainMismatch(on('recovered'), lateEvent()), { code: 'transition', values: ['late', 'recovered'] });
+  });
+
+  test('the other conditions still apply, to the run or (for a late event) to the pipeline\'s latest run', () => {
+    const r = on(['firstFailure', 'late'], { status: 'failed', resultName: 'MASK_*', pipelineName: 'erp_*', connection: 'prod' });
+    const failed = { status: 'failed', error: 'x' };
+    assert.deepEqual(matched(r, runEvent([FIRST], failed, 'prod')), ['firstFailure']);
+    assert.deepEqual(explainMismatch(r, runEvent([FIRST], { ...failed, resultName: 'ORDERS' }, 'prod')), { code: 'resultName', values: ['ORDERS', 'MASK_*'] });
+    assert.deepEqual(explainMismatch(r, runEvent([FIRST], { ...failed, pipeline: 'crm' }, 'prod')), { code: 'pipelineName', values: ['crm', 'erp_*'] });
+    assert.deepEqual(explainMismatch(r, runEvent([FIRST], failed, 'staging')), { code: 'connection', values: ['staging', 'prod'] });
+    assert.deepEqual(explainMismatch(r, runEvent([FIRST], failed)), { code: 'noConnection', values: [] });
+    assert.deepEqual(explainMismatch(r, runEvent([FIRST], { status: 'completed_with_errors' }, 'prod')), { code: 'status', values: ['completed_with_errors', 'failed'] });
+    // The transition is checked before the status: "it brought nothing" is the first reason.
+    assert.deepEqual(explainMismatch(r, runEvent([RECOVERED], { status: 'success' }, 'prod')), { code: 'transition', values: ['recovered', 'firstFailure', 'late'] });
+
+    const late = (spec: RecordSpec, connection?: string): ActionEvent => ({ ...lateEvent(spec), ...(connection !== undefined ? { connection } : {}) });
+    assert.deepEqual(matched(r, late(failed, 'prod')), ['late'], 'late, and the latest run failed');
+    assert.deepEqual(explainMismatch(r, late({ status: 'success' }, 'prod')), { code: 'status', values: ['success', 'failed'] }, 'late, but the latest run succeeded');
+    assert.deepEqual(explainMismatch(r, late({ ...failed, resultName: 'ORDERS' }, 'prod')), { code: 'resultName', values: ['ORDERS', 'MASK_*'] });
+    assert.deepEqual(explainMismatch(r, late(failed)), { code: 'noConnection', values: [] });
+
+    const dq = on('recovered', { dataQualityWarning: true });
+    assert.deepEqual(matched(dq, runEvent([RECOVERED], { loaded: 100, exported: 90 })), ['recovered']);
+    assert.deepEqual(explainMismatch(dq, runEvent([RECOVERED], { loaded: 100, exported: 100 })), { code: 'noDataQualityWarning', values: [] });
+  });
+
+  test('sources: a run keeps the live / includeRecovered / polled rules; a late event is news whatever its latest run\'s source', () => {
+    const r = on(['firstFailure', 'late']);
+    const sources: RunSource[] = ['live', 'loaded', 'recovered', 'polled'];
+    for (const source of sources) {
+      assert.deepEqual(matched(r, runEvent([FIRST], { source })), source === 'live' ? ['firstFailure'] : [], `a ${source} run`);
+      assert.deepEqual(matched(r, lateEvent({ source })), ['late'], `late, its latest run ${source}`);
+    }
+    assert.deepEqual(explainMismatch(r, runEvent([FIRST], { source: 'polled' })), { code: 'polled', values: [] });
+    assert.deepEqual(explainMismatch(r, runEvent([FIRST], { source: 'loaded' })), { code: 'notLive', values: ['loaded'] });
+    assert.deepEqual(matched(rule({ when: { on: 'firstFailure' }, run: { task: 't' }, includeRecovered: true }), runEvent([FIRST], { source: 'loaded' })), ['firstFailure']);
+  });
+
+  test('a rule without "on" is unchanged: every matching run, whatever it brought; never a late event', () => {
+    const any = rule({ run: { task: 't' } });
+    const failed = rule({ when: { status: 'failed' }, run: { task: 't' } });
+    for (const transitions of [[], [FIRST], [STILL], [RECOVERED, UNUSUAL], [BACK]]) {
+      assert.deepEqual(matched(any, runEvent(transitions)), [undefined]);
+      assert.deepEqual(matched(failed, runEvent(transitions, { status: 'failed', error: 'x' })), [undefined]);
+    }
+    assert.deepEqual(matched(any, lateEvent()), []);
+    assert.deepEqual(matched(failed, lateEvent({ status: 'failed', error: 'x' })), []);
+    assert.deepEqual(explainMismatch(any, lateEvent()), { code: 'lateEvent', values: [] });
+    assert.deepEqual(matched(rule({ run: { task: 't' }, includeRecovered: true }), lateEvent()), [], 'includeRecovered does not make it a late rule');
+  });
+
+  test('decideActions: the transition and the lateness reach the variables; the late event is rate-limited per result_name', () => {
+    const c = { t: 0 };
+    const limiter = new RateLimiter({ now: () => c.t });
+    const parsed = rules([
+      { when: { on: ['recovered', 'late'] }, run: { command: 'myExt.page', args: [{ t: '${transition}', by: '${late_by_ms}', due: '${expected_at}' }] } },
+      { run: { command: 'myExt.any', args: [{ t: '${transition}', by: '${late_by_ms}' }] } },
+    ]);
+    const args = (d: ActionDecision) => (d.outcome.kind === 'run' && d.outcome.action.kind === 'command' ? d.outcome.action.args : undefined);
+
+    const run = decideActions(parsed, runEvent([RECOVERED]), limiter);
+    assert.deepEqual(run.map((d) => [d.index, args(d)]), [
+      [0, [{ t: 'recovered', by: '', due: '' }]],
+      [1, [{ t: '', by: '' }]],
+    ]);
+
+    const late = decideActions(parsed, { ...lateEvent({ resultName: 'ORDERS' }) }, limiter);
+    assert.deepEqual(late.map((d) => [d.index, args(d)]), [[0, [{ t: 'late', by: '120000', due: '2025-11-18T10:15:00.000Z' }]]]);
+    const again = decideActions(parsed, { ...lateEvent({ resultName: 'ORDERS' }) }, limiter);
+    assert.deepEqual(again.map((d) => d.outcome), [{ kind: 'rate-limited', retryAfterMs: 60_000 }], 'the same rule and result_name within a minute');
+
+    const back = decideActions(parsed, runEvent([BACK], { resultName: 'BACK' }), limiter);
+    assert.deepEqual(back.map((d) => [d.index, args(d)]), [[1, [{ t: '', by: '90000' }]]]);
+  });
+});
+
 describe('templating', () => {
+  const pick = (vars: TemplateVars) => ({ transition: vars.transition, late_by_ms: vars.late_by_ms, expected_at: vars.expected_at });
   const failedRecord = () => mkRecord({ status: 'failed', error: HOSTILE_ERROR, loaded: 10, exported: 0, packageUuid: '5f1c0d2e' });
 
   test('templateVars gives every variable as text', () => {
@@ -330,6 +489,9 @@ describe('templating', () => {
       package_uuid: '',
       connection: 'prod',
       dq_rows: '2',
+      transition: '',
+      late_by_ms: '',
+      expected_at: '',
     });
     assert.deepEqual(Object.keys(vars).sort(), [...TEMPLATE_VARIABLES].sort());
     const failed = templateVars(failedRecord());
@@ -338,6 +500,25 @@ describe('templating', () => {
     assert.equal(failed.connection, '');
     assert.equal(failed.package_uuid, '5f1c0d2e');
     assert.equal(templateVars(mkRecord({ status: 'paused' })).status, 'paused');
+  });
+
+  test('transition, late_by_ms and expected_at: from the event, "" when it has none', () => {
+    const record = mkRecord({ status: 'failed', error: 'x' });
+    assert.deepEqual(pick(templateVars(record, 'prod', { transition: 'firstFailure' })), { transition: 'firstFailure', late_by_ms: '', expected_at: '' });
+    const expectedAt = Date.UTC(2025, 10, 18, 10, 15, 0, 250);
+    const late = { late: { lateness: { basis: 'learned', expectedAt, lateAfter: expectedAt + 1000 } as Lateness, at: expectedAt + 61_000.4 } };
+    assert.deepEqual(pick(templateVars(record, 'prod', { transition: 'late', ...late })), { transition: 'late', late_by_ms: '61000', expected_at: '2025-11-18T10:15:00.250Z' });
+    assert.deepEqual(pick(templateVars(record, 'prod', { transition: 'late', late: { lateness: { basis: 'stateExpired' }, at: expectedAt } })), { transition: 'late', late_by_ms: '', expected_at: '' }, 'no due time was known');
+    assert.deepEqual(pick(templateVars(record, 'prod', { late: { lateness: { basis: 'stated', expectedAt, lateAfter: expectedAt }, at: expectedAt - 5 } })), { transition: '', late_by_ms: '0', expected_at: '2025-11-18T10:15:00.250Z' }, 'a clock behind the due time is not negative');
+    assert.deepEqual(pick(templateVars(record, 'prod', { transitions: [{ kind: 'backOnTime', lateByMs: 4200 }] })), { transition: '', late_by_ms: '4200', expected_at: '' }, 'a run that ended a lateness says how late it came');
+    const env = taskEnvironment(templateVars(record, 'prod', { transition: 'late', ...late }));
+    assert.equal(env.TDTP_TRANSITION, 'late');
+    assert.equal(env.TDTP_LATE_BY_MS, '61000');
+    assert.equal(env.TDTP_EXPECTED_AT, '2025-11-18T10:15:00.250Z');
+    for (const name of ['transition', 'late_by_ms', 'expected_at'] as const) {
+      assert.ok(TEMPLATE_VARIABLES.includes(name));
+      assert.notEqual(SAMPLE_VARS[name], '', `a sample value for ${name}`);
+    }
   });
 
   test('unknown variables stay as written; $${x} is the literal ${x}; nothing is expanded twice', () => {

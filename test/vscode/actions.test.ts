@@ -12,7 +12,10 @@ import type { Testing } from '../../src/vscode/testing';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';
 
-/* Issue 11 in a real VS Code: action rules under a storm, the exact URL string, and tasks an extension cannot shadow. */
+/*
+ * Issue 11 in a real VS Code: action rules under a storm, the exact URL string, and tasks an
+ * extension cannot shadow. Issue 14: rules on alert transitions (first failure, recovery, late).
+ */
 
 const keys = new KeySpace('tdtp:pipeline');
 
@@ -57,6 +60,7 @@ describe('Action rules against hostile publishers (issue 11)', function () {
 
   after(async () => {
     await vscode.workspace.getConfiguration('tdtp').update('actions', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('tdtp').update('expectations', undefined, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
@@ -158,6 +162,75 @@ describe('Action rules against hostile publishers (issue 11)', function () {
       assert.match(readFileSync(join(folder, 'alerts.log'), 'utf8'), /^SHADOW_1\|failed\|boom in SHADOW_1$/m);
     } finally {
       provider.dispose();
+    }
+  });
+
+  it('rules "on" transitions: firstFailure runs once for three failures, recovered once on the success after them, late when the pipeline turns late', async () => {
+    const HIT = 'tdtpTest.actionHit';
+    const hits: Array<Record<string, string>> = [];
+    const command = vscode.commands.registerCommand(HIT, (arg: Record<string, string>) => hits.push(arg));
+    const of = (rule: string) => hits.filter((h) => h.rule === rule);
+    const hitRun = (rule: string, when: Record<string, unknown>, extra: Record<string, string> = {}) => ({
+      name: rule,
+      when: { resultName: 'ON_*', ...when },
+      run: { command: HIT, args: [{ rule, transition: '${transition}', result: '${result_name}', status: '${status}', ...extra }] },
+    });
+    try {
+      // ON_LATE is due every hour; nothing else in this suite has an expectation.
+      await vscode.workspace.getConfiguration('tdtp').update('expectations', [{ resultName: 'ON_LATE', every: '1h' }], vscode.ConfigurationTarget.Global);
+      await setActions(
+        [
+          hitRun('first', { on: 'firstFailure' }),
+          hitRun('recovered', { on: ['recovered'] }),
+          hitRun('late', { on: 'late' }, { lateBy: '${late_by_ms}', expectedAt: '${expected_at}' }),
+          // Without "on": every run, as before (no limit, so all four show), and never the late event.
+          { ...hitRun('every run', {}), rateLimit: false },
+        ],
+        t,
+      );
+
+      const start = Date.now() - 60_000;
+      const at = (i: number) => new Date(start + i * 1000);
+      const flip = (i: number, status: string) =>
+        failed('ON_FLIP', { status, started_at: goTimeString(new Date(at(i).getTime() - 10)), finished_at: goTimeString(at(i)), ...(status === 'failed' ? { error: `boom ${i}` } : { error: undefined, rows_loaded: 10, rows_exported: 10 }) });
+      for (let i = 0; i < 3; i++) await publishResult(admin, keys, flip(i, 'failed'), 60);
+      await publishResult(admin, keys, flip(3, 'success'), 60);
+      await until('the recovery rule and all four runs of the rule without "on"', () => (of('recovered').length >= 1 && of('every run').length >= 4 ? true : undefined), [t.actions.onDidRun], 30_000);
+
+      assert.deepEqual(of('first'), [{ rule: 'first', transition: 'firstFailure', result: 'ON_FLIP', status: 'failed' }], 'one run for three failures in a row');
+      assert.deepEqual(of('recovered'), [{ rule: 'recovered', transition: 'recovered', result: 'ON_FLIP', status: 'success' }]);
+      assert.deepEqual(of('every run').map((h) => [h.status, h.transition]), [['failed', ''], ['failed', ''], ['failed', ''], ['success', '']]);
+      assert.deepEqual(of('late'), []);
+
+      // TDTP: Test Action Rules on the success: the recovery rule applies (it just ran, so its
+      // limit holds it back), the first-failure rule says what it waits for.
+      const dryFlip = t.actions.explain(t.store.get('ON_FLIP')!.latest, 'default');
+      assert.match(dryFlip[0].would, /does not apply: the run brought recovered; the rule waits for firstFailure/);
+      assert.match(dryFlip[1].would, /rate limit/);
+      assert.match(dryFlip[2].would, /does not apply: the run brought recovered; the rule waits for late/);
+
+      // Late: one on-time run, then the lateness check at a time of the test's choosing.
+      const finished = new Date(Date.now() - 1000);
+      await publishResult(admin, keys, failed('ON_LATE', { status: 'success', error: undefined, started_at: goTimeString(new Date(finished.getTime() - 10)), finished_at: goTimeString(finished), rows_loaded: 5, rows_exported: 5 }), 600);
+      const due = await until('ON_LATE to have a due time', () => t.viewer.alertsOf(t.connection, 'ON_LATE')?.due, [t.viewer.onDidChange, vscode.workspace.onDidChangeConfiguration], 15_000);
+      await until('the rule without "on" to run for ON_LATE', () => (of('every run').length >= 5 ? true : undefined), [t.actions.onDidRun]);
+      assert.equal(due.expectedAt, finished.getTime() + 3_600_000);
+      assert.equal(t.actions.explain(t.store.get('ON_LATE')!.latest, 'default')[2].would.startsWith('does not apply'), true, 'not late yet');
+      const now = finished.getTime() + 3 * 3_600_000;
+      const lateRan = nextEvent('the late rule to run', t.actions.onDidRun, (r) => r.index === 2);
+      t.viewer.checkLateness(now);
+      const report = await lateRan;
+      assert.equal(report.outcome, 'ran', report.detail);
+      assert.equal(report.transition, 'late');
+      assert.deepEqual(of('late'), [{ rule: 'late', transition: 'late', result: 'ON_LATE', status: 'success', lateBy: String(2 * 3_600_000), expectedAt: new Date(finished.getTime() + 3_600_000).toISOString() }]);
+      // Later checks while it stays late are not news; the rules without "on" never saw the lateness.
+      t.viewer.checkLateness(now + 60_000);
+      assert.equal(of('late').length, 1);
+      assert.deepEqual(of('every run').map((h) => h.result), ['ON_FLIP', 'ON_FLIP', 'ON_FLIP', 'ON_FLIP', 'ON_LATE']);
+      assert.equal(of('first').length + of('recovered').length, 2, 'still one each');
+      assert.match(t.actions.explain(t.store.get('ON_LATE')!.latest, 'default')[2].would, /rate limit/, 'Test Action Rules tries the late rule on the lateness');
+    } finally {
+      command.dispose();
     }
   });
 });

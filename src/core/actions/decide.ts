@@ -1,3 +1,4 @@
+import type { TransitionKind } from '../alerts/tracker';
 import { ActionEvent, matchRules } from './match';
 import { PlannedAction, planAction } from './plan';
 import { PauseLimit, RateLimiter } from './rateLimit';
@@ -14,24 +15,28 @@ export type ActionOutcome =
 export interface ActionDecision {
   readonly index: number;
   readonly rule: ActionRule;
+  /** The transition the rule matched on; undefined for a rule without `on`. */
+  readonly transition: TransitionKind | undefined;
   readonly outcome: ActionOutcome;
 }
 
 /**
- * For every matching rule: what to do. With `dryRun` the rate limiter is only consulted, not
+ * For every matching rule: what to do. A late event is rate-limited like a run of its result_name. With `dryRun` the rate limiter is only consulted, not
  * updated (a paused rule shows as paused; one that would pause shows `pausedNow`). A rule whose
  * URL expands to something unsafe gives a problem and does not count against its rate limit.
  */
 export function decideActions(rules: readonly ActionRule[], event: ActionEvent, limiter: RateLimiter | undefined, options: { dryRun?: boolean } = {}): ActionDecision[] {
   const matched = matchRules(rules, event);
   if (matched.length === 0) return [];
-  const vars = templateVars(event.record, event.connection);
-  return matched.map(({ index, rule }): ActionDecision => {
+  const common = templateVars(event.record, event.connection, event);
+  return matched.map(({ index, rule, transition }): ActionDecision => {
+    const vars = transition === undefined ? common : { ...common, transition };
+    const decided = (outcome: ActionOutcome): ActionDecision => ({ index, rule, transition, outcome });
     const plan = planAction(rule, vars);
-    if (!plan.ok) return { index, rule, outcome: { kind: 'problem', problem: plan.problem } };
+    if (!plan.ok) return decided({ kind: 'problem', problem: plan.problem });
     const rate = limiter ? (options.dryRun ? limiter.peek(rule, vars.result_name) : limiter.tryAcquire(rule, vars.result_name)) : { allowed: true as const };
-    if (rate.allowed) return { index, rule, outcome: { kind: 'run', action: plan.action } };
-    if (rate.reason === 'window') return { index, rule, outcome: { kind: 'rate-limited', retryAfterMs: rate.retryAfterMs } };
-    return { index, rule, outcome: { kind: 'paused', limit: rate.limit, perMinute: rate.perMinute, pausedNow: rate.pausedNow } };
+    if (rate.allowed) return decided({ kind: 'run', action: plan.action });
+    if (rate.reason === 'window') return decided({ kind: 'rate-limited', retryAfterMs: rate.retryAfterMs });
+    return decided({ kind: 'paused', limit: rate.limit, perMinute: rate.perMinute, pausedNow: rate.pausedNow });
   });
 }

@@ -1,23 +1,40 @@
+import type { AlertTransition, Lateness, TransitionKind } from '../alerts/tracker';
 import { isDqWarning } from '../dataQuality';
 import { truncate } from '../text';
 import type { RunRecord, RunSource } from '../store';
 import { GlobMatcher, compileGlob } from './glob';
 import type { ActionRule, ActionWhen } from './rules';
 
+/**
+ * A run, or a pipeline that turned late. For a late event `record` is the pipeline's latest run:
+ * the other conditions (status, names, data quality) and the variables are read from it.
+ */
 export interface ActionEvent {
   readonly record: RunRecord;
   /** The name of the connection the run came from (matched by `when.connection`). */
   readonly connection?: string;
+  /** What the run changed about its pipeline (the alert tracker's transitions); none when absent. */
+  readonly transitions?: readonly AlertTransition[];
+  /** Present on a late event: how the pipeline is late, and when that was found (`at`, ms). */
+  readonly late?: LateEvent;
+}
+
+export interface LateEvent {
+  readonly lateness: Lateness;
+  readonly at: number;
 }
 
 /**
  * Why a rule does not apply, as a fact for the front end to word. values:
- * `polled` []; `notLive` [source]; `status` [status, the wanted statuses…];
+ * `polled` []; `notLive` [source];
+ * `transition` [the event's kinds joined with "," ("" when the run brought none; "late" for a
+ * late event), the wanted kinds…]; `lateEvent` [] (a late event, and the rule has no `on`);
+ * `status` [status, the wanted statuses…];
  * `dataQualityWarning` [] (the run has one, the rule wants none); `noDataQualityWarning` [];
  * `resultName` / `pipelineName` / `connection` [the value, shortened; the glob]; `noConnection` [].
  */
 export interface Mismatch {
-  readonly code: 'polled' | 'notLive' | 'status' | 'dataQualityWarning' | 'noDataQualityWarning' | 'resultName' | 'pipelineName' | 'connection' | 'noConnection';
+  readonly code: 'polled' | 'notLive' | 'transition' | 'lateEvent' | 'status' | 'dataQualityWarning' | 'noDataQualityWarning' | 'resultName' | 'pipelineName' | 'connection' | 'noConnection';
   readonly values: readonly string[];
 }
 
@@ -29,12 +46,55 @@ export interface Mismatch {
  * reconnect: their events were missed) count only with `includeRecovered`. `polled` never counts:
  * a poll is the user asking to look at a state, not news of a run, and running an alert again
  * because someone pressed "Poll now" would be a surprise.
+ *
+ * Transitions (`when.on`): a run matches when it brought one of the rule's kinds; `late` is never
+ * a run's, only the late event's. A rule without `on` never matches a late event. A late event is
+ * news from the clock, not a run: the source of the latest run it carries does not matter (a
+ * pipeline whose latest run was polled, or loaded at connect, is late all the same), so neither
+ * the `polled` rule nor `includeRecovered` applies to it.
  */
 export function explainMismatch(rule: ActionRule, event: ActionEvent): Mismatch | undefined {
+  const checked = check(rule, event);
+  return 'mismatch' in checked ? checked.mismatch : undefined;
+}
+
+/** The rules that apply to an event, in settings order, each with the transition it matched on (none without `on`). */
+export function matchRules(rules: readonly ActionRule[], event: ActionEvent): Array<{ index: number; rule: ActionRule; transition: TransitionKind | undefined }> {
+  const matched: Array<{ index: number; rule: ActionRule; transition: TransitionKind | undefined }> = [];
+  for (const rule of rules) {
+    const checked = check(rule, event);
+    if (!('mismatch' in checked)) matched.push({ index: rule.index, rule, transition: checked.transition });
+  }
+  return matched;
+}
+
+function check(rule: ActionRule, event: ActionEvent): { mismatch: Mismatch } | { transition: TransitionKind | undefined } {
+  const mismatch = (code: Mismatch['code'], values: readonly string[] = []) => ({ mismatch: { code, values } });
   const { record } = event;
-  const source: RunSource = record.source;
-  if (source === 'polled') return { code: 'polled', values: [] };
-  if (source !== 'live' && !rule.includeRecovered) return { code: 'notLive', values: [source] };
+  const on = rule.when.on;
+  let transition: TransitionKind | undefined;
+  if (event.late) {
+    if (!on) return mismatch('lateEvent');
+    if (!on.includes('late')) return mismatch('transition', ['late', ...on]);
+    transition = 'late';
+  } else {
+    const source: RunSource = record.source;
+    if (source === 'polled') return mismatch('polled');
+    if (source !== 'live' && !rule.includeRecovered) return mismatch('notLive', [source]);
+    if (on) {
+      const brought = event.transitions ?? [];
+      // The first of the rule's kinds the run brought: the rule's order says which one it is about.
+      transition = on.find((kind) => brought.some((t) => t.kind === kind));
+      if (transition === undefined) return mismatch('transition', [brought.map((t) => t.kind).join(','), ...on]);
+    }
+  }
+  const other = otherConditions(rule, event);
+  return other ? { mismatch: other } : { transition };
+}
+
+/** The conditions on the run itself (for a late event: on the pipeline's latest run). */
+function otherConditions(rule: ActionRule, event: ActionEvent): Mismatch | undefined {
+  const { record } = event;
   const when = rule.when;
   const status = record.run.statusKind;
   if (when.status && !when.status.includes(status)) return { code: 'status', values: [status, ...when.status] };
@@ -51,13 +111,6 @@ export function explainMismatch(rule: ActionRule, event: ActionEvent): Mismatch 
     if (!globOf(when, 'connection')(event.connection)) return { code: 'connection', values: [truncate(event.connection, 80), when.connection] };
   }
   return undefined;
-}
-
-/** The rules that apply to an event, in settings order. `index` is the rule's index in `tdtp.actions`. */
-export function matchRules(rules: readonly ActionRule[], event: ActionEvent): Array<{ index: number; rule: ActionRule }> {
-  const matched: Array<{ index: number; rule: ActionRule }> = [];
-  for (const rule of rules) if (explainMismatch(rule, event) === undefined) matched.push({ index: rule.index, rule });
-  return matched;
 }
 
 /** Matchers are compiled once per rule (rules are immutable) and forgotten with the rule. */

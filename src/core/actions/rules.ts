@@ -1,3 +1,4 @@
+import type { TransitionKind } from '../alerts/tracker';
 import { StatusKind } from '../decode';
 import { truncate } from '../text';
 import { Path, Problem, Problems, isPlainObject } from '../validate';
@@ -8,7 +9,19 @@ import { UrlProblem } from './url';
 /** Statuses a rule can ask for; `unknown` is any status the framework does not define. */
 export const ACTION_STATUSES: readonly StatusKind[] = ['success', 'failed', 'completed_with_errors', 'unknown'];
 
+/**
+ * Transitions a rule can wait for (`when.on`): the alert tracker's (tracker.ts), in the order the
+ * docs list them. The record makes the compiler fail when the tracker gains a kind this misses.
+ */
+const TRANSITION_SET: Record<TransitionKind, true> = { firstFailure: true, stillFailing: true, recovered: true, dqChanged: true, dqGrew: true, unusual: true, late: true, backOnTime: true };
+export const ACTION_TRANSITIONS: readonly TransitionKind[] = Object.keys(TRANSITION_SET) as TransitionKind[];
+
 export interface ActionWhen {
+  /**
+   * Any of these transitions (a single one in settings becomes a one-element list). Without it the
+   * rule runs on every run that meets its other conditions, and never on a late event.
+   */
+  readonly on?: readonly TransitionKind[];
   /** Any of these (a single status in settings becomes a one-element list). */
   readonly status?: readonly StatusKind[];
   /** true: only runs with a data-quality warning (dropped or extra rows); false: only without. */
@@ -52,10 +65,12 @@ const RUN_KINDS = ['task', 'command', 'openUrl'] as const;
 /**
  * What can be wrong with `tdtp.actions` (worded by the front end; `values` in the order listed):
  * - `notRules`, `notRule`, `notText`, `notBoolean`, `notRateLimit`, `notSeconds`, `notCount`,
- *   `notWhen`, `notStatuses`, `notGlob`, `notRun`, `notTaskLabel`, `notCommandId`, `notUrl`,
- *   `notArgs`: the value has the wrong type (the problem's `got`). `notStatuses`: [the statuses].
+ *   `notWhen`, `notStatuses`, `notTransitions`, `notGlob`, `notRun`, `notTaskLabel`, `notCommandId`,
+ *   `notUrl`, `notArgs`: the value has the wrong type (the problem's `got`). `notStatuses`: [the
+ *   statuses]; `notTransitions`: [the transitions].
  * - `notStatus` [the statuses]: a status the framework does not define (`got`).
- * - `emptyStatusList`; `runMissing` [kinds]; `noRunKind` [kinds]; `manyRunKinds` [kinds, given];
+ * - `notTransition` [the transitions]: not a transition a rule can wait for (`got`).
+ * - `emptyStatusList`; `emptyTransitionList`; `runMissing` [kinds]; `noRunKind` [kinds]; `manyRunKinds` [kinds, given];
  *   `argsWithoutCommand`; `argsTooDeep` [levels]; `argsNotJsonNumber` [value]; `argsNotJson` (`got`).
  * - glob, URL and placeholder problems: see `GlobProblem`, `UrlProblem`, `TemplatePlaceProblem`.
  */
@@ -71,6 +86,9 @@ export type RuleProblemCode =
   | 'notStatuses'
   | 'notStatus'
   | 'emptyStatusList'
+  | 'notTransitions'
+  | 'notTransition'
+  | 'emptyTransitionList'
   | 'notGlob'
   | 'runMissing'
   | 'notRun'
@@ -179,23 +197,16 @@ function parseWhen(value: unknown, present: boolean, at: Path, problems: Problem
     problems.wrong(at, 'notWhen', value);
     return undefined;
   }
-  problems.unknownFields(value, ['status', 'dataQualityWarning', 'resultName', 'pipelineName', 'connection'], at);
+  problems.unknownFields(value, ['on', 'status', 'dataQualityWarning', 'resultName', 'pipelineName', 'connection'], at);
   const when: { -readonly [K in keyof ActionWhen]: ActionWhen[K] } = {};
-  const statusNames = ACTION_STATUSES.join(', ');
 
+  if (Object.hasOwn(value, 'on')) {
+    const on = parseOneOrList(value.on, ACTION_TRANSITIONS, at.field('on'), problems, { notList: 'notTransitions', notItem: 'notTransition', empty: 'emptyTransitionList' });
+    if (on) when.on = on;
+  }
   if (Object.hasOwn(value, 'status')) {
-    const raw = value.status;
-    const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : undefined;
-    if (!list) problems.wrong(at.field('status'), 'notStatuses', raw, [statusNames]);
-    else if (list.length === 0) problems.add(at.field('status'), 'emptyStatusList');
-    else {
-      const statuses: StatusKind[] = [];
-      list.forEach((s: unknown, i) => {
-        if (typeof s === 'string' && (ACTION_STATUSES as readonly string[]).includes(s)) statuses.push(s as StatusKind);
-        else problems.wrong(typeof raw === 'string' ? at.field('status') : at.field('status').item(i), 'notStatus', s, [statusNames]);
-      });
-      when.status = statuses;
-    }
+    const status = parseOneOrList(value.status, ACTION_STATUSES, at.field('status'), problems, { notList: 'notStatuses', notItem: 'notStatus', empty: 'emptyStatusList' });
+    if (status) when.status = status;
   }
 
   if (Object.hasOwn(value, 'dataQualityWarning')) {
@@ -215,6 +226,32 @@ function parseWhen(value: unknown, present: boolean, at: Path, problems: Problem
     else when[field] = glob;
   }
   return when;
+}
+
+/** A value of `allowed`, or a non-empty list of them (`"failed"` is `["failed"]`). */
+function parseOneOrList<T extends string>(
+  raw: unknown,
+  allowed: readonly T[],
+  at: Path,
+  problems: Problems<RuleProblemCode>,
+  codes: { readonly notList: RuleProblemCode; readonly notItem: RuleProblemCode; readonly empty: RuleProblemCode },
+): T[] | undefined {
+  const names = allowed.join(', ');
+  const list: readonly unknown[] | undefined = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : undefined;
+  if (!list) {
+    problems.wrong(at, codes.notList, raw, [names]);
+    return undefined;
+  }
+  if (list.length === 0) {
+    problems.add(at, codes.empty);
+    return undefined;
+  }
+  const found: T[] = [];
+  list.forEach((item, i) => {
+    if (typeof item === 'string' && (allowed as readonly string[]).includes(item)) found.push(item as T);
+    else problems.wrong(typeof raw === 'string' ? at : at.item(i), codes.notItem, item, [names]);
+  });
+  return found;
 }
 
 function parseRun(value: unknown, present: boolean, at: Path, problems: Problems<RuleProblemCode>): ActionRun | undefined {

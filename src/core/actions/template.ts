@@ -1,7 +1,9 @@
+import type { TransitionKind } from '../alerts/tracker';
 import { dqRows } from '../export';
 import { truncate } from '../text';
 import type { RunRecord } from '../store';
 import { isPlainObject } from '../validate';
+import type { ActionEvent } from './match';
 
 export const TEMPLATE_VARIABLES = [
   'result_name',
@@ -16,19 +18,35 @@ export const TEMPLATE_VARIABLES = [
   'package_uuid',
   'connection',
   'dq_rows',
+  'transition',
+  'late_by_ms',
+  'expected_at',
 ] as const;
 
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateVars = Readonly<Record<TemplateVariable, string>>;
+
+/** What the event says beyond its run (its transitions, its lateness), and the transition a rule matched on. */
+export type EventFacts = Pick<ActionEvent, 'transitions' | 'late'> & { readonly transition?: TransitionKind };
 
 /**
  * The variables of a run, all as text. `result_name` is the model's key (the channel's suffix);
  * `status` is the text as received (an unknown status as written); times are the RFC 3339 text as
  * received; an absent `error`/`package_uuid`/connection is ""; `dq_rows` is how many rows loaded
  * and exported differ by, "" for failed runs (see export.ts).
+ *
+ * From the event (`facts`): `transition` is the kind the rule matched on ("" for a rule without
+ * `on`). For a late event, `expected_at` is when the run was due (RFC 3339, UTC, milliseconds) and
+ * `late_by_ms` how long past it the pipeline was found late; both "" when only the state key's
+ * expiry said so (no due time known). For a run that ended a lateness (`backOnTime`), `late_by_ms`
+ * is how late it came. Otherwise both are "".
  */
-export function templateVars(record: RunRecord, connection?: string): TemplateVars {
+export function templateVars(record: RunRecord, connection?: string, facts: EventFacts = {}): TemplateVars {
   const r = record.run.result;
+  const lateness = facts.late?.lateness;
+  const expectedAt = lateness && lateness.basis !== 'stateExpired' && Number.isFinite(lateness.expectedAt) ? lateness.expectedAt : undefined;
+  const backOnTime = facts.late ? undefined : facts.transitions?.find((t) => t.kind === 'backOnTime');
+  const lateByMs = expectedAt !== undefined ? Math.max(0, (facts.late?.at ?? expectedAt) - expectedAt) : backOnTime?.kind === 'backOnTime' ? backOnTime.lateByMs : undefined;
   return {
     result_name: record.run.resultName,
     pipeline_name: r.pipeline_name,
@@ -42,6 +60,9 @@ export function templateVars(record: RunRecord, connection?: string): TemplateVa
     package_uuid: typeof r.package_uuid === 'string' ? r.package_uuid : '',
     connection: connection ?? '',
     dq_rows: String(dqRows(record.dq) ?? ''),
+    transition: facts.transition ?? '',
+    late_by_ms: lateByMs !== undefined ? String(Math.round(lateByMs)) : '',
+    expected_at: expectedAt !== undefined ? new Date(expectedAt).toISOString() : '',
   };
 }
 
@@ -59,6 +80,9 @@ export const SAMPLE_VARS: TemplateVars = {
   package_uuid: '',
   connection: 'default',
   dq_rows: '2',
+  transition: 'firstFailure',
+  late_by_ms: '120000',
+  expected_at: '2025-11-18T10:15:00.000Z',
 };
 
 /**
