@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import type { ExpectationProblem } from '../core/alerts/expectations';
 import type { SettingProblem } from '../core/settings';
-import { gotText } from './actionWords';
+import { gotText, ruleProblemText } from './actionWords';
+import { spanText } from './alertWords';
 
 /* Connection-setting problems from the core, in the UI's language. */
 
@@ -68,5 +70,55 @@ export function settingProblemText(p: SettingProblem): string {
       return t('db is {0}, but a Redis Cluster has only database 0', a);
     case 'unreadableFile':
       return t('cannot read the file "{0}" ({1})', a, b);
+  }
+}
+
+/** A `tdtp.expectations` problem from the core, in the UI's language; `p.at` says where. */
+export function expectationProblemText(p: ExpectationProblem): string {
+  const [a = '', b = ''] = p.values;
+  const got = gotText(p.got);
+  const code = p.code;
+  switch (code) {
+    // Worded as the same problems in tdtp.actions are.
+    case 'unknownField':
+    case 'notGlob':
+    case 'globLoneBackslash':
+    case 'globReversedRange':
+    case 'globUnclosedBracket':
+      return ruleProblemText({ ...p, code });
+    case 'notExpectations':
+      return t('{0}: expected an array of expectations such as [{"resultName": "MASK_*", "every": "15m"}], got {1}', p.at, got);
+    case 'tooManyExpectations':
+      return t('{0}: {1} entries; only the first {2} are used', p.at, a, b);
+    case 'notExpectation':
+      return t('{0}: expected an object such as {"resultName": "MASK_*", "every": "15m"}, got {1}', p.at, got);
+    case 'noSchedule':
+      return t('{0}: expected one of {1}', p.at, a);
+    case 'manySchedules':
+      return t('{0}: expected exactly one of {1}, got {2}', p.at, a, b);
+    case 'timeZoneWithoutCron':
+      return t('{0}: only allowed with "cron"', p.at);
+    case 'notScheduleText':
+      return t('{0}: expected text, got {1}', p.at, got);
+    case 'notGrace':
+      return t('{0}: expected a duration such as "5m", got {1}', p.at, got);
+    case 'durationTooLong':
+      return t('{0}: {1} characters long; a duration is at most {2}', p.at, a, b);
+    case 'durationEmpty':
+      return t('{0}: empty; expected a duration such as "15m" or "@every 15s"', p.at);
+    case 'notDuration':
+      return t('{0}: "{1}" is not a duration at "{2}"; expected forms such as "15m", "1h30m", "90s" or "@every 15s"', p.at, a, b);
+    case 'durationOverflow':
+      return t('{0}: "{1}" is too long a duration', p.at, a);
+    case 'periodTooShort':
+      return t('{0}: "{1}" is shorter than the shortest period, {2}', p.at, a, spanText(Number(b)));
+    case 'cronTooLong':
+      return t('{0}: {1} characters long; a cron expression is at most {2}', p.at, a, b);
+    case 'notTimeZone':
+      return t('{0}: {1} is not a time zone; expected a name such as "Europe/Moscow" or "UTC"', p.at, got);
+    case 'cronNeverFires':
+      return t('{0}: "{1}" never fires', p.at, a);
+    case 'notCron':
+      return t('{0}: "{1}" is not a cron expression ({2})', p.at, a, b);
   }
 }

@@ -83,6 +83,8 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
   private readonly rejectedGroups = new Map<WatchedConnection, RejectedGroupNode>();
   private readonly connectionNodes = new Map<WatchedConnection, ConnectionNode>();
   private readonly rootOrders = new Map<WatchedConnection, string>();
+  /** Pipelines that turned late since the last look, per connection (see onTurnedLate). */
+  private readonly turnedLate = new Map<WatchedConnection, Set<string>>();
   private filterValue: TreeFilter | undefined;
   private groupByStatusValue = false;
   private groupByNamespaceValue = false;
@@ -108,11 +110,14 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       }),
     );
     this.register(config.onDidChange((c) => (c === 'notifications' || c === 'alerts') && this.refreshAll()));
-    // A pipeline turning late changes its item, not the store: refresh just that item.
+    // A pipeline turning late changes its item and its place (late ones sort up), not the store.
+    // One check can turn thousands late: they are gathered and handled once, like a store change.
     this.register(
       viewer.onDidTurnLate(({ connection, resultName }) => {
-        const node = this.nodes.get(nodeKey(connection, resultName));
-        if (node) this.fire([node]);
+        let names = this.turnedLate.get(connection);
+        if (!names) this.turnedLate.set(connection, (names = new Set()));
+        names.add(resultName);
+        if (this.turnedLate.size === 1 && names.size === 1) queueMicrotask(() => this.onTurnedLate());
       }),
     );
     this.register({ dispose: () => clearInterval(this.ageTimer) });
@@ -169,6 +174,12 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     this.changeEmitter.fire(nodes);
   }
 
+  private onTurnedLate(): void {
+    const turned = [...this.turnedLate];
+    this.turnedLate.clear();
+    for (const [connection, pipelines] of turned) if (this.viewer.connections.includes(connection)) this.onStoreChange(connection, { pipelines, rejectedChanged: false, structural: false });
+  }
+
   private onStoreChange(connection: WatchedConnection, change: StoreChange): void {
     if (!this.visible) {
       this.staleWhileHidden = true;
@@ -196,7 +207,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
 
   private visiblePipelines(connection: WatchedConnection): PipelineSnapshot[] {
     const filter = this.filterValue;
-    const all = connection.store.list();
+    const all = connection.store.list(this.lateness(connection));
     if (!filter) return all;
     const text = filter.text.toLocaleLowerCase();
     return all.filter(
@@ -206,7 +217,13 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     );
   }
 
-  private pipelineNode(connection: WatchedConnection, snapshot: PipelineSnapshot): PipelineNode {
+  /** Which pipelines are late, for the order; nothing to ask (the common case) when none is. */
+  private lateness(connection: WatchedConnection): ((resultName: string) => boolean) | undefined {
+    if (this.viewer.lateCount() === 0) return undefined;
+    return (resultName) => this.viewer.alertsOf(connection, resultName)?.late !== undefined;
+  }
+
+    private pipelineNode(connection: WatchedConnection, snapshot: PipelineSnapshot): PipelineNode {
     const key = nodeKey(connection, snapshot.resultName);
     let node = this.nodes.get(key);
     if (node) node.snapshot = snapshot;

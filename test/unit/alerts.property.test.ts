@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { learnCadence, nextDue } from '../../src/core/alerts/cadence';
+import { earlyToleranceMs, learnCadence, nextDue } from '../../src/core/alerts/cadence';
 import { parseExpectations } from '../../src/core/alerts/expectations';
 import { AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
 import { findUnusual } from '../../src/core/alerts/unusual';
@@ -88,7 +88,8 @@ describe('cron across a daylight-saving change (property)', () => {
     fc.assert(
       fc.property(aroundDst, (last) => {
         const due = nextDue({ basis: 'stated', expectation }, last)!;
-        assert.ok(due.expectedAt > last && due.expectedAt - last <= 15 * 60_000, `${iso(last)} → ${iso(due.expectedAt)}`);
+        // Within 15 minutes, or a minute more for a run that came (up to) a minute before its slot.
+        assert.ok(due.expectedAt > last && due.expectedAt - last <= 15 * 60_000 + earlyToleranceMs(15 * 60_000), `${iso(last)} → ${iso(due.expectedAt)}`);
         assert.equal(localTime(due.expectedAt, 'Europe/Berlin').minute % 15, 0);
       }),
     );
@@ -105,9 +106,63 @@ describe('cron across a daylight-saving change (property)', () => {
           const skipped = hour === 2 && local.hour === 3 && local.minute === 0;
           assert.ok((local.hour === hour && local.minute === minute) || skipped, `${iso(at)} for ${hour}:${minute}`);
         }
-        assert.ok(first > last && first - last <= 25 * 3_600_000);
+        assert.ok(first > last && first - last <= 25 * 3_600_000 + earlyToleranceMs(22.5 * 3_600_000));
         const gap = second - first;
         assert.ok(gap >= 22.5 * 3_600_000 && gap <= 25 * 3_600_000, `gap ${gap / 3_600_000} h`);
+      }),
+    );
+  });
+});
+
+describe('a cron run early or late on its slot (property)', () => {
+  // Zones with a DST change in the window (Lord Howe moves by half an hour), and one without.
+  const zones = fc.constantFrom('Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC');
+  const patterns = fc.constantFrom('*/15 * * * *', '* * * * *', '0 * * * *', '30 2 * * *', '0 9,17 * * *', '*/10 * * * * *', '*/30 * * * *');
+  // Around the 2026 changes: Europe (29 March, 25 October), the US (8 March, 1 November), Lord Howe (5 April, 4 October).
+  const around = fc.oneof(
+    ...[Date.UTC(2026, 2, 29), Date.UTC(2026, 9, 25), Date.UTC(2026, 2, 8), Date.UTC(2026, 10, 1), Date.UTC(2026, 3, 5), Date.UTC(2026, 9, 4)].map((day) => fc.integer({ min: day - 2 * 86_400_000, max: day + 2 * 86_400_000 })),
+  );
+  /** Three consecutive slots after `from`, as croner lists them. */
+  const slots = (pattern: string, timeZone: string, from: number) => {
+    const expectation = cron(pattern, timeZone);
+    assert.equal(expectation.schedule.kind, 'cron');
+    const [s0, s1, s2] = (expectation.schedule as Extract<typeof expectation.schedule, { kind: 'cron' }>).cron.nextRuns(3, new Date(from)).map((d) => d.getTime());
+    return { expectation, s0, s1, s2, tolerance: earlyToleranceMs(s1 - s0) };
+  };
+
+  test('a run anywhere from the tolerance before its slot to just before the next slot’s tolerance: the next slot is due', () => {
+    fc.assert(
+      fc.property(patterns, zones, around, fc.double({ min: 0, max: 1, noNaN: true }), (pattern, timeZone, from, share) => {
+        const { expectation, s0, s1, tolerance } = slots(pattern, timeZone, from);
+        // From `tolerance` early to just short of the next slot's window (a run late on its slot, by up to almost a whole gap).
+        const earliest = s0 - Math.floor(tolerance);
+        const latest = s1 - Math.floor(earlyToleranceMs(s1 - s0)) - 1;
+        const at = Math.round(earliest + share * (latest - earliest));
+        assert.equal(nextDue({ basis: 'stated', expectation }, at)?.expectedAt, s1, `${pattern} ${timeZone}: run ${iso(at)} for ${iso(s0)}`);
+      }),
+    );
+  });
+
+  test('the boundaries: exactly the tolerance early is the slot’s run, a millisecond more is the slot before’s', () => {
+    fc.assert(
+      fc.property(patterns, zones, around, (pattern, timeZone, from) => {
+        const { expectation, s0, s1, s2 } = slots(pattern, timeZone, from);
+        const due = (at: number) => nextDue({ basis: 'stated', expectation }, at)?.expectedAt;
+        const early = Math.floor(earlyToleranceMs(s1 - s0));
+        assert.equal(due(s0 - early), s1, `${iso(s0 - early)}: ${early} ms early`);
+        assert.equal(due(s0 - early - 1), s0, `${iso(s0 - early - 1)}: past the window, a late run for the slot before`);
+        assert.equal(due(s0), s1, 'on the slot');
+        const nextEarly = Math.floor(earlyToleranceMs(s2 - s1));
+        assert.equal(due(s1 - nextEarly), s2, 'inside the next slot’s window: the one after it is due');
+      }),
+    );
+  });
+
+  test('the tolerance is a tenth of the gap, never over a minute, and never reaches the slot before', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1000, max: 40 * 86_400_000 }), (gap) => {
+        const t = earlyToleranceMs(gap);
+        assert.ok(t <= 60_000 && t <= gap / 10 && t > 0);
       }),
     );
   });

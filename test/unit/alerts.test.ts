@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { learnCadence, MIN_RUNS_TO_LEARN } from '../../src/core/alerts/cadence';
+import { earlyToleranceMs, learnCadence, MIN_RUNS_TO_LEARN, nextDue } from '../../src/core/alerts/cadence';
 import { parseDuration } from '../../src/core/alerts/duration';
 import { parseExpectations } from '../../src/core/alerts/expectations';
 import { NoticeKind, NoticeSwitches, noticesFor } from '../../src/core/alerts/policy';
@@ -10,6 +10,7 @@ import { AlertSettings, AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/c
 import { newSeries, ringPush, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from '../../src/core/alerts/stats';
 import { summarizeRuns } from '../../src/core/alerts/trend';
 import { findUnusual } from '../../src/core/alerts/unusual';
+import { EXPECTATION_PROBLEM_CASES } from '../support/expectationProblems';
 import { RecordSpec, mkRecord } from '../support/records';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -67,12 +68,31 @@ describe('parseExpectations', () => {
       { resultName: 'OK', every: '1m' },
     ]);
     assert.deepEqual(expectations.map((e) => e.resultName), ['OK']);
-    const at = problems.map((p) => p.slice(0, p.indexOf(':')));
+    const at = problems.map((p) => p.at);
     for (const where of ['[0].every', '[1].cron', '[2].timeZone', '[3]', '[4].resultName', '[5].every', '[6].colour', '[7].timeZone', '[8]']) {
       assert.ok(at.some((a) => a === `tdtp.expectations${where}`), `${where} in ${JSON.stringify(problems)}`);
     }
     assert.deepEqual(parseExpectations(undefined), { expectations: [], problems: [] });
     assert.equal(parseExpectations({}).problems.length, 1);
+  });
+  for (const [code, c] of Object.entries(EXPECTATION_PROBLEM_CASES)) {
+    test(`problem ${code}: a fact (where, code, values), no sentence`, () => {
+      const { problems } = parseExpectations(c.value);
+      const found = problems.find((p) => p.code === code);
+      assert.ok(found, `${code} in ${JSON.stringify(problems)}`);
+      assert.equal(found.at, c.at);
+      assert.deepEqual(found.values.slice(0, c.values.length), c.values);
+      assert.equal(found.got?.kind, c.got);
+      if (code === 'notCron') assert.ok(found.values[1], "croner's own reason is kept");
+      // The one problem of its case: the others' tables do not leak into it.
+      assert.deepEqual(problems.map((p) => p.code), [code]);
+    });
+  }
+  test('a refused duration says why as a code', () => {
+    assert.deepEqual(parseDuration('15'), { ok: false, code: 'notDuration', values: ['15', '15'] });
+    assert.deepEqual(parseDuration('1h 30x'), { ok: false, code: 'notDuration', values: ['1h 30x', ' 30x'] });
+    assert.deepEqual(parseDuration(''), { ok: false, code: 'durationEmpty', values: [] });
+    assert.deepEqual(parseDuration('x'.repeat(65)), { ok: false, code: 'durationTooLong', values: ['65', '64'] });
   });
 });
 
@@ -199,6 +219,30 @@ describe('AlertTracker: lateness', () => {
     const due = tracker.get('MASK_V001')?.due;
     assert.equal(due?.expectedAt, Date.UTC(2026, 0, 5, 10, 5, 0));
     assert.equal(due?.lateAfter, Date.UTC(2026, 0, 5, 10, 7, 30));
+  });
+  test('a cron run that finishes a moment before its slot belongs to it: the next due is the slot after', () => {
+    const [expectation] = stated([{ resultName: '*', cron: '*/15 * * * *' }]);
+    const due = (at: number) => nextDue({ basis: 'stated', expectation }, at)?.expectedAt;
+    const ten = Date.UTC(2026, 0, 5, 10, 0, 0);
+    const quarterPast = Date.UTC(2026, 0, 5, 10, 15, 0);
+    assert.equal(due(ten + 3000), quarterPast, 'a run for 10:00 that finished 10:00:03');
+    assert.equal(due(ten - 2000), quarterPast, 'a run for 10:00 that finished 09:59:58 (its clock 5 s ahead)');
+    assert.equal(due(ten), quarterPast, 'exactly on the slot');
+    // The tolerance is a tenth of the 15-minute gap, bounded by a minute.
+    assert.equal(earlyToleranceMs(15 * 60_000), 60_000);
+    assert.equal(due(ten - 60_000), quarterPast, 'a minute early is the bound, still for 10:00');
+    assert.equal(due(ten - 60_001), ten, 'more than a minute early: a late 09:45 run, the 10:00 one is still due');
+    const [everyMinute] = stated([{ resultName: '*', cron: '* * * * *' }]);
+    assert.equal(earlyToleranceMs(60_000), 6000);
+    assert.equal(nextDue({ basis: 'stated', expectation: everyMinute }, ten - 6000)?.expectedAt, ten + 60_000);
+    assert.equal(nextDue({ basis: 'stated', expectation: everyMinute }, ten - 6001)?.expectedAt, ten);
+  });
+  test('the tracker does not turn a cron pipeline late at the slot its early run was for', () => {
+    const tracker = new AlertTracker(settings({ expectations: stated([{ resultName: 'MASK_*', cron: '*/15 * * * *', grace: '1m' }]) }));
+    const ten = Date.UTC(2026, 0, 5, 10, 0, 0);
+    tracker.observe(runAt(ten - 2000));
+    assert.deepEqual(tracker.checkLate(ten + 5 * 60_000), [], 'the 10:00 run came (2 s early); 10:15 is next');
+    assert.equal(tracker.checkLate(ten + 16 * 60_000 + 1)[0]?.late.basis, 'stated');
   });
 });
 

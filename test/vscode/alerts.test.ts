@@ -2,13 +2,16 @@ import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { parseExpectations } from '../../src/core/alerts/expectations';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import { NotificationController, ShownNotification } from '../../src/vscode/notifications';
+import { expectationProblemText } from '../../src/vscode/settingWords';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, TreeNode } from '../../src/vscode/treeView';
+import { EXPECTATION_PROBLEM_CASES } from '../support/expectationProblems';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';
 
@@ -99,6 +102,60 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
     assert.doesNotMatch(String(item('ALERT_LATE').contextValue), /\blate\b/);
     assert.doesNotMatch(String(item('ALERT_LATE').description), /⏰|late by/);
     assert.doesNotMatch(t.statusBar.text, /\$\(clock\)/);
+  });
+
+  it('a pipeline that turns late moves up the tree (after the failed ones), and back when its run arrives', async () => {
+    await tdtp().update('expectations', [{ resultName: 'ALERT_ORDER_LATE', every: '1m' }], vscode.ConfigurationTarget.Global);
+    try {
+      await publish(result('ALERT_ORDER_LATE', 'success'));
+      await runs('ALERT_ORDER_LATE', 1);
+      await publish(result('ALERT_ORDER_CWE', 'completed_with_errors'));
+      await runs('ALERT_ORDER_CWE', 1);
+      const order = () => t.tree.getChildren().flatMap((n) => (n.kind === 'pipeline' ? [n.resultName] : []));
+      const above = (a: string, b: string) => order().indexOf(a) < order().indexOf(b);
+      assert.ok(above('ALERT_ORDER_CWE', 'ALERT_ORDER_LATE'), `on time, a success sorts below a partial failure: ${order().join(', ')}`);
+
+      // The tree hears of it as a change of order: the whole list refreshes, not only the item.
+      const moved = nextEvent('the list to refresh when a pipeline turns late', t.tree.onDidChangeTreeData, (e) => e === undefined, 10_000);
+      t.viewer.checkLateness(Date.now() + 10 * 60_000);
+      await moved;
+      assert.ok(t.viewer.alertsOf(t.connection, 'ALERT_ORDER_LATE')?.late, 'late now');
+      assert.ok(above('ALERT_ORDER_LATE', 'ALERT_ORDER_CWE'), `late sorts up: ${order().join(', ')}`);
+      for (const name of order().slice(0, order().indexOf('ALERT_ORDER_LATE'))) {
+        assert.ok(t.store.get(name)?.displayStatus === 'failed' || t.viewer.alertsOf(t.connection, name)?.late, `only failed or late pipelines above it, not ${name}`);
+      }
+
+      const back = nextEvent('the list to refresh when the late pipeline runs again', t.tree.onDidChangeTreeData, (e) => e === undefined, 10_000);
+      await publish(result('ALERT_ORDER_LATE', 'success'));
+      await runs('ALERT_ORDER_LATE', 2);
+      await back;
+      assert.equal(t.viewer.alertsOf(t.connection, 'ALERT_ORDER_LATE')?.late, undefined);
+      assert.ok(above('ALERT_ORDER_CWE', 'ALERT_ORDER_LATE'), `back in its status's place: ${order().join(', ')}`);
+    } finally {
+      await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('tdtp.expectations problems are worded for the log, one sentence per code', async () => {
+    for (const [code, c] of Object.entries(EXPECTATION_PROBLEM_CASES)) {
+      const problem = parseExpectations(c.value).problems.find((p) => p.code === code);
+      assert.ok(problem, code);
+      const text = expectationProblemText(problem);
+      assert.ok(text.startsWith(`${c.at}: `), `${code}: ${text}`);
+      assert.doesNotMatch(text, /undefined|\{\d\}/, `${code}: ${text}`);
+      for (const value of c.values) if (value.length > 2) assert.ok(text.includes(value) || code === 'periodTooShort', `${code} says ${value}: ${text}`);
+    }
+    // Through the settings, as the extension reads them.
+    await tdtp().update('expectations', [{ resultName: 'A', every: '15' }, { resultName: 'B', cron: '* * * * *', timeZone: 'Mars/Olympus' }], vscode.ConfigurationTarget.Global);
+    try {
+      assert.deepEqual(t.config.alerts.problems, [
+        'tdtp.expectations[0].every: "15" is not a duration at "15"; expected forms such as "15m", "1h30m", "90s" or "@every 15s"',
+        'tdtp.expectations[1].timeZone: the text "Mars/Olympus" is not a time zone; expected a name such as "Europe/Moscow" or "UTC"',
+      ]);
+      assert.deepEqual(t.config.alerts.settings.expectations, []);
+    } finally {
+      await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('ten failures in a row toast once; the row counts them', async () => {

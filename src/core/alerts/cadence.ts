@@ -1,6 +1,8 @@
 import { Expectation, MIN_PERIOD_MS, Schedule } from './expectations';
 import { median, medianAbsoluteDeviation } from './stats';
 
+type CronSchedule = Extract<Schedule, { kind: 'cron' }>;
+
 /**
  * When is a pipeline's next run due? From a schedule stated in `tdtp.expectations`, or from the
  * intervals between its own runs: the median interval is the period (a few missed runs, which
@@ -32,6 +34,19 @@ const LEARNED_GRACE_SHARE = 0.5;
 const JITTER_GRACE = 4;
 /** A stated schedule's grace when the entry gives none: half its period. */
 const STATED_GRACE_SHARE = 0.5;
+/**
+ * A run that finishes a little before a cron slot belongs to that slot: its scheduler's clock runs
+ * ahead of ours, or the framework fired a moment early. "A little" is a tenth of the gap to the
+ * slot after it, and never more than EARLY_MAX_MS (a run over a minute early is a late run for the
+ * slot before).
+ */
+const EARLY_PARTS = 10;
+const EARLY_MAX_MS = 60_000;
+
+/** How early a run may finish and still belong to a cron slot `gapMs` before the next one. */
+export function earlyToleranceMs(gapMs: number): number {
+  return Math.min(EARLY_MAX_MS, Math.max(0, gapMs) / EARLY_PARTS);
+}
 
 /** Learns a cadence from the finish times of runs (any order; equal times count once). */
 export function learnCadence(finishTimes: readonly number[]): LearnedCadence | undefined {
@@ -55,7 +70,7 @@ export interface Due {
   readonly lateAfter: number;
 }
 
-/** When the run after one that finished (or started) at `lastRunAt` is due. */
+/** When the run after one that finished (or started) at `lastRunAt` is due (for cron: see cronSlotAfter). */
 export function nextDue(cadence: Cadence, lastRunAt: number): Due | undefined {
   if (cadence.basis === 'learned') {
     const { periodMs, jitterMs } = cadence.learned;
@@ -76,8 +91,21 @@ function scheduledAfter(schedule: Schedule, lastRunAt: number): number | undefin
     case 'maxAge':
       return lastRunAt + schedule.maxAgeMs;
     case 'cron':
-      return schedule.cron.nextRun(new Date(lastRunAt))?.getTime();
+      return cronSlotAfter(schedule.cron, lastRunAt);
   }
+}
+
+/**
+ * The slot after the run's own: a run that finished at most earlyToleranceMs before a slot is
+ * that slot's run, so the next one due is the slot after it (a 10:00 run that finished 09:59:58
+ * on a clock 5 s ahead is for 10:00; the next is due 10:15). Otherwise the first slot after it.
+ */
+function cronSlotAfter(cron: CronSchedule['cron'], lastRunAt: number): number | undefined {
+  const slot = cron.nextRun(new Date(lastRunAt))?.getTime();
+  if (slot === undefined) return undefined;
+  const after = cron.nextRun(new Date(slot))?.getTime();
+  if (after === undefined) return slot;
+  return slot - lastRunAt <= earlyToleranceMs(after - slot) ? after : slot;
 }
 
 /** The period of a schedule around a time: for cron, the gap from that firing to the next one. */

@@ -1,9 +1,17 @@
-import { Cron } from 'croner';
-import { compileGlob, GlobMatcher } from '../actions';
-import { describeValue } from '../decode';
+import type * as Croner from 'croner';
+import type { Cron } from 'croner';
+import { GlobMatcher, GlobProblem, compileGlob } from '../actions/glob';
 import { truncate } from '../text';
-import { parseDuration } from './duration';
+import { Path, Problem, Problems, isPlainObject } from '../validate';
+import { DurationProblemCode, parseDuration } from './duration';
 
+let cronerModule: typeof Croner | undefined;
+/** croner is loaded on the first cron schedule: settings without one never pay for it. */
+function croner(): typeof Croner {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  cronerModule ??= require('croner') as typeof Croner;
+  return cronerModule;
+}
 /**
  * `tdtp.expectations`: cadences stated by those who know them, for pipelines whose runs are too
  * few or too irregular to learn from. Each entry names result_names by glob and gives exactly one
@@ -28,60 +36,95 @@ export interface Expectation {
 
 const SETTING = 'tdtp.expectations';
 const FIELDS = ['resultName', 'every', 'cron', 'timeZone', 'maxAge', 'grace'] as const;
+const SCHEDULE_FIELDS = ['every', 'cron', 'maxAge'] as const;
 /** Schedules faster than this would make a timer's second-by-second check meaningless. */
 export const MIN_PERIOD_MS = 1000;
 const MAX_ENTRIES = 500;
 const MAX_PATTERN = 200;
 
-export function parseExpectations(value: unknown): { expectations: Expectation[]; problems: string[] } {
+/**
+ * What can be wrong with `tdtp.expectations`, as facts; the front ends word them. Each problem
+ * names where (`tdtp.expectations[2].cron`); `values` hold, in order:
+ * - `notExpectations` (the setting is not an array), `notExpectation` (an entry is not an object),
+ *   `notGlob` (resultName), `notScheduleText` (every, cron, maxAge), `notGrace`, `notTimeZone`: none; `got` is the value.
+ * - `tooManyExpectations`: [entries, the most used]. Only the first ones are used.
+ * - `noSchedule`: [the schedule fields, joined by ", "]; `manySchedules`: [the same, the given ones joined by " and "].
+ * - `timeZoneWithoutCron`: none.
+ * - duration problems (every, maxAge, grace, `@every` in cron), see DurationProblemCode.
+ * - `periodTooShort`: [the text, the shortest period in ms].
+ * - `cronTooLong`: [characters, the most allowed]; `cronNeverFires`: [pattern]; `notCron`: [pattern, croner's own message].
+ * - glob problems (resultName): see GlobProblem.
+ */
+export type ExpectationProblemCode =
+  | 'notExpectations'
+  | 'tooManyExpectations'
+  | 'notExpectation'
+  | 'notGlob'
+  | 'noSchedule'
+  | 'manySchedules'
+  | 'timeZoneWithoutCron'
+  | 'notScheduleText'
+  | 'notGrace'
+  | 'periodTooShort'
+  | 'cronTooLong'
+  | 'notTimeZone'
+  | 'cronNeverFires'
+  | 'notCron'
+  | DurationProblemCode
+  | GlobProblem['code'];
+
+export type ExpectationProblem = Problem<ExpectationProblemCode | 'unknownField'>;
+
+export function parseExpectations(value: unknown): { expectations: Expectation[]; problems: ExpectationProblem[] } {
   const expectations: Expectation[] = [];
-  const problems: string[] = [];
-  if (value === undefined || value === null) return { expectations, problems };
+  const problems = new Problems<ExpectationProblemCode>();
+  if (value === undefined || value === null) return { expectations, problems: problems.list };
+  const root = Path.of(SETTING);
   if (!Array.isArray(value)) {
-    problems.push(`${SETTING}: expected an array, got ${describeValue(value, 'text')}`);
-    return { expectations, problems };
+    problems.wrong(root, 'notExpectations', value);
+    return { expectations, problems: problems.list };
   }
-  if (value.length > MAX_ENTRIES) problems.push(`${SETTING}: ${value.length} entries; only the first ${MAX_ENTRIES} are used`);
+  if (value.length > MAX_ENTRIES) problems.add(root, 'tooManyExpectations', [value.length, MAX_ENTRIES]);
   value.slice(0, MAX_ENTRIES).forEach((entry: unknown, index) => {
-    const before = problems.length;
-    const parsed = parseEntry(entry, index, problems);
-    if (parsed && problems.length === before) expectations.push(parsed);
+    const before = problems.count;
+    const parsed = parseEntry(entry, index, root.item(index), problems);
+    if (parsed && problems.count === before) expectations.push(parsed);
   });
-  return { expectations, problems };
+  return { expectations, problems: problems.list };
 }
 
-function parseEntry(entry: unknown, index: number, problems: string[]): Expectation | undefined {
-  const at = (field?: string): string => `${SETTING}[${index}]${field ? `.${field}` : ''}`;
-  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    problems.push(`${at()}: expected an object such as { "resultName": "MASK_*", "every": "15m" }, got ${describeValue(entry, 'text')}`);
+function parseEntry(entry: unknown, index: number, at: Path, problems: Problems<ExpectationProblemCode>): Expectation | undefined {
+  if (!isPlainObject(entry)) {
+    problems.wrong(at, 'notExpectation', entry);
     return undefined;
   }
-  const e = entry as Record<string, unknown>;
-  for (const key of Object.keys(e)) if (!(FIELDS as readonly string[]).includes(key)) problems.push(`${at(truncate(key, 60))}: unknown field; expected ${FIELDS.join(', ')}`);
+  const e = entry;
+  problems.unknownFields(e, FIELDS, at);
 
   const glob = e.resultName;
   let matches: GlobMatcher | undefined;
-  if (typeof glob !== 'string' || glob === '') problems.push(`${at('resultName')}: expected a non-empty glob such as "MASK_*", got ${describeValue(glob, 'text')}`);
+  if (typeof glob !== 'string' || glob === '') problems.wrong(at.field('resultName'), 'notGlob', glob);
   else {
     const compiled = compileGlob(glob);
-    if (typeof compiled !== 'function') problems.push(`${at('resultName')}: glob "${compiled.values[0]}" is malformed (${compiled.code})`);
+    if (typeof compiled !== 'function') problems.add(at.field('resultName'), compiled.code, compiled.values);
     else matches = compiled;
   }
 
-  const given = (['every', 'cron', 'maxAge'] as const).filter((k) => Object.hasOwn(e, k));
+  const given = SCHEDULE_FIELDS.filter((k) => Object.hasOwn(e, k));
   if (given.length !== 1) {
-    problems.push(`${at()}: expected exactly one of every, cron, maxAge${given.length ? `, got ${given.join(' and ')}` : ''}`);
+    if (given.length === 0) problems.add(at, 'noSchedule', [SCHEDULE_FIELDS.join(', ')]);
+    else problems.add(at, 'manySchedules', [SCHEDULE_FIELDS.join(', '), given.join(' and ')]);
     return undefined;
   }
   const kind = given[0];
-  if (Object.hasOwn(e, 'timeZone') && kind !== 'cron') problems.push(`${at('timeZone')}: only allowed with "cron"`);
+  if (Object.hasOwn(e, 'timeZone') && kind !== 'cron') problems.add(at.field('timeZone'), 'timeZoneWithoutCron');
 
   let schedule: Schedule | undefined;
   const text = e[kind];
-  if (typeof text !== 'string') problems.push(`${at(kind)}: expected text, got ${describeValue(text, 'text')}`);
+  if (typeof text !== 'string') problems.wrong(at.field(kind), 'notScheduleText', text);
   else if (kind === 'cron' && !/^\s*@every\s/.test(text)) schedule = parseCron(text, e.timeZone, at, problems);
   else {
-    const d = period(text, kind === 'cron' ? 'cron' : kind, at, problems);
+    const d = period(text, at.field(kind), problems);
     if (d !== undefined) schedule = kind === 'maxAge' ? { kind, maxAgeMs: d } : { kind: 'every', everyMs: d };
   }
 
@@ -89,8 +132,8 @@ function parseEntry(entry: unknown, index: number, problems: string[]): Expectat
   if (Object.hasOwn(e, 'grace')) {
     const g = e.grace;
     const parsed = typeof g === 'string' ? parseDuration(g) : undefined;
-    if (!parsed) problems.push(`${at('grace')}: expected a duration such as "5m", got ${describeValue(g, 'text')}`);
-    else if (!parsed.ok) problems.push(`${at('grace')}: ${parsed.reason}`);
+    if (!parsed) problems.wrong(at.field('grace'), 'notGrace', g);
+    else if (!parsed.ok) problems.add(at.field('grace'), parsed.code, parsed.values);
     else graceMs = parsed.ms;
   }
 
@@ -98,42 +141,42 @@ function parseEntry(entry: unknown, index: number, problems: string[]): Expectat
   return { index, resultName: glob, matches, schedule, ...(graceMs !== undefined ? { graceMs } : {}) };
 }
 
-function period(text: string, field: string, at: (field?: string) => string, problems: string[]): number | undefined {
+function period(text: string, at: Path, problems: Problems<ExpectationProblemCode>): number | undefined {
   const parsed = parseDuration(text);
   if (!parsed.ok) {
-    problems.push(`${at(field)}: ${parsed.reason}`);
+    problems.add(at, parsed.code, parsed.values);
     return undefined;
   }
   if (parsed.ms < MIN_PERIOD_MS) {
-    problems.push(`${at(field)}: "${text}" is shorter than the shortest period, 1s`);
+    problems.add(at, 'periodTooShort', [truncate(text, 80), MIN_PERIOD_MS]);
     return undefined;
   }
   return parsed.ms;
 }
 
-function parseCron(pattern: string, zone: unknown, at: (field?: string) => string, problems: string[]): Schedule | undefined {
+function parseCron(pattern: string, zone: unknown, at: Path, problems: Problems<ExpectationProblemCode>): Schedule | undefined {
   if (pattern.length > MAX_PATTERN) {
-    problems.push(`${at('cron')}: ${pattern.length} characters long; at most ${MAX_PATTERN}`);
+    problems.add(at.field('cron'), 'cronTooLong', [pattern.length, MAX_PATTERN]);
     return undefined;
   }
   let timeZone: string | undefined;
   if (zone !== undefined) {
     if (typeof zone !== 'string' || !isTimeZone(zone)) {
-      problems.push(`${at('timeZone')}: ${describeValue(zone, 'text')} is not a time zone; expected a name such as "Europe/Moscow" or "UTC"`);
+      problems.wrong(at.field('timeZone'), 'notTimeZone', zone);
       return undefined;
     }
     timeZone = zone;
   }
   try {
     // No callback: croner only computes times, it schedules nothing.
-    const cron = new Cron(pattern.trim(), { timezone: timeZone, paused: true });
+    const cron = new (croner().Cron)(pattern.trim(), { timezone: timeZone, paused: true });
     if (cron.nextRun(new Date(0)) === null) {
-      problems.push(`${at('cron')}: "${truncate(pattern, 80)}" never fires`);
+      problems.add(at.field('cron'), 'cronNeverFires', [truncate(pattern, 80)]);
       return undefined;
     }
     return { kind: 'cron', cron, pattern: pattern.trim(), ...(timeZone ? { timeZone } : {}) };
   } catch (err) {
-    problems.push(`${at('cron')}: "${truncate(pattern, 80)}" is not a cron expression (${truncate(err instanceof Error ? err.message : String(err), 160)})`);
+    problems.add(at.field('cron'), 'notCron', [truncate(pattern, 80), truncate(err instanceof Error ? err.message : String(err), 160)]);
     return undefined;
   }
 }
