@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import * as vscode from 'vscode';
@@ -153,6 +155,22 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
         'tdtp.expectations[1].timeZone: the text "Mars/Olympus" is not a time zone; expected a name such as "Europe/Moscow" or "UTC"',
       ]);
       assert.deepEqual(t.config.alerts.settings.expectations, []);
+    } finally {
+      await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('a cron expectation is read by the installed extension, with croner from its own file, dist/lib/croner.js', async () => {
+    await tdtp().update('expectations', [{ resultName: 'ALERT_CRON', cron: '*/5 * * * *', timeZone: 'Europe/Berlin' }], vscode.ConfigurationTarget.Global);
+    try {
+      const { settings, problems } = t.config.alerts;
+      assert.deepEqual(problems, []);
+      const schedule = settings.expectations[0]?.schedule;
+      assert.equal(schedule?.kind, 'cron');
+      if (schedule?.kind === 'cron') assert.equal(schedule.cron.nextRun(new Date(Date.UTC(2026, 0, 5, 10, 1)))?.getTime(), Date.UTC(2026, 0, 5, 10, 5));
+      const extension = vscode.extensions.getExtension('tdtp.tdtp-pipeline-viewer')!;
+      const lib = join(realpathSync(extension.extensionPath), 'dist', 'lib', 'croner.js');
+      assert.ok(require.cache[lib], `${lib} is loaded (loaded from dist/lib: ${Object.keys(require.cache).filter((f) => f.includes(join('dist', 'lib'))).join(', ') || 'none'})`);
     } finally {
       await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
     }
