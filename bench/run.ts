@@ -959,7 +959,7 @@ async function main(): Promise<boolean> {
     if (want('workspace')) await section('workspace', () => measureWorkspace());
     if (want('alerts')) await section('alerts', () => measureAlerts());
     if (want('history')) await section('history', () => measureHistoryJournal());
-    if (want('alerts')) await section('panel', () => measurePanel());
+    if (want('alerts') || want('panel')) await section('panel', () => measurePanel());
   } finally {
     await cleanup();
   }

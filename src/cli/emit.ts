@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { CommandsClient, ConnectionProblemError, classifyClientError, connectCommandsClient, isCluster } from '../core/connection';
 import { TdtpResult } from '../core/decode';
+import { plural } from '../core/format';
 import { KeySpace } from '../core/keySpace';
 import { classifyError } from '../core/problems';
 import { oneLine, problemText } from './problemText';
@@ -101,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (!quiet) {
       // In a cluster PUBLISH reaches every node, but the count is only that of the node it went to.
-      const reach = isCluster(client) ? 'cluster-wide' : `${receivers} ${receivers === 1 ? 'subscriber' : 'subscribers'}`;
+      const reach = isCluster(client) ? 'cluster-wide' : `${receivers} ${plural(receivers, 'subscriber')}`;
       process.stdout.write(`Published to ${keys.channel(result.result_name)} (${reach}); state key ${keys.stateKey(result.result_name)} expires in ${ttl} s.\n`);
       process.stdout.write(`${raw ?? encodeLikeGo(result)}\n`);
     }

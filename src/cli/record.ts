@@ -1,5 +1,6 @@
 import { ConnectionState } from '../core/connection';
 import { StreamRecorder } from '../core/history/recorder';
+import { plural } from '../core/format';
 import { describeEndpoint } from '../core/settings';
 import { sanitizeForTerminal } from '../core/text';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   recorder.watcher.onReconcileFailed((problem) => say(`! ${oneLine(`Reading the state keys failed: ${problemText(problem)}`)}`));
   recorder.watcher.connection.onWarning((warning) => say(`! ${oneLine(warningText(warning))}`));
   recorder.watcher.onDidReconcile((report) => {
-    if (!values.quiet) say(`read ${report.keys} state keys: ${report.added} runs to record`);
+    if (!values.quiet) say(`read ${report.keys} state ${plural(report.keys, 'key')}: ${report.added} ${plural(report.added, 'run')} to record`);
   });
   const counts = () => {
     const c = recorder.recorded;

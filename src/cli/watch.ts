@@ -1,5 +1,5 @@
 import { ConnectionState } from '../core/connection';
-import { describeDq, firstLine, formatDuration, statusLabel } from '../core/format';
+import { describeDq, firstLine, formatDuration, plural, statusLabel } from '../core/format';
 import { RejectedMessage } from '../core/decode';
 import { KeySpace } from '../core/keySpace';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
@@ -228,7 +228,7 @@ function printRejected(out: Output, rejected: RejectedMessage): void {
     return;
   }
   out.write(paint(out, 'failed', `[${clock(rejected.receivedAt)}] ✗ rejected message on ${oneLine(rejected.source)}: ${oneLine(rejected.reason)}`));
-  out.write(`    raw (${rejected.rawBytes} bytes): ${oneLine(firstLine(rejected.rawPreview, 160))}`);
+  out.write(`    raw (${rejected.rawBytes} ${plural(rejected.rawBytes, 'byte')}): ${oneLine(firstLine(rejected.rawPreview, 160))}`);
 }
 
 /** `showNode`: with Sentinel or a Cluster, name the server the subscription is on. */
@@ -262,10 +262,10 @@ function printReconcile(out: Output, report: ReconcileReport): void {
     return;
   }
   if (report.source === 'loaded') {
-    out.write(paint(out, 'info', `Loaded ${report.keys} existing ${report.keys === 1 ? 'state' : 'states'} in ${report.durationMs} ms.`));
+    out.write(paint(out, 'info', `Loaded ${report.keys} existing ${plural(report.keys, 'state')} in ${report.durationMs} ms.`));
   } else {
     const gap = report.gap ? ` Gap ${clock(report.gap.from)}–${clock(report.gap.to)}: events in it may have been lost.` : '';
-    out.write(paint(out, 'info', `Reconciled with the state keys: recovered ${report.added} ${report.added === 1 ? 'state' : 'states'} of ${report.keys}.${gap}`));
+    out.write(paint(out, 'info', `Reconciled with the state keys: recovered ${report.added} ${plural(report.added, 'state')} of ${report.keys}.${gap}`));
   }
   for (const name of report.expired) out.write(paint(out, 'warning', `    state of ${oneLine(name)} expired (its TTL ran out)`));
   if (report.rejected) out.write(paint(out, 'warning', `    ${report.rejected} state ${report.rejected === 1 ? 'key holds' : 'keys hold'} a payload that cannot be decoded`));

@@ -62,8 +62,40 @@ export function describeDq(verdict: DqVerdict): string | undefined {
   }
 }
 
+/** An English noun for a count: "row" for 1, "rows" otherwise (the terminal tool speaks English). */
 export function plural(n: number, word: string): string {
-  return n === 1 ? word : `${word}s`;
+  return pluralForm(n, `${word}|${word}s`, 'en');
+}
+
+/** CLDR's plural categories in their conventional order: a language's forms are listed in this order. */
+const PLURAL_ORDER: readonly Intl.LDMLPluralRule[] = ['zero', 'one', 'two', 'few', 'many', 'other'];
+const pluralRules = new Map<string, { rules: Intl.PluralRules; categories: readonly Intl.LDMLPluralRule[] }>();
+
+/**
+ * The form of a count's text for `n` in `language`. `forms` holds the language's plural forms
+ * separated by "|", in CLDR order of the categories the language has: English "one|other"
+ * ("{0} run|{0} runs"), Russian "one|few|many" ("{0} запуск|{0} запуска|{0} запусков": 1, 21 /
+ * 2–4, 22–24 / 0, 5–20, 11–14). A category without a form of its own takes the last form (Russian
+ * "other" is for fractions, which counts never are). The one home of plural choice for every
+ * front end: VS Code passes its UI language and a translated message, the terminal tool English.
+ */
+export function pluralForm(n: number, forms: string, language: string): string {
+  const parts = forms.split('|');
+  if (parts.length === 1) return forms;
+  let entry = pluralRules.get(language);
+  if (!entry) {
+    let rules: Intl.PluralRules;
+    try {
+      rules = new Intl.PluralRules(language);
+    } catch {
+      rules = new Intl.PluralRules('en');
+    }
+    const has = new Set(rules.resolvedOptions().pluralCategories);
+    entry = { rules, categories: PLURAL_ORDER.filter((c) => has.has(c)) };
+    pluralRules.set(language, entry);
+  }
+  const index = entry.categories.indexOf(entry.rules.select(n));
+  return parts[Math.min(index < 0 ? parts.length - 1 : index, parts.length - 1)];
 }
 
 /** The first line of an error, for toasts and one-line summaries. */

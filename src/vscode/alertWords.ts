@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Cadence } from '../core/alerts/cadence';
 import type { Lateness, PipelineAlerts } from '../core/alerts/tracker';
 import type { UnusualFinding } from '../core/alerts/unusual';
-import { dateTimeText, durationText, formatNumber } from './presentation';
+import { countText, dateTimeText, durationText, formatNumber } from './presentation';
 
 /** The alert rules' facts in words (the core says what; this says it in the UI language). */
 
@@ -35,7 +35,10 @@ export function lateText(late: Lateness, nowMs = Date.now()): string {
 }
 
 export function cadenceText(cadence: Cadence): string {
-  if (cadence.basis === 'learned') return vscode.l10n.t('about every {0} (learned from {1} runs)', spanText(cadence.learned.periodMs), cadence.learned.intervals + 1);
+  if (cadence.basis === 'learned') {
+    const runs = cadence.learned.intervals + 1;
+    return vscode.l10n.t('about every {0} ({1})', spanText(cadence.learned.periodMs), countText(runs, vscode.l10n.t('learned from {0} run|learned from {0} runs', formatNumber(runs))));
+  }
   const { schedule, index } = cadence.expectation;
   const where = `tdtp.expectations[${index}]`;
   switch (schedule.kind) {
@@ -64,7 +67,9 @@ export function findingText(f: UnusualFinding): string {
 /** Lines for a pipeline's tooltip and the panel: [label, value]. */
 export function alertRows(alerts: PipelineAlerts, nowMs = Date.now()): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
-  if (alerts.failures > 1 && alerts.failingSince !== undefined) rows.push([vscode.l10n.t('Failing'), vscode.l10n.t('{0} runs in a row since {1}', alerts.failures, dateTimeText(alerts.failingSince))]);
+  if (alerts.failures > 1 && alerts.failingSince !== undefined) {
+    rows.push([vscode.l10n.t('Failing'), countText(alerts.failures, vscode.l10n.t('{0} run in a row since {1}|{0} runs in a row since {1}', formatNumber(alerts.failures), dateTimeText(alerts.failingSince)))]);
+  }
   if (alerts.late) rows.push([vscode.l10n.t('Late'), alerts.late.basis === 'stateExpired' ? vscode.l10n.t('the state key expired and no newer run arrived') : vscode.l10n.t('the next run was expected at {0}, {1} ago', dateTimeText(alerts.late.expectedAt), spanText(nowMs - alerts.late.expectedAt))]);
   else if (alerts.due) rows.push([vscode.l10n.t('Next run expected'), vscode.l10n.t('{0} (late after {1})', dateTimeText(alerts.due.expectedAt), momentText(alerts.due.lateAfter, nowMs))]);
   if (alerts.cadence) rows.push([vscode.l10n.t('Cadence'), cadenceText(alerts.cadence)]);

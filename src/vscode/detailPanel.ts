@@ -9,7 +9,7 @@ import { inertText, truncate } from '../core/text';
 import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView, isFromWebview } from '../webview/protocol';
 import { alertRows, momentText } from './alertWords';
 import { Config } from './config';
-import { connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from './presentation';
+import { connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from './presentation';
 import { Viewer } from './viewer';
 import { errorText, gapReasonText } from './problemText';
 
@@ -189,7 +189,7 @@ class DetailPanel extends Disposable {
       latest: snapshot && runView(snapshot.latest),
       history: history.map(historyRow),
       alerts: alerts ? alertRows(alerts) : [],
-      trend: trendView(history, alerts?.due?.expectedAt),
+      trend: trendView(history, alerts?.due?.expectedAt, this.config.alerts.settings.unusual.minRuns),
       ttl: this.ttl,
       muted: this.config.notifications.muted.includes(this.resultName),
       hasConfig: this.configFiles.hasConfig(this.resultName),
@@ -236,18 +236,26 @@ function historyRow(item: HistoryItem): HistoryRowView {
   return { kind: 'run', ...runView(item, HISTORY_ROW_ERROR_CHARS) };
 }
 
-/** Success rate, p50/p95 duration and the usual band over the runs kept, and when the next run is due. */
-function trendView(history: readonly HistoryItem[], nextExpectedAt: number | undefined): TrendView {
+/**
+ * Success rate, p50/p95 duration and the usual band over the runs kept, and when the next run is
+ * due. "Usual" means what it means to the unusual-run rule: the band is drawn once there are as
+ * many successful runs as that rule needs for a baseline (tdtp.alerts.unusualMinRuns, at least
+ * two); before that the panel says how many it takes, and neither the chart nor its key shows a band.
+ */
+function trendView(history: readonly HistoryItem[], nextExpectedAt: number | undefined, minRuns: number): TrendView {
   const runs = history.filter((h): h is RunRecord => h.kind === 'run').map((r) => ({ statusKind: r.run.statusKind, durationMs: r.run.result.duration_ms }));
   const s = summarizeRuns(runs);
+  const successes = runs.filter((r) => r.statusKind === 'success').length;
+  const needed = Math.max(2, minRuns);
   const t = vscode.l10n.t;
   const items: Array<[string, string]> = [];
-  if (s.runs > 0) {
-    items.push([t('Success rate'), t('{0}% of {1} runs', Math.round(s.successRate * 100), s.runs)]);
-    items.push([t('Duration p50 / p95'), `${durationText(s.p50DurationMs)} / ${durationText(s.p95DurationMs)}`]);
-  }
-  const banded = Number.isFinite(s.usualLowMs) && Number.isFinite(s.usualHighMs);
-  if (banded) items.push([t('Usual duration (p25–p75 of successful runs)'), `${durationText(s.usualLowMs)} – ${durationText(s.usualHighMs)}`]);
+  if (s.runs > 0) items.push([t('Success rate'), countText(s.runs, t('{0}% of {1} run|{0}% of {1} runs', formatNumber(Math.round(s.successRate * 100)), formatNumber(s.runs)))]);
+  // Of a single run there is no median to tell: its duration is the latest run's, shown above.
+  if (s.runs > 1) items.push([t('Duration p50 / p95'), `${durationText(s.p50DurationMs)} / ${durationText(s.p95DurationMs)}`]);
+  const banded = successes >= needed && Number.isFinite(s.usualLowMs) && Number.isFinite(s.usualHighMs);
+  const usualLabel = t('Usual duration (p25–p75 of successful runs)');
+  if (banded) items.push([usualLabel, `${durationText(s.usualLowMs)} – ${durationText(s.usualHighMs)}`]);
+  else if (s.runs > 0) items.push([usualLabel, countText(needed, t('shown after {0} successful run ({1} so far)|shown after {0} successful runs ({1} so far)', formatNumber(needed), formatNumber(successes)))]);
   if (nextExpectedAt !== undefined) items.push([t('Next run expected'), momentText(nextExpectedAt)]);
   return { items, ...(banded ? { usualLowMs: s.usualLowMs, usualHighMs: s.usualHighMs } : {}), language: vscode.env.language };
 }

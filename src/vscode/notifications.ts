@@ -7,7 +7,7 @@ import { RunRecord, StoreOverflow } from '../core/store';
 import { inertText, logValue } from '../core/text';
 import { Config } from './config';
 import { findingText, spanText } from './alertWords';
-import { dqText } from './presentation';
+import { countText, dqText, formatNumber } from './presentation';
 import { ConnectionRun, Viewer } from './viewer';
 import type { WatchedConnection } from './watchedConnection';
 
@@ -107,7 +107,12 @@ export class NotificationController extends Disposable {
     this.limitReported.add(store);
     const where = this.viewer.multiple ? `[${connectionName}] ` : '';
     const message = inertText(
-      where + vscode.l10n.t('{0} TDTP pipelines not shown: more than the limit of {1} (tdtp.limits.maxPipelines); the least recently updated go first, pipelines seen more than once last.', overflow.evicted, overflow.limit),
+      where +
+        vscode.l10n.t(
+          '{0}: more than the limit of {1} (tdtp.limits.maxPipelines); the least recently updated go first, pipelines seen more than once last.',
+          countText(overflow.evicted, vscode.l10n.t('{0} TDTP pipeline not shown|{0} TDTP pipelines not shown', formatNumber(overflow.evicted))),
+          overflow.limit,
+        ),
     );
     this.log.warn(`${message} A flood of distinct result_names on the channel does this.`);
     this.shownEmitter.fire({ kind: 'limit', connection: connectionName, message });
@@ -154,7 +159,9 @@ export class NotificationController extends Disposable {
           const recovered = transitions.find((t) => t.kind === 'recovered');
           const failures = recovered?.kind === 'recovered' ? recovered.failures : 1;
           const down = recovered?.kind === 'recovered' ? recovered.downMs : 0;
-          message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) recovered after {2} failures, down {3}.', r.pipeline_name, name, failures, spanText(down));
+          // The names come from the wire: only the count's own words are chosen by plural form.
+          const after = countText(failures, vscode.l10n.t('after {0} failure|after {0} failures', formatNumber(failures)));
+          message = where + vscode.l10n.t('TDTP pipeline {0} ({1}) recovered {2}, down {3}.', r.pipeline_name, name, after, spanText(down));
           present = vscode.window.showInformationMessage;
           break;
         }
@@ -191,8 +198,8 @@ export class NotificationController extends Disposable {
     const total = records.length + uncounted.total;
     const message =
       failed === total
-        ? vscode.l10n.t('{0} more TDTP pipelines failed.', failed)
-        : vscode.l10n.t('{0} more TDTP pipelines need attention ({1} failed).', total, failed);
+        ? countText(failed, vscode.l10n.t('{0} more TDTP pipeline failed.|{0} more TDTP pipelines failed.', formatNumber(failed)))
+        : countText(total, vscode.l10n.t('{0} more TDTP pipeline needs attention ({1} failed).|{0} more TDTP pipelines need attention ({1} failed).', formatNumber(total), formatNumber(failed)));
     const names = records.slice(0, SUMMARY_LOG_NAMES).map((r) => logValue(r.resultName, 300));
     if (total > SUMMARY_LOG_NAMES) names.push(`and ${total - SUMMARY_LOG_NAMES} more`);
     this.log.warn(`${message} ${names.join(', ')}`);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DqVerdict } from '../core/dataQuality';
-import { ageOf, durationParts, formatPercent } from '../core/format';
+import { ageOf, durationParts, formatPercent, pluralForm } from '../core/format';
 import type { DisplayStatus } from '../core/status';
 import { RunRecord, RunSource } from '../core/store';
 import { WatchedConnectionState } from './watchedConnection';
@@ -62,6 +62,17 @@ export function sourceText(source: RunSource): string {
 
 export function formatNumber(n: number): string {
   return n.toLocaleString(vscode.env.language);
+}
+
+/**
+ * A count in words, singular or plural as the UI language wants: `forms` is a translated message
+ * of plural forms separated by "|" whose only argument is the count, such as
+ * `countText(n, vscode.l10n.t('{0} run|{0} runs', formatNumber(n)))`; the Russian bundle gives
+ * three forms (1 / 2–4 / 5+). Without a bundle for the UI language the English forms are shown,
+ * so they are chosen by English rules.
+ */
+export function countText(n: number, forms: string): string {
+  return pluralForm(n, forms, vscode.l10n.bundle ? vscode.env.language : 'en');
 }
 
 /** `1.84s` in English (the reference worker's form), `1,84 с` in Russian. */

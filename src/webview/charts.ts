@@ -5,13 +5,20 @@
 // from the extension, already localized, and is set with textContent.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from './axes';
 import type { DisplayStatusName, PanelLabels, RunView, TrendView } from './protocol';
 
 const STATUSES: readonly DisplayStatusName[] = ['success', 'dq_warning', 'completed_with_errors', 'failed', 'unknown'];
 const HEIGHT = 170;
 
+/** The y axis is as wide as its longest label (12 px digits, about 7 px each) plus its ticks; at least 64 px, so the two charts' time axes line up. */
+function yAxisWidth(_u: uPlot, values: string[] | null): number {
+  const longest = Math.max(1, ...(values ?? []).map((v) => v.length));
+  return Math.max(64, Math.ceil(longest * 7) + 20);
+}
+
 /** Theme colours: the same CSS variables the panel's stylesheet uses, read when the charts are drawn. */
-function colours(): { status: Record<DisplayStatusName, string>; loaded: string; exported: string; axis: string; grid: string; band: string } {
+function colours(): { status: Record<DisplayStatusName, string>; loaded: string; exported: string; axis: string; grid: string; band: string; bandEdge: string } {
   const css = getComputedStyle(document.documentElement);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
   return {
@@ -27,6 +34,8 @@ function colours(): { status: Record<DisplayStatusName, string>; loaded: string;
     axis: v('--vscode-descriptionForeground', '#717171'),
     grid: v('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)'),
     band: 'rgba(128,128,128,0.18)',
+    // The band's edges: they keep a band of equal runs (no height) visible as a line.
+    bandEdge: 'rgba(128,128,128,0.5)',
   };
 }
 
@@ -44,33 +53,44 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
   const c = colours();
   const xs = runs.map((r) => r.finishedAtMs);
   const width = () => Math.max(280, Math.min(760, target.clientWidth || 600));
-  const timeText = timeFormatter(trend.language, xs);
-  // The x axis's tick labels are also written out as text (the canvas has none): for screen
-  // readers, and for the browser tests to see a real time axis.
-  const axes = (valueText: (v: number) => string, ticksOut: (texts: string[]) => void): uPlot.Axis[] => [
+  // The x axis: at least a minute wide, steps of a second and more, labels that differ (axes.ts).
+  // Its tick labels are also written out as text (the canvas has none): for screen readers, and
+  // for the browser tests to read the time axis.
+  const window_ = timeWindow(xs[0], xs[xs.length - 1]);
+  const scales = (): uPlot.Scales => ({
+    x: { time: true, range: () => window_ },
+    y: { range: (_u, min, max) => flatRange(min, max) ?? uPlot.rangeNum(min, max, 0.1, true) },
+  });
+  const axes = (valueTexts: (ticks: number[], step: number) => string[], ticksOut: (texts: string[]) => void): uPlot.Axis[] => [
     {
       stroke: c.axis,
-      space: 90,
+      // Labels with a date in them are wider than a time of day.
+      space: (_u, _i, min, max) => (max - min >= 86_400_000 ? 120 : 90),
+      incrs: [...TIME_STEPS_MS],
       grid: { stroke: c.grid, width: 1 },
       ticks: { stroke: c.grid, width: 1 },
-      values: (_u, splits) => {
-        const texts = splits.map((ms) => timeText(ms));
+      values: (_u, splits, _i, _space, step) => {
+        const texts = timeTickLabels(splits, step, trend.language);
         ticksOut(texts);
         return texts;
       },
     },
-    { stroke: c.axis, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 }, values: (_u, splits) => splits.map(valueText), size: 60 },
+    { stroke: c.axis, incrs: [...WHOLE_STEPS], grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 }, values: (_u, splits, _i, _space, step) => valueTexts(splits, step), size: yAxisWidth },
   ];
-  const points = (colour: string): uPlot.Series => ({ stroke: colour, fill: colour, width: 0, paths: () => null, points: { show: true, size: 7, stroke: colour, fill: colour } });
+  // Points shrink as runs crowd the axis (7 px for up to about a hundred, 3 px for a thousand), so
+  // the band behind them and the failures among them stay visible.
+  const dot = Math.max(3, Math.min(7, Math.floor(width() / Math.max(1, runs.length) + 2)));
+  const points = (colour: string, size: number): uPlot.Series => ({ stroke: colour, fill: colour, width: 0, paths: () => null, points: { show: true, size, stroke: colour, fill: colour } });
 
   // Duration: one series per status (null where a run has another), the usual band behind them.
   const durationData: uPlot.AlignedData = [xs, ...STATUSES.map((s) => runs.map((r) => (r.status === s ? r.durationMs : null)))];
-  const durationSeries: uPlot.Series[] = [{}, ...STATUSES.map((s) => ({ label: s, ...points(c.status[s]) }))];
+  // Runs that did not simply succeed keep a size that can be seen among many.
+  const durationSeries: uPlot.Series[] = [{}, ...STATUSES.map((s) => ({ label: s, ...points(c.status[s], s === 'success' ? dot : Math.max(dot, 5)) }))];
   const bands: uPlot.Band[] = [];
   if (trend.usualLowMs !== undefined && trend.usualHighMs !== undefined) {
     const hi = durationData.length;
     (durationData as unknown as Array<ArrayLike<number | null>>).push(xs.map(() => trend.usualHighMs!), xs.map(() => trend.usualLowMs!));
-    durationSeries.push({ label: 'p75', stroke: c.band, width: 1, points: { show: false } }, { label: 'p25', stroke: c.band, width: 1, points: { show: false } });
+    durationSeries.push({ label: 'p75', stroke: c.bandEdge, width: 1, points: { show: false } }, { label: 'p25', stroke: c.bandEdge, width: 1, points: { show: false } });
     bands.push({ series: [hi, hi + 1], fill: c.band });
   }
   const rowsData: uPlot.AlignedData = [xs, runs.map((r) => r.rowsLoaded), runs.map((r) => r.rowsExported)];
@@ -115,6 +135,8 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
         ...options((texts) => (ticks.textContent = texts.join(' · '))),
         width: width(),
         height: HEIGHT,
+        // Room on the right for the half of the last time label that passes the plot's edge.
+        padding: [null, 48, null, null],
         ms: 1,
         legend: { show: false },
         cursor: { points: { show: false }, drag: { x: false, y: false } },
@@ -139,8 +161,8 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
 
   const statusKeys = STATUSES.filter((s) => runs.some((r) => r.status === s)).map((s): [string, string] => [runs.find((r) => r.status === s)!.statusText, c.status[s]]);
   if (bands.length) statusKeys.push([L.usualBand, c.band]);
-  figure(L.chartDuration, statusKeys, (ticksOut) => ({ scales: { x: { time: true } }, series: durationSeries, axes: axes(shortDuration, ticksOut), bands }), durationData);
-  figure(L.chartRows, [[L.rowsLoaded, c.loaded], [L.rowsExported, c.exported]], (ticksOut) => ({ scales: { x: { time: true } }, series: rowsSeries, axes: axes(shortCount, ticksOut) }), rowsData);
+  figure(L.chartDuration, statusKeys, (ticksOut) => ({ scales: scales(), series: durationSeries, axes: axes(durationTickLabels, ticksOut), bands }), durationData);
+  figure(L.chartRows, [[L.rowsLoaded, c.loaded], [L.rowsExported, c.exported]], (ticksOut) => ({ scales: scales(), series: rowsSeries, axes: axes(countTickLabels, ticksOut) }), rowsData);
 
   const onResize = () => {
     for (const plot of plots) plot.setSize({ width: width(), height: HEIGHT });
@@ -152,31 +174,4 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
       for (const plot of plots) plot.destroy();
     },
   };
-}
-
-/** Axis times in the UI language: the time of day within a day, dates beyond. */
-function timeFormatter(language: string, xs: readonly number[]): (ms: number) => string {
-  const span = xs.length > 1 ? xs[xs.length - 1] - xs[0] : 0;
-  const options: Intl.DateTimeFormatOptions = span > 2 * 86_400_000 ? { month: 'short', day: 'numeric' } : span > 3_600_000 * 6 ? { day: 'numeric', hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit', second: span < 600_000 ? '2-digit' : undefined };
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat(language, options);
-  } catch {
-    format = new Intl.DateTimeFormat(undefined, options);
-  }
-  return (ms) => format.format(ms);
-}
-
-/** Axis labels are numbers with SI-like units the panel's words do not need (1.5s, 2m, 1.2h). */
-function shortDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
-  return `${+(ms / 3_600_000).toFixed(1)}h`;
-}
-
-function shortCount(n: number): string {
-  if (Math.abs(n) >= 1e6) return `${+(n / 1e6).toFixed(1)}M`;
-  if (Math.abs(n) >= 1e3) return `${+(n / 1e3).toFixed(1)}k`;
-  return String(Math.round(n));
 }

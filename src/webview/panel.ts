@@ -76,7 +76,8 @@ function render(state: PanelState): void {
   root.append(latest);
 
   const runs = state.history.filter((h): h is Extract<HistoryRowView, { kind: 'run' }> => h.kind === 'run');
-  if (runs.length > 1) {
+  // From one run on: a single run is a point in its minute; the usual band waits for its baseline.
+  if (runs.length > 0) {
     const section = el('section', 'charts');
     section.append(el('h2', undefined, L.charts));
     section.append(pairs(state.trend.items, 'trend'));
@@ -84,10 +85,13 @@ function render(state: PanelState): void {
     charts = renderCharts(section, runs, state.trend, L);
   }
 
-  const history = el('section', 'history');
-  history.append(el('h2', undefined, `${L.history} (${runs.length})`));
-  history.append(historyTable(state.history, L));
-  root.append(history);
+  // Without any run or gap there is no history to show: "no run known yet" above says it.
+  if (state.history.length) {
+    const history = el('section', 'history');
+    history.append(el('h2', undefined, `${L.history} (${runs.length})`));
+    history.append(historyTable(state.history, L));
+    root.append(history);
+  }
   // How long the first render took, for the benchmark (bench/panelRender.ts reads it).
   root.dataset.renderMs = (performance.now() - started).toFixed(1);
 }

@@ -74,6 +74,18 @@ function panelFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
 }
 
+/** Each chart's time axis (its tick labels, written out as text) has two ticks or more, all different. */
+async function distinctTimeTicks(frame: FrameLocator, shape?: RegExp): Promise<void> {
+  const axes = await frame.locator('.axis-ticks').allTextContents();
+  assert.equal(axes.length, 2, 'two time axes');
+  for (const axis of axes) {
+    const labels = axis.split(' · ');
+    assert.ok(labels.length >= 2, `ticks: ${axis}`);
+    assert.equal(new Set(labels).size, labels.length, `no tick label twice: ${axis}`);
+    if (shape) assert.ok(labels.every((l) => shape.test(l)), `ticks of the form ${shape}: ${axis}`);
+  }
+}
+
 describe('what a person sees in VS Code (English)', () => {
   let redis: RedisServer;
   let session: Session;
@@ -137,20 +149,51 @@ describe('what a person sees in VS Code (English)', () => {
       assert.equal(await frame.locator('.uplot canvas').count(), 2, 'duration and rows charts');
       const ticks = await frame.locator('.axis-ticks').first().textContent();
       assert.match(ticks ?? '', /\d{1,2}:\d{2}.* · .*\d{1,2}:\d{2}/, `time axis ticks: ${ticks}`);
-      assert.match((await frame.locator('dl.trend').textContent()) ?? '', /Success rate/);
+      // The two runs came seconds apart: the axis shows seconds, and no label twice.
+      await distinctTimeTicks(frame, /\d{1,2}:\d{2}:\d{2}/);
+      assert.match((await frame.locator('dl.trend').textContent()) ?? '', /Success rate.*% of 2 runs/);
       await frame.locator('#ttl', { hasText: /expires in \d+:\d\d/ }).waitFor({ timeout: 15_000 });
       await shot(page, 'detail-panel', true);
     });
   });
 
-  it('an error holding HTML is shown as text, never run', async () => {
+  it('a single successful run: one point on a minute of time axis, no usual band until five successes', async () => {
+    await step(page, 'single-success', async () => {
+      await treeRow(page, 'MASK_V001').click();
+      const frame = panelFrame(page);
+      await frame.locator('h1', { hasText: 'MASK_V001' }).waitFor({ timeout: 30_000 });
+      await frame.locator('.uplot canvas').nth(1).waitFor({ timeout: 15_000 });
+      assert.equal(await frame.locator('.uplot canvas').count(), 2, 'the charts are drawn for one run too');
+      assert.equal(await frame.locator('tbody tr').count(), 1);
+      await distinctTimeTicks(frame, /\d{1,2}:\d{2}:\d{2}/);
+      const trend = (await frame.locator('dl.trend').textContent()) ?? '';
+      assert.match(trend, /100% of 1 run(?!s)/, `singular: ${trend}`);
+      assert.match(trend, /shown after 5 successful runs \(1 so far\)/, trend);
+      assert.doesNotMatch(trend, /p50/, 'no median of a single run');
+      assert.doesNotMatch((await frame.locator('.legend').first().textContent()) ?? '', /usual duration/, 'no band key without a band');
+
+      // Four more equal runs: the band appears in the chart's key and in the words, both from five successes.
+      for (let i = 0; i < 4; i++) await emit(redis, ['--result', 'MASK_V001', '--pipeline', 'erp_mask_sync', '--rows-loaded', '15000', '--rows-exported', '15000', '--duration-ms', '1842']);
+      await frame.locator('dl.trend', { hasText: '% of 5 runs' }).waitFor({ timeout: 30_000 });
+      assert.match((await frame.locator('dl.trend').textContent()) ?? '', /Usual duration \(p25–p75 of successful runs\)1\.84s – 1\.84s/);
+      assert.match((await frame.locator('.legend').first().textContent()) ?? '', /usual duration/);
+      await distinctTimeTicks(frame);
+      await shot(page, 'detail-panel-single');
+    });
+  });
+
+  it('an error and a result_name holding HTML are shown as text, never run', async () => {
     await step(page, 'xss', async () => {
       const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
-      await emit(redis, ['--result', 'XSS_CHECK', '--status', 'failed', '--error', hostile]);
+      const name = 'XSS_CHECK <img src=x onerror=alert(3)><b>bold</b>';
+      await emit(redis, ['--result', name, '--pipeline', '<svg onload=alert(4)>', '--status', 'failed', '--error', hostile]);
       await treeRow(page, 'XSS_CHECK').waitFor({ timeout: 30_000 });
       await treeRow(page, 'XSS_CHECK').click();
       const frame = panelFrame(page);
       await frame.locator('h1', { hasText: 'XSS_CHECK' }).waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('h1').textContent(), name);
+      assert.match((await frame.locator('dl').first().textContent()) ?? '', /<svg onload=alert\(4\)>/);
+      assert.equal(await frame.locator('svg, b').count(), 0, 'no <svg> or <b> element was created');
       assert.equal(await frame.locator('pre.error').textContent(), hostile);
       assert.equal(await frame.locator('img').count(), 0, 'no <img> element was created');
       assert.equal(await frame.locator('#root script').count(), 0);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeDq, durationParts, firstLine, ageOf, formatDuration, formatPercent, plural, statusLabel } from '../../src/core/format';
+import { describeDq, durationParts, firstLine, ageOf, formatDuration, formatPercent, statusLabel } from '../../src/core/format';
 import { PipelineRun, decodePayload } from '../../src/core/decode';
 
 describe('formatDuration', () => {
@@ -89,11 +89,6 @@ describe('formatPercent and describeDq', () => {
     assert.equal(describeDq({ kind: 'not-applicable' }), undefined);
   });
 
-  test('plural', () => {
-    assert.equal(plural(0, 'row'), 'rows');
-    assert.equal(plural(1, 'row'), 'row');
-    assert.equal(plural(2, 'row'), 'rows');
-  });
 });
 
 describe('firstLine', () => {

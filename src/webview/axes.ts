@@ -1,0 +1,167 @@
+// The charts' axes, as pure functions (no DOM, no uPlot): which time steps the x axis may use, how
+// wide its window is, and how tick values are written so that no two ticks of an axis read the
+// same. uPlot chooses the step from these and calls the formatters with it (charts.ts).
+
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+const D = 24 * H;
+const MO = 30 * D;
+const Y = 365 * D;
+
+/**
+ * The x axis's steps, ms: uPlot's own time steps from one second up (its sub-second steps would
+ * put several ticks within one second, and runs are timed to the second on the axis). Steps of a
+ * month and more are calendar months and years to uPlot.
+ */
+export const TIME_STEPS_MS: readonly number[] = [
+  S, 5 * S, 10 * S, 15 * S, 30 * S,
+  M, 5 * M, 10 * M, 15 * M, 30 * M,
+  H, 2 * H, 3 * H, 4 * H, 6 * H, 8 * H, 12 * H,
+  D, 2 * D, 3 * D, 4 * D, 5 * D, 6 * D, 7 * D, 8 * D, 9 * D, 10 * D, 15 * D,
+  MO, 2 * MO, 3 * MO, 4 * MO, 6 * MO,
+  Y, 2 * Y, 5 * Y, 10 * Y, 25 * Y, 50 * Y, 100 * Y,
+];
+
+/** Steps for the y axes: whole numbers only (rows and milliseconds are counted in ones). */
+export const WHOLE_STEPS: readonly number[] = Array.from({ length: 13 }, (_, k) => [1, 2, 2.5, 5].map((m) => m * 10 ** k))
+  .flat()
+  .filter((v) => Number.isInteger(v));
+
+/** The narrowest time window the x axis shows: one run, or runs seconds apart, sit inside a minute. */
+export const MIN_TIME_WINDOW_MS = M;
+
+/**
+ * The x axis's window for runs from `min` to `max` (epoch ms): a little room at both ends so the
+ * first and last points are not cut by the frame, and at least a minute wide, centred on the runs.
+ */
+export function timeWindow(min: number, max: number): [number, number] {
+  const span = max - min;
+  if (span < MIN_TIME_WINDOW_MS) {
+    const mid = (min + max) / 2;
+    return [mid - MIN_TIME_WINDOW_MS / 2, mid + MIN_TIME_WINDOW_MS / 2];
+  }
+  const pad = span * 0.03;
+  return [min - pad, max + pad];
+}
+
+/** Candidate label forms for a time step, from the plainest to the most detailed. */
+function timeForms(stepMs: number, multiDay: boolean, multiYear: boolean): Intl.DateTimeFormatOptions[] {
+  const hm: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+  const hms: Intl.DateTimeFormatOptions = { ...hm, second: '2-digit' };
+  const dayHm: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric', ...hm };
+  const day: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric' };
+  const dayYear: Intl.DateTimeFormatOptions = { ...day, year: 'numeric' };
+  // The zone's name tells the two 01:30s of the night the clocks go back apart.
+  const zoned: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric', ...hms, timeZoneName: 'short' };
+  if (stepMs < M) return multiDay ? [{ month: 'short', day: 'numeric', ...hms }, zoned] : [hms, { month: 'short', day: 'numeric', ...hms }, zoned];
+  if (stepMs < D) return multiDay ? [dayHm, { ...dayHm, year: 'numeric' }, zoned] : [hm, hms, dayHm, zoned];
+  if (stepMs < 28 * D) return multiYear ? [dayYear, { ...dayYear, ...hm }] : [day, dayYear, dayHm];
+  if (stepMs < Y) return [{ month: 'short', year: 'numeric' }, dayYear];
+  return [{ year: 'numeric' }, { month: 'short', year: 'numeric' }, dayYear];
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(language: string, options: Intl.DateTimeFormatOptions, timeZone?: string): Intl.DateTimeFormat {
+  const key = `${language}\u0000${timeZone ?? ''}\u0000${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) {
+    const withZone = timeZone ? { ...options, timeZone } : options;
+    try {
+      format = new Intl.DateTimeFormat(language, withZone);
+    } catch {
+      format = new Intl.DateTimeFormat(undefined, withZone);
+    }
+    formats.set(key, format);
+  }
+  return format;
+}
+
+/**
+ * The x axis's tick labels for ticks `stepMs` apart, in the UI language: the time of day (with
+ * seconds below a minute's step), the date once the ticks cover more than a day, the year when
+ * they cross one. Should two labels still read the same (a clock set back at the end of summer
+ * time), a more detailed form is taken; the last form is used whatever it gives.
+ * `timeZone` is for tests; the webview shows the machine's local time.
+ */
+export function timeTickLabels(ticks: readonly number[], stepMs: number, language: string, timeZone?: string): string[] {
+  if (ticks.length === 0) return [];
+  const first = ticks[0];
+  const last = ticks[ticks.length - 1];
+  const yearOf = (ms: number) => dateFormat('en', { year: 'numeric' }, timeZone).format(ms);
+  const dayOf = (ms: number) => dateFormat('en', { year: 'numeric', month: 'numeric', day: 'numeric' }, timeZone).format(ms);
+  const multiDay = dayOf(first) !== dayOf(last) && last - first >= D - H;
+  const multiYear = yearOf(first) !== yearOf(last);
+  const forms = timeForms(stepMs, multiDay, multiYear);
+  let labels: string[] = [];
+  for (const options of forms) {
+    const format = dateFormat(language, options, timeZone);
+    labels = ticks.map((ms) => format.format(ms));
+    if (new Set(labels).size === labels.length) break;
+  }
+  return labels;
+}
+
+/** A unit for an axis: the divisor and the suffix written after the number. */
+interface Unit {
+  readonly size: number;
+  readonly suffix: string;
+}
+
+const DURATION_UNITS: readonly Unit[] = [
+  { size: 1, suffix: 'ms' },
+  { size: S, suffix: 's' },
+  { size: M, suffix: 'm' },
+  { size: H, suffix: 'h' },
+];
+const COUNT_UNITS: readonly Unit[] = [
+  { size: 1, suffix: '' },
+  { size: 1e3, suffix: 'k' },
+  { size: 1e6, suffix: 'M' },
+  { size: 1e9, suffix: 'G' },
+];
+
+/** The largest unit not above the largest tick (one unit for the whole axis). */
+function unitFor(ticks: readonly number[], units: readonly Unit[]): Unit {
+  const top = Math.max(0, ...ticks.map((v) => Math.abs(v)));
+  let unit = units[0];
+  for (const u of units) if (top >= u.size) unit = u;
+  return unit;
+}
+
+/** Enough decimals in `unit` to tell ticks `step` apart (a step of 50 ms in seconds: two). */
+function decimalsFor(step: number, unit: Unit): number {
+  if (!(step > 0)) return 0;
+  const inUnit = step / unit.size;
+  let decimals = 0;
+  const fraction = (d: number) => Math.abs(Math.round(inUnit * 10 ** d) - inUnit * 10 ** d);
+  while (decimals < 9 && fraction(decimals) > 1e-9 * Math.max(1, inUnit * 10 ** decimals)) decimals++;
+  return decimals;
+}
+
+function unitLabels(ticks: readonly number[], step: number, units: readonly Unit[]): string[] {
+  const unit = unitFor(ticks, units);
+  const decimals = decimalsFor(step, unit);
+  return ticks.map((v) => (v === 0 ? '0' : `${(v / unit.size).toFixed(decimals)}${unit.suffix}`));
+}
+
+/** Duration ticks `step` ms apart: one unit per axis (ms, s, m, h) and as many decimals as the step needs. */
+export function durationTickLabels(ticks: readonly number[], step: number): string[] {
+  return unitLabels(ticks, step, DURATION_UNITS);
+}
+
+/** Row-count ticks `step` apart: 15k, 15.05k, 1.2M. */
+export function countTickLabels(ticks: readonly number[], step: number): string[] {
+  return unitLabels(ticks, step, COUNT_UNITS);
+}
+
+/**
+ * A y axis's range when uPlot's own would not do: from zero, and with room above, when every value
+ * is the same (one run, or equal runs), so the point sits inside the chart with ticks beside it.
+ * Undefined means "let uPlot choose" (values that differ).
+ */
+export function flatRange(min: number | null, max: number | null): [number, number] | undefined {
+  if (min === null || max === null || min !== max) return undefined;
+  if (min === 0) return [0, 1];
+  return min > 0 ? [0, min * 2] : [min * 2, 0];
+}

@@ -1,0 +1,145 @@
+// The detail panel's chart axes (src/webview/axes.ts): whatever the runs' time span, the x axis's
+// tick labels differ from each other, and so do the y axes' for close or equal values.
+import * as assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MIN_TIME_WINDOW_MS, TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from '../../src/webview/axes';
+
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+const D = 24 * H;
+
+/** What uPlot does with the steps: the smallest that leaves `space` px between ticks (its findIncr). */
+function stepFor(min: number, max: number, steps: readonly number[], widthPx: number, spacePx: number): number {
+  const step = steps.find((s) => (widthPx * s) / (max - min) >= spacePx);
+  assert.ok(step, `a step for ${max - min} ms`);
+  return step;
+}
+
+/** Ticks at multiples of the step inside the window (UTC-aligned, as uPlot aligns them in UTC here). */
+function ticksOf(min: number, max: number, step: number): number[] {
+  const ticks: number[] = [];
+  if (step >= 28 * D) {
+    // Calendar months and years, as uPlot's month steps are.
+    const months = Math.round(step / (30 * D));
+    const start = new Date(min);
+    let y = start.getUTCFullYear();
+    let m = start.getUTCMonth() + 1;
+    for (;;) {
+      const t = Date.UTC(y, m, 1);
+      if (t > max) break;
+      if (t >= min) ticks.push(t);
+      m += months;
+      while (m >= 12) {
+        m -= 12;
+        y++;
+      }
+    }
+    return ticks;
+  }
+  for (let t = Math.ceil(min / step) * step; t <= max; t += step) ticks.push(t);
+  return ticks;
+}
+
+const START = Date.UTC(2026, 0, 5, 9, 0, 0, 250);
+const SPANS = [0, 400, S, 3 * S, 20 * S, 59 * S, 5 * M, 40 * M, 2 * H, 7 * H, 20 * H, 30 * H, 3 * D, 20 * D, 90 * D, 400 * D, 3 * 365 * D, 30 * 365 * D];
+
+describe('the time axis', () => {
+  test('one run, or runs seconds apart, sit inside a window of at least a minute, centred', () => {
+    assert.deepEqual(timeWindow(START, START), [START - MIN_TIME_WINDOW_MS / 2, START + MIN_TIME_WINDOW_MS / 2]);
+    const [a, b] = timeWindow(START, START + 3 * S);
+    assert.equal(b - a, MIN_TIME_WINDOW_MS);
+    assert.equal((a + b) / 2, START + 1.5 * S);
+    const [c, d] = timeWindow(START, START + H);
+    assert.ok(c < START && d > START + H && d - c < 1.1 * H, 'a little room at both ends of a longer span');
+  });
+
+  test('steps are a second and more, ascending', () => {
+    assert.equal(TIME_STEPS_MS[0], S);
+    for (let i = 1; i < TIME_STEPS_MS.length; i++) assert.ok(TIME_STEPS_MS[i] > TIME_STEPS_MS[i - 1]);
+  });
+
+  for (const language of ['en', 'ru']) {
+    for (const width of [280, 600, 760]) {
+      test(`${language}, ${width} px: every span gives ticks, all labelled differently`, () => {
+        for (const span of SPANS) {
+          const [min, max] = timeWindow(START, START + span);
+          const space = max - min >= D ? 120 : 90;
+          const step = stepFor(min, max, TIME_STEPS_MS, width, space);
+          const ticks = ticksOf(min, max, step);
+          const labels = timeTickLabels(ticks, step, language, 'UTC');
+          // A narrow panel may hold a single tick over a day or more; from 600 px on there are two.
+          assert.ok(ticks.length >= (width >= 600 ? 2 : 1), `span ${span} ms: ${ticks.length} tick(s)`);
+          assert.equal(new Set(labels).size, labels.length, `span ${span} ms, step ${step} ms: ${labels.join(' · ')}`);
+        }
+      });
+    }
+  }
+
+  test('runs within three seconds: times of day with seconds, no label twice (the defect seen before)', () => {
+    const [min, max] = timeWindow(START, START + 3 * S);
+    const step = stepFor(min, max, TIME_STEPS_MS, 600, 90);
+    const labels = timeTickLabels(ticksOf(min, max, step), step, 'en', 'UTC');
+    assert.ok(labels.every((l) => /^\d\d:\d\d:\d\d/.test(l)), labels.join(' · '));
+    assert.equal(new Set(labels).size, labels.length);
+  });
+
+  test('ticks over more than a day carry the date; hourly ticks over a day and a half do not repeat a time', () => {
+    const ticks = ticksOf(START, START + 36 * H, 6 * H);
+    const labels = timeTickLabels(ticks, 6 * H, 'en', 'UTC');
+    assert.equal(new Set(labels).size, labels.length, labels.join(' · '));
+    assert.ok(labels.every((l) => /Jan/.test(l)), labels.join(' · '));
+  });
+
+  test('the night the clocks go back: the repeated hour is told apart by its zone', () => {
+    // 2026-11-01 in New York: 01:00 EDT, then 01:00 EST an hour later.
+    const first = Date.UTC(2026, 10, 1, 4, 0, 0);
+    const ticks = [first, first + 30 * M, first + H, first + 90 * M, first + 2 * H];
+    const labels = timeTickLabels(ticks, 30 * M, 'en', 'America/New_York');
+    assert.equal(new Set(labels).size, labels.length, labels.join(' · '));
+  });
+
+  test('no ticks, no labels', () => {
+    assert.deepEqual(timeTickLabels([], S, 'en'), []);
+  });
+});
+
+describe('the y axes', () => {
+  test('durations close together: one unit, as many decimals as the step needs', () => {
+    assert.deepEqual(durationTickLabels([1490, 1495, 1500, 1505, 1510], 5), ['1.490s', '1.495s', '1.500s', '1.505s', '1.510s']);
+    assert.deepEqual(durationTickLabels([0, 500, 1000, 1500], 500), ['0', '0.5s', '1.0s', '1.5s']);
+    assert.deepEqual(durationTickLabels([0, 100, 200], 100), ['0', '100ms', '200ms']);
+    assert.deepEqual(durationTickLabels([0, 30 * S, 60 * S, 90 * S], 30 * S), ['0', '0.5m', '1.0m', '1.5m']);
+    assert.deepEqual(durationTickLabels([2 * H, 4 * H], 2 * H), ['2h', '4h']);
+  });
+
+  test('row counts close together stay apart: 14.99k, 15.00k, 15.01k', () => {
+    assert.deepEqual(countTickLabels([14_990, 15_000, 15_010], 10), ['14.99k', '15.00k', '15.01k']);
+    assert.deepEqual(countTickLabels([0, 5_000, 10_000, 15_000], 5_000), ['0', '5k', '10k', '15k']);
+    assert.deepEqual(countTickLabels([0, 1, 2], 1), ['0', '1', '2']);
+    assert.deepEqual(countTickLabels([1_000_000, 1_250_000], 250_000), ['1.00M', '1.25M']);
+  });
+
+  test('labels differ for every step the axis may take', () => {
+    for (const step of WHOLE_STEPS.slice(0, 30)) {
+      for (const base of [0, 1_000, 14_990, 1_234_567, 98_765_432]) {
+        const ticks = [0, 1, 2, 3].map((i) => Math.floor(base / step) * step + i * step);
+        for (const labels of [durationTickLabels(ticks, step), countTickLabels(ticks, step)]) {
+          assert.equal(new Set(labels).size, labels.length, `step ${step} from ${base}: ${labels.join(' · ')}`);
+        }
+      }
+    }
+  });
+
+  test('whole steps only: rows and milliseconds are never counted in fractions', () => {
+    assert.ok(WHOLE_STEPS.every((s) => Number.isInteger(s) && s >= 1));
+    for (let i = 1; i < WHOLE_STEPS.length; i++) assert.ok(WHOLE_STEPS[i] > WHOLE_STEPS[i - 1]);
+  });
+
+  test('equal values (one run, or equal runs) range from zero with room above; differing values are left to uPlot', () => {
+    assert.deepEqual(flatRange(1842, 1842), [0, 3684]);
+    assert.deepEqual(flatRange(0, 0), [0, 1]);
+    assert.equal(flatRange(1500, 2200), undefined);
+    assert.equal(flatRange(null, null), undefined);
+  });
+});
