@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Mismatch, PauseLimit, PlannedAction, RuleProblem, plannedActionParts } from '../core/actions';
 import { Got } from '../core/validate';
+import { countText, formatNumber } from './presentation';
 
 /* The sentences for action-rule facts from the core (problems, mismatches, plans), in the UI's language. */
 
@@ -165,6 +166,6 @@ export function plannedActionText(action: PlannedAction): string {
 /** Why a rule paused itself. */
 export function pauseReasonText(limit: PauseLimit, perMinute: number): string {
   return limit === 'rule'
-    ? t('it would have run more than {0} times in a minute (its rateLimit.perMinute)', perMinute)
-    : t('the action rules together would have run more than {0} times in a minute (tdtp.actionRunsPerMinute)', perMinute);
+    ? countText(perMinute, t('it would have run more than {0} time in a minute (its rateLimit.perMinute)|it would have run more than {0} times in a minute (its rateLimit.perMinute)', formatNumber(perMinute)))
+    : countText(perMinute, t('the action rules together would have run more than {0} time in a minute (tdtp.actionRunsPerMinute)|the action rules together would have run more than {0} times in a minute (tdtp.actionRunsPerMinute)', formatNumber(perMinute)));
 }

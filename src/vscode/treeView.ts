@@ -12,7 +12,7 @@ import { appendWire, appendWireBlock, escapeMarkdown, untrustedMarkdown } from '
 import { Config } from './config';
 import { WatchedConnection, problemOf } from './watchedConnection';
 import { Viewer } from './viewer';
-import { ageText, connectionText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
+import { ageText, connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
 import { gapReasonText, problemText } from './problemText';
 
 export type TreeNode = ConnectionNode | PipelineNode | RunNode | GapNode | GroupNode | NamespaceNode | RejectedGroupNode | RejectedNode;
@@ -437,9 +437,9 @@ function namespaceItem(namespace: Namespace | undefined, path: string, scope: st
   const worst = namespace?.worst ?? 'success';
   item.description = String(count);
   item.iconPath = statusIcon(worst);
-  item.tooltip = vscode.l10n.t('{0}: {1} pipelines, worst status: {2}', inertText(path), count, statusText(worst));
+  item.tooltip = vscode.l10n.t('{0}: {1}, worst status: {2}', inertText(path), countText(count, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(count))), statusText(worst));
   item.contextValue = `namespace status-${worst}`;
-  item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1} pipelines, worst status: {2}', inertText(path), count, statusText(worst)), role: 'treeitem' };
+  item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1}, worst status: {2}', inertText(path), countText(count, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(count))), statusText(worst)), role: 'treeitem' };
   return item;
 }
 

@@ -34,15 +34,13 @@ export const MIN_TIME_WINDOW_MS = M;
 /**
  * The x axis's window for runs from `min` to `max` (epoch ms): a little room at both ends so the
  * first and last points are not cut by the frame, and at least a minute wide, centred on the runs.
+ * Its ends are whole milliseconds: uPlot aligns ticks to the scale's minimum rounded to the
+ * millisecond, and from a fractional one they land a millisecond early (10:00:19.999 reads :19).
  */
 export function timeWindow(min: number, max: number): [number, number] {
   const span = max - min;
-  if (span < MIN_TIME_WINDOW_MS) {
-    const mid = (min + max) / 2;
-    return [mid - MIN_TIME_WINDOW_MS / 2, mid + MIN_TIME_WINDOW_MS / 2];
-  }
-  const pad = span * 0.03;
-  return [min - pad, max + pad];
+  const pad = span < MIN_TIME_WINDOW_MS ? (MIN_TIME_WINDOW_MS - span) / 2 : span * 0.03;
+  return [Math.floor(min - pad), Math.ceil(max + pad)];
 }
 
 /** Candidate label forms for a time step, from the plainest to the most detailed. */

@@ -50,6 +50,10 @@ describe('the time axis', () => {
     const [a, b] = timeWindow(START, START + 3 * S);
     assert.equal(b - a, MIN_TIME_WINDOW_MS);
     assert.equal((a + b) / 2, START + 1.5 * S);
+    // Whole milliseconds at both ends, even when the runs' middle is not (ticks would land a millisecond early).
+    for (const [x, y] of [timeWindow(START, START + 3001), timeWindow(START + 0.5, START + 0.5), timeWindow(START, START + 7 * H + 1)]) {
+      assert.ok(Number.isInteger(x) && Number.isInteger(y), `${x} – ${y}`);
+    }
     const [c, d] = timeWindow(START, START + H);
     assert.ok(c < START && d > START + H && d - c < 1.1 * H, 'a little room at both ends of a longer span');
   });
