@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { countText, formatNumber } from './presentation';
 import { AwaySummary, hasNews, summarizeAway } from '../core/history/away';
 import { Disposable } from '../core/lifecycle';
 import { inertText } from '../core/text';
@@ -61,15 +62,15 @@ export class AwayNotifier extends Disposable {
     const parts = [
       [total((s) => s.failed), (n: number) => vscode.l10n.t('{0} failed', n)],
       [total((s) => s.recovered), (n: number) => vscode.l10n.t('{0} recovered', n)],
-      [total((s) => s.dataQuality), (n: number) => vscode.l10n.t('{0} with data-quality warnings', n)],
-      [total((s) => s.expired), (n: number) => vscode.l10n.t('{0} states expired', n)],
-      [total((s) => s.added), (n: number) => vscode.l10n.t('{0} new pipelines', n)],
+      [total((s) => s.dataQuality), (n: number) => countText(n, vscode.l10n.t('{0} with a data-quality warning|{0} with data-quality warnings', formatNumber(n)))],
+      [total((s) => s.expired), (n: number) => countText(n, vscode.l10n.t('{0} state expired|{0} states expired', formatNumber(n)))],
+      [total((s) => s.added), (n: number) => countText(n, vscode.l10n.t('{0} new pipeline|{0} new pipelines', formatNumber(n)))],
     ] as const;
     const said = parts.filter(([n]) => n > 0).map(([n, word]) => word(n));
     const runs = total((s) => s.runs);
     const message = said.length
-      ? vscode.l10n.t('TDTP: while you were away, {0} runs arrived: {1}.', runs, said.join(', '))
-      : vscode.l10n.t('TDTP: while you were away, {0} runs arrived, all as before.', runs);
+      ? countText(runs, vscode.l10n.t('TDTP: while you were away, {0} run arrived: {1}.|TDTP: while you were away, {0} runs arrived: {1}.', formatNumber(runs), said.join(', ')))
+      : countText(runs, vscode.l10n.t('TDTP: while you were away, {0} run arrived, all as before.|TDTP: while you were away, {0} runs arrived, all as before.', formatNumber(runs)));
     this.log.info(`While you were away: ${news.map((c) => `[${c.connection.name}] ${JSON.stringify(c.summary)}`).join(' ')}`);
     this.shownEmitter.fire({ message, summaries: news.map((c) => ({ connection: c.connection.name, summary: c.summary })) });
     const showButton = vscode.l10n.t('Show');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { countText, formatNumber } from './presentation';
 import { toCsv, toJson } from '../core/export';
 import { HistoryItem } from '../core/store';
 import { Viewer } from './viewer';
@@ -49,7 +50,7 @@ export async function exportHistory(viewer: Viewer, options?: { uri?: vscode.Uri
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
   if (!options?.uri) {
     const open = vscode.l10n.t('Open');
-    void vscode.window.showInformationMessage(vscode.l10n.t('TDTP: {0} runs exported to {1}.', runs, uri.fsPath), open).then((choice) => {
+    void vscode.window.showInformationMessage(vscode.l10n.t('TDTP: {0} exported to {1}.', countText(runs, vscode.l10n.t('{0} run|{0} runs', formatNumber(runs))), uri.fsPath), open).then((choice) => {
       if (choice === open) void vscode.commands.executeCommand('vscode.open', uri);
     });
   }

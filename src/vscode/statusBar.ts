@@ -3,7 +3,7 @@ import { Disposable } from '../core/lifecycle';
 import { inertText } from '../core/text';
 import { ReconcileReport } from '../core/watcher';
 import { appendWire, escapeMarkdown, untrustedMarkdown } from './markdown';
-import { connectionText, dateTimeText } from './presentation';
+import { connectionText, countText, dateTimeText, formatNumber } from './presentation';
 import { problemHeadline, problemText } from './problemText';
 import { problemOf, worstState } from './watchedConnection';
 import { Viewer } from './viewer';
@@ -79,28 +79,28 @@ export class StatusBarController extends Disposable {
     }
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(
-      vscode.l10n.t('{0} pipelines: {1} succeeded, {2} failed, {3} completed with errors, {4} with a data-quality warning, {5} unknown.', counts.total, counts.success, counts.failed, counts.completed_with_errors, counts.dq_warning, counts.unknown),
+      vscode.l10n.t('{0}: {1} succeeded, {2} failed, {3} completed with errors, {4} with a data-quality warning, {5} unknown.', countText(counts.total, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(counts.total))), counts.success, counts.failed, counts.completed_with_errors, counts.dq_warning, counts.unknown),
     );
     for (const connection of this.viewer.connections) {
       const overflow = connection.store.overflow;
       if (!overflow) continue;
       tooltip.appendMarkdown('\n\n');
-      appendWire(tooltip, (this.viewer.multiple ? `[${connection.name}] ` : '') + vscode.l10n.t('{0} pipelines not shown: more than the limit of {1} (tdtp.limits.maxPipelines).', overflow.evicted, overflow.limit));
+      appendWire(tooltip, (this.viewer.multiple ? `[${connection.name}] ` : '') + vscode.l10n.t('{0} not shown: more than the limit of {1} (tdtp.limits.maxPipelines).', countText(overflow.evicted, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(overflow.evicted))), formatNumber(overflow.limit)));
     }
     if (late > 0) {
       tooltip.appendMarkdown('\n\n');
-      tooltip.appendText(vscode.l10n.t('{0} pipelines are late: no run arrived when one was expected.', late));
+      tooltip.appendText(countText(late, vscode.l10n.t('{0} pipeline is late: no run arrived when one was expected.|{0} pipelines are late: no run arrived when one was expected.', formatNumber(late))));
     }
     if (this.lastLoad) {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendText(
         this.lastLoad.source === 'loaded'
-          ? vscode.l10n.t('{0} states loaded at connect ({1}).', this.lastLoad.keys, dateTimeText(this.lastLoad.finishedAt))
-          : vscode.l10n.t('Reconciled with Redis at {0}: {1} states recovered.', dateTimeText(this.lastLoad.finishedAt), this.lastLoad.added),
+          ? countText(this.lastLoad.keys, vscode.l10n.t('{0} state loaded at connect ({1}).|{0} states loaded at connect ({1}).', formatNumber(this.lastLoad.keys), dateTimeText(this.lastLoad.finishedAt)))
+          : countText(this.lastLoad.added, vscode.l10n.t('Reconciled with Redis at {1}: {0} state recovered.|Reconciled with Redis at {1}: {0} states recovered.', formatNumber(this.lastLoad.added), dateTimeText(this.lastLoad.finishedAt))),
       );
     }
     this.item.tooltip = tooltip;
-    const summary = vscode.l10n.t('TDTP: {0} succeeded, {1} failed, {2} warnings; {3}', counts.success, counts.failed, warnings, connectionText(state, endpoint));
+    const summary = vscode.l10n.t('TDTP: {0} succeeded, {1} failed, {2}; {3}', counts.success, counts.failed, countText(warnings, vscode.l10n.t('{0} warning|{0} warnings', formatNumber(warnings))), connectionText(state, endpoint));
     this.item.accessibilityInformation = { label: late > 0 ? `${summary}; ${vscode.l10n.t('{0} late', late)}` : summary };
   }
 

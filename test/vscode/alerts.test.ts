@@ -91,6 +91,7 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
     assert.match(String(late.description), /^⏰ late by \d+ s/);
     assert.match(tooltipText(late.tooltip), /Late: the next run was expected at/);
     assert.match(t.statusBar.text, /\$\(clock\) 1\b/);
+    assert.match(t.statusBar.tooltipText, /\b1 pipeline is late: no run arrived when one was expected\./, 'one late pipeline in the singular');
     assert.equal(toasts('ALERT_LATE', 'late').length, 1);
     assert.match(toasts('ALERT_LATE', 'late')[0].message, /ALERT_LATE is late: a run was expected \d+ s ago/);
     // Later checks do not toast again while it stays late.

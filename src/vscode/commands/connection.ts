@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { countText, formatNumber } from '../presentation';
 import { inertText } from '../../core/text';
 import { errorText, problemHeadline } from '../problemText';
 import { SecretKind } from '../secrets';
@@ -33,7 +34,7 @@ export function connectionCommands({ viewer, passwords }: CommandContext): Comma
             void showNotConnected(viewer, connection, err);
           }
         }
-        vscode.window.setStatusBarMessage(vscode.l10n.t('TDTP: {0} state keys read, {1} new.', keys, added), 5000);
+        vscode.window.setStatusBarMessage(vscode.l10n.t('TDTP: {0} read, {1} new.', countText(keys, vscode.l10n.t('{0} state key|{0} state keys', formatNumber(keys))), formatNumber(added)), 5000);
       }),
     'tdtp.setPassword': async (...args) => {
       const connection = await pickConnection(viewer, args, vscode.l10n.t('Set the Redis password of which connection?'));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { countText, formatNumber } from '../presentation';
 import { inertText, logValue } from '../../core/text';
 import type { WatchedConnection } from '../watchedConnection';
 import type { CommandContext, Commands } from './index';
@@ -25,7 +26,7 @@ export function historyCommands({ viewer, log }: CommandContext): Commands {
         return;
       }
       const all = { label: vscode.l10n.t('All connections'), connections: viewer.connections };
-      const each = viewer.connections.map((c) => ({ label: inertText(c.name), description: vscode.l10n.t('{0} pipelines', c.store.size), connections: [c] }));
+      const each = viewer.connections.map((c) => ({ label: inertText(c.name), description: countText(c.store.size, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(c.store.size))), connections: [c] }));
       const chosen = await vscode.window.showQuickPick(viewer.multiple ? [all, ...each] : [{ ...all, label: vscode.l10n.t('Every pipeline') }], {
         title: vscode.l10n.t('TDTP: Clear History of …'),
         placeHolder: vscode.l10n.t('The runs kept in VS Code are forgotten; the latest states come back from Redis.'),
