@@ -196,6 +196,7 @@ export class PipelineStore implements IDisposable {
   private readonly changed = new Emitter<StoreChange>();
   private readonly rejectedEmitter = new Emitter<RejectedMessage>();
   private readonly mutated = new Emitter<StoreMutation>();
+  private readonly restoredRun = new Emitter<RunRecord>();
   private limits: StoreLimits;
   private readonly eviction = new EvictionOrder();
   private evicted = 0;
@@ -208,6 +209,8 @@ export class PipelineStore implements IDisposable {
   readonly onDidChange = this.changed.event;
   /** Fires synchronously for every change to the model (the persisted history listens). */
   readonly onDidMutate = this.mutated.event;
+  /** Fires for every run replayed by `apply` (the persisted history): the alert rules learn from it, nothing toasts. */
+  readonly onDidRestoreRun = this.restoredRun.event;
 
   constructor(options: StoreOptions = {}) {
     this.historySize = positiveInt(options.historySize, DEFAULT_HISTORY_SIZE);
@@ -316,7 +319,9 @@ export class PipelineStore implements IDisposable {
         const { source, receivedAt } = mutation.record;
         const run = boundRun(mutation.record.run, this.limits.errorChars);
         // The verdict is judged again with this store's tolerance.
-        this.pushRun({ kind: 'run', run, dq: this.assess(run), source, receivedAt }, true);
+        const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt };
+        this.pushRun(record, true);
+        if (this.restoredRun.hasListeners) this.restoredRun.fire(record);
         return;
       }
       case 'gap': {
@@ -540,6 +545,7 @@ export class PipelineStore implements IDisposable {
     this.changed.dispose();
     this.rejectedEmitter.dispose();
     this.mutated.dispose();
+    this.restoredRun.dispose();
   }
 
   private markChanged(resultName: string, structural: boolean): void {

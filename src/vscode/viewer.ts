@@ -126,7 +126,9 @@ export class Viewer extends Disposable {
   checkLateness(now: number): void {
     for (const connection of this.list) {
       const tracker = this.trackers.get(connection);
-      if (!tracker) continue;
+      // Until Redis has been read once, a pipeline known only from the persisted history may well
+      // have run meanwhile: its runs are on their way (state keys, streams), so it is not late yet.
+      if (!tracker || !connection.lastReconcile) continue;
       const { store } = connection;
       // A cleared store (the settings point at another server) leaves nothing to be late.
       tracker.retain((name) => store.has(name));
@@ -200,6 +202,12 @@ export class Viewer extends Disposable {
     listeners.add(store.onDidChange((change) => this.changeEmitter.fire({ connection, change })));
     // The rules see each run before anyone listening here does, so every listener gets its transitions.
     listeners.add(store.onDidAddRun((record) => this.runEmitter.fire({ connection, record, transitions: tracker.observe(record) })));
+    // The rules' memory comes back with the persisted history (restored before this connection was
+    // added, or when it moves to another server): a pipeline failing or silent before a restart still
+    // is, and its next success is a recovery. Restored runs only teach; their transitions are old news.
+    seedFromStore(tracker, store);
+    listeners.add(store.onDidRestoreRun((record) => void tracker.observe(record)));
+    listeners.add(store.onDidMutate((m) => m.kind === 'forget' && (m.resultName === undefined ? tracker.clear() : tracker.retain((name) => name !== m.resultName))));
     listeners.add(store.onDidReject((message) => this.rejectEmitter.fire({ connection, message })));
     listeners.add(connection.onDidChangeState(() => this.stateEmitter.fire(connection)));
     listeners.add(connection.onDidReconcile((report) => this.reconcileEmitter.fire({ connection, report })));
@@ -229,3 +237,14 @@ export class Viewer extends Disposable {
 }
 
 export type { WatchedConnectionState };
+
+/** Teaches a new tracker every run the store already holds, oldest first per pipeline. */
+function seedFromStore(tracker: AlertTracker, store: PipelineStore): void {
+  for (const { resultName } of store.list()) {
+    const items = store.history(resultName);
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i];
+      if (item.kind === 'run') tracker.observe(item);
+    }
+  }
+}

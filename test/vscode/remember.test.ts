@@ -182,4 +182,34 @@ describe('A viewer that remembers (persisted history)', function () {
     assert.equal(viewer.connections[0].store.has('CLEAR_ME'), false);
     assert.ok(viewer.connections[0].store.has('HIST_V001'), 'the other pipelines stay');
   });
+
+  it('the alert rules remember too: a pipeline failing before the reload recovers after it, and one gone quiet turns late once Redis is read', async () => {
+    await publishLive('HIST_ALERT', 'failed');
+    await publishLive('HIST_ALERT', 'failed');
+    await publishLive('HIST_QUIET');
+    const config = vscode.workspace.getConfiguration('tdtp');
+    await config.update('expectations', [{ resultName: 'HIST_QUIET', every: '15m' }], vscode.ConfigurationTarget.Global);
+    try {
+      const viewer = reloaded(closeWindow());
+      const connection = viewer.connections[0];
+      assert.equal(viewer.alertsOf(connection, 'HIST_ALERT')?.failures, 2, 'failing twice in a row, as before the reload');
+      const late: string[] = [];
+      disposables.push(viewer.onDidTurnLate(({ resultName }) => late.push(resultName)));
+      viewer.checkLateness(Date.now() + 3_600_000);
+      assert.equal(late.length, 0, 'not late before Redis has been read: runs made meanwhile may be on their way');
+      await connectAndLoad(viewer);
+      viewer.checkLateness(Date.now() + 3_600_000);
+      assert.ok(late.includes('HIST_QUIET'), `late by its stated cadence, anchored on the restored run (late: ${late.join(', ')})`);
+      const arrived = nextEvent('the live success of HIST_ALERT', viewer.onDidAddRun, ({ record }) => record.run.resultName === 'HIST_ALERT' && record.source === 'live');
+      await publishResult(admin, keys, result('HIST_ALERT'), 600);
+      const { transitions } = await arrived;
+      assert.deepEqual(
+        transitions.flatMap((tr) => (tr.kind === 'recovered' ? [tr.failures] : [])),
+        [2],
+        'a recovery after the two failures before the reload',
+      );
+    } finally {
+      await config.update('expectations', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
