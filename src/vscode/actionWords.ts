@@ -128,10 +128,12 @@ export function mismatchText(m: Mismatch): string {
       return t('the run was {0} from its state key, and the rule runs on live events only (set "includeRecovered": true)', a);
     case 'transition':
       if (a === 'late') return t('the pipeline turned late; the rule waits for {0}', rest.join(t(' or ')));
+      if (a === 'stateExpired') return t('the pipeline\'s state key expired with no newer run (stateExpired, not late); the rule waits for {0}', rest.join(t(' or ')));
       return a === ''
         ? t('the run changed nothing about its pipeline (no first failure, recovery or other transition); the rule waits for {0}', rest.join(t(' or ')))
         : t('the run brought {0}; the rule waits for {1}', a.split(',').join(', '), rest.join(t(' or ')));
     case 'lateEvent':
+      if (a === 'stateExpired') return t('the pipeline\'s state key expired, which is not a run; only rules with "on": "stateExpired" run then');
       return t('the pipeline turned late, which is not a run; only rules with "on": "late" run then');
     case 'status':
       return t('the status is {0}, the rule wants {1}', a, rest.join(t(' or ')));

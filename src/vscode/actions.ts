@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ActionDecision, ActionEvent, ActionRule, PlannedAction, RateLimiter, decideActions, explainMismatch, parseActionRules, ruleLabel } from '../core/actions';
+import { ActionDecision, ActionEvent, ActionRule, PlannedAction, RateLimiter, decideActions, explainMismatch, lateKind, parseActionRules, ruleLabel } from '../core/actions';
 import type { AlertTransition } from '../core/alerts/tracker';
 import { Disposable } from '../core/lifecycle';
 import { RunRecord } from '../core/store';
@@ -83,7 +83,7 @@ export class ActionRunner extends Disposable {
     }
   }
 
-  /** A late pipeline is news too: rules with `"on": "late"` see it with its latest run. */
+  /** A late pipeline is news too: rules with `"on": "late"` (or `"stateExpired"`) see it with its latest run. */
   private onLate({ connection, resultName, late, at }: LatePipeline): void {
     if (this.rules.length === 0) return;
     const record = connection.store.get(resultName)?.latest;
@@ -182,8 +182,9 @@ export class ActionRunner extends Disposable {
   /**
    * A dry run for TDTP: Test Action Rules: what each rule would do with this run, touching nothing.
    * The run is replayed as a live one with the transitions it brought when it arrived (none if it
-   * came before this session, or brought none). A rule with `"on": "late"` is tried on a late
-   * event too, when the pipeline is late now and the run alone does not move the rule.
+   * came before this session, or brought none). A rule with `"on": "late"` (or `"stateExpired"`)
+   * is tried on a late event too, when the pipeline is late now in that way and the run alone does
+   * not move the rule.
    */
   explain(record: RunRecord, connection: string): Array<{ rule: ActionRule; would: string; paused: boolean }> {
     const asLive: RunRecord = { ...record, source: 'live' };
@@ -193,7 +194,7 @@ export class ActionRunner extends Disposable {
     const lateEvent: ActionEvent | undefined = lateness && { record, connection, late: { lateness, at: Date.now() } };
     return this.rules.map((rule) => {
       const paused = this.limiter.isPaused(rule.index) !== undefined;
-      const event = lateEvent && rule.when.on?.includes('late') && explainMismatch(rule, runEvent) ? lateEvent : runEvent;
+      const event = lateness && lateEvent && rule.when.on?.includes(lateKind(lateness)) && explainMismatch(rule, runEvent) ? lateEvent : runEvent;
       const [decision] = decideActions([rule], event, this.limiter, { dryRun: true });
       if (!decision) {
         const mismatch = explainMismatch(rule, event);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isLateNews } from '../core/alerts/lateNews';
 import { NoticeKind, noticesFor } from '../core/alerts/policy';
 import type { AlertTransition, Lateness } from '../core/alerts/tracker';
 import { firstLine } from '../core/format';
@@ -62,8 +63,8 @@ export class NotificationController extends Disposable {
     this.register(
       viewer.onDidTurnLate(({ connection, resultName, late }) => {
         const settings = this.config.notifications;
-        // An expired state key alone is marked, not toasted: a TTL shorter than the schedule is common.
-        if (settings.late && late.basis !== 'stateExpired' && !settings.muted.includes(resultName)) this.offer({ kind: 'late', connection, resultName, late });
+        // An expired state key alone is marked, not toasted (isLateNews): a TTL shorter than the schedule is common.
+        if (settings.late && isLateNews(late) && !settings.muted.includes(resultName)) this.offer({ kind: 'late', connection, resultName, late });
       }),
     );
     this.register({ dispose: () => clearTimeout(this.summaryTimer) });

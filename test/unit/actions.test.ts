@@ -32,6 +32,7 @@ import {
   taskEnvironment,
   templateVars,
 } from '../../src/core/actions';
+import { isLateNews } from '../../src/core/alerts/lateNews';
 import type { AlertTransition, Lateness } from '../../src/core/alerts/tracker';
 import type { RunSource } from '../../src/core/store';
 import type { Got } from '../../src/core/validate';
@@ -114,7 +115,7 @@ describe('parseActionRules: accepted rules', () => {
     ]);
     assert.deepEqual(parsed[0].when, { on: ['firstFailure'] });
     assert.deepEqual(parsed[1].when, { on: ['late', 'recovered', 'backOnTime'], status: ['failed'] });
-    assert.deepEqual(parsed[2].when.on, ['firstFailure', 'stillFailing', 'recovered', 'dqChanged', 'dqGrew', 'unusual', 'late', 'backOnTime']);
+    assert.deepEqual(parsed[2].when.on, ['firstFailure', 'stillFailing', 'recovered', 'dqChanged', 'dqGrew', 'unusual', 'late', 'stateExpired', 'backOnTime']);
     assert.equal(Object.hasOwn(parsed[3].when, 'on'), false);
   });
 
@@ -131,7 +132,7 @@ describe('parseActionRules: accepted rules', () => {
 describe('parseActionRules: each problem names the rule and the field', () => {
   const KINDS = 'task, command, openUrl';
   const STATUSES = 'success, failed, completed_with_errors, unknown';
-  const TRANSITIONS = 'firstFailure, stillFailing, recovered, dqChanged, dqGrew, unusual, late, backOnTime';
+  const TRANSITIONS = 'firstFailure, stillFailing, recovered, dqChanged, dqGrew, unusual, late, stateExpired, backOnTime';
   const cases: Array<[string, unknown, RuleProblem[]]> = [
     ['not an array', { run: { task: 'x' } }, [P('tdtp.actions', 'notRules', [], { kind: 'object' })]],
     ['a rule that is not an object', [null], [P('tdtp.actions[0]', 'notRule', [], { kind: 'null' })]],
@@ -375,9 +376,27 @@ describe('matchRules: when.on (alert transitions)', () => {
   test('late matches the late event only, never a run', () => {
     const late = on('late');
     assert.deepEqual(matched(late, lateEvent()), ['late']);
-    assert.deepEqual(matched(late, lateEvent({}, { basis: 'stateExpired' })), ['late'], 'a state key that expired counts too');
+    assert.deepEqual(matched(late, lateEvent({}, { basis: 'learned', expectedAt: EXPECTED_AT, lateAfter: EXPECTED_AT + 30_000 })), ['late'], 'a learned cadence counts like a stated one');
     for (const t of [FIRST, STILL, RECOVERED, BACK]) assert.deepEqual(matched(late, runEvent([t])), []);
     assert.deepEqual(explainMismatch(late, runEvent([BACK])), { code: 'transition', values: ['backOnTime', 'late'] });
+  });
+
+  test('an expired state key alone is not late: only "on": "stateExpired" asks for it (the late toast ignores it too)', () => {
+    const expired = lateEvent({}, { basis: 'stateExpired' });
+    assert.deepEqual(matched(on('late'), expired), [], 'a TTL shorter than the schedule is common: no paging on it');
+    assert.deepEqual(explainMismatch(on('late'), expired), { code: 'transition', values: ['stateExpired', 'late'] });
+    const ttl = on('stateExpired');
+    assert.deepEqual(matched(ttl, expired), ['stateExpired']);
+    assert.deepEqual(matched(ttl, lateEvent()), [], 'stated lateness is late, not stateExpired');
+    assert.deepEqual(explainMismatch(ttl, lateEvent()), { code: 'transition', values: ['late', 'stateExpired'] });
+    for (const t of [FIRST, STILL, RECOVERED, BACK]) assert.deepEqual(matched(ttl, runEvent([t])), [], 'never a run');
+    const both = on(['late', 'stateExpired']);
+    assert.deepEqual(matched(both, expired), ['stateExpired']);
+    assert.deepEqual(matched(both, lateEvent()), ['late']);
+    assert.deepEqual(explainMismatch(rule({ run: { task: 't' } }), expired), { code: 'lateEvent', values: ['stateExpired'] });
+    assert.deepEqual(isLateNews({ basis: 'stated', expectedAt: 0, lateAfter: 1 }), true);
+    assert.deepEqual(isLateNews({ basis: 'learned', expectedAt: 0, lateAfter: 1 }), true);
+    assert.deepEqual(isLateNews({ basis: 'stateExpired' }), false);
   });
 
   test('a list matches any of its kinds; the matched kind is the first of the rule\'s list the run brought', () => {
@@ -441,7 +460,7 @@ describe('matchRules: when.on (alert transitions)', () => {
     }
     assert.deepEqual(matched(any, lateEvent()), []);
     assert.deepEqual(matched(failed, lateEvent({ status: 'failed', error: 'x' })), []);
-    assert.deepEqual(explainMismatch(any, lateEvent()), { code: 'lateEvent', values: [] });
+    assert.deepEqual(explainMismatch(any, lateEvent()), { code: 'lateEvent', values: ['late'] });
     assert.deepEqual(matched(rule({ run: { task: 't' }, includeRecovered: true }), lateEvent()), [], 'includeRecovered does not make it a late rule');
   });
 
@@ -467,6 +486,57 @@ describe('matchRules: when.on (alert transitions)', () => {
 
     const back = decideActions(parsed, runEvent([BACK], { resultName: 'BACK' }), limiter);
     assert.deepEqual(back.map((d) => [d.index, args(d)]), [[1, [{ t: '', by: '90000' }]]]);
+  });
+
+  test('decideActions: a rule with "on" acts once per change: another kind for the same result_name is not held back by the first one\'s window', () => {
+    const c = { t: 0 };
+    const limiter = new RateLimiter({ now: () => c.t });
+    const parsed = rules([
+      { when: { on: ['firstFailure', 'recovered'] }, run: { task: 'incident' } },
+      { when: { on: ['late', 'backOnTime'] }, run: { task: 'late' } },
+      { run: { task: 'every run' } },
+    ]);
+    const outcomes = (event: ActionEvent) => decideActions(parsed, event, limiter).map((d) => [d.index, d.transition, d.outcome.kind]);
+    const failed = { status: 'failed', error: 'x' };
+
+    assert.deepEqual(outcomes(runEvent([FIRST], failed)), [
+      [0, 'firstFailure', 'run'],
+      [2, undefined, 'run'],
+    ]);
+    c.t = 20_000;
+    assert.deepEqual(
+      outcomes(runEvent([RECOVERED])),
+      [
+        [0, 'recovered', 'run'],
+        [2, undefined, 'rate-limited'],
+      ],
+      'the incident opened at 0 s is resolved at 20 s; a rule without "on" is limited per result_name as before',
+    );
+    c.t = 30_000;
+    assert.deepEqual(outcomes(runEvent([FIRST], failed)).slice(0, 1), [[0, 'firstFailure', 'rate-limited']], 'the same kind within its window is still held back');
+
+    c.t = 100_000;
+    assert.deepEqual(outcomes(lateEvent()), [[1, 'late', 'run']]);
+    c.t = 130_000;
+    assert.deepEqual(outcomes(runEvent([BACK])).slice(0, 1), [[1, 'backOnTime', 'run']], 'back on time 30 s after turning late');
+    assert.deepEqual(
+      decideActions(parsed, lateEvent(), limiter, { dryRun: true }).map((d) => d.outcome.kind),
+      ['rate-limited'],
+      'a dry run reads the window of the kind it matched',
+    );
+  });
+
+  test('decideActions: with "on", the rule\'s perMinute still bounds a storm of changes over one result_name', () => {
+    const c = { t: 0 };
+    const limiter = new RateLimiter({ now: () => c.t });
+    const parsed = rules([{ when: { on: ['firstFailure', 'recovered', 'dqChanged', 'unusual'] }, run: { task: 't' }, rateLimit: { perMinute: 3 } }]);
+    const kinds = [FIRST, RECOVERED, DQ_CHANGED, UNUSUAL];
+    const seen = kinds.map((t, i) => {
+      c.t = i * 1000;
+      const [d] = decideActions(parsed, runEvent([t]), limiter);
+      return d.outcome.kind === 'paused' ? `paused:${d.outcome.limit}` : d.outcome.kind;
+    });
+    assert.deepEqual(seen, ['run', 'run', 'run', 'paused:rule']);
   });
 });
 
@@ -508,7 +578,7 @@ describe('templating', () => {
     const expectedAt = Date.UTC(2025, 10, 18, 10, 15, 0, 250);
     const late = { late: { lateness: { basis: 'learned', expectedAt, lateAfter: expectedAt + 1000 } as Lateness, at: expectedAt + 61_000.4 } };
     assert.deepEqual(pick(templateVars(record, 'prod', { transition: 'late', ...late })), { transition: 'late', late_by_ms: '61000', expected_at: '2025-11-18T10:15:00.250Z' });
-    assert.deepEqual(pick(templateVars(record, 'prod', { transition: 'late', late: { lateness: { basis: 'stateExpired' }, at: expectedAt } })), { transition: 'late', late_by_ms: '', expected_at: '' }, 'no due time was known');
+    assert.deepEqual(pick(templateVars(record, 'prod', { transition: 'stateExpired', late: { lateness: { basis: 'stateExpired' }, at: expectedAt } })), { transition: 'stateExpired', late_by_ms: '', expected_at: '' }, 'no due time was known');
     assert.deepEqual(pick(templateVars(record, 'prod', { late: { lateness: { basis: 'stated', expectedAt, lateAfter: expectedAt }, at: expectedAt - 5 } })), { transition: '', late_by_ms: '0', expected_at: '2025-11-18T10:15:00.250Z' }, 'a clock behind the due time is not negative');
     assert.deepEqual(pick(templateVars(record, 'prod', { transitions: [{ kind: 'backOnTime', lateByMs: 4200 }] })), { transition: '', late_by_ms: '4200', expected_at: '' }, 'a run that ended a lateness says how late it came');
     const env = taskEnvironment(templateVars(record, 'prod', { transition: 'late', ...late }));
@@ -745,6 +815,18 @@ describe('RateLimiter', () => {
     c.advance(60_000);
     sweep.tryAcquire(r0, 'new');
     assert.equal(sweep.size, 1, 'all 100 expired entries were dropped, not just enough of them');
+  });
+
+  test('with a transition, the window is per rule, result_name and transition', () => {
+    const c = clock();
+    const limiter = new RateLimiter({ now: c.now });
+    assert.deepEqual(limiter.tryAcquire(r0, 'A', 'firstFailure'), { allowed: true });
+    c.advance(20_000);
+    assert.deepEqual(limiter.peek(r0, 'A', 'recovered'), { allowed: true });
+    assert.deepEqual(limiter.tryAcquire(r0, 'A', 'recovered'), { allowed: true });
+    assert.deepEqual(limiter.tryAcquire(r0, 'A', 'firstFailure'), { allowed: false, reason: 'window', retryAfterMs: 40_000 });
+    assert.deepEqual(limiter.tryAcquire(r0, 'A', 'recovered'), { allowed: false, reason: 'window', retryAfterMs: 60_000 });
+    assert.equal(limiter.size, 2);
   });
 
   test('clear forgets everything', () => {

@@ -185,6 +185,8 @@ describe('Action rules against hostile publishers (issue 11)', function () {
           hitRun('late', { on: 'late' }, { lateBy: '${late_by_ms}', expectedAt: '${expected_at}' }),
           // Without "on": every run, as before (no limit, so all four show), and never the late event.
           { ...hitRun('every run', {}), rateLimit: false },
+          // One rule for both ends of an incident: the recovery seconds after the failure still runs.
+          hitRun('incident', { on: ['firstFailure', 'recovered'] }),
         ],
         t,
       );
@@ -195,12 +197,13 @@ describe('Action rules against hostile publishers (issue 11)', function () {
         failed('ON_FLIP', { status, started_at: goTimeString(new Date(at(i).getTime() - 10)), finished_at: goTimeString(at(i)), ...(status === 'failed' ? { error: `boom ${i}` } : { error: undefined, rows_loaded: 10, rows_exported: 10 }) });
       for (let i = 0; i < 3; i++) await publishResult(admin, keys, flip(i, 'failed'), 60);
       await publishResult(admin, keys, flip(3, 'success'), 60);
-      await until('the recovery rule and all four runs of the rule without "on"', () => (of('recovered').length >= 1 && of('every run').length >= 4 ? true : undefined), [t.actions.onDidRun], 30_000);
+      await until('the recovery rules and all four runs of the rule without "on"', () => (of('recovered').length >= 1 && of('incident').length >= 2 && of('every run').length >= 4 ? true : undefined), [t.actions.onDidRun], 30_000);
 
       assert.deepEqual(of('first'), [{ rule: 'first', transition: 'firstFailure', result: 'ON_FLIP', status: 'failed' }], 'one run for three failures in a row');
       assert.deepEqual(of('recovered'), [{ rule: 'recovered', transition: 'recovered', result: 'ON_FLIP', status: 'success' }]);
       assert.deepEqual(of('every run').map((h) => [h.status, h.transition]), [['failed', ''], ['failed', ''], ['failed', ''], ['success', '']]);
       assert.deepEqual(of('late'), []);
+      assert.deepEqual(of('incident').map((h) => [h.transition, h.status]), [['firstFailure', 'failed'], ['recovered', 'success']], 'opened and resolved within a minute');
 
       // TDTP: Test Action Rules on the success: the recovery rule applies (it just ran, so its
       // limit holds it back), the first-failure rule says what it waits for.

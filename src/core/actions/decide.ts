@@ -1,8 +1,7 @@
-import type { TransitionKind } from '../alerts/tracker';
 import { ActionEvent, matchRules } from './match';
 import { PlannedAction, planAction } from './plan';
 import { PauseLimit, RateLimiter } from './rateLimit';
-import type { ActionRule, RuleProblem } from './rules';
+import type { ActionRule, ActionTransitionKind, RuleProblem } from './rules';
 import { templateVars } from './template';
 
 export type ActionOutcome =
@@ -16,12 +15,16 @@ export interface ActionDecision {
   readonly index: number;
   readonly rule: ActionRule;
   /** The transition the rule matched on; undefined for a rule without `on`. */
-  readonly transition: TransitionKind | undefined;
+  readonly transition: ActionTransitionKind | undefined;
   readonly outcome: ActionOutcome;
 }
 
 /**
- * For every matching rule: what to do. A late event is rate-limited like a run of its result_name. With `dryRun` the rate limiter is only consulted, not
+ * For every matching rule: what to do. A rule with `on` is rate-limited per result_name *and*
+ * transition kind: it acts once per change, so the recovery 20 s after a first failure (or the run
+ * that ends a lateness) is not held back by the first one's window; the tracker already sends each
+ * change once, and the per-rule and overall per-minute caps still bound a storm. A rule without
+ * `on` is limited per result_name alone. With `dryRun` the rate limiter is only consulted, not
  * updated (a paused rule shows as paused; one that would pause shows `pausedNow`). A rule whose
  * URL expands to something unsafe gives a problem and does not count against its rate limit.
  */
@@ -34,7 +37,7 @@ export function decideActions(rules: readonly ActionRule[], event: ActionEvent, 
     const decided = (outcome: ActionOutcome): ActionDecision => ({ index, rule, transition, outcome });
     const plan = planAction(rule, vars);
     if (!plan.ok) return decided({ kind: 'problem', problem: plan.problem });
-    const rate = limiter ? (options.dryRun ? limiter.peek(rule, vars.result_name) : limiter.tryAcquire(rule, vars.result_name)) : { allowed: true as const };
+    const rate = limiter ? (options.dryRun ? limiter.peek(rule, vars.result_name, transition) : limiter.tryAcquire(rule, vars.result_name, transition)) : { allowed: true as const };
     if (rate.allowed) return decided({ kind: 'run', action: plan.action });
     if (rate.reason === 'window') return decided({ kind: 'rate-limited', retryAfterMs: rate.retryAfterMs });
     return decided({ kind: 'paused', limit: rate.limit, perMinute: rate.perMinute, pausedNow: rate.pausedNow });

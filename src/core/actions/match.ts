@@ -1,9 +1,10 @@
-import type { AlertTransition, Lateness, TransitionKind } from '../alerts/tracker';
+import { isLateNews } from '../alerts/lateNews';
+import type { AlertTransition, Lateness } from '../alerts/tracker';
 import { isDqWarning } from '../dataQuality';
 import { truncate } from '../text';
 import type { RunRecord, RunSource } from '../store';
 import { GlobMatcher, compileGlob } from './glob';
-import type { ActionRule, ActionWhen } from './rules';
+import type { ActionRule, ActionTransitionKind, ActionWhen } from './rules';
 
 /**
  * A run, or a pipeline that turned late. For a late event `record` is the pipeline's latest run:
@@ -27,8 +28,9 @@ export interface LateEvent {
 /**
  * Why a rule does not apply, as a fact for the front end to word. values:
  * `polled` []; `notLive` [source];
- * `transition` [the event's kinds joined with "," ("" when the run brought none; "late" for a
- * late event), the wanted kinds…]; `lateEvent` [] (a late event, and the rule has no `on`);
+ * `transition` [the event's kinds joined with "," ("" when the run brought none; "late" or
+ * "stateExpired" for a late event), the wanted kinds…]; `lateEvent` [its kind: "late" or
+ * "stateExpired"] (a late event, and the rule has no `on`);
  * `status` [status, the wanted statuses…];
  * `dataQualityWarning` [] (the run has one, the rule wants none); `noDataQualityWarning` [];
  * `resultName` / `pipelineName` / `connection` [the value, shortened; the glob]; `noConnection` [].
@@ -47,8 +49,10 @@ export interface Mismatch {
  * a poll is the user asking to look at a state, not news of a run, and running an alert again
  * because someone pressed "Poll now" would be a surprise.
  *
- * Transitions (`when.on`): a run matches when it brought one of the rule's kinds; `late` is never
- * a run's, only the late event's. A rule without `on` never matches a late event. A late event is
+ * Transitions (`when.on`): a run matches when it brought one of the rule's kinds. A late event is
+ * `late` when a run was due (stated or learned) and `stateExpired` when only the state key expired
+ * (`isLateNews`, the same test as the late toast's); neither is ever a run's. A rule without `on`
+ * never matches a late event. A late event is
  * news from the clock, not a run: the source of the latest run it carries does not matter (a
  * pipeline whose latest run was polled, or loaded at connect, is late all the same), so neither
  * the `polled` rule nor `includeRecovered` applies to it.
@@ -59,8 +63,8 @@ export function explainMismatch(rule: ActionRule, event: ActionEvent): Mismatch 
 }
 
 /** The rules that apply to an event, in settings order, each with the transition it matched on (none without `on`). */
-export function matchRules(rules: readonly ActionRule[], event: ActionEvent): Array<{ index: number; rule: ActionRule; transition: TransitionKind | undefined }> {
-  const matched: Array<{ index: number; rule: ActionRule; transition: TransitionKind | undefined }> = [];
+export function matchRules(rules: readonly ActionRule[], event: ActionEvent): Array<{ index: number; rule: ActionRule; transition: ActionTransitionKind | undefined }> {
+  const matched: Array<{ index: number; rule: ActionRule; transition: ActionTransitionKind | undefined }> = [];
   for (const rule of rules) {
     const checked = check(rule, event);
     if (!('mismatch' in checked)) matched.push({ index: rule.index, rule, transition: checked.transition });
@@ -68,15 +72,21 @@ export function matchRules(rules: readonly ActionRule[], event: ActionEvent): Ar
   return matched;
 }
 
-function check(rule: ActionRule, event: ActionEvent): { mismatch: Mismatch } | { transition: TransitionKind | undefined } {
+/** The kind a late event is: `late` (news: a run was due), or `stateExpired` (only the state key expired). */
+export function lateKind(lateness: Lateness): 'late' | 'stateExpired' {
+  return isLateNews(lateness) ? 'late' : 'stateExpired';
+}
+
+function check(rule: ActionRule, event: ActionEvent): { mismatch: Mismatch } | { transition: ActionTransitionKind | undefined } {
   const mismatch = (code: Mismatch['code'], values: readonly string[] = []) => ({ mismatch: { code, values } });
   const { record } = event;
   const on = rule.when.on;
-  let transition: TransitionKind | undefined;
+  let transition: ActionTransitionKind | undefined;
   if (event.late) {
-    if (!on) return mismatch('lateEvent');
-    if (!on.includes('late')) return mismatch('transition', ['late', ...on]);
-    transition = 'late';
+    const kind = lateKind(event.late.lateness);
+    if (!on) return mismatch('lateEvent', [kind]);
+    if (!on.includes(kind)) return mismatch('transition', [kind, ...on]);
+    transition = kind;
   } else {
     const source: RunSource = record.source;
     if (source === 'polled') return mismatch('polled');

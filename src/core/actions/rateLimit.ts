@@ -5,7 +5,7 @@ export type PauseLimit = 'rule' | 'overall';
 
 export type RateDecision =
   | { readonly allowed: true }
-  /** The rule ran for this result_name within its window: skipped, nothing else happens. */
+  /** The rule ran for this result_name (and transition) within its window: skipped, nothing else happens. */
   | { readonly allowed: false; readonly reason: 'window'; readonly retryAfterMs: number }
   /** The rule is paused; `pausedNow` is true for the one attempt that paused it (tell the user once). */
   | { readonly allowed: false; readonly reason: 'paused'; readonly limit: PauseLimit; readonly perMinute: number; readonly pausedNow: boolean };
@@ -20,7 +20,7 @@ export interface PausedRule {
 export interface RateLimiterOptions {
   /** Milliseconds from any origin; default `performance.now()` (monotonic: clock changes do not matter). */
   readonly now?: () => number;
-  /** Entries kept at most (rule × result_name); default 10,000. */
+  /** Entries kept at most (rule × result_name, × transition for rules with `on`); default 10,000. */
   readonly maxEntries?: number;
   /** Runs per minute over all rules together (`tdtp.actionRunsPerMinute`); undefined: no overall cap. */
   readonly maxRunsPerMinute?: number;
@@ -35,7 +35,9 @@ type Limited = Pick<ActionRule, 'index' | 'rateLimit'>;
  * Three limits, so that no stream of events — however many distinct result_names it uses — runs a
  * rule more than a handful of times:
  * - per rule and result_name: at most one run per `rateLimit.perResultNameSeconds` (default 60 s).
- *   The window starts at the last run allowed; suppressed attempts do not extend it.
+ *   The window starts at the last run allowed; suppressed attempts do not extend it. Given a
+ *   `transition` (the kind a rule with `on` matched), the window is per result_name and kind:
+ *   a recovery is not held back by the failure before it.
  * - per rule: at most `rateLimit.perMinute` runs in any 60 s (default 10), over all result_names.
  * - overall: at most `maxRunsPerMinute` runs in any 60 s, all rules together.
  * A rule that would pass either of the last two is PAUSED: it runs no more until `resume` (or
@@ -68,17 +70,18 @@ export class RateLimiter {
   }
 
   /** Allows and records a run, says how long until the next one, or pauses the rule. */
-  tryAcquire(rule: Limited, resultName: string): RateDecision {
+  tryAcquire(rule: Limited, resultName: string, transition?: string): RateDecision {
     const now = this.now();
-    const decision = this.decide(rule, resultName, now);
-    if (decision.allowed) this.record(rule, resultName, now);
+    const key = keyOf(rule.index, resultName, transition);
+    const decision = this.decide(rule, key, now);
+    if (decision.allowed) this.record(rule, key, now);
     else if (decision.reason === 'paused' && decision.pausedNow) this.pausedRules.set(rule.index, { index: rule.index, limit: decision.limit, perMinute: decision.perMinute });
     return decision;
   }
 
   /** The decision `tryAcquire` would make, without recording or pausing anything (dry runs). */
-  peek(rule: Limited, resultName: string): RateDecision {
-    return this.decide(rule, resultName, this.now());
+  peek(rule: Limited, resultName: string, transition?: string): RateDecision {
+    return this.decide(rule, keyOf(rule.index, resultName, transition), this.now());
   }
 
   isPaused(index: number): PausedRule | undefined {
@@ -111,12 +114,12 @@ export class RateLimiter {
     this.pausedRules.clear();
   }
 
-  private decide(rule: Limited, resultName: string, now: number): RateDecision {
+  private decide(rule: Limited, key: string, now: number): RateDecision {
     const paused = this.pausedRules.get(rule.index);
     if (paused) return { allowed: false, reason: 'paused', limit: paused.limit, perMinute: paused.perMinute, pausedNow: false };
     const limit = rule.rateLimit;
     if (limit !== false && limit.perResultNameSeconds > 0) {
-      const entry = this.last.get(keyOf(rule.index, resultName));
+      const entry = this.last.get(key);
       // The rule's current window (settings may have changed since the entry was written).
       const windowMs = limit.perResultNameSeconds * 1000;
       const elapsed = entry ? now - entry.at : Infinity;
@@ -128,7 +131,7 @@ export class RateLimiter {
     return { allowed: true };
   }
 
-  private record(rule: Limited, resultName: string, now: number): void {
+  private record(rule: Limited, key: string, now: number): void {
     if (this.maxRunsPerMinute !== undefined) this.allRuns.push(now);
     const limit = rule.rateLimit;
     if (limit === false) return;
@@ -136,7 +139,6 @@ export class RateLimiter {
     if (!runs) this.ruleRuns.set(rule.index, (runs = []));
     runs.push(now);
     if (limit.perResultNameSeconds === 0) return;
-    const key = keyOf(rule.index, resultName);
     // delete + set keeps the map in order of last run, oldest first, for eviction.
     if (!this.last.delete(key) && this.last.size >= this.maxEntries) this.evict(now);
     this.last.set(key, { at: now, windowMs: limit.perResultNameSeconds * 1000 });
@@ -167,6 +169,7 @@ function recent(runs: number[] | undefined, now: number): number {
   return runs.length;
 }
 
-function keyOf(index: number, resultName: string): string {
-  return `${index}\u0000${resultName}`;
+/** A transition kind has no NUL, so the result_name after it cannot make two keys alike. */
+function keyOf(index: number, resultName: string, transition: string | undefined): string {
+  return transition === undefined ? `${index}\u0000${resultName}` : `${index}\u0000${transition}\u0000${resultName}`;
 }

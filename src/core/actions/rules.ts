@@ -10,18 +10,23 @@ import { UrlProblem } from './url';
 export const ACTION_STATUSES: readonly StatusKind[] = ['success', 'failed', 'completed_with_errors', 'unknown'];
 
 /**
- * Transitions a rule can wait for (`when.on`): the alert tracker's (tracker.ts), in the order the
- * docs list them. The record makes the compiler fail when the tracker gains a kind this misses.
+ * What a rule can wait for (`when.on`): the alert tracker's transitions (tracker.ts), and
+ * `stateExpired`: a pipeline "late" only because its state key expired with no newer run. That is
+ * not `late` (see alerts/lateNews.ts: a TTL shorter than the schedule is common); a rule that wants
+ * the TTL signal asks for it by name.
  */
-const TRANSITION_SET: Record<TransitionKind, true> = { firstFailure: true, stillFailing: true, recovered: true, dqChanged: true, dqGrew: true, unusual: true, late: true, backOnTime: true };
-export const ACTION_TRANSITIONS: readonly TransitionKind[] = Object.keys(TRANSITION_SET) as TransitionKind[];
+export type ActionTransitionKind = TransitionKind | 'stateExpired';
+
+/** In the order the docs list them. The record makes the compiler fail when the tracker gains a kind this misses. */
+const TRANSITION_SET: Record<ActionTransitionKind, true> = { firstFailure: true, stillFailing: true, recovered: true, dqChanged: true, dqGrew: true, unusual: true, late: true, stateExpired: true, backOnTime: true };
+export const ACTION_TRANSITIONS: readonly ActionTransitionKind[] = Object.keys(TRANSITION_SET) as ActionTransitionKind[];
 
 export interface ActionWhen {
   /**
    * Any of these transitions (a single one in settings becomes a one-element list). Without it the
    * rule runs on every run that meets its other conditions, and never on a late event.
    */
-  readonly on?: readonly TransitionKind[];
+  readonly on?: readonly ActionTransitionKind[];
   /** Any of these (a single status in settings becomes a one-element list). */
   readonly status?: readonly StatusKind[];
   /** true: only runs with a data-quality warning (dropped or extra rows); false: only without. */

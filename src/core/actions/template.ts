@@ -1,9 +1,9 @@
-import type { TransitionKind } from '../alerts/tracker';
 import { dqRows } from '../export';
 import { truncate } from '../text';
 import type { RunRecord } from '../store';
 import { isPlainObject } from '../validate';
 import type { ActionEvent } from './match';
+import type { ActionTransitionKind } from './rules';
 
 export const TEMPLATE_VARIABLES = [
   'result_name',
@@ -27,7 +27,7 @@ export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateVars = Readonly<Record<TemplateVariable, string>>;
 
 /** What the event says beyond its run (its transitions, its lateness), and the transition a rule matched on. */
-export type EventFacts = Pick<ActionEvent, 'transitions' | 'late'> & { readonly transition?: TransitionKind };
+export type EventFacts = Pick<ActionEvent, 'transitions' | 'late'> & { readonly transition?: ActionTransitionKind };
 
 /**
  * The variables of a run, all as text. `result_name` is the model's key (the channel's suffix);
@@ -38,7 +38,7 @@ export type EventFacts = Pick<ActionEvent, 'transitions' | 'late'> & { readonly 
  * From the event (`facts`): `transition` is the kind the rule matched on ("" for a rule without
  * `on`). For a late event, `expected_at` is when the run was due (RFC 3339, UTC, milliseconds) and
  * `late_by_ms` how long past it the pipeline was found late; both "" when only the state key's
- * expiry said so (no due time known). For a run that ended a lateness (`backOnTime`), `late_by_ms`
+ * expiry said so (`stateExpired`: no due time known). For a run that ended a lateness (`backOnTime`), `late_by_ms`
  * is how late it came. Otherwise both are "".
  */
 export function templateVars(record: RunRecord, connection?: string, facts: EventFacts = {}): TemplateVars {

@@ -1,0 +1,14 @@
+import type { Lateness } from './tracker';
+
+/** Lateness that is news: a run was due (a stated expectation, or the learned cadence) and has not come. */
+export type LateNews = Extract<Lateness, { readonly basis: 'learned' | 'stated' }>;
+
+/**
+ * Whether a pipeline's lateness is news worth a toast or an `on: "late"` action rule. Only lateness
+ * against a due time (stated in `tdtp.expectations`, or learned from the pipeline's cadence) is;
+ * a state key that expired with no newer run is not: a TTL shorter than the schedule is common, so
+ * it is marked in the tree but said no louder (a rule can still ask for it: `on: "stateExpired"`).
+ */
+export function isLateNews(late: Lateness): late is LateNews {
+  return late.basis !== 'stateExpired';
+}
