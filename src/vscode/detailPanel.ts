@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 
 import { isDqWarning } from '../core/dataQuality';
 import { Disposable } from '../core/lifecycle';
+import { baselineRunsNeeded } from '../core/alerts/baseline';
 import { summarizeRuns } from '../core/alerts/trend';
 import { HistoryItem, RunRecord, displayStatusOf, finishedOrReceived } from '../core/store';
 import { inertText, truncate } from '../core/text';
@@ -189,7 +190,7 @@ class DetailPanel extends Disposable {
       latest: snapshot && runView(snapshot.latest),
       history: history.map(historyRow),
       alerts: alerts ? alertRows(alerts) : [],
-      trend: trendView(history, alerts?.due?.expectedAt, this.config.alerts.settings.unusual.minRuns),
+      trend: trendView(history, alerts?.due?.expectedAt, this.viewer.currentAlertSettings.unusual.minRuns),
       ttl: this.ttl,
       muted: this.config.notifications.muted.includes(this.resultName),
       hasConfig: this.configFiles.hasConfig(this.resultName),
@@ -239,14 +240,15 @@ function historyRow(item: HistoryItem): HistoryRowView {
 /**
  * Success rate, p50/p95 duration and the usual band over the runs kept, and when the next run is
  * due. "Usual" means what it means to the unusual-run rule: the band is drawn once there are as
- * many successful runs as that rule needs for a baseline (tdtp.alerts.unusualMinRuns, at least
- * two); before that the panel says how many it takes, and neither the chart nor its key shows a band.
+ * many successful runs as that rule needs for a baseline (baselineRunsNeeded: tdtp.alerts.unusualMinRuns,
+ * at least one; from one run the band is that run's duration, drawn as a line); before that the
+ * panel says how many it takes, and neither the chart nor its key shows a band.
  */
 function trendView(history: readonly HistoryItem[], nextExpectedAt: number | undefined, minRuns: number): TrendView {
   const runs = history.filter((h): h is RunRecord => h.kind === 'run').map((r) => ({ statusKind: r.run.statusKind, durationMs: r.run.result.duration_ms }));
   const s = summarizeRuns(runs);
   const successes = runs.filter((r) => r.statusKind === 'success').length;
-  const needed = Math.max(2, minRuns);
+  const needed = baselineRunsNeeded(minRuns);
   const t = vscode.l10n.t;
   const items: Array<[string, string]> = [];
   if (s.runs > 0) items.push([t('Success rate'), countText(s.runs, t('{0}% of {1} run|{0}% of {1} runs', formatNumber(Math.round(s.successRate * 100)), formatNumber(s.runs)))]);

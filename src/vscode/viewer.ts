@@ -49,6 +49,7 @@ export class Viewer extends Disposable {
   /** The alert rules' memory of each connection's pipelines. */
   private readonly trackers = new Map<WatchedConnection, AlertTracker>();
   private alertSettings: AlertSettings;
+  /** The alert settings as last read (once per change): views take these, parsing them again costs. */ get currentAlertSettings(): AlertSettings { return this.alertSettings; }
 
   /** Connections were added or removed. */
   readonly onDidChangeConnections = this.connectionsEmitter.event;

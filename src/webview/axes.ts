@@ -23,10 +23,24 @@ export const TIME_STEPS_MS: readonly number[] = [
   Y, 2 * Y, 5 * Y, 10 * Y, 25 * Y, 50 * Y, 100 * Y,
 ];
 
-/** Steps for the y axes: whole numbers only (rows and milliseconds are counted in ones). */
+/** Steps for the rows axis: whole numbers only (rows are counted in ones). */
 export const WHOLE_STEPS: readonly number[] = Array.from({ length: 13 }, (_, k) => [1, 2, 2.5, 5].map((m) => m * 10 ** k))
   .flat()
   .filter((v) => Number.isInteger(v));
+
+/**
+ * Steps for the duration axis, ms: the ones a clock counts in, so that every tick is a duration
+ * written in whole units (30s, 1m 30s, 2h) or in at most two decimals of a second. A step of
+ * 2.5 × 10^k ms would read 4.17m; after a day the steps go on in days, written in hours as
+ * durations are elsewhere (48h). uPlot draws no ticks for a span past the last step.
+ */
+export const DURATION_STEPS_MS: readonly number[] = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500,
+  S, 2 * S, 5 * S, 10 * S, 15 * S, 30 * S,
+  M, 2 * M, 5 * M, 10 * M, 15 * M, 30 * M,
+  H, 2 * H, 3 * H, 6 * H, 12 * H,
+  D, 2 * D, 5 * D, 10 * D, 20 * D, 50 * D, 100 * D, 200 * D, 500 * D, 1000 * D,
+];
 
 /** The narrowest time window the x axis shows: one run, or runs seconds apart, sit inside a minute. */
 export const MIN_TIME_WINDOW_MS = M;
@@ -106,12 +120,6 @@ interface Unit {
   readonly suffix: string;
 }
 
-const DURATION_UNITS: readonly Unit[] = [
-  { size: 1, suffix: 'ms' },
-  { size: S, suffix: 's' },
-  { size: M, suffix: 'm' },
-  { size: H, suffix: 'h' },
-];
 const COUNT_UNITS: readonly Unit[] = [
   { size: 1, suffix: '' },
   { size: 1e3, suffix: 'k' },
@@ -127,7 +135,7 @@ function unitFor(ticks: readonly number[], units: readonly Unit[]): Unit {
   return unit;
 }
 
-/** Enough decimals in `unit` to tell ticks `step` apart (a step of 50 ms in seconds: two). */
+/** Enough decimals in `unit` to tell ticks `step` apart (a step of 50 in thousands: two). */
 function decimalsFor(step: number, unit: Unit): number {
   if (!(step > 0)) return 0;
   const inUnit = step / unit.size;
@@ -137,20 +145,56 @@ function decimalsFor(step: number, unit: Unit): number {
   return decimals;
 }
 
-function unitLabels(ticks: readonly number[], step: number, units: readonly Unit[]): string[] {
-  const unit = unitFor(ticks, units);
-  const decimals = decimalsFor(step, unit);
-  return ticks.map((v) => (v === 0 ? '0' : `${(v / unit.size).toFixed(decimals)}${unit.suffix}`));
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * One duration tick, to the step's resolution: `decimals` of a second (1 or 2) below a second's
+ * step, else whole seconds, minutes or hours. Written as durations are elsewhere (1m 05s, 2h 05m),
+ * without the parts below the resolution and without trailing zero parts (1m, not 1m 00s).
+ */
+function durationTick(ms: number, resolution: number, decimals: number): string {
+  const sign = ms < 0 ? '-' : '';
+  // Whole units of the resolution: no float noise from uPlot's sums reaches the label.
+  const total = Math.round(Math.abs(ms) / resolution) * resolution;
+  const hours = Math.floor(total / H);
+  const minutes = Math.floor((total % H) / M);
+  const secondsMs = total % M;
+  const parts: string[] = [];
+  if (hours > 0) parts.push(`${hours}h`);
+  const lead = () => parts.length === 0;
+  if (resolution < S) {
+    const seconds = (secondsMs / S).toFixed(decimals);
+    if (minutes > 0 || !lead()) parts.push(`${lead() ? minutes : two(minutes)}m`);
+    parts.push(`${lead() ? seconds : seconds.padStart(3 + decimals, '0')}s`);
+  } else {
+    const seconds = Math.round(secondsMs / S);
+    if (minutes > 0 || (seconds > 0 && !lead())) parts.push(`${lead() ? minutes : two(minutes)}m`);
+    if (seconds > 0) parts.push(`${lead() ? seconds : two(seconds)}s`);
+  }
+  return sign + parts.join(' ');
 }
 
-/** Duration ticks `step` ms apart: one unit per axis (ms, s, m, h) and as many decimals as the step needs. */
+/**
+ * Duration ticks `step` ms apart (a step of DURATION_STEPS_MS): "50ms" while the axis stays below a
+ * second; else seconds with one or two decimals for steps of 10-500 ms ("1.25s"), milliseconds
+ * for finer steps ("1495ms", never three decimals), and whole units for steps of a second and
+ * more ("30s", "1m 30s", "1h 15m"). Ticks a step apart never read the same.
+ */
 export function durationTickLabels(ticks: readonly number[], step: number): string[] {
-  return unitLabels(ticks, step, DURATION_UNITS);
+  const top = Math.max(0, ...ticks.map((v) => Math.abs(v)));
+  if (step >= S || (top >= S && step >= 10)) {
+    const resolution = step >= H ? H : step >= M ? M : step >= S ? S : step % 100 === 0 ? 100 : 10;
+    const decimals = resolution === 100 ? 1 : 2;
+    return ticks.map((v) => (v === 0 ? '0' : durationTick(v, resolution, decimals)));
+  }
+  return ticks.map((v) => (v === 0 ? '0' : `${Math.round(v)}ms`));
 }
 
 /** Row-count ticks `step` apart: 15k, 15.05k, 1.2M. */
 export function countTickLabels(ticks: readonly number[], step: number): string[] {
-  return unitLabels(ticks, step, COUNT_UNITS);
+  const unit = unitFor(ticks, COUNT_UNITS);
+  const decimals = decimalsFor(step, unit);
+  return ticks.map((v) => (v === 0 ? '0' : `${(v / unit.size).toFixed(decimals)}${unit.suffix}`));
 }
 
 /**

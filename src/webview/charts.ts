@@ -5,7 +5,7 @@
 // from the extension, already localized, and is set with textContent.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from './axes';
+import { DURATION_STEPS_MS, TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from './axes';
 import type { DisplayStatusName, PanelLabels, RunView, TrendView } from './protocol';
 
 const STATUSES: readonly DisplayStatusName[] = ['success', 'dq_warning', 'completed_with_errors', 'failed', 'unknown'];
@@ -61,7 +61,9 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
     x: { time: true, range: () => window_ },
     y: { range: (_u, min, max) => flatRange(min, max) ?? uPlot.rangeNum(min, max, 0.1, true) },
   });
-  const axes = (valueTexts: (ticks: number[], step: number) => string[], ticksOut: (texts: string[]) => void): uPlot.Axis[] => [
+  // The y axis steps as its values are counted: durations as a clock does (1m 30s, never 4.17m),
+  // rows in whole numbers. Its labels are written out as text too.
+  const axes = (valueSteps: readonly number[], valueTexts: (ticks: number[], step: number) => string[], ticksOut: (texts: string[]) => void, valuesOut: (texts: string[]) => void): uPlot.Axis[] => [
     {
       stroke: c.axis,
       // Labels with a date in them are wider than a time of day.
@@ -75,7 +77,18 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
         return texts;
       },
     },
-    { stroke: c.axis, incrs: [...WHOLE_STEPS], grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 }, values: (_u, splits, _i, _space, step) => valueTexts(splits, step), size: yAxisWidth },
+    {
+      stroke: c.axis,
+      incrs: [...valueSteps],
+      grid: { stroke: c.grid, width: 1 },
+      ticks: { stroke: c.grid, width: 1 },
+      values: (_u, splits, _i, _space, step) => {
+        const texts = valueTexts(splits, step);
+        valuesOut(texts);
+        return texts;
+      },
+      size: yAxisWidth,
+    },
   ];
   // Points shrink as runs crowd the axis (7 px for up to about a hundred, 3 px for a thousand), so
   // the band behind them and the failures among them stay visible.
@@ -97,7 +110,8 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
   const rowsSeries: uPlot.Series[] = [{}, { label: L.rowsLoaded, stroke: c.loaded, width: 2, points: { show: true, size: 5 } }, { label: L.rowsExported, stroke: c.exported, width: 2, dash: [4, 3], points: { show: true, size: 5 } }];
 
   const plots: uPlot[] = [];
-  const figure = (title: string, keys: Array<[string, string]>, options: (ticksOut: (texts: string[]) => void) => Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): void => {
+  type TicksOut = (texts: string[]) => void;
+  const figure = (title: string, keys: Array<[string, string]>, options: (ticksOut: TicksOut, valuesOut: TicksOut) => Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): void => {
     const fig = document.createElement('figure');
     fig.className = 'chart-figure';
     fig.tabIndex = 0;
@@ -123,8 +137,10 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
     readout.className = 'readout';
     readout.setAttribute('aria-live', 'polite');
     const ticks = document.createElement('p');
-    ticks.className = 'axis-ticks';
-    fig.append(legend, canvasBox, ticks, readout);
+    ticks.className = 'axis-ticks time-ticks';
+    const values = document.createElement('p');
+    values.className = 'axis-ticks value-ticks';
+    fig.append(legend, canvasBox, ticks, values, readout);
     target.append(fig);
     const show = (idx: number | null | undefined) => {
       const run = idx === null || idx === undefined ? undefined : runs[idx];
@@ -132,7 +148,10 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
     };
     const plot = new uPlot(
       {
-        ...options((texts) => (ticks.textContent = texts.join(' · '))),
+        ...options(
+          (texts) => (ticks.textContent = texts.join(' · ')),
+          (texts) => (values.textContent = texts.join(' · ')),
+        ),
         width: width(),
         height: HEIGHT,
         // Room on the right for the half of the last time label that passes the plot's edge.
@@ -161,8 +180,8 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
 
   const statusKeys = STATUSES.filter((s) => runs.some((r) => r.status === s)).map((s): [string, string] => [runs.find((r) => r.status === s)!.statusText, c.status[s]]);
   if (bands.length) statusKeys.push([L.usualBand, c.band]);
-  figure(L.chartDuration, statusKeys, (ticksOut) => ({ scales: scales(), series: durationSeries, axes: axes(durationTickLabels, ticksOut), bands }), durationData);
-  figure(L.chartRows, [[L.rowsLoaded, c.loaded], [L.rowsExported, c.exported]], (ticksOut) => ({ scales: scales(), series: rowsSeries, axes: axes(countTickLabels, ticksOut) }), rowsData);
+  figure(L.chartDuration, statusKeys, (ticksOut, valuesOut) => ({ scales: scales(), series: durationSeries, axes: axes(DURATION_STEPS_MS, durationTickLabels, ticksOut, valuesOut), bands }), durationData);
+  figure(L.chartRows, [[L.rowsLoaded, c.loaded], [L.rowsExported, c.exported]], (ticksOut, valuesOut) => ({ scales: scales(), series: rowsSeries, axes: axes(WHOLE_STEPS, countTickLabels, ticksOut, valuesOut) }), rowsData);
 
   const onResize = () => {
     for (const plot of plots) plot.setSize({ width: width(), height: HEIGHT });

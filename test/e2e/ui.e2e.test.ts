@@ -80,7 +80,7 @@ function panelFrame(page: Page): FrameLocator {
  * whole steps (a minute's window takes steps of 10, 15 or 30 s; a tick a millisecond early would read :19).
  */
 async function distinctTimeTicks(frame: FrameLocator, seconds = false): Promise<void> {
-  const axes = await frame.locator('.axis-ticks').allTextContents();
+  const axes = await frame.locator('.time-ticks').allTextContents();
   assert.equal(axes.length, 2, 'two time axes');
   for (const axis of axes) {
     const labels = axis.split(' · ');
@@ -151,7 +151,7 @@ describe('what a person sees in VS Code (English)', () => {
       // uPlot's two charts, drawn on canvases, on a real time axis: its tick labels (written out as
       // text for screen readers) are times of day.
       assert.equal(await frame.locator('.uplot canvas').count(), 2, 'duration and rows charts');
-      const ticks = await frame.locator('.axis-ticks').first().textContent();
+      const ticks = await frame.locator('.time-ticks').first().textContent();
       assert.match(ticks ?? '', /\d{1,2}:\d{2}.* · .*\d{1,2}:\d{2}/, `time axis ticks: ${ticks}`);
       // The two runs came seconds apart: the axis shows seconds, and no label twice.
       await distinctTimeTicks(frame, true);
@@ -183,6 +183,23 @@ describe('what a person sees in VS Code (English)', () => {
       assert.match((await frame.locator('.legend').first().textContent()) ?? '', /usual duration/);
       await distinctTimeTicks(frame);
       await shot(page, 'detail-panel-single');
+    });
+  });
+
+  it('runs taking minutes: the duration axis reads in whole minutes and seconds (never 4.166666667m)', async () => {
+    await step(page, 'minutes-axis', async () => {
+      await emit(redis, ['--result', 'BILLING_DAILY', '--pipeline', 'billing_daily_rollup', '--rows-loaded', '1200000', '--rows-exported', '1200000', '--duration-ms', '251000']);
+      await treeRow(page, 'BILLING_DAILY').click();
+      const frame = panelFrame(page);
+      await frame.locator('h1', { hasText: 'BILLING_DAILY' }).waitFor({ timeout: 30_000 });
+      await frame.locator('dl.trend', { hasText: '% of 2 runs' }).waitFor({ timeout: 30_000 });
+      // The duration chart's value axis, written out as text like the time axis (the canvas has none).
+      const axis = (await frame.locator('.value-ticks').first().textContent()) ?? '';
+      const labels = axis.split(' · ');
+      assert.ok(labels.length >= 2, `duration ticks: ${axis}`);
+      assert.equal(new Set(labels).size, labels.length, `no duration tick twice: ${axis}`);
+      assert.ok(labels.every((l) => /^(0|\d+m( \d{2}s)?|\d+s)$/.test(l)), `whole minutes and seconds: ${axis}`);
+      await distinctTimeTicks(frame);
     });
   });
 

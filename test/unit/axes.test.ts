@@ -2,7 +2,7 @@
 // tick labels differ from each other, and so do the y axes' for close or equal values.
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MIN_TIME_WINDOW_MS, TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from '../../src/webview/axes';
+import { DURATION_STEPS_MS, MIN_TIME_WINDOW_MS, TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from '../../src/webview/axes';
 
 const S = 1000;
 const M = 60 * S;
@@ -109,12 +109,63 @@ describe('the time axis', () => {
 });
 
 describe('the y axes', () => {
-  test('durations close together: one unit, as many decimals as the step needs', () => {
-    assert.deepEqual(durationTickLabels([1490, 1495, 1500, 1505, 1510], 5), ['1.490s', '1.495s', '1.500s', '1.505s', '1.510s']);
+  test('durations close together: one form per axis, at most two decimals, milliseconds when seconds would need three', () => {
+    assert.deepEqual(durationTickLabels([1490, 1495, 1500, 1505, 1510], 5), ['1490ms', '1495ms', '1500ms', '1505ms', '1510ms']);
+    assert.deepEqual(durationTickLabels([1480, 1500, 1520], 20), ['1.48s', '1.50s', '1.52s']);
     assert.deepEqual(durationTickLabels([0, 500, 1000, 1500], 500), ['0', '0.5s', '1.0s', '1.5s']);
     assert.deepEqual(durationTickLabels([0, 100, 200], 100), ['0', '100ms', '200ms']);
-    assert.deepEqual(durationTickLabels([0, 30 * S, 60 * S, 90 * S], 30 * S), ['0', '0.5m', '1.0m', '1.5m']);
+    assert.deepEqual(durationTickLabels([0, 50, 100, 150], 50), ['0', '50ms', '100ms', '150ms']);
+  });
+
+  test('durations of a minute or more: whole units written as durations are elsewhere (1m 30s, 1h 15m)', () => {
+    assert.deepEqual(durationTickLabels([0, 30 * S, 60 * S, 90 * S], 30 * S), ['0', '30s', '1m', '1m 30s']);
+    assert.deepEqual(durationTickLabels([4 * M + 10 * S, 4 * M + 20 * S, 4 * M + 30 * S], 10 * S), ['4m 10s', '4m 20s', '4m 30s']);
+    assert.deepEqual(durationTickLabels([M + 5 * S, M + 10 * S], 5 * S), ['1m 05s', '1m 10s']);
+    assert.deepEqual(durationTickLabels([0, 5 * M, 10 * M], 5 * M), ['0', '5m', '10m']);
+    assert.deepEqual(durationTickLabels([45 * M, 60 * M, 75 * M], 15 * M), ['45m', '1h', '1h 15m']);
     assert.deepEqual(durationTickLabels([2 * H, 4 * H], 2 * H), ['2h', '4h']);
+    assert.deepEqual(durationTickLabels([H, H + 5 * S], 5 * S), ['1h', '1h 00m 05s']);
+    assert.deepEqual(durationTickLabels([48 * H, 72 * H], D), ['48h', '72h'], 'hours on, as durationText writes them');
+  });
+
+  test('the duration axis steps as a clock does: 1/2/5 ms … 1/2/5/10/15/30 s and min, 1/2/3/6/12/24 h', () => {
+    for (const step of [1, 2, 5, 10, 20, 50, 100, 200, 500, S, 2 * S, 5 * S, 10 * S, 15 * S, 30 * S, M, 2 * M, 5 * M, 10 * M, 15 * M, 30 * M, H, 2 * H, 3 * H, 6 * H, 12 * H, D]) {
+      assert.ok(DURATION_STEPS_MS.includes(step), `${step} ms`);
+    }
+    for (const step of [2.5e4, 5e4, 2e5, 2.5e5, 5e6]) assert.ok(!DURATION_STEPS_MS.includes(step), `no step of ${step} ms (0.833m, 4.17m, 1.39h)`);
+    for (let i = 1; i < DURATION_STEPS_MS.length; i++) assert.ok(DURATION_STEPS_MS[i] > DURATION_STEPS_MS[i - 1]);
+    assert.ok(DURATION_STEPS_MS.every((s) => Number.isInteger(s) && s >= 1));
+    assert.ok(DURATION_STEPS_MS[DURATION_STEPS_MS.length - 1] >= 365 * D, 'a step for durations of days too (uPlot draws no ticks past the last)');
+  });
+
+  // What uPlot does on the duration chart: it picks a step from the axis's increments (at least 30 px
+  // apart on a plot about 100-120 px high) and puts ticks at its multiples.
+  const DURATION_SPANS: ReadonlyArray<[string, number]> = [['200 ms', 200], ['40 s', 40 * S], ['3 min', 3 * M], ['50 min', 50 * M], ['5 h', 5 * H]];
+  for (const [name, span] of DURATION_SPANS) {
+    test(`durations over ${name}: labels distinct, short, no long decimals, whole units for whole-unit steps`, () => {
+      for (const height of [90, 120, 150]) {
+        for (const base of [0, span / 2, 3 * span, 7 * M + 1234, 2 * H + 17 * S]) {
+          const min = base;
+          const max = base + span;
+          const step = stepFor(min, max, DURATION_STEPS_MS, height, 30);
+          const ticks = ticksOf(min, max, step);
+          const labels = durationTickLabels(ticks, step);
+          const what = `${name} from ${base} ms, ${height} px, step ${step}: ${labels.join(' · ')}`;
+          // A short plot may hold a single tick over 50 minutes (the next step after 15 min is 30).
+          assert.ok(ticks.length >= (height >= 120 ? 2 : 1), what);
+          assert.equal(new Set(labels).size, labels.length, what);
+          assert.ok(labels.every((l) => l.length <= 13), `short: ${what}`);
+          assert.ok(labels.every((l) => !/\.\d{3}/.test(l)), `at most two decimals: ${what}`);
+          if (step >= S) assert.ok(labels.every((l) => !l.includes('.')), `a step of whole seconds, minutes or hours writes whole units: ${what}`);
+          assert.ok(labels.every((l) => /^(0|\d+(\.\d{1,2})?ms|(\d+h)?( ?\d+m)?( ?\d+(\.\d{1,2})?s)?)$/.test(l)), `duration-shaped: ${what}`);
+        }
+      }
+    });
+  }
+
+  test('three minutes of durations from zero read 0 · 1m · 2m · 3m (not 0.833333333m)', () => {
+    const step = stepFor(0, 3 * M, DURATION_STEPS_MS, 120, 30);
+    assert.deepEqual(durationTickLabels(ticksOf(0, 3 * M, step), step), ['0', '1m', '2m', '3m']);
   });
 
   test('row counts close together stay apart: 14.99k, 15.00k, 15.01k', () => {
@@ -124,18 +175,23 @@ describe('the y axes', () => {
     assert.deepEqual(countTickLabels([1_000_000, 1_250_000], 250_000), ['1.00M', '1.25M']);
   });
 
-  test('labels differ for every step the axis may take', () => {
-    for (const step of WHOLE_STEPS.slice(0, 30)) {
-      for (const base of [0, 1_000, 14_990, 1_234_567, 98_765_432]) {
-        const ticks = [0, 1, 2, 3].map((i) => Math.floor(base / step) * step + i * step);
-        for (const labels of [durationTickLabels(ticks, step), countTickLabels(ticks, step)]) {
+  test('labels differ for every step the axes may take', () => {
+    const cases: Array<[readonly number[], (ticks: readonly number[], step: number) => string[]]> = [
+      [DURATION_STEPS_MS, durationTickLabels],
+      [WHOLE_STEPS.slice(0, 30), countTickLabels],
+    ];
+    for (const [steps, labelsOf] of cases) {
+      for (const step of steps) {
+        for (const base of [0, 1_000, 14_990, 1_234_567, 98_765_432]) {
+          const ticks = [0, 1, 2, 3].map((i) => Math.floor(base / step) * step + i * step);
+          const labels = labelsOf(ticks, step);
           assert.equal(new Set(labels).size, labels.length, `step ${step} from ${base}: ${labels.join(' · ')}`);
         }
       }
     }
   });
 
-  test('whole steps only: rows and milliseconds are never counted in fractions', () => {
+  test('whole steps only: rows are never counted in fractions', () => {
     assert.ok(WHOLE_STEPS.every((s) => Number.isInteger(s) && s >= 1));
     for (let i = 1; i < WHOLE_STEPS.length; i++) assert.ok(WHOLE_STEPS[i] > WHOLE_STEPS[i - 1]);
   });
