@@ -238,7 +238,7 @@ export class Config extends Disposable {
 }
 
 /** A `tdtp.connections` entry: the same fields as `tdtp.redis.*`; unset fields take the core's defaults. */
-function namedConnectionInput(entry: Record<string, unknown>, index: number, { password, sentinelPassword }: ConnectionSecrets): ReturnType<ConnectionProfile['read']> {
+export function namedConnectionInput(entry: Record<string, unknown>, index: number, { password, sentinelPassword }: ConnectionSecrets): ReturnType<ConnectionProfile['read']> {
   const problems: SettingProblem[] = [];
   const input = { ...readFields((field) => entry[field.setting], problems), password, sentinelPassword };
   const field = (setting: keyof ConnectionSettingsInput) => settingName(setting).replace(/^tdtp\.redis\./, '');

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
-import { redactUrl, splitUrlPassword } from '../core/settings';
+import { parseConnectionSettings, passwordScope, redactUrl, splitUrlPassword } from '../core/settings';
 import { inertText } from '../core/text';
 import { isPlainObject } from '../core/validate';
+import { namedConnectionInput } from './config';
 import { DEFAULT_CONNECTION, PasswordStore } from './secrets';
 
 /** Where a setting's value was written. */
@@ -11,9 +12,10 @@ export type UrlScope = 'user' | 'workspace' | 'folder';
 
 /**
  * Whether to move the password out of a URL setting of that scope (`setting`: `tdtp.redis.url`
- * or `tdtp.connections[2].url`); replaced by the in-VS-Code tests.
+ * or `tdtp.connections[2].url`); `replaces`: another password is stored for that connection now
+ * and the move would replace it. Replaced by the in-VS-Code tests.
  */
-export type MoveQuestion = (scope: UrlScope, shownUrl: string, setting: string) => Thenable<boolean>;
+export type MoveQuestion = (scope: UrlScope, shownUrl: string, setting: string, replaces: boolean) => Thenable<boolean>;
 
 const WARNED_KEY = 'tdtp.urlPasswordWarned';
 
@@ -24,6 +26,10 @@ interface UrlWithPassword {
   readonly url: string;
   readonly password: string;
   readonly bare: string;
+  /** The endpoint the password is bound to (see passwordScope); undefined: where it first connects. */
+  readonly endpoint?: string;
+  /** Asked again when the same value was already warned about (by setting and value). */
+  readonly warnedId: string;
   /** Writes the setting back with `bare` in place of the URL, in the scope it was found in. */
   readonly rewrite: () => Thenable<void>;
 }
@@ -61,14 +67,15 @@ export class UrlPasswordGuard extends Disposable {
   }
 
   private async offer(scope: UrlScope, found: UrlWithPassword): Promise<void> {
-    const id = createHash('sha256').update(`${scope}\n${found.setting}\n${found.url}`).digest('hex');
+    const id = createHash('sha256').update(`${scope}\n${found.warnedId}`).digest('hex');
     const warned = this.memento.get<string[]>(WARNED_KEY, []);
     if (warned.includes(id)) return;
     await this.memento.update(WARNED_KEY, [...warned, id].slice(-20));
     this.log.warn(`${found.setting} in the ${scope} settings holds a password (${redactUrl(found.url)}); settings travel with Settings Sync.`);
-    if (!(await this.ask(scope, redactUrl(found.url), found.setting))) return;
+    const stored = await this.passwords.get(found.connection, 'redis');
+    if (!(await this.ask(scope, redactUrl(found.url), found.setting, stored !== undefined && stored !== found.password))) return;
     // The secret first: the rewritten setting then connects with it.
-    await this.passwords.set(found.password, found.connection, 'redis');
+    await this.passwords.set(found.password, found.connection, 'redis', found.endpoint);
     await found.rewrite();
     this.log.info(`The password of ${found.setting} (${scope} settings) is now in secret storage; the setting is ${redactUrl(found.bare)}.`);
   }
@@ -77,20 +84,32 @@ export class UrlPasswordGuard extends Disposable {
 function redisUrl(value: unknown, target: vscode.ConfigurationTarget): UrlWithPassword[] {
   const split = typeof value === 'string' ? splitUrlPassword(value) : undefined;
   if (!split) return [];
-  return [{ setting: 'tdtp.redis.url', connection: DEFAULT_CONNECTION, url: value as string, password: split.password, bare: split.url, rewrite: () => vscode.workspace.getConfiguration('tdtp').update('redis.url', split.url, target) }];
+  // The id of before tdtp.connections were looked at too: a warning already given is not given again.
+  return [{ setting: 'tdtp.redis.url', connection: DEFAULT_CONNECTION, url: value as string, password: split.password, bare: split.url, warnedId: value as string, rewrite: () => vscode.workspace.getConfiguration('tdtp').update('redis.url', split.url, target) }];
 }
 
-/** Entries without a usable name are left alone: the password would have no connection to belong to. */
+/**
+ * Entries without a usable name are left alone (the password would have no connection to belong
+ * to), and so is a later entry repeating a name: it is no connection (see Config), and its password
+ * must not replace the one of the entry that is.
+ */
 function connectionUrls(value: unknown, target: vscode.ConfigurationTarget): UrlWithPassword[] {
   if (!Array.isArray(value)) return [];
   const found: UrlWithPassword[] = [];
+  const names = new Set<string>();
   value.forEach((entry: unknown, index) => {
-    if (!isPlainObject(entry) || typeof entry.url !== 'string' || typeof entry.name !== 'string' || entry.name.trim() === '') return;
+    const name = isPlainObject(entry) && typeof entry.name === 'string' && entry.name.trim() !== '' ? entry.name : undefined;
+    if (!isPlainObject(entry) || name === undefined || names.has(name)) return;
+    names.add(name);
+    if (typeof entry.url !== 'string') return;
     const split = splitUrlPassword(entry.url);
     if (!split) return;
     const url = entry.url;
-    const name = entry.name;
+    // Bound to where the entry points, read as the connection reads it (user, TLS, …).
+    const parsed = parseConnectionSettings(namedConnectionInput({ ...entry, url: split.url }, index, {}).input);
     found.push({
+      warnedId: `tdtp.connections\n${name}\n${url}`,
+      ...(parsed.ok ? { endpoint: passwordScope(parsed.settings) } : {}),
       setting: `tdtp.connections[${index}].url`,
       connection: name,
       url,
@@ -110,11 +129,12 @@ function connectionUrls(value: unknown, target: vscode.ConfigurationTarget): Url
   return found;
 }
 
-async function askToMove(scope: UrlScope, shownUrl: string, setting: string): Promise<boolean> {
+async function askToMove(scope: UrlScope, shownUrl: string, setting: string, replaces: boolean): Promise<boolean> {
   const move = vscode.l10n.t('Move to Secret Storage');
   const where = scope === 'user' ? vscode.l10n.t('your user settings') : vscode.l10n.t('the workspace settings');
+  const question = vscode.l10n.t('{0} in {1} holds a password ({2}). Settings travel with Settings Sync, and workspace settings with the repository. Move the password to VS Code\'s secret storage?', setting, where, shownUrl);
   const choice = await vscode.window.showWarningMessage(
-    inertText(vscode.l10n.t('{0} in {1} holds a password ({2}). Settings travel with Settings Sync, and workspace settings with the repository. Move the password to VS Code\'s secret storage?', setting, where, shownUrl)),
+    inertText(replaces ? `${question} ${vscode.l10n.t('A different password is stored for this connection now: the move replaces it.')}` : question),
     move,
   );
   return choice === move;

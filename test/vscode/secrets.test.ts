@@ -105,20 +105,22 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
     await setRedis({ url: undefined });
     await t.passwords.clear();
     const asked: string[][] = [];
-    t.urlPasswords.ask = async (scope, shownUrl, setting) => {
-      asked.push([scope, shownUrl, setting]);
+    t.urlPasswords.ask = async (scope, shownUrl, setting, replaces) => {
+      asked.push([scope, shownUrl, setting, String(replaces)]);
       return true;
     };
     const config = vscode.workspace.getConfiguration('tdtp');
     const bare = `redis://127.0.0.1:${first.port}/0`;
     const withPassword = `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${first.port}/0`;
     try {
-      await config.update('connections', [{ name: 'plain', url: bare }, { name: 'team', url: withPassword }], vscode.ConfigurationTarget.Global);
+      // The third entry repeats a name: it is no connection, and its password must not replace the second's.
+      const repeated = { name: 'team', url: `redis://:other@127.0.0.1:${second.port}/0` };
+      await config.update('connections', [{ name: 'plain', url: bare }, { name: 'team', url: withPassword }, repeated], vscode.ConfigurationTarget.Global);
       const entries = () => vscode.workspace.getConfiguration('tdtp').inspect<Array<{ name: string; url: string }>>('connections')?.globalValue;
       await until('the entry to be rewritten without its password', () => (entries()?.[1]?.url === bare ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
-      assert.deepEqual(asked, [['user', `redis://***@127.0.0.1:${first.port}/0`, 'tdtp.connections[1].url']], 'asked once, naming the entry and the URL without its password');
-      assert.deepEqual(entries(), [{ name: 'plain', url: bare }, { name: 'team', url: bare }], 'only that entry changed');
-      assert.equal(await t.passwords.get('team'), PASSWORD, 'stored under the connection name');
+      assert.deepEqual(asked, [['user', `redis://***@127.0.0.1:${first.port}/0`, 'tdtp.connections[1].url', 'false']], 'asked once, naming the entry and the URL without its password');
+      assert.deepEqual(entries(), [{ name: 'plain', url: bare }, { name: 'team', url: bare }, repeated], 'only that entry changed');
+      assert.deepEqual(await t.passwords.getBound('team'), { password: PASSWORD, endpoint: `redis://127.0.0.1:${first.port}` }, 'stored under the connection name, bound to where the entry points');
       assert.equal(await t.passwords.get(), undefined, 'not under the default connection');
       await until('the team connection connected with the moved password', () => {
         const team = t.viewer.get('team');
