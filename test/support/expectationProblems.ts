@@ -15,7 +15,7 @@ export const EXPECTATION_PROBLEM_CASES: Record<ExpectationProblemCode | 'unknown
   globReversedRange: { value: [{ resultName: '[z-a]', every: '1m' }], at: 'tdtp.expectations[0].resultName', values: ['[z-a]', 'z-a'] },
   globUnclosedBracket: { value: [{ resultName: '[oops', every: '1m' }], at: 'tdtp.expectations[0].resultName', values: ['[oops', '1'] },
   noSchedule: { value: [{ resultName: 'A', grace: '5m' }], at: 'tdtp.expectations[0]', values: ['every, cron, maxAge'] },
-  manySchedules: { value: [{ resultName: 'A', every: '1m', cron: '* * * * *' }], at: 'tdtp.expectations[0]', values: ['every, cron, maxAge', 'every and cron'] },
+  manySchedules: { value: [{ resultName: 'A', every: '1m', cron: '* * * * *' }], at: 'tdtp.expectations[0]', values: ['every, cron, maxAge', 'every, cron'] },
   timeZoneWithoutCron: { value: [{ resultName: 'A', every: '1m', timeZone: 'UTC' }], at: 'tdtp.expectations[0].timeZone', values: [] },
   notScheduleText: { value: [{ resultName: 'A', maxAge: 3600 }], at: 'tdtp.expectations[0].maxAge', values: [], got: 'number' },
   notGrace: { value: [{ resultName: 'A', every: '1m', grace: 300 }], at: 'tdtp.expectations[0].grace', values: [], got: 'number' },

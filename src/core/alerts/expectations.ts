@@ -48,7 +48,7 @@ const MAX_PATTERN = 200;
  * - `notExpectations` (the setting is not an array), `notExpectation` (an entry is not an object),
  *   `notGlob` (resultName), `notScheduleText` (every, cron, maxAge), `notGrace`, `notTimeZone`: none; `got` is the value.
  * - `tooManyExpectations`: [entries, the most used]. Only the first ones are used.
- * - `noSchedule`: [the schedule fields, joined by ", "]; `manySchedules`: [the same, the given ones joined by " and "].
+ * - `noSchedule`: [the schedule fields, joined by ", "]; `manySchedules`: [the same, the given ones, joined the same way (field names, no words)].
  * - `timeZoneWithoutCron`: none.
  * - duration problems (every, maxAge, grace, `@every` in cron), see DurationProblemCode.
  * - `periodTooShort`: [the text, the shortest period in ms].
@@ -113,7 +113,7 @@ function parseEntry(entry: unknown, index: number, at: Path, problems: Problems<
   const given = SCHEDULE_FIELDS.filter((k) => Object.hasOwn(e, k));
   if (given.length !== 1) {
     if (given.length === 0) problems.add(at, 'noSchedule', [SCHEDULE_FIELDS.join(', ')]);
-    else problems.add(at, 'manySchedules', [SCHEDULE_FIELDS.join(', '), given.join(' and ')]);
+    else problems.add(at, 'manySchedules', [SCHEDULE_FIELDS.join(', '), given.join(', ')]);
     return undefined;
   }
   const kind = given[0];
