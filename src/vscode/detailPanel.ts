@@ -295,6 +295,9 @@ function labels(): PanelLabels {
     chartRows: t('Rows loaded and exported per run'),
     usualBand: t('usual duration'),
     chartKeys: t('Chart keys'),
+    // The duration axis's unit templates, {0} kept for the webview to fill: seconds as the panel's
+    // durations write them ("{0}s"), the others as short.
+    durationUnits: { ms: t('{0}ms', '{0}'), s: t('{0}s', '{0}'), m: t('{0}m', '{0}'), h: t('{0}h', '{0}') },
   };
 }
 

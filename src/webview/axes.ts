@@ -1,3 +1,5 @@
+import type { DurationUnits } from './protocol';
+
 // The charts' axes, as pure functions (no DOM, no uPlot): which time steps the x axis may use, how
 // wide its window is, and how tick values are written so that no two ticks of an axis read the
 // same. uPlot chooses the step from these and calls the formatters with it (charts.ts).
@@ -147,12 +149,40 @@ function decimalsFor(step: number, unit: Unit): number {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
+/** The units as English writes them; the panel passes the UI language's (PanelLabels.durationUnits). */
+export const ENGLISH_DURATION_UNITS: DurationUnits = { ms: '{0}ms', s: '{0}s', m: '{0}m', h: '{0}h' };
+
+/** How a duration axis is written: the unit templates and the language of its decimal separator. */
+export interface DurationWords {
+  readonly units: DurationUnits;
+  readonly language: string;
+}
+
+const ENGLISH: DurationWords = { units: ENGLISH_DURATION_UNITS, language: 'en' };
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function fixed(value: number, decimals: number, language: string): string {
+  const key = `${language}\u0000${decimals}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    const options: Intl.NumberFormatOptions = { minimumFractionDigits: decimals, maximumFractionDigits: decimals, useGrouping: false };
+    try {
+      format = new Intl.NumberFormat(language, options);
+    } catch {
+      format = new Intl.NumberFormat('en', options);
+    }
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
+}
+
 /**
  * One duration tick, to the step's resolution: `decimals` of a second (1 or 2) below a second's
  * step, else whole seconds, minutes or hours. Written as durations are elsewhere (1m 05s, 2h 05m),
  * without the parts below the resolution and without trailing zero parts (1m, not 1m 00s).
  */
-function durationTick(ms: number, resolution: number, decimals: number): string {
+function durationTick(ms: number, resolution: number, decimals: number, words: DurationWords): string {
+  const unit = (template: string, value: string) => template.replace('{0}', value);
   const sign = ms < 0 ? '-' : '';
   // Whole units of the resolution: no float noise from uPlot's sums reaches the label.
   const total = Math.round(Math.abs(ms) / resolution) * resolution;
@@ -160,16 +190,17 @@ function durationTick(ms: number, resolution: number, decimals: number): string 
   const minutes = Math.floor((total % H) / M);
   const secondsMs = total % M;
   const parts: string[] = [];
-  if (hours > 0) parts.push(`${hours}h`);
+  if (hours > 0) parts.push(unit(words.units.h, String(hours)));
   const lead = () => parts.length === 0;
+  const minutePart = () => parts.push(unit(words.units.m, lead() ? String(minutes) : two(minutes)));
   if (resolution < S) {
-    const seconds = (secondsMs / S).toFixed(decimals);
-    if (minutes > 0 || !lead()) parts.push(`${lead() ? minutes : two(minutes)}m`);
-    parts.push(`${lead() ? seconds : seconds.padStart(3 + decimals, '0')}s`);
+    if (minutes > 0 || !lead()) minutePart();
+    const seconds = fixed(secondsMs / S, decimals, words.language);
+    parts.push(unit(words.units.s, lead() || secondsMs >= 10 * S ? seconds : `0${seconds}`));
   } else {
     const seconds = Math.round(secondsMs / S);
-    if (minutes > 0 || (seconds > 0 && !lead())) parts.push(`${lead() ? minutes : two(minutes)}m`);
-    if (seconds > 0) parts.push(`${lead() ? seconds : two(seconds)}s`);
+    if (minutes > 0 || (seconds > 0 && !lead())) minutePart();
+    if (seconds > 0) parts.push(unit(words.units.s, lead() ? String(seconds) : two(seconds)));
   }
   return sign + parts.join(' ');
 }
@@ -178,16 +209,17 @@ function durationTick(ms: number, resolution: number, decimals: number): string 
  * Duration ticks `step` ms apart (a step of DURATION_STEPS_MS): "50ms" while the axis stays below a
  * second; else seconds with one or two decimals for steps of 10-500 ms ("1.25s"), milliseconds
  * for finer steps ("1495ms", never three decimals), and whole units for steps of a second and
- * more ("30s", "1m 30s", "1h 15m"). Ticks a step apart never read the same.
+ * more ("30s", "1m 30s", "1h 15m"). Ticks a step apart never read the same. `words`: the UI
+ * language's units and decimal separator ("1 мин 30 с", "1,5 с").
  */
-export function durationTickLabels(ticks: readonly number[], step: number): string[] {
+export function durationTickLabels(ticks: readonly number[], step: number, words: DurationWords = ENGLISH): string[] {
   const top = Math.max(0, ...ticks.map((v) => Math.abs(v)));
   if (step >= S || (top >= S && step >= 10)) {
     const resolution = step >= H ? H : step >= M ? M : step >= S ? S : step % 100 === 0 ? 100 : 10;
     const decimals = resolution === 100 ? 1 : 2;
-    return ticks.map((v) => (v === 0 ? '0' : durationTick(v, resolution, decimals)));
+    return ticks.map((v) => (v === 0 ? '0' : durationTick(v, resolution, decimals, words)));
   }
-  return ticks.map((v) => (v === 0 ? '0' : `${Math.round(v)}ms`));
+  return ticks.map((v) => (v === 0 ? '0' : words.units.ms.replace('{0}', String(Math.round(v)))));
 }
 
 /** Row-count ticks `step` apart: 15k, 15.05k, 1.2M. */

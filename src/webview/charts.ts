@@ -180,7 +180,7 @@ export function renderCharts(target: HTMLElement, newestFirst: readonly RunView[
 
   const statusKeys = STATUSES.filter((s) => runs.some((r) => r.status === s)).map((s): [string, string] => [runs.find((r) => r.status === s)!.statusText, c.status[s]]);
   if (bands.length) statusKeys.push([L.usualBand, c.band]);
-  figure(L.chartDuration, statusKeys, (ticksOut, valuesOut) => ({ scales: scales(), series: durationSeries, axes: axes(DURATION_STEPS_MS, durationTickLabels, ticksOut, valuesOut), bands }), durationData);
+  figure(L.chartDuration, statusKeys, (ticksOut, valuesOut) => ({ scales: scales(), series: durationSeries, axes: axes(DURATION_STEPS_MS, (ticks, step) => durationTickLabels(ticks, step, { units: L.durationUnits, language: trend.language }), ticksOut, valuesOut), bands }), durationData);
   figure(L.chartRows, [[L.rowsLoaded, c.loaded], [L.rowsExported, c.exported]], (ticksOut, valuesOut) => ({ scales: scales(), series: rowsSeries, axes: axes(WHOLE_STEPS, countTickLabels, ticksOut, valuesOut) }), rowsData);
 
   const onResize = () => {

@@ -95,6 +95,16 @@ export interface PanelLabels {
   readonly chartRows: string;
   readonly usualBand: string;
   readonly chartKeys: string;
+  /** How the duration axis writes its units, each a template with {0} for the number. */
+  readonly durationUnits: DurationUnits;
+}
+
+/** Unit templates for durations on an axis ('{0}ms', '{0}s', '{0}m', '{0}h' in English). */
+export interface DurationUnits {
+  readonly ms: string;
+  readonly s: string;
+  readonly m: string;
+  readonly h: string;
 }
 
 export type ToWebview = { readonly type: 'state'; readonly state: PanelState } | { readonly type: 'busy'; readonly busy: boolean };

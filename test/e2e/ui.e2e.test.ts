@@ -90,6 +90,27 @@ async function distinctTimeTicks(frame: FrameLocator, seconds = false): Promise<
   }
 }
 
+/** Clicks a pipeline in the tree and waits for its panel's two charts. */
+async function openPanel(page: Page, resultName: string): Promise<FrameLocator> {
+  await treeRow(page, resultName).click();
+  const frame = panelFrame(page);
+  await frame.locator('h1', { hasText: resultName }).waitFor({ timeout: 30_000 });
+  await frame.locator('.uplot canvas').nth(1).waitFor({ timeout: 15_000 });
+  return frame;
+}
+
+/**
+ * The duration chart's value axis (its tick labels, written out as text like the time axis's: the
+ * canvas has none): two ticks or more, all different, each of the `shape` given.
+ */
+async function durationTicks(frame: FrameLocator, shape: RegExp): Promise<void> {
+  const axis = (await frame.locator('.value-ticks').first().textContent()) ?? '';
+  const labels = axis.split(' · ');
+  assert.ok(labels.length >= 2, `duration ticks: ${axis}`);
+  assert.equal(new Set(labels).size, labels.length, `no duration tick twice: ${axis}`);
+  assert.ok(labels.every((l) => shape.test(l)), `duration ticks of the shape ${shape}: ${axis}`);
+}
+
 describe('what a person sees in VS Code (English)', () => {
   let redis: RedisServer;
   let session: Session;
@@ -163,10 +184,7 @@ describe('what a person sees in VS Code (English)', () => {
 
   it('a single successful run: one point on a minute of time axis, no usual band until five successes', async () => {
     await step(page, 'single-success', async () => {
-      await treeRow(page, 'MASK_V001').click();
-      const frame = panelFrame(page);
-      await frame.locator('h1', { hasText: 'MASK_V001' }).waitFor({ timeout: 30_000 });
-      await frame.locator('.uplot canvas').nth(1).waitFor({ timeout: 15_000 });
+      const frame = await openPanel(page, 'MASK_V001');
       assert.equal(await frame.locator('.uplot canvas').count(), 2, 'the charts are drawn for one run too');
       assert.equal(await frame.locator('tbody tr').count(), 1);
       await distinctTimeTicks(frame, true);
@@ -189,16 +207,9 @@ describe('what a person sees in VS Code (English)', () => {
   it('runs taking minutes: the duration axis reads in whole minutes and seconds (never 4.166666667m)', async () => {
     await step(page, 'minutes-axis', async () => {
       await emit(redis, ['--result', 'BILLING_DAILY', '--pipeline', 'billing_daily_rollup', '--rows-loaded', '1200000', '--rows-exported', '1200000', '--duration-ms', '251000']);
-      await treeRow(page, 'BILLING_DAILY').click();
-      const frame = panelFrame(page);
-      await frame.locator('h1', { hasText: 'BILLING_DAILY' }).waitFor({ timeout: 30_000 });
+      const frame = await openPanel(page, 'BILLING_DAILY');
       await frame.locator('dl.trend', { hasText: '% of 2 runs' }).waitFor({ timeout: 30_000 });
-      // The duration chart's value axis, written out as text like the time axis (the canvas has none).
-      const axis = (await frame.locator('.value-ticks').first().textContent()) ?? '';
-      const labels = axis.split(' · ');
-      assert.ok(labels.length >= 2, `duration ticks: ${axis}`);
-      assert.equal(new Set(labels).size, labels.length, `no duration tick twice: ${axis}`);
-      assert.ok(labels.every((l) => /^(0|\d+m( \d{2}s)?|\d+s)$/.test(l)), `whole minutes and seconds: ${axis}`);
+      await durationTicks(frame, /^(0|\d+m( \d{2}s)?|\d+s)$/);
       await distinctTimeTicks(frame);
     });
   });
@@ -274,6 +285,12 @@ describe('what a person sees in VS Code (Russian)', () => {
       assert.match(text, /Подробности/, 'the Show Details button is in Russian');
       await treeRow(page, 'ОТЧЁТ').locator('.codicon-error').waitFor({ timeout: 15_000 });
       await shot(page, 'russian');
+    });
+  });
+
+  it('the panel\'s duration axis writes Russian units and a decimal comma', async () => {
+    await step(page, 'russian-axis', async () => {
+      await durationTicks(await openPanel(page, 'СКЛАД'), /^(0|\d+(,\d{1,2})? с)$/);
     });
   });
 });

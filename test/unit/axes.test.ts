@@ -2,7 +2,7 @@
 // tick labels differ from each other, and so do the y axes' for close or equal values.
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DURATION_STEPS_MS, MIN_TIME_WINDOW_MS, TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from '../../src/webview/axes';
+import { DURATION_STEPS_MS, ENGLISH_DURATION_UNITS, MIN_TIME_WINDOW_MS, TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from '../../src/webview/axes';
 
 const S = 1000;
 const M = 60 * S;
@@ -126,6 +126,16 @@ describe('the y axes', () => {
     assert.deepEqual(durationTickLabels([2 * H, 4 * H], 2 * H), ['2h', '4h']);
     assert.deepEqual(durationTickLabels([H, H + 5 * S], 5 * S), ['1h', '1h 00m 05s']);
     assert.deepEqual(durationTickLabels([48 * H, 72 * H], D), ['48h', '72h'], 'hours on, as durationText writes them');
+  });
+
+  test('in the UI language: its units and decimal separator, as the panel writes durations (1 мин 30 с, 1,5 с)', () => {
+    const ru = { units: { ms: '{0} мс', s: '{0} с', m: '{0} мин', h: '{0} ч' }, language: 'ru' };
+    assert.deepEqual(durationTickLabels([0, 30 * S, 60 * S, 90 * S], 30 * S, ru), ['0', '30 с', '1 мин', '1 мин 30 с']);
+    assert.deepEqual(durationTickLabels([45 * M, 60 * M, 75 * M], 15 * M, ru), ['45 мин', '1 ч', '1 ч 15 мин']);
+    assert.deepEqual(durationTickLabels([1000, 1500, 2000], 500, ru), ['1,0 с', '1,5 с', '2,0 с']);
+    assert.deepEqual(durationTickLabels([M + 500, M + 1000], 500, ru), ['1 мин 00,5 с', '1 мин 01,0 с']);
+    assert.deepEqual(durationTickLabels([0, 50, 100], 50, ru), ['0', '50 мс', '100 мс']);
+    assert.deepEqual(durationTickLabels([1490, 1495], 5, { units: ENGLISH_DURATION_UNITS, language: 'en' }), ['1490ms', '1495ms']);
   });
 
   test('the duration axis steps as a clock does: 1/2/5 ms … 1/2/5/10/15/30 s and min, 1/2/3/6/12/24 h', () => {
