@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { earlyToleranceMs, learnCadence, nextDue } from '../../src/core/alerts/cadence';
 import { parseExpectations } from '../../src/core/alerts/expectations';
 import { AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
-import { findUnusual } from '../../src/core/alerts/unusual';
+import { newSeries, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from '../../src/core/alerts/stats';
+import { BASELINE_RUNS, findUnusual } from '../../src/core/alerts/unusual';
 import { mkRecord } from '../support/records';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -198,6 +199,67 @@ describe('thresholds at their boundaries (property)', () => {
         for (let i = 0; i < 5; i++) observe(usualRows);
         assert.deepEqual(observe(usualRows * growth - 1), []);
         assert.deepEqual(observe(usualRows * growth).map((x) => x.kind), ['dqGrew']);
+      }),
+    );
+  });
+});
+
+describe('sorted windows against a plain model (property)', () => {
+  const medianOf = (values: readonly number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  // Few distinct values, so equal values (the oldest equal to others, the newest equal to the oldest) are common.
+  const values = fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -2_000_000, max: 2_000_000 }), fc.double({ min: 0, max: 100, noNaN: true })), { maxLength: 80 });
+
+  test('after every push: the count, the median and the sorted part are those of the newest `capacity` values', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 25 }), values, fc.integer({ min: 0, max: 3 }), (capacity, pushed, at) => {
+        // The window at an offset, between other slots that must not change.
+        const buf = newSeries(at + sortedWindowSlots(capacity) + 2);
+        buf[0] = at > 0 ? 7 : buf[0];
+        const seen: number[] = [];
+        for (const v of pushed) {
+          sortedPush(buf, at, capacity, v);
+          seen.push(v);
+          const newest = seen.slice(-capacity);
+          assert.equal(windowCount(buf, at), newest.length);
+          assert.equal(sortedMedian(buf, at, capacity), medianOf(newest));
+          const sortedPart = buf.slice(at + 2 + capacity, at + 2 + capacity + newest.length);
+          assert.deepEqual(sortedPart, [...newest].sort((a, b) => a - b));
+        }
+        if (at > 0) assert.equal(buf[0], 7);
+        assert.deepEqual(buf.slice(at + sortedWindowSlots(capacity)), [0, 0]);
+      }),
+    );
+  });
+
+  test('the tracker finds a run unusual exactly as findUnusual does against the medians of the last successful runs', () => {
+    const run = fc.record({ ok: fc.boolean(), loaded: fc.integer({ min: 0, max: 1000 }), duration: fc.integer({ min: 0, max: 1000 }), droppedShare: fc.integer({ min: 0, max: 3 }) });
+    fc.assert(
+      fc.property(fc.array(run, { minLength: 1, maxLength: 60 }), (runs) => {
+        const tracker = new AlertTracker();
+        const history: Array<{ rows_loaded: number; rows_exported: number; duration_ms: number }> = [];
+        let t = T0;
+        for (const r of runs) {
+          const exported = r.loaded - Math.floor((r.loaded * r.droppedShare) / 10);
+          const record = mkRecord({ status: r.ok ? 'success' : 'failed', loaded: r.loaded, exported: r.ok ? exported : 0, durationMs: r.duration, finishedAt: iso((t += 60_000)), receivedAt: t });
+          const transitions = tracker.observe(record);
+          const found = transitions.find((x) => x.kind === 'unusual');
+          if (!r.ok) {
+            assert.equal(found, undefined);
+            continue;
+          }
+          const metrics = { rows_loaded: r.loaded, rows_exported: exported, duration_ms: r.duration };
+          const last = history.slice(-BASELINE_RUNS);
+          const expected = last.length
+            ? findUnusual(metrics, { runs: last.length, median: { rows_loaded: medianOf(last.map((h) => h.rows_loaded)), rows_exported: medianOf(last.map((h) => h.rows_exported)), duration_ms: medianOf(last.map((h) => h.duration_ms)) } }, DEFAULT_ALERT_SETTINGS.unusual)
+            : [];
+          assert.deepEqual(found?.kind === 'unusual' ? found.findings : [], expected);
+          assert.deepEqual(tracker.get(record.run.resultName)?.unusual, expected);
+          history.push(metrics);
+        }
       }),
     );
   });

@@ -44,9 +44,10 @@ export function ringSlots(capacity: number): number {
   return 2 + capacity;
 }
 
-/** A new series array of `slots` numbers (doubles from the start, so V8 keeps one element kind). */
+/** A new series array of `slots` numbers (doubles from the start and no holes, so V8 keeps one packed element kind). */
 export function newSeries(slots: number): number[] {
-  const series = new Array<number>(slots).fill(0.5);
+  const series: number[] = [];
+  for (let i = 0; i < slots; i++) series.push(0.5);
   for (let i = 0; i < slots; i++) series[i] = 0;
   return series;
 }
@@ -54,23 +55,43 @@ export function newSeries(slots: number): number[] {
 export function sortedPush(buf: number[], base: number, capacity: number, value: number): void {
   const arrival = base + 2;
   const sorted = base + 2 + capacity;
-  let n = buf[base];
+  const n = buf[base];
   const next = buf[base + 1];
-  if (n === capacity) {
-    // Remove the oldest value from the sorted part.
-    let i = lowerBound(buf, sorted, n, buf[arrival + next]);
-    for (; i < sorted + n - 1; i++) buf[i] = buf[i + 1];
-    n--;
+  if (n < capacity) {
+    // Filling up: insert in order.
+    let j = sorted + n;
+    while (j > sorted && buf[j - 1] > value) {
+      buf[j] = buf[j - 1];
+      j--;
+    }
+    buf[j] = value;
+    buf[base] = n + 1;
+  } else {
+    // Full: the newest value takes the oldest one's place and moves only past the values between
+    // the two (the same value again, as a share of 0 run after run, moves nothing). A linear scan
+    // finds the oldest: over 20 values it beats a binary search's unpredictable branches.
+    const oldest = buf[arrival + next];
+    if (value > oldest) {
+      let i = sorted;
+      while (buf[i] < oldest) i++;
+      const last = sorted + n - 1;
+      while (i < last && buf[i + 1] < value) {
+        buf[i] = buf[i + 1];
+        i++;
+      }
+      buf[i] = value;
+    } else if (value < oldest) {
+      let i = sorted + n - 1;
+      while (buf[i] > oldest) i--;
+      while (i > sorted && buf[i - 1] > value) {
+        buf[i] = buf[i - 1];
+        i--;
+      }
+      buf[i] = value;
+    }
   }
-  let j = sorted + n;
-  while (j > sorted && buf[j - 1] > value) {
-    buf[j] = buf[j - 1];
-    j--;
-  }
-  buf[j] = value;
-  buf[base] = n + 1;
   buf[arrival + next] = value;
-  buf[base + 1] = (next + 1) % capacity;
+  buf[base + 1] = next + 1 === capacity ? 0 : next + 1;
 }
 
 export function windowCount(buf: readonly number[], base: number): number {
@@ -84,18 +105,6 @@ export function sortedMedian(buf: readonly number[], base: number, capacity: num
   const sorted = base + 2 + capacity;
   const mid = n >> 1;
   return n % 2 ? buf[sorted + mid] : (buf[sorted + mid - 1] + buf[sorted + mid]) / 2;
-}
-
-/** The first index in [from, from + n) whose value is not less than `value`. */
-function lowerBound(buf: readonly number[], from: number, n: number, value: number): number {
-  let lo = from;
-  let hi = from + n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (buf[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export function ringPush(buf: number[], base: number, capacity: number, value: number): void {

@@ -1,8 +1,9 @@
 import { DqVerdict, isDqWarning } from '../dataQuality';
-import { RunRecord, finishedOrReceived } from '../store';
+import { parseGoTime } from '../goTime';
+import type { RunRecord } from '../store';
 import { Cadence, Due, LEARN_WINDOW, learnCadence, nextDue } from './cadence';
 import { Expectation, expectationFor } from './expectations';
-import { BASELINE_RUNS, NONE, UnusualFinding, UnusualThresholds, findUnusual } from './unusual';
+import { BASELINE_RUNS, NONE, UnusualFinding, UnusualThresholds, findUnusualAgainst } from './unusual';
 import { newSeries, ringPush, ringSlots, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from './stats';
 
 /**
@@ -99,6 +100,18 @@ const SERIES_SLOTS = AT_TIMES + ringSlots(TIMES);
 
 const NO_TRANSITIONS: readonly AlertTransition[] = Object.freeze([]);
 
+/**
+ * finishedOrReceived(record) without keeping the parsed time on the run. `run.finishedAt` parses
+ * on first use and keeps the GoTime on the run from then on; every run passes through here, so
+ * reading it would put a GoTime on each run of the history (what decode.ts leaves out), and
+ * collecting those cost more than all the rules' own work (BENCHMARKS.md, section 9). Parsing
+ * again leaves only short-lived garbage.
+ */
+function finishedOrReceivedKeepingNothing(record: RunRecord): number {
+  const parsed = parseGoTime(record.run.result.finished_at);
+  return parsed.ok && parsed.time ? parsed.time.epochMs : record.receivedAt;
+}
+
 export class AlertTracker {
   private readonly entries = new Map<string, Entry>();
   private settings: AlertSettings;
@@ -117,7 +130,7 @@ export class AlertTracker {
     }
     // Most runs change nothing: one shared empty answer unless something happens.
     let transitions: AlertTransition[] | undefined;
-    const at = finishedOrReceived(record);
+    const at = finishedOrReceivedKeepingNothing(record);
     const status = record.run.statusKind;
 
     if (entry.late) {
@@ -155,11 +168,10 @@ export class AlertTracker {
       // The wire's own fields are the metrics (rows_loaded, rows_exported, duration_ms).
       const metrics = record.run.result;
       const series = entry.series;
-      const baseline = {
-        runs: windowCount(series, AT_DURATION),
-        median: { rows_loaded: sortedMedian(series, AT_LOADED, BASELINE_RUNS), rows_exported: sortedMedian(series, AT_EXPORTED, BASELINE_RUNS), duration_ms: sortedMedian(series, AT_DURATION, BASELINE_RUNS) },
-      };
-      entry.unusual = findUnusual(metrics, baseline, this.settings.unusual);
+      const runs = windowCount(series, AT_DURATION);
+      const usualLoaded = sortedMedian(series, AT_LOADED, BASELINE_RUNS);
+      const usualExported = sortedMedian(series, AT_EXPORTED, BASELINE_RUNS);
+      entry.unusual = findUnusualAgainst(metrics, runs, usualLoaded, usualExported, sortedMedian(series, AT_DURATION, BASELINE_RUNS), this.settings.unusual);
       if (entry.unusual.length) (transitions ??= []).push({ kind: 'unusual', findings: entry.unusual });
       sortedPush(series, AT_LOADED, BASELINE_RUNS, metrics.rows_loaded);
       sortedPush(series, AT_EXPORTED, BASELINE_RUNS, metrics.rows_exported);

@@ -37,18 +37,29 @@ export interface Baseline {
  * not a finding: a shorter duration is good news, and a run with too few rows is caught by its rows.
  */
 export function findUnusual(run: RunMetrics, baseline: Baseline, thresholds: UnusualThresholds): readonly UnusualFinding[] {
-  if (baseline.runs < Math.max(1, thresholds.minRuns) || !(thresholds.factor > 1)) return NONE;
-  let findings: UnusualFinding[] | undefined;
-  const judge = (metric: UnusualMetric, value: number, lowIsNews: boolean): void => {
-    const usual = baseline.median[metric];
-    if (!(usual > 0)) return;
-    if (value >= usual * thresholds.factor) (findings ??= []).push({ metric, value, median: usual, direction: 'above' });
-    else if (lowIsNews && value * thresholds.factor <= usual) (findings ??= []).push({ metric, value, median: usual, direction: 'below' });
-  };
-  judge('rows_loaded', run.rows_loaded, true);
-  judge('rows_exported', run.rows_exported, true);
-  judge('duration_ms', run.duration_ms, false);
+  const m = baseline.median;
+  return findUnusualAgainst(run, baseline.runs, m.rows_loaded, m.rows_exported, m.duration_ms, thresholds);
+}
+
+/**
+ * findUnusual with the baseline's count and medians as numbers: the tracker calls it for every
+ * successful run with the medians it keeps, so no baseline object is made per run.
+ */
+export function findUnusualAgainst(run: RunMetrics, runs: number, usualLoaded: number, usualExported: number, usualDuration: number, thresholds: UnusualThresholds): readonly UnusualFinding[] {
+  const factor = thresholds.factor;
+  if (runs < Math.max(1, thresholds.minRuns) || !(factor > 1)) return NONE;
+  let findings = judge(undefined, 'rows_loaded', run.rows_loaded, usualLoaded, factor, true);
+  findings = judge(findings, 'rows_exported', run.rows_exported, usualExported, factor, true);
+  findings = judge(findings, 'duration_ms', run.duration_ms, usualDuration, factor, false);
   return findings ?? NONE;
+}
+
+/** `findings` with this metric's finding added, if it has one (a new array for the first). */
+function judge(findings: UnusualFinding[] | undefined, metric: UnusualMetric, value: number, usual: number, factor: number, lowIsNews: boolean): UnusualFinding[] | undefined {
+  if (!(usual > 0)) return findings;
+  if (value >= usual * factor) (findings ??= []).push({ metric, value, median: usual, direction: 'above' });
+  else if (lowIsNews && value * factor <= usual) (findings ??= []).push({ metric, value, median: usual, direction: 'below' });
+  return findings;
 }
 
 /** Most runs are usual: one shared empty answer, no allocation per event. */
