@@ -103,9 +103,9 @@ const NO_TRANSITIONS: readonly AlertTransition[] = Object.freeze([]);
 /**
  * finishedOrReceived(record) without keeping the parsed time on the run. `run.finishedAt` parses
  * on first use and keeps the GoTime on the run from then on; every run passes through here, so
- * reading it would put a GoTime on each run of the history (what decode.ts leaves out), and
- * collecting those cost more than all the rules' own work (BENCHMARKS.md, section 9). Parsing
- * again leaves only short-lived garbage.
+ * reading it would put a GoTime on each run of the history (what decode.ts leaves out) for the
+ * collector to copy and mark: about 1.5k instructions per event more than parsing again, which
+ * leaves only short-lived garbage (BENCHMARKS.md, section 9a-9c).
  */
 function finishedOrReceivedKeepingNothing(record: RunRecord): number {
   const parsed = parseGoTime(record.run.result.finished_at);
