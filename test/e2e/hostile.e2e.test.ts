@@ -90,6 +90,9 @@ describe('a hostile publisher, seen in the browser', () => {
       await icon.waitFor({ timeout: 60_000 });
       await icon.click();
       await page.locator('.pane-body .welcome-view, .pane-body .monaco-list').first().waitFor({ timeout: 60_000 });
+      // Subscribed (the welcome view says so; with pipelines, the view's message): published before
+      // that, the run would arrive as a state loaded at connect, which rightly raises no toast.
+      await page.locator('.pane-body').getByText(/reconciled|Connected\. No pipeline has reported yet/).first().waitFor({ timeout: 60_000 });
       const before = await baseline(page);
       const client = await redis.client();
       const now = new Date();

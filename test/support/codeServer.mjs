@@ -812,8 +812,9 @@ export async function runInCodeServer(opts) {
 
 /**
  * Opens the command palette, types `title` and runs the command. Right after start-up the palette
- * may not list an extension's commands yet (the extension host is still registering them), so it
- * retries a few times before giving up.
+ * may not list an extension's commands yet (the extension host is still registering them), and a
+ * webview that has just loaded (a detail panel opened by the step before) can take the focus, which
+ * closes the palette under the click; so it tries again, a few times, before giving up.
  * @param {import('playwright-core').Page} page
  * @param {string} title
  */
@@ -825,11 +826,12 @@ export async function runPaletteCommand(page, title) {
     await page.keyboard.type(title);
     try {
       await row.waitFor({ timeout: 5_000 });
-      break;
+      await row.click({ timeout: 5_000 });
+      return;
     } catch (err) {
       if (attempt >= 6) throw err;
+      console.error(`[runPaletteCommand] ${title}: attempt ${attempt} failed (${String(err?.message ?? err).split('\n')[0]}); again`);
       await page.keyboard.press('Escape');
     }
   }
-  await row.click();
 }
