@@ -219,8 +219,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
 
   /** Which pipelines are late, for the order; nothing to ask (the common case) when none is. */
   private lateness(connection: WatchedConnection): ((resultName: string) => boolean) | undefined {
-    if (this.viewer.lateCount() === 0) return undefined;
-    return (resultName) => this.viewer.alertsOf(connection, resultName)?.late !== undefined;
+    return this.viewer.latenessOf(connection);
   }
 
     private pipelineNode(connection: WatchedConnection, snapshot: PipelineSnapshot): PipelineNode {

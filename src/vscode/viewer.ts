@@ -116,6 +116,13 @@ export class Viewer extends Disposable {
     return this.trackers.get(connection)?.get(resultName);
   }
 
+  /** Whether a pipeline of the connection is late now; undefined when none of its pipelines is (nothing to ask). */
+  latenessOf(connection: WatchedConnection): ((resultName: string) => boolean) | undefined {
+    const tracker = this.trackers.get(connection);
+    if (!tracker || tracker.lateCount() === 0) return undefined;
+    return (resultName) => tracker.isLate(resultName);
+  }
+
   /** Pipelines late now, over every connection. */
   lateCount(): number {
     let n = 0;

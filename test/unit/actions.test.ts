@@ -345,7 +345,8 @@ describe('matchRules: when.on (alert transitions)', () => {
   const DQ_CHANGED: AlertTransition = { kind: 'dqChanged', from: 'ok', to: 'dropped' };
   const DQ_GREW: AlertTransition = { kind: 'dqGrew', percent: 5, usualPercent: 1 };
   const UNUSUAL: AlertTransition = { kind: 'unusual', findings: [] };
-  const BACK: AlertTransition = { kind: 'backOnTime', lateByMs: 90_000 };
+  const BACK: AlertTransition = { kind: 'backOnTime', lateByMs: 90_000, after: 'stated' };
+  const BACK_AFTER_EXPIRY: AlertTransition = { kind: 'backOnTime', lateByMs: 0, after: 'stateExpired' };
   const EXPECTED_AT = Date.UTC(2025, 10, 18, 10, 15, 0);
   const LATENESS: Lateness = { basis: 'stated', expectedAt: EXPECTED_AT, lateAfter: EXPECTED_AT + 30_000 };
 
@@ -397,6 +398,14 @@ describe('matchRules: when.on (alert transitions)', () => {
     assert.deepEqual(isLateNews({ basis: 'stated', expectedAt: 0, lateAfter: 1 }), true);
     assert.deepEqual(isLateNews({ basis: 'learned', expectedAt: 0, lateAfter: 1 }), true);
     assert.deepEqual(isLateNews({ basis: 'stateExpired' }), false);
+  });
+
+  test('backOnTime ends only a lateness the rule was told of: after a mere state-key expiry, only for a rule that asks for stateExpired', () => {
+    assert.deepEqual(matched(on(['late', 'backOnTime']), runEvent([BACK])), ['backOnTime']);
+    assert.deepEqual(matched(on(['late', 'backOnTime']), runEvent([BACK_AFTER_EXPIRY])), [], 'it never opened anything');
+    assert.deepEqual(matched(on('backOnTime'), runEvent([BACK_AFTER_EXPIRY])), []);
+    assert.deepEqual(matched(on(['stateExpired', 'backOnTime']), runEvent([BACK_AFTER_EXPIRY])), ['backOnTime']);
+    assert.deepEqual(matched(on(['late', 'backOnTime', 'firstFailure']), runEvent([BACK_AFTER_EXPIRY, FIRST])), ['firstFailure'], 'the run\'s other news still counts');
   });
 
   test('a list matches any of its kinds; the matched kind is the first of the rule\'s list the run brought', () => {
@@ -580,7 +589,7 @@ describe('templating', () => {
     assert.deepEqual(pick(templateVars(record, 'prod', { transition: 'late', ...late })), { transition: 'late', late_by_ms: '61000', expected_at: '2025-11-18T10:15:00.250Z' });
     assert.deepEqual(pick(templateVars(record, 'prod', { transition: 'stateExpired', late: { lateness: { basis: 'stateExpired' }, at: expectedAt } })), { transition: 'stateExpired', late_by_ms: '', expected_at: '' }, 'no due time was known');
     assert.deepEqual(pick(templateVars(record, 'prod', { late: { lateness: { basis: 'stated', expectedAt, lateAfter: expectedAt }, at: expectedAt - 5 } })), { transition: '', late_by_ms: '0', expected_at: '2025-11-18T10:15:00.250Z' }, 'a clock behind the due time is not negative');
-    assert.deepEqual(pick(templateVars(record, 'prod', { transitions: [{ kind: 'backOnTime', lateByMs: 4200 }] })), { transition: '', late_by_ms: '4200', expected_at: '' }, 'a run that ended a lateness says how late it came');
+    assert.deepEqual(pick(templateVars(record, 'prod', { transitions: [{ kind: 'backOnTime', lateByMs: 4200, after: 'learned' }] })), { transition: '', late_by_ms: '4200', expected_at: '' }, 'a run that ended a lateness says how late it came');
     const env = taskEnvironment(templateVars(record, 'prod', { transition: 'late', ...late }));
     assert.equal(env.TDTP_TRANSITION, 'late');
     assert.equal(env.TDTP_LATE_BY_MS, '61000');

@@ -195,8 +195,10 @@ describe('AlertTracker: lateness', () => {
     assert.deepEqual(late, [{ resultName: 'MASK_V001', late: { basis: 'stated', expectedAt: T0 + 2000, lateAfter: T0 + 3000 } }]);
     assert.deepEqual(tracker.checkLate(T0 + 60_000), [], 'once');
     assert.equal(tracker.lateCount(), 1);
-    assert.deepEqual(tracker.observe(runAt(T0 + 10_000)), [{ kind: 'backOnTime', lateByMs: 8000 }]);
+    assert.equal(tracker.isLate('MASK_V001'), true);
+    assert.deepEqual(tracker.observe(runAt(T0 + 10_000)), [{ kind: 'backOnTime', lateByMs: 8000, after: 'stated' }]);
     assert.equal(tracker.lateCount(), 0);
+    assert.equal(tracker.isLate('MASK_V001'), false);
   });
   test('a learned cadence: silent until learned, then late past period and grace', () => {
     const tracker = new AlertTracker();
@@ -212,6 +214,20 @@ describe('AlertTracker: lateness', () => {
     tracker.observe(runAt(T0));
     assert.deepEqual(tracker.checkLate(T0 + 1, () => false), []);
     assert.deepEqual(tracker.checkLate(T0 + 2, (name) => name === 'MASK_V001'), [{ resultName: 'MASK_V001', late: { basis: 'stateExpired' } }]);
+    assert.deepEqual(tracker.observe(runAt(T0 + 3)), [{ kind: 'backOnTime', lateByMs: 0, after: 'stateExpired' }], 'back, after a lateness that was no news');
+  });
+  test('the late count follows pipelines turning late, coming back, and being forgotten', () => {
+    const tracker = new AlertTracker(settings({ expectations: stated([{ resultName: '*', every: '@every 2s' }]) }));
+    for (const name of ['A', 'B', 'C']) tracker.observe(runAt(T0, { resultName: name }));
+    assert.equal(tracker.checkLate(T0 + 3001).length, 3);
+    assert.equal(tracker.lateCount(), 3);
+    tracker.observe(runAt(T0 + 4000, { resultName: 'A' }));
+    assert.equal(tracker.lateCount(), 2);
+    tracker.retain((name) => name !== 'B');
+    assert.equal(tracker.lateCount(), 1);
+    assert.deepEqual([tracker.isLate('A'), tracker.isLate('B'), tracker.isLate('C')], [false, false, true]);
+    tracker.clear();
+    assert.equal(tracker.lateCount(), 0);
   });
   test('a cron schedule in a zone', () => {
     const tracker = new AlertTracker(settings({ expectations: stated([{ resultName: 'MASK_*', cron: '*/5 * * * *', timeZone: 'Asia/Kolkata' }]) }));

@@ -1,4 +1,4 @@
-import { isLateNews } from '../alerts/lateNews';
+import { isLateNews, isNewsBasis } from '../alerts/lateNews';
 import type { AlertTransition, Lateness } from '../alerts/tracker';
 import { isDqWarning } from '../dataQuality';
 import { truncate } from '../text';
@@ -73,6 +73,15 @@ export function matchRules(rules: readonly ActionRule[], event: ActionEvent): Ar
 }
 
 /** The kind a late event is: `late` (news: a run was due), or `stateExpired` (only the state key expired). */
+/**
+ * A `backOnTime` ends a lateness the rule was told of: after `late` news always, after a mere state
+ * key expiry only for a rule that asks for `stateExpired` (an `["late", "backOnTime"]` rule must not
+ * "resolve" what it never opened).
+ */
+function endsWatchedLateness(after: Lateness['basis'], on: readonly ActionTransitionKind[]): boolean {
+  return isNewsBasis(after) || on.includes('stateExpired');
+}
+
 export function lateKind(lateness: Lateness): 'late' | 'stateExpired' {
   return isLateNews(lateness) ? 'late' : 'stateExpired';
 }
@@ -94,7 +103,7 @@ function check(rule: ActionRule, event: ActionEvent): { mismatch: Mismatch } | {
     if (on) {
       const brought = event.transitions ?? [];
       // The first of the rule's kinds the run brought: the rule's order says which one it is about.
-      transition = on.find((kind) => brought.some((t) => t.kind === kind));
+      transition = on.find((kind) => brought.some((t) => t.kind === kind && (t.kind !== 'backOnTime' || endsWatchedLateness(t.after, on))));
       if (transition === undefined) return mismatch('transition', [brought.map((t) => t.kind).join(','), ...on]);
     }
   }

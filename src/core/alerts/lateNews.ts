@@ -10,5 +10,10 @@ export type LateNews = Extract<Lateness, { readonly basis: 'learned' | 'stated' 
  * it is marked in the tree but said no louder (a rule can still ask for it: `on: "stateExpired"`).
  */
 export function isLateNews(late: Lateness): late is LateNews {
-  return late.basis !== 'stateExpired';
+  return isNewsBasis(late.basis);
+}
+
+/** The same test on what a lateness was based on (a `backOnTime` transition keeps only that). */
+export function isNewsBasis(basis: Lateness['basis']): boolean {
+  return basis !== 'stateExpired';
 }

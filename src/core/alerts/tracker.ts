@@ -29,8 +29,8 @@ export type AlertTransition =
   /** Still a warning, but the share of rows dropped (or added) is far beyond the pipeline's usual. */
   | { readonly kind: 'dqGrew'; readonly percent: number; readonly usualPercent: number }
   | { readonly kind: 'unusual'; readonly findings: readonly UnusualFinding[] }
-  /** A run arrived for a pipeline that was late. */
-  | { readonly kind: 'backOnTime'; readonly lateByMs: number };
+  /** A run arrived for a pipeline that was late; `after`: what its lateness was based on (see Lateness). */
+  | { readonly kind: 'backOnTime'; readonly lateByMs: number; readonly after: Lateness['basis'] };
 
 export type TransitionKind = AlertTransition['kind'] | 'late';
 
@@ -115,6 +115,8 @@ function finishedOrReceivedKeepingNothing(record: RunRecord): number {
 export class AlertTracker {
   private readonly entries = new Map<string, Entry>();
   private settings: AlertSettings;
+  /** Entries with `late` set, kept as they change: views ask often, with thousands of pipelines. */
+  private late = 0;
 
   constructor(settings: AlertSettings = DEFAULT_ALERT_SETTINGS) {
     this.settings = settings;
@@ -134,8 +136,9 @@ export class AlertTracker {
     const status = record.run.statusKind;
 
     if (entry.late) {
-      (transitions ??= []).push({ kind: 'backOnTime', lateByMs: entry.late.basis === 'stateExpired' ? 0 : Math.max(0, at - entry.late.expectedAt) });
+      (transitions ??= []).push({ kind: 'backOnTime', lateByMs: entry.late.basis === 'stateExpired' ? 0 : Math.max(0, at - entry.late.expectedAt), after: entry.late.basis });
       entry.late = undefined;
+      this.late--;
     }
 
     const failing = status === 'failed' || status === 'completed_with_errors';
@@ -199,7 +202,10 @@ export class AlertTracker {
       if (entry.due && entry.cadence) {
         if (now > entry.due.lateAfter) entry.late = { basis: entry.cadence.basis, expectedAt: entry.due.expectedAt, lateAfter: entry.due.lateAfter };
       } else if (stateExpired?.(resultName)) entry.late = { basis: 'stateExpired' };
-      if (entry.late) turned.push({ resultName, late: entry.late });
+      if (entry.late) {
+        this.late++;
+        turned.push({ resultName, late: entry.late });
+      }
     }
     return turned;
   }
@@ -220,9 +226,12 @@ export class AlertTracker {
 
   /** How many pipelines are late now. */
   lateCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (e.late) n++;
-    return n;
+    return this.late;
+  }
+
+  /** Whether a pipeline is late now: a lookup, for sorting thousands (get() builds the whole answer). */
+  isLate(resultName: string): boolean {
+    return this.entries.get(resultName)?.late !== undefined;
   }
 
   /** New expectations or thresholds apply to the next runs; due times are recomputed now. */
@@ -233,11 +242,16 @@ export class AlertTracker {
 
   /** Forgets pipelines the model no longer holds (its store was cleared or trimmed). */
   retain(keep: (resultName: string) => boolean): void {
-    for (const name of this.entries.keys()) if (!keep(name)) this.entries.delete(name);
+    for (const [name, entry] of this.entries) {
+      if (keep(name)) continue;
+      if (entry.late) this.late--;
+      this.entries.delete(name);
+    }
   }
 
   clear(): void {
     this.entries.clear();
+    this.late = 0;
   }
 
   private refresh(resultName: string, entry: Entry): void {

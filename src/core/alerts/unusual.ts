@@ -1,3 +1,5 @@
+import { baselineRunsNeeded } from './baseline';
+
 /**
  * Is a run unusual for its pipeline? Its rows and duration against the median of the pipeline's
  * own recent successful runs: a tenth of the usual rows, or five times the usual duration, is
@@ -47,7 +49,7 @@ export function findUnusual(run: RunMetrics, baseline: Baseline, thresholds: Unu
  */
 export function findUnusualAgainst(run: RunMetrics, runs: number, usualLoaded: number, usualExported: number, usualDuration: number, thresholds: UnusualThresholds): readonly UnusualFinding[] {
   const factor = thresholds.factor;
-  if (runs < Math.max(1, thresholds.minRuns) || !(factor > 1)) return NONE;
+  if (runs < baselineRunsNeeded(thresholds.minRuns) || !(factor > 1)) return NONE;
   let findings = judge(undefined, 'rows_loaded', run.rows_loaded, usualLoaded, factor, true);
   findings = judge(findings, 'rows_exported', run.rows_exported, usualExported, factor, true);
   findings = judge(findings, 'duration_ms', run.duration_ms, usualDuration, factor, false);
