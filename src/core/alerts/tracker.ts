@@ -1,5 +1,5 @@
 import { DqVerdict, isDqWarning } from '../dataQuality';
-import { parseGoTime } from '../goTime';
+import { goTimeEpochMs } from '../goTime';
 import type { RunRecord } from '../store';
 import { Cadence, Due, LEARN_WINDOW, learnCadence, nextDue } from './cadence';
 import { Expectation, expectationFor } from './expectations';
@@ -104,12 +104,11 @@ const NO_TRANSITIONS: readonly AlertTransition[] = Object.freeze([]);
  * finishedOrReceived(record) without keeping the parsed time on the run. `run.finishedAt` parses
  * on first use and keeps the GoTime on the run from then on; every run passes through here, so
  * reading it would put a GoTime on each run of the history (what decode.ts leaves out) for the
- * collector to copy and mark: about 1.5k instructions per event more than parsing again, which
- * leaves only short-lived garbage (BENCHMARKS.md, section 9a-9c).
+ * collector to copy and mark. goTimeEpochMs scans the text straight to a number and allocates
+ * nothing, not even short-lived garbage (BENCHMARKS.md, section 9a-9c).
  */
 function finishedOrReceivedKeepingNothing(record: RunRecord): number {
-  const parsed = parseGoTime(record.run.result.finished_at);
-  return parsed.ok && parsed.time ? parsed.time.epochMs : record.receivedAt;
+  return goTimeEpochMs(record.run.result.finished_at) ?? record.receivedAt;
 }
 
 export class AlertTracker {
