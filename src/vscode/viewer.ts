@@ -215,7 +215,7 @@ export class Viewer extends Disposable {
     // is, and its next success is a recovery. Restored runs only teach; their transitions are old news.
     seedFromStore(tracker, store);
     listeners.add(store.onDidRestoreRun((record) => void tracker.observe(record)));
-    listeners.add(store.onDidMutate((m) => m.kind === 'forget' && (m.resultName === undefined ? tracker.clear() : tracker.retain((name) => name !== m.resultName))));
+    listeners.add(store.onDidMutate((m) => m.kind === 'forget' && (m.resultName === undefined ? tracker.clear() : tracker.forget(m.resultName))));
     listeners.add(store.onDidReject((message) => this.rejectEmitter.fire({ connection, message })));
     listeners.add(connection.onDidChangeState(() => this.stateEmitter.fire(connection)));
     listeners.add(connection.onDidReconcile((report) => this.reconcileEmitter.fire({ connection, report })));

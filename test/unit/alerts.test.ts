@@ -225,7 +225,15 @@ describe('AlertTracker: lateness', () => {
     assert.equal(tracker.lateCount(), 2);
     tracker.retain((name) => name !== 'B');
     assert.equal(tracker.lateCount(), 1);
-    assert.deepEqual([tracker.isLate('A'), tracker.isLate('B'), tracker.isLate('C')], [false, false, true]);
+    tracker.forget('A');
+    assert.equal(tracker.lateCount(), 1, 'A was not late');
+    assert.equal(tracker.get('A'), undefined);
+    tracker.forget('C');
+    assert.equal(tracker.lateCount(), 0, 'C was');
+    tracker.observe(runAt(T0, { resultName: 'D' }));
+    tracker.checkLate(T0 + 3001);
+    assert.deepEqual(['A', 'B', 'C', 'D'].map((name) => tracker.isLate(name)), [false, false, false, true]);
+    assert.equal(tracker.lateCount(), 1);
     tracker.clear();
     assert.equal(tracker.lateCount(), 0);
   });

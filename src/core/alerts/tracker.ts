@@ -248,6 +248,12 @@ export class AlertTracker {
     }
   }
 
+  /** Forgets one pipeline (evicted or cleared from the model): one lookup, as a flood evicts one per new name. */
+  forget(resultName: string): void {
+    if (this.entries.get(resultName)?.late) this.late--;
+    this.entries.delete(resultName);
+  }
+
   clear(): void {
     this.entries.clear();
     this.late = 0;
