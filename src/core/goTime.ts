@@ -91,28 +91,19 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
-/** What the last scan that accepted its text found besides the instant (module scratch, no object). */
-let scannedSubMsNanos = 0;
-let scannedOffsetMinutes = 0;
-
-/**
- * The accepting half of parseGoTime without regex, Date or allocation: the instant in epoch
- * milliseconds (the Go zero time included), with scannedSubMsNanos and scannedOffsetMinutes set;
- * NaN for a text it does not accept. It accepts exactly what the RFC3339 regex and the range checks
- * accept (ASCII digits, 20..35 characters), so NaN means "ask the regex for the reason".
- */
-function scanGoTime(text: string): number {
+/** The accepting half of parseGoTime without regex or Date; undefined means "ask the regex". */
+function parseGoTimeFast(text: string): GoTimeParse | undefined {
   const n = text.length;
-  if (n < 20 || n > 35) return NaN;
+  if (n < 20 || n > 35) return undefined;
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 2);
   const day = digitsAt(text, 8, 2);
   const hour = digitsAt(text, 11, 2);
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
-  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return NaN;
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
   const t = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 116) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return NaN;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 116) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
   let pos = 19;
   let nanos = 0;
   if (text.charCodeAt(pos) === 46) {
@@ -123,49 +114,37 @@ function scanGoTime(text: string): number {
       nanos = nanos * 10 + digit;
     }
     const length = pos - start;
-    if (length === 0 || length > 9) return NaN;
+    if (length === 0 || length > 9) return undefined;
     nanos *= POW10[9 - length];
   }
   let offsetMinutes = 0;
   const zone = text.charCodeAt(pos);
   if (zone === 90 || zone === 122) {
-    if (pos + 1 !== n) return NaN;
+    if (pos + 1 !== n) return undefined;
   } else if (zone === 43 || zone === 45) {
-    if (pos + 6 !== n || text.charCodeAt(pos + 3) !== 58) return NaN;
+    if (pos + 6 !== n || text.charCodeAt(pos + 3) !== 58) return undefined;
     const oh = digitsAt(text, pos + 1, 2);
     const om = digitsAt(text, pos + 4, 2);
-    if (oh < 0 || om < 0 || oh > 23 || om > 59) return NaN;
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return undefined;
     offsetMinutes = (zone === 45 ? -1 : 1) * (oh * 60 + om);
   } else {
-    return NaN;
+    return undefined;
   }
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return NaN;
-  scannedSubMsNanos = nanos % 1_000_000;
-  scannedOffsetMinutes = offsetMinutes;
-  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 - offsetMinutes * 60_000 + Math.floor(nanos / 1_000_000);
-}
-
-/** The Go zero time's instant; with offset 0 and no sub-millisecond digits only its texts give it. */
-const GO_ZERO_EPOCH_MS = daysFromCivil(1, 1, 1) * 86_400_000;
-
-function isZeroScan(epochMs: number): boolean {
-  return epochMs === GO_ZERO_EPOCH_MS && scannedOffsetMinutes === 0 && scannedSubMsNanos === 0;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (year === 1 && month === 1 && day === 1 && hour === 0 && minute === 0 && second === 0 && nanos === 0 && offsetMinutes === 0) {
+    return { ok: true, time: undefined };
+  }
+  const epochMs = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 - offsetMinutes * 60_000 + Math.floor(nanos / 1_000_000);
+  return { ok: true, time: { text, epochMs, subMsNanos: nanos % 1_000_000, offsetMinutes } };
 }
 
 /**
- * parseGoTime(text)'s `time.epochMs` without building anything: undefined when parseGoTime rejects
- * the text or it is the Go zero time. For hot paths that need only the instant (the alert tracker
- * reads every run's finish time and must not keep a GoTime on it).
+ * The instant of a Go time text in epoch milliseconds: parseGoTime(text)'s `time.epochMs`, or
+ * undefined when it rejects the text or it is the Go zero time. For the alert tracker, which must
+ * not keep a GoTime on every run (BENCHMARKS.md, section 9a-9c: a scan that built nothing measured
+ * no faster than this, so the one parser serves).
  */
 export function goTimeEpochMs(text: string): number | undefined {
-  const epochMs = scanGoTime(text);
-  return epochMs !== epochMs || isZeroScan(epochMs) ? undefined : epochMs;
-}
-
-/** The accepting half of parseGoTime; undefined means "ask the regex". */
-function parseGoTimeFast(text: string): GoTimeParse | undefined {
-  const epochMs = scanGoTime(text);
-  if (epochMs !== epochMs) return undefined;
-  if (isZeroScan(epochMs)) return { ok: true, time: undefined };
-  return { ok: true, time: { text, epochMs, subMsNanos: scannedSubMsNanos, offsetMinutes: scannedOffsetMinutes } };
+  const parsed = parseGoTime(text);
+  return parsed.ok ? parsed.time?.epochMs : undefined;
 }

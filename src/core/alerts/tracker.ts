@@ -104,8 +104,8 @@ const NO_TRANSITIONS: readonly AlertTransition[] = Object.freeze([]);
  * finishedOrReceived(record) without keeping the parsed time on the run. `run.finishedAt` parses
  * on first use and keeps the GoTime on the run from then on; every run passes through here, so
  * reading it would put a GoTime on each run of the history (what decode.ts leaves out) for the
- * collector to copy and mark. goTimeEpochMs scans the text straight to a number and allocates
- * nothing, not even short-lived garbage (BENCHMARKS.md, section 9a-9c).
+ * collector to copy and mark; parsing again leaves only short-lived garbage (BENCHMARKS.md,
+ * section 9a-9c).
  */
 function finishedOrReceivedKeepingNothing(record: RunRecord): number {
   return goTimeEpochMs(record.run.result.finished_at) ?? record.receivedAt;
