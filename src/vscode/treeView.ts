@@ -207,7 +207,8 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
 
   private visiblePipelines(connection: WatchedConnection): PipelineSnapshot[] {
     const filter = this.filterValue;
-    const all = connection.store.list(this.lateness(connection));
+    // Late ones sort up; nothing to ask (the common case) when none is late.
+    const all = connection.store.list(this.viewer.latenessOf(connection));
     if (!filter) return all;
     const text = filter.text.toLocaleLowerCase();
     return all.filter(
@@ -217,12 +218,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     );
   }
 
-  /** Which pipelines are late, for the order; nothing to ask (the common case) when none is. */
-  private lateness(connection: WatchedConnection): ((resultName: string) => boolean) | undefined {
-    return this.viewer.latenessOf(connection);
-  }
-
-    private pipelineNode(connection: WatchedConnection, snapshot: PipelineSnapshot): PipelineNode {
+  private pipelineNode(connection: WatchedConnection, snapshot: PipelineSnapshot): PipelineNode {
     const key = nodeKey(connection, snapshot.resultName);
     let node = this.nodes.get(key);
     if (node) node.snapshot = snapshot;

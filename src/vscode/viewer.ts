@@ -49,7 +49,6 @@ export class Viewer extends Disposable {
   /** The alert rules' memory of each connection's pipelines. */
   private readonly trackers = new Map<WatchedConnection, AlertTracker>();
   private alertSettings: AlertSettings;
-  /** The alert settings as last read (once per change): views take these, parsing them again costs. */ get currentAlertSettings(): AlertSettings { return this.alertSettings; }
 
   /** Connections were added or removed. */
   readonly onDidChangeConnections = this.connectionsEmitter.event;
@@ -114,6 +113,11 @@ export class Viewer extends Disposable {
   /** What the alert rules know about a pipeline: failures in a row, lateness, an unusual latest run. */
   alertsOf(connection: WatchedConnection, resultName: string): PipelineAlerts | undefined {
     return this.trackers.get(connection)?.get(resultName);
+  }
+
+  /** The alert settings as last read (once per change): views take these, parsing them again costs. */
+  get currentAlertSettings(): AlertSettings {
+    return this.alertSettings;
   }
 
   /** Whether a pipeline of the connection is late now; undefined when none of its pipelines is (nothing to ask). */

@@ -1,3 +1,4 @@
+import { isLateNews } from '../alerts/lateNews';
 import { dqRows } from '../export';
 import { truncate } from '../text';
 import type { RunRecord } from '../store';
@@ -44,7 +45,7 @@ export type EventFacts = Pick<ActionEvent, 'transitions' | 'late'> & { readonly 
 export function templateVars(record: RunRecord, connection?: string, facts: EventFacts = {}): TemplateVars {
   const r = record.run.result;
   const lateness = facts.late?.lateness;
-  const expectedAt = lateness && lateness.basis !== 'stateExpired' && Number.isFinite(lateness.expectedAt) ? lateness.expectedAt : undefined;
+  const expectedAt = lateness && isLateNews(lateness) && Number.isFinite(lateness.expectedAt) ? lateness.expectedAt : undefined;
   const backOnTime = facts.late ? undefined : facts.transitions?.find((t) => t.kind === 'backOnTime');
   const lateByMs = expectedAt !== undefined ? Math.max(0, (facts.late?.at ?? expectedAt) - expectedAt) : backOnTime?.kind === 'backOnTime' ? backOnTime.lateByMs : undefined;
   return {
