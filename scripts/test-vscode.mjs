@@ -31,7 +31,7 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
-const env = { TDTP_VIEWER_TEST: '1' };
+const env = { TDTP_VIEWER_TEST: '1', ...(process.env.TDTP_GREP ? { TDTP_GREP: process.env.TDTP_GREP } : {}) };
 const workspace = mkdtempSync(join(tmpdir(), 'tdtp-ws-'));
 // A task for the action-rule tests: it appends the event it receives (as TDTP_* variables) to a file.
 mkdirSync(join(workspace, '.vscode'));

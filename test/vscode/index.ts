@@ -3,7 +3,8 @@
 import Mocha from 'mocha';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
+  // TDTP_GREP runs only the tests whose titles match (a developer's quick loop; CI never sets it).
+  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec', grep: process.env.TDTP_GREP || undefined });
   // Set describe/it on the global context, then load the suites (lazily bundled requires).
   mocha.suite.emit('pre-require', globalThis, 'tdtp-suite', mocha);
   // Must run after pre-require, so not hoisted imports. TDTP_SUITE picks the Restricted Mode suite.
