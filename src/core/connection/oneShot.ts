@@ -1,6 +1,7 @@
 import { classifyError } from '../problems';
 import { ConnectionSettings } from '../settings';
-import { ConnectionProblemError, isGenericClose } from './errors';
+import { ConnectionProblemError } from '../problems';
+import { isGenericClose } from './errors';
 import { AttemptContext, topologyFor } from './topology';
 import { CommandsClient } from './types';
 
