@@ -2,7 +2,8 @@ import { classifyError } from '../problems';
 import { ConnectionSettings } from '../settings';
 import { ConnectionProblemError } from '../problems';
 import { isGenericClose } from './errors';
-import { AttemptContext, topologyFor } from './topology';
+import { topologyFor } from './topology';
+import type { AttemptContext } from './types';
 import { CommandsClient } from './types';
 
 /**
