@@ -169,23 +169,38 @@ async function removeTempDir(dir) {
   liveTempDirs.delete(dir);
 }
 
+/** Whether a process (or, with a negative pid, a process group) is still there. */
+export function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/**
+ * SIGTERM to each pid (a negative one names a process group), up to `graceMs` for them to go,
+ * then SIGKILL to what is left. Never throws for a process that is already gone.
+ * @param {number[]} pids
+ */
+export async function terminateProcesses(pids, graceMs = 5000) {
+  const signal = (pid, sig) => {
+    try { process.kill(pid, sig); } catch { /* gone */ }
+  };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const until = Date.now() + graceMs;
+  while (pids.some(processAlive) && Date.now() < until) await sleep(100);
+  for (const pid of pids.filter(processAlive)) signal(pid, 'SIGKILL');
+  const until2 = Date.now() + 2000;
+  while (pids.some(processAlive) && Date.now() < until2) await sleep(50);
+}
+
 async function killGroup(child, graceMs = 5000) {
   const pid = child.pid;
   if (!pid) return;
   const exited = child.exitCode !== null || child.signalCode !== null;
-  const alive = () => {
-    try { process.kill(-pid, 0); return true; } catch { return false; }
-  };
-  if (!exited || alive()) {
-    try { process.kill(-pid, 'SIGTERM'); } catch { /* gone */ }
-    const until = Date.now() + graceMs;
-    while (alive() && Date.now() < until) await sleep(100);
-    if (alive()) {
-      try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
-      const until2 = Date.now() + 2000;
-      while (alive() && Date.now() < until2) await sleep(50);
-    }
-  }
+  if (!exited || processAlive(-pid)) await terminateProcesses([-pid], graceMs);
   liveGroups.delete(pid);
 }
 
