@@ -91,6 +91,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Not exited yet: a process killed by a signal has no exit code, only its signal. */
+function alive(proc: ChildProcess | undefined): boolean {
+  return proc !== undefined && proc.exitCode === null && proc.signalCode === null;
+}
+
 /** Every process startRedis launched and has not seen exit: killed if the test process exits. */
 const launched = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -178,10 +183,10 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     host: '127.0.0.1',
     dir,
     get running() {
-      return child !== undefined && child.exitCode === null;
+      return alive(child);
     },
     get pid() {
-      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+      return alive(child) ? child?.pid : undefined;
     },
     get log() {
       return log;
@@ -195,7 +200,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     async stop(how = 'kill') {
       const proc = child;
-      if (!proc || proc.exitCode !== null) return;
+      if (!proc || !alive(proc)) return;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       if (how === 'shutdown') {
         const client = new Redis(clientOptions());
