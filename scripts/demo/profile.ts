@@ -16,7 +16,7 @@ export interface Profile {
   workspace: string;
 }
 
-/** The test harness, loaded once (an ES module: imported, not required). */
+/** The code-server harness of the tests (an ES module: imported, not required; typed by codeServer.d.mts). */
 export const harness = () => import('../../test/support/codeServer.mjs');
 
 /** User settings, extensions dir and a workspace, all in one temp dir. */
