@@ -5,25 +5,13 @@ import assert from 'node:assert/strict';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type Redis from 'ioredis';
+import { afterEach, before, describe, test } from 'node:test';
 import { isDqWarning } from '../../src/core/dataQuality';
 import { describeDq } from '../../src/core/format';
 import { parsePipelineFile, publishesTo } from '../../src/core/pipelineFiles';
 import type { RunRecord } from '../../src/core/store';
-import {
-  FrameworkTools,
-  PipelineSpec,
-  SAMPLE_SQL,
-  Workdir,
-  frameworkSuite,
-  makeWorkdir,
-  requireFramework,
-  runTdtpcli,
-  seedSqlite,
-  writePipeline,
-} from '../support/framework';
-import { KEYS, LineReader, RedisServer, Viewer, freePort, settingsFor, startRedis, startViewer } from '../support/redisServer';
+import { PipelineSpec, frameworkSuite, runTdtpcli, useFrameworkFixture, writePipeline } from '../support/framework';
+import { KEYS, LineReader, Viewer, freePort, settingsFor, startViewer } from '../support/redisServer';
 
 const ROOT = resolve(__dirname, '../..');
 const WATCH = join(ROOT, 'dist/tdtp-watch.js');
@@ -43,46 +31,30 @@ interface WatchLine {
 const framework = frameworkSuite();
 
 describe('real tdtpcli pipelines against the viewer', () => {
-  let tools: FrameworkTools;
-  let server: RedisServer;
-  let admin: Redis;
-  let work: Workdir;
-  let sourceDb: string;
+  const fx = useFrameworkFixture(framework, { args: ['--notify-keyspace-events', 'Ex'] });
   const viewers: Viewer[] = [];
   const children: ChildProcess[] = [];
 
-  before(async () => {
+  before(() => {
     if (framework.skip) return;
-    tools = requireFramework();
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(build.status, 0, `the build failed:\n${build.stdout}\n${build.stderr}`);
-    // Ex: expiry events, so the test awaits a state key's expiry instead of sleeping through its TTL.
-    server = await startRedis({ args: ['--notify-keyspace-events', 'Ex'] });
-    admin = await server.client();
-    work = makeWorkdir();
-    sourceDb = work.path('shop.db');
-    seedSqlite(tools, sourceDb, SAMPLE_SQL);
   });
 
   afterEach(async () => {
     if (framework.skip) return;
     for (const v of viewers.splice(0)) v.dispose();
     for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await admin.flushall();
-  });
-
-  after(async () => {
-    await server?.dispose();
-    work?.dispose();
+    await fx.admin.flushall();
   });
 
   function spec(resultName: string, overrides: Partial<PipelineSpec> = {}): PipelineSpec {
-    return { name: `viewer_${resultName.toLowerCase()}`, resultName, address: `127.0.0.1:${server.port}`, sqlite: sourceDb, output: work.path(`${resultName}.tdtp.xml`), ...overrides };
+    return { name: `viewer_${resultName.toLowerCase()}`, resultName, address: `127.0.0.1:${fx.server.port}`, sqlite: fx.sourceDb, output: fx.work.path(`${resultName}.tdtp.xml`), ...overrides };
   }
 
   /** tdtp-watch --json on the test server, resolved once it has loaded the existing states (it is subscribed then). */
   async function startWatch(db = 0): Promise<LineReader> {
-    const child = spawn(process.execPath, [WATCH, '--port', String(server.port), '--db', String(db), '--json'], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WATCH, '--port', String(fx.server.port), '--db', String(db), '--json'], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const out = new LineReader(child.stdout!);
     await out.waitForLine((line) => line.includes('"type":"reconcile"') && line.includes('"source":"loaded"'), 10_000);
@@ -103,15 +75,15 @@ describe('real tdtpcli pipelines against the viewer', () => {
    */
   async function runAndCompare(pipeline: PipelineSpec, args: string[] = []) {
     const db = pipeline.db ?? 0;
-    const viewer = await startViewer(settingsFor(server.port, { db }));
+    const viewer = await startViewer(settingsFor(fx.server.port, { db }));
     viewers.push(viewer);
     const watch = await startWatch(db);
     const arrived = viewer.nextRun(pipeline.resultName, 15_000, 'live');
-    const file = writePipeline(work, `${pipeline.resultName}.yaml`, pipeline);
-    const cli = await runTdtpcli(tools, file, work.dir, args);
+    const file = writePipeline(fx.work, `${pipeline.resultName}.yaml`, pipeline);
+    const cli = await runTdtpcli(fx.tools, file, fx.work.dir, args);
     const record = await arrived;
     const watched = await watchRun(watch, pipeline.resultName);
-    const client = await server.client(db);
+    const client = await fx.server.client(db);
     const raw = await client.get(KEYS.stateKey(pipeline.resultName));
     assert.ok(raw, `tdtpcli left no state key ${KEYS.stateKey(pipeline.resultName)} in db ${db}; its output:\n${cli.stdout}\n${cli.stderr}`);
     const published = JSON.parse(raw) as Record<string, unknown>;
@@ -144,7 +116,7 @@ describe('real tdtpcli pipelines against the viewer', () => {
     assert.deepEqual(record.dq, { kind: 'dropped', rows: 2, percent: 40 });
     assert.equal(describeDq(record.dq), '2 rows dropped by validator/filter (40% of loaded)');
     // And in tdtp-watch's words for a person.
-    const text = spawnSync(process.execPath, [WATCH, '--port', String(server.port), '--poll', 'DROP_V001'], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+    const text = spawnSync(process.execPath, [WATCH, '--port', String(fx.server.port), '--poll', 'DROP_V001'], { cwd: ROOT, env: ENV, encoding: 'utf8' });
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /⚠ data quality: 2 rows dropped by validator\/filter \(40% of loaded\)/);
   });
@@ -159,7 +131,7 @@ describe('real tdtpcli pipelines against the viewer', () => {
     assert.equal(badSql.record.run.result.error, badSql.published.error);
     assert.equal(badSql.record.dq.kind, 'not-applicable');
 
-    const missing = await runAndCompare(spec('MISSING_V001', { sqlite: work.path('no-such-dir', 'gone.db') }));
+    const missing = await runAndCompare(spec('MISSING_V001', { sqlite: fx.work.path('no-such-dir', 'gone.db') }));
     assert.equal(missing.published.status, 'failed');
     assert.match(String(missing.published.error), /source 'customers': failed to create adapter: .*unable to open database file/);
     assert.equal(missing.record.run.result.error, missing.published.error);
@@ -180,7 +152,7 @@ describe('real tdtpcli pipelines against the viewer', () => {
 
   test('a short ttl: the state key expires, the core marks the state expired and a poll finds nothing', framework, async () => {
     const expiredChannel = '__keyevent@0__:expired';
-    const listener = await server.client();
+    const listener = await fx.server.client();
     await listener.subscribe(expiredChannel);
     const expired = new Promise<void>((resolveExpiry) =>
       listener.on('message', (channel: string, key: string) => {
@@ -195,13 +167,13 @@ describe('real tdtpcli pipelines against the viewer', () => {
     assert.deepEqual(await viewer.watcher.poll('SHORT_V001'), { found: false });
     assert.equal(viewer.store.get('SHORT_V001')!.stateExpired, true);
     assert.equal(viewer.store.get('SHORT_V001')!.runCount, 1, 'the run stays, marked expired');
-    const poll = spawnSync(process.execPath, [WATCH, '--port', String(server.port), '--poll', 'SHORT_V001', '--json'], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+    const poll = spawnSync(process.execPath, [WATCH, '--port', String(fx.server.port), '--poll', 'SHORT_V001', '--json'], { cwd: ROOT, env: ENV, encoding: 'utf8' });
     assert.equal(poll.status, 1);
     assert.deepEqual(JSON.parse(poll.stdout) as WatchLine, { type: 'poll', result_name: 'SHORT_V001', found: false });
   });
 
   test('a templated name: tdtpcli fills @variables into SQL and paths, but publishes name and result_log.name as written', framework, async () => {
-    const templated = spec('NIGHTLY_{{REGION}}', { name: 'nightly-{{SYNC_TS}}', output: work.path('nightly-{{SYNC_TS}}.tdtp.xml'), query: "SELECT id, name, city, active FROM customers WHERE city <> '@SKIP_CITY'" });
+    const templated = spec('NIGHTLY_{{REGION}}', { name: 'nightly-{{SYNC_TS}}', output: fx.work.path('nightly-{{SYNC_TS}}.tdtp.xml'), query: "SELECT id, name, city, active FROM customers WHERE city <> '@SKIP_CITY'" });
     const { published, file, record } = await runAndCompare(templated, ['@SYNC_TS=20261206', '@SKIP_CITY=Omsk']);
     // The framework at the pinned version does not substitute either name (pkg/etl/variables.go).
     assert.equal(published.pipeline_name, 'nightly-{{SYNC_TS}}');
@@ -209,7 +181,7 @@ describe('real tdtpcli pipelines against the viewer', () => {
     assert.equal(published.rows_loaded, 4, 'the @SKIP_CITY variable reached the SQL');
     assert.equal(record.run.resultName, 'NIGHTLY_{{REGION}}');
     assert.equal(record.run.resultNameMismatch, false);
-    readFileSync(work.path('nightly-20261206.tdtp.xml')); // and the {{SYNC_TS}} in the output path
+    readFileSync(fx.work.path('nightly-20261206.tdtp.xml')); // and the {{SYNC_TS}} in the output path
     // The workspace index still ties this result to its file (the CodeLens and the tree row).
     const [definition] = parsePipelineFile(readFileSync(file, 'utf8')).definitions;
     assert.equal(definition.resultNameIsTemplate, true);
@@ -218,13 +190,13 @@ describe('real tdtpcli pipelines against the viewer', () => {
   });
 
   test('a non-zero db: the state lands in result_log.db; a viewer of db 0 hears the event but finds no state', framework, async () => {
-    const onDbZero = await startViewer(settingsFor(server.port));
+    const onDbZero = await startViewer(settingsFor(fx.server.port));
     viewers.push(onDbZero);
     const heardOnDbZero = onDbZero.nextRun('DB7_V001', 15_000, 'live');
     const { published, client, viewer } = await runAndCompare(spec('DB7_V001', { db: 7 }));
     assert.equal(published.status, 'success');
     assert.equal(await client.exists(KEYS.stateKey('DB7_V001')), 1);
-    assert.equal(await admin.exists(KEYS.stateKey('DB7_V001')), 0, 'nothing in db 0');
+    assert.equal(await fx.admin.exists(KEYS.stateKey('DB7_V001')), 0, 'nothing in db 0');
     assert.equal((await viewer.watcher.poll('DB7_V001')).found, true, 'the viewer of db 7 finds the state');
     // Redis pub/sub has no databases: the PUBLISH reaches every subscriber, whatever db it chose.
     await heardOnDbZero;
