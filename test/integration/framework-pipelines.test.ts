@@ -10,7 +10,8 @@ import { isDqWarning } from '../../src/core/dataQuality';
 import { describeDq } from '../../src/core/format';
 import { parsePipelineFile, publishesTo } from '../../src/core/pipelineFiles';
 import type { RunRecord } from '../../src/core/store';
-import { PipelineSpec, frameworkSuite, runTdtpcli, useFrameworkFixture, writePipeline } from '../support/framework';
+import { PipelineSpec, frameworkSuite, runTdtpcli, writePipeline } from '../support/framework';
+import { useFrameworkFixture } from '../support/frameworkFixture';
 import { KEYS, LineReader, Viewer, freePort, settingsFor, startViewer } from '../support/redisServer';
 
 const ROOT = resolve(__dirname, '../..');

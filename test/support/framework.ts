@@ -4,12 +4,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { after, before } from 'node:test';
-import type Redis from 'ioredis';
-import { RedisServer, RedisServerOptions, startRedis } from './redisServer';
+import { dirname, join } from 'node:path';
 
-const ROOT = resolve(__dirname, '../..');
+/** The repository: found upwards, as this file also runs bundled (ring 2: out/test/vscode/index.js). */
+const ROOT = (() => {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'test/framework/go.mod'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no test/framework/go.mod above ${__dirname}`);
+  }
+})();
 export const FRAMEWORK_MODULE = 'github.com/ruslano69/tdtp-framework';
 const GO_MOD = join(ROOT, 'test/framework/go.mod');
 const TOOLS_DIR = process.env.FRAMEWORK_TOOLS_DIR ?? join(ROOT, '.framework-tools');
@@ -199,37 +202,4 @@ export function writePipeline(work: Workdir, file: string, spec: PipelineSpec): 
   const path = work.path(file);
   writeFileSync(path, pipelineYaml(spec));
   return path;
-}
-
-/** What a suite of real-framework tests shares: the programs, a redis-server, a folder with a SQLite source. */
-export interface FrameworkFixture {
-  readonly tools: FrameworkTools;
-  readonly server: RedisServer;
-  /** A client of db 0. */
-  readonly admin: Redis;
-  readonly work: Workdir;
-  /** SAMPLE_SQL as a SQLite file in `work`. */
-  readonly sourceDb: string;
-}
-
-/**
- * Registers the suite's before/after hooks (none of them does anything when `framework.skip` is
- * set) and returns the fixture they fill in; read its fields inside tests and hooks only.
- */
-export function useFrameworkFixture(framework: { skip: string | false }, redis: RedisServerOptions = {}): FrameworkFixture {
-  const fixture = {} as { -readonly [K in keyof FrameworkFixture]: FrameworkFixture[K] };
-  before(async () => {
-    if (framework.skip) return;
-    fixture.tools = requireFramework();
-    fixture.server = await startRedis(redis);
-    fixture.admin = await fixture.server.client();
-    fixture.work = makeWorkdir();
-    fixture.sourceDb = fixture.work.path('shop.db');
-    seedSqlite(fixture.tools, fixture.sourceDb, SAMPLE_SQL);
-  });
-  after(async () => {
-    await fixture.server?.dispose();
-    fixture.work?.dispose();
-  });
-  return fixture;
 }
