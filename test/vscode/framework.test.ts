@@ -14,6 +14,7 @@ import type { Viewer } from '../../src/vscode/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { FrameworkTools, SAMPLE_SQL, Workdir, frameworkSuite, makeWorkdir, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
 import { RedisServer, startRedis } from '../support/redisServer';
+import { runPipelineCommand } from './runPipeline';
 import { until } from './waitFor';
 
 interface Testing {
@@ -41,20 +42,8 @@ if (framework.skip) console.log(`\n!!! ${framework.skip}\n`);
     writeFileSync(pipelineFile, pipelineYaml({ name: 'framework_ring2', resultName: RESULT, address: `127.0.0.1:${redis.port}`, sqlite: work.path('shop.db'), query, transform: 'SELECT * FROM customers WHERE active = 1', output: work.path('out.tdtp.xml') }));
   }
 
-  /** Runs the file through the command as a person's click on the lens would; resolves with tdtpcli's exit code. */
-  async function runPipeline(uri: vscode.Uri): Promise<number | undefined> {
-    const ended = new Promise<number | undefined>((resolve) => {
-      const listener = vscode.tasks.onDidEndTaskProcess((e) => {
-        if (e.execution.task.definition.type === 'tdtp') {
-          listener.dispose();
-          resolve(e.exitCode);
-        }
-      });
-    });
-    const execution = await vscode.commands.executeCommand<vscode.TaskExecution>('tdtp.runPipeline', uri);
-    assert.ok(execution, 'a task was started');
-    return ended;
-  }
+  /** Runs the file through the command as a click on the lens would; resolves with tdtpcli's exit code. */
+  const runPipeline = async (uri: vscode.Uri) => (await runPipelineCommand(uri)).ended;
 
   const latest = () => t.viewer.connections[0].store.get(RESULT)?.latest;
   const lensTitles = async (uri: vscode.Uri) => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).map((l) => l.command?.title ?? '');
