@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import type { TdtpResult } from '../src/core/decode';
 import { DEMO_PIPELINES, startSimulator } from '../src/demo/simulator';
+import { startFrameworkDemo } from './demo-framework';
 
 const ROOT = resolve(__dirname, '..');
 const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -21,8 +22,9 @@ const IS_WINDOWS = process.platform === 'win32';
 const HELP = `npm run demo [-- options]
 
 Starts a throwaway redis-server on a free loopback port, a simulator that publishes realistic TDTP
-results for ten pipelines, and the extension pointed at that Redis: in desktop VS Code (a fresh
-profile in a temp dir) when \`code\` is on PATH, otherwise in code-server (prints the URL to open).
+results for ten pipelines (with Go, also a few real tdtpcli pipelines on schedules through the
+framework's orchestrator, results named real:*), and the extension pointed at that Redis: in
+desktop VS Code (a fresh profile in a temp dir) when \`code\` is on PATH, otherwise in code-server (prints the URL to open).
 Ctrl+C stops everything it started.
 
 Options:
@@ -853,10 +855,14 @@ async function main(options: Options): Promise<void> {
   say(`starting the simulator: ${DEMO_PIPELINES.length} pipelines, each on its own schedule (every ${options.intervalMs / 1000}–${(8 * options.intervalMs) / 1000} s)`);
   await startPublishing(redis, options.intervalMs, options.seed);
   checkpoint();
+  // Real tdtpcli pipelines through the framework's orchestrator, when Go is there (scripts/demo-framework.ts).
+  const real = await startFrameworkDemo(ROOT, redis, { say, warn, own, makeTempDir, checkpoint, run });
+  checkpoint();
 
   const lines: Array<[string, string]> = [
     ['Redis', `${redis.host}:${redis.port}${options.redis ? '' : '  (throwaway redis-server, gone when the demo stops)'}`],
     ['Simulator', `${DEMO_PIPELINES.length} pipelines, each every ${options.intervalMs / 1000}–${(8 * options.intervalMs) / 1000} s; within minutes one stops publishing, one fails and recovers, one loads a tenth of its rows, one runs slow (one [sim] line each run)`],
+    real,
   ];
   if (url) lines.push(['Open', url]);
   lines.push(['Extension', openedIn ?? `not opened (--no-open); point it at ${redis.host}:${redis.port} (tdtp.redis.host / tdtp.redis.port)`]);

@@ -69,6 +69,7 @@ if [ -z "$GO_CMD" ]; then
     no_go "Go is not installed (no go on PATH, no /usr/local/go/bin/go)"
   fi
 fi
+command -v "$GO_CMD" >/dev/null || no_go "Go is not installed (no go command at $GO_CMD)"
 # Never let the go command fetch another toolchain: this machine's Go is the one used.
 export GOTOOLCHAIN=local
 GO_VERSION="$("$GO_CMD" env GOVERSION 2>/dev/null || true)" # e.g. go1.26.8
