@@ -76,8 +76,9 @@ GO_VERSION="$("$GO_CMD" env GOVERSION 2>/dev/null || true)" # e.g. go1.26.8
 minor="$(echo "$GO_VERSION" | sed -n 's/^go1\.\([0-9][0-9]*\).*/\1/p')"
 [ -n "$minor" ] && [ "$minor" -ge "$GO_MIN_MINOR" ] || no_go "Go ${GO_VERSION:-of unknown version} at $GO_CMD is older than 1.$GO_MIN_MINOR"
 
-# The build's identity: the tooling module's files (its go.mod pins the framework) and the toolchain.
-FINGERPRINT="$(cd "$MODULE_DIR" && { echo "$GO_VERSION $TAGS"; find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -c1-16)"
+# The build's identity: the toolchain, the tags and the tooling module (its go.mod pins the
+# framework; its comment lines do not count).
+FINGERPRINT="$(cd "$MODULE_DIR" && { echo "$GO_VERSION $TAGS"; sed '/^[[:space:]]*\/\//d' go.mod; find . -type f \( -name '*.go' -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -c1-16)"
 PROGRAMS=(tdtpcli orchestrator resultlog-fields sqlite-seed)
 
 marker_get() { [ -f "$MARKER" ] && sed -n "s/^$1=//p" "$MARKER" | tail -n 1 || true; }

@@ -1,7 +1,9 @@
 // The test tooling of the viewer: builds the TDTP framework's own programs (tdtpcli, orchestrator)
 // and two small helpers. The framework version the viewer is tested against is the require line of
 // github.com/ruslano69/tdtp-framework below: the one place it is pinned (scripts/setup-framework.sh
-// and the tests read it from here).
+// and the tests read it from here). The framework's main (2146fa9, 2026-08-03) is not served by the
+// module registry (its pseudo-version is refused); v1.18.1 is the newest version served, and it has
+// both programs.
 module tdtp-viewer/test/framework
 
 go 1.25.0

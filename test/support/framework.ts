@@ -43,7 +43,7 @@ let availability: FrameworkAvailability | undefined;
 export function frameworkAvailability(): FrameworkAvailability {
   if (availability) return availability;
   const version = pinnedFrameworkVersion();
-  const bin = (name: string) => join(TOOLS_DIR, 'bin', name);
+  const bin = (name: string) => join(TOOLS_DIR, 'bin', process.platform === 'win32' ? `${name}.exe` : name);
   const tools: FrameworkTools = { version, tdtpcli: bin('tdtpcli'), orchestrator: bin('orchestrator'), resultlogFields: bin('resultlog-fields'), sqliteSeed: bin('sqlite-seed') };
   const marker = join(TOOLS_DIR, '.setup-marker');
   const built = existsSync(marker) ? /^framework=(.*)$/m.exec(readFileSync(marker, 'utf8'))?.[1] : undefined;
