@@ -160,9 +160,9 @@ describe('real tdtpcli pipelines against the viewer', () => {
         if (channel === expiredChannel && key === KEYS.stateKey('SHORT_V001')) resolveExpiry();
       }),
     );
-    const { viewer, client } = await runAndCompare(spec('SHORT_V001', { ttl: 2 }));
+    const { viewer, client } = await runAndCompare(spec('SHORT_V001', { ttl: 3 }));
     const ttl = await client.pttl(KEYS.stateKey('SHORT_V001'));
-    assert.ok(ttl > 0 && ttl <= 2000, `the state key's TTL is the pipeline's ttl: 2 s, was ${ttl} ms`);
+    assert.ok(ttl > 0 && ttl <= 3000, `the state key's TTL is the pipeline's ttl: 3 s, was ${ttl} ms`);
     assert.equal(viewer.store.get('SHORT_V001')!.stateExpired, false);
     await expired;
     assert.deepEqual(await viewer.watcher.poll('SHORT_V001'), { found: false });

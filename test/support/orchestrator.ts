@@ -3,6 +3,12 @@
 // files a test writes — in --no-auth or token mode — and a small client of its HTTP API.
 // Shapes follow the framework's examples (examples/travel-agency/orchestrator/runners.yaml,
 // schedules/travel.yaml); facts about the API: cmd/orchestrator/main.go at the pinned version.
+// Checked against the running binary (framework-orchestrator.test.ts) at v1.18.1, where it differs
+// from main: approval is `POST /scenarios/{name}/approve` (GET/DELETE `…/approval`), there is no
+// --log-retention-weeks, and /tokens lists the bootstrap token as `bootstrap-admin`. As the notes
+// say: /healthz is public; no or an unknown token is 401; a role short is 403 `forbidden: requires
+// role X`; the scheduler and pub/sub triggers skip unapproved scenarios; a trigger passes the
+// result's `result_name` and `status` as parameters.
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
