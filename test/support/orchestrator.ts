@@ -7,8 +7,8 @@
 // from main: approval is `POST /scenarios/{name}/approve` (GET/DELETE `…/approval`), there is no
 // --log-retention-weeks, and /tokens lists the bootstrap token as `bootstrap-admin`. As the notes
 // say: /healthz is public; no or an unknown token is 401; a role short is 403 `forbidden: requires
-// role X`; the scheduler and pub/sub triggers skip unapproved scenarios; a trigger passes the
-// result's `result_name` and `status` as parameters.
+// role X`; a trigger passes the result's `result_name` and `status` as parameters. From the source
+// only: the scheduler and the pub/sub triggers skip unapproved scenarios (scheduler.go, pubsub.go).
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
