@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { FrameworkTools, SAMPLE_SQL, frameworkSuite, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
+import { FrameworkTools, SAMPLE_SQL, needsFramework, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
 import { RedisServer, startRedis } from '../support/redisServer';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain ESM JavaScript without types
@@ -19,7 +19,7 @@ const vsix = join(root, `${manifest.name}-${manifest.version}.vsix`);
 const results = join(root, 'test-results', 'e2e');
 mkdirSync(results, { recursive: true });
 const RESULT = 'FW_E2E_V001';
-const framework = frameworkSuite();
+const framework = needsFramework();
 
 async function step<T>(page: Page, name: string, body: () => Promise<T>): Promise<T> {
   try {

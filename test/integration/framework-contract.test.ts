@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { KNOWN_FIELDS } from '../../src/core/decode';
-import { frameworkSuite, requireFramework } from '../support/framework';
+import { needsFramework, requireFramework } from '../support/framework';
 
-const framework = frameworkSuite();
+const framework = needsFramework();
 
 test('the decoder knows every field of the framework’s result-log event, and no other', framework, () => {
   const tools = requireFramework();

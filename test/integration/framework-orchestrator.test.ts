@@ -4,12 +4,12 @@
 // token of each role issued through its API), on demand, on a schedule and on a pub/sub trigger.
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { frameworkSuite, pipelineYaml } from '../support/framework';
+import { needsFramework, pipelineYaml } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
 import { Orchestrator, scenarioYaml, startOrchestrator } from '../support/orchestrator';
 import { KEYS, Viewer, settingsFor, startViewer } from '../support/redisServer';
 
-const framework = frameworkSuite();
+const framework = needsFramework();
 
 describe('the real orchestrator running real tdtpcli pipelines', () => {
   const fx = useFrameworkFixture(framework);

@@ -10,7 +10,7 @@ import { isDqWarning } from '../../src/core/dataQuality';
 import { describeDq } from '../../src/core/format';
 import { parsePipelineFile, publishesTo } from '../../src/core/pipelineFiles';
 import type { RunRecord } from '../../src/core/store';
-import { PipelineSpec, frameworkSuite, runTdtpcli, writePipeline } from '../support/framework';
+import { PipelineSpec, needsFramework, runTdtpcli, writePipeline } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
 import { KEYS, LineReader, Viewer, freePort, settingsFor, startViewer } from '../support/redisServer';
 
@@ -29,7 +29,7 @@ interface WatchLine {
 }
 
 // Without the programs every test is reported as skipped, NOT RUN, with what to install (CI fails instead).
-const framework = frameworkSuite();
+const framework = needsFramework();
 
 describe('real tdtpcli pipelines against the viewer', () => {
   const fx = useFrameworkFixture(framework, { args: ['--notify-keyspace-events', 'Ex'] });

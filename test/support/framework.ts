@@ -60,13 +60,13 @@ export function frameworkAvailability(): FrameworkAvailability {
 let warned = false;
 
 /**
- * Options for each test that needs the programs (`test(title, frameworkSuite(), …)`; a suite's
+ * Options for each test that needs the programs (`test(title, needsFramework(), …)`; a suite's
  * hooks return early when `skip` is set). Without the programs every such test is skipped, loudly:
  * a banner on stderr, and `NOT RUN: …` with what to install as each test's skip reason, so the
  * closing count shows them. In CI (CI=true) they run and fail instead: CI never goes green without
  * the real framework.
  */
-export function frameworkSuite(): { skip: string | false } {
+export function needsFramework(): { skip: string | false } {
   const found = frameworkAvailability();
   if (found.ok || process.env.CI === 'true') return { skip: false };
   if (!warned) {

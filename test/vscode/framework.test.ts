@@ -12,7 +12,7 @@ import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { PipelinesTreeProvider } from '../../src/vscode/treeView';
 import type { Viewer } from '../../src/vscode/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
-import { FrameworkTools, SAMPLE_SQL, Workdir, frameworkSuite, makeWorkdir, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
+import { FrameworkTools, SAMPLE_SQL, Workdir, needsFramework, makeWorkdir, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { runPipelineCommand } from './runPipeline';
 import { until } from './waitFor';
@@ -25,7 +25,7 @@ interface Testing {
 
 const keys = new KeySpace('tdtp:pipeline');
 const RESULT = 'FW_REAL_V001';
-const framework = frameworkSuite();
+const framework = needsFramework();
 if (framework.skip) console.log(`\n!!! ${framework.skip}\n`);
 
 (framework.skip ? describe.skip : describe)('The real tdtpcli through Run Pipeline (CodeLens, tree row, Problems)', function () {
