@@ -5,8 +5,9 @@ import { DemoError } from './output';
 export const HELP = `npm run demo [-- options]
 
 Starts a throwaway redis-server on a free loopback port, a simulator that publishes realistic TDTP
-results for ten pipelines, and the extension pointed at that Redis: in desktop VS Code (a fresh
-profile in a temp dir) when \`code\` is on PATH, otherwise in code-server (prints the URL to open).
+results for ten pipelines (with Go, also a few real tdtpcli pipelines on schedules through the
+framework's orchestrator, results named real:*), and the extension pointed at that Redis: in
+desktop VS Code (a fresh profile in a temp dir) when \`code\` is on PATH, otherwise in code-server (prints the URL to open).
 Ctrl+C stops everything it started.
 
 Options:

@@ -32,6 +32,8 @@ export interface SessionOptions {
   prepareWorkspace?(dir: string): void;
   /** More user settings, over the session's own. */
   settings?: Record<string, unknown>;
+  /** Settings of machine scope (`tdtp.cli.path`): code-server reads them only from the machine's settings. */
+  machineSettings?: Record<string, unknown>;
 }
 
 /** Starts code-server with the VSIX, watching `redis`, and opens the workbench. */
@@ -45,6 +47,7 @@ export async function openSession(redis: RedisServer, options: SessionOptions = 
       workspaceFolder: workspace,
       locale: options.locale,
       userSettings: { 'tdtp.redis.port': redis.port, 'workbench.colorTheme': 'Default Dark Modern', ...options.settings },
+      machineSettings: options.machineSettings,
       viewport: { width: 1400, height: 860 },
     });
     const page = session.page as Page; // opened: openBrowser is not false

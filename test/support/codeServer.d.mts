@@ -57,6 +57,8 @@ export function startCodeServer(options: {
   workspaceFolder: string;
   env?: Record<string, string | undefined>;
   userSettings?: Record<string, unknown>;
+  /** Settings of machine scope (code-server reads them only from Machine/settings.json). */
+  machineSettings?: Record<string, unknown>;
   locale?: string;
   trustWorkspace?: boolean;
   openBrowser?: boolean;

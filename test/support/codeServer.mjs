@@ -542,7 +542,7 @@ export async function collectLogs({ resultsDir, label, userDataDir, serverOutput
 // ------------------------------------------------------------------------------------------------
 // Sessions
 
-async function prepareProfile({ tmpRoot, userSettings, vsixPaths = [], extensionDirs = [], runner, locale, env }) {
+async function prepareProfile({ tmpRoot, userSettings, machineSettings, vsixPaths = [], extensionDirs = [], runner, locale, env }) {
   const userDataDir = path.join(tmpRoot, 'user-data');
   const extensionsDir = path.join(tmpRoot, 'extensions');
   const vsixDir = path.join(tmpRoot, 'vsix');
@@ -553,6 +553,11 @@ async function prepareProfile({ tmpRoot, userSettings, vsixPaths = [], extension
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...(userSettings || {}) }, null, 2),
   );
+  // Settings of `machine` scope (tdtp.cli.path): code-server is a remote, which reads them from here only.
+  if (machineSettings) {
+    await fsp.mkdir(path.join(userDataDir, 'Machine'), { recursive: true });
+    await fsp.writeFile(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
+  }
 
   // Extensions under test first (the runner depends on them), then the helpers.
   const first = [...vsixPaths];
@@ -603,6 +608,7 @@ async function prepareProfile({ tmpRoot, userSettings, vsixPaths = [], extension
  * @param {string} opts.workspaceFolder    folder to open
  * @param {Record<string,string|undefined>} [opts.env] extra environment for code-server (reaches the extension host)
  * @param {object} [opts.userSettings]     merged over DEFAULT_USER_SETTINGS into User/settings.json
+ * @param {object} [opts.machineSettings]  settings of machine scope, into Machine/settings.json
  * @param {string} [opts.locale]           display language (installs a minimal test language pack)
  * @param {boolean} [opts.trustWorkspace=true] false: Restricted Mode
  * @param {boolean} [opts.openBrowser=true]
@@ -620,6 +626,7 @@ export async function startCodeServer(opts) {
     workspaceFolder,
     env = {},
     userSettings,
+    machineSettings,
     locale,
     trustWorkspace = true,
     openBrowser = true,
@@ -643,7 +650,7 @@ export async function startCodeServer(opts) {
   };
   try {
     const runner = testRunner ? { dir: testRunner.dir || TEST_RUNNER_DIR, extensionDependencies: testRunner.extensionDependencies } : undefined;
-    const { userDataDir, extensionsDir } = await prepareProfile({ tmpRoot, userSettings, vsixPaths, extensionDirs, runner, locale, env });
+    const { userDataDir, extensionsDir } = await prepareProfile({ tmpRoot, userSettings, machineSettings, vsixPaths, extensionDirs, runner, locale, env });
     server = await launchCodeServer({ userDataDir, extensionsDir, workspaceFolder, env, locale, trustWorkspace, startTimeoutMs: timeoutMs });
     if (openBrowser) wb = await openWorkbench(server, { workspaceFolder, viewport, timeoutMs });
     return {
