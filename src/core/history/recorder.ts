@@ -1,12 +1,13 @@
 import { CommandsClient, isCluster } from '../connection';
 import { encodeResult } from '../decode';
+import { Deque } from '../deque';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
 import { DisposableStore, IDisposable } from '../lifecycle';
 import { ConnectionSettings } from '../settings';
 import { PipelineStore, RunRecord } from '../store';
 import { PipelineWatcher } from '../watcher';
-import { streamIdOf } from './streamId';
+import { hasOwnTime, runHash, streamIdOf, streamIdSeq } from './streamId';
 
 export interface RecorderOptions {
   /** `XADD … MAXLEN ~ maxLen`: entries kept per stream (about; Redis trims whole nodes). */
@@ -20,6 +21,10 @@ export interface RecorderOptions {
    * delivers messages published through different nodes in any order.
    */
   readonly holdMs?: number;
+  /** Times a run refused for a passing reason (CLUSTERDOWN, LOADING, OOM, READONLY …) is sent again (default 8). */
+  readonly retries?: number;
+  /** The first wait before sending again (default 250 ms); it doubles with each refusal in a row, up to 10 s. */
+  readonly retryMs?: number;
 }
 
 export interface RecorderCounts {
@@ -35,8 +40,10 @@ export interface RecorderCounts {
    * before a reconnect.
    */
   readonly alreadyRecorded: number;
-  /** Runs dropped: over maxPending while disconnected, or refused for another reason. */
+  /** Runs dropped: over maxPending while disconnected, refused for another reason, or still refused after every retry. */
   readonly dropped: number;
+  /** Sends repeated after a passing refusal (CLUSTERDOWN, LOADING, OOM, READONLY …). */
+  readonly retried: number;
 }
 
 /** A write refused for a reason other than the ID (permissions, a key of another type …). */
@@ -48,7 +55,20 @@ export interface RecorderProblem {
 const DEFAULT_MAX_PENDING = 100_000;
 const DEFAULT_BATCH = 1000;
 const DEFAULT_HOLD_MS = 200;
+const DEFAULT_RETRIES = 8;
+const DEFAULT_RETRY_MS = 250;
+const MAX_RETRY_MS = 10_000;
 const ID_TOO_SMALL = /equal or smaller than the target stream top item/;
+/** Refusals that pass: a cluster re-forming, a server loading its data, full, or a replica until failover. */
+const PASSING = /^(CLUSTERDOWN|LOADING|OOM|READONLY|TRYAGAIN|MASTERDOWN|BUSY)\b/;
+const CONNECTION_LOST = /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i;
+
+interface Pending {
+  readonly record: RunRecord;
+  readonly id: string;
+  /** Passing refusals so far. */
+  attempts: number;
+}
 
 /**
  * Appends every run a watcher sees — live, loaded at connect, recovered after a reconnect — to its
@@ -59,16 +79,21 @@ export class StreamRecorder implements IDisposable {
   readonly store: PipelineStore;
   private readonly keys: KeySpace;
   private readonly disposables = new DisposableStore();
-  private queue: RunRecord[] = [];
+  private readonly queue = new Deque<Pending>();
   private sending = false;
-  private counts = { written: 0, late: 0, alreadyRecorded: 0, dropped: 0 };
+  private counts = { written: 0, late: 0, alreadyRecorded: 0, dropped: 0, retried: 0 };
   private readonly maxPending: number;
   private readonly batch: number;
   private readonly holdMs: number;
+  private readonly retries: number;
+  private readonly retryMs: number;
+  /** The wait before the next retry: doubles with each passing refusal in a row, back to retryMs after a success. */
+  private backoffMs: number;
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly problemEmitter = new Emitter<RecorderProblem>();
   private readonly idleEmitter = new Emitter<RecorderCounts>();
-  /** A write refused for a reason retrying will not fix (logged by the front end). */
+  /** A write refused for a reason retrying will not fix, or after every retry (logged by the front end). */
   readonly onProblem = this.problemEmitter.event;
   /** The queue became empty: every run seen so far is written (or counted). */
   readonly onDidDrain = this.idleEmitter.event;
@@ -81,6 +106,9 @@ export class StreamRecorder implements IDisposable {
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.batch = options.batch ?? DEFAULT_BATCH;
     this.holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
+    this.retries = options.retries ?? DEFAULT_RETRIES;
+    this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+    this.backoffMs = this.retryMs;
     this.keys = new KeySpace(settings.prefix);
     // A short history is enough: it only recognises the PUBLISH of a run a state read brought in.
     this.store = watcher?.store ?? this.disposables.add(new PipelineStore({ historySize: 10, coalesceMs: 1000 }));
@@ -105,7 +133,7 @@ export class StreamRecorder implements IDisposable {
 
   private enqueue(record: RunRecord): void {
     if (record.source === 'polled') return;
-    this.queue.push(record);
+    this.queue.push({ record, id: streamIdOf(record), attempts: 0 });
     if (this.queue.length > this.maxPending) {
       this.queue.shift();
       this.counts.dropped++;
@@ -117,20 +145,23 @@ export class StreamRecorder implements IDisposable {
   }
 
   private async drain(): Promise<void> {
-    if (this.sending) return;
+    if (this.sending || this.retryTimer) return;
     this.sending = true;
     try {
       for (;;) {
         const commands = this.watcher.connection.commands;
         if (!commands || this.queue.length === 0) break;
-        const batch = this.queue.splice(0, this.batch).map((record) => ({ record, id: streamIdOf(record) }));
+        const batch = this.queue.take(this.batch);
         batch.sort(byId);
-        const retry = await this.send(commands, batch);
-        if (retry.length) {
-          // The connection went away mid-batch: what it did not confirm waits for the reconnect.
-          this.queue.unshift(...retry);
+        const { lost, passing } = await this.send(commands, batch);
+        // The connection went away mid-batch: what it did not confirm waits for the reconnect.
+        this.queue.unshiftAll([...lost, ...this.giveUpOn(passing)].sort(byId));
+        if (lost.length) break;
+        if (passing.length) {
+          this.waitToRetry();
           break;
         }
+        this.backoffMs = this.retryMs;
       }
     } finally {
       this.sending = false;
@@ -138,17 +169,43 @@ export class StreamRecorder implements IDisposable {
     if (this.queue.length === 0) this.idleEmitter.fire(this.recorded);
   }
 
-  /** Sends one batch (one pipeline on a single server); returns the runs to try again. */
-  private async send(commands: CommandsClient, batch: Array<{ record: RunRecord; id: string }>): Promise<RunRecord[]> {
+  /** Runs refused for a passing reason: those with retries left go back; the others are dropped, with the reason. */
+  private giveUpOn(passing: Array<{ pending: Pending; message: string }>): Pending[] {
+    const again: Pending[] = [];
+    for (const { pending, message } of passing) {
+      if (++pending.attempts <= this.retries) {
+        this.counts.retried++;
+        again.push(pending);
+      } else {
+        this.counts.dropped++;
+        this.problemEmitter.fire({ resultName: pending.record.run.resultName, message });
+      }
+    }
+    return again;
+  }
+
+  private waitToRetry(): void {
+    const wait = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_RETRY_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.drain();
+    }, wait);
+  }
+
+  /** Sends one batch (one pipeline on a single server); returns the runs to send again. */
+  private async send(commands: CommandsClient, batch: Pending[]): Promise<{ lost: Pending[]; passing: Array<{ pending: Pending; message: string }> }> {
     const errors = await this.xaddAll(commands, batch);
     const outcomes = await Promise.allSettled(
       errors.map(async (err, i): Promise<'written' | 'late' | 'alreadyRecorded'> => {
         if (!err) return 'written';
+        if (err === RECORDED) return 'alreadyRecorded';
         if (!ID_TOO_SMALL.test(err.message)) throw err;
         return this.lateOrRecorded(commands, batch[i].record, batch[i].id);
       }),
     );
-    const retry: RunRecord[] = [];
+    const lost: Pending[] = [];
+    const passing: Array<{ pending: Pending; message: string }> = [];
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled') {
         this.counts[outcome.value]++;
@@ -156,28 +213,50 @@ export class StreamRecorder implements IDisposable {
         return;
       }
       const message = (outcome.reason as Error)?.message ?? String(outcome.reason);
-      if (commands !== this.watcher.connection.commands || /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(message)) {
-        retry.push(batch[i].record);
+      if (commands !== this.watcher.connection.commands || CONNECTION_LOST.test(message)) {
+        lost.push(batch[i]);
+      } else if (PASSING.test(message)) {
+        passing.push({ pending: batch[i], message });
       } else {
         this.counts.dropped++;
         this.problemEmitter.fire({ resultName: batch[i].record.run.resultName, message });
       }
     });
-    return retry;
+    return { lost, passing };
   }
 
-  /** XADD of each run with its own ID: the error of each, or null. A cluster routes each to its shard. */
-  private async xaddAll(commands: CommandsClient, batch: Array<{ record: RunRecord; id: string }>): Promise<Array<Error | null>> {
+  /** XADD of each run with its own ID: the error of each, RECORDED, or null. A cluster routes each to its shard. */
+  private async xaddAll(commands: CommandsClient, batch: Pending[]): Promise<Array<Error | null>> {
+    const recorded = await this.alreadyInStreams(commands, batch);
     const args = (record: RunRecord, id: string) => [this.keys.runsKey(record.run.resultName), 'MAXLEN', '~', this.options.maxLen, id, 'run', encodeResult(record.run.result)] as const;
-    if (isCluster(commands)) return Promise.all(batch.map(({ record, id }) => commands.xadd(...args(record, id)).then(() => null, (err: Error) => err)));
+    if (isCluster(commands)) return Promise.all(batch.map(({ record, id }, i) => (recorded[i] ? RECORDED : commands.xadd(...args(record, id)).then(() => null, (err: Error) => err))));
     const pipeline = commands.pipeline();
-    for (const { record, id } of batch) pipeline.xadd(...args(record, id));
+    for (let i = 0; i < batch.length; i++) if (!recorded[i]) pipeline.xadd(...args(batch[i].record, batch[i].id));
     try {
       const replies = await pipeline.exec();
-      return batch.map((_, i) => replies?.[i]?.[0] ?? (replies ? null : new Error('Connection is closed.')));
+      let k = 0;
+      return batch.map((_, i) => (recorded[i] ? RECORDED : (replies?.[k++]?.[0] ?? (replies ? null : new Error('Connection is closed.')))));
     } catch (err) {
       return batch.map(() => err as Error);
     }
+  }
+
+  /**
+   * Runs read from a state key whose ID time is when they arrived (a zero or far-future time): after
+   * a restart such a run gets another ID, so it counts as recorded when the stream's newest entry
+   * is the same run (a state key holds only the latest run).
+   */
+  private async alreadyInStreams(commands: CommandsClient, batch: Pending[]): Promise<boolean[]> {
+    const recorded = batch.map(() => false);
+    await Promise.all(
+      batch.map(async ({ record }, i) => {
+        if (record.source === 'live' || hasOwnTime(record)) return;
+        // A failed check leaves it to the XADD, which meets the same failure and says so.
+        const [newest] = await commands.xrevrange(this.keys.runsKey(record.run.resultName), '+', '-', 'COUNT', 1).catch(() => []);
+        recorded[i] = newest !== undefined && streamIdSeq(newest[0]) === runHash(record);
+      }),
+    );
+    return recorded;
   }
 
   /** Refused as too small: the run is there already, or it is late (then appended with a new ID). */
@@ -190,9 +269,13 @@ export class StreamRecorder implements IDisposable {
 
   dispose(): void {
     clearTimeout(this.holdTimer);
+    clearTimeout(this.retryTimer);
     this.disposables.dispose();
   }
 }
+
+/** Stands for "the stream holds it already" among the errors of a batch. */
+const RECORDED = new Error('already recorded');
 
 function byId(a: { id: string }, b: { id: string }): number {
   const [am, as] = a.id.split('-').map(Number);
