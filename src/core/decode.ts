@@ -287,10 +287,19 @@ export function extraFields(result: TdtpResult): Array<[string, unknown]> {
  * Used for "Copy Event JSON" and export without keeping the raw text of every run in memory.
  */
 export function encodeResult(result: TdtpResult): string {
-  const ordered: Record<string, unknown> = {};
-  for (const k of KNOWN_FIELDS) if (Object.hasOwn(result, k)) defineField(ordered, k, result[k]);
-  for (const [k, v] of extraFields(result)) defineField(ordered, k, v);
-  return JSON.stringify(ordered);
+  // Written field by field, as JSON.stringify writes an object's (a value it skips is skipped): no
+  // object is built per run (the recorder encodes every run it writes), and a "__proto__" key from
+  // the wire stays a plain field.
+  let out = '';
+  for (const k of KNOWN_FIELDS) if (Object.hasOwn(result, k)) out = appendField(out, k, result[k]);
+  for (const k of Object.keys(result)) if (!KNOWN_FIELD_SET.has(k)) out = appendField(out, k, result[k]);
+  return `{${out}}`;
+}
+
+function appendField(out: string, key: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) return out;
+  return `${out}${out ? ',' : ''}${JSON.stringify(key)}:${json}`;
 }
 
 function defineField(target: Record<string, unknown>, key: string, value: unknown): void {

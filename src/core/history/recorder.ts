@@ -7,7 +7,7 @@ import { DisposableStore, IDisposable } from '../lifecycle';
 import { ConnectionSettings } from '../settings';
 import { PipelineStore, RunRecord } from '../store';
 import { PipelineWatcher } from '../watcher';
-import { hasOwnTime, runHash, streamIdOf, streamIdSeq } from './streamId';
+import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from './streamId';
 
 export interface RecorderOptions {
   /** `XADD … MAXLEN ~ maxLen`: entries kept per stream (about; Redis trims whole nodes). */
@@ -54,6 +54,8 @@ export interface RecorderProblem {
 
 const DEFAULT_MAX_PENDING = 100_000;
 const DEFAULT_BATCH = 1000;
+/** Batches in flight at once (one pipeline each, in order on the one connection): round trips overlap. */
+const BATCHES_IN_FLIGHT = 8;
 const DEFAULT_HOLD_MS = 200;
 const DEFAULT_RETRIES = 8;
 const DEFAULT_RETRY_MS = 250;
@@ -66,6 +68,9 @@ const CONNECTION_LOST = /Connection is closed|ECONNRESET|EPIPE|Stream isn't writ
 interface Pending {
   readonly record: RunRecord;
   readonly id: string;
+  /** The ID's two parts, for sorting. */
+  readonly ms: number;
+  readonly seq: number;
   /** Passing refusals so far. */
   attempts: number;
 }
@@ -80,7 +85,10 @@ export class StreamRecorder implements IDisposable {
   private readonly keys: KeySpace;
   private readonly disposables = new DisposableStore();
   private readonly queue = new Deque<Pending>();
-  private sending = false;
+  /** Batches sent and not yet settled. */
+  private inFlight = 0;
+  /** A batch was lost with its connection: nothing more is sent until the next connect. */
+  private awaitingConnection = false;
   private counts = { written: 0, late: 0, alreadyRecorded: 0, dropped: 0, retried: 0 };
   private readonly maxPending: number;
   private readonly batch: number;
@@ -114,7 +122,13 @@ export class StreamRecorder implements IDisposable {
     this.store = watcher?.store ?? this.disposables.add(new PipelineStore({ historySize: 10, coalesceMs: 1000 }));
     this.watcher = watcher ?? this.disposables.add(new PipelineWatcher(settings, this.store));
     this.disposables.add(this.store.onDidAddRun((record) => this.enqueue(record)));
-    this.disposables.add(this.watcher.onDidChangeState((state) => state.kind === 'connected' && void this.drain()));
+    this.disposables.add(
+      this.watcher.onDidChangeState((state) => {
+        if (state.kind !== 'connected') return;
+        this.awaitingConnection = false;
+        this.drain();
+      }),
+    );
     this.disposables.add(this.problemEmitter);
     this.disposables.add(this.idleEmitter);
   }
@@ -133,40 +147,40 @@ export class StreamRecorder implements IDisposable {
 
   private enqueue(record: RunRecord): void {
     if (record.source === 'polled') return;
-    this.queue.push({ record, id: streamIdOf(record), attempts: 0 });
+    const id = streamIdOf(record);
+    this.queue.push({ record, id, ms: streamIdTime(id), seq: streamIdSeq(id), attempts: 0 });
     if (this.queue.length > this.maxPending) {
       this.queue.shift();
       this.counts.dropped++;
     }
     this.holdTimer ??= setTimeout(() => {
       this.holdTimer = undefined;
-      void this.drain();
+      this.drain();
     }, this.holdMs);
   }
 
-  private async drain(): Promise<void> {
-    if (this.sending || this.retryTimer) return;
-    this.sending = true;
-    try {
-      for (;;) {
-        const commands = this.watcher.connection.commands;
-        if (!commands || this.queue.length === 0) break;
-        const batch = this.queue.take(this.batch);
-        batch.sort(byId);
-        const { lost, passing } = await this.send(commands, batch);
-        // The connection went away mid-batch: what it did not confirm waits for the reconnect.
-        this.queue.unshiftAll([...lost, ...this.giveUpOn(passing)].sort(byId));
-        if (lost.length) break;
-        if (passing.length) {
-          this.waitToRetry();
-          break;
-        }
-        this.backoffMs = this.retryMs;
-      }
-    } finally {
-      this.sending = false;
+  /** Sends batches while there are runs, a connection and room in flight; fires onDidDrain when all are settled. */
+  private drain(): void {
+    for (;;) {
+      const commands = this.watcher.connection.commands;
+      if (!commands || this.retryTimer || this.awaitingConnection || this.inFlight >= BATCHES_IN_FLIGHT || this.queue.length === 0) break;
+      const batch = this.queue.take(this.batch).sort(byId);
+      this.inFlight++;
+      void this.send(commands, batch)
+        .catch(() => ({ lost: batch, passing: [] }))
+        .then((outcome) => this.settle(outcome));
     }
-    if (this.queue.length === 0) this.idleEmitter.fire(this.recorded);
+    if (this.inFlight === 0 && this.queue.length === 0) this.idleEmitter.fire(this.recorded);
+  }
+
+  private settle({ lost, passing }: Awaited<ReturnType<StreamRecorder['send']>>): void {
+    this.inFlight--;
+    this.queue.unshiftAll([...lost, ...this.giveUpOn(passing)].sort(byId));
+    // The connection went away mid-batch: what it did not confirm waits for the reconnect.
+    if (lost.length) this.awaitingConnection = true;
+    else if (passing.length) this.waitToRetry();
+    else if (!this.retryTimer) this.backoffMs = this.retryMs;
+    this.drain();
   }
 
   /** Runs refused for a passing reason: those with retries left go back; the others are dropped, with the reason. */
@@ -185,28 +199,37 @@ export class StreamRecorder implements IDisposable {
   }
 
   private waitToRetry(): void {
+    if (this.retryTimer) return;
     const wait = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_RETRY_MS);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      void this.drain();
+      this.drain();
     }, wait);
   }
 
   /** Sends one batch (one pipeline on a single server); returns the runs to send again. */
   private async send(commands: CommandsClient, batch: Pending[]): Promise<{ lost: Pending[]; passing: Array<{ pending: Pending; message: string }> }> {
     const errors = await this.xaddAll(commands, batch);
+    // Most are written: only the refused ones need a look (and maybe a round trip) each.
+    const refused: number[] = [];
+    for (let i = 0; i < errors.length; i++) {
+      const err = errors[i];
+      if (err === null) this.counts.written++;
+      else if (err === RECORDED) this.counts.alreadyRecorded++;
+      else refused.push(i);
+    }
     const outcomes = await Promise.allSettled(
-      errors.map(async (err, i): Promise<'written' | 'late' | 'alreadyRecorded'> => {
-        if (!err) return 'written';
-        if (err === RECORDED) return 'alreadyRecorded';
+      refused.map(async (i): Promise<'late' | 'alreadyRecorded'> => {
+        const err = errors[i] as Error;
         if (!ID_TOO_SMALL.test(err.message)) throw err;
         return this.lateOrRecorded(commands, batch[i].record, batch[i].id);
       }),
     );
     const lost: Pending[] = [];
     const passing: Array<{ pending: Pending; message: string }> = [];
-    outcomes.forEach((outcome, i) => {
+    outcomes.forEach((outcome, k) => {
+      const i = refused[k];
       if (outcome.status === 'fulfilled') {
         this.counts[outcome.value]++;
         if (outcome.value === 'late') this.counts.written++;
@@ -248,9 +271,11 @@ export class StreamRecorder implements IDisposable {
    */
   private async alreadyInStreams(commands: CommandsClient, batch: Pending[]): Promise<boolean[]> {
     const recorded = batch.map(() => false);
+    const check = batch.flatMap(({ record }, i) => (record.source === 'live' || hasOwnTime(record) ? [] : [i]));
+    if (check.length === 0) return recorded;
     await Promise.all(
-      batch.map(async ({ record }, i) => {
-        if (record.source === 'live' || hasOwnTime(record)) return;
+      check.map(async (i) => {
+        const { record } = batch[i];
         // A failed check leaves it to the XADD, which meets the same failure and says so.
         const [newest] = await commands.xrevrange(this.keys.runsKey(record.run.resultName), '+', '-', 'COUNT', 1).catch(() => []);
         recorded[i] = newest !== undefined && streamIdSeq(newest[0]) === runHash(record);
@@ -277,8 +302,6 @@ export class StreamRecorder implements IDisposable {
 /** Stands for "the stream holds it already" among the errors of a batch. */
 const RECORDED = new Error('already recorded');
 
-function byId(a: { id: string }, b: { id: string }): number {
-  const [am, as] = a.id.split('-').map(Number);
-  const [bm, bs] = b.id.split('-').map(Number);
-  return am - bm || as - bs;
+function byId(a: Pending, b: Pending): number {
+  return a.ms - b.ms || a.seq - b.seq;
 }
