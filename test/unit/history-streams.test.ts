@@ -3,7 +3,7 @@
 // cannot be trusted, and the recorder's queue.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PipelineRun, decodePayload } from '../../src/core/decode';
+import { PipelineRun, decodePayload, runIdentity } from '../../src/core/decode';
 import { Deque } from '../../src/core/deque';
 import { mutationLine, parseLine } from '../../src/core/history/records';
 import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from '../../src/core/history/streamId';
@@ -87,6 +87,15 @@ describe('stream IDs of runs whose time is not their own', () => {
     assert.equal(streamIdOf(record(r, at + 10)), streamIdOf(record(r, at + 990)));
     assert.equal(streamIdTime(streamIdOf(record(r, at + 10))), at);
     assert.equal(hasOwnTime(record(r, at)), false);
+  });
+
+  test('the hash is FNV-1a of the run\'s identity, as recorders before this one wrote it', () => {
+    const fnv = (text: string) => {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+      return hash >>> 0;
+    };
+    for (const r of [run('OWN'), run('ЗАКАЗЫ', { pipeline_name: 'выгрузка', duration_ms: 0 })]) assert.equal(runHash({ run: r }), fnv(runIdentity(r.result)));
   });
 
   test('runs that never started with another error are other runs (the error joins the hash)', () => {

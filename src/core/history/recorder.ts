@@ -251,14 +251,17 @@ export class StreamRecorder implements IDisposable {
   /** XADD of each run with its own ID: the error of each, RECORDED, or null. A cluster routes each to its shard. */
   private async xaddAll(commands: CommandsClient, batch: Pending[]): Promise<Array<Error | null>> {
     const recorded = await this.alreadyInStreams(commands, batch);
-    const args = (record: RunRecord, id: string) => [this.keys.runsKey(record.run.resultName), 'MAXLEN', '~', this.options.maxLen, id, 'run', encodeResult(record.run.result)] as const;
-    if (isCluster(commands)) return Promise.all(batch.map(({ record, id }, i) => (recorded[i] ? RECORDED : commands.xadd(...args(record, id)).then(() => null, (err: Error) => err))));
+    const maxLen = this.options.maxLen;
+    const key = (p: Pending) => this.keys.runsKey(p.record.run.resultName);
+    if (isCluster(commands)) {
+      return Promise.all(batch.map((p, i) => (recorded?.has(i) ? RECORDED : commands.xadd(key(p), 'MAXLEN', '~', maxLen, p.id, 'run', encodeResult(p.record.run.result)).then(() => null, (err: Error) => err))));
+    }
     const pipeline = commands.pipeline();
-    for (let i = 0; i < batch.length; i++) if (!recorded[i]) pipeline.xadd(...args(batch[i].record, batch[i].id));
+    for (let i = 0; i < batch.length; i++) if (!recorded?.has(i)) pipeline.xadd(key(batch[i]), 'MAXLEN', '~', maxLen, batch[i].id, 'run', encodeResult(batch[i].record.run.result));
     try {
       const replies = await pipeline.exec();
       let k = 0;
-      return batch.map((_, i) => (recorded[i] ? RECORDED : (replies?.[k++]?.[0] ?? (replies ? null : new Error('Connection is closed.')))));
+      return batch.map((_, i) => (recorded?.has(i) ? RECORDED : (replies?.[k++]?.[0] ?? (replies ? null : new Error('Connection is closed.')))));
     } catch (err) {
       return batch.map(() => err as Error);
     }
@@ -267,18 +270,19 @@ export class StreamRecorder implements IDisposable {
   /**
    * Runs read from a state key whose ID time is when they arrived (a zero or far-future time): after
    * a restart such a run gets another ID, so it counts as recorded when the stream's newest entry
-   * is the same run (a state key holds only the latest run).
+   * is the same run (a state key holds only the latest run). The indexes of those, if any.
    */
-  private async alreadyInStreams(commands: CommandsClient, batch: Pending[]): Promise<boolean[]> {
-    const recorded = batch.map(() => false);
-    const check = batch.flatMap(({ record }, i) => (record.source === 'live' || hasOwnTime(record) ? [] : [i]));
-    if (check.length === 0) return recorded;
+  private async alreadyInStreams(commands: CommandsClient, batch: Pending[]): Promise<ReadonlySet<number> | undefined> {
+    const check: number[] = [];
+    for (let i = 0; i < batch.length; i++) if (batch[i].record.source !== 'live' && !hasOwnTime(batch[i].record)) check.push(i);
+    if (check.length === 0) return undefined;
+    const recorded = new Set<number>();
     await Promise.all(
       check.map(async (i) => {
         const { record } = batch[i];
         // A failed check leaves it to the XADD, which meets the same failure and says so.
         const [newest] = await commands.xrevrange(this.keys.runsKey(record.run.resultName), '+', '-', 'COUNT', 1).catch(() => []);
-        recorded[i] = newest !== undefined && streamIdSeq(newest[0]) === runHash(record);
+        if (newest !== undefined && streamIdSeq(newest[0]) === runHash(record)) recorded.add(i);
       }),
     );
     return recorded;
