@@ -128,7 +128,8 @@ export async function measureStreams(settings: ConnectionSettings, admin: Redis,
       });
     });
     const t0 = performance.now();
-    for (let i = 0; i < pool.length; i++) recorder.store.addRun(pool[i].run, 'live', i);
+    // Received when it finished (a received time far from finished_at would make the ID the arrival's).
+    for (let i = 0; i < pool.length; i++) recorder.store.addRun(pool[i].run, 'live', pool[i].run.finishedAt?.epochMs ?? i);
     await drained;
     recorderRunsPerS.push(pool.length / ((performance.now() - t0) / 1000));
     if (recorder.recorded.dropped > 0) throw new Error(`the recorder dropped ${recorder.recorded.dropped} runs`);

@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,flood
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,recorder,flood
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -31,6 +31,7 @@ import { measureWatchTool } from './cli';
 import { measureAlertRules } from './alerts';
 import { measureJournal, measureStreams } from './history';
 import { measureFlood } from './flood';
+import { measureRecorderCeiling } from './recorder';
 import { chromiumPath, measurePanelRender } from './panelRender';
 
 const ROOT = resolve(__dirname, '..');
@@ -780,6 +781,23 @@ async function measureHistoryStreams(settings: ConnectionSettings, admin: Redis)
   addRow('10f', `Viewer connect: read ${streams.toLocaleString('en-US')} streams × 100 entries (${f.runsRead.toLocaleString('en-US')} runs)`, stat(f.connectMs), (v) => fmtMs(v), QUICK ? undefined : { text: '≤ 500 ms', ok: (v) => v <= 500 });
 }
 
+/** 10g-10r: the recorder against a bare client's pipelined XADDs of the same entries (bench/recorder.ts). */
+async function measureRecorderRows(settings: ConnectionSettings, admin: Redis): Promise<void> {
+  const streams = QUICK ? 200 : 1000;
+  const rounds = QUICK ? 2 : 5;
+  log(`10g recorder vs bare XADD: ${streams} streams × 100 runs, MAXLEN ~ 50, ${rounds} alternating rounds`);
+  const f = await measureRecorderCeiling(settings, admin, streams, 100, 50, rounds);
+  const perS = (v: number) => `${Math.round(v).toLocaleString('en-US')} runs/s`;
+  const us = (v: number) => `${v.toFixed(1)} µs`;
+  addRow('10g', `Recorder: ${f.runs.toLocaleString('en-US')} runs as they finish, into ${streams} streams (XADD MAXLEN ~ 50), runs/s`, stat(f.recorderRunsPerS), perS);
+  addRow('10h', '… a bare ioredis client, pipelined XADDs of the same entries (IDs and JSON made beforehand), runs/s', stat(f.bareRunsPerS), perS);
+  const ratio = stat(f.recorderRunsPerS).median / stat(f.bareRunsPerS).median;
+  rows.push({ id: '10r2', what: 'Recorder ÷ bare client (by runs/s)', median: fmtX(ratio), min: '', max: '', target: '≥ 0.80×', verdict: ratio >= 0.8 ? 'pass' : 'miss' });
+  addRow('10i', 'Where the time goes, CPU per run of this process: the recorder (store, ID, JSON, client)', stat(f.recorderCpuUs), us);
+  addRow('10j', '… the bare client (client only)', stat(f.bareCpuUs), us);
+  addRow('10k', '… making one entry: stream ID and Go-order JSON (inside the recorder’s time, outside the bare client’s)', f.entryCpuUs, us);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7: footprint
 
@@ -912,7 +930,7 @@ async function main(): Promise<boolean> {
       log(`${name} failed: ${(err as Error)?.stack ?? err}`);
     }
   };
-  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history', 'flood', 'cli'].some(want);
+  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history', 'recorder', 'flood', 'cli'].some(want);
   if (needRedis) {
     try {
       redisServerBinary();
@@ -948,6 +966,11 @@ async function main(): Promise<boolean> {
       if (want('history')) {
         const admin = await server.client();
         await section('history-streams', () => measureHistoryStreams(settings, admin));
+        admin.disconnect();
+      }
+      if (want('recorder')) {
+        const admin = await server.client();
+        await section('recorder', () => measureRecorderRows(settings, admin));
         admin.disconnect();
       }
       if (want('flood')) await section('flood', () => measureFloodRows(server.port));
