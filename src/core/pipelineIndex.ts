@@ -112,6 +112,13 @@ export class PipelineIndex implements IDisposable {
     return this.files.get(file)?.definitions ?? [];
   }
 
+  /** Documents skipped for their shape (`too-complex`): the front end tells the user, on the file. */
+  skippedForShape(): IndexProblem[] {
+    const out: IndexProblem[] = [];
+    for (const [file, parsed] of this.files) for (const problem of parsed.problems) if (problem.code === 'too-complex') out.push({ file, problem });
+    return out;
+  }
+
   /** Files with at least one definition. */
   pipelineFiles(): string[] {
     return [...this.files].filter(([, parsed]) => parsed.definitions.length > 0).map(([file]) => file);
@@ -152,7 +159,8 @@ export class PipelineIndex implements IDisposable {
   /** Whether what the index knows of the file changed (a YAML file without result_log changes nothing). */
   private store(file: string, parsed: ParsedPipelineFile): boolean {
     for (const problem of parsed.problems) this.problemEmitter.fire({ file, problem });
-    if (parsed.definitions.length === 0) return this.files.delete(file);
+    // A file skipped for its shape is kept too: the user is told on the file until it changes.
+    if (parsed.definitions.length === 0 && !parsed.problems.some((p) => p.code === 'too-complex')) return this.files.delete(file);
     this.files.set(file, parsed);
     return true;
   }

@@ -139,6 +139,30 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     await diagnosticsChanged(uri, (d) => d.length === 1, 'and on again');
   });
 
+  it('a pipeline file shaped to cost time (a merge bomb) is read in bounded work; an event still reaches the tree and its CodeLens at once', async () => {
+    const uri = file('ws/merge_bomb.yaml');
+    const [bomb] = t.workspace.files.locate('WS_BOMB');
+    assert.equal(bomb?.definition.ttl, 600, 'indexed at start, read through ten levels of merges');
+    await vscode.window.showTextDocument(uri);
+    assert.ok((await lensTitles(uri)).some((title) => /no run seen yet/.test(title)), 'the open file parsed for its CodeLens');
+    const inTree = until('WS_BOMB in the tree', () => (t.tree.getChildren().some((n) => n.kind === 'pipeline' && n.resultName === 'WS_BOMB') ? true : undefined), [t.tree.onDidChangeTreeData as never, t.viewer.onDidChange], 10_000);
+    await publishResult(admin, keys, result('WS_BOMB', 'failed', { error: 'boom' }), 600);
+    await inTree;
+    const titles = await lensTitles(uri);
+    assert.ok(titles.some((title) => /^\$\(error\) failed · just now/.test(title)), titles.join(' | '));
+  });
+
+  it('a file needing more lookups than the budget is skipped, with a warning in Problems at its result_log', async () => {
+    const uri = file('ws/too_complex.yaml');
+    assert.equal(t.workspace.files.locate('WS_TOO_COMPLEX').length, 0, 'not indexed');
+    const [warning] = await diagnosticsChanged(uri, (d) => d.some((x) => x.code === 'too-complex'), 'a too-complex warning');
+    assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(warning.range.start.line, 1, 'at result_log');
+    assert.match(warning.message, /^TDTP does not read this pipeline: its anchors and merge keys \(<<\) need more than 10,000 lookups/);
+    await vscode.window.showTextDocument(uri);
+    assert.deepEqual(await lensTitles(uri), [], 'no CodeLens for it');
+  });
+
   it('the hover on result_log lists the last runs', async () => {
     const uri = file('ws/lens.yaml');
     const line = readFileSync(uri.fsPath, 'utf8').split('\n').indexOf('result_log:');

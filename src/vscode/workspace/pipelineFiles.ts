@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { PipelineFileProblem } from '../../core/pipelineFiles';
+import { ParsedPipelineFile, PipelineFileProblem, parsePipelineFile } from '../../core/pipelineFiles';
 import { PipelineIndex, PipelineLocation } from '../../core/pipelineIndex';
 
 /** Where pipeline files are looked for, and what is never searched. */
@@ -24,6 +24,8 @@ export class WorkspacePipelineFiles extends Disposable {
   readonly index = this.register(new PipelineIndex());
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   private readonly pendingEdits = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The open documents' parses by version: CodeLens is asked again at every event, the text has not changed. */
+  private readonly parses = new WeakMap<vscode.TextDocument, { version: number; parsed: ParsedPipelineFile }>();
   private started = false;
   private readyPromise: Promise<void> | undefined;
 
@@ -54,6 +56,15 @@ export class WorkspacePipelineFiles extends Disposable {
 
   hasConfig(resultName: string): boolean {
     return this.index.locate(resultName).length > 0;
+  }
+
+  /** An open document as it reads now (unsaved edits included), parsed once per version. */
+  parsedDocument(document: vscode.TextDocument): ParsedPipelineFile {
+    const cached = this.parses.get(document);
+    if (cached?.version === document.version) return cached.parsed;
+    const parsed = parsePipelineFile(document.getText());
+    this.parses.set(document, { version: document.version, parsed });
+    return parsed;
   }
 
   definitionsIn(uri: vscode.Uri): PipelineFileLocation[] {
@@ -141,5 +152,7 @@ export function describeProblem(problem: PipelineFileProblem): string {
       return `YAML error in document ${problem.documentIndex + 1} at line ${problem.line + 1}: ${problem.message}`;
     case 'missing-name':
       return `result_log of type redis without a name (document ${problem.documentIndex + 1}, line ${problem.line + 1})`;
+    case 'too-complex':
+      return `its anchors and merge keys (<<) need more than ${problem.limit} lookups to read (document ${problem.documentIndex + 1}, line ${problem.line + 1}); not read, so that it cannot stall VS Code`;
   }
 }
