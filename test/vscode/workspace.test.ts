@@ -302,4 +302,41 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
       await admin.config('SET', 'requirepass', '');
     }
   });
+
+  it('connecting from the files asks before replacing a password the user stored, and binds the file\'s to the file\'s server', async () => {
+    const path = join(folder.fsPath, 'ws', 'connect_again.yaml');
+    const address = `127.0.0.1:${redis.port}`;
+    writeFileSync(path, `name: connect_again\nresult_log:\n  type: redis\n  address: "${address}"\n  password: "pw-from-file"\n  name: WS_CONNECT_AGAIN\n`);
+    const ask = t.workspace.askReplacePassword;
+    const askElsewhere = t.passwords.askElsewhere;
+    // Kept, the user's password is for another server: held back from this one (no modal left open).
+    t.passwords.askElsewhere = async () => false;
+    const asked: Array<Array<string | undefined>> = [];
+    let answer: 'replace' | 'keep' | undefined = 'keep';
+    t.workspace.askReplacePassword = async (savedFor, fileFor) => {
+      asked.push([savedFor, fileFor]);
+      return answer;
+    };
+    const connect = () => vscode.commands.executeCommand<boolean>('tdtp.connectFromWorkspace', { address, db: 0, password: 'fromFile' });
+    try {
+      await until('the file indexed', () => (t.workspace.files.locate('WS_CONNECT_AGAIN').length ? true : undefined), [t.workspace.files.onDidChange]);
+      const mine = { password: 'mine', endpoint: 'redis://10.9.9.9:6379' };
+      await t.passwords.set(mine.password, 'default', 'redis', mine.endpoint);
+      assert.equal(await connect(), true, 'Keep Mine connects without the file\'s password');
+      assert.deepEqual(asked, [[mine.endpoint, `redis://${address}`]], 'asked, naming both servers');
+      assert.deepEqual(await t.passwords.getBound(), mine, 'the user\'s password is kept');
+      answer = undefined;
+      assert.equal(await connect(), false, 'a dismissed question cancels');
+      assert.deepEqual(await t.passwords.getBound(), mine);
+      answer = 'replace';
+      assert.equal(await connect(), true);
+      assert.deepEqual(await t.passwords.getBound(), { password: 'pw-from-file', endpoint: `redis://${address}` }, 'bound to the server the file names');
+      assert.equal(asked.length, 3);
+    } finally {
+      t.workspace.askReplacePassword = ask;
+      t.passwords.askElsewhere = askElsewhere;
+      await t.passwords.clear();
+      rmSync(path);
+    }
+  });
 });
