@@ -43,6 +43,9 @@ writeFileSync(
   }),
 );
 
+// A trusted repository turning off the history of every server (application-scoped: must be ignored).
+writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tdtp.history.persist': false }));
+
 // Pipeline files for test/vscode/workspace.test.ts: the core's fixture tree, and a few of its own.
 cpSync(join(root, 'test', 'fixtures', 'pipelines'), join(workspace, 'pipelines'), { recursive: true });
 mkdirSync(join(workspace, 'ws'));
