@@ -228,6 +228,20 @@ describe('publishesTo', () => {
     assert.equal(publishesTo(dotted, 'a.b-1'), true);
     assert.equal(publishesTo(dotted, 'aXb-1'), false);
   });
+  test('a template matches as the regular expression of its parts joined by ".+" would, without its backtracking', () => {
+    const templates = ['{{A}}', 'x{{A}}', '{{A}}x', '{{A}}{{B}}', 'a{{A}}a{{B}}a', '{{A}}ab{{B}}ab', 'ab{{A}}{{B}}ba', 'a{{X}}\n{{Y}}'];
+    const names = ['', 'a', 'x', 'ax', 'xa', 'aa', 'aaa', 'aaaa', 'aaaaa', 'abab', 'aabab', 'ababab', 'abxyba', 'abxba', 'ab\nba', 'a\n\nb', 'a1\n2'];
+    for (const name of templates) {
+      const [definition] = parsePipelineFile(`result_log: { type: redis, name: ${JSON.stringify(name)} }`).definitions;
+      const pattern = new RegExp(`^${name.split(/\{\{[^{}]*\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`, 's');
+      for (const candidate of names) assert.equal(publishesTo(definition, candidate), pattern.test(candidate), `${JSON.stringify(name)} ~ ${JSON.stringify(candidate)}`);
+    }
+    // Twelve placeholders in a row against a name that does not end as the template does: the
+    // regular expression took minutes for this; the matcher looks at each character a few times.
+    const [many] = parsePipelineFile(`result_log: { type: redis, name: "${'{{V}}'.repeat(12)}x" }`).definitions;
+    assert.equal(publishesTo(many, 'a'.repeat(200)), false);
+    assert.equal(publishesTo(many, `${'a'.repeat(200)}x`), true);
+  });
 });
 
 describe('PipelineIndex', () => {
