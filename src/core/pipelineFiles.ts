@@ -88,9 +88,16 @@ const MENTIONS_RESULT_LOG = /^[ \t]*["']?result_log["']?[ \t]*:/m;
  */
 const PARSE_OPTIONS = { merge: true, uniqueKeys: false, prettyErrors: false } as const;
 
-export function parsePipelineFile(text: string): ParsedPipelineFile {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_PIPELINE_FILE_BYTES) return { definitions: [], problems: [{ code: 'too-large', bytes, limit: MAX_PIPELINE_FILE_BYTES }], steps: 0 };
+/**
+ * What a front end gives the index for a file: its text, or only its size when that is over
+ * MAX_PIPELINE_FILE_BYTES (such a file is not read at all: a repository's 2 GB `.yaml` costs nothing).
+ */
+export type PipelineFileContent = string | { readonly bytes: number };
+
+export function parsePipelineFile(content: PipelineFileContent): ParsedPipelineFile {
+  const bytes = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.bytes;
+  if (bytes > MAX_PIPELINE_FILE_BYTES || typeof content !== 'string') return { definitions: [], problems: [{ code: 'too-large', bytes, limit: MAX_PIPELINE_FILE_BYTES }], steps: 0 };
+  const text = content;
   if (!MENTIONS_RESULT_LOG.test(text)) return { definitions: [], problems: [], steps: 0 };
   const lineCounter = new (yaml().LineCounter)();
   const parsed = yaml().parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter });

@@ -1,6 +1,6 @@
 import { Emitter } from './emitter';
 import { IDisposable } from './lifecycle';
-import { ParsedPipelineFile, PipelineDefinition, PipelineFileProblem, parsePipelineFile, publishesTo } from './pipelineFiles';
+import { ParsedPipelineFile, PipelineDefinition, PipelineFileContent, PipelineFileProblem, parsePipelineFile, publishesTo } from './pipelineFiles';
 
 /** One definition and the file it is in (a file is named by whatever key the front end uses: a URI). */
 export interface PipelineLocation {
@@ -49,8 +49,8 @@ export class PipelineIndex implements IDisposable {
   readonly onProblem = this.problemEmitter.event;
 
   /** Parses one file's text now and replaces what was known of it. */
-  update(file: string, text: string): void {
-    if (this.store(file, parsePipelineFile(text))) this.changed.fire(new Set([file]));
+  update(file: string, content: PipelineFileContent): void {
+    if (this.store(file, parsePipelineFile(content))) this.changed.fire(new Set([file]));
   }
 
   remove(file: string): void {
@@ -62,7 +62,7 @@ export class PipelineIndex implements IDisposable {
    * not block the host. A file that cannot be read is skipped (it may have been deleted meanwhile).
    * A later call to indexAll or clear makes an unfinished one stop.
    */
-  async indexAll(files: readonly string[], read: (file: string) => Promise<string>, options: IndexOptions = {}): Promise<{ indexed: number; skipped: number }> {
+  async indexAll(files: readonly string[], read: (file: string) => Promise<PipelineFileContent>, options: IndexOptions = {}): Promise<{ indexed: number; skipped: number }> {
     const generation = ++this.generation;
     const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     const touched = new Set<string>();

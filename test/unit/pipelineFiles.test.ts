@@ -333,6 +333,16 @@ describe('PipelineIndex', () => {
     assert.ok(ticks > 0, 'timers ran while indexing');
   });
 
+  test('a file too large to be a pipeline file is given by its size only: reported as too-large, never read or parsed', async () => {
+    const index = new PipelineIndex();
+    const problems: IndexProblem[] = [];
+    index.onProblem((p) => problems.push(p));
+    const huge = 2 * 1024 ** 3;
+    assert.deepEqual(await index.indexAll(['huge.yaml'], async () => ({ bytes: huge })), { indexed: 1, skipped: 0 });
+    assert.deepEqual(problems, [{ file: 'huge.yaml', problem: { code: 'too-large', bytes: huge, limit: MAX_PIPELINE_FILE_BYTES } }]);
+    assert.equal(index.definitionCount, 0);
+  });
+
   test('a newer indexAll stops an unfinished one', async () => {
     const index = new PipelineIndex();
     const text = 'result_log: { type: redis, name: OLD }';

@@ -7,7 +7,7 @@ import { inertText } from '../../core/text';
 import { Config } from '../config';
 import { DEFAULT_CONNECTION, PasswordStore } from '../secrets';
 import { Viewer } from '../viewer';
-import { WorkspacePipelineFiles } from './pipelineFiles';
+import { WorkspacePipelineFiles, readPipelineFile } from './pipelineFiles';
 
 /** For tests and other extensions: which endpoint, and what to do with a password in the file. */
 export interface ConnectFromWorkspaceOptions {
@@ -139,6 +139,6 @@ export async function askToReplace(savedFor: string | undefined, fileFor: string
 /** The password written for this endpoint, read again from its file only now. */
 async function passwordFromFiles(endpoint: WorkspaceEndpoint): Promise<string | undefined> {
   if (!endpoint.passwordAt) return undefined;
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(endpoint.passwordAt.file)));
-  return readResultLogPassword(text, endpoint.passwordAt.documentIndex);
+  const content = await readPipelineFile(vscode.Uri.parse(endpoint.passwordAt.file));
+  return typeof content === 'string' ? readResultLogPassword(content, endpoint.passwordAt.documentIndex) : undefined;
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { ParsedPipelineFile, PipelineFileProblem, parsePipelineFile } from '../../core/pipelineFiles';
+import { MAX_PIPELINE_FILE_BYTES, ParsedPipelineFile, PipelineFileContent, PipelineFileProblem, parsePipelineFile } from '../../core/pipelineFiles';
 import { PipelineIndex, PipelineLocation } from '../../core/pipelineIndex';
 
 /** Where pipeline files are looked for, and what is never searched. */
@@ -107,10 +107,10 @@ export class WorkspacePipelineFiles extends Disposable {
   }
 
   /** An open document's text (it may hold unsaved edits), otherwise the file's. */
-  private async read(uri: vscode.Uri): Promise<string> {
+  private async read(uri: vscode.Uri): Promise<PipelineFileContent> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return open.getText();
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    return readPipelineFile(uri);
   }
 
   private reread(uri: vscode.Uri): void {
@@ -133,6 +133,13 @@ export class WorkspacePipelineFiles extends Disposable {
       }, EDIT_DEBOUNCE_MS),
     );
   }
+}
+
+/** A file's text, or only its size when it is too large to be a pipeline file (then it is not read). */
+export async function readPipelineFile(uri: vscode.Uri): Promise<PipelineFileContent> {
+  const { size } = await vscode.workspace.fs.stat(uri);
+  if (size > MAX_PIPELINE_FILE_BYTES) return { bytes: size };
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
 function isCandidateUri(uri: vscode.Uri): boolean {
