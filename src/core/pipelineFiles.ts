@@ -57,7 +57,7 @@ export type PipelineFileProblem =
 export interface ParsedPipelineFile {
   readonly definitions: readonly PipelineDefinition[];
   readonly problems: readonly PipelineFileProblem[];
-  /** Map entries and merge sources looked at to read it (each document within MAX_LOOKUP_STEPS): for tests and the log. */
+  /** Map entries and merge sources looked at to read it (each document within MAX_LOOKUP_STEPS): the work the tests bound. */
   readonly steps: number;
 }
 
@@ -82,7 +82,7 @@ const MENTIONS_RESULT_LOG = /^[ \t]*["']?result_log["']?[ \t]*:/m;
 
 /**
  * How the text is parsed. The parser's own duplicate-key check compares each key with every earlier
- * one of its map (quadratic: a 500 KB map of distinct keys takes a minute), so it is off and the
+ * one of its map (quadratic: a 500 KB map of distinct keys took most of a minute), so it is off and the
  * reader checks the keys it reads (DocumentReader.findPair). Aliases are never expanded: the
  * parser's `maxAliasCount` bounds only `toJS`, which is never called here.
  */
