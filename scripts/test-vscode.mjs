@@ -43,6 +43,9 @@ writeFileSync(
   }),
 );
 
+// A trusted repository turning off the history of every server (application-scoped: must be ignored).
+writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tdtp.history.persist': false }));
+
 // Pipeline files for test/vscode/workspace.test.ts: the core's fixture tree, and a few of its own.
 cpSync(join(root, 'test', 'fixtures', 'pipelines'), join(workspace, 'pipelines'), { recursive: true });
 mkdirSync(join(workspace, 'ws'));
@@ -51,6 +54,12 @@ writeFileSync(join(workspace, 'ws', 'lens.yaml'), pipelineYaml('ws_lens_pipeline
 writeFileSync(join(workspace, 'ws', 'run_me.yaml'), pipelineYaml('ws_run_pipeline', 'WS_RUN'));
 writeFileSync(join(workspace, 'ws', 'shared_a.yaml'), pipelineYaml('ws_shared_a', 'WS_SHARED'));
 writeFileSync(join(workspace, 'ws', 'shared_b.yaml'), pipelineYaml('ws_shared_b', 'WS_SHARED'));
+// Shaped to cost time (a repository can ship them): ten levels of anchors each merging the one before
+// five times over, and a result_log with 4,000 merge sources. The host must stay responsive.
+const merges = (alias, n) => `[${Array(n).fill(alias).join(', ')}]`;
+const bomb = ['a0: &a0 { ttl: 600 }', ...Array.from({ length: 10 }, (_, i) => `a${i + 1}: &a${i + 1} { <<: ${merges(`*a${i}`, 5)} }`)];
+writeFileSync(join(workspace, 'ws', 'merge_bomb.yaml'), `${bomb.join('\n')}\nname: ws_bomb\nresult_log: { <<: ${merges('*a10', 5)}, type: redis, name: WS_BOMB }\n`);
+writeFileSync(join(workspace, 'ws', 'too_complex.yaml'), `a: &a { x: 1 }\nresult_log:\n  <<: ${merges('*a', 4000)}\n  type: redis\n  name: WS_TOO_COMPLEX\n`);
 
 if (process.argv.includes('--electron')) {
   const { runTests, downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath } = await import('@vscode/test-electron');

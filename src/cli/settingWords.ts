@@ -39,6 +39,8 @@ export function settingProblemText(p: SettingProblem): string {
       return 'URL password has a malformed %-escape (write "%" as %25)';
     case 'passwordElsewhere':
       return `the stored password was saved for ${a}; it is not sent to ${b}`;
+    case 'passwordUnbound':
+      return `the stored password was saved for no server; it is not sent to ${a}`;
     case 'urlUserinfoUnescaped':
       return `URL "${a}": the user name or password holds / ? # or @ — write them as %2F %3F %23 %40`;
     case 'hostEmpty':

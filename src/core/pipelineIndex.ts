@@ -1,6 +1,6 @@
 import { Emitter } from './emitter';
 import { IDisposable } from './lifecycle';
-import { ParsedPipelineFile, PipelineDefinition, PipelineFileProblem, parsePipelineFile, publishesTo } from './pipelineFiles';
+import { ParsedPipelineFile, PipelineDefinition, PipelineFileContent, PipelineFileProblem, parsePipelineFile, publishesTo } from './pipelineFiles';
 
 /** One definition and the file it is in (a file is named by whatever key the front end uses: a URI). */
 export interface PipelineLocation {
@@ -49,8 +49,8 @@ export class PipelineIndex implements IDisposable {
   readonly onProblem = this.problemEmitter.event;
 
   /** Parses one file's text now and replaces what was known of it. */
-  update(file: string, text: string): void {
-    if (this.store(file, parsePipelineFile(text))) this.changed.fire(new Set([file]));
+  update(file: string, content: PipelineFileContent): void {
+    if (this.store(file, parsePipelineFile(content))) this.changed.fire(new Set([file]));
   }
 
   remove(file: string): void {
@@ -62,7 +62,7 @@ export class PipelineIndex implements IDisposable {
    * not block the host. A file that cannot be read is skipped (it may have been deleted meanwhile).
    * A later call to indexAll or clear makes an unfinished one stop.
    */
-  async indexAll(files: readonly string[], read: (file: string) => Promise<string>, options: IndexOptions = {}): Promise<{ indexed: number; skipped: number }> {
+  async indexAll(files: readonly string[], read: (file: string) => Promise<PipelineFileContent>, options: IndexOptions = {}): Promise<{ indexed: number; skipped: number }> {
     const generation = ++this.generation;
     const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     const touched = new Set<string>();
@@ -112,6 +112,13 @@ export class PipelineIndex implements IDisposable {
     return this.files.get(file)?.definitions ?? [];
   }
 
+  /** Documents skipped for their shape (`too-complex`): the front end tells the user, on the file. */
+  skippedForShape(): IndexProblem[] {
+    const out: IndexProblem[] = [];
+    for (const [file, parsed] of this.files) for (const problem of parsed.problems) if (problem.code === 'too-complex') out.push({ file, problem });
+    return out;
+  }
+
   /** Files with at least one definition. */
   pipelineFiles(): string[] {
     return [...this.files].filter(([, parsed]) => parsed.definitions.length > 0).map(([file]) => file);
@@ -152,7 +159,8 @@ export class PipelineIndex implements IDisposable {
   /** Whether what the index knows of the file changed (a YAML file without result_log changes nothing). */
   private store(file: string, parsed: ParsedPipelineFile): boolean {
     for (const problem of parsed.problems) this.problemEmitter.fire({ file, problem });
-    if (parsed.definitions.length === 0) return this.files.delete(file);
+    // A file skipped for its shape is kept too: the user is told on the file until it changes.
+    if (parsed.definitions.length === 0 && !parsed.problems.some((p) => p.code === 'too-complex')) return this.files.delete(file);
     this.files.set(file, parsed);
     return true;
   }

@@ -102,7 +102,8 @@ export interface ConnectionSettingsInput {
  *   `nodeBadHost` [item, host]; `nodeBadPort` [item] (the setting says sentinel or cluster node).
  * - `sentinelsAndCluster`; `sentinelNameMissing`; `sentinelsMissing` [master name]; `clusterDb` [db].
  * - `unreadableFile` [path, error code] (a TLS file the front end could not read).
- * - `passwordElsewhere` [endpoint saved for, endpoint now] (a stored password held back).
+ * - `passwordElsewhere` [endpoint saved for, endpoint now] (a stored password held back);
+ *   `passwordUnbound` [endpoint now] (one saved for no endpoint, held back from where a workspace points).
  */
 export type SettingProblemCode =
   | 'urlNotText'
@@ -115,6 +116,7 @@ export type SettingProblemCode =
   | 'urlPasswordEscape'
   | 'urlUserinfoUnescaped'
   | 'passwordElsewhere'
+  | 'passwordUnbound'
   | 'hostEmpty'
   | 'hostInvalid'
   | 'notPort'

@@ -108,7 +108,14 @@ export class Config extends Disposable {
     if (!Array.isArray(list) || list.length === 0) {
       const sentinels = this.section.get<unknown[]>('redis.sentinels');
       return {
-        profiles: [{ name: DEFAULT_CONNECTION, read: (secrets) => this.defaultConnectionInput(secrets), usesSentinel: Array.isArray(sentinels) && sentinels.length > 0 }],
+        profiles: [
+          {
+            name: DEFAULT_CONNECTION,
+            read: (secrets) => this.defaultConnectionInput(secrets),
+            usesSentinel: Array.isArray(sentinels) && sentinels.length > 0,
+            fromWorkspace: () => CONNECTION_FIELDS.some((f) => this.setInWorkspace(`redis.${f.setting}`)),
+          },
+        ],
         problems: [],
       };
     }
@@ -127,7 +134,7 @@ export class Config extends Disposable {
       }
       seen.add(name);
       const sentinels = (entry as { sentinels?: unknown }).sentinels;
-      profiles.push({ name, read: (secrets) => namedConnectionInput(entry as Record<string, unknown>, index, secrets), usesSentinel: Array.isArray(sentinels) && sentinels.length > 0 });
+      profiles.push({ name, read: (secrets) => namedConnectionInput(entry as Record<string, unknown>, index, secrets), usesSentinel: Array.isArray(sentinels) && sentinels.length > 0, fromWorkspace: () => this.setInWorkspace('connections') });
     });
     return { profiles, problems };
   }
@@ -138,6 +145,12 @@ export class Config extends Disposable {
     const raw = (field: ConnectionField) => (hasUrl && field.urlOverridable ? this.explicitValue(`redis.${field.setting}`) : this.section.get(`redis.${field.setting}`));
     const input = { ...readFields(raw, problems), password, sentinelPassword };
     return { input, problems, settingName };
+  }
+
+  /** Whether a trusted workspace's (or folder's) settings give this key a value (Restricted Mode ignores them). */
+  private setInWorkspace(key: string): boolean {
+    const inspected = this.section.inspect(key);
+    return vscode.workspace.isTrusted && (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined);
   }
 
   /**
@@ -154,16 +167,25 @@ export class Config extends Disposable {
   }
 
   /**
-   * Application-scoped in the manifest: only user settings count, so a repository cannot raise the
-   * bounds that keep the extension host's memory in check (or lower them to hide pipelines).
+   * A setting application-scoped in the manifest: the user's value or the default, never a
+   * workspace's (VS Code ignores those too; read so here as well, whatever the VS Code version).
    */
-  get limits(): StoreLimits {
-    return { maxPipelines: this.value<number>(MODEL_KEYS.maxPipelines) as number, errorChars: this.value<number>(MODEL_KEYS.errorChars) as number };
+  private userValue<T>(key: string): T | undefined {
+    const inspected = this.section.inspect<T>(key);
+    return inspected?.globalValue ?? inspected?.defaultValue;
   }
 
-  /** Whether runs are kept on disk across reloads and restarts. */
+  /** Application-scoped: a repository cannot raise the bounds that keep the extension host's memory in check (or lower them to hide pipelines). */
+  get limits(): StoreLimits {
+    return { maxPipelines: this.userValue<number>(MODEL_KEYS.maxPipelines) as number, errorChars: this.userValue<number>(MODEL_KEYS.errorChars) as number };
+  }
+
+  /**
+   * Whether runs are kept on disk across reloads and restarts. Application-scoped: off deletes the
+   * journals of every server for every window, which a repository's settings must not do.
+   */
   get historyPersist(): boolean {
-    return this.value<boolean>(MODEL_KEYS.historyPersist) === true;
+    return this.userValue<boolean>(MODEL_KEYS.historyPersist) === true;
   }
 
   get tolerance(): { tolerance: DqTolerance; problem?: string } {

@@ -13,16 +13,17 @@ export const DEFAULT_CONNECTION = 'default';
 
 /**
  * A stored password and the endpoint it was saved for (see passwordScope in core/settings).
- * `endpoint` is undefined for a password stored before passwords were bound: it is bound to the
- * endpoint it is first sent to.
+ * `endpoint` is undefined for a password saved while its connection's settings could not say where
+ * (or before passwords were bound): it is bound where it first connects if the user's own settings
+ * say where that is, and otherwise only after the user agrees (WatchedConnection).
  */
 export interface StoredPassword {
   readonly password: string;
   readonly endpoint?: string;
 }
 
-/** Whether to send a stored password to an endpoint other than the one it was saved for. */
-export type ElsewhereQuestion = (connection: string, kind: SecretKind, savedFor: string, now: string) => Thenable<boolean>;
+/** Whether to send a stored password to an endpoint other than the one it was saved for (undefined: saved for none). */
+export type ElsewhereQuestion = (connection: string, kind: SecretKind, savedFor: string | undefined, now: string) => Thenable<boolean>;
 
 /**
  * Redis passwords live only in SecretStorage, one per connection and kind, never in settings.
@@ -98,15 +99,18 @@ export class PasswordStore {
   }
 }
 
-async function askInModal(connection: string, kind: SecretKind, savedFor: string, now: string): Promise<boolean> {
+async function askInModal(connection: string, kind: SecretKind, savedFor: string | undefined, now: string): Promise<boolean> {
   const send = vscode.l10n.t('Send the Password');
   // The endpoints come from settings a repository may have written: plain text in a modal's detail, never markup.
-  const choice = await vscode.window.showWarningMessage(
-    kind === 'sentinel'
-      ? vscode.l10n.t('The connection "{0}" now points somewhere else. Send its stored Sentinel password there?', connection)
-      : vscode.l10n.t('The connection "{0}" now points somewhere else. Send its stored Redis password there?', connection),
-    { modal: true, detail: vscode.l10n.t('Saved for: {0}\nNow: {1}', savedFor, now) },
-    send,
-  );
+  const question =
+    savedFor === undefined
+      ? kind === 'sentinel'
+        ? vscode.l10n.t('The workspace settings point the connection "{0}" at a server its stored Sentinel password was not saved for. Send it there?', connection)
+        : vscode.l10n.t('The workspace settings point the connection "{0}" at a server its stored Redis password was not saved for. Send it there?', connection)
+      : kind === 'sentinel'
+        ? vscode.l10n.t('The connection "{0}" now points somewhere else. Send its stored Sentinel password there?', connection)
+        : vscode.l10n.t('The connection "{0}" now points somewhere else. Send its stored Redis password there?', connection);
+  const detail = savedFor === undefined ? vscode.l10n.t('Now: {0}', now) : vscode.l10n.t('Saved for: {0}\nNow: {1}', savedFor, now);
+  const choice = await vscode.window.showWarningMessage(question, { modal: true, detail }, send);
   return choice === send;
 }

@@ -32,6 +32,8 @@ export function settingProblemText(p: SettingProblem): string {
       return t('URL password has a malformed %-escape (write "%" as %25)');
     case 'passwordElsewhere':
       return t('the stored password was saved for {0}; it is not sent to {1}. Set the password again for this server, or point the connection back.', a, b);
+    case 'passwordUnbound':
+      return t('the stored password was saved for no server, and the workspace settings point this connection at {0}; it is not sent there unless you agree. Set the password again for this server, or remove the workspace setting.', a);
     case 'urlUserinfoUnescaped':
       return t('URL "{0}": the user name or password holds / ? # or @ — write them as %2F %3F %23 %40', a);
     case 'hostEmpty':

@@ -5,6 +5,7 @@ import { parseConnectionSettings, passwordScope, redactUrl, splitUrlPassword } f
 import { inertText } from '../core/text';
 import { isPlainObject } from '../core/validate';
 import { namedConnectionInput } from './config';
+import { CONNECTION_FIELDS } from './settingKeys';
 import { DEFAULT_CONNECTION, PasswordStore } from './secrets';
 
 /** Where a setting's value was written. */
@@ -62,7 +63,7 @@ export class UrlPasswordGuard extends Disposable {
       ['folder', url?.workspaceFolderValue, connections?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
     ];
     for (const [scope, urlValue, connectionsValue, target] of scopes) {
-      for (const found of [...redisUrl(urlValue, target), ...connectionUrls(connectionsValue, target)]) await this.offer(scope, found);
+      for (const found of [...redisUrl(urlValue, scope, target), ...connectionUrls(connectionsValue, target)]) await this.offer(scope, found);
     }
   }
 
@@ -81,11 +82,41 @@ export class UrlPasswordGuard extends Disposable {
   }
 }
 
-function redisUrl(value: unknown, target: vscode.ConfigurationTarget): UrlWithPassword[] {
+function redisUrl(value: unknown, scope: UrlScope, target: vscode.ConfigurationTarget): UrlWithPassword[] {
   const split = typeof value === 'string' ? splitUrlPassword(value) : undefined;
   if (!split) return [];
-  // The id of before tdtp.connections were looked at too: a warning already given is not given again.
-  return [{ setting: 'tdtp.redis.url', connection: DEFAULT_CONNECTION, url: value as string, password: split.password, bare: split.url, warnedId: value as string, rewrite: () => vscode.workspace.getConfiguration('tdtp').update('redis.url', split.url, target) }];
+  const endpoint = redisUrlEndpoint(split.url, scope);
+  return [
+    {
+      setting: 'tdtp.redis.url',
+      connection: DEFAULT_CONNECTION,
+      url: value as string,
+      password: split.password,
+      bare: split.url,
+      ...(endpoint !== undefined ? { endpoint } : {}),
+      // The id of before tdtp.connections were looked at too: a warning already given is not given again.
+      warnedId: value as string,
+      rewrite: () => vscode.workspace.getConfiguration('tdtp').update('redis.url', split.url, target),
+    },
+  ];
+}
+
+/**
+ * Where the password of a `tdtp.redis.url` goes: that URL read with the other `tdtp.redis.*` fields
+ * of its own scope and the scopes below it (the user's settings for a URL in them), never with what
+ * a workspace sets above it. Bound there when moved, so that settings pointing the connection
+ * elsewhere later do not receive it without the user's say.
+ */
+function redisUrlEndpoint(bareUrl: string, scope: UrlScope): string | undefined {
+  const section = vscode.workspace.getConfiguration('tdtp');
+  const fields: Record<string, unknown> = {};
+  for (const field of CONNECTION_FIELDS) {
+    const inspected = section.inspect(`redis.${field.setting}`);
+    const own = scope === 'user' ? [inspected?.globalValue] : scope === 'workspace' ? [inspected?.workspaceValue, inspected?.globalValue] : [inspected?.workspaceFolderValue, inspected?.workspaceValue, inspected?.globalValue];
+    fields[field.setting] = own.find((value) => value !== undefined);
+  }
+  const parsed = parseConnectionSettings(namedConnectionInput({ ...fields, url: bareUrl }, 0, {}).input);
+  return parsed.ok ? passwordScope(parsed.settings) : undefined;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ConnectionProfile {
   read(secrets: ConnectionSecrets): { input: ConnectionSettingsInput; problems: SettingProblem[]; settingName(setting: keyof ConnectionSettingsInput): string };
   /** Whether it uses Sentinel (then a second password, the sentinels' own, may be set). */
   readonly usesSentinel: boolean;
+  /** Whether workspace or folder settings (of a trusted workspace) shape where it connects: not the user's own say. */
+  fromWorkspace?(): boolean;
 }
 
 /**
@@ -125,15 +127,19 @@ export class WatchedConnection extends Disposable {
    * The stored password of `kind` if it may go to `scope`: the endpoint it was saved for. For
    * another endpoint it is held back (a problem of the settings) and the user is asked, without
    * waiting: if they agree it is bound there and the connection retried. A password stored without
-   * an endpoint (before binding existed, or by a flow that stores it before the settings) is bound
-   * to the first endpoint it connects to.
+   * an endpoint is bound to the first endpoint it connects to when the user's own settings name it;
+   * where a workspace's settings point the connection, it is held back and asked about the same way.
    */
   private async boundSecret(kind: SecretKind, scope: string | undefined): Promise<{ password?: string; unbound?: boolean; refused?: SettingProblem }> {
     const stored = await this.passwords.getBound(this.name, kind);
     if (!stored || scope === undefined || stored.endpoint === scope) return { password: stored?.password };
-    if (stored.endpoint === undefined) return { password: stored.password, unbound: true };
+    if (stored.endpoint === undefined && !this.profile.fromWorkspace?.()) return { password: stored.password, unbound: true };
     const savedFor = stored.endpoint;
-    this.log.warn(`[${this.name}] The stored ${kind} password was saved for ${logValue(savedFor)}; not sent to ${logValue(scope)} unless you agree.`);
+    this.log.warn(
+      savedFor === undefined
+        ? `[${this.name}] The stored ${kind} password was saved for no server, and the workspace settings point the connection at ${logValue(scope)}; not sent there unless you agree.`
+        : `[${this.name}] The stored ${kind} password was saved for ${logValue(savedFor)}; not sent to ${logValue(scope)} unless you agree.`,
+    );
     const question = JSON.stringify([kind, savedFor, scope]);
     if (!this.asking.has(question)) {
       this.asking.add(question);
@@ -146,7 +152,8 @@ export class WatchedConnection extends Disposable {
         })
         .finally(() => this.asking.delete(question));
     }
-    return { refused: settingProblem(kind === 'sentinel' ? 'sentinelPassword' : 'password', 'passwordElsewhere', [savedFor, scope]) };
+    const setting = kind === 'sentinel' ? 'sentinelPassword' : 'password';
+    return { refused: savedFor === undefined ? settingProblem(setting, 'passwordUnbound', [scope]) : settingProblem(setting, 'passwordElsewhere', [savedFor, scope]) };
   }
 
   /** What the last connect used (settings and secrets): an unchanged one needs no reconnect. */

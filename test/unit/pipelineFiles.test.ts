@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { MAX_PIPELINE_FILE_BYTES, parsePipelineFile, publishesTo, readResultLogPassword } from '../../src/core/pipelineFiles';
+import { MAX_LOOKUP_STEPS, MAX_PIPELINE_FILE_BYTES, parsePipelineFile, publishesTo, readResultLogPassword } from '../../src/core/pipelineFiles';
 import { IndexProblem, PipelineIndex } from '../../src/core/pipelineIndex';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'pipelines');
@@ -117,8 +117,10 @@ describe('parsePipelineFile on the fixture tree', () => {
   });
 
   test('only type exactly "redis" publishes; YAML without result_log is silently not a pipeline', async () => {
-    assert.deepEqual(parsePipelineFile(await fixture('other/wrong-type.yaml')), { definitions: [], problems: [] });
-    assert.deepEqual(parsePipelineFile(await fixture('other/docker-compose.yaml')), { definitions: [], problems: [] });
+    for (const name of ['other/wrong-type.yaml', 'other/docker-compose.yaml']) {
+      const { definitions, problems } = parsePipelineFile(await fixture(name));
+      assert.deepEqual({ definitions, problems }, { definitions: [], problems: [] }, name);
+    }
   });
 });
 
@@ -147,6 +149,64 @@ describe('parsePipelineFile on hostile input', () => {
     assert.ok(definitions.length + problems.length >= 1);
   });
 
+  /**
+   * Anchors that merge lists of aliases to the anchor before them: a lookup that searches every merge
+   * source again costs width^levels map searches per key, and absent keys (password, ttl …) are
+   * searched everywhere. Here 5^6 = 15,625 per key; 365 bytes of this shape took a minute.
+   */
+  function mergeBomb(levels: number, width: number): string {
+    const lines = ['a0: &a0 { address: "bomb.invalid:1" }'];
+    const aliases = (i: number) => Array(width).fill(`*a${i}`).join(', ');
+    for (let i = 1; i <= levels; i++) lines.push(`a${i}: &a${i} { <<: [${aliases(i - 1)}] }`);
+    lines.push(`result_log: { <<: [${aliases(levels)}], type: redis, name: BOMB }`);
+    return `${lines.join('\n')}\n`;
+  }
+
+  test('a merge bomb is read with each map searched once per key: the work is bounded by its size', () => {
+    const text = mergeBomb(6, 5);
+    const { definitions, problems, steps } = parsePipelineFile(text);
+    assert.deepEqual(problems, []);
+    assert.equal(definitions[0]?.resultName, 'BOMB');
+    assert.equal(definitions[0]?.address, 'bomb.invalid:1', 'found through six levels of merges');
+    assert.equal(definitions[0]?.hasPassword, false, 'an absent key searched everywhere, once');
+    // 7 keys read, each looking at every map entry and merge source at most once: about 7 × 40.
+    assert.ok(steps <= 7 * 45, `${steps} steps`);
+    assert.equal(readResultLogPassword(text, 0), undefined);
+  });
+
+  test('a shape that needs more than the lookup budget is skipped with too-complex, after at most that many steps', () => {
+    // 4,000 merge sources, every absent key looks at each: no pipeline is written like this.
+    const text = `a: &a { x: 1 }\nresult_log:\n  <<: [${Array(4000).fill('*a').join(', ')}]\n  type: redis\n  name: WIDE\n`;
+    const { definitions, problems, steps } = parsePipelineFile(text);
+    assert.deepEqual(definitions, []);
+    assert.deepEqual(problems, [{ code: 'too-complex', documentIndex: 0, line: 1, limit: MAX_LOOKUP_STEPS }], 'reported at result_log');
+    assert.ok(steps <= MAX_LOOKUP_STEPS + 1, `${steps} steps`);
+    assert.equal(readResultLogPassword(text, 0), undefined);
+    // The other documents of the file are read as usual.
+    const both = parsePipelineFile(`${text}---\nresult_log: { type: redis, name: NEXT }\n`);
+    assert.deepEqual(both.definitions.map((d) => d.resultName), ['NEXT']);
+    assert.deepEqual(both.problems.map((p) => p.code), ['too-complex']);
+  });
+
+  test('merges nested deeper than a pipeline needs are skipped with too-complex, not followed to the end', () => {
+    const lines = ['a0: &a0 { address: "deep.invalid:1" }'];
+    for (let i = 1; i <= 100; i++) lines.push(`a${i}: &a${i} { <<: *a${i - 1} }`);
+    lines.push('result_log: { <<: *a100, type: redis, name: DEEP }');
+    const { definitions, problems } = parsePipelineFile(lines.join('\n'));
+    assert.deepEqual(definitions, []);
+    assert.deepEqual(problems.map((p) => p.code), ['too-complex']);
+  });
+
+  test('a key written twice in a map that is read is still an error (yaml.v3 refuses the file); elsewhere it is not looked at', () => {
+    const { definitions, problems } = parsePipelineFile('result_log:\n  type: redis\n  name: ONE\n  name: TWO\n');
+    assert.deepEqual(definitions, []);
+    assert.equal(problems[0]?.code, 'yaml-error');
+    assert.equal(problems[0]?.code === 'yaml-error' && problems[0].line, 3);
+    // The parser's own check compares each key with every earlier one (quadratic): it is off.
+    const wide = parsePipelineFile(`result_log: { type: redis, name: WIDE }\nlookup:\n${Array.from({ length: 2000 }, (_, i) => `  k${i}: ${i}`).join('\n')}\n  k1: again\n`);
+    assert.deepEqual(wide.definitions.map((d) => d.resultName), ['WIDE']);
+  });
+
   test('names are bounded', () => {
     const { definitions } = parsePipelineFile(`result_log:\n  type: redis\n  name: ${'n'.repeat(5000)}\n`);
     assert.equal(definitions[0].resultName.length, 512);
@@ -167,6 +227,20 @@ describe('publishesTo', () => {
     const [dotted] = parsePipelineFile('result_log: { type: redis, name: "a.b-{{X}}" }').definitions;
     assert.equal(publishesTo(dotted, 'a.b-1'), true);
     assert.equal(publishesTo(dotted, 'aXb-1'), false);
+  });
+  test('a template matches as the regular expression of its parts joined by ".+" would, without its backtracking', () => {
+    const templates = ['{{A}}', 'x{{A}}', '{{A}}x', '{{A}}{{B}}', 'a{{A}}a{{B}}a', '{{A}}ab{{B}}ab', 'ab{{A}}{{B}}ba', 'a{{X}}\n{{Y}}'];
+    const names = ['', 'a', 'x', 'ax', 'xa', 'aa', 'aaa', 'aaaa', 'aaaaa', 'abab', 'aabab', 'ababab', 'abxyba', 'abxba', 'ab\nba', 'a\n\nb', 'a1\n2'];
+    for (const name of templates) {
+      const [definition] = parsePipelineFile(`result_log: { type: redis, name: ${JSON.stringify(name)} }`).definitions;
+      const pattern = new RegExp(`^${name.split(/\{\{[^{}]*\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`, 's');
+      for (const candidate of names) assert.equal(publishesTo(definition, candidate), pattern.test(candidate), `${JSON.stringify(name)} ~ ${JSON.stringify(candidate)}`);
+    }
+    // Twelve placeholders in a row against a name that does not end as the template does: the
+    // regular expression took minutes for this; the matcher looks at each character a few times.
+    const [many] = parsePipelineFile(`result_log: { type: redis, name: "${'{{V}}'.repeat(12)}x" }`).definitions;
+    assert.equal(publishesTo(many, 'a'.repeat(200)), false);
+    assert.equal(publishesTo(many, `${'a'.repeat(200)}x`), true);
   });
 });
 
@@ -257,6 +331,16 @@ describe('PipelineIndex', () => {
     assert.deepEqual(result, { indexed: 400, skipped: 1 });
     assert.equal(index.locate('MASK_V001').length, 400);
     assert.ok(ticks > 0, 'timers ran while indexing');
+  });
+
+  test('a file too large to be a pipeline file is given by its size only: reported as too-large, never read or parsed', async () => {
+    const index = new PipelineIndex();
+    const problems: IndexProblem[] = [];
+    index.onProblem((p) => problems.push(p));
+    const huge = 2 * 1024 ** 3;
+    assert.deepEqual(await index.indexAll(['huge.yaml'], async () => ({ bytes: huge })), { indexed: 1, skipped: 0 });
+    assert.deepEqual(problems, [{ file: 'huge.yaml', problem: { code: 'too-large', bytes: huge, limit: MAX_PIPELINE_FILE_BYTES } }]);
+    assert.equal(index.definitionCount, 0);
   });
 
   test('a newer indexAll stops an unfinished one', async () => {

@@ -20,6 +20,17 @@ async function setRedis(settings: Record<string, unknown>): Promise<void> {
   for (const [key, value] of Object.entries(settings)) await config.update(`redis.${key}`, value, vscode.ConfigurationTarget.Global);
 }
 
+/** Failed AUTH attempts a server recorded (ACL LOG, reason "auth"): a password sent to it that it does not take. */
+async function authAttempts(server: RedisServer): Promise<number> {
+  const admin: Redis = await server.client();
+  try {
+    const entries = (await admin.call('ACL', 'LOG')) as unknown[][];
+    return entries.filter((entry) => entry[entry.indexOf('reason') + 1] === 'auth').length;
+  } finally {
+    admin.disconnect();
+  }
+}
+
 /** The viewer's clients on a server (they name themselves tdtp-viewer-…). */
 async function viewerClients(server: RedisServer): Promise<number> {
   const admin: Redis = await server.client();
@@ -34,13 +45,15 @@ async function viewerClients(server: RedisServer): Promise<number> {
 describe('Passwords: bound to their endpoint, and kept out of settings', function () {
   let first: RedisServer;
   let second: RedisServer;
+  /** A trusted repository's server: its workspace settings point the default connection there. */
+  let lure: RedisServer;
   let t: Testing;
   let askElsewhere: ElsewhereQuestion;
   let askMove: MoveQuestion;
   const connected = () => until('the viewer to be connected', () => (t.connection.state.kind === 'connected' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
 
   before(async () => {
-    [first, second] = await Promise.all([startRedis({ password: PASSWORD }), startRedis({ password: PASSWORD })]);
+    [first, second, lure] = await Promise.all([startRedis({ password: PASSWORD }), startRedis({ password: PASSWORD }), startRedis({ password: 'the-lure-s-own' })]);
     const api = await vscode.extensions.getExtension<TdtpViewerApi>(EXTENSION_ID)!.activate();
     t = (api as unknown as { testing: Testing }).testing;
     askElsewhere = t.passwords.askElsewhere;
@@ -51,8 +64,9 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
     t.passwords.askElsewhere = askElsewhere;
     t.urlPasswords.ask = askMove;
     await setRedis({ url: undefined, port: undefined });
+    await vscode.workspace.getConfiguration('tdtp').update('redis.url', undefined, vscode.ConfigurationTarget.Workspace);
     await t.passwords.clear();
-    await Promise.all([first?.dispose(), second?.dispose()]);
+    await Promise.all([first?.dispose(), second?.dispose(), lure?.dispose()]);
   });
 
   it('does not send a stored password to the host a connection now points at, unless the user agrees', async () => {
@@ -63,7 +77,7 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
     await t.connection.connect();
     await connected();
 
-    const asked: string[][] = [];
+    const asked: Array<Array<string | undefined>> = [];
     let answer = false;
     t.passwords.askElsewhere = async (connection, kind, savedFor, now) => {
       asked.push([connection, kind, savedFor, now]);
@@ -130,5 +144,70 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
       await config.update('connections', undefined, vscode.ConfigurationTarget.Global);
       await t.passwords.clear('team');
     }
+  });
+
+  /** The workspace settings of the suite's (trusted) folder point the default connection at the lure. */
+  async function lureInWorkspace(on: boolean): Promise<void> {
+    await vscode.workspace.getConfiguration('tdtp').update('redis.url', on ? `redis://127.0.0.1:${lure.port}/0` : undefined, vscode.ConfigurationTarget.Workspace);
+  }
+
+  /** No URL, port or password of the user's; every question about sending the password elsewhere is recorded and answered no. */
+  async function freshStartRefusing(): Promise<Array<Array<string | undefined>>> {
+    await setRedis({ url: undefined, port: undefined });
+    await t.passwords.clear();
+    const asked: Array<Array<string | undefined>> = [];
+    t.passwords.askElsewhere = async (connection, kind, savedFor, now) => {
+      asked.push([connection, kind, savedFor, now]);
+      return false;
+    };
+    return asked;
+  }
+
+  const heldBackOrSent = () =>
+    until('the password held back, or sent and refused', () => {
+      const state = t.connection.state;
+      return state.kind === 'notConfigured' || (state.kind === 'failed' && state.problem.code === 'auth-failed') ? state : undefined;
+    }, [t.connection.onDidChangeState]);
+
+  it('binds a password moved out of tdtp.redis.url to where that URL points: a workspace pointing the connection elsewhere never receives it', async () => {
+    const asked = await freshStartRefusing();
+    t.urlPasswords.ask = async () => true;
+    const firstEndpoint = `redis://127.0.0.1:${first.port}`;
+    try {
+      await lureInWorkspace(true);
+      // The user's own settings hold the password in the URL (not the value warned about above); they accept the offer to move it.
+      await setRedis({ url: `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${first.port}/1` });
+      const userUrl = () => vscode.workspace.getConfiguration('tdtp').inspect<string>('redis.url')?.globalValue;
+      await until('the user setting rewritten without its password', () => (userUrl() === `${firstEndpoint}/1` ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+      const state = await heldBackOrSent();
+      assert.deepEqual(await t.passwords.getBound(), { password: PASSWORD, endpoint: firstEndpoint }, 'bound where the URL it came from points');
+      assert.equal(await authAttempts(lure), 0, 'no AUTH reached the workspace\'s server');
+      assert.equal(state.kind, 'notConfigured');
+      // (Asked again at each reconnect while it is held back: the move and the rewrite each make one.)
+      assert.ok(asked.length > 0, 'the user was asked, and said no');
+      for (const question of asked) assert.deepEqual(question, ['default', 'redis', firstEndpoint, `redis://127.0.0.1:${lure.port}`]);
+    } finally {
+      await lureInWorkspace(false);
+    }
+    await until('connected where the password belongs', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
+  });
+
+  it('sends a password saved for no server only where the user\'s own settings point; where a workspace points, only if the user agrees', async () => {
+    const asked = await freshStartRefusing();
+    try {
+      await lureInWorkspace(true);
+      // As Set Redis Password does while the settings cannot say where (or a password from before binding).
+      await t.passwords.set(PASSWORD);
+      const state = await heldBackOrSent();
+      assert.equal(await authAttempts(lure), 0, 'no AUTH reached the workspace\'s server');
+      assert.ok(state.kind === 'notConfigured' && /saved for no server/.test(state.problems.join('\n')), JSON.stringify(state));
+      assert.deepEqual(asked, [['default', 'redis', undefined, `redis://127.0.0.1:${lure.port}`]]);
+      assert.equal((await t.passwords.getBound())?.endpoint, undefined, 'still bound nowhere');
+    } finally {
+      await lureInWorkspace(false);
+    }
+    // The user's own settings name the server: the password goes there and is bound to it.
+    await setRedis({ port: first.port });
+    await until('connected with the password', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
   });
 });

@@ -140,6 +140,30 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     await diagnosticsChanged(uri, (d) => d.length === 1, 'and on again');
   });
 
+  it('a pipeline file shaped to cost time (a merge bomb) is read in bounded work; an event still reaches the tree and its CodeLens at once', async () => {
+    const uri = file('ws/merge_bomb.yaml');
+    const [bomb] = t.workspace.files.locate('WS_BOMB');
+    assert.equal(bomb?.definition.ttl, 600, 'indexed at start, read through ten levels of merges');
+    await vscode.window.showTextDocument(uri);
+    assert.ok((await lensTitles(uri)).some((title) => /no run seen yet/.test(title)), 'the open file parsed for its CodeLens');
+    const inTree = until('WS_BOMB in the tree', () => (t.tree.getChildren().some((n) => n.kind === 'pipeline' && n.resultName === 'WS_BOMB') ? true : undefined), [t.tree.onDidChangeTreeData as never, t.viewer.onDidChange], 10_000);
+    await publishResult(admin, keys, result('WS_BOMB', 'failed', { error: 'boom' }), 600);
+    await inTree;
+    const titles = await lensTitles(uri);
+    assert.ok(titles.some((title) => /^\$\(error\) failed · just now/.test(title)), titles.join(' | '));
+  });
+
+  it('a file needing more lookups than the budget is skipped, with a warning in Problems at its result_log', async () => {
+    const uri = file('ws/too_complex.yaml');
+    assert.equal(t.workspace.files.locate('WS_TOO_COMPLEX').length, 0, 'not indexed');
+    const [warning] = await diagnosticsChanged(uri, (d) => d.some((x) => x.code === 'too-complex'), 'a too-complex warning');
+    assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(warning.range.start.line, 1, 'at result_log');
+    assert.match(warning.message, /^TDTP does not read this pipeline: its anchors and merge keys \(<<\) need more than 10,000 lookups/);
+    await vscode.window.showTextDocument(uri);
+    assert.deepEqual(await lensTitles(uri), [], 'no CodeLens for it');
+  });
+
   it('the hover on result_log lists the last runs', async () => {
     const uri = file('ws/lens.yaml');
     const line = readFileSync(uri.fsPath, 'utf8').split('\n').indexOf('result_log:');
@@ -268,6 +292,43 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     } finally {
       rmSync(path);
       await admin.config('SET', 'requirepass', '');
+    }
+  });
+
+  it('connecting from the files asks before replacing a password the user stored, and binds the file\'s to the file\'s server', async () => {
+    const path = join(folder.fsPath, 'ws', 'connect_again.yaml');
+    const address = `127.0.0.1:${redis.port}`;
+    writeFileSync(path, `name: connect_again\nresult_log:\n  type: redis\n  address: "${address}"\n  password: "pw-from-file"\n  name: WS_CONNECT_AGAIN\n`);
+    const ask = t.workspace.askReplacePassword;
+    const askElsewhere = t.passwords.askElsewhere;
+    // Kept, the user's password is for another server: held back from this one (no modal left open).
+    t.passwords.askElsewhere = async () => false;
+    const asked: Array<Array<string | undefined>> = [];
+    let answer: 'replace' | 'keep' | undefined = 'keep';
+    t.workspace.askReplacePassword = async (savedFor, fileFor) => {
+      asked.push([savedFor, fileFor]);
+      return answer;
+    };
+    const connect = () => vscode.commands.executeCommand<boolean>('tdtp.connectFromWorkspace', { address, db: 0, password: 'fromFile' });
+    try {
+      await until('the file indexed', () => (t.workspace.files.locate('WS_CONNECT_AGAIN').length ? true : undefined), [t.workspace.files.onDidChange]);
+      const mine = { password: 'mine', endpoint: 'redis://10.9.9.9:6379' };
+      await t.passwords.set(mine.password, 'default', 'redis', mine.endpoint);
+      assert.equal(await connect(), true, 'Keep Mine connects without the file\'s password');
+      assert.deepEqual(asked, [[mine.endpoint, `redis://${address}`]], 'asked, naming both servers');
+      assert.deepEqual(await t.passwords.getBound(), mine, 'the user\'s password is kept');
+      answer = undefined;
+      assert.equal(await connect(), false, 'a dismissed question cancels');
+      assert.deepEqual(await t.passwords.getBound(), mine);
+      answer = 'replace';
+      assert.equal(await connect(), true);
+      assert.deepEqual(await t.passwords.getBound(), { password: 'pw-from-file', endpoint: `redis://${address}` }, 'bound to the server the file names');
+      assert.equal(asked.length, 3);
+    } finally {
+      t.workspace.askReplacePassword = ask;
+      t.passwords.askElsewhere = askElsewhere;
+      await t.passwords.clear();
+      rmSync(path);
     }
   });
 });

@@ -40,16 +40,20 @@ export function connectionCommands({ viewer, passwords }: CommandContext): Comma
       if (!connection) return;
       const kind = await pickSecretKind(connection);
       if (!kind) return;
+      // Bound to where the connection points now, named in the prompt: a later change of its host does not take the password along.
+      const scope = connection.passwordScope();
       const password = await vscode.window.showInputBox({
         title: vscode.l10n.t('TDTP: Redis password'),
-        prompt: vscode.l10n.t('Stored in VS Code\'s secret storage, never in settings. The viewer reconnects with it.'),
+        prompt:
+          scope === undefined
+            ? vscode.l10n.t('Stored in VS Code\'s secret storage, never in settings. The viewer reconnects with it.')
+            : vscode.l10n.t('For {0}. Stored in VS Code\'s secret storage, never in settings. The viewer reconnects with it.', inertText(scope)),
         password: true,
         ignoreFocusOut: true,
         validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter a password, or run "TDTP: Clear Redis Password" to remove it.') : undefined),
       });
       if (password === undefined) return;
-      // Bound to where the connection points now: a later change of its host does not take the password along.
-      await passwords.set(password, connection.name, kind, connection.passwordScope());
+      await passwords.set(password, connection.name, kind, scope);
       if (connection.state.kind === 'idle') void connection.connect();
     },
     'tdtp.clearPassword': async (...args) => {

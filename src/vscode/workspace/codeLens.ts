@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { DqVerdict } from '../../core/dataQuality';
-import { parsePipelineFile } from '../../core/pipelineFiles';
 import { finishedOrReceived } from '../../core/store';
 import type { PipelineAlerts } from '../../core/alerts/tracker';
 import { lateText } from '../alertWords';
@@ -43,7 +42,7 @@ export class PipelineCodeLensProvider extends Disposable implements vscode.CodeL
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!this.files.active) return [];
-    const { definitions } = parsePipelineFile(document.getText());
+    const { definitions } = this.files.parsedDocument(document);
     const lenses: vscode.CodeLens[] = [];
     definitions.forEach((definition, i) => {
       const range = new vscode.Range(definition.resultLogAt.line, 0, definition.resultLogAt.line, 0);

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { readResultLogPassword } from '../../core/pipelineFiles';
 import { WorkspaceEndpoint } from '../../core/pipelineIndex';
-import { parseResultLogAddress } from '../../core/settings';
+import { NodeAddress, parseConnectionSettings, parseResultLogAddress, passwordScope } from '../../core/settings';
 import { settingProblemText } from '../settingWords';
 import { inertText } from '../../core/text';
 import { Config } from '../config';
 import { DEFAULT_CONNECTION, PasswordStore } from '../secrets';
 import { Viewer } from '../viewer';
-import { WorkspacePipelineFiles } from './pipelineFiles';
+import { WorkspacePipelineFiles, readPipelineFile } from './pipelineFiles';
 
 /** For tests and other extensions: which endpoint, and what to do with a password in the file. */
 export interface ConnectFromWorkspaceOptions {
@@ -15,6 +15,13 @@ export interface ConnectFromWorkspaceOptions {
   readonly db?: number;
   readonly password?: 'fromFile' | 'none';
 }
+
+/**
+ * A password is stored for the default connection and differs from the file's (or was saved for
+ * another server): replace it with the file's, keep the user's, or (undefined) cancel. Replaced by
+ * the in-VS-Code tests; never answered through the command's options.
+ */
+export type ReplaceQuestion = (savedFor: string | undefined, fileFor: string | undefined) => Thenable<'replace' | 'keep' | undefined>;
 
 /**
  * Keeps `tdtp.workspaceEndpoints` (how many distinct `result_log.address` + `db` the pipeline files
@@ -30,9 +37,17 @@ export function trackWorkspaceEndpoints(files: WorkspacePipelineFiles): vscode.D
 /**
  * *Connect to a Redis from the Pipeline Files*: one entry per distinct address + db; the choice
  * becomes `tdtp.redis.host`/`port`/`db`. A password written in the file is never copied into the
- * settings: the user may keep it in secret storage instead.
+ * settings: the user may keep it in secret storage instead, bound to that endpoint, and replacing
+ * a password the user stored only if they say so.
  */
-export async function connectFromWorkspace(files: WorkspacePipelineFiles, viewer: Viewer, config: Config, passwords: PasswordStore, options: ConnectFromWorkspaceOptions = {}): Promise<boolean> {
+export async function connectFromWorkspace(
+  files: WorkspacePipelineFiles,
+  viewer: Viewer,
+  config: Config,
+  passwords: PasswordStore,
+  askReplace: ReplaceQuestion,
+  options: ConnectFromWorkspaceOptions = {},
+): Promise<boolean> {
   if (!vscode.workspace.isTrusted) return false;
   await files.ready;
   const endpoints = files.index.endpoints();
@@ -62,7 +77,7 @@ export async function connectFromWorkspace(files: WorkspacePipelineFiles, viewer
     if (choice === undefined) return false;
     if (choice === 'fromFile') {
       const password = await passwordFromFiles(endpoint);
-      if (password !== undefined) await passwords.set(password, DEFAULT_CONNECTION, 'redis');
+      if (password !== undefined && !(await keepFilePassword(password, scopeAfterConnect(config, address, endpoint.db), passwords, askReplace))) return false;
     }
   }
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
@@ -87,9 +102,43 @@ async function askAboutPassword(): Promise<'fromFile' | 'none' | undefined> {
   return choice === keep ? 'fromFile' : choice === none ? 'none' : undefined;
 }
 
+/** Where the default connection's password goes once it points at the file's address and db (see passwordScope). */
+function scopeAfterConnect(config: Config, address: NodeAddress, db: number): string | undefined {
+  const profile = config.connectionProfiles().profiles.find((p) => p.name === DEFAULT_CONNECTION);
+  const parsed = parseConnectionSettings({ ...(profile?.read({}).input ?? {}), host: address.host, port: address.port, db });
+  return parsed.ok ? passwordScope(parsed.settings) : undefined;
+}
+
+/**
+ * Stores the file's password bound to where it is for. One the user stored that differs (in value
+ * or server) is replaced only when they say so. Resolves false when they cancel.
+ */
+async function keepFilePassword(password: string, scope: string | undefined, passwords: PasswordStore, askReplace: ReplaceQuestion): Promise<boolean> {
+  const stored = await passwords.getBound(DEFAULT_CONNECTION, 'redis');
+  if (stored && (stored.password !== password || stored.endpoint !== scope)) {
+    const answer = await askReplace(stored.endpoint, scope);
+    if (answer !== 'replace') return answer === 'keep';
+  }
+  await passwords.set(password, DEFAULT_CONNECTION, 'redis', scope);
+  return true;
+}
+
+export async function askToReplace(savedFor: string | undefined, fileFor: string | undefined): Promise<'replace' | 'keep' | undefined> {
+  const replace = vscode.l10n.t('Replace It');
+  const keep = vscode.l10n.t('Keep Mine');
+  // The endpoints come from settings and a repository's file: plain text in a modal's detail.
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('A Redis password of yours is stored for this connection. Replace it with the pipeline file\'s password?'),
+    { modal: true, detail: vscode.l10n.t('Yours is for: {0}\nThe file\'s is for: {1}', savedFor ?? vscode.l10n.t('no server yet'), fileFor ?? vscode.l10n.t('no server yet')) },
+    replace,
+    keep,
+  );
+  return choice === replace ? 'replace' : choice === keep ? 'keep' : undefined;
+}
+
 /** The password written for this endpoint, read again from its file only now. */
 async function passwordFromFiles(endpoint: WorkspaceEndpoint): Promise<string | undefined> {
   if (!endpoint.passwordAt) return undefined;
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(endpoint.passwordAt.file)));
-  return readResultLogPassword(text, endpoint.passwordAt.documentIndex);
+  const content = await readPipelineFile(vscode.Uri.parse(endpoint.passwordAt.file));
+  return typeof content === 'string' ? readResultLogPassword(content, endpoint.passwordAt.documentIndex) : undefined;
 }

@@ -5,18 +5,21 @@ import { firstLine } from '../../core/format';
 import { finishedOrReceived } from '../../core/store';
 import { inertText } from '../../core/text';
 import { Config } from '../config';
-import { dateTimeText, dqText } from '../presentation';
+import { dateTimeText, dqText, formatNumber } from '../presentation';
 import { Viewer } from '../viewer';
 import { liveResultOf } from './liveStatus';
 import { WorkspacePipelineFiles } from './pipelineFiles';
 
 /** The error's first line is cut here: the Problems panel shows one line, the panel the whole text. */
 const ERROR_CHARS = 200;
+/** A whole line (the editor cuts a range at the line's end). */
+const LINE_END = 10_000;
 
 /**
  * The Problems panel: a pipeline whose latest run failed or completed with errors gets an error on
  * its file at the `result_log.name` line (the error's first line and the time); a data-quality
- * warning gets a warning; both go away when a later run is clean. `tdtp.workspace.problems` turns it off.
+ * warning gets a warning; both go away when a later run is clean. A file skipped for its shape gets
+ * a warning saying so. `tdtp.workspace.problems` turns it off.
  */
 export class PipelineDiagnostics extends Disposable {
   private readonly collection = this.register(vscode.languages.createDiagnosticCollection('tdtp'));
@@ -70,6 +73,17 @@ export class PipelineDiagnostics extends Disposable {
         diagnostics.push(diagnostic);
       }
       if (diagnostics.length) byFile.set(file, diagnostics);
+    }
+    for (const { file, problem } of this.files.index.skippedForShape()) {
+      if (problem.code !== 'too-complex') continue;
+      const diagnostic = new vscode.Diagnostic(
+        new vscode.Range(problem.line, 0, problem.line, LINE_END),
+        vscode.l10n.t('TDTP does not read this pipeline: its anchors and merge keys (<<) need more than {0} lookups. It is skipped so that it cannot stall VS Code; tdtpcli may still run it.', formatNumber(problem.limit)),
+        vscode.DiagnosticSeverity.Warning,
+      );
+      diagnostic.source = 'TDTP';
+      diagnostic.code = problem.code;
+      byFile.set(file, [...(byFile.get(file) ?? []), diagnostic]);
     }
     this.collection.clear();
     for (const [file, diagnostics] of byFile) this.collection.set(vscode.Uri.parse(file), diagnostics);

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { firstLine } from '../../core/format';
-import { parsePipelineFile } from '../../core/pipelineFiles';
 import { RunRecord, displayStatusOf } from '../../core/store';
 import { inertText } from '../../core/text';
 import { durationText, finishedText, formatNumber, statusText } from '../presentation';
@@ -20,7 +19,7 @@ export class PipelineHoverProvider implements vscode.HoverProvider {
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!this.files.active) return undefined;
-    const definition = parsePipelineFile(document.getText()).definitions.find((d) => position.line === d.resultLogAt.line || position.line === d.resultNameAt.line);
+    const definition = this.files.parsedDocument(document).definitions.find((d) => position.line === d.resultLogAt.line || position.line === d.resultNameAt.line);
     if (!definition) return undefined;
     const md = new vscode.MarkdownString();
     const live = liveResultOf(this.viewer, definition);

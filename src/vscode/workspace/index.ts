@@ -4,7 +4,7 @@ import { Config } from '../config';
 import { PasswordStore } from '../secrets';
 import { Viewer } from '../viewer';
 import { PIPELINE_FILE_SELECTOR, PipelineCodeLensProvider } from './codeLens';
-import { ConnectFromWorkspaceOptions, connectFromWorkspace, trackWorkspaceEndpoints } from './connectOffer';
+import { ConnectFromWorkspaceOptions, ReplaceQuestion, askToReplace, connectFromWorkspace, trackWorkspaceEndpoints } from './connectOffer';
 import { PipelineDiagnostics } from './diagnostics';
 import { PipelineHoverProvider } from './hover';
 import { openPipelineConfig } from './openConfig';
@@ -19,6 +19,8 @@ export class WorkspaceFeatures extends Disposable {
   readonly files: WorkspacePipelineFiles;
   readonly codeLens: PipelineCodeLensProvider;
   readonly tasks: PipelineTaskProvider;
+  /** Asked before the connect offer replaces a stored password; replaced by the in-VS-Code tests. */
+  askReplacePassword: ReplaceQuestion = askToReplace;
 
   constructor(viewer: Viewer, config: Config, passwords: PasswordStore, log: vscode.LogOutputChannel) {
     super();
@@ -49,7 +51,7 @@ export class WorkspaceFeatures extends Disposable {
     this.register(vscode.commands.registerCommand('tdtp.runPipeline', (target?: unknown) => runPipeline(files, this.tasks, config, target)));
     this.register(
       vscode.commands.registerCommand('tdtp.connectFromWorkspace', (options?: ConnectFromWorkspaceOptions) =>
-        connectFromWorkspace(files, viewer, config, passwords, typeof options === 'object' && options !== null ? options : {}),
+        connectFromWorkspace(files, viewer, config, passwords, this.askReplacePassword, typeof options === 'object' && options !== null ? options : {}),
       ),
     );
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { PipelineFileProblem } from '../../core/pipelineFiles';
+import { MAX_PIPELINE_FILE_BYTES, ParsedPipelineFile, PipelineFileContent, PipelineFileProblem, parsePipelineFile } from '../../core/pipelineFiles';
 import { PipelineIndex, PipelineLocation } from '../../core/pipelineIndex';
 
 /** Where pipeline files are looked for, and what is never searched. */
@@ -24,6 +24,8 @@ export class WorkspacePipelineFiles extends Disposable {
   readonly index = this.register(new PipelineIndex());
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   private readonly pendingEdits = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The open documents' parses by version: CodeLens is asked again at every event, the text has not changed. */
+  private readonly parses = new WeakMap<vscode.TextDocument, { version: number; parsed: ParsedPipelineFile }>();
   private started = false;
   private readyPromise: Promise<void> | undefined;
 
@@ -54,6 +56,15 @@ export class WorkspacePipelineFiles extends Disposable {
 
   hasConfig(resultName: string): boolean {
     return this.index.locate(resultName).length > 0;
+  }
+
+  /** An open document as it reads now (unsaved edits included), parsed once per version. */
+  parsedDocument(document: vscode.TextDocument): ParsedPipelineFile {
+    const cached = this.parses.get(document);
+    if (cached?.version === document.version) return cached.parsed;
+    const parsed = parsePipelineFile(document.getText());
+    this.parses.set(document, { version: document.version, parsed });
+    return parsed;
   }
 
   definitionsIn(uri: vscode.Uri): PipelineFileLocation[] {
@@ -96,10 +107,10 @@ export class WorkspacePipelineFiles extends Disposable {
   }
 
   /** An open document's text (it may hold unsaved edits), otherwise the file's. */
-  private async read(uri: vscode.Uri): Promise<string> {
+  private async read(uri: vscode.Uri): Promise<PipelineFileContent> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return open.getText();
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    return readPipelineFile(uri);
   }
 
   private reread(uri: vscode.Uri): void {
@@ -124,6 +135,13 @@ export class WorkspacePipelineFiles extends Disposable {
   }
 }
 
+/** A file's text, or only its size when it is too large to be a pipeline file (then it is not read). */
+export async function readPipelineFile(uri: vscode.Uri): Promise<PipelineFileContent> {
+  const { size } = await vscode.workspace.fs.stat(uri);
+  if (size > MAX_PIPELINE_FILE_BYTES) return { bytes: size };
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
 function isCandidateUri(uri: vscode.Uri): boolean {
   return uri.scheme === 'file' && /\.ya?ml$/i.test(uri.path) && vscode.workspace.getWorkspaceFolder(uri) !== undefined;
 }
@@ -141,5 +159,7 @@ export function describeProblem(problem: PipelineFileProblem): string {
       return `YAML error in document ${problem.documentIndex + 1} at line ${problem.line + 1}: ${problem.message}`;
     case 'missing-name':
       return `result_log of type redis without a name (document ${problem.documentIndex + 1}, line ${problem.line + 1})`;
+    case 'too-complex':
+      return `its anchors and merge keys (<<) need more than ${problem.limit} lookups to read (document ${problem.documentIndex + 1}, line ${problem.line + 1}); not read, so that it cannot stall VS Code`;
   }
 }
