@@ -72,7 +72,7 @@ export function measureJournal(events: number, pipelines: number, runsEach: numb
     // The append-only cost of 100,000 runs (no compaction: a large slack).
     const appendDir = join(dir, 'append');
     const appendStore = new PipelineStore({ coalesceMs: 0 });
-    const appendJournal = new HistoryJournal(appendStore, { dir: appendDir, identity: IDENTITY, flushMs: 1000, compactSlack: 10_000_000 });
+    const appendJournal = new HistoryJournal(appendStore, { dir: appendDir, identity: IDENTITY, flushMs: 1000, compactSlackBytes: 1e12 });
     for (let i = 0; i < 100_000; i++) appendStore.addRun(pool[i % pool.length].run, 'live', i);
     appendJournal.dispose();
     const appendBytesPer100k = statSync(appendJournal.file).size;

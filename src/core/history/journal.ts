@@ -1,9 +1,11 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, ftruncateSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter } from '../emitter';
 import { IDisposable } from '../lifecycle';
-import { PipelineStore } from '../store';
-import { JOURNAL_VERSION, headerLine, mutationLine, parseLine, seenLine } from './records';
+import { PipelineStore, StoreMutation } from '../store';
+import { ChunkedWriter, JournalIo, LineReader, identityOfFd, nodeIo, writeAtomically } from './journalFile';
+import { JournalLock, LOCK_REFRESH_MS, LockHooks, lockAbandoned } from './lock';
+import { JOURNAL_VERSION, MAX_LINE_CHARS, forgetLine, headerLine, mutationLine, parseLine, seenLine } from './records';
 import { historyFileName } from './identity';
 
 export interface JournalOptions {
@@ -13,11 +15,19 @@ export interface JournalOptions {
   readonly identity: string;
   /** Appends are batched and written at most this long after the change (default 250, ≤ 1000). */
   readonly flushMs?: number;
+  /**
+   * A pipeline new to the file waits this long (default 1000) before its first record is written:
+   * one that a flood of names evicts sooner costs nothing (no record, no forget).
+   */
+  readonly holdMs?: number;
   /** While connected, "last seen" is written this often (default 30 000): the gap after a crash. */
   readonly seenMs?: number;
-  /** The journal is rewritten from the model when it has this many lines more than the model (default 10 000). */
-  readonly compactSlack?: number;
+  /** The journal is rewritten from the model when it exceeds twice its compacted size plus this many bytes (default 4 MiB). */
+  readonly compactSlackBytes?: number;
   readonly now?: () => number;
+  /** Test seams: the write function (short writes, a full disk), the lock's race. */
+  readonly io?: JournalIo;
+  readonly lockHooks?: LockHooks;
 }
 
 /** Why a journal was set aside instead of loaded (whole or in part). */
@@ -43,6 +53,8 @@ export interface LoadReport {
    * it and writes nothing, so two writers never mix their records.
    */
   readonly readOnly: boolean;
+  /** The file had grown past twice the model and was rewritten on load. */
+  readonly compacted: boolean;
   readonly durationMs: number;
 }
 
@@ -53,33 +65,55 @@ export interface JournalWriteProblem {
 }
 
 const DEFAULT_FLUSH_MS = 250;
+const DEFAULT_HOLD_MS = 1000;
 const DEFAULT_SEEN_MS = 30_000;
-const DEFAULT_COMPACT_SLACK = 10_000;
+const DEFAULT_COMPACT_SLACK_BYTES = 4 * 1024 * 1024;
+/** After a failed write, the next attempt (a rewrite from the model) waits this long. */
+const RETRY_MS = 5000;
+/** Forgotten names written on one line, up to about this many characters. */
+const FORGET_LINE_CHARS = 64 * 1024;
+
+type Pending = StoreMutation | { readonly kind: 'seen'; readonly at: number };
 
 /**
  * The persisted history of one server: an append-only NDJSON journal of the store's mutations,
- * rewritten from the model (compacted) when it grows. Loading replays it into an empty store.
- * A killed process loses at most the last `flushMs` of changes; a cut-off last line is dropped;
- * a damaged file is renamed `*.corrupt.ndjson` (the newest one kept) and never stops the viewer.
+ * rewritten from the model (compacted) when it grows past twice its compacted size. Loading
+ * replays it into an empty store. A killed process loses at most the last `flushMs` of changes
+ * (`holdMs` for a pipeline new to the file); a cut-off last line is dropped; a damaged file is
+ * renamed `*.corrupt.ndjson` (the newest one kept) and never stops the viewer. A file removed or
+ * replaced under the writer, and a write that failed, are repaired by rewriting it from the model.
  */
 export class HistoryJournal implements IDisposable {
   readonly file: string;
   readonly loadReport: LoadReport;
   private fd: number | undefined;
-  private pending: string[] = [];
+  /** Which file `fd` writes to, to notice one removed or put in its place. */
+  private fdIdentity: string | undefined;
+  private fileBytes = 0;
+  private compactedBytes = 0;
+  /** Changes to pipelines the file holds (and "last seen"), in order. */
+  private pending: Pending[] = [];
+  /** Pipelines with records in `pending` that the file does not hold yet. */
+  private queued = new Set<string>();
+  /** Pipelines new to the file, their first record held back (see holdMs). */
+  private held = new Map<string, { readonly since: number; readonly item: StoreMutation }>();
+  /** Pipelines the file holds records of. */
+  private onDisk = new Set<string>();
+  private needsRewrite = false;
+  private retryAt = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private seenTimer: ReturnType<typeof setInterval> | undefined;
-  private linesSinceCompact = 0;
-  private compactAt: number;
-  private live = false;
-  private readOnly: boolean;
   private lockTimer: ReturnType<typeof setInterval> | undefined;
+  private live = false;
   private lastSeen: number | undefined;
   private writeFailing = false;
   private disposed = false;
+  private readonly lock: JournalLock;
+  private readonly io: JournalIo;
   private readonly flushMs: number;
+  private readonly holdMs: number;
   private readonly seenMs: number;
-  private readonly slack: number;
+  private readonly slackBytes: number;
   private readonly now: () => number;
   private readonly subscription: IDisposable;
   private readonly problemEmitter = new Emitter<JournalWriteProblem>();
@@ -91,29 +125,35 @@ export class HistoryJournal implements IDisposable {
     private readonly options: JournalOptions,
   ) {
     this.flushMs = Math.min(Math.max(options.flushMs ?? DEFAULT_FLUSH_MS, 0), 1000);
+    this.holdMs = Math.max(options.holdMs ?? DEFAULT_HOLD_MS, 0);
     this.seenMs = options.seenMs ?? DEFAULT_SEEN_MS;
-    this.slack = options.compactSlack ?? DEFAULT_COMPACT_SLACK;
+    this.slackBytes = options.compactSlackBytes ?? DEFAULT_COMPACT_SLACK_BYTES;
     this.now = options.now ?? Date.now;
+    this.io = options.io ?? nodeIo;
     this.file = join(options.dir, historyFileName(options.identity));
-    this.readOnly = !acquireLock(options.dir, `${this.file}.lock`);
+    this.lock = new JournalLock(`${this.file}.lock`, options.lockHooks);
+    this.lock.acquire();
     this.loadReport = this.load();
-    this.compactAt = this.store.itemCount + this.slack;
-    // The writer may be a window that is closing (code-server keeps a reloaded page's extension
-    // host a while): take over when it is gone, writing the model, which has everything since.
-    if (this.readOnly) {
-      this.lockTimer = setInterval(() => this.tryTakeOver(), this.seenMs);
-      this.lockTimer.unref?.();
-    }
-    this.subscription = store.onDidMutate((mutation) => this.append(mutationLine(mutation)));
+    // A reader takes over once the writer is gone (code-server keeps a reloaded page's extension
+    // host a while), writing the model, which has everything since; a writer keeps its lock fresh.
+    this.lockTimer = setInterval(() => (this.lock.held ? this.checkLock() : this.tryTakeOver()), this.lock.held ? LOCK_REFRESH_MS : this.seenMs);
+    this.lockTimer.unref?.();
+    this.subscription = store.onDidMutate((mutation) => this.append(mutation));
   }
 
-  /** Becomes the writer if the lock is free now; returns whether this journal writes. */
+  /** Whether this journal writes (it holds the lock). */
+  get writing(): boolean {
+    return this.lock.held && !this.disposed;
+  }
+
+  /** Becomes the writer if the lock is free (or abandoned) now; returns whether this journal writes. */
   tryTakeOver(): boolean {
-    if (!this.readOnly || this.disposed) return !this.readOnly;
-    if (!acquireLock(this.options.dir, `${this.file}.lock`)) return false;
-    this.readOnly = false;
+    if (this.disposed) return false;
+    if (this.lock.held) return true;
+    if (!this.lock.acquire()) return false;
     clearInterval(this.lockTimer);
-    this.lockTimer = undefined;
+    this.lockTimer = setInterval(() => this.checkLock(), LOCK_REFRESH_MS);
+    this.lockTimer.unref?.();
     this.compact();
     return true;
   }
@@ -132,51 +172,36 @@ export class HistoryJournal implements IDisposable {
     }
   }
 
-  /** Writes what is pending now. */
+  /** Writes everything pending now, pipelines held back included. */
   flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pending.length === 0 || this.readOnly) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    try {
-      this.fd ??= this.openAppend();
-      writeSync(this.fd, text);
-      this.writeFailing = false;
-    } catch (err) {
-      this.closeFd();
-      if (!this.writeFailing) this.problemEmitter.fire({ file: this.file, message: (err as Error).message });
-      this.writeFailing = true;
-    }
-    if (this.linesSinceCompact > this.compactAt) this.compact();
+    this.write(true);
   }
 
   /** Rewrites the journal from the model: a header, the model's mutations, "last seen". */
   compact(): void {
-    this.pending = [];
-    if (this.readOnly) return;
-    const lines: string[] = [headerLine(this.options.identity, this.now())];
-    for (const mutation of this.store.mutations()) lines.push(mutationLine(mutation));
+    this.dropPending();
+    if (!this.writable()) return;
     if (this.live) this.lastSeen = this.now();
-    if (this.lastSeen !== undefined) lines.push(seenLine(this.lastSeen));
+    this.closeFd();
     try {
-      this.closeFd();
-      writeAtomically(this.options.dir, this.file, lines.join(''));
-      this.linesSinceCompact = 0;
-      this.compactAt = lines.length + this.slack;
+      const bytes = writeAtomically(this.io, this.options.dir, this.file, this.modelLines());
+      this.compactedBytes = bytes;
+      this.fileBytes = bytes;
+      this.onDisk = new Set(this.store.list().map((p) => p.resultName));
+      this.openFd();
+      this.needsRewrite = false;
       this.writeFailing = false;
     } catch (err) {
-      if (!this.writeFailing) this.problemEmitter.fire({ file: this.file, message: (err as Error).message });
-      this.writeFailing = true;
+      this.failed(err as Error);
     }
   }
 
   /** Stops recording and deletes the file (persistence turned off, or the history cleared). */
   erase(): void {
-    const readOnly = this.readOnly;
+    const writing = this.lock.held;
+    this.dropPending();
     this.stop();
-    this.pending = [];
-    if (!readOnly) rmSync(this.file, { force: true });
+    if (writing) rmSync(this.file, { force: true });
   }
 
   dispose(): void {
@@ -186,10 +211,188 @@ export class HistoryJournal implements IDisposable {
     this.stop();
   }
 
+  private *modelLines(): Generator<string> {
+    yield headerLine(this.options.identity, this.now());
+    for (const mutation of this.store.mutations()) yield mutationLine(mutation);
+    if (this.lastSeen !== undefined) yield seenLine(this.lastSeen);
+  }
+
   /** The viewer is (or was until now) connected to this server. */
   private seen(): void {
     this.lastSeen = this.now();
-    this.append(seenLine(this.lastSeen));
+    this.enqueue({ kind: 'seen', at: this.lastSeen });
+  }
+
+  private append(mutation: StoreMutation): void {
+    if (this.disposed || !this.lock.held) return;
+    if (mutation.kind === 'forget') {
+      const name = mutation.resultName;
+      if (name === undefined) {
+        this.dropPending();
+      } else if (this.held.delete(name)) {
+        return; // never written: forgetting it costs nothing
+      }
+    } else {
+      const name = mutation.kind === 'run' ? mutation.record.run.resultName : mutation.resultName;
+      if (!this.onDisk.has(name) && !this.queued.has(name)) {
+        const first = this.held.get(name);
+        if (!first && this.holdMs > 0 && this.flushMs > 0) {
+          this.held.set(name, { since: this.now(), item: mutation });
+          this.schedule();
+          return;
+        }
+        // A second change: no flood's one-shot name; written with the rest.
+        this.held.delete(name);
+        this.queued.add(name);
+        if (first) this.pending.push(first.item);
+      }
+    }
+    this.enqueue(mutation);
+  }
+
+  private enqueue(item: Pending): void {
+    if (this.disposed || !this.lock.held) return;
+    this.pending.push(item);
+    if (this.flushMs === 0) this.flush();
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.write(false), this.flushMs);
+    this.flushTimer.unref?.();
+  }
+
+  private dropPending(): void {
+    this.pending = [];
+    this.queued.clear();
+    this.held.clear();
+  }
+
+  /** Whether this may write now: it holds the lock (another window may have taken it). */
+  private writable(): boolean {
+    if (this.disposed && !this.lock.held) return false;
+    if (this.lock.verify()) return true;
+    this.lostLock();
+    return false;
+  }
+
+  private checkLock(): void {
+    if (!this.disposed && !this.lock.verify()) this.lostLock();
+  }
+
+  /** Another window took the lock (ours was judged abandoned): this one reads from now on. */
+  private lostLock(): void {
+    this.dropPending();
+    this.closeFd();
+    clearInterval(this.lockTimer);
+    if (this.disposed) return;
+    this.lockTimer = setInterval(() => this.tryTakeOver(), this.seenMs);
+    this.lockTimer.unref?.();
+  }
+
+  /** Appends pending records (`all`: the held ones too, else those held long enough). */
+  private write(all: boolean): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const now = this.now();
+    const items = this.pending;
+    this.pending = [];
+    this.queued.clear();
+    for (const [name, { since, item }] of this.held) {
+      if (!all && now - since < this.holdMs) continue;
+      this.held.delete(name);
+      items.push(item);
+    }
+    if (this.held.size > 0) this.schedule();
+    if (items.length === 0 && !this.needsRewrite) return;
+    if (!this.writable()) return;
+    if (this.needsRewrite || !this.sameFile()) {
+      // The model holds everything pending; a failed rewrite is retried after a pause.
+      if (now >= this.retryAt || all) this.compact();
+      else this.schedule();
+      return;
+    }
+    const fd = this.fd as number;
+    const before = this.fileBytes;
+    const out = new ChunkedWriter(this.io, fd);
+    try {
+      this.encode(items, out);
+      out.end();
+      this.fileBytes += out.written;
+      this.writeFailing = false;
+    } catch (err) {
+      // Cut back to the last whole record, so the file never holds half a line before the next one.
+      try {
+        ftruncateSync(fd, before);
+      } catch {
+        // The rewrite replaces it.
+      }
+      this.failed(err as Error);
+      return;
+    }
+    if (this.fileBytes > 2 * this.compactedBytes + this.slackBytes) this.compact();
+  }
+
+  /** Encodes records in order; forgotten names are gathered on as few lines as possible. */
+  private encode(items: readonly Pending[], out: ChunkedWriter): void {
+    let forgets: string[] = [];
+    let forgetSet = new Set<string>();
+    let forgetChars = 0;
+    const flushForgets = () => {
+      if (forgets.length === 0) return;
+      out.add(forgetLine(forgets));
+      forgets = [];
+      forgetSet = new Set();
+      forgetChars = 0;
+    };
+    for (const item of items) {
+      if (item.kind === 'seen') {
+        out.add(seenLine(item.at));
+        continue;
+      }
+      if (item.kind === 'forget') {
+        if (item.resultName === undefined) {
+          flushForgets();
+          out.add(mutationLine(item));
+          this.onDisk.clear();
+          continue;
+        }
+        if (forgetSet.has(item.resultName)) continue;
+        forgets.push(item.resultName);
+        forgetSet.add(item.resultName);
+        this.onDisk.delete(item.resultName);
+        forgetChars += item.resultName.length + 3;
+        if (forgetChars >= FORGET_LINE_CHARS) flushForgets();
+        continue;
+      }
+      const name = item.kind === 'run' ? item.record.run.resultName : item.resultName;
+      // A forget of this name must come before its new records.
+      if (forgetSet.has(name)) flushForgets();
+      out.add(mutationLine(item));
+      this.onDisk.add(name);
+    }
+    flushForgets();
+  }
+
+  /** Whether the handle still writes to the journal's path (not removed or replaced meanwhile). */
+  private sameFile(): boolean {
+    if (this.fd === undefined || this.fdIdentity === undefined) return false;
+    try {
+      const s = statSync(this.file);
+      return `${s.dev}:${s.ino}` === this.fdIdentity && fstatSync(this.fd).size === this.fileBytes;
+    } catch {
+      return false;
+    }
+  }
+
+  private failed(err: Error): void {
+    this.closeFd();
+    this.needsRewrite = true;
+    this.retryAt = this.now() + RETRY_MS;
+    if (!this.writeFailing) this.problemEmitter.fire({ file: this.file, message: err.message });
+    this.writeFailing = true;
+    if (!this.disposed) this.schedule();
   }
 
   private stop(): void {
@@ -203,26 +406,13 @@ export class HistoryJournal implements IDisposable {
     this.lockTimer = undefined;
     this.closeFd();
     this.problemEmitter.dispose();
-    if (!this.readOnly) releaseLock(`${this.file}.lock`);
+    this.lock.release();
   }
 
-  private append(line: string): void {
-    if (this.disposed || this.readOnly) return;
-    this.pending.push(line);
-    this.linesSinceCompact++;
-    if (this.flushMs === 0) {
-      this.flush();
-      return;
-    }
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
-      this.flushTimer.unref?.();
-    }
-  }
-
-  private openAppend(): number {
+  private openFd(): void {
     mkdirSync(this.options.dir, { recursive: true });
-    return openSync(this.file, 'a');
+    this.fd = openSync(this.file, 'a');
+    this.fdIdentity = identityOfFd(this.fd);
   }
 
   private closeFd(): void {
@@ -233,19 +423,32 @@ export class HistoryJournal implements IDisposable {
       // Already closed with the file gone: nothing to keep.
     }
     this.fd = undefined;
+    this.fdIdentity = undefined;
   }
 
   private load(): LoadReport {
+    const steps = this.loadSteps();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /** Reads the file line by line into the store, pausing (yield) every few hundred lines. */
+  private *loadSteps(): Generator<void, LoadReport> {
     const started = Date.now();
     const report = (fields: Partial<LoadReport>): LoadReport => {
-      const pipelines = this.store.size;
       let runs = 0;
-      for (const p of this.store.list()) runs += this.store.history(p.resultName).filter((i) => i.kind === 'run').length;
-      return { file: this.file, pipelines, runs, lastSeen: undefined, truncatedTail: false, readOnly: this.readOnly, durationMs: Date.now() - started, ...fields };
+      for (const p of this.store.list()) for (const item of this.store.history(p.resultName)) if (item.kind === 'run') runs++;
+      return { file: this.file, pipelines: this.store.size, runs, lastSeen: undefined, truncatedTail: false, readOnly: !this.lock.held, compacted: false, durationMs: Date.now() - started, ...fields };
     };
-    let text: string;
+    let fd: number;
     try {
-      text = readFileSync(this.file, 'utf8');
+      fd = openSync(this.file, 'r');
+      if (!fstatSync(fd).isFile()) {
+        closeSync(fd);
+        throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
@@ -256,54 +459,82 @@ export class HistoryJournal implements IDisposable {
       this.compact();
       return report({ setAside: { path, reason: 'unreadable', badLines: 0, detail: code ?? (err as Error).message } });
     }
-    const lines = text.split('\n');
-    // A file ends with "\n": what follows the last one was cut off mid-write, unless complete.
-    const tail = lines.pop() ?? '';
-    if (tail !== '') lines.push(tail);
     let truncatedTail = false;
     let badLines = 0;
     let lastSeen: number | undefined;
     let header = true;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
-      const isTail = tail !== '' && i === lines.length - 1;
-      if (line === '') continue;
-      const parsed = parseLine(line);
-      if (header) {
-        header = false;
-        if (!parsed || parsed.kind !== 'header' || parsed.version !== JOURNAL_VERSION || parsed.identity !== this.options.identity) {
-          if (isTail) {
-            truncatedTail = true;
-            break;
+    let lines = 0;
+    let goodBytes = 0;
+    let modelLines = 0;
+    let endsClean = true;
+    const reader = new LineReader(fd, MAX_LINE_CHARS * 3);
+    try {
+      for (let line = reader.next(); line; line = reader.next()) {
+        if (++lines % 512 === 0) yield;
+        if (line.tail) endsClean = false;
+        if (line.text === '') continue;
+        const parsed = line.text === undefined ? undefined : parseLine(line.text);
+        if (header) {
+          header = false;
+          if (!parsed || parsed.kind !== 'header' || parsed.version !== JOURNAL_VERSION || parsed.identity !== this.options.identity) {
+            if (line.tail) {
+              truncatedTail = true;
+              break;
+            }
+            closeSync(fd);
+            const path = this.setAside();
+            this.compact();
+            return report({ setAside: { path, reason: 'header', badLines: 1 } });
           }
-          const path = this.setAside();
-          this.compact();
-          return report({ setAside: { path, reason: 'header', badLines: 1 } });
+          // The header's time is when the file was written, not when the viewer was connected.
+          continue;
         }
-        lastSeen = parsed.at;
-        continue;
+        if (!parsed || parsed.kind === 'header') {
+          if (line.tail) truncatedTail = true;
+          else badLines++;
+          continue;
+        }
+        goodBytes += line.bytes;
+        modelLines++;
+        if (parsed.kind === 'seen') lastSeen = Math.max(lastSeen ?? 0, parsed.at);
+        else if (parsed.kind === 'forgetMany') for (const name of parsed.names) this.store.apply({ kind: 'forget', resultName: name });
+        else this.store.apply(parsed.mutation);
       }
-      if (!parsed || parsed.kind === 'header') {
-        if (isTail) truncatedTail = true;
-        else badLines++;
-        continue;
+    } finally {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closed above (set aside).
       }
-      if (parsed.kind === 'seen') lastSeen = Math.max(lastSeen ?? 0, parsed.at);
-      else this.store.apply(parsed.mutation);
     }
     for (const p of this.store.list()) lastSeen = Math.max(lastSeen ?? 0, p.latest.receivedAt);
     this.lastSeen = lastSeen;
     let setAside: LoadReport['setAside'];
     if (badLines > 0) setAside = { path: this.setAside(), reason: 'lines', badLines };
-    // A cut-off or damaged file is rewritten whole, so that appends start on a line of their own.
-    if (badLines > 0 || truncatedTail || tail !== '') this.compact();
-    return report({ lastSeen, truncatedTail, setAside });
+    // What the model would take compacted, from the bytes per record read.
+    const items = this.store.itemCount;
+    this.compactedBytes = modelLines > 0 ? Math.min(reader.bytesRead, Math.round((goodBytes / modelLines) * items)) : 0;
+    this.fileBytes = reader.bytesRead;
+    const overgrown = this.fileBytes > 2 * this.compactedBytes + this.slackBytes;
+    // A cut-off or damaged file is rewritten whole, so that appends start on a line of their own;
+    // one grown past twice the model is rewritten too (the bound holds across sessions).
+    const rewrite = badLines > 0 || truncatedTail || !endsClean || overgrown;
+    if (rewrite) this.compact();
+    else if (this.lock.held) {
+      this.onDisk = new Set(this.store.list().map((p) => p.resultName));
+      try {
+        this.openFd();
+      } catch (err) {
+        this.failed(err as Error);
+      }
+    }
+    return report({ lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
   }
 
   /** Renames the file aside (replacing an older one set aside) and returns the new path. */
   private setAside(): string {
     const path = this.file.replace(/\.ndjson$/, '.corrupt.ndjson');
-    if (this.readOnly) return this.file; // the writer sets it aside
+    if (!this.lock.held) return this.file; // the writer sets it aside
     try {
       renameSync(this.file, path);
     } catch {
@@ -313,71 +544,16 @@ export class HistoryJournal implements IDisposable {
   }
 }
 
-/** Lock files held by journals of this process (a second connection to the same server). */
-const heldHere = new Set<string>();
-
-/**
- * One writer per journal: `<file>.lock` holds the writer's pid. A lock of a process that is gone
- * (a crash) is taken over. Windows of one VS Code share one global storage on one machine, so the
- * pid check is meaningful.
- */
-function acquireLock(dir: string, lock: string): boolean {
-  if (heldHere.has(lock)) return false;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      heldHere.add(lock);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return true; // no lock possible (odd file system): write anyway
-      let pid = NaN;
-      try {
-        pid = Number(readFileSync(lock, 'utf8').trim());
-      } catch {
-        continue; // removed meanwhile: try again
-      }
-      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) return false;
-      rmSync(lock, { force: true }); // stale: its process is gone
-    }
-  }
-  return false;
-}
-
-function releaseLock(lock: string): void {
-  if (!heldHere.delete(lock)) return;
-  rmSync(lock, { force: true });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Writes a file so that a crash leaves either the old content or the new, never a mix. */
-function writeAtomically(dir: string, file: string, text: string): void {
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
 /** Deletes the journal of one server. */
 export function eraseHistoryOf(dir: string, identity: string): void {
   rmSync(join(dir, historyFileName(identity)), { force: true });
 }
 
-/** Deletes every journal in `dir` (persistence turned off, or Clear History of everything). */
+/**
+ * Deletes every journal in `dir` (persistence turned off). A lock of a live writer elsewhere (another
+ * window) stays: that writer sees the setting too and erases its own; removing its lock would let a
+ * third window write beside it.
+ */
 export function eraseAllHistory(dir: string): void {
   let names: string[];
   try {
@@ -385,5 +561,10 @@ export function eraseAllHistory(dir: string): void {
   } catch {
     return;
   }
-  for (const name of names) if (/^history-[0-9a-f]+(\.corrupt)?\.ndjson(\.tmp|\.lock)?$/.test(name) && !heldHere.has(join(dir, name))) rmSync(join(dir, name), { force: true });
+  for (const name of names) {
+    if (!/^history-[0-9a-f]+(\.corrupt)?\.ndjson(\.tmp|\.lock)?$/.test(name)) continue;
+    const path = join(dir, name);
+    if (name.endsWith('.lock') && !lockAbandoned(path)) continue;
+    rmSync(path, { force: true });
+  }
 }

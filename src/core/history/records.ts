@@ -10,7 +10,7 @@ import { GapMarker, RunSource, StoreMutation } from '../store';
  *   g  gap marker    {"o":"g","n":…,"f":from,"t":to,"w":reason,"m":1 when it replaced the newest gap}
  *   x  expired flag  {"o":"x","n":…,"v":true|false}
  *   c  run count     {"o":"c","n":…,"v":count}
- *   f  forget        {"o":"f"} or {"o":"f","n":…}
+ *   f  forget        {"o":"f"} (everything), {"o":"f","n":…} or {"o":"f","n":[…]} (those pipelines)
  *   z  last seen     {"o":"z","at":ms}: the viewer was connected to this server until then
  */
 export const JOURNAL_VERSION = 1;
@@ -18,7 +18,8 @@ export const JOURNAL_VERSION = 1;
 export type JournalLine =
   | { readonly kind: 'header'; readonly version: number; readonly identity: string; readonly at: number }
   | { readonly kind: 'mutation'; readonly mutation: StoreMutation }
-  | { readonly kind: 'seen'; readonly at: number };
+  | { readonly kind: 'seen'; readonly at: number }
+  | { readonly kind: 'forgetMany'; readonly names: readonly string[] };
 
 /** Longest line read back: a run's payload is bounded by MAX_PAYLOAD_BYTES, plus the record's keys. */
 export const MAX_LINE_CHARS = 1024 * 1024 + 4096;
@@ -31,6 +32,11 @@ export function headerLine(identity: string, at: number): string {
 
 export function seenLine(at: number): string {
   return `{"o":"z","at":${at}}\n`;
+}
+
+/** Pipelines forgotten together (evictions in a flood): one line for many. */
+export function forgetLine(names: readonly string[]): string {
+  return `${JSON.stringify({ o: 'f', n: names.length === 1 ? names[0] : names })}\n`;
 }
 
 export function mutationLine(m: StoreMutation): string {
@@ -87,6 +93,7 @@ export function parseLine(line: string): JournalLine | undefined {
       return isName(o.n) && Number.isSafeInteger(o.v) && (o.v as number) >= 0 ? { kind: 'mutation', mutation: { kind: 'runCount', resultName: o.n, runCount: o.v as number } } : undefined;
     case 'f':
       if (o.n === undefined) return { kind: 'mutation', mutation: { kind: 'forget' } };
+      if (Array.isArray(o.n)) return o.n.length > 0 && o.n.every(isName) ? { kind: 'forgetMany', names: o.n as string[] } : undefined;
       return isName(o.n) ? { kind: 'mutation', mutation: { kind: 'forget', resultName: o.n } } : undefined;
     default:
       return undefined;

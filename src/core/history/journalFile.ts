@@ -1,0 +1,143 @@
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+
+/** The one file operation a test replaces: a write that may write less than asked (a full disk). */
+export interface JournalIo {
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+}
+
+export const nodeIo: JournalIo = { writeSync: (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length) };
+
+/** Text is handed to the file in pieces of about this many characters (no string of the whole model). */
+const CHUNK_CHARS = 256 * 1024;
+
+/** Writes all of `bytes`, or throws: a write that writes nothing is a failure, never a silent gap. */
+export function writeAll(io: JournalIo, fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const n = io.writeSync(fd, bytes, offset, bytes.length - offset);
+    if (!(n > 0)) throw new Error(`short write: ${offset} of ${bytes.length} bytes written`);
+    offset += n;
+  }
+}
+
+/** Collects lines and writes them in chunks; returns the bytes written. */
+export class ChunkedWriter {
+  private parts: string[] = [];
+  private chars = 0;
+  written = 0;
+
+  constructor(
+    private readonly io: JournalIo,
+    private readonly fd: number,
+  ) {}
+
+  add(line: string): void {
+    this.parts.push(line);
+    this.chars += line.length;
+    if (this.chars >= CHUNK_CHARS) this.end();
+  }
+
+  /** Writes what is collected. */
+  end(): void {
+    if (this.parts.length === 0) return;
+    const bytes = Buffer.from(this.parts.join(''), 'utf8');
+    this.parts = [];
+    this.chars = 0;
+    writeAll(this.io, this.fd, bytes);
+    this.written += bytes.length;
+  }
+}
+
+/**
+ * Writes a file so that a crash or a full disk leaves either the old content or the new, never a
+ * mix or a truncated file: a temporary file, written whole and synced, then renamed over. Returns
+ * the bytes written.
+ */
+export function writeAtomically(io: JournalIo, dir: string, file: string, lines: Iterable<string>): number {
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w');
+  let written: number;
+  try {
+    const out = new ChunkedWriter(io, fd);
+    for (const line of lines) out.add(line);
+    out.end();
+    fsyncSync(fd);
+    written = out.written;
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+  return written;
+}
+
+/** The file's identity (device and inode): tells the file a handle writes to from one put in its place. */
+export function identityOfFd(fd: number): string {
+  const s = fstatSync(fd);
+  return `${s.dev}:${s.ino}`;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+/** One line read back; `tail` is a last line with no newline after it (cut off mid-write, or complete). */
+export interface ReadLine {
+  /** undefined: longer than `maxBytes` (skipped unread). */
+  readonly text: string | undefined;
+  readonly tail: boolean;
+  readonly bytes: number;
+}
+
+/**
+ * Reads a file line by line in chunks, never holding more than a chunk and a line: a journal over
+ * V8's longest string reads like any other.
+ */
+export class LineReader {
+  private carry: Buffer = Buffer.alloc(0);
+  private chunk = Buffer.allocUnsafe(READ_CHUNK);
+  private eof = false;
+  private overlong = false;
+  bytesRead = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  next(): ReadLine | undefined {
+    for (;;) {
+      const nl = this.carry.indexOf(0x0a);
+      if (nl >= 0) {
+        const line = this.carry.subarray(0, nl);
+        this.carry = this.carry.subarray(nl + 1);
+        if (this.overlong) {
+          this.overlong = false;
+          return { text: undefined, tail: false, bytes: line.length + 1 };
+        }
+        return { text: line.toString('utf8'), tail: false, bytes: line.length + 1 };
+      }
+      if (this.eof) {
+        if (this.carry.length === 0 && !this.overlong) return undefined;
+        const rest = this.carry;
+        this.carry = Buffer.alloc(0);
+        const overlong = this.overlong;
+        this.overlong = false;
+        return { text: overlong ? undefined : rest.toString('utf8'), tail: true, bytes: rest.length };
+      }
+      if (this.carry.length > this.maxBytes) {
+        // Too long to be a record: drop what is held and the rest of the line as it comes.
+        this.carry = Buffer.alloc(0);
+        this.overlong = true;
+      }
+      const n = readSync(this.fd, this.chunk, 0, READ_CHUNK, null);
+      if (n === 0) {
+        this.eof = true;
+        continue;
+      }
+      this.bytesRead += n;
+      this.carry = this.carry.length === 0 ? Buffer.from(this.chunk.subarray(0, n)) : Buffer.concat([this.carry, this.chunk.subarray(0, n)]);
+    }
+  }
+}
