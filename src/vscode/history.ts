@@ -133,7 +133,7 @@ export class ConnectionHistory implements vscode.Disposable {
       const why = report.setAside.reason === 'lines' ? `${report.setAside.badLines} damaged lines` : report.setAside.reason === 'header' ? 'it is not a history file of this server' : `it cannot be read (${report.setAside.detail})`;
       this.place.log.warn(`${tag} The persisted history ${report.file} was set aside as ${report.setAside.path} (${why}); ${report.runs} runs of ${report.pipelines} pipelines restored.`);
     } else if (report.pipelines > 0) {
-      this.place.log.info(`${tag} Restored ${report.runs} runs of ${report.pipelines} pipelines from ${report.file} in ${report.durationMs} ms${report.truncatedTail ? ' (its last, cut-off record was dropped)' : ''}.`);
+      this.place.log.info(`${tag} Restored ${report.runs} runs of ${report.pipelines} pipelines from ${report.file} in ${report.durationMs} ms${report.truncatedTail ? ' (its last, cut-off record was dropped)' : ''}${report.compacted ? '; it had grown past twice the model and was rewritten' : ''}.`);
     }
   }
 

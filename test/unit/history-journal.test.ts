@@ -478,6 +478,26 @@ describe('the history journal across sessions, under a flood, and when the disk 
     assert.deepEqual(readdirSync(dir), [`${historyFileName(IDENTITY)}.lock`]);
   });
 
+  test('open() loads in slices, yielding to the event loop, into the same model as a load at once', async () => {
+    const dir = freshDir();
+    const store = newStore(20);
+    const j = journal(store, dir);
+    for (let i = 0; i < 4000; i++) store.addRun(mkRun(`P${i % 200}`), 'live', T0 + i);
+    j.dispose();
+    const sliced = newStore(20);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const opened = await HistoryJournal.open(sliced, { dir, identity: IDENTITY, flushMs: 0 }, 1);
+    clearInterval(ticker);
+    open.push(opened);
+    assert.ok(turns > 0, 'the event loop turned during the load');
+    assert.equal(opened.loadReport.runs, 4000);
+    assert.deepEqual(view(sliced), view(store));
+    sliced.addRun(mkRun('AFTER'), 'live');
+    opened.dispose();
+    assert.equal(reload(dir, 20).store.get('AFTER')?.runCount, 1, 'it records once loaded');
+  });
+
   test('a flood of names: a name evicted before it was written costs nothing; evictions of written ones share lines', () => {
     const dir = freshDir();
     const store = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 100 } });

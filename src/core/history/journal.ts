@@ -85,12 +85,16 @@ type Pending = StoreMutation | { readonly kind: 'seen'; readonly at: number };
  */
 export class HistoryJournal implements IDisposable {
   readonly file: string;
-  readonly loadReport: LoadReport;
+  /** What loading found; with `open()` it is there once the promise resolves. */
+  loadReport!: LoadReport;
   private fd: number | undefined;
   /** Which file `fd` writes to, to notice one removed or put in its place. */
   private fdIdentity: string | undefined;
   private fileBytes = 0;
   private compactedBytes = 0;
+  /** Appended so far: the bytes per record, to tell a file grown by new pipelines from one grown by churn. */
+  private appendedBytes = 0;
+  private appendedLines = 0;
   /** Changes to pipelines the file holds (and "last seen"), in order. */
   private pending: Pending[] = [];
   /** Pipelines with records in `pending` that the file does not hold yet. */
@@ -115,14 +119,36 @@ export class HistoryJournal implements IDisposable {
   private readonly seenMs: number;
   private readonly slackBytes: number;
   private readonly now: () => number;
-  private readonly subscription: IDisposable;
+  private subscription: IDisposable = { dispose() {} };
   private readonly problemEmitter = new Emitter<JournalWriteProblem>();
   readonly onWriteProblem = this.problemEmitter.event;
 
-  /** Loads the journal into `store` (expected empty) and from then on records its changes. */
+  /**
+   * Loads the journal into `store` (expected empty) in slices of at most `sliceMs` of work, yielding
+   * to the event loop between them (activation is never blocked long, and the tree fills as it
+   * goes), then records the store's changes. The store must not change otherwise until then.
+   */
+  static async open(store: PipelineStore, options: JournalOptions, sliceMs = 10): Promise<HistoryJournal> {
+    const journal = new HistoryJournal(store, options, true);
+    const steps = journal.loadSteps();
+    let sliceStart = performance.now();
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) {
+        journal.loaded(step.value);
+        return journal;
+      }
+      if (performance.now() - sliceStart >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  /** Loads the journal into `store` (expected empty) at once and from then on records its changes. */
   constructor(
     private readonly store: PipelineStore,
     private readonly options: JournalOptions,
+    later?: true,
   ) {
     this.flushMs = Math.min(Math.max(options.flushMs ?? DEFAULT_FLUSH_MS, 0), 1000);
     this.holdMs = Math.max(options.holdMs ?? DEFAULT_HOLD_MS, 0);
@@ -133,12 +159,17 @@ export class HistoryJournal implements IDisposable {
     this.file = join(options.dir, historyFileName(options.identity));
     this.lock = new JournalLock(`${this.file}.lock`, options.lockHooks);
     this.lock.acquire();
-    this.loadReport = this.load();
+    if (!later) this.loaded(this.load());
+  }
+
+  private loaded(report: LoadReport): void {
+    this.loadReport = report;
+    if (this.disposed) return;
     // A reader takes over once the writer is gone (code-server keeps a reloaded page's extension
     // host a while), writing the model, which has everything since; a writer keeps its lock fresh.
     this.lockTimer = setInterval(() => (this.lock.held ? this.checkLock() : this.tryTakeOver()), this.lock.held ? LOCK_REFRESH_MS : this.seenMs);
     this.lockTimer.unref?.();
-    this.subscription = store.onDidMutate((mutation) => this.append(mutation));
+    this.subscription = this.store.onDidMutate((mutation) => this.append(mutation));
   }
 
   /** Whether this journal writes (it holds the lock). */
@@ -320,6 +351,8 @@ export class HistoryJournal implements IDisposable {
       this.encode(items, out);
       out.end();
       this.fileBytes += out.written;
+      this.appendedBytes += out.written;
+      this.appendedLines += out.lines;
       this.writeFailing = false;
     } catch (err) {
       // Cut back to the last whole record, so the file never holds half a line before the next one.
@@ -331,7 +364,18 @@ export class HistoryJournal implements IDisposable {
       this.failed(err as Error);
       return;
     }
-    if (this.fileBytes > 2 * this.compactedBytes + this.slackBytes) this.compact();
+    if (this.fileBytes > 2 * Math.max(this.compactedBytes, this.modelBytesNow()) + this.slackBytes) this.compact();
+  }
+
+  /**
+   * About what the model takes compacted now: its runs and gap markers at the bytes per record
+   * appended so far, and a short count line per pipeline. A file grown by new pipelines (a first
+   * fill) is not rewritten for it; one grown by churn is.
+   */
+  private modelBytesNow(): number {
+    if (this.appendedLines === 0) return 0;
+    const pipelines = this.store.size;
+    return (this.appendedBytes / this.appendedLines) * (this.store.itemCount - 2 * pipelines) + 48 * pipelines;
   }
 
   /** Encodes records in order; forgotten names are gathered on as few lines as possible. */
@@ -507,6 +551,7 @@ export class HistoryJournal implements IDisposable {
         // Closed above (set aside).
       }
     }
+    yield;
     for (const p of this.store.list()) lastSeen = Math.max(lastSeen ?? 0, p.latest.receivedAt);
     this.lastSeen = lastSeen;
     let setAside: LoadReport['setAside'];
@@ -519,6 +564,7 @@ export class HistoryJournal implements IDisposable {
     // A cut-off or damaged file is rewritten whole, so that appends start on a line of their own;
     // one grown past twice the model is rewritten too (the bound holds across sessions).
     const rewrite = badLines > 0 || truncatedTail || !endsClean || overgrown;
+    yield;
     if (rewrite) this.compact();
     else if (this.lock.held) {
       this.onDisk = new Set(this.store.list().map((p) => p.resultName));

@@ -25,6 +25,7 @@ export class ChunkedWriter {
   private parts: string[] = [];
   private chars = 0;
   written = 0;
+  lines = 0;
 
   constructor(
     private readonly io: JournalIo,
@@ -33,6 +34,7 @@ export class ChunkedWriter {
 
   add(line: string): void {
     this.parts.push(line);
+    this.lines++;
     this.chars += line.length;
     if (this.chars >= CHUNK_CHARS) this.end();
   }
