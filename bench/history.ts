@@ -50,7 +50,7 @@ export function measureJournal(events: number, pipelines: number, runsEach: numb
       for (let i = 0; i < events; i++) {
         const e = pool[i % pool.length];
         const outcome = decodeMessage(keys, e.channel, e.bytes);
-        if (outcome.kind === 'run') store.addRun(outcome.run, 'live', i);
+        if (outcome.kind === 'run') store.addRun(outcome.run, 'live', i, e.bytes); // as the watcher does
         // The timer would flush about once a second; at ~100k events/s that is every 100k events. Flush more often, to be fair.
         if (journal && i % 20_000 === 19_999) journal.flush();
       }

@@ -124,7 +124,7 @@ export class PipelineWatcher implements IDisposable {
     if (outcome.kind === 'run') {
       this.liveDuringReconcile?.add(outcome.run.resultName);
       // The store skips the PUBLISH of a run a state read already brought in (SET comes first).
-      this.store.addRun(outcome.run, 'live');
+      this.store.addRun(outcome.run, 'live', undefined, payload);
     } else if (outcome.kind === 'rejected') {
       this.store.addRejected(outcome.rejected);
     }

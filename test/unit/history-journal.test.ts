@@ -498,6 +498,29 @@ describe('the history journal across sessions, under a flood, and when the disk 
     assert.equal(reload(dir, 20).store.get('AFTER')?.runCount, 1, 'it records once loaded');
   });
 
+  test('a live run is written as the payload\'s bytes it came in (no re-encoding); bytes that cannot stand in a line are encoded', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const j = journal(store, dir);
+    const compact = JSON.stringify(mkRun('WIRE').result).replace('{', '{ ');
+    const wireRun = decodePayload('x', 'WIRE', compact, 0);
+    const pretty = JSON.stringify(mkRun('PRETTY').result, null, 2);
+    const prettyRun = decodePayload('x', 'PRETTY', pretty, 0);
+    const longError = JSON.stringify(mkRun('LONG', { status: 'failed', error: 'e'.repeat(20_000) }).result);
+    const longRun = decodePayload('x', 'LONG', longError, 0);
+    if (wireRun.kind !== 'run' || prettyRun.kind !== 'run' || longRun.kind !== 'run') assert.fail('payloads decode');
+    store.addRun(wireRun.run, 'live', T0, Buffer.from(compact));
+    store.addRun(prettyRun.run, 'live', T0, Buffer.from(pretty));
+    store.addRun(longRun.run, 'live', T0, Buffer.from(longError)); // kept with its error cut: the bytes are not what is kept
+    j.dispose();
+    const text = readFileSync(j.file, 'utf8');
+    assert.ok(text.includes(`"e":${compact}}\n`), 'the bytes as received');
+    assert.equal(text.includes(longError), false, 'a bounded run is written as kept');
+    const { store: again, report } = reload(dir);
+    assert.equal(report.setAside, undefined);
+    assert.deepEqual(view(again), view(store));
+  });
+
   test('a flood of names: a name evicted before it was written costs nothing; evictions of written ones share lines', () => {
     const dir = freshDir();
     const store = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 100 } });

@@ -5,7 +5,7 @@ import { IDisposable } from '../lifecycle';
 import { PipelineStore, StoreMutation } from '../store';
 import { ChunkedWriter, JournalIo, LineReader, identityOfFd, nodeIo, writeAtomically } from './journalFile';
 import { JournalLock, LOCK_REFRESH_MS, LockHooks, lockAbandoned } from './lock';
-import { JOURNAL_VERSION, MAX_LINE_CHARS, forgetLine, headerLine, mutationLine, parseLine, seenLine } from './records';
+import { JOURNAL_VERSION, MAX_LINE_CHARS, forgetLine, headerLine, mutationLine, parseLine, runLineAround, seenLine } from './records';
 import { historyFileName } from './identity';
 
 export interface JournalOptions {
@@ -70,6 +70,8 @@ const DEFAULT_SEEN_MS = 30_000;
 const DEFAULT_COMPACT_SLACK_BYTES = 4 * 1024 * 1024;
 /** After a failed write, the next attempt (a rewrite from the model) waits this long. */
 const RETRY_MS = 5000;
+/** Records gathered before they are written, whatever the timer says. */
+const WRITE_BATCH = 4096;
 /** Forgotten names written on one line, up to about this many characters. */
 const FORGET_LINE_CHARS = 64 * 1024;
 
@@ -268,7 +270,8 @@ export class HistoryJournal implements IDisposable {
       if (!this.onDisk.has(name) && !this.queued.has(name)) {
         const first = this.held.get(name);
         if (!first && this.holdMs > 0 && this.flushMs > 0) {
-          this.held.set(name, { since: this.now(), item: mutation });
+          // Without its payload bytes: a flood's names are held, their bytes not kept for a second.
+          this.held.set(name, { since: this.now(), item: mutation.kind === 'run' && mutation.wire ? { kind: 'run', record: mutation.record } : mutation });
           this.schedule();
           return;
         }
@@ -283,8 +286,8 @@ export class HistoryJournal implements IDisposable {
 
   private enqueue(item: Pending): void {
     if (this.disposed || !this.lock.held) return;
-    this.pending.push(item);
-    if (this.flushMs === 0) this.flush();
+    // A burst is written every few thousand records: they die young instead of aging into the old heap.
+    if (this.pending.push(item) >= WRITE_BATCH || this.flushMs === 0) this.write(this.flushMs === 0);
     else this.schedule();
   }
 
@@ -413,7 +416,9 @@ export class HistoryJournal implements IDisposable {
       const name = item.kind === 'run' ? item.record.run.resultName : item.resultName;
       // A forget of this name must come before its new records.
       if (forgetSet.has(name)) flushForgets();
-      out.add(mutationLine(item));
+      const around = item.kind === 'run' ? runLineAround(item) : undefined;
+      if (around) out.addBytes(around.head, around.wire, '}\n');
+      else out.add(mutationLine(item));
       this.onDisk.add(name);
     }
     flushForgets();

@@ -7,8 +7,8 @@ export interface JournalIo {
 
 export const nodeIo: JournalIo = { writeSync: (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length) };
 
-/** Text is handed to the file in pieces of about this many characters (no string of the whole model). */
-const CHUNK_CHARS = 256 * 1024;
+/** Records are gathered in a buffer of this size and written when it is full (no string of the whole model). */
+const CHUNK_BYTES = 256 * 1024;
 
 /** Writes all of `bytes`, or throws: a write that writes nothing is a failure, never a silent gap. */
 export function writeAll(io: JournalIo, fd: number, bytes: Uint8Array): void {
@@ -20,10 +20,10 @@ export function writeAll(io: JournalIo, fd: number, bytes: Uint8Array): void {
   }
 }
 
-/** Collects lines and writes them in chunks; returns the bytes written. */
+/** Collects lines (text, or bytes as received) in a buffer and writes it when full; counts what it wrote. */
 export class ChunkedWriter {
-  private parts: string[] = [];
-  private chars = 0;
+  private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   written = 0;
   lines = 0;
 
@@ -33,20 +33,48 @@ export class ChunkedWriter {
   ) {}
 
   add(line: string): void {
-    this.parts.push(line);
     this.lines++;
-    this.chars += line.length;
-    if (this.chars >= CHUNK_CHARS) this.end();
+    this.text(line);
+  }
+
+  /** A line made of `head`, bytes as they are, and `tail`. */
+  addBytes(head: string, bytes: Uint8Array, tail: string): void {
+    this.lines++;
+    this.text(head);
+    if (bytes.length > CHUNK_BYTES - this.used) {
+      this.end();
+      if (bytes.length > CHUNK_BYTES) {
+        writeAll(this.io, this.fd, bytes);
+        this.written += bytes.length;
+        this.text(tail);
+        return;
+      }
+    }
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
+    this.text(tail);
   }
 
   /** Writes what is collected. */
   end(): void {
-    if (this.parts.length === 0) return;
-    const bytes = Buffer.from(this.parts.join(''), 'utf8');
-    this.parts = [];
-    this.chars = 0;
-    writeAll(this.io, this.fd, bytes);
-    this.written += bytes.length;
+    if (this.used === 0) return;
+    writeAll(this.io, this.fd, this.buffer.subarray(0, this.used));
+    this.written += this.used;
+    this.used = 0;
+  }
+
+  private text(text: string): void {
+    // Three bytes per UTF-16 unit at most: what fits is written in place, without a copy.
+    if (text.length * 3 > CHUNK_BYTES - this.used) {
+      this.end();
+      if (text.length * 3 > CHUNK_BYTES) {
+        const bytes = Buffer.from(text, 'utf8');
+        writeAll(this.io, this.fd, bytes);
+        this.written += bytes.length;
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 }
 

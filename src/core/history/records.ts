@@ -39,6 +39,16 @@ export function forgetLine(names: readonly string[]): string {
   return `${JSON.stringify({ o: 'f', n: names.length === 1 ? names[0] : names })}\n`;
 }
 
+/**
+ * A run's record around the payload's bytes as received (no JSON.stringify of the run): the head
+ * and tail to write around `wire`, or undefined when the bytes cannot stand in a line as they are.
+ */
+export function runLineAround(m: Extract<StoreMutation, { kind: 'run' }>): { head: string; wire: Uint8Array } | undefined {
+  const { wire, record } = m;
+  if (!wire || wire.length > MAX_LINE_CHARS - 4096 || wire.indexOf(0x0a) >= 0) return undefined;
+  return { head: `{"o":"r","n":${JSON.stringify(record.run.resultName)},"s":"${record.source}","a":${record.receivedAt},"e":`, wire };
+}
+
 export function mutationLine(m: StoreMutation): string {
   switch (m.kind) {
     case 'run': {
