@@ -498,6 +498,27 @@ describe('the history journal across sessions, under a flood, and when the disk 
     assert.equal(reload(dir, 20).store.get('AFTER')?.runCount, 1, 'it records once loaded');
   });
 
+  test('a load stopped part-way (its server no longer watched) reads no further and writes nothing from the partial model', async () => {
+    const dir = freshDir();
+    const store = newStore(20);
+    const j = journal(store, dir);
+    for (let i = 0; i < 4000; i++) store.addRun(mkRun(`P${i % 200}`), 'live', T0 + i);
+    j.dispose();
+    const before = readFileSync(j.file);
+    const partial = newStore(20);
+    const started = HistoryJournal.start(partial, { dir, identity: IDENTITY, flushMs: 0 }, 0);
+    started.compact(); // Clear History while loading: the model is partial, nothing is rewritten from it
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    started.dispose();
+    await started.ready;
+    const runsIn = (s: PipelineStore) => s.list().reduce((n, p) => n + s.history(p.resultName).length, 0);
+    const got = runsIn(partial);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(runsIn(partial), got, 'nothing applied after dispose');
+    assert.ok(got < 4000, `stopped part-way (${got} of 4,000 runs)`);
+    assert.deepEqual(readFileSync(j.file), before, 'the file is as it was');
+  });
+
   test('a live run is written as the payload\'s bytes it came in (no re-encoding); bytes that cannot stand in a line are encoded', () => {
     const dir = freshDir();
     const store = newStore();

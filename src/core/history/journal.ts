@@ -131,17 +131,37 @@ export class HistoryJournal implements IDisposable {
    * goes), then records the store's changes. The store must not change otherwise until then.
    */
   static async open(store: PipelineStore, options: JournalOptions, sliceMs = 10): Promise<HistoryJournal> {
+    const journal = HistoryJournal.start(store, options, sliceMs);
+    await journal.ready;
+    return journal;
+  }
+
+  /** As `open`, handing the journal back at once: `ready` says when it has loaded (dispose stops the load). */
+  static start(store: PipelineStore, options: JournalOptions, sliceMs = 10): HistoryJournal {
     const journal = new HistoryJournal(store, options, true);
-    const steps = journal.loadSteps();
+    journal.ready = journal.loadInSlices(sliceMs);
+    return journal;
+  }
+
+  /** Resolves with the load report once loaded (at once for a journal made with `new`). */
+  ready!: Promise<LoadReport>;
+
+  private async loadInSlices(sliceMs: number): Promise<LoadReport> {
+    const steps = this.loadSteps();
     let sliceStart = performance.now();
     for (let step = steps.next(); ; step = steps.next()) {
       if (step.done) {
-        journal.loaded(step.value);
-        return journal;
+        this.loaded(step.value);
+        return step.value;
       }
       if (performance.now() - sliceStart >= sliceMs) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
+        // Closed meanwhile (its server is no longer watched, the window closes): the rest is not read.
+        if (this.disposed) {
+          void steps.return(undefined as never);
+          return this.partialReport();
+        }
       }
     }
   }
@@ -161,7 +181,15 @@ export class HistoryJournal implements IDisposable {
     this.file = join(options.dir, historyFileName(options.identity));
     this.lock = new JournalLock(`${this.file}.lock`, options.lockHooks);
     this.lock.acquire();
-    if (!later) this.loaded(this.load());
+    if (!later) {
+      this.loaded(this.load());
+      this.ready = Promise.resolve(this.loadReport);
+    }
+  }
+
+  /** What a load stopped part-way holds. */
+  private partialReport(): LoadReport {
+    return { file: this.file, pipelines: this.store.size, runs: 0, lastSeen: undefined, truncatedTail: false, readOnly: true, compacted: false, durationMs: 0 };
   }
 
   private loaded(report: LoadReport): void {
@@ -187,7 +215,7 @@ export class HistoryJournal implements IDisposable {
     clearInterval(this.lockTimer);
     this.lockTimer = setInterval(() => this.checkLock(), LOCK_REFRESH_MS);
     this.lockTimer.unref?.();
-    this.compact();
+    this.rewrite();
     return true;
   }
 
@@ -210,8 +238,12 @@ export class HistoryJournal implements IDisposable {
     this.write(true);
   }
 
-  /** Rewrites the journal from the model: a header, the model's mutations, "last seen". */
+  /** Rewrites the journal from the model: a header, the model's mutations, "last seen" (once loaded: the model is partial before). */
   compact(): void {
+    if (this.loadReport) this.rewrite();
+  }
+
+  private rewrite(): void {
     this.dropPending();
     if (!this.writable()) return;
     if (this.live) this.lastSeen = this.now();
@@ -285,7 +317,8 @@ export class HistoryJournal implements IDisposable {
   }
 
   private enqueue(item: Pending): void {
-    if (this.disposed || !this.lock.held) return;
+    // Before the load completes the model is partial: nothing is written from it.
+    if (this.disposed || !this.lock.held || !this.loadReport) return;
     // A burst is written every few thousand records: they die young instead of aging into the old heap.
     if (this.pending.push(item) >= WRITE_BATCH || this.flushMs === 0) this.write(this.flushMs === 0);
     else this.schedule();
@@ -343,7 +376,7 @@ export class HistoryJournal implements IDisposable {
     if (!this.writable()) return;
     if (this.needsRewrite || !this.sameFile()) {
       // The model holds everything pending; a failed rewrite is retried after a pause.
-      if (now >= this.retryAt || all) this.compact();
+      if (now >= this.retryAt || all) this.rewrite();
       else this.schedule();
       return;
     }
@@ -367,7 +400,7 @@ export class HistoryJournal implements IDisposable {
       this.failed(err as Error);
       return;
     }
-    if (this.fileBytes > 2 * Math.max(this.compactedBytes, this.modelBytesNow()) + this.slackBytes) this.compact();
+    if (this.fileBytes > 2 * Math.max(this.compactedBytes, this.modelBytesNow()) + this.slackBytes) this.rewrite();
   }
 
   /**
@@ -501,11 +534,11 @@ export class HistoryJournal implements IDisposable {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        this.compact();
+        this.rewrite();
         return report({});
       }
       const path = this.setAside();
-      this.compact();
+      this.rewrite();
       return report({ setAside: { path, reason: 'unreadable', badLines: 0, detail: code ?? (err as Error).message } });
     }
     let truncatedTail = false;
@@ -532,7 +565,7 @@ export class HistoryJournal implements IDisposable {
             }
             closeSync(fd);
             const path = this.setAside();
-            this.compact();
+            this.rewrite();
             return report({ setAside: { path, reason: 'header', badLines: 1 } });
           }
           // The header's time is when the file was written, not when the viewer was connected.
@@ -570,7 +603,7 @@ export class HistoryJournal implements IDisposable {
     // one grown past twice the model is rewritten too (the bound holds across sessions).
     const rewrite = badLines > 0 || truncatedTail || !endsClean || overgrown;
     yield;
-    if (rewrite) this.compact();
+    if (rewrite) this.rewrite();
     else if (this.lock.held) {
       this.onDisk = new Set(this.store.list().map((p) => p.resultName));
       try {
