@@ -1,68 +1,18 @@
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, ftruncateSync, fstatSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter } from '../emitter';
-import { IDisposable } from '../lifecycle';
-import { PipelineStore, StoreMutation } from '../store';
-import { ChunkedWriter, JournalIo, LineReader, identityOfFd, nodeIo, writeAtomically } from './journalFile';
-import { JournalLock, LOCK_REFRESH_MS, LockHooks, lockAbandoned } from './lock';
-import { JOURNAL_VERSION, MAX_LINE_CHARS, forgetLine, headerLine, mutationLine, parseLine, runLineAround, seenLine } from './records';
+import type { IDisposable } from '../lifecycle';
+import type { PipelineStore, StoreMutation } from '../store';
 import { historyFileName } from './identity';
+import { ChunkedWriter, type JournalIo, identityOfFd, nodeIo, writeAtomically } from './journalFile';
+import type { JournalOptions, JournalWriteProblem, LoadReport } from './journalTypes';
+import { JournalLock, LOCK_REFRESH_MS } from './lock';
+import { PendingRecords } from './pending';
+import { headerLine, mutationLine, seenLine } from './records';
+import { type ReplayFacts, replay } from './replay';
 
-export interface JournalOptions {
-  /** The folder of the journals (VS Code's global storage). Created when missing. */
-  readonly dir: string;
-  /** `historyIdentity(settings)`: which server's history this is. */
-  readonly identity: string;
-  /** Appends are batched and written at most this long after the change (default 250, ≤ 1000). */
-  readonly flushMs?: number;
-  /**
-   * A pipeline new to the file waits this long (default 1000) before its first record is written:
-   * one that a flood of names evicts sooner costs nothing (no record, no forget).
-   */
-  readonly holdMs?: number;
-  /** While connected, "last seen" is written this often (default 30 000): the gap after a crash. */
-  readonly seenMs?: number;
-  /** The journal is rewritten from the model when it exceeds twice its compacted size plus this many bytes (default 4 MiB). */
-  readonly compactSlackBytes?: number;
-  readonly now?: () => number;
-  /** Test seams: the write function (short writes, a full disk), the lock's race. */
-  readonly io?: JournalIo;
-  readonly lockHooks?: LockHooks;
-}
-
-/** Why a journal was set aside instead of loaded (whole or in part). */
-export type SetAsideReason =
-  /** The first line is not a header of this version and server. */
-  | 'header'
-  /** Lines other than a cut-off last one are not valid records; the valid ones were loaded. */
-  | 'lines'
-  /** The file could not be read at all (permissions, not a file). */
-  | 'unreadable';
-
-export interface LoadReport {
-  readonly file: string;
-  readonly pipelines: number;
-  readonly runs: number;
-  /** Until when the viewer was last connected to this server; undefined for a new journal. */
-  readonly lastSeen: number | undefined;
-  /** The last record was cut off mid-write (a killed process): dropped, the rest loaded. */
-  readonly truncatedTail: boolean;
-  readonly setAside?: { readonly path: string; readonly reason: SetAsideReason; readonly badLines: number; readonly detail?: string };
-  /**
-   * Another window (process) or connection already keeps this server's journal: this one loaded
-   * it and writes nothing, so two writers never mix their records.
-   */
-  readonly readOnly: boolean;
-  /** The file had grown past twice the model and was rewritten on load. */
-  readonly compacted: boolean;
-  readonly durationMs: number;
-}
-
-/** A write that failed (disk full, folder removed); reported once until a write succeeds again. */
-export interface JournalWriteProblem {
-  readonly file: string;
-  readonly message: string;
-}
+export type { JournalOptions, JournalWriteProblem, LoadReport, SetAsideReason } from './journalTypes';
+export { eraseAllHistory, eraseHistoryOf } from './journalFile';
 
 const DEFAULT_FLUSH_MS = 250;
 const DEFAULT_HOLD_MS = 1000;
@@ -72,10 +22,7 @@ const DEFAULT_COMPACT_SLACK_BYTES = 4 * 1024 * 1024;
 const RETRY_MS = 5000;
 /** Records gathered before they are written, whatever the timer says. */
 const WRITE_BATCH = 4096;
-/** Forgotten names written on one line, up to about this many characters. */
-const FORGET_LINE_CHARS = 64 * 1024;
 
-type Pending = StoreMutation | { readonly kind: 'seen'; readonly at: number };
 
 /**
  * The persisted history of one server: an append-only NDJSON journal of the store's mutations,
@@ -97,14 +44,7 @@ export class HistoryJournal implements IDisposable {
   /** Appended so far: the bytes per record, to tell a file grown by new pipelines from one grown by churn. */
   private appendedBytes = 0;
   private appendedLines = 0;
-  /** Changes to pipelines the file holds (and "last seen"), in order. */
-  private pending: Pending[] = [];
-  /** Pipelines with records in `pending` that the file does not hold yet. */
-  private queued = new Set<string>();
-  /** Pipelines new to the file, their first record held back (see holdMs). */
-  private held = new Map<string, { readonly since: number; readonly item: StoreMutation }>();
-  /** Pipelines the file holds records of. */
-  private onDisk = new Set<string>();
+  private readonly pending: PendingRecords;
   private needsRewrite = false;
   private retryAt = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -117,7 +57,6 @@ export class HistoryJournal implements IDisposable {
   private readonly lock: JournalLock;
   private readonly io: JournalIo;
   private readonly flushMs: number;
-  private readonly holdMs: number;
   private readonly seenMs: number;
   private readonly slackBytes: number;
   private readonly now: () => number;
@@ -173,7 +112,7 @@ export class HistoryJournal implements IDisposable {
     later?: true,
   ) {
     this.flushMs = Math.min(Math.max(options.flushMs ?? DEFAULT_FLUSH_MS, 0), 1000);
-    this.holdMs = Math.max(options.holdMs ?? DEFAULT_HOLD_MS, 0);
+    this.pending = new PendingRecords(Math.max(options.holdMs ?? DEFAULT_HOLD_MS, 0));
     this.seenMs = options.seenMs ?? DEFAULT_SEEN_MS;
     this.slackBytes = options.compactSlackBytes ?? DEFAULT_COMPACT_SLACK_BYTES;
     this.now = options.now ?? Date.now;
@@ -244,7 +183,7 @@ export class HistoryJournal implements IDisposable {
   }
 
   private rewrite(): void {
-    this.dropPending();
+    this.pending.clear();
     if (!this.writable()) return;
     if (this.live) this.lastSeen = this.now();
     this.closeFd();
@@ -252,7 +191,7 @@ export class HistoryJournal implements IDisposable {
       const bytes = writeAtomically(this.io, this.options.dir, this.file, this.modelLines());
       this.compactedBytes = bytes;
       this.fileBytes = bytes;
-      this.onDisk = new Set(this.store.list().map((p) => p.resultName));
+      this.pending.fileHolds(this.store.list().map((p) => p.resultName));
       this.openFd();
       this.needsRewrite = false;
       this.writeFailing = false;
@@ -264,7 +203,7 @@ export class HistoryJournal implements IDisposable {
   /** Stops recording and deletes the file (persistence turned off, or the history cleared). */
   erase(): void {
     const writing = this.lock.held;
-    this.dropPending();
+    this.pending.clear();
     this.stop();
     if (writing) rmSync(this.file, { force: true });
   }
@@ -285,55 +224,28 @@ export class HistoryJournal implements IDisposable {
   /** The viewer is (or was until now) connected to this server. */
   private seen(): void {
     this.lastSeen = this.now();
-    this.enqueue({ kind: 'seen', at: this.lastSeen });
+    if (this.recording()) this.written(this.pending.addSeen(this.lastSeen));
   }
 
   private append(mutation: StoreMutation): void {
-    if (this.disposed || !this.lock.held) return;
-    if (mutation.kind === 'forget') {
-      const name = mutation.resultName;
-      if (name === undefined) {
-        this.dropPending();
-      } else if (this.held.delete(name)) {
-        return; // never written: forgetting it costs nothing
-      }
-    } else {
-      const name = mutation.kind === 'run' ? mutation.record.run.resultName : mutation.resultName;
-      if (!this.onDisk.has(name) && !this.queued.has(name)) {
-        const first = this.held.get(name);
-        if (!first && this.holdMs > 0 && this.flushMs > 0) {
-          // Without its payload bytes: a flood's names are held, their bytes not kept for a second.
-          this.held.set(name, { since: this.now(), item: mutation.kind === 'run' && mutation.wire ? { kind: 'run', record: mutation.record } : mutation });
-          this.schedule();
-          return;
-        }
-        // A second change: no flood's one-shot name; written with the rest.
-        this.held.delete(name);
-        this.queued.add(name);
-        if (first) this.pending.push(first.item);
-      }
-    }
-    this.enqueue(mutation);
+    if (this.recording()) this.written(this.pending.add(mutation, this.now(), this.flushMs > 0));
   }
 
-  private enqueue(item: Pending): void {
-    // Before the load completes the model is partial: nothing is written from it.
-    if (this.disposed || !this.lock.held || !this.loadReport) return;
-    // A burst is written every few thousand records: they die young instead of aging into the old heap.
-    if (this.pending.push(item) >= WRITE_BATCH || this.flushMs === 0) this.write(this.flushMs === 0);
-    else this.schedule();
+  /** Records are taken: this writes (not a reader, not closed), and the model is whole (loaded). */
+  private recording(): boolean {
+    return !this.disposed && this.lock.held && this.loadReport !== undefined;
+  }
+
+  /** `count` records pending: a burst is written every few thousand (they die young instead of aging into the old heap). */
+  private written(count: number): void {
+    if (count >= WRITE_BATCH || this.flushMs === 0) this.write(this.flushMs === 0);
+    else if (count > 0 || this.pending.holding) this.schedule();
   }
 
   private schedule(): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => this.write(false), this.flushMs);
     this.flushTimer.unref?.();
-  }
-
-  private dropPending(): void {
-    this.pending = [];
-    this.queued.clear();
-    this.held.clear();
   }
 
   /** Whether this may write now: it holds the lock (another window may have taken it). */
@@ -350,7 +262,7 @@ export class HistoryJournal implements IDisposable {
 
   /** Another window took the lock (ours was judged abandoned): this one reads from now on. */
   private lostLock(): void {
-    this.dropPending();
+    this.pending.clear();
     this.closeFd();
     clearInterval(this.lockTimer);
     if (this.disposed) return;
@@ -363,15 +275,8 @@ export class HistoryJournal implements IDisposable {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const now = this.now();
-    const items = this.pending;
-    this.pending = [];
-    this.queued.clear();
-    for (const [name, { since, item }] of this.held) {
-      if (!all && now - since < this.holdMs) continue;
-      this.held.delete(name);
-      items.push(item);
-    }
-    if (this.held.size > 0) this.schedule();
+    const items = this.pending.take(now, all);
+    if (this.pending.holding) this.schedule();
     if (items.length === 0 && !this.needsRewrite) return;
     if (!this.writable()) return;
     if (this.needsRewrite || !this.sameFile()) {
@@ -384,7 +289,7 @@ export class HistoryJournal implements IDisposable {
     const before = this.fileBytes;
     const out = new ChunkedWriter(this.io, fd);
     try {
-      this.encode(items, out);
+      this.pending.encode(items, out);
       out.end();
       this.fileBytes += out.written;
       this.appendedBytes += out.written;
@@ -412,49 +317,6 @@ export class HistoryJournal implements IDisposable {
     if (this.appendedLines === 0) return 0;
     const pipelines = this.store.size;
     return (this.appendedBytes / this.appendedLines) * (this.store.itemCount - 2 * pipelines) + 48 * pipelines;
-  }
-
-  /** Encodes records in order; forgotten names are gathered on as few lines as possible. */
-  private encode(items: readonly Pending[], out: ChunkedWriter): void {
-    let forgets: string[] = [];
-    let forgetSet = new Set<string>();
-    let forgetChars = 0;
-    const flushForgets = () => {
-      if (forgets.length === 0) return;
-      out.add(forgetLine(forgets));
-      forgets = [];
-      forgetSet = new Set();
-      forgetChars = 0;
-    };
-    for (const item of items) {
-      if (item.kind === 'seen') {
-        out.add(seenLine(item.at));
-        continue;
-      }
-      if (item.kind === 'forget') {
-        if (item.resultName === undefined) {
-          flushForgets();
-          out.add(mutationLine(item));
-          this.onDisk.clear();
-          continue;
-        }
-        if (forgetSet.has(item.resultName)) continue;
-        forgets.push(item.resultName);
-        forgetSet.add(item.resultName);
-        this.onDisk.delete(item.resultName);
-        forgetChars += item.resultName.length + 3;
-        if (forgetChars >= FORGET_LINE_CHARS) flushForgets();
-        continue;
-      }
-      const name = item.kind === 'run' ? item.record.run.resultName : item.resultName;
-      // A forget of this name must come before its new records.
-      if (forgetSet.has(name)) flushForgets();
-      const around = item.kind === 'run' ? runLineAround(item) : undefined;
-      if (around) out.addBytes(around.head, around.wire, '}\n');
-      else out.add(mutationLine(item));
-      this.onDisk.add(name);
-    }
-    flushForgets();
   }
 
   /** Whether the handle still writes to the journal's path (not removed or replaced meanwhile). */
@@ -541,54 +403,19 @@ export class HistoryJournal implements IDisposable {
       this.rewrite();
       return report({ setAside: { path, reason: 'unreadable', badLines: 0, detail: code ?? (err as Error).message } });
     }
-    let truncatedTail = false;
-    let badLines = 0;
-    let lastSeen: number | undefined;
-    let header = true;
-    let lines = 0;
-    let goodBytes = 0;
-    let modelLines = 0;
-    let endsClean = true;
-    const reader = new LineReader(fd, MAX_LINE_CHARS * 3);
+    let facts: ReplayFacts;
     try {
-      for (let line = reader.next(); line; line = reader.next()) {
-        if (++lines % 512 === 0) yield;
-        if (line.tail) endsClean = false;
-        if (line.text === '') continue;
-        const parsed = line.text === undefined ? undefined : parseLine(line.text);
-        if (header) {
-          header = false;
-          if (!parsed || parsed.kind !== 'header' || parsed.version !== JOURNAL_VERSION || parsed.identity !== this.options.identity) {
-            if (line.tail) {
-              truncatedTail = true;
-              break;
-            }
-            closeSync(fd);
-            const path = this.setAside();
-            this.rewrite();
-            return report({ setAside: { path, reason: 'header', badLines: 1 } });
-          }
-          // The header's time is when the file was written, not when the viewer was connected.
-          continue;
-        }
-        if (!parsed || parsed.kind === 'header') {
-          if (line.tail) truncatedTail = true;
-          else badLines++;
-          continue;
-        }
-        goodBytes += line.bytes;
-        modelLines++;
-        if (parsed.kind === 'seen') lastSeen = Math.max(lastSeen ?? 0, parsed.at);
-        else if (parsed.kind === 'forgetMany') for (const name of parsed.names) this.store.apply({ kind: 'forget', resultName: name });
-        else this.store.apply(parsed.mutation);
-      }
+      facts = yield* replay(fd, this.store, this.options.identity);
     } finally {
-      try {
-        closeSync(fd);
-      } catch {
-        // Closed above (set aside).
-      }
+      closeSync(fd);
     }
+    if (!facts.ours) {
+      const path = this.setAside();
+      this.rewrite();
+      return report({ setAside: { path, reason: 'header', badLines: 1 } });
+    }
+    const { truncatedTail, badLines } = facts;
+    let lastSeen = facts.lastSeen;
     yield;
     for (const p of this.store.list()) lastSeen = Math.max(lastSeen ?? 0, p.latest.receivedAt);
     this.lastSeen = lastSeen;
@@ -596,16 +423,16 @@ export class HistoryJournal implements IDisposable {
     if (badLines > 0) setAside = { path: this.setAside(), reason: 'lines', badLines };
     // What the model would take compacted, from the bytes per record read.
     const items = this.store.itemCount;
-    this.compactedBytes = modelLines > 0 ? Math.min(reader.bytesRead, Math.round((goodBytes / modelLines) * items)) : 0;
-    this.fileBytes = reader.bytesRead;
+    this.compactedBytes = facts.records > 0 ? Math.min(facts.bytesRead, Math.round((facts.recordBytes / facts.records) * items)) : 0;
+    this.fileBytes = facts.bytesRead;
     const overgrown = this.fileBytes > 2 * this.compactedBytes + this.slackBytes;
     // A cut-off or damaged file is rewritten whole, so that appends start on a line of their own;
     // one grown past twice the model is rewritten too (the bound holds across sessions).
-    const rewrite = badLines > 0 || truncatedTail || !endsClean || overgrown;
+    const rewrite = badLines > 0 || truncatedTail || facts.openEnded || overgrown;
     yield;
     if (rewrite) this.rewrite();
     else if (this.lock.held) {
-      this.onDisk = new Set(this.store.list().map((p) => p.resultName));
+      this.pending.fileHolds(this.store.list().map((p) => p.resultName));
       try {
         this.openFd();
       } catch (err) {
@@ -625,30 +452,5 @@ export class HistoryJournal implements IDisposable {
       rmSync(this.file, { force: true, recursive: true });
     }
     return path;
-  }
-}
-
-/** Deletes the journal of one server. */
-export function eraseHistoryOf(dir: string, identity: string): void {
-  rmSync(join(dir, historyFileName(identity)), { force: true });
-}
-
-/**
- * Deletes every journal in `dir` (persistence turned off). A lock of a live writer elsewhere (another
- * window) stays: that writer sees the setting too and erases its own; removing its lock would let a
- * third window write beside it.
- */
-export function eraseAllHistory(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!/^history-[0-9a-f]+(\.corrupt)?\.ndjson(\.tmp|\.lock)?$/.test(name)) continue;
-    const path = join(dir, name);
-    if (name.endsWith('.lock') && !lockAbandoned(path)) continue;
-    rmSync(path, { force: true });
   }
 }

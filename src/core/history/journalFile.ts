@@ -1,4 +1,7 @@
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFileName } from './identity';
+import { lockAbandoned } from './lock';
 
 /** The one file operation a test replaces: a write that may write less than asked (a full disk). */
 export interface JournalIo {
@@ -169,5 +172,30 @@ export class LineReader {
       this.bytesRead += n;
       this.carry = this.carry.length === 0 ? Buffer.from(this.chunk.subarray(0, n)) : Buffer.concat([this.carry, this.chunk.subarray(0, n)]);
     }
+  }
+}
+
+/** Deletes the journal of one server. */
+export function eraseHistoryOf(dir: string, identity: string): void {
+  rmSync(join(dir, historyFileName(identity)), { force: true });
+}
+
+/**
+ * Deletes every journal in `dir` (persistence turned off). A lock of a live writer elsewhere (another
+ * window) stays: that writer sees the setting too and erases its own; removing its lock would let a
+ * third window write beside it.
+ */
+export function eraseAllHistory(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!/^history-[0-9a-f]+(\.corrupt)?\.ndjson(\.tmp|\.lock)?$/.test(name)) continue;
+    const path = join(dir, name);
+    if (name.endsWith('.lock') && !lockAbandoned(path)) continue;
+    rmSync(path, { force: true });
   }
 }
