@@ -4,7 +4,7 @@ import { Emitter } from '../emitter';
 import type { IDisposable } from '../lifecycle';
 import type { PipelineStore, StoreMutation } from '../store';
 import { historyFileName } from './identity';
-import { ChunkedWriter, type JournalIo, identityOfFd, nodeIo, writeAtomically } from './journalFile';
+import { ChunkedWriter, type JournalIo, drain, identityOfFd, nodeIo, writeAtomicallySteps } from './journalFile';
 import type { JournalOptions, JournalWriteProblem, LoadReport } from './journalTypes';
 import { JournalLock, LOCK_REFRESH_MS } from './lock';
 import { PendingRecords } from './pending';
@@ -183,12 +183,17 @@ export class HistoryJournal implements IDisposable {
   }
 
   private rewrite(): void {
+    drain(this.rewriteSteps());
+  }
+
+  /** The rewrite, pausing every few hundred records (while loading: the store changes only through the load). */
+  private *rewriteSteps(): Generator<void> {
     this.pending.clear();
     if (!this.writable()) return;
     if (this.live) this.lastSeen = this.now();
     this.closeFd();
     try {
-      const bytes = writeAtomically(this.io, this.options.dir, this.file, this.modelLines());
+      const bytes = yield* writeAtomicallySteps(this.io, this.options.dir, this.file, this.modelLines());
       this.compactedBytes = bytes;
       this.fileBytes = bytes;
       this.pending.fileHolds(this.store.list().map((p) => p.resultName));
@@ -371,19 +376,14 @@ export class HistoryJournal implements IDisposable {
   }
 
   private load(): LoadReport {
-    const steps = this.loadSteps();
-    for (;;) {
-      const step = steps.next();
-      if (step.done) return step.value;
-    }
+    return drain(this.loadSteps());
   }
 
   /** Reads the file line by line into the store, pausing (yield) every few hundred lines. */
   private *loadSteps(): Generator<void, LoadReport> {
     const started = Date.now();
     const report = (fields: Partial<LoadReport>): LoadReport => {
-      let runs = 0;
-      for (const p of this.store.list()) for (const item of this.store.history(p.resultName)) if (item.kind === 'run') runs++;
+      const runs = fields.runs ?? drain(this.countRuns());
       return { file: this.file, pipelines: this.store.size, runs, lastSeen: undefined, truncatedTail: false, readOnly: !this.lock.held, compacted: false, durationMs: Date.now() - started, ...fields };
     };
     let fd: number;
@@ -430,7 +430,7 @@ export class HistoryJournal implements IDisposable {
     // one grown past twice the model is rewritten too (the bound holds across sessions).
     const rewrite = badLines > 0 || truncatedTail || facts.openEnded || overgrown;
     yield;
-    if (rewrite) this.rewrite();
+    if (rewrite) yield* this.rewriteSteps();
     else if (this.lock.held) {
       this.pending.fileHolds(this.store.list().map((p) => p.resultName));
       try {
@@ -439,7 +439,19 @@ export class HistoryJournal implements IDisposable {
         this.failed(err as Error);
       }
     }
-    return report({ lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
+    const runs = yield* this.countRuns();
+    return report({ runs, lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
+  }
+
+  /** Runs in the model, pausing every few hundred pipelines. */
+  private *countRuns(): Generator<void, number> {
+    let runs = 0;
+    let pipelines = 0;
+    for (const p of this.store.list()) {
+      for (const item of this.store.history(p.resultName)) if (item.kind === 'run') runs++;
+      if (++pipelines % 256 === 0) yield;
+    }
+    return runs;
   }
 
   /** Renames the file aside (replacing an older one set aside) and returns the new path. */

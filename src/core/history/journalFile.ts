@@ -87,24 +87,46 @@ export class ChunkedWriter {
  * the bytes written.
  */
 export function writeAtomically(io: JournalIo, dir: string, file: string, lines: Iterable<string>): number {
+  return drain(writeAtomicallySteps(io, dir, file, lines));
+}
+
+/** As writeAtomically, pausing (yield) every few hundred lines; a run stopped part-way leaves the old file. */
+export function* writeAtomicallySteps(io: JournalIo, dir: string, file: string, lines: Iterable<string>): Generator<void, number> {
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.tmp`;
   const fd = openSync(tmp, 'w');
-  let written: number;
+  let done = false;
   try {
     const out = new ChunkedWriter(io, fd);
-    for (const line of lines) out.add(line);
+    let n = 0;
+    for (const line of lines) {
+      out.add(line);
+      if (++n % 512 === 0) yield;
+    }
     out.end();
     fsyncSync(fd);
-    written = out.written;
-  } catch (err) {
     closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
+    renameSync(tmp, file);
+    done = true;
+    return out.written;
+  } finally {
+    if (!done) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closed before the rename failed.
+      }
+      rmSync(tmp, { force: true });
+    }
   }
-  closeSync(fd);
-  renameSync(tmp, file);
-  return written;
+}
+
+/** Runs steps to the end at once. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 /** The file's identity (device and inode): tells the file a handle writes to from one put in its place. */
