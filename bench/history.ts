@@ -50,7 +50,7 @@ export function measureJournal(events: number, pipelines: number, runsEach: numb
       for (let i = 0; i < events; i++) {
         const e = pool[i % pool.length];
         const outcome = decodeMessage(keys, e.channel, e.bytes);
-        if (outcome.kind === 'run') store.addRun(outcome.run, 'live', i, e.bytes); // as the watcher does
+        if (outcome.kind === 'run') store.addRun(outcome.run, 'live', i, false, e.bytes); // as the watcher does
         // The timer would flush about once a second; at ~100k events/s that is every 100k events. Flush more often, to be fair.
         if (journal && i % 20_000 === 19_999) journal.flush();
       }
@@ -128,7 +128,8 @@ export async function measureStreams(settings: ConnectionSettings, admin: Redis,
       });
     });
     const t0 = performance.now();
-    for (let i = 0; i < pool.length; i++) recorder.store.addRun(pool[i].run, 'live', i);
+    // Received when it finished (a received time far from finished_at would make the ID the arrival's).
+    for (let i = 0; i < pool.length; i++) recorder.store.addRun(pool[i].run, 'live', pool[i].run.finishedAt?.epochMs ?? i);
     await drained;
     recorderRunsPerS.push(pool.length / ((performance.now() - t0) / 1000));
     if (recorder.recorded.dropped > 0) throw new Error(`the recorder dropped ${recorder.recorded.dropped} runs`);

@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,flood
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,recorder,flood
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -31,6 +31,7 @@ import { measureWatchTool } from './cli';
 import { measureAlertRules } from './alerts';
 import { measureActivation, measureFloodJournal, measureGrowth, measureJournal, measureStreams } from './history';
 import { measureFlood } from './flood';
+import { measureRecorderCeiling } from './recorder';
 import { chromiumPath, measurePanelRender } from './panelRender';
 
 const ROOT = resolve(__dirname, '..');
@@ -770,19 +771,19 @@ async function measureHistoryJournal(): Promise<void> {
   addRow('10c', `Loading ${pipelines.toLocaleString('en-US')} pipelines × 100 runs from disk (activation)`, stat(f.loadMs), (v) => fmtMs(v), QUICK ? undefined : { text: '≤ 200 ms', ok: (v) => v <= 200 });
   addTextRow('10d', 'Journal bytes per 100,000 runs: compacted / as appended', `${fmtMB(f.bytesPer100k)} / ${fmtMB(f.appendBytesPer100k)}`);
   const [ap, ar] = QUICK ? [1000, 100] : [5000, 100];
-  log(`10g activation: a journal of ${ap} pipelines × ${ar} runs loaded in slices`);
+  log(`10m activation: a journal of ${ap} pipelines × ${ar} runs loaded in slices`);
   const a = await measureActivation(ap, ar);
   const size = `${ap.toLocaleString('en-US')} × ${ar} runs, ${fmtMB(a.fileBytes)}`;
-  addRow('10g', `Activation (${size}): longest block of the event loop while loading`, stat([a.longestBlockMs]), fmtMs, { text: '≤ 50 ms', ok: (v) => v <= 50 });
-  addRow('10h', '… until the first pipelines are in the model (the tree can show them)', stat([a.firstRowsMs]), fmtMs, { text: '≤ 500 ms', ok: (v) => v <= 500 });
-  addRow('10i', '… until all of it is loaded', stat([a.allMs]), fmtMs, { text: '≤ 3 s', ok: (v) => v <= 3000 });
+  addRow('10m', `Activation (${size}): longest block of the event loop while loading`, stat([a.longestBlockMs]), fmtMs, { text: '≤ 50 ms', ok: (v) => v <= 50 });
+  addRow('10n', '… until the first pipelines are in the model (the tree can show them)', stat([a.firstRowsMs]), fmtMs, { text: '≤ 500 ms', ok: (v) => v <= 500 });
+  addRow('10o', '… until all of it is loaded', stat([a.allMs]), fmtMs, { text: '≤ 3 s', ok: (v) => v <= 3000 });
   const g = measureGrowth(200, 100, QUICK ? 10 : 30);
-  rows.push({ id: '10j', what: `Journal size ÷ the model compacted, worst over ${g.sessions} sessions each appending a fifth of it`, median: fmtX(g.worstRatio), min: '', max: '', target: '≤ 2.1×', verdict: g.worstRatio <= 2.1 ? 'pass' : 'miss' });
+  rows.push({ id: '10p', what: `Journal size ÷ the model compacted, worst over ${g.sessions} sessions each appending a fifth of it`, median: fmtX(g.worstRatio), min: '', max: '', target: '≤ 2.1×', verdict: g.worstRatio <= 2.1 ? 'pass' : 'miss' });
   const floodNames = QUICK ? 50_000 : 200_000;
-  log(`10k flood: ${floodNames.toLocaleString('en-US')} distinct names at the 5,000-pipeline limit, with and without the journal`);
+  log(`10q flood: ${floodNames.toLocaleString('en-US')} distinct names at the 5,000-pipeline limit, with and without the journal`);
   const fl = await measureFloodJournal(floodNames, 5000);
   const floodRatio = fl.withoutUs / fl.withUs;
-  addTextRow('10k', `Flood of ${floodNames.toLocaleString('en-US')} distinct names (2 KB errors) at the limit: CPU per event without / with the journal; bytes written; file after`, `${fl.withoutUs.toFixed(2)} µs / ${fl.withUs.toFixed(2)} µs (${fmtX(floodRatio)}); ${fmtMB(fl.writtenBytes)}; ${fmtMB(fl.fileBytes)}`);
+  addTextRow('10q', `Flood of ${floodNames.toLocaleString('en-US')} distinct names (2 KB errors) at the limit: CPU per event without / with the journal; bytes written; file after`, `${fl.withoutUs.toFixed(2)} µs / ${fl.withUs.toFixed(2)} µs (${fmtX(floodRatio)}); ${fmtMB(fl.writtenBytes)}; ${fmtMB(fl.fileBytes)}`);
 }
 
 async function measureHistoryStreams(settings: ConnectionSettings, admin: Redis): Promise<void> {
@@ -792,6 +793,23 @@ async function measureHistoryStreams(settings: ConnectionSettings, admin: Redis)
   const f = await measureStreams(settings, admin, streams, 100, 50, rounds);
   addRow('10e', `Recorder: ${(streams * 100).toLocaleString('en-US')} runs into ${streams} streams (XADD MAXLEN ~ 50: trimming), runs/s`, stat(f.recorderRunsPerS), (v) => `${Math.round(v).toLocaleString('en-US')} runs/s`, { text: '≥ 20,000 runs/s', ok: (v) => v >= 20_000 });
   addRow('10f', `Viewer connect: read ${streams.toLocaleString('en-US')} streams × 100 entries (${f.runsRead.toLocaleString('en-US')} runs)`, stat(f.connectMs), (v) => fmtMs(v), QUICK ? undefined : { text: '≤ 500 ms', ok: (v) => v <= 500 });
+}
+
+/** 10g-10r: the recorder against a bare client's pipelined XADDs of the same entries (bench/recorder.ts). */
+async function measureRecorderRows(settings: ConnectionSettings, admin: Redis): Promise<void> {
+  const streams = QUICK ? 200 : 1000;
+  const rounds = QUICK ? 2 : 5;
+  log(`10g recorder vs bare XADD: ${streams} streams × 100 runs, MAXLEN ~ 50, ${rounds} alternating rounds`);
+  const f = await measureRecorderCeiling(settings, admin, streams, 100, 50, rounds);
+  const perS = (v: number) => `${Math.round(v).toLocaleString('en-US')} runs/s`;
+  const us = (v: number) => `${v.toFixed(1)} µs`;
+  addRow('10g', `Recorder: ${f.runs.toLocaleString('en-US')} runs as they finish, into ${streams} streams (XADD MAXLEN ~ 50), runs/s`, stat(f.recorderRunsPerS), perS);
+  addRow('10h', '… a bare ioredis client, pipelined XADDs of the same entries (IDs and JSON made beforehand), runs/s', stat(f.bareRunsPerS), perS);
+  const ratio = stat(f.recorderRunsPerS).median / stat(f.bareRunsPerS).median;
+  rows.push({ id: '10r2', what: 'Recorder ÷ bare client (by runs/s)', median: fmtX(ratio), min: '', max: '', target: '≥ 0.80×', verdict: ratio >= 0.8 ? 'pass' : 'miss' });
+  addRow('10i', 'Where the time goes, CPU per run of this process: the recorder (store, ID, JSON, client)', stat(f.recorderCpuUs), us);
+  addRow('10j', '… the bare client (client only)', stat(f.bareCpuUs), us);
+  addRow('10k', '… making one entry: stream ID and Go-order JSON (inside the recorder’s time, outside the bare client’s)', f.entryCpuUs, us);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -926,7 +944,7 @@ async function main(): Promise<boolean> {
       log(`${name} failed: ${(err as Error)?.stack ?? err}`);
     }
   };
-  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history', 'flood', 'cli'].some(want);
+  let needRedis = ['ceiling', 'ingest', 'latency', 'burst', 'reconcile', 'history', 'recorder', 'flood', 'cli'].some(want);
   if (needRedis) {
     try {
       redisServerBinary();
@@ -962,6 +980,11 @@ async function main(): Promise<boolean> {
       if (want('history')) {
         const admin = await server.client();
         await section('history-streams', () => measureHistoryStreams(settings, admin));
+        admin.disconnect();
+      }
+      if (want('recorder')) {
+        const admin = await server.client();
+        await section('recorder', () => measureRecorderRows(settings, admin));
         admin.disconnect();
       }
       if (want('flood')) await section('flood', () => measureFloodRows(server.port));

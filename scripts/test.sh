@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test run: what `npm test` does, and what CI runs.
 #   1. checks: type check, lint, l10n coverage
-#   2. core: unit tests and integration tests against a real redis-server
+#   2. core: unit tests and integration tests against a real redis-server (and the real framework's
+#      tdtpcli and orchestrator, built by scripts/setup-framework.sh)
 #   3. the extension inside a real VS Code (code-server here), from the packaged VSIX
 #   4. what a person sees: Playwright + Chromium driving that VS Code
 #   5. the benchmark in quick mode (reports figures, asserts nothing about speed)
@@ -13,6 +14,10 @@ stage() { echo; echo "==== $* ===="; }
 
 stage "setup: redis-server"
 bash scripts/ensure-redis.sh
+
+stage "setup: the TDTP framework's tdtpcli and orchestrator (Go)"
+# Without Go: fails in CI, else the real-framework tests are reported as NOT RUN.
+bash scripts/setup-framework.sh
 
 stage "build"
 node scripts/build.mjs

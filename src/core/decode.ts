@@ -89,6 +89,7 @@ export const KNOWN_FIELDS = [
   'error',
 ] as const;
 const KNOWN_FIELD_SET: ReadonlySet<string> = new Set(KNOWN_FIELDS);
+const KNOWN_FIELD_INDEX: ReadonlyMap<string, number> = new Map(KNOWN_FIELDS.map((field, i) => [field, i]));
 
 /**
  * Decodes one pub/sub message. Never throws: every failure is a `rejected` outcome naming the
@@ -287,10 +288,31 @@ export function extraFields(result: TdtpResult): Array<[string, unknown]> {
  * Used for "Copy Event JSON" and export without keeping the raw text of every run in memory.
  */
 export function encodeResult(result: TdtpResult): string {
-  const ordered: Record<string, unknown> = {};
-  for (const k of KNOWN_FIELDS) if (Object.hasOwn(result, k)) defineField(ordered, k, result[k]);
-  for (const [k, v] of extraFields(result)) defineField(ordered, k, v);
-  return JSON.stringify(ordered);
+  // A payload the framework wrote is in that order already (JSON.parse keeps it): one native call.
+  if (inGoOrder(result)) return JSON.stringify(result);
+  // Else field by field, as JSON.stringify writes an object's (a value it skips is skipped), so a
+  // "__proto__" key from the wire stays a plain field.
+  let out = '';
+  for (const k of KNOWN_FIELDS) if (Object.hasOwn(result, k)) out = appendField(out, k, result[k]);
+  for (const k of Object.keys(result)) if (!KNOWN_FIELD_SET.has(k)) out = appendField(out, k, result[k]);
+  return `{${out}}`;
+}
+
+/** Whether the known fields come in Go struct order, each before any unknown one. */
+function inGoOrder(result: TdtpResult): boolean {
+  let last = -1;
+  for (const key in result) {
+    const at = KNOWN_FIELD_INDEX.get(key) ?? KNOWN_FIELDS.length;
+    if (at < last) return false;
+    last = at;
+  }
+  return true;
+}
+
+function appendField(out: string, key: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) return out;
+  return `${out}${out ? ',' : ''}${JSON.stringify(key)}:${json}`;
 }
 
 function defineField(target: Record<string, unknown>, key: string, value: unknown): void {

@@ -263,3 +263,12 @@ export interface NotConnectedFacts {
   /** The connection was lost while the refresh ran. */
   readonly lostDuringRefresh: boolean;
 }
+
+/** A failure already classified into a problem (the terminal tools print it and exit). */
+export class ConnectionProblemError extends Error {
+  constructor(readonly problem: ConnectionProblem) {
+    // The message is the code: front ends word `problem` (see src/cli/problemText.ts).
+    super(`${problem.code}: ${problem.facts.kind}`);
+    this.name = 'ConnectionProblemError';
+  }
+}

@@ -1,6 +1,6 @@
 import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
 import { PipelineRun, RejectedMessage, TdtpResult, boundRun, runIdentity } from './decode';
-import { EvictionOrder } from './eviction';
+import { EvictionOrder, Standing } from './eviction';
 import { Emitter } from './emitter';
 import { IDisposable } from './lifecycle';
 import { DISPLAY_ORDER, DisplayStatus, displayStatus } from './status';
@@ -22,6 +22,8 @@ export interface RunRecord {
   readonly dq: DqVerdict;
   readonly source: RunSource;
   readonly receivedAt: number;
+  /** Read back from a recorder's stream: it gives its pipeline no standing in the eviction order. */
+  readonly fromStream?: true;
 }
 
 /** A span in which events may have been lost (disconnected, or kicked for being slow). */
@@ -177,6 +179,8 @@ interface Entry {
   restored: boolean;
   /** Read from a state key at least once (not only heard live): a team's pipeline, not a flood's. */
   fromState: boolean;
+  /** Runs that did not come from a recorder's stream (live, state keys, polls). */
+  heard: number;
 }
 
 /** The pipeline model: one entry per result_name, its latest run and a bounded history. */
@@ -243,10 +247,12 @@ export class PipelineStore implements IDisposable {
   /**
    * Adds a run. Runs from state keys (`loaded`, `recovered`) that the history already holds are
    * skipped, so a run received as an event and again by reconcile is counted once.
-   * Returns the record added, or undefined for such a duplicate. `wire`: the payload's bytes, for
-   * the journal (see StoreMutation).
+   * Returns the record added, or undefined for such a duplicate.
+   * `fromStream`: read back from a recorder's stream. Such a run never pushes a pipeline out (it is
+   * not added for a new name when the model is full) and says nothing about the state key.
+   * `wire`: the payload's bytes, for the journal (see StoreMutation).
    */
-  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now(), wire?: Uint8Array): RunRecord | undefined {
+  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now(), fromStream = false, wire?: Uint8Array): RunRecord | undefined {
     const run = boundRun(received, this.limits.errorChars);
     const entry = this.entries.get(run.resultName);
     if (entry) {
@@ -256,6 +262,7 @@ export class PipelineStore implements IDisposable {
       // same run (the framework SETs before it PUBLISHes) is a duplicate.
       const known = source !== 'live' ? same(entry.latest) || entry.history.some(same) : entry.latest.source !== 'live' && same(entry.latest);
       if (known) {
+        if (fromStream) return undefined;
         // A state key holds it: a pipeline that writes state keys, which a pub/sub-only flood does not.
         if (source !== 'live' && !entry.fromState) {
           entry.fromState = true;
@@ -269,8 +276,10 @@ export class PipelineStore implements IDisposable {
         }
         return undefined;
       }
+    } else if (fromStream && this.entries.size >= this.limits.maxPipelines) {
+      return undefined;
     }
-    const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt };
+    const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt, ...(fromStream && { fromStream: true as const }) };
     this.pushRun(record, false);
     this.mutate({ kind: 'run', record, wire: run === received ? wire : undefined });
     this.addedRun.fire(record);
@@ -291,17 +300,21 @@ export class PipelineStore implements IDisposable {
       while (this.entries.size >= this.limits.maxPipelines) this.evictOne();
       const history = new Ring<HistoryItem>(this.historySize);
       history.push(record);
-      entry = { resultName, latest: record, history, stateExpired: false, runCount: 1, restored, fromState: false };
+      entry = { resultName, latest: record, history, stateExpired: false, runCount: 1, restored, fromState: false, heard: 0 };
       this.entries.set(resultName, entry);
       this.markChanged(resultName, true);
     }
-    if (record.source !== 'live') entry.fromState = true;
+    if (!record.fromStream) {
+      entry.heard++;
+      if (record.source !== 'live') entry.fromState = true;
+    }
     this.touchEviction(entry);
   }
 
   private touchEviction(entry: Entry): void {
     const kind = entry.latest.run.statusKind;
-    this.eviction.touch(entry.resultName, entry.fromState || entry.runCount > 1, kind === 'failed' || kind === 'completed_with_errors');
+    const standing: Standing = entry.heard === 0 ? 'streamOnly' : entry.fromState || entry.heard > 1 ? 'established' : 'seenOnce';
+    this.eviction.touch(entry.resultName, standing, kind === 'failed' || kind === 'completed_with_errors');
   }
 
   /** Drops the pipeline EvictionOrder names, as "TDTP: Clear History" would, and counts it. */
@@ -320,10 +333,10 @@ export class PipelineStore implements IDisposable {
   apply(mutation: StoreMutation): void {
     switch (mutation.kind) {
       case 'run': {
-        const { source, receivedAt } = mutation.record;
+        const { source, receivedAt, fromStream } = mutation.record;
         const run = boundRun(mutation.record.run, this.limits.errorChars);
         // The verdict is judged again with this store's tolerance.
-        const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt };
+        const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt, ...(fromStream && { fromStream }) };
         this.pushRun(record, true);
         if (this.restoredRun.hasListeners) this.restoredRun.fire(record);
         return;
@@ -480,6 +493,11 @@ export class PipelineStore implements IDisposable {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Pipelines that can still be added before the limit makes one give way. */
+  get room(): number {
+    return Math.max(0, this.limits.maxPipelines - this.entries.size);
   }
 
   /** Newest first, gap markers included. */

@@ -18,6 +18,7 @@ import { DisposableStore, IDisposable } from './lifecycle';
 import { ConnectionProblem, NotConnectedFacts } from './problems';
 import { ConnectionSettings } from './settings';
 import { PipelineStore, RunSource } from './store';
+import { LiveHold } from './history/liveHold';
 import { StreamReadReport, readStreams } from './history/streams';
 
 export interface ReconcileReport {
@@ -80,6 +81,8 @@ export class PipelineWatcher implements IDisposable {
   private lastReconcileValue: ReconcileReport | undefined;
   /** result_names that got a live event since the running reconcile began: theirs is newer. */
   private liveDuringReconcile: Set<string> | undefined;
+  /** Live runs wait here while the streams are read (theirs go first). */
+  private readonly hold: LiveHold;
 
   /** After every reconcile (initial load, after a reconnect, manual refresh). */
   readonly onDidReconcile = this.reconcileEmitter.event;
@@ -92,6 +95,7 @@ export class PipelineWatcher implements IDisposable {
     private readonly history: WatcherHistory = {},
   ) {
     this.keys = new KeySpace(settings.prefix);
+    this.hold = new LiveHold(store);
     this.connection = this.disposables.add(new TdtpConnection(settings, (channel, payload) => this.onMessage(channel, payload), tuning));
     this.disposables.add(this.connection.onDidSubscribe((info) => void this.reconcileAfterSubscribe(info)));
     this.disposables.add(this.reconcileEmitter);
@@ -124,7 +128,7 @@ export class PipelineWatcher implements IDisposable {
     if (outcome.kind === 'run') {
       this.liveDuringReconcile?.add(outcome.run.resultName);
       // The store skips the PUBLISH of a run a state read already brought in (SET comes first).
-      this.store.addRun(outcome.run, 'live', undefined, payload);
+      this.hold.offer(outcome.run, payload);
     } else if (outcome.kind === 'rejected') {
       this.store.addRejected(outcome.rejected);
     }
@@ -137,7 +141,7 @@ export class PipelineWatcher implements IDisposable {
     const gap = lost ?? resumed;
     let streams: StreamReadReport | undefined;
     // Streams first: their runs are older than the state keys' and go before them in the history.
-    if (this.history.readStreams) streams = await readStreams(info.commands, this.keys, this.store, source, gap);
+    if (this.history.readStreams) streams = await readStreams(info.commands, this.keys, this.store, source, gap, this.hold);
     else if (gap) this.store.addGap(gap.from, gap.to, gap.reason);
     await this.reconcileWith(info.commands, source, gap, streams);
   }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { describeDq, formatDuration, statusLabel } from '../core/format';
 import { Disposable } from '../core/lifecycle';
+import { STREAMS_PER_CONNECT } from '../core/history/streams';
 import { displayStatusOf } from '../core/store';
 import { logValue } from '../core/text';
 import { Viewer } from './viewer';
@@ -72,7 +73,9 @@ export class EventLog extends Disposable {
     this.register(
       viewer.onDidReconcile(({ connection, report }) => {
         const gap = report.gap ? `; events between ${new Date(report.gap.from).toISOString()} and ${new Date(report.gap.to).toISOString()} may have been lost` : '';
-        const streams = report.streams?.streams ? `; ${report.streams.added} runs from ${report.streams.streams} recorder streams, which cover the gap for ${report.streams.covered} pipelines` : '';
+        const unread = report.streams?.unread ? ` (${report.streams.unread} streams not read: over ${STREAMS_PER_CONNECT} per connect, or new pipelines with no room under the limit)` : '';
+        const overtaken = report.streams?.overtaken ? `; ${report.streams.overtaken} streams' runs came after newer live runs and were left out` : '';
+        const streams = report.streams?.streams ? `; ${report.streams.added} runs from ${report.streams.streams} recorder streams${unread}, which cover the gap for ${report.streams.covered} pipelines${overtaken}` : '';
         log.info(`${tag(connection.name)}${report.source === 'loaded' ? 'Loaded' : 'Reconciled'} ${report.keys} state keys in ${report.durationMs} ms: ${report.added} new, ${report.rejected} rejected, ${report.expired.length} expired${gap}${streams}`);
       }),
     );

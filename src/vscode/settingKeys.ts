@@ -36,6 +36,7 @@ export const CONNECTION_FIELDS: readonly ConnectionField[] = [
   { input: 'sentinels', setting: 'sentinels', kind: 'list', saysWhere: true },
   { input: 'sentinelName', setting: 'sentinelName', kind: 'text' },
   { input: 'sentinelUsername', setting: 'sentinelUsername', kind: 'text' },
+  { input: 'sentinelTls', setting: 'sentinelTls', kind: 'value' },
   { input: 'clusterNodes', setting: 'clusterNodes', kind: 'list', saysWhere: true },
 ];
 

@@ -196,7 +196,7 @@ describe('a recorder on a single server', () => {
 });
 
 /** The recorder's least-privilege ACL, as the README gives it. */
-export const RECORDER_ACL = ['~tdtp:pipeline:*', '&tdtp:pipeline:*', '+psubscribe', '+ping', '+scan', '+mget', '+get', '+pttl', '+xadd', '+xrange'];
+export const RECORDER_ACL = ['~tdtp:pipeline:*', '&tdtp:pipeline:*', '+psubscribe', '+ping', '+scan', '+mget', '+get', '+pttl', '+xadd', '+xrange', '+xrevrange'];
 /** The viewer's (test/integration/acl.test.ts) plus what reading the streams needs. */
 export const VIEWER_ACL_WITH_STREAMS = ['~tdtp:pipeline:*', '&tdtp:pipeline:*', '+psubscribe', '+ping', '+scan', '+mget', '+get', '+pttl', '+xrevrange'];
 

@@ -169,23 +169,38 @@ async function removeTempDir(dir) {
   liveTempDirs.delete(dir);
 }
 
+/** Whether a process (or, with a negative pid, a process group) is still there. */
+export function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/**
+ * SIGTERM to each pid (a negative one names a process group), up to `graceMs` for them to go,
+ * then SIGKILL to what is left. Never throws for a process that is already gone.
+ * @param {number[]} pids
+ */
+export async function terminateProcesses(pids, graceMs = 5000) {
+  const signal = (pid, sig) => {
+    try { process.kill(pid, sig); } catch { /* gone */ }
+  };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const until = Date.now() + graceMs;
+  while (pids.some(processAlive) && Date.now() < until) await sleep(100);
+  for (const pid of pids.filter(processAlive)) signal(pid, 'SIGKILL');
+  const until2 = Date.now() + 2000;
+  while (pids.some(processAlive) && Date.now() < until2) await sleep(50);
+}
+
 async function killGroup(child, graceMs = 5000) {
   const pid = child.pid;
   if (!pid) return;
   const exited = child.exitCode !== null || child.signalCode !== null;
-  const alive = () => {
-    try { process.kill(-pid, 0); return true; } catch { return false; }
-  };
-  if (!exited || alive()) {
-    try { process.kill(-pid, 'SIGTERM'); } catch { /* gone */ }
-    const until = Date.now() + graceMs;
-    while (alive() && Date.now() < until) await sleep(100);
-    if (alive()) {
-      try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
-      const until2 = Date.now() + 2000;
-      while (alive() && Date.now() < until2) await sleep(50);
-    }
-  }
+  if (!exited || processAlive(-pid)) await terminateProcesses([-pid], graceMs);
   liveGroups.delete(pid);
 }
 
@@ -527,7 +542,7 @@ export async function collectLogs({ resultsDir, label, userDataDir, serverOutput
 // ------------------------------------------------------------------------------------------------
 // Sessions
 
-async function prepareProfile({ tmpRoot, userSettings, vsixPaths = [], extensionDirs = [], runner, locale, env }) {
+async function prepareProfile({ tmpRoot, userSettings, machineSettings, vsixPaths = [], extensionDirs = [], runner, locale, env }) {
   const userDataDir = path.join(tmpRoot, 'user-data');
   const extensionsDir = path.join(tmpRoot, 'extensions');
   const vsixDir = path.join(tmpRoot, 'vsix');
@@ -538,6 +553,11 @@ async function prepareProfile({ tmpRoot, userSettings, vsixPaths = [], extension
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...(userSettings || {}) }, null, 2),
   );
+  // Settings of `machine` scope (tdtp.cli.path): code-server is a remote, which reads them from here only.
+  if (machineSettings) {
+    await fsp.mkdir(path.join(userDataDir, 'Machine'), { recursive: true });
+    await fsp.writeFile(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
+  }
 
   // Extensions under test first (the runner depends on them), then the helpers.
   const first = [...vsixPaths];
@@ -588,6 +608,7 @@ async function prepareProfile({ tmpRoot, userSettings, vsixPaths = [], extension
  * @param {string} opts.workspaceFolder    folder to open
  * @param {Record<string,string|undefined>} [opts.env] extra environment for code-server (reaches the extension host)
  * @param {object} [opts.userSettings]     merged over DEFAULT_USER_SETTINGS into User/settings.json
+ * @param {object} [opts.machineSettings]  settings of machine scope, into Machine/settings.json
  * @param {string} [opts.locale]           display language (installs a minimal test language pack)
  * @param {boolean} [opts.trustWorkspace=true] false: Restricted Mode
  * @param {boolean} [opts.openBrowser=true]
@@ -605,6 +626,7 @@ export async function startCodeServer(opts) {
     workspaceFolder,
     env = {},
     userSettings,
+    machineSettings,
     locale,
     trustWorkspace = true,
     openBrowser = true,
@@ -628,7 +650,7 @@ export async function startCodeServer(opts) {
   };
   try {
     const runner = testRunner ? { dir: testRunner.dir || TEST_RUNNER_DIR, extensionDependencies: testRunner.extensionDependencies } : undefined;
-    const { userDataDir, extensionsDir } = await prepareProfile({ tmpRoot, userSettings, vsixPaths, extensionDirs, runner, locale, env });
+    const { userDataDir, extensionsDir } = await prepareProfile({ tmpRoot, userSettings, machineSettings, vsixPaths, extensionDirs, runner, locale, env });
     server = await launchCodeServer({ userDataDir, extensionsDir, workspaceFolder, env, locale, trustWorkspace, startTimeoutMs: timeoutMs });
     if (openBrowser) wb = await openWorkbench(server, { workspaceFolder, viewport, timeoutMs });
     return {

@@ -28,6 +28,8 @@ export interface RedisServer {
   /** Start again on the same port (after stop()). */
   restart(): Promise<void>;
   readonly running: boolean;
+  /** The running server's process id (undefined while stopped). */
+  readonly pid: number | undefined;
   /** Everything the server printed (its log), across restarts. */
   readonly log: string;
   /** Closes the helper clients, stops the server and removes its directory. */
@@ -60,6 +62,13 @@ export interface RedisServerOptions {
    * dir), e.g. `sentinel monitor mymaster 127.0.0.1 6379 2`.
    */
   sentinelConfig?: string[];
+  /**
+   * Its own process group: a Ctrl+C in the terminal then reaches only the process that started it
+   * (`npm run demo`), which stops its Redis client before the server.
+   */
+  detached?: boolean;
+  /** Called whenever the server process exits, asked to or not (after stop() too). */
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 export function redisServerBinary(): string {
@@ -80,6 +89,11 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** Not exited yet: a process killed by a signal has no exit code, only its signal. */
+function alive(proc: ChildProcess | undefined): boolean {
+  return proc !== undefined && proc.exitCode === null && proc.signalCode === null;
 }
 
 /** Every process startRedis launched and has not seen exit: killed if the test process exits. */
@@ -133,10 +147,13 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   });
 
   async function launch(): Promise<void> {
-    const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
     child = proc;
     launched.add(proc);
-    proc.once('exit', () => launched.delete(proc));
+    proc.once('exit', (code, signal) => {
+      launched.delete(proc);
+      options.onExit?.(code, signal);
+    });
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
@@ -154,14 +171,22 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     proc.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   }
 
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   const server: RedisServer = {
     port,
     host: '127.0.0.1',
     dir,
     get running() {
-      return child !== undefined && child.exitCode === null;
+      return alive(child);
+    },
+    get pid() {
+      return alive(child) ? child?.pid : undefined;
     },
     get log() {
       return log;
@@ -175,7 +200,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     async stop(how = 'kill') {
       const proc = child;
-      if (!proc || proc.exitCode !== null) return;
+      if (!proc || !alive(proc)) return;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       if (how === 'shutdown') {
         const client = new Redis(clientOptions());

@@ -106,28 +106,30 @@ describe('boundRun: bytes kept per run', () => {
 });
 
 describe('EvictionOrder', () => {
-  test('seen-once before established, non-failing before failing, least recently updated first', () => {
+  test('stream-only before seen-once before established, non-failing before failing, least recently updated first', () => {
     const order = new EvictionOrder();
-    order.touch('est-fail', true, true);
-    order.touch('est-ok', true, false);
-    order.touch('once-fail-old', false, true);
-    order.touch('once-fail-new', false, true);
-    order.touch('once-ok', false, false);
+    order.touch('stream-fail', 'streamOnly', true);
+    order.touch('stream-ok', 'streamOnly', false);
+    order.touch('est-fail', 'established', true);
+    order.touch('est-ok', 'established', false);
+    order.touch('once-fail-old', 'seenOnce', true);
+    order.touch('once-fail-new', 'seenOnce', true);
+    order.touch('once-ok', 'seenOnce', false);
     const taken: string[] = [];
     for (let name = order.next(); name !== undefined; name = order.next()) {
       taken.push(name);
       order.remove(name);
     }
-    assert.deepEqual(taken, ['once-ok', 'once-fail-old', 'once-fail-new', 'est-ok', 'est-fail']);
+    assert.deepEqual(taken, ['stream-ok', 'stream-fail', 'once-ok', 'once-fail-old', 'once-fail-new', 'est-ok', 'est-fail']);
   });
 
   test('an update moves a name to the end of its (new) tier', () => {
     const order = new EvictionOrder();
-    order.touch('a', false, false);
-    order.touch('b', false, false);
-    order.touch('a', false, false);
+    order.touch('a', 'seenOnce', false);
+    order.touch('b', 'seenOnce', false);
+    order.touch('a', 'seenOnce', false);
     assert.equal(order.next(), 'b');
-    order.touch('b', true, false);
+    order.touch('b', 'established', false);
     assert.equal(order.next(), 'a');
   });
 });

@@ -550,9 +550,9 @@ describe('the history journal across sessions, under a flood, and when the disk 
     const longError = JSON.stringify(mkRun('LONG', { status: 'failed', error: 'e'.repeat(20_000) }).result);
     const longRun = decodePayload('x', 'LONG', longError, 0);
     if (wireRun.kind !== 'run' || prettyRun.kind !== 'run' || longRun.kind !== 'run') assert.fail('payloads decode');
-    store.addRun(wireRun.run, 'live', T0, Buffer.from(compact));
-    store.addRun(prettyRun.run, 'live', T0, Buffer.from(pretty));
-    store.addRun(longRun.run, 'live', T0, Buffer.from(longError)); // kept with its error cut: the bytes are not what is kept
+    store.addRun(wireRun.run, 'live', T0, false, Buffer.from(compact));
+    store.addRun(prettyRun.run, 'live', T0, false, Buffer.from(pretty));
+    store.addRun(longRun.run, 'live', T0, false, Buffer.from(longError)); // kept with its error cut: the bytes are not what is kept
     j.dispose();
     const text = readFileSync(j.file, 'utf8');
     assert.ok(text.includes(`"e":${compact}}\n`), 'the bytes as received');

@@ -14,6 +14,7 @@ import type { NamespaceNode, PipelinesTreeProvider, TreeNode } from '../../src/v
 import type { Viewer } from '../../src/vscode/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { RedisServer, startRedis } from '../support/redisServer';
+import { runPipelineCommand } from './runPipeline';
 import { nextEvent, until } from './waitFor';
 
 interface Testing {
@@ -196,16 +197,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     await config().update('cli.path', process.execPath, vscode.ConfigurationTarget.Global);
     await config().update('cli.args', [join(ROOT, 'test', 'support', 'fake-tdtpcli.mjs'), join(ROOT, 'dist', 'tdtp-emit.js'), String(redis.port)], vscode.ConfigurationTarget.Global);
     await vscode.window.showTextDocument(uri);
-    const ended = new Promise<number | undefined>((resolve) => {
-      const listener = vscode.tasks.onDidEndTaskProcess((e) => {
-        if (e.execution.task.definition.type === 'tdtp') {
-          listener.dispose();
-          resolve(e.exitCode);
-        }
-      });
-    });
-    const execution = await vscode.commands.executeCommand<vscode.TaskExecution>('tdtp.runPipeline', uri);
-    assert.ok(execution, 'a task was started');
+    const { ended } = await runPipelineCommand(uri);
     await stored('WS_RUN', (s) => s === 'success');
     assert.equal(await ended, 0);
     const titles = await lensTitles(uri);

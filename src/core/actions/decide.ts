@@ -1,7 +1,8 @@
-import { ActionEvent, matchRules } from './match';
+import { matchRules } from './match';
 import { PlannedAction, planAction } from './plan';
 import { PauseLimit, RateLimiter } from './rateLimit';
-import type { ActionRule, ActionTransitionKind, RuleProblem } from './rules';
+import type { RuleProblem } from './rules';
+import type { ActionEvent, ActionRule, ActionTransitionKind } from './types';
 import { templateVars } from './template';
 
 export type ActionOutcome =

@@ -15,8 +15,9 @@
  * - Three rate limits; a rule that runs too often pauses itself until the user resumes it (rateLimit.ts).
  *
  * One idea per file: rules.ts (the setting and its problems), glob.ts, match.ts, template.ts,
- * url.ts, placeholders.ts, plan.ts, rateLimit.ts, and decide.ts putting them together.
+ * url.ts, placeholders.ts, types.ts (the shapes, a leaf), plan.ts, rateLimit.ts, and decide.ts putting them together.
  */
+export * from './types';
 export * from './rules';
 export * from './glob';
 export * from './match';

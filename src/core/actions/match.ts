@@ -1,29 +1,10 @@
 import { isLateNews, isNewsBasis } from '../alerts/lateNews';
-import type { AlertTransition, Lateness } from '../alerts/tracker';
+import type { Lateness } from '../alerts/tracker';
 import { isDqWarning } from '../dataQuality';
 import { truncate } from '../text';
-import type { RunRecord, RunSource } from '../store';
+import type { RunSource } from '../store';
 import { GlobMatcher, compileGlob } from './glob';
-import type { ActionRule, ActionTransitionKind, ActionWhen } from './rules';
-
-/**
- * A run, or a pipeline that turned late. For a late event `record` is the pipeline's latest run:
- * the other conditions (status, names, data quality) and the variables are read from it.
- */
-export interface ActionEvent {
-  readonly record: RunRecord;
-  /** The name of the connection the run came from (matched by `when.connection`). */
-  readonly connection?: string;
-  /** What the run changed about its pipeline (the alert tracker's transitions); none when absent. */
-  readonly transitions?: readonly AlertTransition[];
-  /** Present on a late event: how the pipeline is late, and when that was found (`at`, ms). */
-  readonly late?: LateEvent;
-}
-
-export interface LateEvent {
-  readonly lateness: Lateness;
-  readonly at: number;
-}
+import type { ActionEvent, ActionRule, ActionTransitionKind, ActionWhen } from './types';
 
 /**
  * Why a rule does not apply, as a fact for the front end to word. values:

@@ -1,6 +1,7 @@
 import { truncate } from '../text';
 import { Path } from '../validate';
-import { ACTIONS_SETTING, ActionRule, RuleProblem } from './rules';
+import { ACTIONS_SETTING, RuleProblem } from './rules';
+import type { ActionRule } from './types';
 import { TemplateVars, expandArgs, taskEnvironment } from './template';
 import { expandUrl } from './url';
 

@@ -1,4 +1,4 @@
-import type { ActionRule } from './rules';
+import type { ActionRule } from './types';
 
 /** Which limit paused a rule: its own `perMinute`, or the cap over all rules together. */
 export type PauseLimit = 'rule' | 'overall';

@@ -1,66 +1,10 @@
-import type { TransitionKind } from '../alerts/tracker';
-import { StatusKind } from '../decode';
 import { truncate } from '../text';
 import { Path, Problem, Problems, isPlainObject } from '../validate';
 import { GlobProblem, compileGlob } from './glob';
 import { TemplatePlaceProblem, checkArgsTemplates, checkUrlTemplate } from './placeholders';
+import type { ActionRule, ActionRun, ActionWhen } from './types';
+import { ACTION_STATUSES, ACTION_TRANSITIONS } from './types';
 import { UrlProblem } from './url';
-
-/** Statuses a rule can ask for; `unknown` is any status the framework does not define. */
-export const ACTION_STATUSES: readonly StatusKind[] = ['success', 'failed', 'completed_with_errors', 'unknown'];
-
-/**
- * What a rule can wait for (`when.on`): the alert tracker's transitions (tracker.ts), and
- * `stateExpired`: a pipeline "late" only because its state key expired with no newer run. That is
- * not `late` (see alerts/lateNews.ts: a TTL shorter than the schedule is common); a rule that wants
- * the TTL signal asks for it by name.
- */
-export type ActionTransitionKind = TransitionKind | 'stateExpired';
-
-/** In the order the docs list them. The record makes the compiler fail when the tracker gains a kind this misses. */
-const TRANSITION_SET: Record<ActionTransitionKind, true> = { firstFailure: true, stillFailing: true, recovered: true, dqChanged: true, dqGrew: true, unusual: true, late: true, stateExpired: true, backOnTime: true };
-export const ACTION_TRANSITIONS: readonly ActionTransitionKind[] = Object.keys(TRANSITION_SET) as ActionTransitionKind[];
-
-export interface ActionWhen {
-  /**
-   * Any of these transitions (a single one in settings becomes a one-element list). Without it the
-   * rule runs on every run that meets its other conditions, and never on a late event.
-   */
-  readonly on?: readonly ActionTransitionKind[];
-  /** Any of these (a single status in settings becomes a one-element list). */
-  readonly status?: readonly StatusKind[];
-  /** true: only runs with a data-quality warning (dropped or extra rows); false: only without. */
-  readonly dataQualityWarning?: boolean;
-  /** Globs (`*`, `?`, `[abc]`, `[a-z]`, `[!x]`, `\` escapes), whole value, case-sensitive. */
-  readonly resultName?: string;
-  readonly pipelineName?: string;
-  /** Glob over the connection's name; a rule with it never matches an event without one. */
-  readonly connection?: string;
-}
-
-export type ActionRun =
-  | { readonly kind: 'task'; readonly task: string }
-  | { readonly kind: 'command'; readonly command: string; readonly args: readonly unknown[] }
-  | { readonly kind: 'openUrl'; readonly openUrl: string };
-
-export interface RuleRateLimit {
-  /** At most one run per this many seconds per result_name; 0: no such limit. */
-  readonly perResultNameSeconds: number;
-  /** At most this many runs per minute over all result_names; past it the rule pauses itself. */
-  readonly perMinute: number;
-}
-
-export interface ActionRule {
-  /** Position in `tdtp.actions`: names the rule in messages and keys the rate limiter. */
-  readonly index: number;
-  readonly name?: string;
-  readonly when: ActionWhen;
-  readonly run: ActionRun;
-  /** Also run for runs read from state keys (`loaded`, `recovered`). Never for `polled`. */
-  readonly includeRecovered: boolean;
-  /** false: neither per-result_name nor per-rule limit (the overall cap still applies). */
-  readonly rateLimit: RuleRateLimit | false;
-}
 
 export const DEFAULT_RATE_LIMIT_SECONDS = 60;
 export const DEFAULT_RULE_RUNS_PER_MINUTE = 10;

@@ -3,8 +3,7 @@ import { dqRows } from '../export';
 import { truncate } from '../text';
 import type { RunRecord } from '../store';
 import { isPlainObject } from '../validate';
-import type { ActionEvent } from './match';
-import type { ActionTransitionKind } from './rules';
+import type { ActionEvent, ActionTransitionKind } from './types';
 
 export const TEMPLATE_VARIABLES = [
   'result_name',

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { ConnectionSettings, settingsForNode } from '../settings';
 import { createClient, createClusterClient, openClient } from './clients';
 import { AbandonedError, isGenericClose } from './errors';
-import type { AttemptContext, Located, Topology } from './topology';
+import type { AttemptContext, Located, Topology } from './types';
 
 /** A Redis Cluster: the cluster client runs commands; one of its primaries carries the subscription. */
 export const clusterTopology: Topology = {

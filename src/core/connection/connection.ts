@@ -6,7 +6,8 @@ import { ConnectionProblem, ConnectionWarning, classifyError, problem, withConne
 import { ConnectionSettings, describeEndpoint, describeNode } from '../settings';
 import { classifyClientError, createClient, openClient } from './clients';
 import { AbandonedError, isGenericClose } from './errors';
-import { AttemptContext, Topology, TopologyEvents, topologyFor } from './topology';
+import { topologyFor } from './topology';
+import type { AttemptContext, Topology, TopologyEvents } from './types';
 import { CommandsClient, ConnectionState, ConnectionTuning, DEFAULT_TUNING, MessageHandler, SubscribedInfo } from './types';
 
 /** One attempt's two clients: a subscriber, and one for SCAN/MGET/GET (a subscriber can't run them). */

@@ -1,14 +1,3 @@
-import type { ConnectionProblem } from '../problems';
-
-/** A failure already classified into a problem (the terminal tools print it and exit). */
-export class ConnectionProblemError extends Error {
-  constructor(readonly problem: ConnectionProblem) {
-    // The message is the code: front ends word `problem` (see src/cli/problemText.ts).
-    super(`${problem.code}: ${problem.facts.kind}`);
-    this.name = 'ConnectionProblemError';
-  }
-}
-
 /**
  * Sentinel mode: the sentinels could not tell where the primary is. `sentinel` is the sentinel the
  * reason comes from, `cause` the underlying error (the last one seen).

@@ -3,7 +3,7 @@
 export { TdtpConnection } from './connection';
 export type { CommandsClient, ConnectionState, ConnectionTuning, MessageHandler, SubscribedInfo } from './types';
 export { isCluster } from './types';
-export { ConnectionProblemError } from './errors';
+export { ConnectionProblemError } from '../problems';
 export { classifyClientError, createClient, createClusterClient, openClient } from './clients';
 export { resolvePrimary } from './sentinel';
 export { connectCommandsClient } from './oneShot';

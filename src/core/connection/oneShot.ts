@@ -1,7 +1,9 @@
 import { classifyError } from '../problems';
 import { ConnectionSettings } from '../settings';
-import { ConnectionProblemError, isGenericClose } from './errors';
-import { AttemptContext, topologyFor } from './topology';
+import { ConnectionProblemError } from '../problems';
+import { isGenericClose } from './errors';
+import { topologyFor } from './topology';
+import type { AttemptContext } from './types';
 import { CommandsClient } from './types';
 
 /**

@@ -4,7 +4,7 @@ import { ConnectionSettings, NodeAddress, describeNode, settingsForNode } from '
 import { createSentinelClient } from './clients';
 import { AbandonedError, NotPrimaryError, SentinelError, isGenericClose } from './errors';
 import { locateNode } from './standalone';
-import type { AttemptContext, Located, Topology, TopologyEvents } from './topology';
+import type { AttemptContext, Located, Topology, TopologyEvents } from './types';
 import { CommandsClient } from './types';
 
 /** Redis Sentinel: the primary the sentinels name now, asked anew on every attempt (a reconnect after a failover goes to the new primary). */

@@ -1,6 +1,6 @@
 import { ConnectionSettings } from '../settings';
 import { createClient, openClient } from './clients';
-import type { AttemptContext, Located, Topology } from './topology';
+import type { AttemptContext, Located, Topology } from './types';
 
 /** A single server: the configured one. */
 export const standaloneTopology: Topology = {

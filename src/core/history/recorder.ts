@@ -1,12 +1,13 @@
 import { CommandsClient, isCluster } from '../connection';
 import { encodeResult } from '../decode';
+import { Deque } from '../deque';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
 import { DisposableStore, IDisposable } from '../lifecycle';
 import { ConnectionSettings } from '../settings';
 import { PipelineStore, RunRecord } from '../store';
 import { PipelineWatcher } from '../watcher';
-import { streamIdOf } from './streamId';
+import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from './streamId';
 
 export interface RecorderOptions {
   /** `XADD … MAXLEN ~ maxLen`: entries kept per stream (about; Redis trims whole nodes). */
@@ -20,6 +21,10 @@ export interface RecorderOptions {
    * delivers messages published through different nodes in any order.
    */
   readonly holdMs?: number;
+  /** Times a run refused for a passing reason (CLUSTERDOWN, LOADING, OOM, READONLY …) is sent again (default 8). */
+  readonly retries?: number;
+  /** The first wait before sending again (default 250 ms); it doubles with each refusal in a row, up to 10 s. */
+  readonly retryMs?: number;
 }
 
 export interface RecorderCounts {
@@ -35,8 +40,10 @@ export interface RecorderCounts {
    * before a reconnect.
    */
   readonly alreadyRecorded: number;
-  /** Runs dropped: over maxPending while disconnected, or refused for another reason. */
+  /** Runs dropped: over maxPending while disconnected, refused for another reason, or still refused after every retry. */
   readonly dropped: number;
+  /** Sends repeated after a passing refusal (CLUSTERDOWN, LOADING, OOM, READONLY …). */
+  readonly retried: number;
 }
 
 /** A write refused for a reason other than the ID (permissions, a key of another type …). */
@@ -47,8 +54,26 @@ export interface RecorderProblem {
 
 const DEFAULT_MAX_PENDING = 100_000;
 const DEFAULT_BATCH = 1000;
+/** Batches in flight at once (one pipeline each, in order on the one connection): round trips overlap. */
+const BATCHES_IN_FLIGHT = 8;
 const DEFAULT_HOLD_MS = 200;
+const DEFAULT_RETRIES = 8;
+const DEFAULT_RETRY_MS = 250;
+const MAX_RETRY_MS = 10_000;
 const ID_TOO_SMALL = /equal or smaller than the target stream top item/;
+/** Refusals that pass: a cluster re-forming, a server loading its data, full, or a replica until failover. */
+const PASSING = /^(CLUSTERDOWN|LOADING|OOM|READONLY|TRYAGAIN|MASTERDOWN|BUSY)\b/;
+const CONNECTION_LOST = /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i;
+
+interface Pending {
+  readonly record: RunRecord;
+  readonly id: string;
+  /** The ID's two parts, for sorting. */
+  readonly ms: number;
+  readonly seq: number;
+  /** Passing refusals so far. */
+  attempts: number;
+}
 
 /**
  * Appends every run a watcher sees — live, loaded at connect, recovered after a reconnect — to its
@@ -59,16 +84,24 @@ export class StreamRecorder implements IDisposable {
   readonly store: PipelineStore;
   private readonly keys: KeySpace;
   private readonly disposables = new DisposableStore();
-  private queue: RunRecord[] = [];
-  private sending = false;
-  private counts = { written: 0, late: 0, alreadyRecorded: 0, dropped: 0 };
+  private readonly queue = new Deque<Pending>();
+  /** Batches sent and not yet settled. */
+  private inFlight = 0;
+  /** A batch was lost with its connection: nothing more is sent until the next connect. */
+  private awaitingConnection = false;
+  private counts = { written: 0, late: 0, alreadyRecorded: 0, dropped: 0, retried: 0 };
   private readonly maxPending: number;
   private readonly batch: number;
   private readonly holdMs: number;
+  private readonly retries: number;
+  private readonly retryMs: number;
+  /** The wait before the next retry: doubles with each passing refusal in a row, back to retryMs after a success. */
+  private backoffMs: number;
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly problemEmitter = new Emitter<RecorderProblem>();
   private readonly idleEmitter = new Emitter<RecorderCounts>();
-  /** A write refused for a reason retrying will not fix (logged by the front end). */
+  /** A write refused for a reason retrying will not fix, or after every retry (logged by the front end). */
   readonly onProblem = this.problemEmitter.event;
   /** The queue became empty: every run seen so far is written (or counted). */
   readonly onDidDrain = this.idleEmitter.event;
@@ -81,12 +114,21 @@ export class StreamRecorder implements IDisposable {
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.batch = options.batch ?? DEFAULT_BATCH;
     this.holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
+    this.retries = options.retries ?? DEFAULT_RETRIES;
+    this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+    this.backoffMs = this.retryMs;
     this.keys = new KeySpace(settings.prefix);
     // A short history is enough: it only recognises the PUBLISH of a run a state read brought in.
     this.store = watcher?.store ?? this.disposables.add(new PipelineStore({ historySize: 10, coalesceMs: 1000 }));
     this.watcher = watcher ?? this.disposables.add(new PipelineWatcher(settings, this.store));
     this.disposables.add(this.store.onDidAddRun((record) => this.enqueue(record)));
-    this.disposables.add(this.watcher.onDidChangeState((state) => state.kind === 'connected' && void this.drain()));
+    this.disposables.add(
+      this.watcher.onDidChangeState((state) => {
+        if (state.kind !== 'connected') return;
+        this.awaitingConnection = false;
+        this.drain();
+      }),
+    );
     this.disposables.add(this.problemEmitter);
     this.disposables.add(this.idleEmitter);
   }
@@ -105,79 +147,145 @@ export class StreamRecorder implements IDisposable {
 
   private enqueue(record: RunRecord): void {
     if (record.source === 'polled') return;
-    this.queue.push(record);
+    const id = streamIdOf(record);
+    this.queue.push({ record, id, ms: streamIdTime(id), seq: streamIdSeq(id), attempts: 0 });
     if (this.queue.length > this.maxPending) {
       this.queue.shift();
       this.counts.dropped++;
     }
     this.holdTimer ??= setTimeout(() => {
       this.holdTimer = undefined;
-      void this.drain();
+      this.drain();
     }, this.holdMs);
   }
 
-  private async drain(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
-    try {
-      for (;;) {
-        const commands = this.watcher.connection.commands;
-        if (!commands || this.queue.length === 0) break;
-        const batch = this.queue.splice(0, this.batch).map((record) => ({ record, id: streamIdOf(record) }));
-        batch.sort(byId);
-        const retry = await this.send(commands, batch);
-        if (retry.length) {
-          // The connection went away mid-batch: what it did not confirm waits for the reconnect.
-          this.queue.unshift(...retry);
-          break;
-        }
-      }
-    } finally {
-      this.sending = false;
+  /** Sends batches while there are runs, a connection and room in flight; fires onDidDrain when all are settled. */
+  private drain(): void {
+    for (;;) {
+      const commands = this.watcher.connection.commands;
+      if (!commands || this.retryTimer || this.awaitingConnection || this.inFlight >= BATCHES_IN_FLIGHT || this.queue.length === 0) break;
+      const batch = this.queue.take(this.batch).sort(byId);
+      this.inFlight++;
+      void this.send(commands, batch)
+        .catch(() => ({ lost: batch, passing: [] }))
+        .then((outcome) => this.settle(outcome));
     }
-    if (this.queue.length === 0) this.idleEmitter.fire(this.recorded);
+    if (this.inFlight === 0 && this.queue.length === 0) this.idleEmitter.fire(this.recorded);
   }
 
-  /** Sends one batch (one pipeline on a single server); returns the runs to try again. */
-  private async send(commands: CommandsClient, batch: Array<{ record: RunRecord; id: string }>): Promise<RunRecord[]> {
+  private settle({ lost, passing }: Awaited<ReturnType<StreamRecorder['send']>>): void {
+    this.inFlight--;
+    this.queue.unshiftAll([...lost, ...this.giveUpOn(passing)].sort(byId));
+    // The connection went away mid-batch: what it did not confirm waits for the reconnect.
+    if (lost.length) this.awaitingConnection = true;
+    else if (passing.length) this.waitToRetry();
+    else if (!this.retryTimer) this.backoffMs = this.retryMs;
+    this.drain();
+  }
+
+  /** Runs refused for a passing reason: those with retries left go back; the others are dropped, with the reason. */
+  private giveUpOn(passing: Array<{ pending: Pending; message: string }>): Pending[] {
+    const again: Pending[] = [];
+    for (const { pending, message } of passing) {
+      if (++pending.attempts <= this.retries) {
+        this.counts.retried++;
+        again.push(pending);
+      } else {
+        this.counts.dropped++;
+        this.problemEmitter.fire({ resultName: pending.record.run.resultName, message });
+      }
+    }
+    return again;
+  }
+
+  private waitToRetry(): void {
+    if (this.retryTimer) return;
+    const wait = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_RETRY_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.drain();
+    }, wait);
+  }
+
+  /** Sends one batch (one pipeline on a single server); returns the runs to send again. */
+  private async send(commands: CommandsClient, batch: Pending[]): Promise<{ lost: Pending[]; passing: Array<{ pending: Pending; message: string }> }> {
     const errors = await this.xaddAll(commands, batch);
+    // Most are written: only the refused ones need a look (and maybe a round trip) each.
+    const refused: number[] = [];
+    for (let i = 0; i < errors.length; i++) {
+      const err = errors[i];
+      if (err === null) this.counts.written++;
+      else if (err === RECORDED) this.counts.alreadyRecorded++;
+      else refused.push(i);
+    }
     const outcomes = await Promise.allSettled(
-      errors.map(async (err, i): Promise<'written' | 'late' | 'alreadyRecorded'> => {
-        if (!err) return 'written';
+      refused.map(async (i): Promise<'late' | 'alreadyRecorded'> => {
+        const err = errors[i] as Error;
         if (!ID_TOO_SMALL.test(err.message)) throw err;
         return this.lateOrRecorded(commands, batch[i].record, batch[i].id);
       }),
     );
-    const retry: RunRecord[] = [];
-    outcomes.forEach((outcome, i) => {
+    const lost: Pending[] = [];
+    const passing: Array<{ pending: Pending; message: string }> = [];
+    outcomes.forEach((outcome, k) => {
+      const i = refused[k];
       if (outcome.status === 'fulfilled') {
         this.counts[outcome.value]++;
         if (outcome.value === 'late') this.counts.written++;
         return;
       }
       const message = (outcome.reason as Error)?.message ?? String(outcome.reason);
-      if (commands !== this.watcher.connection.commands || /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i.test(message)) {
-        retry.push(batch[i].record);
+      if (commands !== this.watcher.connection.commands || CONNECTION_LOST.test(message)) {
+        lost.push(batch[i]);
+      } else if (PASSING.test(message)) {
+        passing.push({ pending: batch[i], message });
       } else {
         this.counts.dropped++;
         this.problemEmitter.fire({ resultName: batch[i].record.run.resultName, message });
       }
     });
-    return retry;
+    return { lost, passing };
   }
 
-  /** XADD of each run with its own ID: the error of each, or null. A cluster routes each to its shard. */
-  private async xaddAll(commands: CommandsClient, batch: Array<{ record: RunRecord; id: string }>): Promise<Array<Error | null>> {
-    const args = (record: RunRecord, id: string) => [this.keys.runsKey(record.run.resultName), 'MAXLEN', '~', this.options.maxLen, id, 'run', encodeResult(record.run.result)] as const;
-    if (isCluster(commands)) return Promise.all(batch.map(({ record, id }) => commands.xadd(...args(record, id)).then(() => null, (err: Error) => err)));
+  /** XADD of each run with its own ID: the error of each, RECORDED, or null. A cluster routes each to its shard. */
+  private async xaddAll(commands: CommandsClient, batch: Pending[]): Promise<Array<Error | null>> {
+    const recorded = await this.alreadyInStreams(commands, batch);
+    const maxLen = this.options.maxLen;
+    const key = (p: Pending) => this.keys.runsKey(p.record.run.resultName);
+    if (isCluster(commands)) {
+      return Promise.all(batch.map((p, i) => (recorded?.has(i) ? RECORDED : commands.xadd(key(p), 'MAXLEN', '~', maxLen, p.id, 'run', encodeResult(p.record.run.result)).then(() => null, (err: Error) => err))));
+    }
     const pipeline = commands.pipeline();
-    for (const { record, id } of batch) pipeline.xadd(...args(record, id));
+    for (let i = 0; i < batch.length; i++) if (!recorded?.has(i)) pipeline.xadd(key(batch[i]), 'MAXLEN', '~', maxLen, batch[i].id, 'run', encodeResult(batch[i].record.run.result));
     try {
       const replies = await pipeline.exec();
-      return batch.map((_, i) => replies?.[i]?.[0] ?? (replies ? null : new Error('Connection is closed.')));
+      let k = 0;
+      return batch.map((_, i) => (recorded?.has(i) ? RECORDED : (replies?.[k++]?.[0] ?? (replies ? null : new Error('Connection is closed.')))));
     } catch (err) {
       return batch.map(() => err as Error);
     }
+  }
+
+  /**
+   * Runs read from a state key whose ID time is when they arrived (a zero or far-future time): after
+   * a restart such a run gets another ID, so it counts as recorded when the stream's newest entry
+   * is the same run (a state key holds only the latest run). The indexes of those, if any.
+   */
+  private async alreadyInStreams(commands: CommandsClient, batch: Pending[]): Promise<ReadonlySet<number> | undefined> {
+    const check: number[] = [];
+    for (let i = 0; i < batch.length; i++) if (batch[i].record.source !== 'live' && !hasOwnTime(batch[i].record)) check.push(i);
+    if (check.length === 0) return undefined;
+    const recorded = new Set<number>();
+    await Promise.all(
+      check.map(async (i) => {
+        const { record } = batch[i];
+        // A failed check leaves it to the XADD, which meets the same failure and says so.
+        const [newest] = await commands.xrevrange(this.keys.runsKey(record.run.resultName), '+', '-', 'COUNT', 1).catch(() => []);
+        if (newest !== undefined && streamIdSeq(newest[0]) === runHash(record)) recorded.add(i);
+      }),
+    );
+    return recorded;
   }
 
   /** Refused as too small: the run is there already, or it is late (then appended with a new ID). */
@@ -190,12 +298,14 @@ export class StreamRecorder implements IDisposable {
 
   dispose(): void {
     clearTimeout(this.holdTimer);
+    clearTimeout(this.retryTimer);
     this.disposables.dispose();
   }
 }
 
-function byId(a: { id: string }, b: { id: string }): number {
-  const [am, as] = a.id.split('-').map(Number);
-  const [bm, bs] = b.id.split('-').map(Number);
-  return am - bm || as - bs;
+/** Stands for "the stream holds it already" among the errors of a batch. */
+const RECORDED = new Error('already recorded');
+
+function byId(a: Pending, b: Pending): number {
+  return a.ms - b.ms || a.seq - b.seq;
 }

@@ -1,12 +1,13 @@
 import { assessDataQuality } from '../dataQuality';
 import { decodeParsed } from '../decode';
 import { truncate } from '../text';
-import { GapMarker, RunSource, StoreMutation } from '../store';
+import type { GapMarker, RunRecord, RunSource, StoreMutation } from '../store';
 
 /**
  * One line of the history journal (NDJSON). Short keys: a run is the wire JSON plus ~50 bytes.
  *   h  header        {"o":"h","v":1,"id":identity,"at":ms}
  *   r  run           {"o":"r","n":result_name,"s":source,"a":receivedAt,"e":{…the wire JSON…}}
+ *                    (and "t":1 when it was read back from a recorder's stream)
  *   g  gap marker    {"o":"g","n":…,"f":from,"t":to,"w":reason,"m":1 when it replaced the newest gap}
  *   x  expired flag  {"o":"x","n":…,"v":true|false}
  *   c  run count     {"o":"c","n":…,"v":count}
@@ -53,7 +54,7 @@ export function mutationLine(m: StoreMutation): string {
   switch (m.kind) {
     case 'run': {
       const { record } = m;
-      return `{"o":"r","n":${JSON.stringify(record.run.resultName)},"s":"${record.source}","a":${record.receivedAt},"e":${JSON.stringify(record.run.result)}}\n`;
+      return `{"o":"r","n":${JSON.stringify(record.run.resultName)},"s":"${record.source}","a":${record.receivedAt}${record.fromStream ? ',"t":1' : ''},"e":${JSON.stringify(record.run.result)}}\n`;
     }
     case 'gap':
       return `${JSON.stringify({ o: 'g', n: m.resultName, f: m.gap.from, t: m.gap.to, w: m.gap.reason, m: m.merged ? 1 : 0 })}\n`;
@@ -90,7 +91,8 @@ export function parseLine(line: string): JournalLine | undefined {
       // The store judges data quality again on apply, with its own tolerance.
       const outcome = decodeParsed('history', o.n, o.e, '', o.a);
       if (outcome.kind !== 'run') return undefined;
-      return { kind: 'mutation', mutation: { kind: 'run', record: { kind: 'run', run: outcome.run, dq: assessDataQuality(outcome.run), source: o.s as RunSource, receivedAt: o.a } } };
+      const record: RunRecord = { kind: 'run', run: outcome.run, dq: assessDataQuality(outcome.run), source: o.s as RunSource, receivedAt: o.a, ...(o.t === 1 && { fromStream: true as const }) };
+      return { kind: 'mutation', mutation: { kind: 'run', record } };
     }
     case 'g': {
       if (!isName(o.n) || !isTime(o.f) || !isTime(o.t) || typeof o.w !== 'string') return undefined;

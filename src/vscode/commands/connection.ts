@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
 import { countText, formatNumber } from '../presentation';
 import { inertText } from '../../core/text';
-import { errorText, problemHeadline } from '../problemText';
 import { SecretKind } from '../secrets';
 import type { Viewer } from '../viewer';
-import { WatchedConnection, problemOf } from '../watchedConnection';
-import type { CommandContext, Commands } from './index';
-import { resolveTarget } from './target';
+import { WatchedConnection } from '../watchedConnection';
+import type { CommandContext, Commands } from './context';
+import { resolveTarget, showNotConnected } from './target';
 
 /** Connect, Disconnect, Refresh and the passwords: on a connection node, or on every connection. */
 export function connectionCommands({ viewer, passwords }: CommandContext): Commands {
@@ -88,16 +87,4 @@ async function pickSecretKind(connection: WatchedConnection): Promise<SecretKind
     { placeHolder: vscode.l10n.t('Which password?') },
   );
   return picked?.secret;
-}
-
-/** A command needed a live connection: says why there is none, with Retry and Open Settings. */
-export async function showNotConnected(viewer: Viewer, connection: WatchedConnection, err: unknown): Promise<void> {
-  const problem = problemOf(connection.state);
-  const where = viewer.multiple ? ` [${connection.name}]` : '';
-  const retry = vscode.l10n.t('Retry');
-  const settings = vscode.l10n.t('Open Settings');
-  const headline = problem ? problemHeadline(problem.code) : vscode.l10n.t('Not connected to Redis');
-  const choice = await vscode.window.showErrorMessage(inertText(`TDTP${where}: ${headline}. ${errorText(err)}`), retry, settings);
-  if (choice === retry) await connection.retry();
-  else if (choice === settings) await vscode.commands.executeCommand('tdtp.openSettings');
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { countText, formatNumber } from '../presentation';
 import { inertText, logValue } from '../../core/text';
 import type { WatchedConnection } from '../watchedConnection';
-import type { CommandContext, Commands } from './index';
+import type { CommandContext, Commands } from './context';
 import { resolveTarget } from './target';
 
 /**

@@ -8,9 +8,8 @@ import { PolledState, pollState } from '../api';
 import { dqText, durationText, formatNumber, statusText } from '../presentation';
 import type { Viewer } from '../viewer';
 import type { WatchedConnection } from '../watchedConnection';
-import { showNotConnected } from './connection';
-import type { CommandContext, Commands } from './index';
-import { pipelineTarget } from './target';
+import type { CommandContext, Commands } from './context';
+import { pipelineTarget, showNotConnected } from './target';
 import { errorText } from '../problemText';
 
 /** Commands on one pipeline: from its tree node, a toast or its detail panel. */

@@ -1,6 +1,9 @@
+import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/store';
+import { inertText } from '../../core/text';
+import { errorText, problemHeadline } from '../problemText';
 import type { Viewer } from '../viewer';
-import { WatchedConnection } from '../watchedConnection';
+import { WatchedConnection, problemOf } from '../watchedConnection';
 
 /**
  * What a command is about. Every command resolves its arguments here, and only here:
@@ -46,4 +49,16 @@ export function resolveTarget(viewer: Viewer, args: readonly unknown[]): Command
 export function pipelineTarget(viewer: Viewer, args: readonly unknown[]): (CommandTarget & { connection: WatchedConnection; resultName: string }) | undefined {
   const target = resolveTarget(viewer, args);
   return target?.connection && target.resultName !== undefined ? { ...target, connection: target.connection, resultName: target.resultName } : undefined;
+}
+
+/** A command needed a live connection: says why there is none, with Retry and Open Settings. */
+export async function showNotConnected(viewer: Viewer, connection: WatchedConnection, err: unknown): Promise<void> {
+  const problem = problemOf(connection.state);
+  const where = viewer.multiple ? ` [${connection.name}]` : '';
+  const retry = vscode.l10n.t('Retry');
+  const settings = vscode.l10n.t('Open Settings');
+  const headline = problem ? problemHeadline(problem.code) : vscode.l10n.t('Not connected to Redis');
+  const choice = await vscode.window.showErrorMessage(inertText(`TDTP${where}: ${headline}. ${errorText(err)}`), retry, settings);
+  if (choice === retry) await connection.retry();
+  else if (choice === settings) await vscode.commands.executeCommand('tdtp.openSettings');
 }

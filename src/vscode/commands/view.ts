@@ -3,7 +3,7 @@ import { DISPLAY_ORDER, DisplayStatus } from '../../core/status';
 import { exportHistory } from '../exportHistory';
 import type { PipelinesView } from '../pipelinesView';
 import { statusText } from '../presentation';
-import type { CommandContext, Commands } from './index';
+import type { CommandContext, Commands } from './context';
 
 /** The view's own commands (filter, grouping), export, settings and the log. */
 export function viewCommands({ viewer, view, config, log, extensionId }: CommandContext): Commands {

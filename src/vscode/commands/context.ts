@@ -1,0 +1,26 @@
+// What command handlers work with: a leaf that every command group imports (index.ts imports the groups).
+import type * as vscode from 'vscode';
+import type { ActionRunner } from '../actions';
+import type { Config } from '../config';
+import type { DetailPanelManager } from '../detailPanel';
+import type { PipelinesView } from '../pipelinesView';
+import type { PasswordStore } from '../secrets';
+import type { Viewer } from '../viewer';
+
+/** What command handlers work with. */
+export interface CommandContext {
+  readonly viewer: Viewer;
+  readonly actions: ActionRunner;
+  readonly config: Config;
+  readonly passwords: PasswordStore;
+  readonly panels: DetailPanelManager;
+  readonly view: PipelinesView;
+  readonly log: vscode.LogOutputChannel;
+  readonly extensionId: string;
+}
+
+/**
+ * Command ids and their handlers. Handlers take the raw arguments and resolve them with
+ * `resolveTarget`; they return no pipeline data (other extensions read that through the API).
+ */
+export type Commands = Record<string, (...args: unknown[]) => unknown>;

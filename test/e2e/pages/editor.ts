@@ -1,0 +1,47 @@
+// The editor area (tabs, text lines, code lenses, the settings editor), the Problems panel, hovers
+// and modal dialogs.
+import type { Locator, Page } from 'playwright-core';
+
+export class Editor {
+  /** The settings editor, when it is open. */
+  readonly settingsEditor: Locator;
+
+  constructor(private readonly page: Page) {
+    this.settingsEditor = page.locator('.settings-editor');
+  }
+
+  /** The titles of the open editor tabs, left to right. */
+  tabTitles(): Promise<string[]> {
+    return this.page.locator('.tabs-container .tab').allTextContents();
+  }
+
+  /** The first code lens (its link) whose text holds `text`. */
+  codeLens(text: string | RegExp): Locator {
+    return this.page.locator('.codelens-decoration a', { hasText: text }).first();
+  }
+
+  /** The first text line of the visible editor that holds `text`. */
+  line(text: string | RegExp): Locator {
+    return this.page.locator('.view-line', { hasText: text }).first();
+  }
+}
+
+export class Problems {
+  constructor(private readonly page: Page) {}
+
+  /** The first row of the Problems panel whose text holds `text`. */
+  row(text: string | RegExp): Locator {
+    return this.page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
+  }
+}
+
+/** A hover (the workbench's or an editor's), and a modal dialog (e.g. "open external link?"). */
+export class Overlays {
+  readonly hover: Locator;
+  readonly dialog: Locator;
+
+  constructor(page: Page) {
+    this.hover = page.locator('.monaco-hover, .workbench-hover').first();
+    this.dialog = page.locator('.monaco-dialog-box');
+  }
+}

@@ -1,0 +1,18 @@
+// The quick input: the command palette and quick picks.
+import type { Locator, Page } from 'playwright-core';
+// @ts-expect-error -- TS1479: a CommonJS file importing an ES module; tsx loads it, codeServer.d.mts types it
+import { runPaletteCommand } from '../../support/codeServer.mjs';
+
+export class QuickInput {
+  constructor(private readonly page: Page) {}
+
+  /** Runs a command by its title from the palette (F1), trying again while the palette is not ready. */
+  runCommand(title: string): Promise<void> {
+    return runPaletteCommand(this.page, title);
+  }
+
+  /** The first item of the open quick pick whose text holds `text`. */
+  item(text: string | RegExp): Locator {
+    return this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  }
+}

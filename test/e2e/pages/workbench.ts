@@ -1,0 +1,63 @@
+// The VS Code workbench as a person sees it, in parts (as microsoft/vscode's test/automation has
+// them): each part owns its selectors, so that a test names what it looks at, not how to find it.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ActivityBar } from './activityBar';
+import { DetailPanel } from './detailPanel';
+import { Editor, Overlays, Problems } from './editor';
+import { Notifications } from './notifications';
+import { QuickInput } from './quickInput';
+import { PipelineTree } from './tree';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+/** Screenshots of every run, and of every failed step. */
+export const RESULTS_DIR = join(ROOT, 'test-results', 'e2e');
+/** README screenshots are refreshed from a real run with UPDATE_SCREENSHOTS=1. */
+const updateScreenshots = process.env.UPDATE_SCREENSHOTS === '1';
+
+export class Workbench {
+  readonly activityBar: ActivityBar;
+  readonly tree: PipelineTree;
+  readonly notifications: Notifications;
+  readonly quickInput: QuickInput;
+  readonly editor: Editor;
+  readonly problems: Problems;
+  readonly overlays: Overlays;
+  readonly panel: DetailPanel;
+
+  constructor(readonly page: Page) {
+    this.activityBar = new ActivityBar(page);
+    this.tree = new PipelineTree(page);
+    this.notifications = new Notifications(page);
+    this.quickInput = new QuickInput(page);
+    this.editor = new Editor(page);
+    this.problems = new Problems(page);
+    this.overlays = new Overlays(page);
+    this.panel = new DetailPanel(page);
+  }
+
+  /** Opens the TDTP view, as a person clicks its activity-bar icon. */
+  async openTdtpView(): Promise<void> {
+    await this.activityBar.openTdtp();
+  }
+
+  /** A screenshot in test-results/e2e/<name>.png; `readme`: also the README's, with UPDATE_SCREENSHOTS=1. */
+  async screenshot(name: string, readme = false): Promise<void> {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = join(RESULTS_DIR, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    if (readme && updateScreenshots) copyFileSync(file, join(ROOT, 'media', 'screenshots', `${name}.png`));
+  }
+
+  /** Runs a step of a test; a failing step leaves test-results/e2e/FAILED-<name>.png behind. */
+  async step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (err) {
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      await this.page.screenshot({ path: join(RESULTS_DIR, `FAILED-${name}.png`) }).catch(() => {});
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// The core pieces of reading runs back from recorders' streams, without a server: the standing a
+// stream-read run gives its pipeline (eviction order, journal), the stream IDs of runs whose time
+// cannot be trusted, and the recorder's queue.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { PipelineRun, decodePayload, runIdentity } from '../../src/core/decode';
+import { Deque } from '../../src/core/deque';
+import { mutationLine, parseLine } from '../../src/core/history/records';
+import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from '../../src/core/history/streamId';
+import { PipelineStore, RunRecord, StoreMutation } from '../../src/core/store';
+
+const ZERO = '0001-01-01T00:00:00Z';
+
+function run(resultName: string, fields: Record<string, unknown> = {}): PipelineRun {
+  const json = JSON.stringify({ pipeline_name: 'p', result_name: resultName, status: 'success', started_at: '2025-11-18T10:00:00Z', finished_at: '2025-11-18T10:00:02Z', duration_ms: 2000, rows_loaded: 1, rows_exported: 1, ...fields });
+  const outcome = decodePayload(`tdtp:pipeline:${resultName}:state`, resultName, json);
+  assert.equal(outcome.kind, 'run');
+  return (outcome as { run: PipelineRun }).run;
+}
+
+function forgets(store: PipelineStore): string[] {
+  const names: string[] = [];
+  store.onDidMutate((m) => m.kind === 'forget' && names.push(m.resultName ?? '*'));
+  return names;
+}
+
+describe('runs read from a stream give their pipeline no standing', () => {
+  test('a stream-only pipeline gives way before one heard once, live', () => {
+    const store = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 2 } });
+    const forgotten = forgets(store);
+    store.addRun(run('LIVE_ONCE'), 'live');
+    // Three runs from a stream: more than one run, and a non-live source, yet still only a stream's.
+    for (let i = 0; i < 3; i++) store.addRun(run('STREAM_ONLY', { duration_ms: i }), 'loaded', Date.now(), true);
+    store.addRun(run('NEW_LIVE'), 'live');
+    assert.deepEqual(forgotten, ['STREAM_ONLY']);
+    assert.ok(store.has('LIVE_ONCE'));
+  });
+
+  test('a stream run of a new name is not added to a full model, and pushes nothing out', () => {
+    const store = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 2 } });
+    const forgotten = forgets(store);
+    store.addRun(run('A'), 'live');
+    store.addRun(run('B'), 'live');
+    assert.equal(store.room, 0);
+    assert.equal(store.addRun(run('JUNK'), 'loaded', Date.now(), true), undefined);
+    assert.deepEqual(forgotten, []);
+    assert.equal(store.size, 2);
+    assert.equal(store.overflow, undefined);
+  });
+
+  test('a stream run the model holds says nothing of the state key: an expired mark stays', () => {
+    const store = new PipelineStore({ coalesceMs: 0 });
+    const r = run('EXP');
+    store.addRun(r, 'live');
+    store.markExpired('EXP');
+    assert.equal(store.addRun(r, 'recovered', Date.now(), true), undefined);
+    assert.equal(store.get('EXP')?.stateExpired, true);
+  });
+
+  test('the journal keeps where a run came from, and a reloaded stream-only pipeline still gives way first', () => {
+    const source = new PipelineStore({ coalesceMs: 0 });
+    const lines: string[] = [];
+    source.onDidMutate((m) => lines.push(mutationLine(m)));
+    source.addRun(run('STREAMED'), 'loaded', 1000, true);
+    source.addRun(run('STREAMED', { duration_ms: 5 }), 'loaded', 2000, true);
+    source.addRun(run('HEARD'), 'live', 3000);
+    const parsed = lines.map((l) => parseLine(l.trimEnd()));
+    const records = parsed.map((p) => (p?.kind === 'mutation' && p.mutation.kind === 'run' ? p.mutation.record : undefined));
+    assert.deepEqual(
+      records.map((r) => r?.fromStream),
+      [true, true, undefined],
+    );
+    const reloaded = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 2 } });
+    for (const p of parsed) if (p?.kind === 'mutation') reloaded.apply(p.mutation as StoreMutation);
+    const forgotten = forgets(reloaded);
+    reloaded.addRun(run('THIRD'), 'live');
+    assert.deepEqual(forgotten, ['STREAMED']);
+  });
+});
+
+describe('stream IDs of runs whose time is not their own', () => {
+  const record = (r: PipelineRun, receivedAt: number): Pick<RunRecord, 'run' | 'receivedAt'> => ({ run: r, receivedAt });
+
+  test('a run that never started: the second it arrived in, and the same ID for every recorder in that second', () => {
+    const r = run('ZERO', { status: 'failed', started_at: ZERO, finished_at: ZERO, duration_ms: 0, error: 'no config' });
+    const at = Date.UTC(2026, 11, 6, 20, 0, 0);
+    assert.equal(streamIdOf(record(r, at + 10)), streamIdOf(record(r, at + 990)));
+    assert.equal(streamIdTime(streamIdOf(record(r, at + 10))), at);
+    assert.equal(hasOwnTime(record(r, at)), false);
+  });
+
+  test('the hash is FNV-1a of the run\'s identity, as recorders before this one wrote it', () => {
+    const fnv = (text: string) => {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+      return hash >>> 0;
+    };
+    for (const r of [run('OWN'), run('ЗАКАЗЫ', { pipeline_name: 'выгрузка', duration_ms: 0 })]) assert.equal(runHash({ run: r }), fnv(runIdentity(r.result)));
+  });
+
+  test('runs that never started with another error are other runs (the error joins the hash)', () => {
+    const a = run('ZERO', { status: 'failed', started_at: ZERO, finished_at: ZERO, duration_ms: 0, error: 'no config' });
+    const b = run('ZERO', { status: 'failed', started_at: ZERO, finished_at: ZERO, duration_ms: 0, error: 'no source' });
+    assert.notEqual(runHash({ run: a }), runHash({ run: b }));
+  });
+
+  test('a finished_at beyond the clock-skew allowance: the ID takes the arrival, the run keeps its claim', () => {
+    const r = run('FUTURE', { finished_at: '9999-12-31T23:59:59Z' });
+    const at = Date.UTC(2026, 11, 6, 20, 0, 0, 500);
+    const id = streamIdOf(record(r, at));
+    assert.equal(streamIdTime(id), at - 500, 'the second it arrived in');
+    assert.equal(streamIdSeq(id), runHash({ run: r }));
+    assert.equal(hasOwnTime(record(r, at)), false);
+    assert.equal(r.result.finished_at, '9999-12-31T23:59:59Z');
+  });
+
+  test('a run with its own time: finished_at in ms, whenever it arrived', () => {
+    const r = run('OWN', { finished_at: '2025-11-18T13:00:02.123456789+03:00' });
+    const at = Date.UTC(2026, 0, 1);
+    assert.equal(streamIdOf(record(r, at)), streamIdOf(record(r, at + 86_400_000)));
+    assert.equal(streamIdTime(streamIdOf(record(r, at))), Date.UTC(2025, 10, 18, 10, 0, 2, 123));
+    assert.equal(hasOwnTime(record(r, at)), true);
+  });
+});
+
+describe('Deque', () => {
+  test('first in, first out across growth; unshiftAll puts items back first, in order', () => {
+    const q = new Deque<number>();
+    for (let i = 0; i < 40; i++) q.push(i);
+    assert.deepEqual(q.take(5), [0, 1, 2, 3, 4]);
+    q.unshiftAll([100, 101]);
+    for (let i = 40; i < 60; i++) q.push(i);
+    assert.equal(q.length, 57);
+    const all = q.take(1000);
+    assert.deepEqual(all.slice(0, 4), [100, 101, 5, 6]);
+    assert.deepEqual(all.slice(-2), [58, 59]);
+    assert.equal(q.shift(), undefined);
+  });
+});
