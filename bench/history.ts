@@ -2,7 +2,7 @@
 // on vs off (CPU per event, flushes included), loading 1,000 pipelines × 100 runs from disk, the
 // journal's bytes. Against the bench's redis-server: the recorder's throughput with trimming, and
 // a viewer's connect-time read of 1,000 streams × 100 entries.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -50,7 +50,7 @@ export function measureJournal(events: number, pipelines: number, runsEach: numb
       for (let i = 0; i < events; i++) {
         const e = pool[i % pool.length];
         const outcome = decodeMessage(keys, e.channel, e.bytes);
-        if (outcome.kind === 'run') store.addRun(outcome.run, 'live', i);
+        if (outcome.kind === 'run') store.addRun(outcome.run, 'live', i, false, e.bytes); // as the watcher does
         // The timer would flush about once a second; at ~100k events/s that is every 100k events. Flush more often, to be fair.
         if (journal && i % 20_000 === 19_999) journal.flush();
       }
@@ -72,7 +72,7 @@ export function measureJournal(events: number, pipelines: number, runsEach: numb
     // The append-only cost of 100,000 runs (no compaction: a large slack).
     const appendDir = join(dir, 'append');
     const appendStore = new PipelineStore({ coalesceMs: 0 });
-    const appendJournal = new HistoryJournal(appendStore, { dir: appendDir, identity: IDENTITY, flushMs: 1000, compactSlack: 10_000_000 });
+    const appendJournal = new HistoryJournal(appendStore, { dir: appendDir, identity: IDENTITY, flushMs: 1000, compactSlackBytes: 1e12 });
     for (let i = 0; i < 100_000; i++) appendStore.addRun(pool[i % pool.length].run, 'live', i);
     appendJournal.dispose();
     const appendBytesPer100k = statSync(appendJournal.file).size;
@@ -153,4 +153,124 @@ export async function measureStreams(settings: ConnectionSettings, admin: Redis,
     client.disconnect();
   }
   return { recorderRunsPerS, connectMs, runsRead };
+}
+
+export interface ActivationFigures {
+  /** HistoryJournal.open at `pipelines` × `runs`: the longest slice of work between event-loop turns, ms. */
+  readonly longestBlockMs: number;
+  /** Until the store holds its first pipeline (the tree's first rows can show), ms. */
+  readonly firstRowsMs: number;
+  /** Until everything is loaded, ms. */
+  readonly allMs: number;
+  readonly fileBytes: number;
+}
+
+/** Activation at the defaults' full size: the journal loaded in slices (HistoryJournal.open). */
+export async function measureActivation(pipelines: number, runsEach: number): Promise<ActivationFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'tdtp-bench-activation-'));
+  try {
+    const model = new PipelineStore({ coalesceMs: 0, historySize: runsEach });
+    const writer = new HistoryJournal(model, { dir, identity: IDENTITY });
+    const pool = decodedPool(pipelines, Math.min(pipelines * runsEach, 100_000));
+    for (let i = 0; i < pipelines * runsEach; i++) model.addRun(pool[i % pool.length].run, 'live', i);
+    writer.compact();
+    writer.dispose();
+    model.dispose();
+    const fileBytes = statSync(writer.file).size;
+    const store = new PipelineStore({ coalesceMs: 0, historySize: runsEach });
+    let firstRowsMs = NaN;
+    let longestBlockMs = 0;
+    const t0 = performance.now();
+    let last = t0;
+    // The event loop's turns, as a monitor in the extension host would see them.
+    const monitor = setInterval(() => {
+      const now = performance.now();
+      longestBlockMs = Math.max(longestBlockMs, now - last);
+      last = now;
+      if (Number.isNaN(firstRowsMs) && store.size > 0) firstRowsMs = now - t0;
+    }, 0);
+    const journal = await HistoryJournal.open(store, { dir, identity: IDENTITY });
+    const allMs = performance.now() - t0;
+    longestBlockMs = Math.max(longestBlockMs, performance.now() - last);
+    clearInterval(monitor);
+    if (journal.loadReport.runs !== pipelines * runsEach) throw new Error(`loaded ${journal.loadReport.runs} runs`);
+    journal.dispose();
+    store.dispose();
+    return { longestBlockMs, firstRowsMs, allMs, fileBytes };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface GrowthFigures {
+  /** Largest file size over the compacted size of the same model, across the sessions. */
+  readonly worstRatio: number;
+  readonly sessions: number;
+}
+
+/** Many sessions that each append a fifth of the model: the file's size against the model compacted. */
+export function measureGrowth(pipelines: number, runsEach: number, sessions: number): GrowthFigures {
+  const dir = mkdtempSync(join(tmpdir(), 'tdtp-bench-growth-'));
+  try {
+    const pool = decodedPool(pipelines, pipelines * runsEach);
+    let worstRatio = 0;
+    let i = 0;
+    for (let session = 0; session < sessions; session++) {
+      const store = new PipelineStore({ coalesceMs: 0, historySize: runsEach });
+      const journal = new HistoryJournal(store, { dir, identity: IDENTITY, compactSlackBytes: 0 });
+      for (const end = i + pool.length / 5; i < end; i++) store.addRun(pool[i % pool.length].run, 'live', i);
+      journal.flush();
+      const size = statSync(journal.file).size;
+      journal.compact();
+      worstRatio = Math.max(worstRatio, size / statSync(journal.file).size);
+      journal.dispose();
+      store.dispose();
+    }
+    return { worstRatio, sessions };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface FloodJournalFigures {
+  /** CPU µs per flood event (decode + store at its pipeline limit), without and with the journal. */
+  readonly withoutUs: number;
+  readonly withUs: number;
+  /** Bytes the journal wrote over the flood, and the file's size after it. */
+  readonly writtenBytes: number;
+  readonly fileBytes: number;
+}
+
+/** A flood of distinct names (errors of 2 KB) at the pipeline limit, the event loop turning every 1,000 events. */
+export async function measureFloodJournal(names: number, maxPipelines: number): Promise<FloodJournalFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'tdtp-bench-flood-journal-'));
+  try {
+    const error = 'E'.repeat(2048);
+    const payloads = Array.from({ length: names }, (_, i) => ({
+      channel: keys.channel(`FLOOD_${i}`),
+      bytes: Buffer.from(JSON.stringify({ pipeline_name: 'flood', result_name: `FLOOD_${i}`, status: 'failed', error, started_at: '2025-11-18T10:00:00Z', finished_at: '2025-11-18T10:00:01Z', duration_ms: 1000, rows_loaded: 0, rows_exported: 0 })),
+    }));
+    const run = async (withJournal: boolean) => {
+      const store = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines } });
+      let writtenBytes = 0;
+      const io = { writeSync: (fd: number, b: Uint8Array, o: number, l: number) => ((writtenBytes += l), writeSync(fd, b, o, l)) };
+      const journal = withJournal ? new HistoryJournal(store, { dir: join(dir, String(withJournal)), identity: IDENTITY, io }) : undefined;
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < payloads.length; i++) {
+        const outcome = decodeMessage(keys, payloads[i].channel, payloads[i].bytes);
+        if (outcome.kind === 'run') store.addRun(outcome.run, 'live');
+        if (i % 1000 === 999) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      journal?.dispose();
+      const used = process.cpuUsage(cpu);
+      const fileBytes = journal ? statSync(journal.file).size : 0;
+      store.dispose();
+      return { us: (used.user + used.system) / payloads.length, writtenBytes, fileBytes };
+    };
+    const without = await run(false);
+    const withJ = await run(true);
+    return { withoutUs: without.us, withUs: withJ.us, writtenBytes: withJ.writtenBytes, fileBytes: withJ.fileBytes };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

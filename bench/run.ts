@@ -30,7 +30,7 @@ import { measureWorkspaceIndex } from './workspace';
 import { measureHostilePipelineFiles } from './hostileYaml';
 import { measureWatchTool } from './cli';
 import { measureAlertRules } from './alerts';
-import { measureJournal, measureStreams } from './history';
+import { measureActivation, measureFloodJournal, measureGrowth, measureJournal, measureStreams } from './history';
 import { measureFlood } from './flood';
 import { measureRecorderCeiling } from './recorder';
 import { chromiumPath, measurePanelRender } from './panelRender';
@@ -759,7 +759,7 @@ async function measurePanel(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // 10: the history that survives restarts (bench/history.ts)
 
-function measureHistoryJournal(): void {
+async function measureHistoryJournal(): Promise<void> {
   const events = QUICK ? 50_000 : 200_000;
   const rounds = QUICK ? 3 : 7;
   const pipelines = QUICK ? 200 : 1000;
@@ -772,6 +772,20 @@ function measureHistoryJournal(): void {
   rows.push({ id: '10r', what: 'Ingest with persistence ÷ without (by CPU per event)', median: fmtX(ratio), min: '', max: '', target: '≥ 0.90×', verdict: ratio >= 0.9 ? 'pass' : 'miss' });
   addRow('10c', `Loading ${pipelines.toLocaleString('en-US')} pipelines × 100 runs from disk (activation)`, stat(f.loadMs), (v) => fmtMs(v), QUICK ? undefined : { text: '≤ 200 ms', ok: (v) => v <= 200 });
   addTextRow('10d', 'Journal bytes per 100,000 runs: compacted / as appended', `${fmtMB(f.bytesPer100k)} / ${fmtMB(f.appendBytesPer100k)}`);
+  const [ap, ar] = QUICK ? [1000, 100] : [5000, 100];
+  log(`10m activation: a journal of ${ap} pipelines × ${ar} runs loaded in slices`);
+  const a = await measureActivation(ap, ar);
+  const size = `${ap.toLocaleString('en-US')} × ${ar} runs, ${fmtMB(a.fileBytes)}`;
+  addRow('10m', `Activation (${size}): longest block of the event loop while loading`, stat([a.longestBlockMs]), fmtMs, { text: '≤ 50 ms', ok: (v) => v <= 50 });
+  addRow('10n', '… until the first pipelines are in the model (the tree can show them)', stat([a.firstRowsMs]), fmtMs, { text: '≤ 500 ms', ok: (v) => v <= 500 });
+  addRow('10o', '… until all of it is loaded', stat([a.allMs]), fmtMs, { text: '≤ 3 s', ok: (v) => v <= 3000 });
+  const g = measureGrowth(200, 100, QUICK ? 10 : 30);
+  rows.push({ id: '10p', what: `Journal size ÷ the model compacted, worst over ${g.sessions} sessions each appending a fifth of it`, median: fmtX(g.worstRatio), min: '', max: '', target: '≤ 2.1×', verdict: g.worstRatio <= 2.1 ? 'pass' : 'miss' });
+  const floodNames = QUICK ? 50_000 : 200_000;
+  log(`10q flood: ${floodNames.toLocaleString('en-US')} distinct names at the 5,000-pipeline limit, with and without the journal`);
+  const fl = await measureFloodJournal(floodNames, 5000);
+  const floodRatio = fl.withoutUs / fl.withUs;
+  addTextRow('10q', `Flood of ${floodNames.toLocaleString('en-US')} distinct names (2 KB errors) at the limit: CPU per event without / with the journal; bytes written; file after`, `${fl.withoutUs.toFixed(2)} µs / ${fl.withUs.toFixed(2)} µs (${fmtX(floodRatio)}); ${fmtMB(fl.writtenBytes)}; ${fmtMB(fl.fileBytes)}`);
 }
 
 async function measureHistoryStreams(settings: ConnectionSettings, admin: Redis): Promise<void> {

@@ -52,8 +52,11 @@ export interface PipelineSnapshot {
  * `apply` replays. Replaying the mutations of a store into an empty one rebuilds the same model.
  */
 export type StoreMutation =
-  /** A run entered the history and became the latest. */
-  | { readonly kind: 'run'; readonly record: RunRecord }
+  /**
+   * A run entered the history and became the latest. `wire`: the payload's bytes as received, when
+   * the run kept is exactly what they say (the journal writes them as they are; never kept here).
+   */
+  | { readonly kind: 'run'; readonly record: RunRecord; readonly wire?: Uint8Array }
   /** A gap marker was pushed, or (`merged`) replaced the newest item, itself a gap. */
   | { readonly kind: 'gap'; readonly resultName: string; readonly gap: GapMarker; readonly merged: boolean }
   | { readonly kind: 'expired'; readonly resultName: string; readonly expired: boolean }
@@ -247,8 +250,9 @@ export class PipelineStore implements IDisposable {
    * Returns the record added, or undefined for such a duplicate.
    * `fromStream`: read back from a recorder's stream. Such a run never pushes a pipeline out (it is
    * not added for a new name when the model is full) and says nothing about the state key.
+   * `wire`: the payload's bytes, for the journal (see StoreMutation).
    */
-  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now(), fromStream = false): RunRecord | undefined {
+  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now(), fromStream = false, wire?: Uint8Array): RunRecord | undefined {
     const run = boundRun(received, this.limits.errorChars);
     const entry = this.entries.get(run.resultName);
     if (entry) {
@@ -277,7 +281,7 @@ export class PipelineStore implements IDisposable {
     }
     const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt, ...(fromStream && { fromStream: true as const }) };
     this.pushRun(record, false);
-    this.mutate({ kind: 'run', record });
+    this.mutate({ kind: 'run', record, wire: run === received ? wire : undefined });
     this.addedRun.fire(record);
     return record;
   }

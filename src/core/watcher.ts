@@ -128,7 +128,7 @@ export class PipelineWatcher implements IDisposable {
     if (outcome.kind === 'run') {
       this.liveDuringReconcile?.add(outcome.run.resultName);
       // The store skips the PUBLISH of a run a state read already brought in (SET comes first).
-      this.hold.offer(outcome.run);
+      this.hold.offer(outcome.run, payload);
     } else if (outcome.kind === 'rejected') {
       this.store.addRejected(outcome.rejected);
     }

@@ -32,8 +32,10 @@ export class AwayNotifier extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.waiting = new Set(viewer.connections.filter((c) => c.history?.hasBaseline));
+    // Connections still loading their journal may restore a model: wait for them, then ask.
+    this.waiting = new Set(viewer.connections.filter((c) => c.history?.mayHaveBaseline));
     if (this.waiting.size === 0) return;
+    for (const connection of this.waiting) void connection.history?.loaded.then(() => !connection.history?.hasBaseline && this.settled(connection));
     this.register(
       viewer.onDidReconcile(({ connection, report }) => {
         if (report.source !== 'loaded' || !this.waiting.has(connection)) return;

@@ -35,33 +35,52 @@ export class ConnectionHistory implements vscode.Disposable {
   ) {}
 
   /**
-   * Opens (and loads) the journal of the server `settings` name, unless it is open already; the
-   * store must be empty when the server changes. Returns the start of the gap to mark at the
+   * Opens the journal of the server `settings` name, unless it is open already, and loads it in
+   * slices (the extension host is never blocked long; the tree fills as it goes); the store must be
+   * empty when the server changes. Resolves, once loaded, with the start of the gap to mark at the
    * first connect (the time the window was closed), if there is one.
    */
-  attach(settings: ConnectionSettings): number | undefined {
+  attach(settings: ConnectionSettings): Promise<number | undefined> {
     this.settings = settings;
-    if (!this.place.persist()) return undefined;
+    if (!this.place.persist()) return Promise.resolve(undefined);
     const identity = historyIdentity(settings);
-    if (this.journal && identity === this.identity) return this.resumeFrom;
+    if (this.journal && identity === this.identity) return this.loaded.then(() => this.resumeFrom);
     this.detach();
     this.identity = identity;
     let journal: HistoryJournal;
     try {
-      journal = new HistoryJournal(this.store, { dir: this.place.dir, identity });
+      journal = HistoryJournal.start(this.store, { dir: this.place.dir, identity });
     } catch (err) {
       // A journal never stops the viewer: without it, the viewer works as before.
       this.place.log.error(`[${this.connectionName}] The persisted history cannot be used: ${(err as Error).message}`);
-      return undefined;
+      return Promise.resolve(undefined);
     }
     this.journal = journal;
-    this.lastLoadValue = journal.loadReport;
-    journal.onWriteProblem((p) => this.place.log.error(`[${this.connectionName}] The history could not be saved to ${p.file}: ${p.message}`));
-    this.logLoad(journal.loadReport);
-    const restored = journal.loadReport.pipelines > 0;
-    this.resumeFrom = restored ? journal.loadReport.lastSeen : undefined;
-    this.baselineValue = restored ? takeBaseline(this.store) : undefined;
-    return this.resumeFrom;
+    this.loadingNow = true;
+    this.loading = journal.ready.then((report) => {
+      if (this.journal !== journal) return;
+      this.loadingNow = false;
+      this.lastLoadValue = report;
+      journal.onWriteProblem((p) => this.place.log.error(`[${this.connectionName}] The history could not be saved to ${p.file}: ${p.message}`));
+      this.logLoad(report);
+      const restored = report.pipelines > 0;
+      this.resumeFrom = restored ? report.lastSeen : undefined;
+      this.baselineValue = restored ? takeBaseline(this.store) : undefined;
+    });
+    return this.loading.then(() => this.resumeFrom);
+  }
+
+  private loading: Promise<void> = Promise.resolve();
+  private loadingNow = false;
+
+  /** Resolves once the journal attached last has loaded. */
+  get loaded(): Promise<void> {
+    return this.loading;
+  }
+
+  /** A journal is being loaded, or what it restored waits for the first reconcile: a "while you were away" may follow. */
+  get mayHaveBaseline(): boolean {
+    return this.baselineValue !== undefined || this.loadingNow;
   }
 
   /** The journal's file while one is open. */
@@ -101,6 +120,7 @@ export class ConnectionHistory implements vscode.Disposable {
     this.journal?.dispose();
     this.journal = undefined;
     this.identity = undefined;
+    this.loadingNow = false;
   }
 
   /** After Clear History: the file is rewritten at once, so nothing cleared stays on disk. */
@@ -133,7 +153,7 @@ export class ConnectionHistory implements vscode.Disposable {
       const why = report.setAside.reason === 'lines' ? `${report.setAside.badLines} damaged lines` : report.setAside.reason === 'header' ? 'it is not a history file of this server' : `it cannot be read (${report.setAside.detail})`;
       this.place.log.warn(`${tag} The persisted history ${report.file} was set aside as ${report.setAside.path} (${why}); ${report.runs} runs of ${report.pipelines} pipelines restored.`);
     } else if (report.pipelines > 0) {
-      this.place.log.info(`${tag} Restored ${report.runs} runs of ${report.pipelines} pipelines from ${report.file} in ${report.durationMs} ms${report.truncatedTail ? ' (its last, cut-off record was dropped)' : ''}.`);
+      this.place.log.info(`${tag} Restored ${report.runs} runs of ${report.pipelines} pipelines from ${report.file} in ${report.durationMs} ms${report.truncatedTail ? ' (its last, cut-off record was dropped)' : ''}${report.compacted ? '; it had grown past twice the model and was rewritten' : ''}.`);
     }
   }
 

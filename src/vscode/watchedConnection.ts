@@ -42,6 +42,7 @@ export class WatchedConnection extends Disposable {
   private endpointKey: string | undefined;
   private readonly stateEmitter = this.register(new vscode.EventEmitter<WatchedConnectionState>());
   private readonly reconcileEmitter = this.register(new vscode.EventEmitter<ReconcileReport>());
+  private closed = false;
   /** Serialises (re)connects: settings and password changes can arrive together. */
   private connecting: Promise<void> = Promise.resolve();
 
@@ -63,6 +64,7 @@ export class WatchedConnection extends Disposable {
     // The journal is written last, after the watcher has stopped changing the store.
     if (history) this.register(history);
     this.register({ dispose: () => this.disposeWatcher() });
+    this.register({ dispose: () => (this.closed = true) });
     this.restore();
   }
 
@@ -71,7 +73,7 @@ export class WatchedConnection extends Disposable {
     if (!this.history) return;
     const { input, problems } = this.profile.read({});
     const parsed = parseConnectionSettings(input);
-    if (parsed.ok && problems.length === 0) this.history.attach(parsed.settings);
+    if (parsed.ok && problems.length === 0) void this.history.attach(parsed.settings);
   }
 
   get name(): string {
@@ -186,7 +188,9 @@ export class WatchedConnection extends Disposable {
       this.store.clear();
     }
     this.endpointKey = key;
-    const resumedFrom = this.history?.attach(settings);
+    // The journal loads in slices first: the watcher starts on the restored model.
+    const resumedFrom = await this.history?.attach(settings);
+    if (this.closed) return;
     const watcher = new PipelineWatcher(settings, this.store, {}, { readStreams: true, resumedFrom });
     this.watcher = watcher;
     this.watcherListeners.add(

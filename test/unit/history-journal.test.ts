@@ -1,8 +1,8 @@
 // The persisted history: a journal of the store's mutations in a real file (a temp dir), read back
 // into an empty store. Truncation at every byte of the last record, damaged and foreign files.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { PipelineRun, decodePayload } from '../../src/core/decode';
@@ -239,12 +239,15 @@ describe('the history journal', () => {
   test('compaction keeps the file bounded by the model, and loads back the same model', () => {
     const dir = freshDir();
     const store = newStore(5);
-    const j = journal(store, dir, { compactSlack: 50 });
+    const j = journal(store, dir, { compactSlackBytes: 4096 });
     for (let i = 0; i < 2000; i++) store.addRun(mkRun(`P${i % 4}`), 'live', T0 + i);
     store.addGap(T0, T0 + 1, 'lost');
+    j.flush();
+    const size = statSync(j.file).size;
+    j.compact();
+    const compacted = statSync(j.file).size;
     j.dispose();
-    const lineCount = readFileSync(j.file, 'utf8').split('\n').length;
-    assert.ok(lineCount < 4 * (5 + 2) + 50 + 10, `the journal has ${lineCount} lines for 4 pipelines × 5 items`);
+    assert.ok(size <= 2 * compacted + 4096 + 400, `the journal has ${size} bytes for 4 pipelines × 5 items (${compacted} compacted)`);
     const { store: again } = reload(dir, 5);
     assert.deepEqual(view(again), view(store));
     assert.equal(again.get('P0')?.runCount, 500, 'the count of runs ever seen survives compaction');
@@ -331,6 +334,255 @@ describe('the history journal', () => {
     writeFileSync(join(dir, 'keep.json'), '{}');
     eraseAllHistory(dir);
     assert.deepEqual(readdirSync(dir), ['keep.json']);
+  });
+});
+
+describe('the history journal across sessions, under a flood, and when the disk misbehaves (issue 19, 20)', () => {
+  test('the file stays within about twice the model across any number of sessions (compacted on load when over)', () => {
+    const dir = freshDir();
+    const slack = { compactSlack: 50, compactSlackBytes: 4096 };
+    let compacted = 0;
+    for (let session = 0; session < 30; session++) {
+      const store = newStore(5);
+      const j = journal(store, dir, slack);
+      for (let i = 0; i < 20; i++) store.addRun(mkRun(`P${i % 4}`), 'live', T0 + session * 100 + i);
+      j.dispose();
+      if (session === 0) {
+        const again = reload(dir, 5);
+        again.j.compact();
+        compacted = statSync(again.j.file).size;
+        again.j.dispose();
+      }
+    }
+    const size = statSync(join(dir, historyFileName(IDENTITY))).size;
+    assert.ok(size <= 2 * compacted + 4096 + 2000, `after 30 sessions the journal has ${size} bytes; the model compacted is ${compacted}`);
+    assert.equal(reload(dir, 5).store.get('P0')?.runCount, 150, 'nothing was lost by compacting on load');
+  });
+
+  test('a journal deleted under its writer (with its handle open, and after a compaction) is written again whole', () => {
+    for (const compactFirst of [false, true]) {
+      const dir = freshDir();
+      const store = newStore();
+      const j = journal(store, dir);
+      store.addRun(mkRun('KEPT'), 'live');
+      if (compactFirst) j.compact();
+      rmSync(j.file); // persist turned off and on in another window, the storage folder cleaned
+      store.addRun(mkRun('AFTER'), 'live');
+      j.dispose();
+      const { store: again, report } = reload(dir);
+      assert.equal(report.setAside, undefined, `compactFirst ${compactFirst}: the file has its header`);
+      assert.deepEqual(again.list().map((p) => p.resultName).sort(), ['AFTER', 'KEPT'], `compactFirst ${compactFirst}: nothing lost`);
+    }
+  });
+
+  test('a short write on a full disk never leaves a truncated or half-written journal; the next write repairs it', () => {
+    const dir = freshDir();
+    let full = false;
+    const io = {
+      writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number {
+        if (!full) return writeSync(fd, buffer, offset, length);
+        if (length > 100) return writeSync(fd, buffer, offset, 100); // a short write, then ENOSPC
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      },
+    };
+    const store = newStore();
+    const j = journal(store, dir, { io, flushMs: 1000 });
+    const problems: string[] = [];
+    j.onWriteProblem((p) => problems.push(p.message));
+    store.addRun(mkRun('A'), 'live');
+    store.addRun(mkRun('B'), 'live');
+    j.flush();
+    full = true;
+    store.addRun(mkRun('A', { error: 'x'.repeat(500), status: 'failed' }), 'live');
+    j.flush(); // an append that fails part-way
+    const afterAppend = reload(freshDirWith(readFileSync(j.file)));
+    assert.equal(afterAppend.report.setAside, undefined, 'no half record in the middle');
+    assert.equal(afterAppend.report.truncatedTail, false, 'cut back to the last whole record');
+    j.compact(); // a rewrite that fails part-way
+    const afterCompact = reload(freshDirWith(readFileSync(j.file)));
+    assert.deepEqual(afterCompact.store.list().map((p) => p.resultName).sort(), ['A', 'B'], 'the good journal was not replaced by a truncated one');
+    assert.equal(problems.length, 1, 'reported once');
+    full = false;
+    j.flush();
+    j.dispose();
+    assert.equal(reload(dir).store.get('A')?.runCount, 2, 'repaired from the model once the disk has room');
+  });
+
+  test('"last seen" is not the time of a compaction made while disconnected', () => {
+    const dir = freshDir();
+    let now = T0;
+    const store = newStore();
+    const j = journal(store, dir, { now: () => now });
+    store.addRun(mkRun('A'), 'live', T0);
+    j.setLive(true);
+    now = T0 + 60_000;
+    j.setLive(false);
+    now = T0 + 3_600_000;
+    j.compact();
+    j.dispose();
+    assert.equal(reload(dir).report.lastSeen, T0 + 60_000);
+  });
+
+  test('a lock whose pid now belongs to a live, unrelated process is taken over once it is old', () => {
+    const dir = freshDir();
+    const lock = join(dir, `${historyFileName(IDENTITY)}.lock`);
+    writeFileSync(lock, String(process.ppid)); // alive, and not a journal writer
+    assert.equal(reload(dir).report.readOnly, true, 'a fresh lock of a live process is respected');
+    (open.at(-1) as HistoryJournal).dispose();
+    const old = new Date(Date.now() - 10 * 60_000);
+    utimesSync(lock, old, old);
+    assert.equal(reload(dir).report.readOnly, false, 'an untouched lock is abandoned, whatever its pid');
+  });
+
+  test('a lock written on another host (a shared home folder): its pid says nothing, its age does', () => {
+    const dir = freshDir();
+    const lock = join(dir, `${historyFileName(IDENTITY)}.lock`);
+    writeFileSync(lock, JSON.stringify({ pid: 2147483646, host: `not-${hostname()}`, token: 'elsewhere' }));
+    assert.equal(reload(dir).report.readOnly, true, 'a dead pid here may be a live writer there');
+    (open.at(-1) as HistoryJournal).dispose();
+    const old = new Date(Date.now() - 10 * 60_000);
+    utimesSync(lock, old, old);
+    assert.equal(reload(dir).report.readOnly, false);
+  });
+
+  test('two windows racing for an abandoned lock: one writes; a writer whose lock was taken stops writing', () => {
+    const dir = freshDir();
+    const lock = join(dir, `${historyFileName(IDENTITY)}.lock`);
+    writeFileSync(lock, '2147483646'); // a crashed writer
+    const other = JSON.stringify({ pid: process.ppid, host: hostname(), token: 'the-other-window' });
+    // The other window breaks the same stale lock and takes it between this one's read and its break.
+    const store = newStore();
+    const j = journal(store, dir, { lockHooks: { beforeBreak: () => writeFileSync(lock, other) } });
+    assert.equal(j.loadReport.readOnly, true);
+    assert.equal(readFileSync(lock, 'utf8'), other, 'the winner keeps its lock');
+    rmSync(lock);
+
+    const dir2 = freshDir();
+    const lock2 = join(dir2, `${historyFileName(IDENTITY)}.lock`);
+    const s2 = newStore();
+    const writer = journal(s2, dir2);
+    s2.addRun(mkRun('MINE'), 'live');
+    writeFileSync(lock2, other); // another window judged this lock abandoned and took it
+    s2.addRun(mkRun('AFTER_LOSING'), 'live');
+    writer.flush();
+    assert.equal(writer.writing, false);
+    assert.equal(readFileSync(writer.file, 'utf8').includes('AFTER_LOSING'), false, 'no second writer');
+  });
+
+  test('erasing every journal leaves the lock of a live writer elsewhere alone', () => {
+    const dir = freshDir();
+    const lock = join(dir, `${historyFileName(IDENTITY)}.lock`);
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: hostname(), token: 'the-other-window' }));
+    writeFileSync(join(dir, historyFileName(IDENTITY)), 'x');
+    eraseAllHistory(dir);
+    assert.deepEqual(readdirSync(dir), [`${historyFileName(IDENTITY)}.lock`]);
+  });
+
+  test('open() loads in slices, yielding to the event loop, into the same model as a load at once', async () => {
+    const dir = freshDir();
+    const store = newStore(20);
+    const j = journal(store, dir);
+    for (let i = 0; i < 4000; i++) store.addRun(mkRun(`P${i % 200}`), 'live', T0 + i);
+    j.dispose();
+    const sliced = newStore(20);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const opened = await HistoryJournal.open(sliced, { dir, identity: IDENTITY, flushMs: 0 }, 1);
+    clearInterval(ticker);
+    open.push(opened);
+    assert.ok(turns > 0, 'the event loop turned during the load');
+    assert.equal(opened.loadReport.runs, 4000);
+    assert.deepEqual(view(sliced), view(store));
+    sliced.addRun(mkRun('AFTER'), 'live');
+    opened.dispose();
+    assert.equal(reload(dir, 20).store.get('AFTER')?.runCount, 1, 'it records once loaded');
+  });
+
+  test('open() rewrites an overgrown journal in slices too, and the model read back is the same', async () => {
+    const dir = freshDir();
+    const slack = { compactSlackBytes: 1e12 };
+    const store = newStore(5);
+    const j = journal(store, dir, slack);
+    for (let i = 0; i < 3000; i++) store.addRun(mkRun(`P${i % 20}`), 'live', T0 + i);
+    j.dispose();
+    const grown = statSync(j.file).size;
+    const again = newStore(5);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const opened = await HistoryJournal.open(again, { dir, identity: IDENTITY, flushMs: 0, compactSlackBytes: 1024 }, 0);
+    clearInterval(ticker);
+    open.push(opened);
+    assert.equal(opened.loadReport.compacted, true);
+    assert.ok(turns > 0);
+    assert.ok(statSync(j.file).size * 10 < grown, `rewritten: ${statSync(j.file).size} of ${grown} bytes`);
+    assert.deepEqual(view(again), view(store));
+  });
+
+  test('a load stopped part-way (its server no longer watched) reads no further and writes nothing from the partial model', async () => {
+    const dir = freshDir();
+    const store = newStore(20);
+    const j = journal(store, dir);
+    for (let i = 0; i < 4000; i++) store.addRun(mkRun(`P${i % 200}`), 'live', T0 + i);
+    j.dispose();
+    const before = readFileSync(j.file);
+    const partial = newStore(20);
+    const started = HistoryJournal.start(partial, { dir, identity: IDENTITY, flushMs: 0 }, 0);
+    started.compact(); // Clear History while loading: the model is partial, nothing is rewritten from it
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    started.dispose();
+    await started.ready;
+    const runsIn = (s: PipelineStore) => s.list().reduce((n, p) => n + s.history(p.resultName).length, 0);
+    const got = runsIn(partial);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(runsIn(partial), got, 'nothing applied after dispose');
+    assert.ok(got < 4000, `stopped part-way (${got} of 4,000 runs)`);
+    assert.deepEqual(readFileSync(j.file), before, 'the file is as it was');
+  });
+
+  test('a live run is written as the payload\'s bytes it came in (no re-encoding); bytes that cannot stand in a line are encoded', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const j = journal(store, dir);
+    const compact = JSON.stringify(mkRun('WIRE').result).replace('{', '{ ');
+    const wireRun = decodePayload('x', 'WIRE', compact, 0);
+    const pretty = JSON.stringify(mkRun('PRETTY').result, null, 2);
+    const prettyRun = decodePayload('x', 'PRETTY', pretty, 0);
+    const longError = JSON.stringify(mkRun('LONG', { status: 'failed', error: 'e'.repeat(20_000) }).result);
+    const longRun = decodePayload('x', 'LONG', longError, 0);
+    if (wireRun.kind !== 'run' || prettyRun.kind !== 'run' || longRun.kind !== 'run') assert.fail('payloads decode');
+    store.addRun(wireRun.run, 'live', T0, false, Buffer.from(compact));
+    store.addRun(prettyRun.run, 'live', T0, false, Buffer.from(pretty));
+    store.addRun(longRun.run, 'live', T0, false, Buffer.from(longError)); // kept with its error cut: the bytes are not what is kept
+    j.dispose();
+    const text = readFileSync(j.file, 'utf8');
+    assert.ok(text.includes(`"e":${compact}}\n`), 'the bytes as received');
+    assert.equal(text.includes(longError), false, 'a bounded run is written as kept');
+    const { store: again, report } = reload(dir);
+    assert.equal(report.setAside, undefined);
+    assert.deepEqual(view(again), view(store));
+  });
+
+  test('a flood of names: a name evicted before it was written costs nothing; evictions of written ones share lines', () => {
+    const dir = freshDir();
+    const store = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 100 } });
+    open.push(store);
+    const noCompaction = { compactSlack: 1e9, compactSlackBytes: 1e12 };
+    const j = journal(store, dir, { flushMs: 250, holdMs: 1000, ...noCompaction });
+    for (let i = 0; i < 10_000; i++) store.addRun(mkRun(`FLOOD_${i}`, { status: 'failed', error: 'e'.repeat(2000) }), 'live');
+    j.flush();
+    const lines = readFileSync(j.file, 'utf8').split('\n').filter(Boolean);
+    assert.ok(lines.length <= 1 + 100, `${lines.length} lines for 100 kept pipelines out of 10,000`);
+
+    // A slower flood: each name is written before it is evicted; its forget shares a line with the others.
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 100; i++) store.addRun(mkRun(`SLOW_${round}_${i}`), 'live');
+      j.flush();
+    }
+    const forgetLines = readFileSync(j.file, 'utf8').split('\n').filter((l) => l.startsWith('{"o":"f"'));
+    assert.ok(forgetLines.length <= 10, `${forgetLines.length} forget lines for 1,000 evictions in 10 writes`);
+    j.dispose();
+    const { store: again } = reload(dir);
+    assert.deepEqual(again.list().map((p) => p.resultName).sort(), store.list().map((p) => p.resultName).sort());
   });
 });
 

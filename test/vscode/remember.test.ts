@@ -52,11 +52,12 @@ describe('A viewer that remembers (persisted history)', function () {
   let t: Testing;
   const disposables: vscode.Disposable[] = [];
 
-  /** A Viewer as a reloaded window builds it, over a copy of the journals in `dir`. */
-  function reloaded(dir: string): Viewer {
+  /** A Viewer as a reloaded window builds it, over a copy of the journals in `dir`, once its journal has loaded (in slices). */
+  async function reloaded(dir: string): Promise<Viewer> {
     const log = vscode.window.createOutputChannel(`TDTP reloaded ${basename(dir)}`, { log: true });
     const viewer = new Viewer(new Config(), t.passwords, log, { dir, persist: () => true, log });
     disposables.push(log, viewer);
+    await viewer.connections[0].history?.loaded;
     return viewer;
   }
 
@@ -103,10 +104,10 @@ describe('A viewer that remembers (persisted history)', function () {
     await redis?.dispose();
   });
 
-  it('after a reload the history is intact at once, marked until reconciled; the time closed is one gap', async () => {
+  it('after a reload the history is intact once loaded (in slices, before any connection), marked until reconciled; the time closed is one gap', async () => {
     const before = runs(t.store.history('HIST_V001'));
     assert.equal(before.length, 6);
-    const viewer = reloaded(closeWindow());
+    const viewer = await reloaded(closeWindow());
     const store = viewer.connections[0].store;
     assert.deepEqual(runs(store.history('HIST_V001')), before, 'the same six runs, before any connection');
     assert.equal(store.get('HIST_V001')?.restored, true);
@@ -125,7 +126,7 @@ describe('A viewer that remembers (persisted history)', function () {
     const text = readFileSync(file);
     const lastRun = text.lastIndexOf('{"o":"r"');
     writeFileSync(file, text.subarray(0, lastRun + 40));
-    const viewer = reloaded(dir);
+    const viewer = await reloaded(dir);
     const load = viewer.connections[0].history?.lastLoad;
     assert.equal(load?.truncatedTail, true);
     assert.equal(load?.setAside, undefined);
@@ -140,7 +141,7 @@ describe('A viewer that remembers (persisted history)', function () {
     assert.ok(parsed.ok);
     const file = join(dir, historyFileName(historyIdentity(parsed.settings)));
     writeFileSync(file, Buffer.from([0x00, 0xff, 0x7b, 0x0a, 0x22, 0x0a, 0x7d]));
-    const viewer = reloaded(dir);
+    const viewer = await reloaded(dir);
     const load = viewer.connections[0].history?.lastLoad;
     assert.equal(load?.setAside?.reason, 'header');
     assert.ok(existsSync(load!.setAside!.path), 'the damaged file is kept beside');
@@ -156,7 +157,7 @@ describe('A viewer that remembers (persisted history)', function () {
     await publishResult(admin, keys, result('AWAY_FAILING', 'success'), 600);
     await publishResult(admin, keys, result('HIST_V001', 'failed'), 600);
     await publishResult(admin, keys, result('AWAY_NEW', 'success'), 600);
-    const viewer = reloaded(dir);
+    const viewer = await reloaded(dir);
     const log = vscode.window.createOutputChannel('TDTP away', { log: true });
     const away = new AwayNotifier(viewer, log);
     disposables.push(away, log);
@@ -175,10 +176,10 @@ describe('A viewer that remembers (persisted history)', function () {
 
   it('Clear History of one pipeline removes it from the journal on disk too', async () => {
     await publishLive('CLEAR_ME');
-    assert.ok(runs(reloaded(closeWindow()).connections[0].store.history('CLEAR_ME')).length > 0);
+    assert.ok(runs((await reloaded(closeWindow())).connections[0].store.history('CLEAR_ME')).length > 0);
     await vscode.commands.executeCommand('tdtp.clearHistory', 'CLEAR_ME');
     assert.equal(t.store.has('CLEAR_ME'), false);
-    const viewer = reloaded(closeWindow());
+    const viewer = await reloaded(closeWindow());
     assert.equal(viewer.connections[0].store.has('CLEAR_ME'), false);
     assert.ok(viewer.connections[0].store.has('HIST_V001'), 'the other pipelines stay');
   });
@@ -190,7 +191,7 @@ describe('A viewer that remembers (persisted history)', function () {
     const config = vscode.workspace.getConfiguration('tdtp');
     await config.update('expectations', [{ resultName: 'HIST_QUIET', every: '15m' }], vscode.ConfigurationTarget.Global);
     try {
-      const viewer = reloaded(closeWindow());
+      const viewer = await reloaded(closeWindow());
       const connection = viewer.connections[0];
       assert.equal(viewer.alertsOf(connection, 'HIST_ALERT')?.failures, 2, 'failing twice in a row, as before the reload');
       const late: string[] = [];

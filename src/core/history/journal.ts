@@ -1,120 +1,160 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter } from '../emitter';
-import { IDisposable } from '../lifecycle';
-import { PipelineStore } from '../store';
-import { JOURNAL_VERSION, headerLine, mutationLine, parseLine, seenLine } from './records';
+import type { IDisposable } from '../lifecycle';
+import type { PipelineStore, StoreMutation } from '../store';
 import { historyFileName } from './identity';
+import { ChunkedWriter, type JournalIo, drain, identityOfFd, nodeIo, writeAtomicallySteps } from './journalFile';
+import type { JournalOptions, JournalWriteProblem, LoadReport } from './journalTypes';
+import { JournalLock, LOCK_REFRESH_MS } from './lock';
+import { PendingRecords } from './pending';
+import { headerLine, mutationLine, seenLine } from './records';
+import { type ReplayFacts, replay } from './replay';
 
-export interface JournalOptions {
-  /** The folder of the journals (VS Code's global storage). Created when missing. */
-  readonly dir: string;
-  /** `historyIdentity(settings)`: which server's history this is. */
-  readonly identity: string;
-  /** Appends are batched and written at most this long after the change (default 250, ≤ 1000). */
-  readonly flushMs?: number;
-  /** While connected, "last seen" is written this often (default 30 000): the gap after a crash. */
-  readonly seenMs?: number;
-  /** The journal is rewritten from the model when it has this many lines more than the model (default 10 000). */
-  readonly compactSlack?: number;
-  readonly now?: () => number;
-}
-
-/** Why a journal was set aside instead of loaded (whole or in part). */
-export type SetAsideReason =
-  /** The first line is not a header of this version and server. */
-  | 'header'
-  /** Lines other than a cut-off last one are not valid records; the valid ones were loaded. */
-  | 'lines'
-  /** The file could not be read at all (permissions, not a file). */
-  | 'unreadable';
-
-export interface LoadReport {
-  readonly file: string;
-  readonly pipelines: number;
-  readonly runs: number;
-  /** Until when the viewer was last connected to this server; undefined for a new journal. */
-  readonly lastSeen: number | undefined;
-  /** The last record was cut off mid-write (a killed process): dropped, the rest loaded. */
-  readonly truncatedTail: boolean;
-  readonly setAside?: { readonly path: string; readonly reason: SetAsideReason; readonly badLines: number; readonly detail?: string };
-  /**
-   * Another window (process) or connection already keeps this server's journal: this one loaded
-   * it and writes nothing, so two writers never mix their records.
-   */
-  readonly readOnly: boolean;
-  readonly durationMs: number;
-}
-
-/** A write that failed (disk full, folder removed); reported once until a write succeeds again. */
-export interface JournalWriteProblem {
-  readonly file: string;
-  readonly message: string;
-}
+export type { JournalOptions, JournalWriteProblem, LoadReport, SetAsideReason } from './journalTypes';
+export { eraseAllHistory, eraseHistoryOf } from './journalFile';
 
 const DEFAULT_FLUSH_MS = 250;
+const DEFAULT_HOLD_MS = 1000;
 const DEFAULT_SEEN_MS = 30_000;
-const DEFAULT_COMPACT_SLACK = 10_000;
+const DEFAULT_COMPACT_SLACK_BYTES = 4 * 1024 * 1024;
+/** After a failed write, the next attempt (a rewrite from the model) waits this long. */
+const RETRY_MS = 5000;
+/** Records gathered before they are written, whatever the timer says. */
+const WRITE_BATCH = 4096;
+
 
 /**
  * The persisted history of one server: an append-only NDJSON journal of the store's mutations,
- * rewritten from the model (compacted) when it grows. Loading replays it into an empty store.
- * A killed process loses at most the last `flushMs` of changes; a cut-off last line is dropped;
- * a damaged file is renamed `*.corrupt.ndjson` (the newest one kept) and never stops the viewer.
+ * rewritten from the model (compacted) when it grows past twice its compacted size. Loading
+ * replays it into an empty store. A killed process loses at most the last `flushMs` of changes
+ * (`holdMs` for a pipeline new to the file); a cut-off last line is dropped; a damaged file is
+ * renamed `*.corrupt.ndjson` (the newest one kept) and never stops the viewer. A file removed or
+ * replaced under the writer, and a write that failed, are repaired by rewriting it from the model.
  */
 export class HistoryJournal implements IDisposable {
   readonly file: string;
-  readonly loadReport: LoadReport;
+  /** What loading found; with `open()` it is there once the promise resolves. */
+  loadReport!: LoadReport;
   private fd: number | undefined;
-  private pending: string[] = [];
+  /** Which file `fd` writes to, to notice one removed or put in its place. */
+  private fdIdentity: string | undefined;
+  private fileBytes = 0;
+  private compactedBytes = 0;
+  /** Appended so far: the bytes per record, to tell a file grown by new pipelines from one grown by churn. */
+  private appendedBytes = 0;
+  private appendedLines = 0;
+  private readonly pending: PendingRecords;
+  private needsRewrite = false;
+  private retryAt = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private seenTimer: ReturnType<typeof setInterval> | undefined;
-  private linesSinceCompact = 0;
-  private compactAt: number;
-  private live = false;
-  private readOnly: boolean;
   private lockTimer: ReturnType<typeof setInterval> | undefined;
+  private live = false;
   private lastSeen: number | undefined;
   private writeFailing = false;
   private disposed = false;
+  private readonly lock: JournalLock;
+  private readonly io: JournalIo;
   private readonly flushMs: number;
   private readonly seenMs: number;
-  private readonly slack: number;
+  private readonly slackBytes: number;
   private readonly now: () => number;
-  private readonly subscription: IDisposable;
+  private subscription: IDisposable = { dispose() {} };
   private readonly problemEmitter = new Emitter<JournalWriteProblem>();
   readonly onWriteProblem = this.problemEmitter.event;
 
-  /** Loads the journal into `store` (expected empty) and from then on records its changes. */
+  /**
+   * Loads the journal into `store` (expected empty) in slices of at most `sliceMs` of work, yielding
+   * to the event loop between them (activation is never blocked long, and the tree fills as it
+   * goes), then records the store's changes. The store must not change otherwise until then.
+   */
+  static async open(store: PipelineStore, options: JournalOptions, sliceMs = 10): Promise<HistoryJournal> {
+    const journal = HistoryJournal.start(store, options, sliceMs);
+    await journal.ready;
+    return journal;
+  }
+
+  /** As `open`, handing the journal back at once: `ready` says when it has loaded (dispose stops the load). */
+  static start(store: PipelineStore, options: JournalOptions, sliceMs = 10): HistoryJournal {
+    const journal = new HistoryJournal(store, options, true);
+    journal.ready = journal.loadInSlices(sliceMs);
+    return journal;
+  }
+
+  /** Resolves with the load report once loaded (at once for a journal made with `new`). */
+  ready!: Promise<LoadReport>;
+
+  private async loadInSlices(sliceMs: number): Promise<LoadReport> {
+    const steps = this.loadSteps();
+    let sliceStart = performance.now();
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) {
+        this.loaded(step.value);
+        return step.value;
+      }
+      if (performance.now() - sliceStart >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+        // Closed meanwhile (its server is no longer watched, the window closes): the rest is not read.
+        if (this.disposed) {
+          void steps.return(undefined as never);
+          return this.partialReport();
+        }
+      }
+    }
+  }
+
+  /** Loads the journal into `store` (expected empty) at once and from then on records its changes. */
   constructor(
     private readonly store: PipelineStore,
     private readonly options: JournalOptions,
+    later?: true,
   ) {
     this.flushMs = Math.min(Math.max(options.flushMs ?? DEFAULT_FLUSH_MS, 0), 1000);
+    this.pending = new PendingRecords(Math.max(options.holdMs ?? DEFAULT_HOLD_MS, 0));
     this.seenMs = options.seenMs ?? DEFAULT_SEEN_MS;
-    this.slack = options.compactSlack ?? DEFAULT_COMPACT_SLACK;
+    this.slackBytes = options.compactSlackBytes ?? DEFAULT_COMPACT_SLACK_BYTES;
     this.now = options.now ?? Date.now;
+    this.io = options.io ?? nodeIo;
     this.file = join(options.dir, historyFileName(options.identity));
-    this.readOnly = !acquireLock(options.dir, `${this.file}.lock`);
-    this.loadReport = this.load();
-    this.compactAt = this.store.itemCount + this.slack;
-    // The writer may be a window that is closing (code-server keeps a reloaded page's extension
-    // host a while): take over when it is gone, writing the model, which has everything since.
-    if (this.readOnly) {
-      this.lockTimer = setInterval(() => this.tryTakeOver(), this.seenMs);
-      this.lockTimer.unref?.();
+    this.lock = new JournalLock(`${this.file}.lock`, options.lockHooks);
+    this.lock.acquire();
+    if (!later) {
+      this.loaded(this.load());
+      this.ready = Promise.resolve(this.loadReport);
     }
-    this.subscription = store.onDidMutate((mutation) => this.append(mutationLine(mutation)));
   }
 
-  /** Becomes the writer if the lock is free now; returns whether this journal writes. */
+  /** What a load stopped part-way holds. */
+  private partialReport(): LoadReport {
+    return { file: this.file, pipelines: this.store.size, runs: 0, lastSeen: undefined, truncatedTail: false, readOnly: true, compacted: false, durationMs: 0 };
+  }
+
+  private loaded(report: LoadReport): void {
+    this.loadReport = report;
+    if (this.disposed) return;
+    // A reader takes over once the writer is gone (code-server keeps a reloaded page's extension
+    // host a while), writing the model, which has everything since; a writer keeps its lock fresh.
+    this.lockTimer = setInterval(() => (this.lock.held ? this.checkLock() : this.tryTakeOver()), this.lock.held ? LOCK_REFRESH_MS : this.seenMs);
+    this.lockTimer.unref?.();
+    this.subscription = this.store.onDidMutate((mutation) => this.append(mutation));
+  }
+
+  /** Whether this journal writes (it holds the lock). */
+  get writing(): boolean {
+    return this.lock.held && !this.disposed;
+  }
+
+  /** Becomes the writer if the lock is free (or abandoned) now; returns whether this journal writes. */
   tryTakeOver(): boolean {
-    if (!this.readOnly || this.disposed) return !this.readOnly;
-    if (!acquireLock(this.options.dir, `${this.file}.lock`)) return false;
-    this.readOnly = false;
+    if (this.disposed) return false;
+    if (this.lock.held) return true;
+    if (!this.lock.acquire()) return false;
     clearInterval(this.lockTimer);
-    this.lockTimer = undefined;
-    this.compact();
+    this.lockTimer = setInterval(() => this.checkLock(), LOCK_REFRESH_MS);
+    this.lockTimer.unref?.();
+    this.rewrite();
     return true;
   }
 
@@ -132,51 +172,45 @@ export class HistoryJournal implements IDisposable {
     }
   }
 
-  /** Writes what is pending now. */
+  /** Writes everything pending now, pipelines held back included. */
   flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pending.length === 0 || this.readOnly) return;
-    const text = this.pending.join('');
-    this.pending = [];
-    try {
-      this.fd ??= this.openAppend();
-      writeSync(this.fd, text);
-      this.writeFailing = false;
-    } catch (err) {
-      this.closeFd();
-      if (!this.writeFailing) this.problemEmitter.fire({ file: this.file, message: (err as Error).message });
-      this.writeFailing = true;
-    }
-    if (this.linesSinceCompact > this.compactAt) this.compact();
+    this.write(true);
   }
 
-  /** Rewrites the journal from the model: a header, the model's mutations, "last seen". */
+  /** Rewrites the journal from the model: a header, the model's mutations, "last seen" (once loaded: the model is partial before). */
   compact(): void {
-    this.pending = [];
-    if (this.readOnly) return;
-    const lines: string[] = [headerLine(this.options.identity, this.now())];
-    for (const mutation of this.store.mutations()) lines.push(mutationLine(mutation));
+    if (this.loadReport) this.rewrite();
+  }
+
+  private rewrite(): void {
+    drain(this.rewriteSteps());
+  }
+
+  /** The rewrite, pausing every few hundred records (while loading: the store changes only through the load). */
+  private *rewriteSteps(): Generator<void> {
+    this.pending.clear();
+    if (!this.writable()) return;
     if (this.live) this.lastSeen = this.now();
-    if (this.lastSeen !== undefined) lines.push(seenLine(this.lastSeen));
+    this.closeFd();
     try {
-      this.closeFd();
-      writeAtomically(this.options.dir, this.file, lines.join(''));
-      this.linesSinceCompact = 0;
-      this.compactAt = lines.length + this.slack;
+      const bytes = yield* writeAtomicallySteps(this.io, this.options.dir, this.file, this.modelLines());
+      this.compactedBytes = bytes;
+      this.fileBytes = bytes;
+      this.pending.fileHolds(this.store.list().map((p) => p.resultName));
+      this.openFd();
+      this.needsRewrite = false;
       this.writeFailing = false;
     } catch (err) {
-      if (!this.writeFailing) this.problemEmitter.fire({ file: this.file, message: (err as Error).message });
-      this.writeFailing = true;
+      this.failed(err as Error);
     }
   }
 
   /** Stops recording and deletes the file (persistence turned off, or the history cleared). */
   erase(): void {
-    const readOnly = this.readOnly;
+    const writing = this.lock.held;
+    this.pending.clear();
     this.stop();
-    this.pending = [];
-    if (!readOnly) rmSync(this.file, { force: true });
+    if (writing) rmSync(this.file, { force: true });
   }
 
   dispose(): void {
@@ -186,10 +220,128 @@ export class HistoryJournal implements IDisposable {
     this.stop();
   }
 
+  private *modelLines(): Generator<string> {
+    yield headerLine(this.options.identity, this.now());
+    for (const mutation of this.store.mutations()) yield mutationLine(mutation);
+    if (this.lastSeen !== undefined) yield seenLine(this.lastSeen);
+  }
+
   /** The viewer is (or was until now) connected to this server. */
   private seen(): void {
     this.lastSeen = this.now();
-    this.append(seenLine(this.lastSeen));
+    if (this.recording()) this.written(this.pending.addSeen(this.lastSeen));
+  }
+
+  private append(mutation: StoreMutation): void {
+    if (this.recording()) this.written(this.pending.add(mutation, this.now(), this.flushMs > 0));
+  }
+
+  /** Records are taken: this writes (not a reader, not closed), and the model is whole (loaded). */
+  private recording(): boolean {
+    return !this.disposed && this.lock.held && this.loadReport !== undefined;
+  }
+
+  /** `count` records pending: a burst is written every few thousand (they die young instead of aging into the old heap). */
+  private written(count: number): void {
+    if (count >= WRITE_BATCH || this.flushMs === 0) this.write(this.flushMs === 0);
+    else if (count > 0 || this.pending.holding) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.write(false), this.flushMs);
+    this.flushTimer.unref?.();
+  }
+
+  /** Whether this may write now: it holds the lock (another window may have taken it). */
+  private writable(): boolean {
+    if (this.disposed && !this.lock.held) return false;
+    if (this.lock.verify()) return true;
+    this.lostLock();
+    return false;
+  }
+
+  private checkLock(): void {
+    if (!this.disposed && !this.lock.verify()) this.lostLock();
+  }
+
+  /** Another window took the lock (ours was judged abandoned): this one reads from now on. */
+  private lostLock(): void {
+    this.pending.clear();
+    this.closeFd();
+    clearInterval(this.lockTimer);
+    if (this.disposed) return;
+    this.lockTimer = setInterval(() => this.tryTakeOver(), this.seenMs);
+    this.lockTimer.unref?.();
+  }
+
+  /** Appends pending records (`all`: the held ones too, else those held long enough). */
+  private write(all: boolean): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const now = this.now();
+    const items = this.pending.take(now, all);
+    if (this.pending.holding) this.schedule();
+    if (items.length === 0 && !this.needsRewrite) return;
+    if (!this.writable()) return;
+    if (this.needsRewrite || !this.sameFile()) {
+      // The model holds everything pending; a failed rewrite is retried after a pause.
+      if (now >= this.retryAt || all) this.rewrite();
+      else this.schedule();
+      return;
+    }
+    const fd = this.fd as number;
+    const before = this.fileBytes;
+    const out = new ChunkedWriter(this.io, fd);
+    try {
+      this.pending.encode(items, out);
+      out.end();
+      this.fileBytes += out.written;
+      this.appendedBytes += out.written;
+      this.appendedLines += out.lines;
+      this.writeFailing = false;
+    } catch (err) {
+      // Cut back to the last whole record, so the file never holds half a line before the next one.
+      try {
+        ftruncateSync(fd, before);
+      } catch {
+        // The rewrite replaces it.
+      }
+      this.failed(err as Error);
+      return;
+    }
+    if (this.fileBytes > 2 * Math.max(this.compactedBytes, this.modelBytesNow()) + this.slackBytes) this.rewrite();
+  }
+
+  /**
+   * About what the model takes compacted now: its runs and gap markers at the bytes per record
+   * appended so far, and a short count line per pipeline. A file grown by new pipelines (a first
+   * fill) is not rewritten for it; one grown by churn is.
+   */
+  private modelBytesNow(): number {
+    if (this.appendedLines === 0) return 0;
+    const pipelines = this.store.size;
+    return (this.appendedBytes / this.appendedLines) * (this.store.itemCount - 2 * pipelines) + 48 * pipelines;
+  }
+
+  /** Whether the handle still writes to the journal's path (not removed or replaced meanwhile). */
+  private sameFile(): boolean {
+    if (this.fd === undefined || this.fdIdentity === undefined) return false;
+    try {
+      const s = statSync(this.file);
+      return `${s.dev}:${s.ino}` === this.fdIdentity && fstatSync(this.fd).size === this.fileBytes;
+    } catch {
+      return false;
+    }
+  }
+
+  private failed(err: Error): void {
+    this.closeFd();
+    this.needsRewrite = true;
+    this.retryAt = this.now() + RETRY_MS;
+    if (!this.writeFailing) this.problemEmitter.fire({ file: this.file, message: err.message });
+    this.writeFailing = true;
+    if (!this.disposed) this.schedule();
   }
 
   private stop(): void {
@@ -203,26 +355,13 @@ export class HistoryJournal implements IDisposable {
     this.lockTimer = undefined;
     this.closeFd();
     this.problemEmitter.dispose();
-    if (!this.readOnly) releaseLock(`${this.file}.lock`);
+    this.lock.release();
   }
 
-  private append(line: string): void {
-    if (this.disposed || this.readOnly) return;
-    this.pending.push(line);
-    this.linesSinceCompact++;
-    if (this.flushMs === 0) {
-      this.flush();
-      return;
-    }
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
-      this.flushTimer.unref?.();
-    }
-  }
-
-  private openAppend(): number {
+  private openFd(): void {
     mkdirSync(this.options.dir, { recursive: true });
-    return openSync(this.file, 'a');
+    this.fd = openSync(this.file, 'a');
+    this.fdIdentity = identityOfFd(this.fd);
   }
 
   private closeFd(): void {
@@ -233,77 +372,92 @@ export class HistoryJournal implements IDisposable {
       // Already closed with the file gone: nothing to keep.
     }
     this.fd = undefined;
+    this.fdIdentity = undefined;
   }
 
   private load(): LoadReport {
+    return drain(this.loadSteps());
+  }
+
+  /** Reads the file line by line into the store, pausing (yield) every few hundred lines. */
+  private *loadSteps(): Generator<void, LoadReport> {
     const started = Date.now();
     const report = (fields: Partial<LoadReport>): LoadReport => {
-      const pipelines = this.store.size;
-      let runs = 0;
-      for (const p of this.store.list()) runs += this.store.history(p.resultName).filter((i) => i.kind === 'run').length;
-      return { file: this.file, pipelines, runs, lastSeen: undefined, truncatedTail: false, readOnly: this.readOnly, durationMs: Date.now() - started, ...fields };
+      const runs = fields.runs ?? drain(this.countRuns());
+      return { file: this.file, pipelines: this.store.size, runs, lastSeen: undefined, truncatedTail: false, readOnly: !this.lock.held, compacted: false, durationMs: Date.now() - started, ...fields };
     };
-    let text: string;
+    let fd: number;
     try {
-      text = readFileSync(this.file, 'utf8');
+      fd = openSync(this.file, 'r');
+      if (!fstatSync(fd).isFile()) {
+        closeSync(fd);
+        throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        this.compact();
+        this.rewrite();
         return report({});
       }
       const path = this.setAside();
-      this.compact();
+      this.rewrite();
       return report({ setAside: { path, reason: 'unreadable', badLines: 0, detail: code ?? (err as Error).message } });
     }
-    const lines = text.split('\n');
-    // A file ends with "\n": what follows the last one was cut off mid-write, unless complete.
-    const tail = lines.pop() ?? '';
-    if (tail !== '') lines.push(tail);
-    let truncatedTail = false;
-    let badLines = 0;
-    let lastSeen: number | undefined;
-    let header = true;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
-      const isTail = tail !== '' && i === lines.length - 1;
-      if (line === '') continue;
-      const parsed = parseLine(line);
-      if (header) {
-        header = false;
-        if (!parsed || parsed.kind !== 'header' || parsed.version !== JOURNAL_VERSION || parsed.identity !== this.options.identity) {
-          if (isTail) {
-            truncatedTail = true;
-            break;
-          }
-          const path = this.setAside();
-          this.compact();
-          return report({ setAside: { path, reason: 'header', badLines: 1 } });
-        }
-        lastSeen = parsed.at;
-        continue;
-      }
-      if (!parsed || parsed.kind === 'header') {
-        if (isTail) truncatedTail = true;
-        else badLines++;
-        continue;
-      }
-      if (parsed.kind === 'seen') lastSeen = Math.max(lastSeen ?? 0, parsed.at);
-      else this.store.apply(parsed.mutation);
+    let facts: ReplayFacts;
+    try {
+      facts = yield* replay(fd, this.store, this.options.identity);
+    } finally {
+      closeSync(fd);
     }
+    if (!facts.ours) {
+      const path = this.setAside();
+      this.rewrite();
+      return report({ setAside: { path, reason: 'header', badLines: 1 } });
+    }
+    const { truncatedTail, badLines } = facts;
+    let lastSeen = facts.lastSeen;
+    yield;
     for (const p of this.store.list()) lastSeen = Math.max(lastSeen ?? 0, p.latest.receivedAt);
     this.lastSeen = lastSeen;
     let setAside: LoadReport['setAside'];
     if (badLines > 0) setAside = { path: this.setAside(), reason: 'lines', badLines };
-    // A cut-off or damaged file is rewritten whole, so that appends start on a line of their own.
-    if (badLines > 0 || truncatedTail || tail !== '') this.compact();
-    return report({ lastSeen, truncatedTail, setAside });
+    // What the model would take compacted, from the bytes per record read.
+    const items = this.store.itemCount;
+    this.compactedBytes = facts.records > 0 ? Math.min(facts.bytesRead, Math.round((facts.recordBytes / facts.records) * items)) : 0;
+    this.fileBytes = facts.bytesRead;
+    const overgrown = this.fileBytes > 2 * this.compactedBytes + this.slackBytes;
+    // A cut-off or damaged file is rewritten whole, so that appends start on a line of their own;
+    // one grown past twice the model is rewritten too (the bound holds across sessions).
+    const rewrite = badLines > 0 || truncatedTail || facts.openEnded || overgrown;
+    yield;
+    if (rewrite) yield* this.rewriteSteps();
+    else if (this.lock.held) {
+      this.pending.fileHolds(this.store.list().map((p) => p.resultName));
+      try {
+        this.openFd();
+      } catch (err) {
+        this.failed(err as Error);
+      }
+    }
+    const runs = yield* this.countRuns();
+    return report({ runs, lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
+  }
+
+  /** Runs in the model, pausing every few hundred pipelines. */
+  private *countRuns(): Generator<void, number> {
+    let runs = 0;
+    let pipelines = 0;
+    for (const p of this.store.list()) {
+      for (const item of this.store.history(p.resultName)) if (item.kind === 'run') runs++;
+      if (++pipelines % 256 === 0) yield;
+    }
+    return runs;
   }
 
   /** Renames the file aside (replacing an older one set aside) and returns the new path. */
   private setAside(): string {
     const path = this.file.replace(/\.ndjson$/, '.corrupt.ndjson');
-    if (this.readOnly) return this.file; // the writer sets it aside
+    if (!this.lock.held) return this.file; // the writer sets it aside
     try {
       renameSync(this.file, path);
     } catch {
@@ -311,79 +465,4 @@ export class HistoryJournal implements IDisposable {
     }
     return path;
   }
-}
-
-/** Lock files held by journals of this process (a second connection to the same server). */
-const heldHere = new Set<string>();
-
-/**
- * One writer per journal: `<file>.lock` holds the writer's pid. A lock of a process that is gone
- * (a crash) is taken over. Windows of one VS Code share one global storage on one machine, so the
- * pid check is meaningful.
- */
-function acquireLock(dir: string, lock: string): boolean {
-  if (heldHere.has(lock)) return false;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      heldHere.add(lock);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return true; // no lock possible (odd file system): write anyway
-      let pid = NaN;
-      try {
-        pid = Number(readFileSync(lock, 'utf8').trim());
-      } catch {
-        continue; // removed meanwhile: try again
-      }
-      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) return false;
-      rmSync(lock, { force: true }); // stale: its process is gone
-    }
-  }
-  return false;
-}
-
-function releaseLock(lock: string): void {
-  if (!heldHere.delete(lock)) return;
-  rmSync(lock, { force: true });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Writes a file so that a crash leaves either the old content or the new, never a mix. */
-function writeAtomically(dir: string, file: string, text: string): void {
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
-/** Deletes the journal of one server. */
-export function eraseHistoryOf(dir: string, identity: string): void {
-  rmSync(join(dir, historyFileName(identity)), { force: true });
-}
-
-/** Deletes every journal in `dir` (persistence turned off, or Clear History of everything). */
-export function eraseAllHistory(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) if (/^history-[0-9a-f]+(\.corrupt)?\.ndjson(\.tmp|\.lock)?$/.test(name) && !heldHere.has(join(dir, name))) rmSync(join(dir, name), { force: true });
 }

@@ -22,8 +22,11 @@ export class LiveHold {
     this.held ??= [];
   }
 
-  /** A live run: held while a read runs, else added now. Past `max` held, all are added and holding stops. */
-  offer(run: PipelineRun): void {
+  /**
+   * A live run: held while a read runs, else added now (with its payload's bytes, for the journal;
+   * a held one without them). Past `max` held, all are added and holding stops.
+   */
+  offer(run: PipelineRun, wire?: Uint8Array): void {
     if (this.held) {
       if (this.held.length < this.max) {
         this.held.push({ run, at: Date.now() });
@@ -31,7 +34,7 @@ export class LiveHold {
       }
       this.end();
     }
-    this.store.addRun(run, 'live');
+    this.store.addRun(run, 'live', undefined, false, wire);
   }
 
   /** Stop holding: the held runs are added, in the order they arrived. */

@@ -11,7 +11,7 @@ import type { GapMarker, RunRecord, RunSource, StoreMutation } from '../store';
  *   g  gap marker    {"o":"g","n":…,"f":from,"t":to,"w":reason,"m":1 when it replaced the newest gap}
  *   x  expired flag  {"o":"x","n":…,"v":true|false}
  *   c  run count     {"o":"c","n":…,"v":count}
- *   f  forget        {"o":"f"} or {"o":"f","n":…}
+ *   f  forget        {"o":"f"} (everything), {"o":"f","n":…} or {"o":"f","n":[…]} (those pipelines)
  *   z  last seen     {"o":"z","at":ms}: the viewer was connected to this server until then
  */
 export const JOURNAL_VERSION = 1;
@@ -19,7 +19,8 @@ export const JOURNAL_VERSION = 1;
 export type JournalLine =
   | { readonly kind: 'header'; readonly version: number; readonly identity: string; readonly at: number }
   | { readonly kind: 'mutation'; readonly mutation: StoreMutation }
-  | { readonly kind: 'seen'; readonly at: number };
+  | { readonly kind: 'seen'; readonly at: number }
+  | { readonly kind: 'forgetMany'; readonly names: readonly string[] };
 
 /** Longest line read back: a run's payload is bounded by MAX_PAYLOAD_BYTES, plus the record's keys. */
 export const MAX_LINE_CHARS = 1024 * 1024 + 4096;
@@ -32,6 +33,21 @@ export function headerLine(identity: string, at: number): string {
 
 export function seenLine(at: number): string {
   return `{"o":"z","at":${at}}\n`;
+}
+
+/** Pipelines forgotten together (evictions in a flood): one line for many. */
+export function forgetLine(names: readonly string[]): string {
+  return `${JSON.stringify({ o: 'f', n: names.length === 1 ? names[0] : names })}\n`;
+}
+
+/**
+ * A run's record around the payload's bytes as received (no JSON.stringify of the run): the head
+ * and tail to write around `wire`, or undefined when the bytes cannot stand in a line as they are.
+ */
+export function runLineAround(m: Extract<StoreMutation, { kind: 'run' }>): { head: string; wire: Uint8Array } | undefined {
+  const { wire, record } = m;
+  if (!wire || wire.length > MAX_LINE_CHARS - 4096 || wire.indexOf(0x0a) >= 0) return undefined;
+  return { head: `{"o":"r","n":${JSON.stringify(record.run.resultName)},"s":"${record.source}","a":${record.receivedAt},"e":`, wire };
 }
 
 export function mutationLine(m: StoreMutation): string {
@@ -89,6 +105,7 @@ export function parseLine(line: string): JournalLine | undefined {
       return isName(o.n) && Number.isSafeInteger(o.v) && (o.v as number) >= 0 ? { kind: 'mutation', mutation: { kind: 'runCount', resultName: o.n, runCount: o.v as number } } : undefined;
     case 'f':
       if (o.n === undefined) return { kind: 'mutation', mutation: { kind: 'forget' } };
+      if (Array.isArray(o.n)) return o.n.length > 0 && o.n.every(isName) ? { kind: 'forgetMany', names: o.n as string[] } : undefined;
       return isName(o.n) ? { kind: 'mutation', mutation: { kind: 'forget', resultName: o.n } } : undefined;
     default:
       return undefined;

@@ -1,0 +1,223 @@
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFileName } from './identity';
+import { lockAbandoned } from './lock';
+
+/** The one file operation a test replaces: a write that may write less than asked (a full disk). */
+export interface JournalIo {
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+}
+
+export const nodeIo: JournalIo = { writeSync: (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length) };
+
+/** Records are gathered in a buffer of this size and written when it is full (no string of the whole model). */
+const CHUNK_BYTES = 256 * 1024;
+
+/** Writes all of `bytes`, or throws: a write that writes nothing is a failure, never a silent gap. */
+export function writeAll(io: JournalIo, fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const n = io.writeSync(fd, bytes, offset, bytes.length - offset);
+    if (!(n > 0)) throw new Error(`short write: ${offset} of ${bytes.length} bytes written`);
+    offset += n;
+  }
+}
+
+/** Collects lines (text, or bytes as received) in a buffer and writes it when full; counts what it wrote. */
+export class ChunkedWriter {
+  private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  written = 0;
+  lines = 0;
+
+  constructor(
+    private readonly io: JournalIo,
+    private readonly fd: number,
+  ) {}
+
+  add(line: string): void {
+    this.lines++;
+    this.text(line);
+  }
+
+  /** A line made of `head`, bytes as they are, and `tail`. */
+  addBytes(head: string, bytes: Uint8Array, tail: string): void {
+    this.lines++;
+    this.text(head);
+    if (bytes.length > CHUNK_BYTES - this.used) {
+      this.end();
+      if (bytes.length > CHUNK_BYTES) {
+        writeAll(this.io, this.fd, bytes);
+        this.written += bytes.length;
+        this.text(tail);
+        return;
+      }
+    }
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
+    this.text(tail);
+  }
+
+  /** Writes what is collected. */
+  end(): void {
+    if (this.used === 0) return;
+    writeAll(this.io, this.fd, this.buffer.subarray(0, this.used));
+    this.written += this.used;
+    this.used = 0;
+  }
+
+  private text(text: string): void {
+    // Three bytes per UTF-16 unit at most: what fits is written in place, without a copy.
+    if (text.length * 3 > CHUNK_BYTES - this.used) {
+      this.end();
+      if (text.length * 3 > CHUNK_BYTES) {
+        const bytes = Buffer.from(text, 'utf8');
+        writeAll(this.io, this.fd, bytes);
+        this.written += bytes.length;
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+}
+
+/**
+ * Writes a file so that a crash or a full disk leaves either the old content or the new, never a
+ * mix or a truncated file: a temporary file, written whole and synced, then renamed over. Returns
+ * the bytes written.
+ */
+export function writeAtomically(io: JournalIo, dir: string, file: string, lines: Iterable<string>): number {
+  return drain(writeAtomicallySteps(io, dir, file, lines));
+}
+
+/** As writeAtomically, pausing (yield) every few hundred lines; a run stopped part-way leaves the old file. */
+export function* writeAtomicallySteps(io: JournalIo, dir: string, file: string, lines: Iterable<string>): Generator<void, number> {
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w');
+  let done = false;
+  try {
+    const out = new ChunkedWriter(io, fd);
+    let n = 0;
+    for (const line of lines) {
+      out.add(line);
+      if (++n % 512 === 0) yield;
+    }
+    out.end();
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+    done = true;
+    return out.written;
+  } finally {
+    if (!done) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closed before the rename failed.
+      }
+      rmSync(tmp, { force: true });
+    }
+  }
+}
+
+/** Runs steps to the end at once. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The file's identity (device and inode): tells the file a handle writes to from one put in its place. */
+export function identityOfFd(fd: number): string {
+  const s = fstatSync(fd);
+  return `${s.dev}:${s.ino}`;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+/** One line read back; `tail` is a last line with no newline after it (cut off mid-write, or complete). */
+export interface ReadLine {
+  /** undefined: longer than `maxBytes` (skipped unread). */
+  readonly text: string | undefined;
+  readonly tail: boolean;
+  readonly bytes: number;
+}
+
+/**
+ * Reads a file line by line in chunks, never holding more than a chunk and a line: a journal over
+ * V8's longest string reads like any other.
+ */
+export class LineReader {
+  private carry: Buffer = Buffer.alloc(0);
+  private chunk = Buffer.allocUnsafe(READ_CHUNK);
+  private eof = false;
+  private overlong = false;
+  bytesRead = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  next(): ReadLine | undefined {
+    for (;;) {
+      const nl = this.carry.indexOf(0x0a);
+      if (nl >= 0) {
+        const line = this.carry.subarray(0, nl);
+        this.carry = this.carry.subarray(nl + 1);
+        if (this.overlong) {
+          this.overlong = false;
+          return { text: undefined, tail: false, bytes: line.length + 1 };
+        }
+        return { text: line.toString('utf8'), tail: false, bytes: line.length + 1 };
+      }
+      if (this.eof) {
+        if (this.carry.length === 0 && !this.overlong) return undefined;
+        const rest = this.carry;
+        this.carry = Buffer.alloc(0);
+        const overlong = this.overlong;
+        this.overlong = false;
+        return { text: overlong ? undefined : rest.toString('utf8'), tail: true, bytes: rest.length };
+      }
+      if (this.carry.length > this.maxBytes) {
+        // Too long to be a record: drop what is held and the rest of the line as it comes.
+        this.carry = Buffer.alloc(0);
+        this.overlong = true;
+      }
+      const n = readSync(this.fd, this.chunk, 0, READ_CHUNK, null);
+      if (n === 0) {
+        this.eof = true;
+        continue;
+      }
+      this.bytesRead += n;
+      this.carry = this.carry.length === 0 ? Buffer.from(this.chunk.subarray(0, n)) : Buffer.concat([this.carry, this.chunk.subarray(0, n)]);
+    }
+  }
+}
+
+/** Deletes the journal of one server. */
+export function eraseHistoryOf(dir: string, identity: string): void {
+  rmSync(join(dir, historyFileName(identity)), { force: true });
+}
+
+/**
+ * Deletes every journal in `dir` (persistence turned off). A lock of a live writer elsewhere (another
+ * window) stays: that writer sees the setting too and erases its own; removing its lock would let a
+ * third window write beside it.
+ */
+export function eraseAllHistory(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!/^history-[0-9a-f]+(\.corrupt)?\.ndjson(\.tmp|\.lock)?$/.test(name)) continue;
+    const path = join(dir, name);
+    if (name.endsWith('.lock') && !lockAbandoned(path)) continue;
+    rmSync(path, { force: true });
+  }
+}
