@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,flood
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,flood,tree,hostflood
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -31,6 +31,8 @@ import { measureWatchTool } from './cli';
 import { measureAlertRules } from './alerts';
 import { measureJournal, measureStreams } from './history';
 import { measureFlood } from './flood';
+import { measureHostFlood } from './hostFlood';
+import { measureTreeRefresh } from './treeRefresh';
 import { chromiumPath, measurePanelRender } from './panelRender';
 
 const ROOT = resolve(__dirname, '..');
@@ -696,6 +698,25 @@ async function measureFloodRows(port: number): Promise<void> {
   addTextRow('11d', 'Flood: events received / sent; publish time; longest event-loop stall', `${f.received.toLocaleString('en')} / ${f.events.toLocaleString('en')}; ${(f.publishMs / 1000).toFixed(1)} s; ${fmtMs(f.eventLoopMaxMs)}`);
 }
 
+/** Section 11e-11g: the same flood in the real extension host (bench/hostFlood.ts; full mode only, 2-3 min). */
+function measureHostFloodRows(): void {
+  log('11e host flood: the ring-2 flood test in code-server (200,000 names at 20,000/s)');
+  const f = measureHostFlood(ROOT);
+  addTextRow('11e', `Flood in the extension host (code-server): resident memory before → highest → after (${f.events.toLocaleString('en')} names at ${f.rate.toLocaleString('en')}/s)`, `${fmtMB(f.rssBeforeBytes)} → ${fmtMB(f.rssMaxBytes)} → ${fmtMB(f.rssAfterBytes)}`, '≤ 400 MB', f.rssMaxBytes <= 400 * 1024 * 1024 ? 'pass' : 'miss');
+  addTextRow('11f', `Flood in the extension host: the longest wait for a poll (${f.polls} polls)`, fmtMs(f.longestWaitMs), '≤ 2 s', f.longestWaitMs <= 2000 ? 'pass' : 'miss');
+  addTextRow('11g', 'Flood in the extension host: pipelines kept, dropped, rejected; reconnects (Redis dropped the subscriber for falling behind)', `${f.pipelines.toLocaleString('en')}, ${f.evicted.toLocaleString('en')}, ${f.rejected.toLocaleString('en')}; ${f.reconnects}`, 'test passed', f.passed ? 'pass' : 'miss');
+}
+
+/** Section 13: a root refresh of the Pipelines tree with 5,000 pipelines (bench/treeRefresh.ts). */
+async function measureTreeRows(): Promise<void> {
+  const rounds = QUICK ? 10 : 30;
+  log(`13 tree refresh: 5,000 pipelines, ${rounds} rounds`);
+  const f = await measureTreeRefresh(5000, 2, rounds);
+  addRow('13a', `Tree: a root refresh with ${f.rows.toLocaleString('en')} pipelines (getChildren + getTreeItem of every row)`, stat(f.refreshMs), (v) => fmtMs(v), { text: '≤ 20 ms', ok: (v) => v <= 20 });
+  addRow('13b', '… the same in CPU time of the process (what a busy machine does not stretch)', stat(f.cpuMs), (v) => fmtMs(v));
+  addTextRow('13c', 'Tree: the rows of one refresh as sent to the window (JSON)', fmtMB(f.itemBytes));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 12: tdtp-watch end to end (bench/cli.ts); the Python reference worker prints ~17,000 events/s
 
@@ -960,6 +981,9 @@ async function main(): Promise<boolean> {
     if (want('alerts')) await section('alerts', () => measureAlerts());
     if (want('history')) await section('history', () => measureHistoryJournal());
     if (want('alerts') || want('panel')) await section('panel', () => measurePanel());
+    if (want('tree')) await section('tree', () => measureTreeRows());
+    // Drives code-server for 2-3 minutes: the full bench only (or --only=hostflood).
+    if ((!QUICK && ONLY.size === 0) || ONLY.has('hostflood')) await section('hostflood', () => measureHostFloodRows());
   } finally {
     await cleanup();
   }

@@ -21,7 +21,8 @@ export class StatusBarController extends Disposable {
     this.register(viewer.onDidChange(() => this.update()));
     this.register(viewer.onDidChangeState(() => this.update()));
     this.register(viewer.onDidChangeConnections(() => this.update()));
-    this.register(viewer.onDidTurnLate(() => this.update()));
+    // One check can turn thousands late (every key expired after a reconnect): one update for all of them.
+    this.register(viewer.onDidTurnLate(() => this.updateSoon()));
     this.register(
       viewer.onDidReconcile(({ report }) => {
         this.lastLoad = report;
@@ -40,6 +41,17 @@ export class StatusBarController extends Disposable {
   get tooltipText(): string {
     const tooltip = this.item.tooltip;
     return typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '').replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+  }
+
+  private updateQueued = false;
+
+  private updateSoon(): void {
+    if (this.updateQueued) return;
+    this.updateQueued = true;
+    queueMicrotask(() => {
+      this.updateQueued = false;
+      this.update();
+    });
   }
 
   private update(): void {

@@ -48,7 +48,8 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
   const item = (name: string) => {
     const found = node(name);
     assert.ok(found, `${name} is in the tree`);
-    return t.tree.getTreeItem(found);
+    // As hovered: the tooltip is filled in then.
+    return t.tree.resolveTreeItem(t.tree.getTreeItem(found), found);
   };
   /** A tooltip as read: appendWire's non-breaking spaces and Markdown escapes undone. */
   const tooltipText = (tip: unknown) => (tip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
