@@ -107,7 +107,24 @@ export interface StoreOverflow {
   readonly limit: number;
 }
 
+/** What the limit on kept runs has cost: histories kept shorter than `tdtp.history.size` asks. */
+export interface StoreBudget {
+  /** KEPT_RUNS_BUDGET: runs kept in all histories together at most. */
+  readonly runs: number;
+  /** Runs kept per pipeline now. */
+  readonly runsPerPipeline: number;
+  /** What the settings asked for. */
+  readonly historySize: number;
+}
+
 export const DEFAULT_HISTORY_SIZE = 100;
+/**
+ * Runs kept in all histories together, whatever the settings say: the most that
+ * `tdtp.limits.maxPipelines` (to 1,000,000) × `tdtp.history.size` (to 10,000) may come to. The
+ * defaults (5,000 × 100) are exactly this. Past it each pipeline keeps fewer runs (at least one),
+ * and at most this many pipelines are kept.
+ */
+export const KEPT_RUNS_BUDGET = 500_000;
 /** The core's own fallbacks (the terminal tool, tests); VS Code passes the manifest's defaults. */
 export const DEFAULT_LIMITS: StoreLimits = { maxPipelines: 5000, errorChars: 16 * 1024 };
 const DEFAULT_REJECTED_SIZE = 200;
@@ -182,7 +199,11 @@ export class PipelineStore implements IDisposable {
   private rejected: Ring<RejectedMessage>;
   private readonly rejectedSize: number;
   private rejectedTotal = 0;
+  /** Runs kept per pipeline: `historyAsked` within KEPT_RUNS_BUDGET. */
   private historySize: number;
+  private historyAsked: number;
+  /** A run was dropped (or a pipeline) that the settings alone would have kept. */
+  private budgetBit = false;
   private tolerance: DqTolerance;
   private readonly coalesceMs: number;
 
@@ -213,23 +234,51 @@ export class PipelineStore implements IDisposable {
   readonly onDidRestoreRun = this.restoredRun.event;
 
   constructor(options: StoreOptions = {}) {
-    this.historySize = positiveInt(options.historySize, DEFAULT_HISTORY_SIZE);
+    this.limits = boundedLimits(options.limits);
+    this.historyAsked = positiveInt(options.historySize, DEFAULT_HISTORY_SIZE);
+    this.historySize = this.budgetedHistory();
     this.rejectedSize = positiveInt(options.rejectedSize, DEFAULT_REJECTED_SIZE);
     this.rejected = new Ring(this.rejectedSize);
     this.tolerance = options.tolerance ?? STRICT_TOLERANCE;
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
-    this.limits = boundedLimits(options.limits);
   }
 
   /** New limits; a lower pipeline limit drops the pipelines over it now. */
   setLimits(limits: Partial<StoreLimits>): void {
     this.limits = boundedLimits(limits);
-    while (this.entries.size > this.limits.maxPipelines) this.evictOne();
+    while (this.entries.size > this.pipelineLimit) this.evictOne();
+    this.resizeHistories();
   }
 
   /** Pipelines dropped to stay within the limit, or undefined when none was. */
   get overflow(): StoreOverflow | undefined {
-    return this.evicted > 0 ? { evicted: this.evicted, limit: this.limits.maxPipelines } : undefined;
+    return this.evicted > 0 ? { evicted: this.evicted, limit: this.pipelineLimit } : undefined;
+  }
+
+  /** Set once KEPT_RUNS_BUDGET has dropped a run (or a pipeline) the settings alone would have kept. */
+  get budget(): StoreBudget | undefined {
+    return this.budgetBit ? { runs: KEPT_RUNS_BUDGET, runsPerPipeline: this.historySize, historySize: this.historyAsked } : undefined;
+  }
+
+  /** Every pipeline keeps at least one run, so the budget bounds the pipelines too. */
+  private get pipelineLimit(): number {
+    return Math.min(this.limits.maxPipelines, KEPT_RUNS_BUDGET);
+  }
+
+  private budgetedHistory(): number {
+    return Math.min(this.historyAsked, Math.max(1, Math.floor(KEPT_RUNS_BUDGET / this.pipelineLimit)));
+  }
+
+  /** After a settings change: every history to the size the settings and the budget allow. */
+  private resizeHistories(): void {
+    const size = this.budgetedHistory();
+    if (size === this.historyAsked) this.budgetBit = false;
+    if (size === this.historySize) return;
+    this.historySize = size;
+    for (const entry of this.entries.values()) {
+      if (entry.history.size > size && size < this.historyAsked) this.budgetBit = true;
+      entry.history.resize(size);
+    }
   }
 
   /** The data-quality verdict of a run under this store's tolerance (also for runs it does not keep, such as polls). */
@@ -277,6 +326,7 @@ export class PipelineStore implements IDisposable {
     const resultName = record.run.resultName;
     let entry = this.entries.get(resultName);
     if (entry) {
+      if (entry.history.size >= this.historySize && this.historySize < this.historyAsked) this.budgetBit = true;
       entry.latest = record;
       entry.history.push(record);
       entry.stateExpired = false;
@@ -284,7 +334,8 @@ export class PipelineStore implements IDisposable {
       entry.restored = restored;
       this.markChanged(resultName, false);
     } else {
-      while (this.entries.size >= this.limits.maxPipelines) this.evictOne();
+      if (this.entries.size >= KEPT_RUNS_BUDGET && this.limits.maxPipelines > KEPT_RUNS_BUDGET) this.budgetBit = true;
+      while (this.entries.size >= this.pipelineLimit) this.evictOne();
       const history = new Ring<HistoryItem>(this.historySize);
       history.push(record);
       entry = { resultName, latest: record, history, stateExpired: false, runCount: 1, restored, fromState: false };
@@ -497,8 +548,8 @@ export class PipelineStore implements IDisposable {
   }
 
   setHistorySize(size: number): void {
-    this.historySize = positiveInt(size, DEFAULT_HISTORY_SIZE);
-    for (const entry of this.entries.values()) entry.history.resize(this.historySize);
+    this.historyAsked = positiveInt(size, DEFAULT_HISTORY_SIZE);
+    this.resizeHistories();
   }
 
   /** Changing the tolerance re-judges only the latest runs' verdicts shown from now on. */
@@ -515,6 +566,7 @@ export class PipelineStore implements IDisposable {
     this.entries.clear();
     this.eviction.clear();
     this.evicted = 0;
+    this.budgetBit = false;
     this.mutate({ kind: 'forget' });
     this.rejected = new Ring(this.rejectedSize);
     this.rejectedTotal = 0;

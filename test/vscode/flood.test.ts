@@ -16,10 +16,11 @@ import * as vscode from 'vscode';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
+import { NotificationController, ShownNotification } from '../../src/vscode/notifications';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, TreeNode } from '../../src/vscode/treeView';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { until } from './waitFor';
+import { nextEvent, until } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 const EVENTS = 200_000;
@@ -112,6 +113,8 @@ describe('Flood in the extension host', function () {
 
   after(async () => {
     if (publisher && publisher.exitCode === null) publisher.kill();
+    await vscode.workspace.getConfiguration('tdtp').update('limits.maxPipelines', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('tdtp').update('history.size', undefined, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
@@ -182,6 +185,34 @@ describe('Flood in the extension host', function () {
       assert.equal((await api.pollPipelineState(NORMAL[0]))?.resultName, NORMAL[0], 'a poll after the flood reads the state');
     } finally {
       await stopProfiles?.();
+    }
+  });
+
+  it('the largest settings keep no more than the budget of runs, and say so once when it drops one', async () => {
+    const shown: ShownNotification[] = [];
+    // A controller of its own: the extension's may have reported a limit already.
+    const notifications = new NotificationController(t.viewer, t.config, vscode.window.createOutputChannel('TDTP budget test', { log: true }));
+    notifications.onDidShow((n) => shown.push(n));
+    try {
+      const applied = until('the store to take the largest settings', () => (t.config.historySize === 10_000 && t.store.historyCapacity === 1 ? true : undefined), [t.config.onDidChange]);
+      await vscode.workspace.getConfiguration('tdtp').update('limits.maxPipelines', 1_000_000, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('tdtp').update('history.size', 10_000, vscode.ConfigurationTarget.Global);
+      await applied;
+      const perPipeline = t.store.historyCapacity;
+      assert.equal(perPipeline, 1, 'a million pipelines of one run each are already twice the budget');
+      const notice = nextEvent('the budget notice', notifications.onDidShow, (n) => n.kind === 'limit' && /runs in all/.test(n.message), 15_000);
+      for (let i = 0; i <= perPipeline + 1; i++) {
+        const at = goTimeString(new Date(Date.now() - 1000 + i));
+        await publishResult(admin, keys, { pipeline_name: 'team', result_name: 'BUDGET', status: 'success', started_at: at, finished_at: at, duration_ms: i, rows_loaded: 1, rows_exported: 1 }, 600);
+      }
+      const { message } = await notice;
+      assert.match(message, new RegExp(`keeps ${perPipeline} runs? per pipeline, not 10,000: the limit of 500,000 runs in all`));
+      await until('the runs of BUDGET', () => ((t.store.get('BUDGET')?.runCount ?? 0) >= perPipeline + 2 ? true : undefined), [t.store.onDidAddRun]);
+      assert.equal(t.store.history('BUDGET').length, perPipeline);
+      assert.equal(shown.filter((n) => /runs in all/.test(n.message)).length, 1, 'one notice');
+      assert.match(t.statusBar.tooltipText, /runs in all is reached/);
+    } finally {
+      notifications.dispose();
     }
   });
 });
