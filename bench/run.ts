@@ -555,8 +555,10 @@ async function measureMemory(): Promise<void> {
   const base: number[] = [];
   const rate: number[] = [];
   const rate1: number[] = [];
+  const perRun: number[] = [];
   for (let i = 0; i < CONFIG.memoryRounds; i++) {
     const r = await memoryRound();
+    perRun.push(r.bytesPerKeptRun);
     rate1.push(r.noHistoryEventsPerSecond);
     base.push(r.baselineHeap);
     at1.push(r.heapAt[0]);
@@ -574,6 +576,7 @@ async function measureMemory(): Promise<void> {
   addRow('5d', 'Heap used after GC before the store existed (process baseline)', stat(base), fmtMB);
   addRow('5e', 'In-process decodeMessage + addRun rate (no socket), history 100, for reference', stat(rate), fmtRate);
   addRow('5f', '… the same with historySize 1: the gap to 5e is the GC cost of keeping 100 runs per pipeline', stat(rate1), fmtRate);
+  addRow('5g', 'Heap per kept run after GC, 5,000 pipelines × 100 runs (the defaults full; bench/memory.ts)', stat(perRun), (v) => `${Math.round(v)} B`, { text: '≤ 250 B', ok: (v) => v <= 250 });
 }
 
 // ---------------------------------------------------------------------------------------------

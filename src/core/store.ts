@@ -2,6 +2,7 @@ import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality } from './d
 import { PipelineRun, RejectedMessage, TdtpResult, boundRun, runIdentity } from './decode';
 import { EvictionOrder } from './eviction';
 import { Emitter } from './emitter';
+import { KeptRun } from './keptRun';
 import { IDisposable } from './lifecycle';
 import { DISPLAY_ORDER, DisplayStatus, displayStatus } from './status';
 
@@ -167,6 +168,15 @@ class Ring<T> {
     return out;
   }
 
+  /** The item `i` places from the newest (0 is the newest). */
+  at(i: number): T {
+    return this.items[(this.head + this.items.length - 1 - i) % this.items.length];
+  }
+
+  set(i: number, item: T): void {
+    this.items[(this.head + this.items.length - 1 - i) % this.items.length] = item;
+  }
+
   /** Newest first: a state key read again usually holds the newest run, found at once. */
   some(predicate: (item: T) => boolean): boolean {
     const n = this.items.length;
@@ -182,10 +192,13 @@ class Ring<T> {
   }
 }
 
+/** What a history keeps: the latest run whole, older runs compact (KeptRun), gap markers. */
+type KeptItem = RunRecord | KeptRun | GapMarker;
+
 interface Entry {
   readonly resultName: string;
   latest: RunRecord;
-  history: Ring<HistoryItem>;
+  history: Ring<KeptItem>;
   stateExpired: boolean;
   runCount: number;
   restored: boolean;
@@ -329,6 +342,7 @@ export class PipelineStore implements IDisposable {
       if (entry.history.size >= this.historySize && this.historySize < this.historyAsked) this.budgetBit = true;
       entry.latest = record;
       entry.history.push(record);
+      compactPrevious(entry.history);
       entry.stateExpired = false;
       entry.runCount++;
       entry.restored = restored;
@@ -336,7 +350,7 @@ export class PipelineStore implements IDisposable {
     } else {
       if (this.entries.size >= KEPT_RUNS_BUDGET && this.limits.maxPipelines > KEPT_RUNS_BUDGET) this.budgetBit = true;
       while (this.entries.size >= this.pipelineLimit) this.evictOne();
-      const history = new Ring<HistoryItem>(this.historySize);
+      const history = new Ring<KeptItem>(this.historySize);
       history.push(record);
       entry = { resultName, latest: record, history, stateExpired: false, runCount: 1, restored, fromState: false };
       this.entries.set(resultName, entry);
@@ -410,6 +424,7 @@ export class PipelineStore implements IDisposable {
       if (!items.includes(entry.latest)) yield { kind: 'run', record: entry.latest };
       for (const item of items) {
         if (item.kind === 'run') yield { kind: 'run', record: item };
+        else if (item.kind === 'kept') yield { kind: 'run', record: item.expand(entry.resultName) };
         else yield { kind: 'gap', resultName: entry.resultName, gap: item, merged: false };
       }
       if (entry.stateExpired) yield { kind: 'expired', resultName: entry.resultName, expired: true };
@@ -531,7 +546,7 @@ export class PipelineStore implements IDisposable {
 
   /** Newest first, gap markers included. */
   history(resultName: string): HistoryItem[] {
-    return this.entries.get(resultName)?.history.toArray() ?? [];
+    return this.entries.get(resultName)?.history.toArray().map((item) => (item.kind === 'kept' ? item.expand(resultName) : item)) ?? [];
   }
 
   rejectedMessages(): { recent: RejectedMessage[]; total: number } {
@@ -626,17 +641,17 @@ export class PipelineStore implements IDisposable {
  * When a field of `result` contains the identity's separator (U+0000) the strings are compared as
  * before, so the answer is always exactly `runIdentity(a) === runIdentity(b)`.
  */
-function sameRunAs(result: TdtpResult): (item: HistoryItem) => boolean {
+function sameRunAs(result: TdtpResult): (item: KeptItem) => boolean {
   if (IDENTITY_FIELDS.some((field) => String(result[field]).includes('\u0000'))) {
     const identity = runIdentity(result);
-    return (item) => item.kind === 'run' && runIdentity(item.run.result) === identity;
+    return (item) => item.kind !== 'gap' && runIdentity((item.kind === 'kept' ? item.expand(result.result_name) : item).run.result) === identity;
   }
   return (item) => {
-    if (item.kind !== 'run') return false;
-    const other = item.run.result;
+    if (item.kind === 'gap') return false;
     for (const field of IDENTITY_FIELDS) {
       const a = result[field];
-      const b = other[field];
+      // A compact run gives its fields one by one (its times are text made again only when asked).
+      const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
       // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there.
       if (a !== b && String(a) !== String(b)) return false;
     }
@@ -646,6 +661,30 @@ function sameRunAs(result: TdtpResult): (item: HistoryItem) => boolean {
 
 /** The fields `runIdentity` joins, most discriminating first. */
 const IDENTITY_FIELDS = ['started_at', 'finished_at', 'duration_ms', 'status', 'pipeline_name'] as const;
+
+/**
+ * After a run is pushed: the run before it (the previous latest, perhaps behind gap markers) is
+ * kept compact from now on; the older ones already are.
+ */
+function compactPrevious(history: Ring<KeptItem>): void {
+  for (let i = 1; i < history.size; i++) {
+    const item = history.at(i);
+    if (item.kind === 'gap') continue;
+    if (item.kind === 'run') {
+      const kept = KeptRun.of(item);
+      if (kept) history.set(i, kept);
+    }
+    return;
+  }
+}
+
+/**
+ * Whether two records are the same run received at the same time: older runs of a history are
+ * kept compact and given out as new objects (KeptRun), so a record read earlier is not `===`.
+ */
+export function sameRecord(a: RunRecord, b: RunRecord): boolean {
+  return a === b || (a.receivedAt === b.receivedAt && a.source === b.source && runIdentity(a.run.result) === runIdentity(b.run.result));
+}
 
 export function displayStatusOf(record: RunRecord): DisplayStatus {
   return displayStatus(record.run.statusKind, record.dq);
