@@ -18,6 +18,8 @@ export interface HostFloodFigures {
   readonly rssMaxBytes: number;
   readonly rssAfterBytes: number;
   readonly reconnects: number;
+  /** Flood events that reached the model (runs and rejections); fewer than sent when Redis dropped the subscriber. */
+  readonly received: number;
   readonly pipelines: number;
   readonly evicted: number;
   readonly rejected: number;
