@@ -150,6 +150,8 @@ describe('Flood in the extension host', function () {
       // Where the resident memory was at its highest: V8's heap, or memory outside it (buffers).
       let atMax: NodeJS.MemoryUsage | undefined;
       const missing = new Set<string>();
+      let rowsReadAt = -Infinity;
+      let rowReads = 0;
       for (let i = 0; !done; i++) {
         const name = NORMAL[i % NORMAL.length];
         const t0 = performance.now();
@@ -164,8 +166,14 @@ describe('Flood in the extension host', function () {
           rssMax = rss;
           atMax = process.memoryUsage();
         }
-        const rows = new Set(t.tree.getChildren().flatMap((n: TreeNode) => (n.kind === 'pipeline' ? [(n as PipelineNode).resultName] : [])));
-        for (const normal of NORMAL) if (!rows.has(normal)) missing.add(normal);
+        // The tree's rows about once a second, as VS Code reads them (each read lists 5,000 rows: the
+        // test must not be what loads the host).
+        if (performance.now() - rowsReadAt >= 1000) {
+          rowsReadAt = performance.now();
+          const rows = new Set(t.tree.getChildren().flatMap((n: TreeNode) => (n.kind === 'pipeline' ? [(n as PipelineNode).resultName] : [])));
+          for (const normal of NORMAL) if (!rows.has(normal)) missing.add(normal);
+          rowReads++;
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
       const publishMs = Date.now() - started;
@@ -187,7 +195,8 @@ describe('Flood in the extension host', function () {
       assert.equal(exitCode, 0, 'the publisher sent everything');
       assert.ok(waits.length >= 5, `polled ${waits.length} times during the flood`);
       assert.ok(longestWait <= POLL_LIMIT_MS, `the longest poll waited ${Math.round(longestWait)} ms`);
-      assert.deepEqual([...missing], [], 'the team\'s pipelines were in the tree at every poll');
+      assert.ok(rowReads >= 3, `the tree read ${rowReads} times during the flood`);
+      assert.deepEqual([...missing], [], 'the team\'s pipelines were in the tree every time it was read');
       for (const name of NORMAL) assert.ok(t.store.has(name), `${name} kept`);
       assert.equal((await api.pollPipelineState(NORMAL[0]))?.resultName, NORMAL[0], 'a poll after the flood reads the state');
     } finally {
