@@ -30,6 +30,32 @@ export interface MemoryReply {
   pipelines: number;
   historyLength: number;
   rejected: number;
+  /** Heap per kept run after GC with 5,000 pipelines × 100 runs (issue 20: ≤ 250 bytes). */
+  bytesPerKeptRun: number;
+}
+
+const FULL_PIPELINES = 5000;
+const FULL_RUNS = 100;
+
+/** A store at the defaults' full size: heap after GC per run kept, over a store of the same pipelines with one run each. */
+async function bytesPerKeptRun(keys: KeySpace): Promise<number> {
+  const pool: Pool = payloadPool(FULL_PIPELINES, FULL_PIPELINES * 2).map((e) => ({ channel: e.channel, payload: Buffer.from(e.json, 'utf8') }));
+  const counts = { rejected: 0 };
+  const one = new PipelineStore({ historySize: 1 });
+  await feed(one, keys, pool, 0, FULL_PIPELINES, counts);
+  one.flush();
+  const before = gcHeap();
+  one.dispose();
+  const full = new PipelineStore({ historySize: FULL_RUNS });
+  // Each round feeds every pipeline once, alternating the two payloads of each (so runs differ).
+  for (let round = 0; round < FULL_RUNS; round++) await feed(full, keys, pool, (round % 2) * FULL_PIPELINES, (round % 2) * FULL_PIPELINES + FULL_PIPELINES, counts);
+  full.flush();
+  const after = gcHeap();
+  const kept = FULL_PIPELINES * FULL_RUNS;
+  if (full.size !== FULL_PIPELINES || full.history(full.list()[0].resultName).length !== FULL_RUNS) throw new Error('the full store is not 5,000 × 100');
+  full.dispose();
+  // The one-run store was measured alive; its runs count among the full store's first ones.
+  return (after - before) / (kept - FULL_PIPELINES);
 }
 
 function gcHeap(): number {
@@ -96,8 +122,10 @@ async function run(cmd: MemoryCommand): Promise<MemoryReply> {
     pipelines: store.size,
     historyLength: store.history(store.list()[0].resultName).length,
     rejected: counts.rejected,
+    bytesPerKeptRun: 0,
   };
   store.dispose();
+  reply.bytesPerKeptRun = await bytesPerKeptRun(keys);
   return reply;
 }
 

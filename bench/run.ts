@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,recorder,flood
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,recorder,flood,tree,hostflood
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -33,6 +33,8 @@ import { measureAlertRules } from './alerts';
 import { measureActivation, measureFloodJournal, measureGrowth, measureJournal, measureStreams } from './history';
 import { measureFlood } from './flood';
 import { measureRecorderCeiling } from './recorder';
+import { measureHostFlood } from './hostFlood';
+import { measureTreeRefresh } from './treeRefresh';
 import { chromiumPath, measurePanelRender } from './panelRender';
 
 const ROOT = resolve(__dirname, '..');
@@ -555,8 +557,10 @@ async function measureMemory(): Promise<void> {
   const base: number[] = [];
   const rate: number[] = [];
   const rate1: number[] = [];
+  const perRun: number[] = [];
   for (let i = 0; i < CONFIG.memoryRounds; i++) {
     const r = await memoryRound();
+    perRun.push(r.bytesPerKeptRun);
     rate1.push(r.noHistoryEventsPerSecond);
     base.push(r.baselineHeap);
     at1.push(r.heapAt[0]);
@@ -574,6 +578,7 @@ async function measureMemory(): Promise<void> {
   addRow('5d', 'Heap used after GC before the store existed (process baseline)', stat(base), fmtMB);
   addRow('5e', 'In-process decodeMessage + addRun rate (no socket), history 100, for reference', stat(rate), fmtRate);
   addRow('5f', '… the same with historySize 1: the gap to 5e is the GC cost of keeping 100 runs per pipeline', stat(rate1), fmtRate);
+  addRow('5g', 'Heap per kept run after GC, 5,000 pipelines × 100 runs (the defaults full; bench/memory.ts)', stat(perRun), (v) => `${Math.round(v)} B`, { text: '≤ 250 B', ok: (v) => v <= 250 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -696,6 +701,25 @@ async function measureFloodRows(port: number): Promise<void> {
   addTextRow('11b', `Flood: pipelines kept (limit ${DEFAULT_LIMITS.maxPipelines.toLocaleString('en')}), dropped, normal pipelines kept`, `${f.pipelinesKept.toLocaleString('en')}, ${f.evicted.toLocaleString('en')}, ${f.normalKept}/${f.normalTotal}`, 'all normal kept', f.normalKept === f.normalTotal ? 'pass' : 'miss');
   rows.push({ id: '11c', what: `Flood: a poll's wait while ${rate.toLocaleString('en')} events/s arrive (p50; min/max over ${polls.length} polls)`, median: fmtMs(percentile(polls, 50)), min: fmtMs(polls[0] ?? NaN), max: fmtMs(polls[polls.length - 1] ?? NaN), target: '≤ 2 s', verdict: (polls[polls.length - 1] ?? Infinity) <= 2000 ? 'pass' : 'miss' });
   addTextRow('11d', 'Flood: events received / sent; publish time; longest event-loop stall', `${f.received.toLocaleString('en')} / ${f.events.toLocaleString('en')}; ${(f.publishMs / 1000).toFixed(1)} s; ${fmtMs(f.eventLoopMaxMs)}`);
+}
+
+/** Section 11e-11g: the same flood in the real extension host (bench/hostFlood.ts; full mode only, 2-3 min). */
+function measureHostFloodRows(): void {
+  log('11e host flood: the ring-2 flood test in code-server (200,000 names at 20,000/s)');
+  const f = measureHostFlood(ROOT);
+  addTextRow('11e', `Flood in the extension host (code-server): resident memory before → highest → after (${f.events.toLocaleString('en')} names at ${f.rate.toLocaleString('en')}/s)`, `${fmtMB(f.rssBeforeBytes)} → ${fmtMB(f.rssMaxBytes)} → ${fmtMB(f.rssAfterBytes)}`, '≤ 400 MB', f.rssMaxBytes <= 400 * 1024 * 1024 ? 'pass' : 'miss');
+  addTextRow('11f', `Flood in the extension host: the longest wait for a poll (${f.polls} polls)`, fmtMs(f.longestWaitMs), '≤ 2 s', f.longestWaitMs <= 2000 ? 'pass' : 'miss');
+  addTextRow('11g', 'Flood in the extension host: events that reached the model / sent; reconnects (Redis dropped the subscriber for falling behind); pipelines kept, dropped', `${f.received.toLocaleString('en')} / ${f.events.toLocaleString('en')}; ${f.reconnects}; ${f.pipelines.toLocaleString('en')}, ${f.evicted.toLocaleString('en')}`, 'test passed', f.passed ? 'pass' : 'miss');
+}
+
+/** Section 13: a root refresh of the Pipelines tree with 5,000 pipelines (bench/treeRefresh.ts). */
+async function measureTreeRows(): Promise<void> {
+  const rounds = QUICK ? 10 : 30;
+  log(`13 tree refresh: 5,000 pipelines, ${rounds} rounds`);
+  const f = await measureTreeRefresh(5000, 2, rounds);
+  addRow('13a', `Tree: a root refresh with ${f.rows.toLocaleString('en')} pipelines (getChildren + getTreeItem of every row)`, stat(f.refreshMs), (v) => fmtMs(v), { text: '≤ 20 ms', ok: (v) => v <= 20 });
+  addRow('13b', '… the same in CPU time of the process (what a busy machine does not stretch)', stat(f.cpuMs), (v) => fmtMs(v));
+  addTextRow('13c', 'Tree: the rows of one refresh as sent to the window (JSON)', fmtMB(f.itemBytes));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -999,6 +1023,9 @@ async function main(): Promise<boolean> {
     if (want('alerts')) await section('alerts', () => measureAlerts());
     if (want('history')) await section('history', () => measureHistoryJournal());
     if (want('alerts') || want('panel')) await section('panel', () => measurePanel());
+    if (want('tree')) await section('tree', () => measureTreeRows());
+    // Drives code-server for 2-3 minutes: the full bench only (or --only=hostflood).
+    if ((!QUICK && ONLY.size === 0) || ONLY.has('hostflood')) await section('hostflood', () => measureHostFloodRows());
   } finally {
     await cleanup();
   }

@@ -31,7 +31,10 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
-const env = { TDTP_VIEWER_TEST: '1', ...(process.env.TDTP_GREP ? { TDTP_GREP: process.env.TDTP_GREP } : {}) };
+// TDTP_GREP picks tests; the flood test's TDTP_FLOOD_FIGURES (a file for its figures, read by the bench)
+// and TDTP_FLOOD_PROFILE (a directory for a CPU and a heap profile of the extension host) pass through.
+const passed = ['TDTP_GREP', 'TDTP_FLOOD_FIGURES', 'TDTP_FLOOD_PROFILE'].filter((k) => process.env[k]);
+const env = { TDTP_VIEWER_TEST: '1', ...Object.fromEntries(passed.map((k) => [k, process.env[k]])) };
 const workspace = mkdtempSync(join(tmpdir(), 'tdtp-ws-'));
 // A task for the action-rule tests: it appends the event it receives (as TDTP_* variables) to a file.
 mkdirSync(join(workspace, '.vscode'));

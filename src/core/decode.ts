@@ -373,6 +373,11 @@ class DecodedRun implements PipelineRun {
   }
 }
 
+/** A validated run made from fields already checked (a history's compact copy, expanded again). */
+export function decodedRun(result: TdtpResult, statusKind: StatusKind, resultName: string, resultNameMismatch: boolean): PipelineRun {
+  return new DecodedRun(result, statusKind, resultName, resultNameMismatch);
+}
+
 function timeOf(text: string): GoTime | undefined {
   const parsed = parseGoTime(text);
   return parsed.ok ? parsed.time : undefined;

@@ -2,6 +2,7 @@ import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality } from './d
 import { PipelineRun, RejectedMessage, TdtpResult, boundRun, runIdentity } from './decode';
 import { EvictionOrder, Standing } from './eviction';
 import { Emitter } from './emitter';
+import { KeptRun } from './keptRun';
 import { IDisposable } from './lifecycle';
 import { DISPLAY_ORDER, DisplayStatus, displayStatus } from './status';
 
@@ -112,7 +113,24 @@ export interface StoreOverflow {
   readonly limit: number;
 }
 
+/** What the limit on kept runs has cost: histories kept shorter than `tdtp.history.size` asks. */
+export interface StoreBudget {
+  /** KEPT_RUNS_BUDGET: runs kept in all histories together at most. */
+  readonly runs: number;
+  /** Runs kept per pipeline now. */
+  readonly runsPerPipeline: number;
+  /** What the settings asked for. */
+  readonly historySize: number;
+}
+
 export const DEFAULT_HISTORY_SIZE = 100;
+/**
+ * Runs kept in all histories together, whatever the settings say: the most that
+ * `tdtp.limits.maxPipelines` (to 1,000,000) × `tdtp.history.size` (to 10,000) may come to. The
+ * defaults (5,000 × 100) are exactly this. Past it each pipeline keeps fewer runs (at least one),
+ * and at most this many pipelines are kept.
+ */
+export const KEPT_RUNS_BUDGET = 500_000;
 /** The core's own fallbacks (the terminal tool, tests); VS Code passes the manifest's defaults. */
 export const DEFAULT_LIMITS: StoreLimits = { maxPipelines: 5000, errorChars: 16 * 1024 };
 const DEFAULT_REJECTED_SIZE = 200;
@@ -155,6 +173,15 @@ class Ring<T> {
     return out;
   }
 
+  /** The item `i` places from the newest (0 is the newest). */
+  at(i: number): T {
+    return this.items[(this.head + this.items.length - 1 - i) % this.items.length];
+  }
+
+  set(i: number, item: T): void {
+    this.items[(this.head + this.items.length - 1 - i) % this.items.length] = item;
+  }
+
   /** Newest first: a state key read again usually holds the newest run, found at once. */
   some(predicate: (item: T) => boolean): boolean {
     const n = this.items.length;
@@ -170,10 +197,13 @@ class Ring<T> {
   }
 }
 
+/** What a history keeps: the latest run whole, older runs compact (KeptRun), gap markers. */
+type KeptItem = RunRecord | KeptRun | GapMarker;
+
 interface Entry {
   readonly resultName: string;
   latest: RunRecord;
-  history: Ring<HistoryItem>;
+  history: Ring<KeptItem>;
   stateExpired: boolean;
   runCount: number;
   restored: boolean;
@@ -189,7 +219,11 @@ export class PipelineStore implements IDisposable {
   private rejected: Ring<RejectedMessage>;
   private readonly rejectedSize: number;
   private rejectedTotal = 0;
+  /** Runs kept per pipeline: `historyAsked` within KEPT_RUNS_BUDGET. */
   private historySize: number;
+  private historyAsked: number;
+  /** A run was dropped (or a pipeline) that the settings alone would have kept. */
+  private budgetBit = false;
   private tolerance: DqTolerance;
   private readonly coalesceMs: number;
 
@@ -220,23 +254,51 @@ export class PipelineStore implements IDisposable {
   readonly onDidRestoreRun = this.restoredRun.event;
 
   constructor(options: StoreOptions = {}) {
-    this.historySize = positiveInt(options.historySize, DEFAULT_HISTORY_SIZE);
+    this.limits = boundedLimits(options.limits);
+    this.historyAsked = positiveInt(options.historySize, DEFAULT_HISTORY_SIZE);
+    this.historySize = this.budgetedHistory();
     this.rejectedSize = positiveInt(options.rejectedSize, DEFAULT_REJECTED_SIZE);
     this.rejected = new Ring(this.rejectedSize);
     this.tolerance = options.tolerance ?? STRICT_TOLERANCE;
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
-    this.limits = boundedLimits(options.limits);
   }
 
   /** New limits; a lower pipeline limit drops the pipelines over it now. */
   setLimits(limits: Partial<StoreLimits>): void {
     this.limits = boundedLimits(limits);
-    while (this.entries.size > this.limits.maxPipelines) this.evictOne();
+    while (this.entries.size > this.pipelineLimit) this.evictOne();
+    this.resizeHistories();
   }
 
   /** Pipelines dropped to stay within the limit, or undefined when none was. */
   get overflow(): StoreOverflow | undefined {
-    return this.evicted > 0 ? { evicted: this.evicted, limit: this.limits.maxPipelines } : undefined;
+    return this.evicted > 0 ? { evicted: this.evicted, limit: this.pipelineLimit } : undefined;
+  }
+
+  /** Set once KEPT_RUNS_BUDGET has dropped a run (or a pipeline) the settings alone would have kept. */
+  get budget(): StoreBudget | undefined {
+    return this.budgetBit ? { runs: KEPT_RUNS_BUDGET, runsPerPipeline: this.historySize, historySize: this.historyAsked } : undefined;
+  }
+
+  /** Every pipeline keeps at least one run, so the budget bounds the pipelines too. */
+  private get pipelineLimit(): number {
+    return Math.min(this.limits.maxPipelines, KEPT_RUNS_BUDGET);
+  }
+
+  private budgetedHistory(): number {
+    return Math.min(this.historyAsked, Math.max(1, Math.floor(KEPT_RUNS_BUDGET / this.pipelineLimit)));
+  }
+
+  /** After a settings change: every history to the size the settings and the budget allow. */
+  private resizeHistories(): void {
+    const size = this.budgetedHistory();
+    if (size === this.historyAsked) this.budgetBit = false;
+    if (size === this.historySize) return;
+    this.historySize = size;
+    for (const entry of this.entries.values()) {
+      if (entry.history.size > size && size < this.historyAsked) this.budgetBit = true;
+      entry.history.resize(size);
+    }
   }
 
   /** The data-quality verdict of a run under this store's tolerance (also for runs it does not keep, such as polls). */
@@ -290,15 +352,18 @@ export class PipelineStore implements IDisposable {
     const resultName = record.run.resultName;
     let entry = this.entries.get(resultName);
     if (entry) {
+      if (entry.history.size >= this.historySize && this.historySize < this.historyAsked) this.budgetBit = true;
       entry.latest = record;
       entry.history.push(record);
+      compactPrevious(entry.history);
       entry.stateExpired = false;
       entry.runCount++;
       entry.restored = restored;
       this.markChanged(resultName, false);
     } else {
-      while (this.entries.size >= this.limits.maxPipelines) this.evictOne();
-      const history = new Ring<HistoryItem>(this.historySize);
+      if (this.entries.size >= KEPT_RUNS_BUDGET && this.limits.maxPipelines > KEPT_RUNS_BUDGET) this.budgetBit = true;
+      while (this.entries.size >= this.pipelineLimit) this.evictOne();
+      const history = new Ring<KeptItem>(this.historySize);
       history.push(record);
       entry = { resultName, latest: record, history, stateExpired: false, runCount: 1, restored, fromState: false, heard: 0 };
       this.entries.set(resultName, entry);
@@ -376,6 +441,7 @@ export class PipelineStore implements IDisposable {
       if (!items.includes(entry.latest)) yield { kind: 'run', record: entry.latest };
       for (const item of items) {
         if (item.kind === 'run') yield { kind: 'run', record: item };
+        else if (item.kind === 'kept') yield { kind: 'run', record: item.expand(entry.resultName) };
         else yield { kind: 'gap', resultName: entry.resultName, gap: item, merged: false };
       }
       if (entry.stateExpired) yield { kind: 'expired', resultName: entry.resultName, expired: true };
@@ -502,7 +568,7 @@ export class PipelineStore implements IDisposable {
 
   /** Newest first, gap markers included. */
   history(resultName: string): HistoryItem[] {
-    return this.entries.get(resultName)?.history.toArray() ?? [];
+    return this.entries.get(resultName)?.history.toArray().map((item) => (item.kind === 'kept' ? item.expand(resultName) : item)) ?? [];
   }
 
   rejectedMessages(): { recent: RejectedMessage[]; total: number } {
@@ -519,8 +585,8 @@ export class PipelineStore implements IDisposable {
   }
 
   setHistorySize(size: number): void {
-    this.historySize = positiveInt(size, DEFAULT_HISTORY_SIZE);
-    for (const entry of this.entries.values()) entry.history.resize(this.historySize);
+    this.historyAsked = positiveInt(size, DEFAULT_HISTORY_SIZE);
+    this.resizeHistories();
   }
 
   /** Changing the tolerance re-judges only the latest runs' verdicts shown from now on. */
@@ -537,6 +603,7 @@ export class PipelineStore implements IDisposable {
     this.entries.clear();
     this.eviction.clear();
     this.evicted = 0;
+    this.budgetBit = false;
     this.mutate({ kind: 'forget' });
     this.rejected = new Ring(this.rejectedSize);
     this.rejectedTotal = 0;
@@ -596,17 +663,17 @@ export class PipelineStore implements IDisposable {
  * When a field of `result` contains the identity's separator (U+0000) the strings are compared as
  * before, so the answer is always exactly `runIdentity(a) === runIdentity(b)`.
  */
-function sameRunAs(result: TdtpResult): (item: HistoryItem) => boolean {
+function sameRunAs(result: TdtpResult): (item: KeptItem) => boolean {
   if (IDENTITY_FIELDS.some((field) => String(result[field]).includes('\u0000'))) {
     const identity = runIdentity(result);
-    return (item) => item.kind === 'run' && runIdentity(item.run.result) === identity;
+    return (item) => item.kind !== 'gap' && runIdentity((item.kind === 'kept' ? item.expand(result.result_name) : item).run.result) === identity;
   }
   return (item) => {
-    if (item.kind !== 'run') return false;
-    const other = item.run.result;
+    if (item.kind === 'gap') return false;
     for (const field of IDENTITY_FIELDS) {
       const a = result[field];
-      const b = other[field];
+      // A compact run gives its fields one by one (its times are text made again only when asked).
+      const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
       // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there.
       if (a !== b && String(a) !== String(b)) return false;
     }
@@ -616,6 +683,30 @@ function sameRunAs(result: TdtpResult): (item: HistoryItem) => boolean {
 
 /** The fields `runIdentity` joins, most discriminating first. */
 const IDENTITY_FIELDS = ['started_at', 'finished_at', 'duration_ms', 'status', 'pipeline_name'] as const;
+
+/**
+ * After a run is pushed: the run before it (the previous latest, perhaps behind gap markers) is
+ * kept compact from now on; the older ones already are.
+ */
+function compactPrevious(history: Ring<KeptItem>): void {
+  for (let i = 1; i < history.size; i++) {
+    const item = history.at(i);
+    if (item.kind === 'gap') continue;
+    if (item.kind === 'run') {
+      const kept = KeptRun.of(item);
+      if (kept) history.set(i, kept);
+    }
+    return;
+  }
+}
+
+/**
+ * Whether two records are the same run received at the same time: older runs of a history are
+ * kept compact and given out as new objects (KeptRun), so a record read earlier is not `===`.
+ */
+export function sameRecord(a: RunRecord, b: RunRecord): boolean {
+  return a === b || (a.receivedAt === b.receivedAt && a.source === b.source && runIdentity(a.run.result) === runIdentity(b.run.result));
+}
 
 export function displayStatusOf(record: RunRecord): DisplayStatus {
   return displayStatus(record.run.statusKind, record.dq);

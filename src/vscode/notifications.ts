@@ -4,7 +4,7 @@ import { NoticeKind, noticesFor } from '../core/alerts/policy';
 import type { AlertTransition, Lateness } from '../core/alerts/tracker';
 import { firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
-import { RunRecord, StoreOverflow } from '../core/store';
+import { RunRecord, StoreBudget, StoreOverflow } from '../core/store';
 import { inertText, logValue } from '../core/text';
 import { Config } from './config';
 import { findingText, spanText } from './alertWords';
@@ -50,6 +50,8 @@ export class NotificationController extends Disposable {
   private uncounted = { total: 0, failed: 0 };
   /** Stores whose limit on pipelines was reported: one notice until they are cleared. */
   private readonly limitReported = new WeakSet<object>();
+  /** Stores whose budget of kept runs was reported, the same way. */
+  private readonly budgetReported = new WeakSet<object>();
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -59,7 +61,12 @@ export class NotificationController extends Disposable {
   ) {
     super();
     this.register(viewer.onDidAddRun((run) => this.onRun(run)));
-    this.register(viewer.onDidChange(({ connection }) => this.checkLimit(connection.name, connection.store)));
+    this.register(
+      viewer.onDidChange(({ connection }) => {
+        this.checkLimit(connection.name, connection.store);
+        this.checkBudget(connection.name, connection.store);
+      }),
+    );
     this.register(
       viewer.onDidTurnLate(({ connection, resultName, late }) => {
         const settings = this.config.notifications;
@@ -97,30 +104,46 @@ export class NotificationController extends Disposable {
     this.show(notice);
   }
 
-  /** One notice per store when the limit on pipelines first drops some; the status bar keeps the count. */
-  private checkLimit(connectionName: string, store: { readonly overflow: StoreOverflow | undefined }): void {
-    const overflow = store.overflow;
-    if (!overflow) {
-      this.limitReported.delete(store);
+  /**
+   * One notice per store when a limit first drops something (`reported` remembers the stores told;
+   * a store whose limit no longer bites is forgotten, so it is told again next time); the status
+   * bar keeps the figures.
+   */
+  private noticeOnce(reported: WeakSet<object>, store: object, connectionName: string, words: (() => string) | undefined, setting: string, logTail = ''): void {
+    if (!words) {
+      reported.delete(store);
       return;
     }
-    if (this.limitReported.has(store)) return;
-    this.limitReported.add(store);
+    if (reported.has(store)) return;
+    reported.add(store);
     const where = this.viewer.multiple ? `[${connectionName}] ` : '';
-    const message = inertText(
-      where +
+    const message = inertText(where + words());
+    this.log.warn(message + logTail);
+    this.shownEmitter.fire({ kind: 'limit', connection: connectionName, message });
+    const settings = vscode.l10n.t('Open Settings');
+    void vscode.window.showWarningMessage(message, settings).then((choice) => {
+      if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    });
+  }
+
+  /** The limit on pipelines. */
+  private checkLimit(connectionName: string, store: { readonly overflow: StoreOverflow | undefined }): void {
+    const overflow = store.overflow;
+    const words =
+      overflow &&
+      (() =>
         vscode.l10n.t(
           '{0}: more than the limit of {1} (tdtp.limits.maxPipelines); the least recently updated go first, pipelines seen more than once last.',
           countText(overflow.evicted, vscode.l10n.t('{0} TDTP pipeline not shown|{0} TDTP pipelines not shown', formatNumber(overflow.evicted))),
           overflow.limit,
-        ),
-    );
-    this.log.warn(`${message} A flood of distinct result_names on the channel does this.`);
-    this.shownEmitter.fire({ kind: 'limit', connection: connectionName, message });
-    const settings = vscode.l10n.t('Open Settings');
-    void vscode.window.showWarningMessage(message, settings).then((choice) => {
-      if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'tdtp.limits.maxPipelines');
-    });
+        ));
+    this.noticeOnce(this.limitReported, store, connectionName, words, 'tdtp.limits.maxPipelines', ' A flood of distinct result_names on the channel does this.');
+  }
+
+  /** The budget of kept runs (KEPT_RUNS_BUDGET), when it first drops a run the settings would keep. */
+  private checkBudget(connectionName: string, store: { readonly budget: StoreBudget | undefined }): void {
+    const budget = store.budget;
+    this.noticeOnce(this.budgetReported, store, connectionName, budget && (() => budgetText(budget)), 'tdtp.history.size');
   }
 
   private show(notice: Notice): void {
@@ -212,4 +235,14 @@ export class NotificationController extends Disposable {
     });
     this.recent = [];
   }
+}
+
+/** The budget of kept runs in words: the notice's text and a line of the status bar's tooltip. */
+export function budgetText(budget: StoreBudget): string {
+  return vscode.l10n.t(
+    'TDTP keeps {0} per pipeline, not {1}: the limit of {2} runs in all is reached (tdtp.limits.maxPipelines × tdtp.history.size).',
+    countText(budget.runsPerPipeline, vscode.l10n.t('{0} run|{0} runs', formatNumber(budget.runsPerPipeline))),
+    formatNumber(budget.historySize),
+    formatNumber(budget.runs),
+  );
 }

@@ -5,6 +5,7 @@ import { ReconcileReport } from '../core/watcher';
 import { appendWire, escapeMarkdown, untrustedMarkdown } from './markdown';
 import { connectionText, countText, dateTimeText, formatNumber } from './presentation';
 import { problemHeadline, problemText } from './problemText';
+import { budgetText } from './notifications';
 import { problemOf, worstState } from './watchedConnection';
 import { Viewer } from './viewer';
 
@@ -21,7 +22,8 @@ export class StatusBarController extends Disposable {
     this.register(viewer.onDidChange(() => this.update()));
     this.register(viewer.onDidChangeState(() => this.update()));
     this.register(viewer.onDidChangeConnections(() => this.update()));
-    this.register(viewer.onDidTurnLate(() => this.update()));
+    // One check can turn thousands late (every key expired after a reconnect): one update for all of them.
+    this.register(viewer.onDidTurnLate(() => this.updateSoon()));
     this.register(
       viewer.onDidReconcile(({ report }) => {
         this.lastLoad = report;
@@ -40,6 +42,17 @@ export class StatusBarController extends Disposable {
   get tooltipText(): string {
     const tooltip = this.item.tooltip;
     return typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '').replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+  }
+
+  private updateQueued = false;
+
+  private updateSoon(): void {
+    if (this.updateQueued) return;
+    this.updateQueued = true;
+    queueMicrotask(() => {
+      this.updateQueued = false;
+      this.update();
+    });
   }
 
   private update(): void {
@@ -82,6 +95,11 @@ export class StatusBarController extends Disposable {
       vscode.l10n.t('{0}: {1} succeeded, {2} failed, {3} completed with errors, {4} with a data-quality warning, {5} unknown.', countText(counts.total, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(counts.total))), counts.success, counts.failed, counts.completed_with_errors, counts.dq_warning, counts.unknown),
     );
     for (const connection of this.viewer.connections) {
+      const budget = connection.store.budget;
+      if (budget) {
+        tooltip.appendMarkdown('\n\n');
+        appendWire(tooltip, (this.viewer.multiple ? `[${connection.name}] ` : '') + budgetText(budget));
+      }
       const overflow = connection.store.overflow;
       if (!overflow) continue;
       tooltip.appendMarkdown('\n\n');

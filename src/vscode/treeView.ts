@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import type { PipelineAlerts } from '../core/alerts/tracker';
 import { alertRows, failingText, lateText } from './alertWords';
 import { RejectedMessage } from '../core/decode';
-import { firstLine } from '../core/format';
+import { ageOf, firstLine } from '../core/format';
 import { Disposable } from '../core/lifecycle';
 import { NAMESPACE_SEPARATOR, Namespace, groupByNamespace } from '../core/namespaces';
 import { DISPLAY_ORDER, DisplayStatus } from '../core/status';
-import { GapMarker, HistoryItem, PipelineSnapshot, RunRecord, StoreChange, displayStatusOf } from '../core/store';
+import { GapMarker, HistoryItem, PipelineSnapshot, RunRecord, StoreChange, displayStatusOf, finishedOrReceived } from '../core/store';
 import { inertText, truncate } from '../core/text';
 import { appendWire, appendWireBlock, escapeMarkdown, untrustedMarkdown } from './markdown';
 import { Config } from './config';
@@ -65,6 +65,11 @@ export interface TreeFilter {
 
 /** Ages in descriptions are refreshed this often while the view is visible. */
 const AGE_REFRESH_MS = 30_000;
+/**
+ * A list that keeps changing shape (a flood of new names) is refreshed at most this often: each
+ * refresh sends every row to the window, and ten a second of 5,000 rows kept the host busy.
+ */
+const SHAPE_REFRESH_MS = 1000;
 
 /**
  * The Pipelines view. Store changes arrive coalesced; they become targeted refreshes of the
@@ -76,6 +81,8 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
   readonly onDidChangeTreeData = this.changeEmitter.event;
   /** Node objects are reused so targeted refreshes find them: keyed by connection and name. */
   private readonly nodes = new Map<string, PipelineNode>();
+  /** The item last built for each pipeline row, and from what: a refresh of 5,000 rows rebuilds the changed ones. */
+  private readonly rows = new WeakMap<PipelineNode, { readonly key: string; readonly latest: RunRecord; readonly item: vscode.TreeItem }>();
   private readonly groups = new Map<string, GroupNode>();
   private readonly namespaceNodes = new Map<string, NamespaceNode>();
   /** The namespaces last shown per connection: their children and marks come from here. */
@@ -91,6 +98,11 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
   private visible = false;
   private staleWhileHidden = false;
   private ageTimer: ReturnType<typeof setInterval> | undefined;
+  /** Shape refreshes waiting for SHAPE_REFRESH_MS to pass: the root's, or connections' lists. */
+  private shapeTimer: ReturnType<typeof setTimeout> | undefined;
+  private shapeRoot = false;
+  private readonly shapeNodes = new Set<ConnectionNode>();
+  private lastShapeAt = -Infinity;
 
   constructor(
     private readonly viewer: Viewer,
@@ -121,6 +133,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       }),
     );
     this.register({ dispose: () => clearInterval(this.ageTimer) });
+    this.register({ dispose: () => clearTimeout(this.shapeTimer) });
   }
 
   /** The view tells us when it is shown or hidden. */
@@ -174,6 +187,25 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     this.changeEmitter.fire(nodes);
   }
 
+  /** A shape refresh now, or once SHAPE_REFRESH_MS has passed since the last (the waiting ones merged). */
+  private refreshShape(node: ConnectionNode | undefined): void {
+    if (node) this.shapeNodes.add(node);
+    else this.shapeRoot = true;
+    if (this.shapeTimer) return;
+    const wait = this.lastShapeAt + SHAPE_REFRESH_MS - Date.now();
+    if (wait <= 0) this.fireShape();
+    else this.shapeTimer = setTimeout(() => this.fireShape(), wait);
+  }
+
+  private fireShape(): void {
+    this.shapeTimer = undefined;
+    this.lastShapeAt = Date.now();
+    const nodes = this.shapeRoot ? undefined : [...this.shapeNodes];
+    this.shapeRoot = false;
+    this.shapeNodes.clear();
+    this.fire(nodes);
+  }
+
   private onTurnedLate(): void {
     const turned = [...this.turnedLate];
     this.turnedLate.clear();
@@ -185,14 +217,13 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       this.staleWhileHidden = true;
       return;
     }
+    // The list under this connection changed shape: refresh its parent (the root when it is the only one).
+    const reshape = () => this.refreshShape(this.viewer.multiple ? this.connectionNode(connection) : undefined);
+    if (change.structural || change.rejectedChanged || this.groupByStatusValue || this.groupByNamespaceValue) return reshape();
     const order = this.visiblePipelines(connection)
       .map((p) => p.resultName)
       .join('\u0000');
-    if (change.structural || change.rejectedChanged || order !== this.rootOrders.get(connection) || this.groupByStatusValue || this.groupByNamespaceValue) {
-      // The list under this connection changed shape: refresh its parent (the root when it is the only one).
-      this.fire(this.viewer.multiple ? [this.connectionNode(connection)] : undefined);
-      return;
-    }
+    if (order !== this.rootOrders.get(connection)) return reshape();
     const targets: TreeNode[] = [];
     for (const name of change.pipelines) {
       const node = this.nodes.get(nodeKey(connection, name));
@@ -368,6 +399,20 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     }
   }
 
+  /**
+   * Tooltips are built when hovered, not with every row: a refresh of 5,000 rows built 5,000
+   * Markdown tooltips (errors of kilobytes among them) and sent megabytes to the window.
+   */
+  resolveTreeItem(item: vscode.TreeItem, element: TreeNode): vscode.TreeItem {
+    if (element.kind === 'pipeline') {
+      const { snapshot } = element;
+      item.tooltip = runTooltip(snapshot.resultName, snapshot.latest, snapshot.stateExpired, this.viewer.alertsOf(element.connection, element.resultName));
+    } else if (element.kind === 'run') {
+      item.tooltip = runTooltip(element.resultName, element.record, false);
+    }
+    return item;
+  }
+
   getTreeItem(element: TreeNode): vscode.TreeItem {
     // Ids stay unique across connections; with one connection they stay as they always were.
     const scope = this.viewer.multiple ? `${element.connection.name}/` : '';
@@ -375,8 +420,19 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       case 'connection':
         return connectionItem(element.connection);
       case 'pipeline': {
-        const item = pipelineItem(element.snapshot, this.config.notifications.muted.includes(element.resultName), element.connection.name, this.viewer.alertsOf(element.connection, element.resultName));
+        const { snapshot } = element;
+        const muted = this.config.notifications.muted.includes(element.resultName);
+        const alerts = this.viewer.alertsOf(element.connection, element.resultName);
+        // What the row shows besides its latest run; an unchanged row is not built again.
+        const now = Date.now();
+        const age = ageOf(finishedOrReceived(snapshot.latest), now);
+        let key = `${scope}\u0000${muted}\u0000${snapshot.displayStatus}\u0000${snapshot.stateExpired}\u0000${snapshot.restored}\u0000${age.unit === 'now' ? 'now' : age.unit + age.value}`;
+        if (alerts) key += `\u0000${failingText(alerts, now)}\u0000${alerts.late && lateText(alerts.late, now)}\u0000${alerts.unusual.length}`;
+        const built = this.rows.get(element);
+        if (built && built.latest === snapshot.latest && built.key === key) return built.item;
+        const item = pipelineItem(snapshot, muted, element.connection.name, alerts);
         item.id = `pipeline:${scope}${element.resultName}`;
+        this.rows.set(element, { key, latest: snapshot.latest, item });
         return item;
       }
       case 'run':
@@ -483,7 +539,7 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connect
     r.pipeline_name,
     durationText(r.duration_ms),
     `${formatNumber(r.rows_loaded)}→${formatNumber(r.rows_exported)}`,
-    ageText(record.run.finishedAt?.epochMs ?? record.receivedAt),
+    ageText(finishedOrReceived(record)),
   ];
   if (snapshot.stateExpired) parts.push(vscode.l10n.t('state expired'));
   const failing = alerts && failingText(alerts);
@@ -494,7 +550,6 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connect
   if (snapshot.restored) parts.push(vscode.l10n.t('saved, not yet checked with Redis'));
   if (muted) parts.push(vscode.l10n.t('muted'));
   item.description = inertText(parts.join(' · '));
-  item.tooltip = runTooltip(snapshot.resultName, record, snapshot.stateExpired, alerts);
   item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [snapshot.resultName, connection] };
   const tokens = ['pipeline', `status-${snapshot.displayStatus}`, muted ? 'muted' : 'unmuted'];
   if (snapshot.stateExpired) tokens.push('expired');
@@ -521,7 +576,6 @@ function runItem(node: RunNode): vscode.TreeItem {
   if (record.source !== 'live') parts.push(sourceText(record.source));
   if (r.error) parts.push(firstLine(r.error, 80));
   item.description = inertText(parts.join(' · '));
-  item.tooltip = runTooltip(node.resultName, record, false);
   item.contextValue = `run status-${status} source-${record.source}`;
   item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [node.resultName, node.connection.name] };
   return item;

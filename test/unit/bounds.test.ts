@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { MAX_EXTRA_CHARS, MAX_FIELD_CHARS, MAX_RESULT_NAME_CHARS, PipelineRun, boundRun, decodeMessage, decodePayload, encodeResult } from '../../src/core/decode';
 import { EvictionOrder } from '../../src/core/eviction';
 import { KeySpace } from '../../src/core/keySpace';
-import { DEFAULT_LIMITS, PipelineStore, RunSource } from '../../src/core/store';
+import { DEFAULT_LIMITS, KEPT_RUNS_BUDGET, PipelineStore, RunSource } from '../../src/core/store';
 
 const T0 = Date.UTC(2025, 10, 18, 10, 0, 0);
 
@@ -190,6 +190,28 @@ describe('PipelineStore: the limit on pipelines', () => {
     assert.deepEqual(s.overflow, { evicted: 6, limit: 4 });
     s.clear();
     assert.equal(s.overflow, undefined);
+  });
+
+  test('the largest settings cannot keep more runs than the budget; it is reported once it drops a run', () => {
+    // tdtp.limits.maxPipelines and tdtp.history.size at their manifest maximums.
+    const s = new PipelineStore({ coalesceMs: 0, historySize: 10_000, limits: { maxPipelines: 1_000_000 } });
+    assert.ok(s.historyCapacity * Math.min(1_000_000, KEPT_RUNS_BUDGET) <= KEPT_RUNS_BUDGET, `${s.historyCapacity} runs per pipeline`);
+    assert.equal(s.budget, undefined, 'nothing dropped yet');
+    for (let i = 0; i < s.historyCapacity; i++) s.addRun(run('R', { duration_ms: i }), 'live');
+    assert.equal(s.budget, undefined, 'a history exactly full has dropped nothing');
+    s.addRun(run('R', { duration_ms: 999_999 }), 'live');
+    assert.deepEqual(s.budget, { runs: KEPT_RUNS_BUDGET, runsPerPipeline: s.historyCapacity, historySize: 10_000 });
+    assert.equal(s.history('R').length, s.historyCapacity);
+    // Within the budget (the defaults): the setting is the capacity, no report.
+    const d = new PipelineStore({ coalesceMs: 0, historySize: 100, limits: { maxPipelines: 5000 } });
+    assert.equal(d.historyCapacity, 100);
+    for (let i = 0; i < 150; i++) d.addRun(run('R', { duration_ms: i }), 'live');
+    assert.equal(d.budget, undefined);
+    // Settings that change apply the budget to the kept histories at once.
+    d.setLimits({ maxPipelines: 1_000_000 });
+    assert.ok(d.history('R').length <= d.historyCapacity && d.historyCapacity < 100);
+    d.setLimits({ maxPipelines: 5000 });
+    assert.equal(d.historyCapacity, 100);
   });
 
   test('errors are kept up to errorChars, in history and latest alike; duplicates still recognised', () => {

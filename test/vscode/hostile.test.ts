@@ -93,12 +93,13 @@ describe('Hostile publishers: event text is inert everywhere', function () {
     const nodes = t.tree.getChildren().filter((n: TreeNode): n is PipelineNode => n.kind === 'pipeline' && n.resultName.startsWith(hostileName));
     assert.equal(nodes.length, 2);
     for (const node of nodes) {
-      const item = t.tree.getTreeItem(node);
+      // As hovered: tooltips are filled in then.
+      const item = t.tree.resolveTreeItem(t.tree.getTreeItem(node), node);
       assertInert('pipeline label', String(item.label));
       assertInert('pipeline description', String(item.description));
       assertInertMarkdown('pipeline tooltip', item.tooltip);
       for (const child of t.tree.getChildren(node)) {
-        const run = t.tree.getTreeItem(child);
+        const run = t.tree.resolveTreeItem(t.tree.getTreeItem(child), child);
         assertInert('run description', String(run.description));
         assertInertMarkdown('run tooltip', run.tooltip);
       }

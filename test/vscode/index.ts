@@ -33,6 +33,8 @@ export function run(): Promise<void> {
     require('./framework.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./settingsScope.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./flood.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));

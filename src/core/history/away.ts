@@ -1,5 +1,5 @@
 import { displayStatus } from '../status';
-import { PipelineStore, RunRecord } from '../store';
+import { PipelineStore, RunRecord, sameRecord } from '../store';
 
 /** What the model held when it was restored from disk: per pipeline its latest run and flags. */
 export type AwayBaseline = ReadonlyMap<string, { readonly latest: RunRecord; readonly failing: boolean; readonly expired: boolean }>;
@@ -39,7 +39,7 @@ export function summarizeAway(baseline: AwayBaseline, store: PipelineStore): Awa
     // Newest first, down to the run the restored model ended with.
     const fresh: RunRecord[] = [];
     for (const item of store.history(p.resultName)) {
-      if (item === before?.latest) break;
+      if (before && item.kind === 'run' && sameRecord(item, before.latest)) break;
       if (item.kind === 'run') fresh.push(item);
     }
     runs += fresh.length;

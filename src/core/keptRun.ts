@@ -1,0 +1,224 @@
+import type { DqVerdict } from './dataQuality';
+import { KNOWN_FIELDS, PipelineRun, StatusKind, TdtpResult, decodedRun } from './decode';
+import { GO_ZERO_TIME, GoTime, parseGoTime } from './goTime';
+import type { RunRecord, RunSource } from './store';
+
+/**
+ * A run of a history that is no longer the latest, in about a third of the memory of its
+ * RunRecord (issue 20: ≤ 250 bytes per kept run at 5,000 pipelines × 100 runs, ~480 before). One
+ * object instead of three (record, run, parsed JSON): the times as numbers when their text is what
+ * Go writes for them (it is rebuilt exactly), repeated words (pipeline_name, status) shared, the
+ * rare fields (error, package_uuid, extras) in one object only when present. `expand` gives back a
+ * RunRecord equal to the one kept, field for field and in the same key order; a record this cannot
+ * give back exactly (fields in another order, odd types) is kept as it is (`compactRun` says so).
+ */
+export class KeptRun {
+  private constructor(
+    /** RunSource, StatusKind, resultNameMismatch and the kind of verdict (FLAGS below). */
+    private readonly flags: number,
+    /** receivedAt as two small integers (a double would be a boxed number of its own). */
+    private readonly receivedHigh: number,
+    private readonly receivedLow: number,
+    /** The finish instant as two small integers when both times are as Go writes them; else its text. */
+    private readonly finished: number | string,
+    private readonly finishedLow: number,
+    /** Sub-millisecond nanoseconds and zone of the finish time (packTime). */
+    private readonly finishedZone: number,
+    /** The start instant minus the finish instant (a small integer), or the start's text. */
+    private readonly started: number | string,
+    private readonly startedZone: number,
+    private readonly pipelineName: string,
+    private readonly duration: number,
+    private readonly loaded: number,
+    private readonly exported: number,
+    private readonly rare: RareFields | undefined,
+  ) {}
+
+  get kind(): 'kept' {
+    return 'kept';
+  }
+
+  /** A compact copy of `record`, or undefined when it cannot be given back exactly. */
+  static of(record: RunRecord): KeptRun | undefined {
+    const r = record.run.result;
+    if (!inCanonicalOrder(r)) return undefined;
+    const { pipeline_name: pipeline, status, started_at: startedText, finished_at: finishedText, duration_ms: duration, rows_loaded: loaded, rows_exported: exported } = r;
+    if (typeof pipeline !== 'string' || typeof status !== 'string' || typeof startedText !== 'string' || typeof finishedText !== 'string') return undefined;
+    if (![duration, loaded, exported, record.receivedAt].every((n) => Number.isSafeInteger(n))) return undefined;
+    const rare: RareFields = {};
+    let hasRare = false;
+    const put = <K extends keyof RareFields>(key: K, value: RareFields[K]) => {
+      rare[key] = value;
+      hasRare = true;
+    };
+    if (r.result_name !== record.run.resultName) put('resultName', r.result_name);
+    if (status !== KIND_STATUS[record.run.statusKind]) put('status', status);
+    if (Object.hasOwn(r, 'package_uuid')) put('packageUuid', r.package_uuid);
+    if (Object.hasOwn(r, 'error')) put('error', r.error);
+    const extras = Object.keys(r).filter((k) => !KNOWN_SET.has(k));
+    if (extras.length) put('extras', extras.map((k) => [k, r[k]]));
+    let verdict = VERDICTS.indexOf(VERDICTS.find((v) => sameVerdict(v, record.dq)) as DqVerdict);
+    if (verdict < 0) {
+      verdict = VERDICTS.length;
+      put('dq', record.dq);
+    }
+    const fin = packTime(finishedText);
+    const start = packTime(startedText);
+    const numeric = fin !== undefined && start !== undefined;
+    const flags = SOURCES.indexOf(record.source) | (STATUS_KINDS.indexOf(record.run.statusKind) << 2) | (record.run.resultNameMismatch ? MISMATCH : 0) | (verdict << 5);
+    return new KeptRun(
+      flags,
+      high(record.receivedAt),
+      low(record.receivedAt),
+      numeric ? high(fin.epochMs) : shared(finishedText),
+      numeric ? low(fin.epochMs) : 0,
+      numeric ? fin.zone : 0,
+      numeric ? start.epochMs - fin.epochMs : shared(startedText),
+      numeric ? start.zone : 0,
+      shared(pipeline),
+      duration,
+      loaded,
+      exported,
+      hasRare ? rare : undefined,
+    );
+  }
+
+  /** The RunRecord this was made from (a new object equal to it). */
+  expand(resultName: string): RunRecord {
+    const rare = this.rare;
+    const has = (key: keyof RareFields) => rare !== undefined && Object.hasOwn(rare, key);
+    const statusKind = STATUS_KINDS[(this.flags >> 2) & 3];
+    const result: Record<string, unknown> = {};
+    define(result, 'pipeline_name', this.pipelineName);
+    define(result, 'result_name', has('resultName') ? rare!.resultName : resultName);
+    define(result, 'status', has('status') ? rare!.status : KIND_STATUS[statusKind]);
+    if (has('packageUuid')) define(result, 'package_uuid', rare!.packageUuid);
+    define(result, 'started_at', this.startedText());
+    define(result, 'finished_at', this.finishedText());
+    define(result, 'duration_ms', this.duration);
+    define(result, 'rows_loaded', this.loaded);
+    define(result, 'rows_exported', this.exported);
+    if (has('error')) define(result, 'error', rare!.error);
+    if (rare?.extras) for (const [k, v] of rare.extras) define(result, k, v);
+    const run: PipelineRun = decodedRun(result as TdtpResult, statusKind, resultName, (this.flags & MISMATCH) !== 0);
+    const dq = rare?.dq ?? VERDICTS[this.flags >> 5];
+    return { kind: 'run', run, dq, source: SOURCES[this.flags & 3], receivedAt: this.receivedHigh * SPLIT + this.receivedLow };
+  }
+
+  /** The value of one of the fields a run's identity is made of (see runIdentity), without expanding the rest. */
+  identityField(field: 'started_at' | 'finished_at' | 'duration_ms' | 'status' | 'pipeline_name'): unknown {
+    switch (field) {
+      case 'started_at':
+        return this.startedText();
+      case 'finished_at':
+        return this.finishedText();
+      case 'duration_ms':
+        return this.duration;
+      case 'status':
+        return this.rare && Object.hasOwn(this.rare, 'status') ? this.rare.status : KIND_STATUS[STATUS_KINDS[(this.flags >> 2) & 3]];
+      case 'pipeline_name':
+        return this.pipelineName;
+    }
+  }
+
+  private finishedMs(): number {
+    return (this.finished as number) * SPLIT + this.finishedLow;
+  }
+
+  private startedText(): string {
+    return typeof this.started === 'string' ? this.started : goText(this.finishedMs() + this.started, this.startedZone);
+  }
+
+  private finishedText(): string {
+    return typeof this.finished === 'string' ? this.finished : goText(this.finishedMs(), this.finishedZone);
+  }
+}
+
+/** An instant as two small integers: high * SPLIT + low. */
+const SPLIT = 2 ** 30;
+const high = (ms: number) => Math.floor(ms / SPLIT);
+const low = (ms: number) => ms - high(ms) * SPLIT;
+
+/** Fields most runs do not have. */
+interface RareFields {
+  resultName?: unknown;
+  /** The status text, when it is not the status kind's own word (an unknown status). */
+  status?: unknown;
+  packageUuid?: unknown;
+  error?: unknown;
+  extras?: Array<[string, unknown]>;
+  /** A verdict other than VERDICTS'. */
+  dq?: DqVerdict;
+}
+
+const SOURCES: readonly RunSource[] = ['live', 'loaded', 'recovered', 'polled'];
+const STATUS_KINDS: readonly StatusKind[] = ['success', 'failed', 'completed_with_errors', 'unknown'];
+const MISMATCH = 1 << 4;
+/** The status text of each kind (what the framework writes); an unknown one is kept as its text. */
+const KIND_STATUS: Record<StatusKind, string | undefined> = { success: 'success', failed: 'failed', completed_with_errors: 'completed_with_errors', unknown: undefined };
+/** The verdicts of most runs, kept as their index: rows in = rows out, and a failed run's. */
+const VERDICTS: readonly DqVerdict[] = [Object.freeze({ kind: 'ok', toleratedRows: 0 }), Object.freeze({ kind: 'not-applicable' })];
+function sameVerdict(a: DqVerdict, b: DqVerdict): boolean {
+  return a.kind === b.kind && (a.kind !== 'ok' || (b.kind === 'ok' && a.toleratedRows === b.toleratedRows));
+}
+const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_FIELDS);
+
+/** Whether the known fields come first and in the framework's order (what expand builds). */
+function inCanonicalOrder(r: TdtpResult): boolean {
+  let next = 0;
+  let extras = false;
+  for (const key of Object.keys(r)) {
+    if (!KNOWN_SET.has(key)) {
+      extras = true;
+      continue;
+    }
+    if (extras) return false;
+    while (next < KNOWN_FIELDS.length && KNOWN_FIELDS[next] !== key) next++;
+    if (next === KNOWN_FIELDS.length) return false;
+    next++;
+  }
+  return true;
+}
+
+/**
+ * A time text as its instant and a packed zone when Go writes exactly that text for the instant
+ * (so goText gives it back), else undefined (then the text itself is kept). The zone packs the
+ * sub-millisecond nanoseconds and the offset in quarter hours within a small integer.
+ */
+function packTime(text: string): { epochMs: number; zone: number } | undefined {
+  if (text === GO_ZERO_TIME) return undefined;
+  const parsed = parseGoTime(text);
+  const time: GoTime | undefined = parsed.ok ? parsed.time : undefined;
+  if (!time || time.offsetMinutes % 15 !== 0 || Math.abs(time.offsetMinutes) > 24 * 60) return undefined;
+  const zone = time.subMsNanos * 256 + (time.offsetMinutes / 15 + 128);
+  return goText(time.epochMs, zone) === text ? { epochMs: time.epochMs, zone } : undefined;
+}
+
+/** Go's RFC 3339 with nanoseconds (trailing zeros trimmed) for an instant and a packed zone. */
+function goText(epochMs: number, zone: number): string {
+  const offsetMinutes = ((zone & 255) - 128) * 15;
+  const subMsNanos = Math.floor(zone / 256);
+  const local = new Date(epochMs + offsetMinutes * 60_000);
+  const year = local.getUTCFullYear();
+  if (year < 0 || year > 9999) return '';
+  const two = (n: number) => String(n).padStart(2, '0');
+  const nanos = String(local.getUTCMilliseconds() * 1_000_000 + subMsNanos).padStart(9, '0').replace(/0+$/, '');
+  const base = `${String(year).padStart(4, '0')}-${two(local.getUTCMonth() + 1)}-${two(local.getUTCDate())}T${two(local.getUTCHours())}:${two(local.getUTCMinutes())}:${two(local.getUTCSeconds())}`;
+  const zoneText = offsetMinutes === 0 ? 'Z' : `${offsetMinutes < 0 ? '-' : '+'}${two(Math.floor(Math.abs(offsetMinutes) / 60))}:${two(Math.abs(offsetMinutes) % 60)}`;
+  return `${base}${nanos ? `.${nanos}` : ''}${zoneText}`;
+}
+
+/** Words many runs repeat, one copy each; bounded, so distinct junk cannot grow it without end. */
+const words = new Map<string, string>();
+const MAX_WORDS = 10_000;
+function shared(text: string): string {
+  const known = words.get(text);
+  if (known !== undefined) return known;
+  if (words.size < MAX_WORDS && text.length <= 256) words.set(text, text);
+  return text;
+}
+
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty, so a "__proto__" key stays a plain field (as decode keeps it).
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
