@@ -20,6 +20,8 @@ export const MAX_PATTERN_CHARS = 512;
 export const MAX_CHECKED_VALUE_CHARS = 1024;
 /** More quantifiers than this in one pattern: not checked here. */
 const MAX_QUANTIFIERS = 4;
+/** A counted repeat up to this is no backtracking risk. */
+const SMALL_REPEAT = 10;
 /** Go's regexp refuses repeat counts above this (syntax.ErrInvalidRepeatSize). */
 const GO_MAX_REPEAT = 1000;
 
@@ -45,10 +47,16 @@ function translate(pattern: string): { source: string } | { invalid: true } | { 
   const groups: boolean[] = [];
   let lastGroupHadQuantifier = false;
   let i = 0;
-  /** Counts a quantifier and marks the enclosing group as holding one. */
-  const quantified = (): void => {
+  /**
+   * Counts a quantifier; a repeating one (`*`, `+`, `{n,}`, `{n,m}` with a large m) marks the
+   * enclosing group, and may not repeat a marked group. `?` and small counts cannot blow up.
+   */
+  const quantified = (repeats: boolean, justClosedGroup: boolean): boolean => {
     quantifiers++;
+    if (!repeats) return true;
+    if (justClosedGroup) return false;
     if (groups.length > 0) groups[groups.length - 1] = true;
+    return true;
   };
   while (i < pattern.length) {
     const c = pattern[i];
@@ -132,8 +140,7 @@ function translate(pattern: string): { source: string } | { invalid: true } | { 
       case '*':
       case '+':
       case '?': {
-        if (justClosedGroup) return { reason: 'patternMayBacktrack' };
-        quantified();
+        if (!quantified(c !== '?', justClosedGroup)) return { reason: 'patternMayBacktrack' };
         out += c;
         i++;
         // Go's lazy form `*?` reads the same in JS.
@@ -147,8 +154,8 @@ function translate(pattern: string): { source: string } | { invalid: true } | { 
         const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i, i + 24));
         if (!m) return { reason: 'patternUnsupported' }; // a literal `{` in Go, a syntax error in a JS `u` regex
         if (Number(m[1]) > GO_MAX_REPEAT || (m[3] !== undefined && m[3] !== '' && Number(m[3]) > GO_MAX_REPEAT)) return { invalid: true };
-        if (justClosedGroup) return { reason: 'patternMayBacktrack' };
-        quantified();
+        const repeats = m[2] !== undefined && (m[3] === '' || Number(m[3]) > SMALL_REPEAT);
+        if (!quantified(repeats || Number(m[1]) > SMALL_REPEAT, justClosedGroup)) return { reason: 'patternMayBacktrack' };
         out += m[0];
         i += m[0].length;
         continue;
