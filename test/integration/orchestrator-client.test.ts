@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import { approvalAllowsRun, approvalState } from '../../src/core/orchestrator/approvals';
 import { OrchestratorClient } from '../../src/core/orchestrator/client';
 import { orchestratorBaseUrl } from '../../src/core/orchestrator/http';
-import { isStopping } from '../../src/core/orchestrator/jobDiff';
+import { isStopping } from '../../src/core/orchestrator/jobs';
 import { scheduleNextRun } from '../../src/core/orchestrator/nextRun';
 import { checkParams } from '../../src/core/orchestrator/params';
 import { readScenarioFile } from '../../src/core/orchestrator/scenarioFile';
@@ -122,7 +123,7 @@ describe('the core’s orchestrator client against the real orchestrator', () =>
     assert.equal(problem(await c.job('none'), 'job').code, 'notFound');
   });
 
-  test('--no-auth: scenarios and approvals, a real tdtpcli job to done, 422, a long job stopped, 409, 429, the job a crash left running', framework, async () => {
+  test('--no-auth: scenarios and approvals, a real tdtpcli job to done, 422, a long job stopped, 409, 429, the job a crash left running, a scenario changed since approval', framework, async () => {
     const orch = await orchestrator({ auth: 'none', scenarios: { 'city-sync': citySync('ORCH_CLIENT_1'), sleeper: SLEEPER_SCENARIO }, runners: runners() });
     const c = client(orch);
 
@@ -198,6 +199,12 @@ describe('the core’s orchestrator client against the real orchestrator', () =>
     assert.equal(cancelled.status, 'cancelled');
     assert.match(cancelled.log ?? '', /stopped/);
 
+    // The scenario file edited on disk: the editor sees it differs from the approval at once; the
+    // server, which loaded the file at its start, only after a restart.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}# edited\n`);
+    const edited = approvalState(await c.approval('city-sync'), readScenarioFile(file, readFileSync(file)).sha256);
+    assert.deepEqual(edited.kind === 'approved' && [edited.serverMatches, edited.fileMatches], [true, false]);
+
     // A crash while a job runs: after the restart the job is still `running`, has no process, and
     // holds the licence's one slot.
     const orphanId = value(await c.run('sleeper', { ticks: '60' }), 'run sleeper again');
@@ -207,7 +214,13 @@ describe('the core’s orchestrator client against the real orchestrator', () =>
     assert.equal(orphan.status, 'running');
     const stopOrphan = problem(await c.stop(orphanId), 'stop orphan');
     assert.deepEqual(stopOrphan.code === 'conflict' && stopOrphan.reason, 'noLiveProcess');
-    assert.equal(problem(await c.run('city-sync', { skip_city: 'Omsk' }), 'run after restart').code, 'licenceLimit');
+    assert.equal(problem(await c.run('sleeper', {}), 'run after restart').code, 'licenceLimit');
+    // Now the server has the edited file: changed since approval, refused before the licence check.
+    const changed = approvalState(await c.approval('city-sync'), readScenarioFile(file, readFileSync(file)).sha256);
+    assert.deepEqual(changed.kind === 'approved' && [changed.serverMatches, changed.fileMatches], [false, false]);
+    assert.equal(approvalAllowsRun(changed), false);
+    const refusedChanged = problem(await c.run('city-sync', { skip_city: 'Omsk' }), 'run changed');
+    assert.deepEqual(refusedChanged.code === 'forbidden' && refusedChanged.reason, 'changedSinceApproval');
   });
 
   test('token mode: every role through the client; requests, schedules, tokens and approvals', framework, async () => {

@@ -7,7 +7,7 @@ import { JobPoller } from '../../src/core/orchestrator/poller';
 import type { JobsChange, PollFailure, PollerTimers } from '../../src/core/orchestrator/poller';
 import { SerialQueue } from '../../src/core/orchestrator/serialQueue';
 import type { Answer, Job } from '../../src/core/orchestrator/types';
-import { shapeJob } from './orchestrator-jobs';
+import { shapeJob } from './orchestrator-builders';
 
 class FakeTimers implements PollerTimers {
   private at = 0;

@@ -1,8 +1,6 @@
 // The role table: consumer < activator < admin, and what each may do (the server's RequireRole).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { diffJobs, isStopping } from '../../src/core/orchestrator/jobDiff';
-import { shapeJob } from './orchestrator-jobs';
 import { actionsOf, can, roleAtLeast, roleRank } from '../../src/core/orchestrator/roles';
 
 describe('roles', () => {
@@ -25,18 +23,5 @@ describe('roles', () => {
     assert.equal(can('activator', 'stopAnyJob'), false);
     assert.equal(can('activator', 'reviewRequest'), false);
     assert.equal(can('admin', 'editTokens'), true);
-  });
-});
-
-describe('job lists: what changed', () => {
-  test('added, changed (status, stopping, log written) and removed; an unchanged refresh is empty', () => {
-    const a = shapeJob({ id: 'a', status: 'running' });
-    const b = shapeJob({ id: 'b', status: 'done', log: 'x' });
-    const c = shapeJob({ id: 'c', status: 'pending' });
-    assert.deepEqual(diffJobs([a, b], [a, b]), { added: [], changed: [], removed: [] });
-    const stopping = shapeJob({ id: 'a', status: 'running', cancelled_by: 'dev' });
-    assert.equal(isStopping(stopping), true);
-    assert.deepEqual(diffJobs([a, b], [c, stopping]), { added: ['c'], changed: ['a'], removed: ['b'] });
-    assert.deepEqual(diffJobs([b], [shapeJob({ id: 'b', status: 'done', log: 'xy' })]).changed, ['b']);
   });
 });

@@ -44,13 +44,3 @@ export function diffJobs(previous: readonly Job[], next: readonly Job[]): JobsDi
 export function isEmptyDiff(diff: JobsDiff): boolean {
   return diff.added.length === 0 && diff.changed.length === 0 && diff.removed.length === 0;
 }
-
-/** A job still in flight: `pending`, or `running` (which includes "stopping…": `cancelledBy` set). */
-export function isActive(job: Pick<Job, 'status'>): boolean {
-  return job.status === 'pending' || job.status === 'running';
-}
-
-/** Stop was asked and the process has not exited yet. */
-export function isStopping(job: Pick<Job, 'status' | 'cancelledBy'>): boolean {
-  return job.status === 'running' && job.cancelledBy !== undefined;
-}

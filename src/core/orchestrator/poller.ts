@@ -6,8 +6,9 @@
 import { Emitter } from '../emitter';
 import type { Event } from '../emitter';
 import type { IDisposable } from '../lifecycle';
-import { diffJobs, isActive, isEmptyDiff } from './jobDiff';
+import { diffJobs, isEmptyDiff } from './jobDiff';
 import type { JobsDiff } from './jobDiff';
+import { isActive } from './jobs';
 import type { SerialQueue } from './serialQueue';
 import type { Answer, Job, OrchestratorProblem } from './types';
 
