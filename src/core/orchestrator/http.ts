@@ -6,8 +6,11 @@ import type { Answer, Credentials, OrchestratorProblem } from './types';
 
 /** Per call, unless the caller says otherwise; the server's own limit per request is 60 s. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
-/** A JSON answer: /jobs carries each finished job's log (up to 64 KiB, more once JSON-escaped), 100 of them. */
-export const MAX_JSON_ANSWER_BYTES = 32 * 1024 * 1024;
+/**
+ * A JSON answer. /jobs carries each finished job's log (64 KiB, more once JSON-escaped): 100 jobs
+ * (all v1.18.1 sends) are ~7 MiB, 500 (a later server's maximum) ~33 MiB (bench/orchestrator.ts).
+ */
+export const MAX_JSON_ANSWER_BYTES = 64 * 1024 * 1024;
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
