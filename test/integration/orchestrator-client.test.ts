@@ -19,7 +19,7 @@ import type { Answer, Credentials, Job, OrchestratorProblem } from '../../src/co
 import { needsFramework, pipelineYaml } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
 import { Orchestrator, RunnerSpec, scenarioYaml, startOrchestrator } from '../support/orchestrator';
-import { until } from '../support/redisServer';
+import { freePort, until } from '../support/redisServer';
 
 const framework = needsFramework();
 
@@ -324,7 +324,8 @@ describe('the core’s orchestrator client against the real orchestrator', () =>
     // The artifact, its SHA-256 checked; a file changed since the job fails the check.
     value(await admin.approve('writer'), 'approve writer');
     const writerId = value(await activator.run('writer', {}), 'run writer');
-    const written = await waitJob(activator, writerId, finished, 'the writer');
+    // The server marks the job done first and records its artifact a moment later.
+    const written = await waitJob(activator, writerId, (j) => j.status !== 'done' ? finished(j) : j.artifactSha256 !== undefined, 'the writer and its artifact');
     assert.equal(written.status, 'done', written.log);
     assert.equal(written.artifactSize, 'artifact of the writer'.length);
     const artifact = value(await consumer.artifact(writerId), 'artifact');
@@ -366,6 +367,17 @@ describe('the core’s orchestrator client against the real orchestrator', () =>
     assert.ok(consumerId);
     value(await admin.revokeToken(consumerId), 'revoke token');
     assert.equal(problem(await consumer.jobs(), 'revoked token').code, 'unauthorized');
+  });
+
+  test('LDAP mode: HTTP Basic credentials reach the server’s directory check; without them it refuses at once', framework, async () => {
+    // No directory runs here: the port is closed, so the server answers what it answers when the
+    // directory is down — but only once it has read the Basic credentials the client sent.
+    const orch = await orchestrator({ auth: 'ldap', ldapUrl: `ldap://127.0.0.1:${await freePort()}`, scenarios: {} });
+    assert.deepEqual(problem(await client(orch).jobs(), 'no credentials'), { code: 'unauthorized', detail: 'missing or malformed Authorization: Basic header' });
+    assert.deepEqual(problem(await client(orch, { kind: 'token', token: 'tdtp_abc' }).jobs(), 'a token'), { code: 'unauthorized', detail: 'missing or malformed Authorization: Basic header' });
+    const basic = client(orch, { kind: 'basic', username: 'ivan', password: 'пароль с пробелом' });
+    assert.deepEqual(problem(await basic.jobs(), 'basic'), { code: 'unauthorized', detail: 'authentication service unavailable' });
+    assert.equal(value(await basic.health(), 'health').status, 'ok');
   });
 
   test('an unreachable server is a fact with its system code, and the caller’s AbortSignal ends a call', framework, async () => {

@@ -60,8 +60,13 @@ export interface Subscription {
 }
 
 export interface OrchestratorOptions {
-  /** `none`: --no-auth, every request is the admin `dev`. `token`: bearer tokens, the bootstrap admin token read from the log. */
-  auth: 'none' | 'token';
+  /**
+   * `none`: --no-auth, every request is the admin `dev`. `token`: bearer tokens, the bootstrap
+   * admin token read from the log. `ldap`: --auth-type ldap against `ldapUrl` (HTTP Basic per request).
+   */
+  auth: 'none' | 'token' | 'ldap';
+  /** For `ldap`: the directory's URL (`ldap://host:port`). */
+  ldapUrl?: string;
   /** Scenario files by name (written as `<name>.yaml`): Go text/template over the whole file, optional `orchestrator:` header. */
   scenarios: Record<string, string>;
   /** Default: one runner `tdtpcli` running `--pipeline {{.tmpfile}}` with the built tdtpcli. */
@@ -135,6 +140,7 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
     '--db', join(dir, 'orchestrator.db'),
     '--tmp', join(dir, 'tmp'),
     ...(options.auth === 'none' ? ['--no-auth'] : []),
+    ...(options.auth === 'ldap' ? ['--auth-type', 'ldap', '--ldap-url', options.ldapUrl ?? 'ldap://127.0.0.1:1', '--ldap-base-dn', 'dc=tdtp,dc=test'] : []),
   ];
   if (options.pubsub) {
     writeJson(join(dir, 'pubsub.yaml'), { subscriptions: options.pubsub.subscriptions });

@@ -74,6 +74,7 @@ export interface Job {
   /** Whether `log` was cut here (longer than MAX_LOG_CHARS). */
   readonly logTruncated: boolean;
   readonly error: string | undefined;
+  /** Recorded a moment after the job turns `done` (a refresh later), and only for a flat `output:` line. */
   readonly artifactPath: string | undefined;
   readonly artifactSha256: string | undefined;
   readonly artifactSize: number | undefined;
