@@ -46,10 +46,11 @@ describe('next run of a schedule', () => {
   });
 
   test('what robfig does not take, or a croner extension it lacks, is invalid', () => {
-    for (const expr of ['not a cron', '* * * *', '0 0 * * * *', '0 0 L * *', '0 0 * * 5#2', '0 0 15W * *', '@reboot', 'x'.repeat(300)]) {
+    for (const expr of ['0 0 * * 7', '0 0 * * 5-7', '0 0 * * 1,7', 'not a cron', '* * * *', '0 0 * * * *', '0 0 L * *', '0 0 * * 5#2', '0 0 15W * *', '@reboot', 'x'.repeat(300)]) {
       assert.equal(at(expr).kind, 'invalid', expr);
     }
     assert.deepEqual(parseServerCron('0 0 30 2 *', 'UTC'), { ok: false, code: 'cronNeverFires', values: ['0 0 30 2 *'] });
+    assert.equal(at('0 0 * * */2').kind, 'at', 'a step is no day number');
   });
 
   test('a disabled schedule has no next run', () => {

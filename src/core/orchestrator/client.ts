@@ -223,10 +223,9 @@ export class OrchestratorClient {
     return this.json({ method: 'POST', path: `/requests/${seg(id)}/approve` }, 'requestApproved', shape.requestApproved, options);
   }
 
+  /** The server echoes `{request_id, status, note}`: read the request for what it holds. */
   rejectRequest(id: string, note: string, options?: CallOptions): Promise<Answer<void>> {
-    return this.json({ method: 'POST', path: `/requests/${seg(id)}/reject`, body: { note } }, 'requestRejected', () => null, options).then((a) =>
-      a.ok ? { ok: true as const, value: undefined } : a,
-    );
+    return this.none({ method: 'POST', path: `/requests/${seg(id)}/reject`, body: { note } }, options);
   }
 }
 

@@ -86,6 +86,8 @@ export function parseServerCron(expr: string, serverZone: string): CronParse {
   if (/[LW#]/i.test(body.replace(/[A-Za-z]{3}/g, (name) => (/^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat)$/i.test(name) ? '' : name)))) {
     return refused('cronUnsupported', expr);
   }
+  // robfig's day of week is 0-6; croner also takes 7 for Sunday, which the server refuses.
+  if (parts[4].split(',').some((item) => item.split('/')[0].split('-').some((n) => /^\d+$/.test(n) && Number(n) > 6))) return refused('notCron', expr);
   // robfig reads `?` as `*` in the day fields; croner would put the current time there.
   const pattern = parts.map((p) => (p === '?' ? '*' : p)).join(' ');
   try {
