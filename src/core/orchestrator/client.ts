@@ -106,7 +106,10 @@ export class OrchestratorClient {
 
   // ── Jobs ─────────────────────────────────────────────────────────────────────────────────
 
-  /** Newest first. v1.18.1 ignores `limit` and answers its last 100; later versions honour it (≤ 500). */
+  /**
+   * Newest first, by whole-second start times (jobs of one second in any order). v1.18.1 ignores
+   * `limit` and answers its last 100; later versions honour it (≤ 500).
+   */
   jobs(limit = JOBS_DEFAULT_LIMIT, options?: CallOptions): Promise<Answer<Job[]>> {
     const n = Math.max(1, Math.min(JOBS_MAX_LIMIT, Math.floor(limit) || JOBS_DEFAULT_LIMIT));
     return this.json({ method: 'GET', path: `/jobs?limit=${n}` }, 'jobs', (v) => shape.list(v, shape.job), options);
