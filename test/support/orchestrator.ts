@@ -60,8 +60,13 @@ export interface Subscription {
 }
 
 export interface OrchestratorOptions {
-  /** `none`: --no-auth, every request is the admin `dev`. `token`: bearer tokens, the bootstrap admin token read from the log. */
-  auth: 'none' | 'token';
+  /**
+   * `none`: --no-auth, every request is the admin `dev`. `token`: bearer tokens, the bootstrap
+   * admin token read from the log. `ldap`: --auth-type ldap against `ldapUrl` (HTTP Basic per request).
+   */
+  auth: 'none' | 'token' | 'ldap';
+  /** For `ldap`: the directory's URL (`ldap://host:port`). */
+  ldapUrl?: string;
   /** Scenario files by name (written as `<name>.yaml`): Go text/template over the whole file, optional `orchestrator:` header. */
   scenarios: Record<string, string>;
   /** Default: one runner `tdtpcli` running `--pipeline {{.tmpfile}}` with the built tdtpcli. */
@@ -96,6 +101,11 @@ export interface Orchestrator {
   run(scenario: string, params?: Record<string, string>, token?: string): Promise<string>;
   /** Polls GET /jobs/{id} until the job is in one of `statuses`. */
   waitForJob(id: string, statuses: JobStatus[], timeoutMs?: number): Promise<Job>;
+  /**
+   * Kills the process with SIGKILL (as a crash or a power cut would: jobs it ran stay `running` in
+   * its database, their runners orphaned) and starts it again on the same port, folder and database.
+   */
+  restart(): Promise<void>;
   /** Stops the process (SIGTERM, SIGKILL after 5 s) and removes its folder. */
   dispose(): Promise<void>;
 }
@@ -130,6 +140,7 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
     '--db', join(dir, 'orchestrator.db'),
     '--tmp', join(dir, 'tmp'),
     ...(options.auth === 'none' ? ['--no-auth'] : []),
+    ...(options.auth === 'ldap' ? ['--auth-type', 'ldap', '--ldap-url', options.ldapUrl ?? 'ldap://127.0.0.1:1', '--ldap-base-dn', 'dc=tdtp,dc=test'] : []),
   ];
   if (options.pubsub) {
     writeJson(join(dir, 'pubsub.yaml'), { subscriptions: options.pubsub.subscriptions });
@@ -137,12 +148,16 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
   }
   // No TDTP_LICENSE or MERCURY_* of the developer's: the community floor, as in CI.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TDTP_') && !k.startsWith('MERCURY_')));
-  const child = spawn(tools.orchestrator, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  launched.add(child);
-  child.once('exit', () => launched.delete(child));
   let log = '';
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const launch = (): ChildProcess => {
+    const started = spawn(tools.orchestrator, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    launched.add(started);
+    started.once('exit', () => launched.delete(started));
+    started.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    started.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    return started;
+  };
+  let child = launch();
   const url = `http://127.0.0.1:${port}`;
 
   const request = async <T>(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<ApiAnswer<T>> => {
@@ -171,8 +186,8 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
     rmSync(dir, { recursive: true, force: true });
   };
 
-  try {
-    await until(
+  const answering = () =>
+    until(
       async () => {
         if (child.exitCode !== null) throw new Error(`the orchestrator exited with ${child.exitCode} before it answered:\n${log}`);
         return (await request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined;
@@ -181,6 +196,8 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
       `the orchestrator on ${url} to answer /healthz`,
       50,
     );
+  try {
+    await answering();
   } catch (err) {
     await dispose();
     throw err;
@@ -233,6 +250,15 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
       } catch (err) {
         throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
       }
+    },
+    async restart() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      child = launch();
+      await answering();
     },
     dispose,
   };
