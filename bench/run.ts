@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,recorder,flood,tree,hostflood
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,recorder,flood,tree,orchestrator,hostflood
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -35,6 +35,7 @@ import { measureFlood } from './flood';
 import { measureRecorderCeiling } from './recorder';
 import { measureHostFlood } from './hostFlood';
 import { measureTreeRefresh } from './treeRefresh';
+import { measureOrchestratorPolling } from './orchestrator';
 import { chromiumPath, measurePanelRender } from './panelRender';
 
 const ROOT = resolve(__dirname, '..');
@@ -722,6 +723,17 @@ async function measureTreeRows(): Promise<void> {
   addTextRow('13c', 'Tree: the rows of one refresh as sent to the window (JSON)', fmtMB(f.itemBytes));
 }
 
+/** Section 14: the orchestrator's polling (bench/orchestrator.ts): CPU per refresh of a job list, and requests per minute. */
+async function measureOrchestratorRows(): Promise<void> {
+  const rounds = QUICK ? 3 : 15;
+  log(`14 orchestrator polling: 100 and 500 jobs with 64 KiB logs, ${rounds} rounds`);
+  for (const [row, jobs] of [['14a', 100], ['14b', 500]] as const) {
+    const f = await measureOrchestratorPolling(jobs, rounds);
+    addRow(row, `Orchestrator: CPU per refresh of ${jobs} jobs (${fmtMB(f.answerBytes)} of JSON: parse + normalize + diff)`, stat(f.refreshCpuMs), (v) => fmtMs(v));
+    if (jobs === 500) addTextRow('14c', 'Orchestrator: requests per minute with a job running: nobody looks / view visible and focused / server down for an hour', `${f.idlePerMinute.toFixed(1)} / ${f.busyPerMinute.toFixed(1)} / ${f.failingPerMinute.toFixed(2)}`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 12: tdtp-watch end to end (bench/cli.ts); the Python reference worker prints ~17,000 events/s
 
@@ -1024,6 +1036,7 @@ async function main(): Promise<boolean> {
     if (want('history')) await section('history', () => measureHistoryJournal());
     if (want('alerts') || want('panel')) await section('panel', () => measurePanel());
     if (want('tree')) await section('tree', () => measureTreeRows());
+    if (want('orchestrator')) await section('orchestrator', () => measureOrchestratorRows());
     // Drives code-server for 2-3 minutes: the full bench only (or --only=hostflood).
     if ((!QUICK && ONLY.size === 0) || ONLY.has('hostflood')) await section('hostflood', () => measureHostFloodRows());
   } finally {
