@@ -157,6 +157,8 @@ function validateResult(value: unknown): TdtpResult | string {
   if (value === null || typeof value !== 'object') return `payload is JSON ${describeValue(value)}, not an object`;
   if (Array.isArray(value)) return 'payload is a JSON array, not an object';
   const obj = value as Record<string, unknown>;
+  if (isWellFormed(obj)) return obj as TdtpResult;
+  // Something is wrong: find the first problem, in the order the fields are listed.
   for (const field of ['pipeline_name', 'result_name', 'status', 'started_at', 'finished_at'] as const) {
     const problem = checkString(obj, field, true);
     if (problem) return problem;
@@ -178,6 +180,49 @@ function validateResult(value: unknown): TdtpResult | string {
     if (nestingDepth(obj[key]) > MAX_EXTRA_DEPTH) return `extra field "${truncate(key, 60)}" is nested deeper than ${MAX_EXTRA_DEPTH} levels`;
   }
   return obj as TdtpResult;
+}
+
+/**
+ * The hot path of validateResult: true exactly when it would find no problem, for any value
+ * JSON.parse made (whose own properties are never undefined). Named loads and one pass over the
+ * keys instead of a hasOwn, a keyed load and a Set lookup per field (~2k instructions per event).
+ */
+function isWellFormed(obj: Record<string, unknown>): boolean {
+  const r = obj as Partial<Record<(typeof KNOWN_FIELDS)[number], unknown>>;
+  if (typeof r.pipeline_name !== 'string' || typeof r.result_name !== 'string' || typeof r.status !== 'string') return false;
+  if (typeof r.started_at !== 'string' || typeof r.finished_at !== 'string') return false;
+  if (!isCount(r.duration_ms) || !isCount(r.rows_loaded) || !isCount(r.rows_exported)) return false;
+  const uuid = r.package_uuid;
+  const error = r.error;
+  if ((uuid !== undefined && typeof uuid !== 'string') || (error !== undefined && typeof error !== 'string')) return false;
+  // Every known field found above must be an own one, and extras must not nest too deep. The
+  // known fields with a value number 8 to 10; when as many of the own keys are known fields, those
+  // are the same fields (an own key from JSON always has a value), so none was inherited.
+  let known = 0;
+  for (const key of Object.keys(obj)) {
+    switch (key) {
+      case 'pipeline_name':
+      case 'result_name':
+      case 'status':
+      case 'package_uuid':
+      case 'started_at':
+      case 'finished_at':
+      case 'duration_ms':
+      case 'rows_loaded':
+      case 'rows_exported':
+      case 'error':
+        known++;
+        break;
+      default:
+        if (nestingDepth(obj[key]) > MAX_EXTRA_DEPTH) return false;
+    }
+  }
+  return known === 8 + (uuid === undefined ? 0 : 1) + (error === undefined ? 0 : 1);
+}
+
+/** What validateResult accepts for duration_ms and the row counts: an integer in 0..2^53-1. */
+function isCount(v: unknown): boolean {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 function checkString(obj: Record<string, unknown>, field: string, required: boolean): string | undefined {
