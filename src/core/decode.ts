@@ -115,7 +115,7 @@ export function isKnownField(key: string): boolean {
  * Decodes one pub/sub message. Never throws: every failure is a `rejected` outcome naming the
  * field and the problem. Channels ending in `:state` are ignored, as the reference worker does.
  */
-export function decodeMessage(keys: KeySpace, channel: string, payload: Buffer | string, receivedAt = Date.now()): DecodeOutcome {
+export function decodeMessage(keys: KeySpace, channel: string, payload: Buffer | string, receivedAt?: number): DecodeOutcome {
   if (channel.endsWith(':state')) return { kind: 'ignored' };
   const resultName = keys.resultNameOfChannel(channel);
   if (resultName === undefined || resultName === '') {
@@ -125,7 +125,7 @@ export function decodeMessage(keys: KeySpace, channel: string, payload: Buffer |
 }
 
 /** Decodes the JSON of a state key (or a message) for a known result_name. Never throws. */
-export function decodePayload(source: string, resultName: string, payload: Buffer | string, receivedAt = Date.now()): DecodeOutcome {
+export function decodePayload(source: string, resultName: string, payload: Buffer | string, receivedAt?: number): DecodeOutcome {
   if (resultName.length > MAX_RESULT_NAME_CHARS) {
     return reject(source, resultName, `result_name "${truncate(resultName, 60)}" is ${resultName.length} characters long, over the ${MAX_RESULT_NAME_CHARS}-character limit`, payload, receivedAt);
   }
@@ -162,7 +162,7 @@ export function decodePayload(source: string, resultName: string, payload: Buffe
  * Decodes a value already parsed from JSON (the persisted history keeps runs as JSON objects),
  * with the same checks as a payload. `text` is what a rejection shows; never throws.
  */
-export function decodeParsed(source: string, resultName: string, parsed: unknown, text: string, receivedAt = Date.now()): DecodeOutcome {
+export function decodeParsed(source: string, resultName: string, parsed: unknown, text: string, receivedAt?: number): DecodeOutcome {
   const checked = validateResult(parsed);
   if (typeof checked === 'string') return reject(source, resultName, checked, text, receivedAt);
   const started = parseGoTime(checked.started_at);
@@ -315,7 +315,8 @@ function firstInvalidUtf8Offset(buf: Buffer): number {
   return n;
 }
 
-function reject(source: string, resultName: string | undefined, reason: string, payload: Buffer | string, receivedAt: number): DecodeOutcome {
+/** `receivedAt` defaults to now, read only here: an accepted run never needs it (the store stamps it). */
+function reject(source: string, resultName: string | undefined, reason: string, payload: Buffer | string, receivedAt = Date.now()): DecodeOutcome {
   const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
   const head = typeof payload === 'string' ? payload.slice(0, RAW_PREVIEW_CHARS + 1) : payload.subarray(0, RAW_PREVIEW_CHARS * 4).toString('utf8');
   return {

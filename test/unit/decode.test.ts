@@ -271,6 +271,15 @@ describe('decode: rejections name the field and the problem', () => {
     assert.equal(rejected.receivedAt, RECEIVED_AT);
   });
 
+  test('without a given time, a rejection is stamped when it is made', () => {
+    const before = Date.now();
+    const outcome = decodeMessage(new KeySpace('tdtp:pipeline'), 'tdtp:pipeline:X', '{"nope":1}');
+    const after = Date.now();
+    assert.equal(outcome.kind, 'rejected');
+    if (outcome.kind !== 'rejected') return;
+    assert.ok(outcome.rejected.receivedAt >= before && outcome.rejected.receivedAt <= after, String(outcome.rejected.receivedAt));
+  });
+
   test('rawPreview is truncated to RAW_PREVIEW_CHARS (string and Buffer)', () => {
     const text = `{"pipeline_name":${'7'.repeat(5000)}`;
     for (const payload of [text, Buffer.from(text)]) {
