@@ -142,11 +142,51 @@ function paint(out: Output, color: string, text: string): string {
   return out.color ? `\u001b[${COLORS[color] ?? '0'}m${text}\u001b[0m` : text;
 }
 
-/** HH:MM:SS in local time; a fresh Intl call per line cost more than the rest of the line. */
+/**
+ * HH:MM:SS in local time; a fresh Intl call per line cost more than the rest of the line, and the
+ * text is kept for the second it names (thousands of lines share it in a burst).
+ */
 function clock(ms: number): string {
-  const d = new Date(ms);
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const second = Math.floor(ms / 1000);
+  if (second !== clockSecond) {
+    const d = new Date(ms);
+    clockText = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    clockSecond = second;
+  }
+  return clockText;
 }
+let clockSecond = NaN;
+let clockText = '';
+
+/** `received_at` of --json lines: the ISO text kept for the millisecond it names. */
+function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
+}
+let isoMs = NaN;
+let isoText = '';
+
+/**
+ * oneLine of the short texts that come back run after run (result and pipeline names, the
+ * status): three sanitising passes per text were a visible share of each line's cost. At most
+ * SAME_LINES texts of up to SAME_LINE_CHARS characters are kept, so a flood of names costs ~2 MB.
+ */
+function sameLine(text: string): string {
+  if (text.length > SAME_LINE_CHARS) return oneLine(text);
+  let line = sameLines.get(text);
+  if (line === undefined) {
+    if (sameLines.size >= SAME_LINES) sameLines.clear();
+    line = oneLine(text);
+    sameLines.set(text, line);
+  }
+  return line;
+}
+const SAME_LINES = 4096;
+const SAME_LINE_CHARS = 128;
+const sameLines = new Map<string, string>();
 
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -192,7 +232,7 @@ function runJson(keys: KeySpace, record: RunRecord) {
     result_name_mismatch: record.run.resultNameMismatch,
     status_kind: record.run.statusKind,
     dq: record.dq,
-    received_at: new Date(record.receivedAt).toISOString(),
+    received_at: isoTime(record.receivedAt),
     event: record.run.result,
   };
 }
@@ -206,10 +246,10 @@ function printRun(out: Output, keys: KeySpace, record: RunRecord): void {
   const r = run.result;
   const kind = run.statusKind;
   const origin = record.source === 'live' ? '' : ` (${record.source === 'loaded' ? 'existing state' : record.source === 'recovered' ? 'recovered from state' : 'polled'})`;
-  const name = oneLine(run.resultName);
-  const pipeline = oneLine(r.pipeline_name);
+  const name = sameLine(run.resultName);
+  const pipeline = sameLine(r.pipeline_name);
   out.write(
-    `[${clock(record.receivedAt)}] ${paint(out, kind, `${MARKS[kind]} ${oneLine(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
+    `[${clock(record.receivedAt)}] ${paint(out, kind, `${MARKS[kind]} ${sameLine(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
   );
   if (run.resultNameMismatch) out.write(paint(out, 'warning', `    ! the payload says result_name "${oneLine(r.result_name)}" but arrived on ${oneLine(keys.channel(run.resultName))}`));
   if (isDqWarning(record.dq)) out.write(paint(out, 'warning', `    ⚠ data quality: ${describeDq(record.dq)}`));

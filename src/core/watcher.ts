@@ -166,7 +166,7 @@ export class PipelineWatcher implements IDisposable {
       let added = 0;
       let rejected = 0;
       const present = new Set<string>();
-      const apply = (names: string[], values: Array<Buffer | null>) => {
+      const apply = (names: string[], stateKeys: string[], values: Array<Buffer | null>) => {
         for (let i = 0; i < names.length; i++) {
           const value = values[i];
           const resultName = names[i];
@@ -174,7 +174,7 @@ export class PipelineWatcher implements IDisposable {
           if (present.has(resultName)) continue; // SCAN may return a key twice
           present.add(resultName);
           if (live.has(resultName)) continue;
-          const outcome = decodePayload(this.keys.stateKey(resultName), resultName, value);
+          const outcome = decodePayload(stateKeys[i], resultName, value);
           if (outcome.kind === 'run') {
             if (this.store.addRun(outcome.run, source)) added++;
           } else if (outcome.kind === 'rejected') {
@@ -211,31 +211,36 @@ export class PipelineWatcher implements IDisposable {
     }
   }
 
-  /** SCAN one server for state keys; each page is read while the next SCAN runs. */
-  private async scanShard(scanner: Redis, read: (keys: string[]) => Promise<Array<Buffer | null>>, apply: (names: string[], values: Array<Buffer | null>) => void): Promise<void> {
-    let cursor = '0';
-    let pendingRead: Promise<void> | undefined;
-    do {
-      const [next, found] = await scanner.scan(cursor, 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT);
-      cursor = next;
-      await pendingRead;
-      pendingRead = undefined;
-      const names: string[] = [];
-      const stateKeys: string[] = [];
-      for (const key of found) {
-        const name = this.keys.resultNameOfStateKey(key);
-        if (name) {
-          names.push(name);
-          stateKeys.push(key);
+  /**
+   * SCAN one server for state keys. A page's read and the next SCAN are sent as soon as the page
+   * is known, before the previous page is decoded, so Redis serves them while this process decodes.
+   */
+  private async scanShard(scanner: Redis, read: (keys: string[]) => Promise<Array<Buffer | null>>, apply: (names: string[], keys: string[], values: Array<Buffer | null>) => void): Promise<void> {
+    let scanning: Promise<[string, string[]]> | undefined = scanner.scan('0', 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT);
+    let previous: { names: string[]; keys: string[]; values: Promise<Array<Buffer | null>> } | undefined;
+    try {
+      while (scanning) {
+        const [cursor, found]: [string, string[]] = await scanning;
+        scanning = cursor === '0' ? undefined : scanner.scan(cursor, 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT);
+        const names: string[] = [];
+        const stateKeys: string[] = [];
+        for (const key of found) {
+          const name = this.keys.resultNameOfStateKey(key);
+          if (name) {
+            names.push(name);
+            stateKeys.push(key);
+          }
         }
+        const page = stateKeys.length ? { names, keys: stateKeys, values: read(stateKeys) } : undefined;
+        if (previous) apply(previous.names, previous.keys, await previous.values);
+        previous = page;
       }
-      if (stateKeys.length) {
-        pendingRead = read(stateKeys).then((values) => apply(names, values));
-        // Awaited on the next round; if the next SCAN throws first, its failure must not go unhandled.
-        pendingRead.catch(() => {});
-      }
-    } while (cursor !== '0');
-    await pendingRead;
+      if (previous) apply(previous.names, previous.keys, await previous.values);
+    } finally {
+      // Whatever failed first is thrown; a request still in flight must not fail unhandled.
+      scanning?.catch(() => {});
+      previous?.values.catch(() => {});
+    }
   }
 
   /**

@@ -170,6 +170,25 @@ describe('tdtp-watch with tdtp-emit', () => {
     assert.ok(lines.some((l) => l.includes('(p\\n[00:00:00] ✓ success  FORGED_V001')), found.stdout);
   });
 
+  test('a watched name that comes back (kept sanitised for the next line) is escaped every time', async () => {
+    const forged = '\n[00:00:00] ✓ success  FORGED_V002 (forged_pipeline)';
+    const long = `q${'x'.repeat(200)}${forged}`; // over the length kept: sanitised afresh each time
+    const watch = start(WATCH, ['--port', port]);
+    await watch.out.waitForLine(/^Loaded \d+ existing states? in \d+ ms\.$/, 5000);
+    for (let i = 0; i < 2; i++) {
+      for (const pipeline of [`p${forged}`, long]) {
+        const from = watch.out.lines.length;
+        await publishResult(admin, KEYS, makeResult('FORGE_V002', { pipeline_name: pipeline, rows_loaded: 10 + i }));
+        await watch.out.waitForLine(/✓ success {2}FORGE_V002 \(/, 5000, from);
+      }
+    }
+    const finished = await interrupt(watch);
+    const lines = finished.stdout.split('\n');
+    assert.deepEqual(lines.filter((l) => /^\[00:00:00\]/.test(l)), [], finished.stdout);
+    assert.equal(lines.filter((l) => l.includes('FORGE_V002 (p\\n[00:00:00] ✓ success  FORGED_V002 (forged_pipeline))')).length, 2, finished.stdout);
+    assert.equal(lines.filter((l) => l.includes(`xx\\n[00:00:00] ✓ success  FORGED_V002`)).length, 2, finished.stdout);
+  });
+
   test('--poll exits 0 when the state is found, 1 when it is absent', async () => {
     await admin.set(KEYS.stateKey('POLL_V001'), encodeLikeGo(makeResult('POLL_V001', { status: 'failed', error: 'x' })), 'EX', 300);
     const found = await run(WATCH, ['--port', port, '--poll', 'POLL_V001']);

@@ -83,6 +83,18 @@ describe('boundRun: bytes kept per run', () => {
     assert.equal(small.result.note, 'kept');
   });
 
+  test('each bound alone: an error, a field or the extras just over makes a copy, at the limit the same run', () => {
+    const atLimit = run('R', { status: 'failed', error: 'e'.repeat(1000), pipeline_name: 'p'.repeat(MAX_FIELD_CHARS), note: 'n' });
+    assert.equal(boundRun(atLimit, 1000), atLimit);
+    assert.equal(boundRun(run('R', { error: 'e'.repeat(1001) }), 1000).result.error, `${'e'.repeat(1000)}…`);
+    assert.equal(boundRun(run('R', { result_name: 'r'.repeat(MAX_FIELD_CHARS + 1) }), 1000).result.result_name, `${'r'.repeat(MAX_FIELD_CHARS)}…`);
+    const extrasOnly = boundRun(run('R', { big: 'x'.repeat(MAX_EXTRA_CHARS) }), 1000);
+    assert.equal(Object.hasOwn(extrasOnly.result, 'big'), false);
+    assert.equal(extrasOnly.result.pipeline_name, 'erp_mask_sync');
+    const smallExtras = run('R', { note: 'kept' });
+    assert.equal(boundRun(smallExtras, 1000), smallExtras);
+  });
+
   test('a "__proto__" key from the wire stays a plain field in the bounded copy', () => {
     const text = payload('R', { error: 'e'.repeat(2000) }).replace(/}$/, ',"__proto__":{"polluted":true}}');
     const outcome = decodePayload('s', 'R', text, 0);

@@ -196,6 +196,43 @@ describe('decodeMessage never throws (property-based)', () => {
     );
   });
 
+  test('mutated valid events are accepted exactly when a plain field-by-field model finds no problem', () => {
+    // The decoder checks the usual shape on a fast path and words problems on a slow one; both
+    // must agree with this model (valid times are kept valid by the mutations' values: a
+    // replaced time is a string that is not a time, so it is rejected by the time parser instead).
+    const problemFree = (obj: Record<string, unknown>): boolean =>
+      STRING_FIELDS.every((f) => Object.hasOwn(obj, f) && typeof obj[f] === 'string') &&
+      OPTIONAL_STRING_FIELDS.every((f) => !Object.hasOwn(obj, f) || typeof obj[f] === 'string') &&
+      INTEGER_FIELDS.every((f) => Object.hasOwn(obj, f) && typeof obj[f] === 'number' && Number.isSafeInteger(obj[f]) && (obj[f] as number) >= 0);
+    const timesValid = (obj: Record<string, unknown>) => obj.started_at === VALID.started_at && obj.finished_at === VALID.finished_at;
+    fc.assert(
+      fc.property(mutatedEvent, (text) => {
+        const obj = JSON.parse(text) as Record<string, unknown>;
+        const outcome = decodeAndCheck(text);
+        if (!timesValid(obj)) return;
+        assert.equal(outcome.kind, problemFree(obj) ? 'run' : 'rejected', text);
+      }),
+      { numRuns: NUM_RUNS * 3 },
+    );
+  });
+
+  test('a field inherited from a polluted Object.prototype does not stand in for a missing one', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    for (const field of [...STRING_FIELDS, ...INTEGER_FIELDS]) {
+      const { [field]: value, ...rest } = VALID;
+      // The same number of keys as a valid event: an extra field takes the missing one's place.
+      const text = JSON.stringify({ ...rest, extra_field: 1 });
+      proto[field] = value;
+      try {
+        const outcome = decodeAndCheck(text);
+        assert.equal(outcome.kind, 'rejected', field);
+        if (outcome.kind === 'rejected') assert.equal(outcome.rejected.reason, `missing field "${field}"`);
+      } finally {
+        delete proto[field];
+      }
+    }
+  });
+
   test('one required field dropped or given a non-matching type is rejected naming that field', () => {
     fc.assert(
       fc.property(fc.constantFrom(...Object.keys(VALID)), fc.option(wrongValue, { nil: undefined }), (field, value) => {

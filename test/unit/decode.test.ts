@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
-import { DecodeOutcome, KNOWN_FIELDS, MAX_EXTRA_DEPTH, MAX_PAYLOAD_BYTES, PipelineRun, RAW_PREVIEW_CHARS, RejectedMessage, decodeMessage, decodePayload, encodeResult, extraFields, runIdentity } from '../../src/core/decode';
+import { DecodeOutcome, KNOWN_FIELDS, MAX_EXTRA_DEPTH, isKnownField, MAX_PAYLOAD_BYTES, PipelineRun, RAW_PREVIEW_CHARS, RejectedMessage, decodeMessage, decodePayload, encodeResult, extraFields, runIdentity } from '../../src/core/decode';
 import { KeySpace, escapeGlob } from '../../src/core/keySpace';
 
 const KEYS = new KeySpace('tdtp:pipeline');
@@ -271,6 +271,15 @@ describe('decode: rejections name the field and the problem', () => {
     assert.equal(rejected.receivedAt, RECEIVED_AT);
   });
 
+  test('without a given time, a rejection is stamped when it is made', () => {
+    const before = Date.now();
+    const outcome = decodeMessage(new KeySpace('tdtp:pipeline'), 'tdtp:pipeline:X', '{"nope":1}');
+    const after = Date.now();
+    assert.equal(outcome.kind, 'rejected');
+    if (outcome.kind !== 'rejected') return;
+    assert.ok(outcome.rejected.receivedAt >= before && outcome.rejected.receivedAt <= after, String(outcome.rejected.receivedAt));
+  });
+
   test('rawPreview is truncated to RAW_PREVIEW_CHARS (string and Buffer)', () => {
     const text = `{"pipeline_name":${'7'.repeat(5000)}`;
     for (const payload of [text, Buffer.from(text)]) {
@@ -304,6 +313,15 @@ describe('decode: unknown fields, field order and prototype safety', () => {
       ['retries', 3],
     ]);
     assert.equal(run.result['retries'], 3);
+  });
+
+  test('isKnownField names exactly KNOWN_FIELDS', () => {
+    for (const field of KNOWN_FIELDS) assert.equal(isKnownField(field), true, field);
+    for (const key of ['', 'Status', 'status ', 'errors', 'bench_sent_us', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'package_uuid\u0000']) {
+      assert.equal(isKnownField(key), false, key);
+    }
+    // Built at run time, not internalised: the switch compares the text.
+    assert.equal(isKnownField(['pipeline', 'name'].join('_')), true);
   });
 
   test('encodeResult writes Go field order, then extras in received order', () => {
