@@ -3,7 +3,8 @@ import { describeDq, firstLine, formatDuration, plural, statusLabel } from '../c
 import { RejectedMessage } from '../core/decode';
 import { KeySpace } from '../core/keySpace';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
-import { PipelineStore, RunRecord } from '../core/store';
+import { PipelineStore } from '../core/store';
+import type { RunRecord } from '../core/runs';
 import { PipelineWatcher, ReconcileReport, pollOnce } from '../core/watcher';
 import { connectionMode, describeEndpoint } from '../core/settings';
 import { errorText, oneLine, problemJson, problemText, warningText } from './problemText';

@@ -326,9 +326,14 @@ function reject(source: string, resultName: string | undefined, reason: string, 
   };
 }
 
-/** A stable identity of a run, used to recognise the same run arriving as event and as state. */
+/** The fields that make a run's identity, in the order `runIdentity` joins them (the store compares them one by one). */
+export const RUN_IDENTITY_FIELDS = ['pipeline_name', 'status', 'started_at', 'finished_at', 'duration_ms'] as const;
+
+/** A stable identity of a run, used to recognise the same run arriving as event and as state: RUN_IDENTITY_FIELDS joined by U+0000. */
 export function runIdentity(result: TdtpResult): string {
-  return `${result.pipeline_name}\u0000${result.status}\u0000${result.started_at}\u0000${result.finished_at}\u0000${result.duration_ms}`;
+  let identity = String(result[RUN_IDENTITY_FIELDS[0]]);
+  for (let i = 1; i < RUN_IDENTITY_FIELDS.length; i++) identity += `\u0000${result[RUN_IDENTITY_FIELDS[i]]}`;
+  return identity;
 }
 
 /** Unknown fields of a result, in the order received. */

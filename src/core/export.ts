@@ -1,6 +1,6 @@
 import { KNOWN_FIELDS } from './decode';
 import type { DqVerdict } from './dataQuality';
-import type { HistoryItem, RunRecord, RunSource } from './store';
+import type { HistoryItem, RunRecord, RunSource } from './runs';
 
 /**
  * Exporting runs as CSV or JSON. The columns are the wire contract's fields, in the framework's

@@ -1,7 +1,8 @@
 import type { DqVerdict } from './dataQuality';
-import { KNOWN_FIELDS, PipelineRun, StatusKind, TdtpResult, decodedRun } from './decode';
+import { KNOWN_FIELDS, PipelineRun, RUN_IDENTITY_FIELDS, StatusKind, TdtpResult, decodedRun, runIdentity } from './decode';
 import { GO_ZERO_TIME, GoTime, parseGoTime } from './goTime';
-import type { RunRecord, RunSource } from './store';
+import type { Ring } from './ring';
+import type { GapMarker, RunRecord, RunSource } from './runs';
 
 /**
  * A run of a history that is no longer the latest, in about a third of the memory of its
@@ -221,4 +222,48 @@ function shared(text: string): string {
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
   // defineProperty, so a "__proto__" key stays a plain field (as decode keeps it).
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** What a history keeps: the latest run whole, older runs compact (KeptRun), gap markers. */
+export type KeptItem = RunRecord | KeptRun | GapMarker;
+
+/**
+ * A predicate: does a history item hold the same run as `result` (equal `runIdentity`)? Compares the
+ * identity's fields one by one instead of building an identity string per history item, which made
+ * a reconcile after a reconnect cost one string concatenation per run kept (100 per pipeline).
+ * When a field of `result` contains the identity's separator (U+0000) the strings are compared as
+ * before, so the answer is always exactly `runIdentity(a) === runIdentity(b)`.
+ */
+export function sameRunAs(result: TdtpResult): (item: KeptItem) => boolean {
+  if (RUN_IDENTITY_FIELDS.some((field) => String(result[field]).includes('\u0000'))) {
+    const identity = runIdentity(result);
+    return (item) => item.kind !== 'gap' && runIdentity((item.kind === 'kept' ? item.expand(result.result_name) : item).run.result) === identity;
+  }
+  return (item) => {
+    if (item.kind === 'gap') return false;
+    for (const field of RUN_IDENTITY_FIELDS) {
+      const a = result[field];
+      // A compact run gives its fields one by one (its times are text made again only when asked).
+      const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
+      // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there.
+      if (a !== b && String(a) !== String(b)) return false;
+    }
+    return true;
+  };
+}
+
+/**
+ * After a run is pushed: the run before it (the previous latest, perhaps behind gap markers) is
+ * kept compact from now on; the older ones already are.
+ */
+export function compactPrevious(history: Ring<KeptItem>): void {
+  for (let i = 1; i < history.size; i++) {
+    const item = history.at(i);
+    if (item.kind === 'gap') continue;
+    if (item.kind === 'run') {
+      const kept = KeptRun.of(item);
+      if (kept) history.set(i, kept);
+    }
+    return;
+  }
 }

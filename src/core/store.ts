@@ -1,41 +1,14 @@
 import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
-import { PipelineRun, RejectedMessage, TdtpResult, boundRun, runIdentity } from './decode';
+import { PipelineRun, RejectedMessage, boundRun } from './decode';
 import { EvictionOrder, Standing } from './eviction';
 import { Emitter } from './emitter';
-import { KeptRun } from './keptRun';
+import { KeptItem, compactPrevious, sameRunAs } from './keptRun';
+import { ChangeBatch, StoreChange } from './changeBatch';
+import { DEFAULT_HISTORY_SIZE, KEPT_RUNS_BUDGET, StoreBudget, StoreLimits, StoreOverflow, boundedLimits, positiveInt } from './storeLimits';
 import { IDisposable } from './lifecycle';
-import { DISPLAY_ORDER, DisplayStatus, displayStatus } from './status';
-
-/** How a run reached the model. */
-export type RunSource =
-  /** A pub/sub event received while connected. */
-  | 'live'
-  /** A state key that already existed when the viewer connected. */
-  | 'loaded'
-  /** A state key that changed while the viewer was disconnected (its event was lost). */
-  | 'recovered'
-  /** Read by an explicit poll. */
-  | 'polled';
-
-export interface RunRecord {
-  readonly kind: 'run';
-  readonly run: PipelineRun;
-  readonly dq: DqVerdict;
-  readonly source: RunSource;
-  readonly receivedAt: number;
-  /** Read back from a recorder's stream: it gives its pipeline no standing in the eviction order. */
-  readonly fromStream?: true;
-}
-
-/** A span in which events may have been lost (disconnected, or kicked for being slow). */
-export interface GapMarker {
-  readonly kind: 'gap';
-  readonly from: number;
-  readonly to: number;
-  readonly reason: string;
-}
-
-export type HistoryItem = RunRecord | GapMarker;
+import { Ring } from './ring';
+import type { GapMarker, HistoryItem, RunRecord, RunSource } from './runs';
+import { DisplayStatus, displayStatusOf, sortForDisplay } from './status';
 
 export interface PipelineSnapshot {
   readonly resultName: string;
@@ -75,15 +48,6 @@ export interface StatusCounts {
   total: number;
 }
 
-export interface StoreChange {
-  /** result_names whose entry changed since the last notification. */
-  readonly pipelines: ReadonlySet<string>;
-  /** Whether the list of rejected messages changed. */
-  readonly rejectedChanged: boolean;
-  /** Whether pipelines were added or removed (a structural change). */
-  readonly structural: boolean;
-}
-
 export interface StoreOptions {
   /** Runs (and gap markers) kept per result_name. */
   historySize?: number;
@@ -98,107 +62,8 @@ export interface StoreOptions {
   limits?: Partial<StoreLimits>;
 }
 
-/** Bounds that keep the model's memory bounded whatever a publisher sends (tdtp.limits.*). */
-export interface StoreLimits {
-  /** Pipelines kept; past it the ones that give way are chosen by EvictionOrder. */
-  readonly maxPipelines: number;
-  /** Characters of an `error` kept per run. */
-  readonly errorChars: number;
-}
-
-/** What the limit on pipelines has cost since the store was last cleared. */
-export interface StoreOverflow {
-  /** Pipelines dropped to stay within the limit. */
-  readonly evicted: number;
-  readonly limit: number;
-}
-
-/** What the limit on kept runs has cost: histories kept shorter than `tdtp.history.size` asks. */
-export interface StoreBudget {
-  /** KEPT_RUNS_BUDGET: runs kept in all histories together at most. */
-  readonly runs: number;
-  /** Runs kept per pipeline now. */
-  readonly runsPerPipeline: number;
-  /** What the settings asked for. */
-  readonly historySize: number;
-}
-
-export const DEFAULT_HISTORY_SIZE = 100;
-/**
- * Runs kept in all histories together, whatever the settings say: the most that
- * `tdtp.limits.maxPipelines` (to 1,000,000) × `tdtp.history.size` (to 10,000) may come to. The
- * defaults (5,000 × 100) are exactly this. Past it each pipeline keeps fewer runs (at least one),
- * and at most this many pipelines are kept.
- */
-export const KEPT_RUNS_BUDGET = 500_000;
-/** The core's own fallbacks (the terminal tool, tests); VS Code passes the manifest's defaults. */
-export const DEFAULT_LIMITS: StoreLimits = { maxPipelines: 5000, errorChars: 16 * 1024 };
 const DEFAULT_REJECTED_SIZE = 200;
 const DEFAULT_COALESCE_MS = 100;
-
-/** A fixed-capacity ring; memory stays bounded whatever the event rate. */
-class Ring<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  constructor(private capacity: number) {}
-
-  push(item: T): void {
-    if (this.items.length < this.capacity) {
-      this.items.push(item);
-    } else {
-      this.items[this.head] = item;
-      this.head = (this.head + 1) % this.capacity;
-    }
-  }
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  newest(): T | undefined {
-    if (this.items.length === 0) return undefined;
-    return this.items[(this.head + this.items.length - 1) % this.items.length];
-  }
-
-  replaceNewest(item: T): void {
-    if (this.items.length === 0) this.push(item);
-    else this.items[(this.head + this.items.length - 1) % this.items.length] = item;
-  }
-
-  /** Newest first. */
-  toArray(): T[] {
-    const out: T[] = [];
-    for (let i = this.items.length - 1; i >= 0; i--) out.push(this.items[(this.head + i) % this.items.length]);
-    return out;
-  }
-
-  /** The item `i` places from the newest (0 is the newest). */
-  at(i: number): T {
-    return this.items[(this.head + this.items.length - 1 - i) % this.items.length];
-  }
-
-  set(i: number, item: T): void {
-    this.items[(this.head + this.items.length - 1 - i) % this.items.length] = item;
-  }
-
-  /** Newest first: a state key read again usually holds the newest run, found at once. */
-  some(predicate: (item: T) => boolean): boolean {
-    const n = this.items.length;
-    for (let i = n - 1; i >= 0; i--) if (predicate(this.items[(this.head + i) % n])) return true;
-    return false;
-  }
-
-  resize(capacity: number): void {
-    const newestFirst = this.toArray().slice(0, capacity);
-    this.capacity = capacity;
-    this.items = newestFirst.reverse();
-    this.head = 0;
-  }
-}
-
-/** What a history keeps: the latest run whole, older runs compact (KeptRun), gap markers. */
-type KeptItem = RunRecord | KeptRun | GapMarker;
 
 interface Entry {
   readonly resultName: string;
@@ -225,13 +90,8 @@ export class PipelineStore implements IDisposable {
   /** A run was dropped (or a pipeline) that the settings alone would have kept. */
   private budgetBit = false;
   private tolerance: DqTolerance;
-  private readonly coalesceMs: number;
 
-  private pendingPipelines = new Set<string>();
-  private pendingRejected = false;
-  private pendingStructural = false;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private disposed = false;
+  private readonly changes: ChangeBatch;
 
   private readonly addedRun = new Emitter<RunRecord>();
   private readonly changed = new Emitter<StoreChange>();
@@ -260,7 +120,7 @@ export class PipelineStore implements IDisposable {
     this.rejectedSize = positiveInt(options.rejectedSize, DEFAULT_REJECTED_SIZE);
     this.rejected = new Ring(this.rejectedSize);
     this.tolerance = options.tolerance ?? STRICT_TOLERANCE;
-    this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+    this.changes = new ChangeBatch(options.coalesceMs ?? DEFAULT_COALESCE_MS, (change) => this.changed.fire(change));
   }
 
   /** New limits; a lower pipeline limit drops the pipelines over it now. */
@@ -471,9 +331,7 @@ export class PipelineStore implements IDisposable {
       this.entries.delete(resultName);
       this.eviction.remove(resultName);
     }
-    this.pendingStructural = true;
-    if (resultName !== undefined) this.pendingPipelines.add(resultName);
-    this.scheduleFlush();
+    this.changes.structural(resultName);
   }
 
   private mutate(mutation: StoreMutation): void {
@@ -483,8 +341,7 @@ export class PipelineStore implements IDisposable {
   addRejected(message: RejectedMessage): void {
     this.rejected.push(message);
     this.rejectedTotal++;
-    this.pendingRejected = true;
-    this.scheduleFlush();
+    this.changes.rejected();
     this.rejectedEmitter.fire(message);
   }
 
@@ -607,29 +464,16 @@ export class PipelineStore implements IDisposable {
     this.mutate({ kind: 'forget' });
     this.rejected = new Ring(this.rejectedSize);
     this.rejectedTotal = 0;
-    this.pendingStructural = true;
-    this.pendingRejected = true;
-    this.scheduleFlush();
+    this.changes.everything();
   }
 
   /** Delivers pending change notifications now (tests, and before a view first renders). */
   flush(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-    if (this.pendingPipelines.size === 0 && !this.pendingRejected && !this.pendingStructural) return;
-    const change: StoreChange = { pipelines: this.pendingPipelines, rejectedChanged: this.pendingRejected, structural: this.pendingStructural };
-    this.pendingPipelines = new Set();
-    this.pendingRejected = false;
-    this.pendingStructural = false;
-    this.changed.fire(change);
+    this.changes.flush();
   }
 
   dispose(): void {
-    this.disposed = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.changes.dispose();
     this.addedRun.dispose();
     this.changed.dispose();
     this.rejectedEmitter.dispose();
@@ -638,106 +482,8 @@ export class PipelineStore implements IDisposable {
   }
 
   private markChanged(resultName: string, structural: boolean): void {
-    this.pendingPipelines.add(resultName);
-    if (structural) this.pendingStructural = true;
-    this.scheduleFlush();
+    this.changes.pipeline(resultName, structural);
   }
-
-  private scheduleFlush(): void {
-    if (this.disposed) return;
-    if (this.coalesceMs <= 0) {
-      this.flush();
-      return;
-    }
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      this.flush();
-    }, this.coalesceMs);
-  }
-}
-
-/**
- * A predicate: does a history item hold the same run as `result` (equal `runIdentity`)? Compares the
- * identity's fields one by one instead of building an identity string per history item, which made
- * a reconcile after a reconnect cost one string concatenation per run kept (100 per pipeline).
- * When a field of `result` contains the identity's separator (U+0000) the strings are compared as
- * before, so the answer is always exactly `runIdentity(a) === runIdentity(b)`.
- */
-function sameRunAs(result: TdtpResult): (item: KeptItem) => boolean {
-  if (IDENTITY_FIELDS.some((field) => String(result[field]).includes('\u0000'))) {
-    const identity = runIdentity(result);
-    return (item) => item.kind !== 'gap' && runIdentity((item.kind === 'kept' ? item.expand(result.result_name) : item).run.result) === identity;
-  }
-  return (item) => {
-    if (item.kind === 'gap') return false;
-    for (const field of IDENTITY_FIELDS) {
-      const a = result[field];
-      // A compact run gives its fields one by one (its times are text made again only when asked).
-      const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
-      // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there.
-      if (a !== b && String(a) !== String(b)) return false;
-    }
-    return true;
-  };
-}
-
-/** The fields `runIdentity` joins, most discriminating first. */
-const IDENTITY_FIELDS = ['started_at', 'finished_at', 'duration_ms', 'status', 'pipeline_name'] as const;
-
-/**
- * After a run is pushed: the run before it (the previous latest, perhaps behind gap markers) is
- * kept compact from now on; the older ones already are.
- */
-function compactPrevious(history: Ring<KeptItem>): void {
-  for (let i = 1; i < history.size; i++) {
-    const item = history.at(i);
-    if (item.kind === 'gap') continue;
-    if (item.kind === 'run') {
-      const kept = KeptRun.of(item);
-      if (kept) history.set(i, kept);
-    }
-    return;
-  }
-}
-
-/**
- * Whether two records are the same run received at the same time: older runs of a history are
- * kept compact and given out as new objects (KeptRun), so a record read earlier is not `===`.
- */
-export function sameRecord(a: RunRecord, b: RunRecord): boolean {
-  return a === b || (a.receivedAt === b.receivedAt && a.source === b.source && runIdentity(a.run.result) === runIdentity(b.run.result));
-}
-
-export function displayStatusOf(record: RunRecord): DisplayStatus {
-  return displayStatus(record.run.statusKind, record.dq);
-}
-
-/**
- * The one order of pipelines in a list, what needs attention first:
- * 1. failed runs;
- * 2. late pipelines, whatever their last run said (the run that should have come did not, which
- *    is as much a missing delivery as a failure; a failed one that is also late stays with the failed);
- * 3. the other statuses in DISPLAY_ORDER (completed with errors, unknown, data-quality warning, success).
- * Within a tier by status (so late ones keep their statuses' order), then the most recent first,
- * then by name. The key is worked out once per pipeline, so 5,000 cost 5,000 lookups, not one per comparison.
- */
-export function sortForDisplay(pipelines: readonly PipelineSnapshot[], isLate?: (resultName: string) => boolean): PipelineSnapshot[] {
-  const keyed = pipelines.map((p) => {
-    const status = DISPLAY_ORDER.indexOf(p.displayStatus);
-    return { p, tier: attentionTier(status, p.displayStatus !== 'failed' && isLate?.(p.resultName) === true), status, at: finishedOrReceived(p.latest) };
-  });
-  keyed.sort((a, b) => a.tier - b.tier || a.status - b.status || b.at - a.at || (a.p.resultName < b.p.resultName ? -1 : a.p.resultName > b.p.resultName ? 1 : 0));
-  return keyed.map((k) => k.p);
-}
-
-/** Tiers: 0 failed, 1 late, then each other status (its DISPLAY_ORDER index + 1). */
-function attentionTier(statusIndex: number, late: boolean): number {
-  return statusIndex === DISPLAY_ORDER.indexOf('failed') ? 0 : late ? 1 : statusIndex + 1;
-}
-
-/** When the run finished, or when it was received for runs that never started. */
-export function finishedOrReceived(record: RunRecord): number {
-  return record.run.finishedAt?.epochMs ?? record.receivedAt;
 }
 
 function snapshot(entry: Entry): PipelineSnapshot {
@@ -751,13 +497,3 @@ function snapshot(entry: Entry): PipelineSnapshot {
   };
 }
 
-function boundedLimits(limits: Partial<StoreLimits> | undefined): StoreLimits {
-  return {
-    maxPipelines: positiveInt(limits?.maxPipelines, DEFAULT_LIMITS.maxPipelines),
-    errorChars: positiveInt(limits?.errorChars, DEFAULT_LIMITS.errorChars),
-  };
-}
-
-function positiveInt(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}

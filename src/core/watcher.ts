@@ -17,7 +17,8 @@ import { Emitter } from './emitter';
 import { DisposableStore, IDisposable } from './lifecycle';
 import { ConnectionProblem, NotConnectedFacts } from './problems';
 import { ConnectionSettings } from './settings';
-import { PipelineStore, RunSource } from './store';
+import { PipelineStore } from './store';
+import type { RunSource } from './runs';
 import { LiveHold } from './history/liveHold';
 import { StreamReadReport, readStreams } from './history/streams';
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ActionDecision, ActionEvent, ActionRule, PlannedAction, RateLimiter, decideActions, explainMismatch, lateKind, parseActionRules, ruleLabel } from '../core/actions';
 import type { AlertTransition } from '../core/alerts/tracker';
 import { Disposable } from '../core/lifecycle';
-import { RunRecord } from '../core/store';
+import type { RunRecord } from '../core/runs';
 import { inertText } from '../core/text';
 import { mismatchText, pauseReasonText, plannedActionText, ruleProblemText } from './actionWords';
 import { ConnectionRun, LatePipeline, Viewer } from './viewer';

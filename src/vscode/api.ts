@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { DqVerdict } from '../core/dataQuality';
 import type { StatusKind, TdtpResult } from '../core/decode';
 import { DisposableStore } from '../core/lifecycle';
-import { RunRecord, RunSource } from '../core/store';
+import type { RunRecord, RunSource } from '../core/runs';
 import type { PollResult } from '../core/watcher';
 import { Viewer } from './viewer';
 import { WatchedConnection, WatchedConnectionState } from './watchedConnection';

@@ -4,7 +4,7 @@ import { checkTolerance } from '../core/dataQuality';
 import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile, settingProblem } from '../core/settings';
 import type { NotificationPolicy } from '../core/alerts/policy';
 import type { AlertSettings } from '../core/alerts/tracker';
-import type { StoreLimits } from '../core/store';
+import type { StoreLimits } from '../core/storeLimits';
 import { Disposable } from '../core/lifecycle';
 import { readAlertSettings } from './alertSettings';
 import { DEFAULT_CONNECTION } from './secrets';

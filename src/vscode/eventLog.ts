@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { describeDq, formatDuration, statusLabel } from '../core/format';
 import { Disposable } from '../core/lifecycle';
 import { STREAMS_PER_CONNECT } from '../core/history/streams';
-import { displayStatusOf } from '../core/store';
+import { displayStatusOf } from '../core/status';
 import { logValue } from '../core/text';
 import { Viewer } from './viewer';
 import { problemText } from './problemText';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { countText, formatNumber } from './presentation';
 import { toCsv, toJson } from '../core/export';
-import { HistoryItem } from '../core/store';
+import type { HistoryItem } from '../core/runs';
 import { Viewer } from './viewer';
 
 type Format = 'csv' | 'json';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DqVerdict } from '../core/dataQuality';
 import { ageOf, durationParts, formatPercent, pluralForm } from '../core/format';
 import type { DisplayStatus } from '../core/status';
-import { RunRecord, RunSource } from '../core/store';
+import type { RunRecord, RunSource } from '../core/runs';
 import { WatchedConnectionState } from './watchedConnection';
 
 /** Localized words for what the core knows; one place, so tree, panel and toasts agree. */

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { AlertSettings, AlertTracker, AlertTransition, Lateness, PipelineAlerts } from '../core/alerts/tracker';
 import { RejectedMessage } from '../core/decode';
-import { PipelineStore, RunRecord, StatusCounts, StoreChange } from '../core/store';
+import { PipelineStore, StatusCounts } from '../core/store';
+import type { StoreChange } from '../core/changeBatch';
+import type { RunRecord } from '../core/runs';
 import { Disposable, DisposableStore } from '../core/lifecycle';
 import { ReconcileReport } from '../core/watcher';
 import { Config } from './config';

@@ -9,7 +9,7 @@ import { afterEach, before, describe, test } from 'node:test';
 import { isDqWarning } from '../../src/core/dataQuality';
 import { describeDq } from '../../src/core/format';
 import { parsePipelineFile, publishesTo } from '../../src/core/pipelineFiles';
-import type { RunRecord } from '../../src/core/store';
+import type { RunRecord } from '../../src/core/runs';
 import { PipelineSpec, needsFramework, runTdtpcli, writePipeline } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
 import { KEYS, LineReader, Viewer, freePort, settingsFor, startViewer } from '../support/redisServer';

@@ -15,7 +15,8 @@ import { STREAMS_PER_CONNECT, readStreams } from '../../src/core/history/streams
 import { streamIdOf, streamIdTime } from '../../src/core/history/streamId';
 import { encodeLikeGo, publishResult } from '../../src/core/publish';
 import { ConnectionSettings } from '../../src/core/settings';
-import { HistoryItem, PipelineStore } from '../../src/core/store';
+import { PipelineStore } from '../../src/core/store';
+import type { HistoryItem } from '../../src/core/runs';
 import { PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
 import { KEYS, RedisServer, makeResult, settingsFor, startRedis, until, waitFor } from '../support/redisServer';
 

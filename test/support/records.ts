@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { assessDataQuality } from '../../src/core/dataQuality';
 import { decodePayload } from '../../src/core/decode';
-import type { RunRecord, RunSource } from '../../src/core/store';
+import type { RunRecord, RunSource } from '../../src/core/runs';
 
 export interface RecordSpec {
   resultName?: string;

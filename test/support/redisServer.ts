@@ -9,7 +9,8 @@ import { ConnectionState, ConnectionTuning } from '../../src/core/connection';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
 import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../../src/core/settings';
-import { PipelineStore, RunRecord, StoreOptions } from '../../src/core/store';
+import { PipelineStore, StoreOptions } from '../../src/core/store';
+import type { RunRecord } from '../../src/core/runs';
 import { PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
 import { problemText } from '../../src/cli/problemText';
 

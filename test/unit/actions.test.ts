@@ -34,7 +34,7 @@ import {
 } from '../../src/core/actions';
 import { isLateNews } from '../../src/core/alerts/lateNews';
 import type { AlertTransition, Lateness } from '../../src/core/alerts/tracker';
-import type { RunSource } from '../../src/core/store';
+import type { RunSource } from '../../src/core/runs';
 import type { Got } from '../../src/core/validate';
 import { RECORD_FINISHED_AT, RecordSpec, mkRecord } from '../support/records';
 

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { MAX_EXTRA_CHARS, MAX_FIELD_CHARS, MAX_RESULT_NAME_CHARS, PipelineRun, boundRun, decodeMessage, decodePayload, encodeResult } from '../../src/core/decode';
 import { EvictionOrder } from '../../src/core/eviction';
 import { KeySpace } from '../../src/core/keySpace';
-import { DEFAULT_LIMITS, KEPT_RUNS_BUDGET, PipelineStore, RunSource } from '../../src/core/store';
+import { PipelineStore } from '../../src/core/store';
+import { DEFAULT_LIMITS, KEPT_RUNS_BUDGET } from '../../src/core/storeLimits';
+import type { RunSource } from '../../src/core/runs';
 
 const T0 = Date.UTC(2025, 10, 18, 10, 0, 0);
 

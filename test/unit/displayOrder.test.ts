@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AlertTracker } from '../../src/core/alerts/tracker';
 import { DISPLAY_ORDER } from '../../src/core/status';
-import { PipelineSnapshot, PipelineStore, displayStatusOf, finishedOrReceived, sortForDisplay } from '../../src/core/store';
+import { PipelineSnapshot, PipelineStore } from '../../src/core/store';
+import { displayStatusOf, sortForDisplay } from '../../src/core/status';
+import { finishedOrReceived } from '../../src/core/runs';
 import { mkRecord } from '../support/records';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);

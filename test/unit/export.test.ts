@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EXPORT_COLUMNS, ExportRow, csvCell, toCsv, toExportRows, toJson } from '../../src/core/export';
-import type { GapMarker, HistoryItem } from '../../src/core/store';
+import type { GapMarker, HistoryItem } from '../../src/core/runs';
 import { mkRecord } from '../support/records';
 
 /** An independent RFC 4180 reader: quoted fields with doubled quotes, CRLF record ends. */

@@ -8,7 +8,8 @@ import { after, afterEach, describe, test } from 'node:test';
 import { PipelineRun, decodePayload } from '../../src/core/decode';
 import { historyFileName, historyIdentity } from '../../src/core/history/identity';
 import { HistoryJournal, JournalOptions, eraseAllHistory } from '../../src/core/history/journal';
-import { HistoryItem, PipelineStore } from '../../src/core/store';
+import { PipelineStore } from '../../src/core/store';
+import type { HistoryItem } from '../../src/core/runs';
 import { settingsFor } from '../support/redisServer';
 
 const root = mkdtempSync(join(tmpdir(), 'tdtp-journal-'));

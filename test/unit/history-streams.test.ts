@@ -7,7 +7,8 @@ import { PipelineRun, decodePayload, runIdentity } from '../../src/core/decode';
 import { Deque } from '../../src/core/deque';
 import { mutationLine, parseLine } from '../../src/core/history/records';
 import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from '../../src/core/history/streamId';
-import { PipelineStore, RunRecord, StoreMutation } from '../../src/core/store';
+import { PipelineStore, StoreMutation } from '../../src/core/store';
+import type { RunRecord } from '../../src/core/runs';
 
 const ZERO = '0001-01-01T00:00:00Z';
 

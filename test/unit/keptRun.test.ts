@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodePayload } from '../../src/core/decode';
 import { KeptRun } from '../../src/core/keptRun';
-import { PipelineStore, RunRecord, RunSource } from '../../src/core/store';
+import { PipelineStore } from '../../src/core/store';
+import type { RunRecord, RunSource } from '../../src/core/runs';
 
 /** Everything a consumer can read of a record, times parsed included. */
 function view(r: RunRecord): string {

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Namespace, groupByNamespace } from '../../src/core/namespaces';
-import { PipelineSnapshot, displayStatusOf } from '../../src/core/store';
+import { PipelineSnapshot } from '../../src/core/store';
+import { displayStatusOf } from '../../src/core/status';
 import { mkRecord } from '../support/records';
 
 function snapshot(resultName: string, status = 'success', exported?: number): PipelineSnapshot {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { AlertTracker, AlertTransition } from '../../src/core/alerts/tracker';
 import { assessDataQuality } from '../../src/core/dataQuality';
 import { decodePayload } from '../../src/core/decode';
-import type { RunRecord } from '../../src/core/store';
+import type { RunRecord } from '../../src/core/runs';
 import { DEMO_PIPELINES, seededRandom, simulateRun } from '../../src/demo/simulator';
 
 const BASE_MS = 3000;

@@ -1,7 +1,11 @@
 import { afterEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PipelineRun, RejectedMessage, decodePayload } from '../../src/core/decode';
-import { PipelineStore, RunRecord, StoreChange, displayStatusOf, finishedOrReceived } from '../../src/core/store';
+import { PipelineStore } from '../../src/core/store';
+import type { StoreChange } from '../../src/core/changeBatch';
+import type { RunRecord } from '../../src/core/runs';
+import { finishedOrReceived } from '../../src/core/runs';
+import { displayStatusOf } from '../../src/core/status';
 
 const T0 = Date.UTC(2025, 10, 18, 10, 0, 0);
 

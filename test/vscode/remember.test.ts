@@ -14,7 +14,7 @@ import { historyFileName, historyIdentity } from '../../src/core/history/identit
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import { parseConnectionSettings } from '../../src/core/settings';
-import { HistoryItem } from '../../src/core/store';
+import type { HistoryItem } from '../../src/core/runs';
 import { NOT_RUNNING_REASON } from '../../src/core/watcher';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import { AwayNotifier, ShownAwaySummary } from '../../src/vscode/awaySummary';

@@ -2,7 +2,7 @@ import { isLateNews, isNewsBasis } from '../alerts/lateNews';
 import type { Lateness } from '../alerts/tracker';
 import { isDqWarning } from '../dataQuality';
 import { truncate } from '../text';
-import type { RunSource } from '../store';
+import type { RunSource } from '../runs';
 import { GlobMatcher, compileGlob } from './glob';
 import type { ActionEvent, ActionRule, ActionTransitionKind, ActionWhen } from './types';
 

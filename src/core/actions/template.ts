@@ -1,7 +1,7 @@
 import { isLateNews } from '../alerts/lateNews';
 import { dqRows } from '../export';
 import { truncate } from '../text';
-import type { RunRecord } from '../store';
+import type { RunRecord } from '../runs';
 import { isPlainObject } from '../validate';
 import type { ActionEvent, ActionTransitionKind } from './types';
 

@@ -2,7 +2,7 @@
 // so the parser, the matcher and the templates do not import each other for types.
 import type { AlertTransition, Lateness, TransitionKind } from '../alerts/tracker';
 import type { StatusKind } from '../decode';
-import type { RunRecord } from '../store';
+import type { RunRecord } from '../runs';
 
 /** Statuses a rule can ask for; `unknown` is any status the framework does not define. */
 export const ACTION_STATUSES: readonly StatusKind[] = ['success', 'failed', 'completed_with_errors', 'unknown'];

@@ -1,5 +1,5 @@
 import { isDqWarning } from '../dataQuality';
-import type { RunRecord } from '../store';
+import type { RunRecord } from '../runs';
 import type { AlertTransition } from './tracker';
 
 /**

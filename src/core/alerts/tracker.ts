@@ -1,6 +1,6 @@
 import { DqVerdict, isDqWarning } from '../dataQuality';
 import { goTimeEpochMs } from '../goTime';
-import type { RunRecord } from '../store';
+import type { RunRecord } from '../runs';
 import { Cadence, Due, LEARN_WINDOW, learnCadence, nextDue } from './cadence';
 import { Expectation, expectationFor } from './expectations';
 import { BASELINE_RUNS, NONE, UnusualFinding, UnusualThresholds, findUnusualAgainst } from './unusual';

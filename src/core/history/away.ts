@@ -1,5 +1,7 @@
 import { displayStatus } from '../status';
-import { PipelineStore, RunRecord, sameRecord } from '../store';
+import { PipelineStore } from '../store';
+import type { RunRecord } from '../runs';
+import { sameRecord } from '../runs';
 
 /** What the model held when it was restored from disk: per pipeline its latest run and flags. */
 export type AwayBaseline = ReadonlyMap<string, { readonly latest: RunRecord; readonly failing: boolean; readonly expired: boolean }>;

@@ -5,7 +5,8 @@ import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
 import { DisposableStore, IDisposable } from '../lifecycle';
 import { ConnectionSettings } from '../settings';
-import { PipelineStore, RunRecord } from '../store';
+import { PipelineStore } from '../store';
+import type { RunRecord } from '../runs';
 import { PipelineWatcher } from '../watcher';
 import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from './streamId';
 

@@ -1,7 +1,8 @@
 import { assessDataQuality } from '../dataQuality';
 import { decodeParsed } from '../decode';
 import { truncate } from '../text';
-import type { GapMarker, RunRecord, RunSource, StoreMutation } from '../store';
+import type { StoreMutation } from '../store';
+import type { GapMarker, RunRecord, RunSource } from '../runs';
 
 /**
  * One line of the history journal (NDJSON). Short keys: a run is the wire JSON plus ~50 bytes.

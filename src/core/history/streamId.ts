@@ -1,5 +1,5 @@
 import { isBeyondSkew } from '../clock';
-import type { RunRecord } from '../store';
+import type { RunRecord } from '../runs';
 
 /** Runs whose time cannot be trusted take their ID's time from when they arrived, to this step. */
 const RECEIVED_STEP_MS = 1000;

@@ -3,7 +3,8 @@ import { boundedInstant } from '../clock';
 import { CommandsClient, isCluster } from '../connection';
 import { decodePayload } from '../decode';
 import { KeySpace } from '../keySpace';
-import { PipelineStore, RunRecord, RunSource } from '../store';
+import { PipelineStore } from '../store';
+import type { RunRecord, RunSource } from '../runs';
 import { LiveHold } from './liveHold';
 import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from './streamId';
 

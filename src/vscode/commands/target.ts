@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunRecord } from '../../core/store';
+import type { RunRecord } from '../../core/runs';
 import { inertText } from '../../core/text';
 import { errorText, problemHeadline } from '../problemText';
 import type { Viewer } from '../viewer';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { DqVerdict } from '../../core/dataQuality';
-import { finishedOrReceived } from '../../core/store';
+import { finishedOrReceived } from '../../core/runs';
 import type { PipelineAlerts } from '../../core/alerts/tracker';
 import { lateText } from '../alertWords';
 import { ageText, formatNumber, statusText } from '../presentation';

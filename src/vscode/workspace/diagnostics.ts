@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { isDqWarning } from '../../core/dataQuality';
 import { firstLine } from '../../core/format';
-import { finishedOrReceived } from '../../core/store';
+import { finishedOrReceived } from '../../core/runs';
 import { inertText } from '../../core/text';
 import { Config } from '../config';
 import { dateTimeText, dqText, formatNumber } from '../presentation';

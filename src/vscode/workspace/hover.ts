@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { firstLine } from '../../core/format';
-import { RunRecord, displayStatusOf } from '../../core/store';
+import type { RunRecord } from '../../core/runs';
+import { displayStatusOf } from '../../core/status';
 import { inertText } from '../../core/text';
 import { durationText, finishedText, formatNumber, statusText } from '../presentation';
 import { Viewer } from '../viewer';

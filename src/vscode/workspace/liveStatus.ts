@@ -1,5 +1,6 @@
 import { PipelineDefinition, publishesTo } from '../../core/pipelineFiles';
-import { PipelineSnapshot, finishedOrReceived } from '../../core/store';
+import { PipelineSnapshot } from '../../core/store';
+import { finishedOrReceived } from '../../core/runs';
 import { WatchedConnection } from '../watchedConnection';
 import { Viewer } from '../viewer';
 
