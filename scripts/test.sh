@@ -22,11 +22,13 @@ bash scripts/setup-framework.sh
 stage "build"
 node scripts/build.mjs
 
-stage "checks: typecheck, lint, l10n, workflows"
+stage "checks: typecheck, lint, l10n, import cycles, workflows"
 npx tsc --noEmit -p .
 npx tsc --noEmit -p bench
 npx eslint src test scripts bench
 node scripts/l10n-strings.mjs --check ru
+# No import cycle in src/, type imports included (README, "Architecture").
+node scripts/check-cycles.mjs
 # The GitHub Actions workflows cannot run here: validate them against the workflow schema.
 for workflow in .github/workflows/*.yml; do npx action-validator "$workflow"; done
 

@@ -147,6 +147,12 @@ export function settingProblem(setting: keyof ConnectionSettingsInput, code: Set
   return { setting, at: setting, code, values: values.map(String), ...(got.length ? { got: gotOf(got[0]) } : {}) };
 }
 
+/** A setting problem with the name of the setting as the user wrote it (`tdtp.connections[1].port`). */
+export interface NamedSettingProblem {
+  readonly setting: string;
+  readonly problem: SettingProblem;
+}
+
 export type SettingsResult = { ok: true; settings: ConnectionSettings } | { ok: false; problems: SettingProblem[] };
 
 export const DEFAULT_HOST = '127.0.0.1';

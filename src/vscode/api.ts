@@ -7,6 +7,7 @@ import type { PollResult } from '../core/watcher';
 import { Viewer } from './viewer';
 import { WatchedConnection, WatchedConnectionState } from './watchedConnection';
 import { errorText, problemText } from './problemText';
+import { namedSettingProblemText } from './settingWords';
 
 /**
  * The API `activate()` returns to other extensions (`vscode.extensions.getExtension(
@@ -84,7 +85,7 @@ export function toPipelineEvent(connection: string, record: RunRecord): Pipeline
 
 export function connectionInfo(connection: WatchedConnection): ConnectionInfo {
   const state = connection.state;
-  const problem = state.kind === 'failed' || state.kind === 'reconnecting' ? problemText(state.problem) : state.kind === 'notConfigured' ? state.problems.join('; ') : undefined;
+  const problem = state.kind === 'failed' || state.kind === 'reconnecting' ? problemText(state.problem) : state.kind === 'notConfigured' ? state.problems.map(namedSettingProblemText).join('; ') : undefined;
   return Object.freeze({ name: connection.name, state: state.kind, endpoint: connection.endpoint, problem });
 }
 

@@ -6,6 +6,7 @@ import { displayStatusOf } from '../core/status';
 import { logValue } from '../core/text';
 import { Viewer } from './viewer';
 import { problemText } from './problemText';
+import { namedSettingProblemText } from './settingWords';
 
 /** Event and rejection lines written per second at most. */
 const EVENT_LINES_PER_SECOND = 100;
@@ -66,6 +67,7 @@ export class EventLog extends Disposable {
             log.info(`${where}Disconnected`);
             break;
           case 'notConfigured':
+            for (const problem of state.problems) log.error(`${where}Setting rejected: ${logValue(namedSettingProblemText(problem))}`);
             break;
         }
       }),

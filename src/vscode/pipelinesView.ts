@@ -6,6 +6,7 @@ import { PipelinesTreeProvider, TreeFilter } from './treeView';
 import { Viewer } from './viewer';
 import { WatchedConnectionState, bestState } from './watchedConnection';
 import { problemText } from './problemText';
+import { namedSettingProblemText } from './settingWords';
 
 export const PIPELINES_VIEW_ID = 'tdtp.pipelines';
 
@@ -124,7 +125,7 @@ export class PipelinesView extends Disposable {
         : state.kind === 'reconnecting' || state.kind === 'failed'
           ? problemText(state.problem)
           : state.kind === 'notConfigured'
-            ? state.problems.join('\n')
+            ? state.problems.map(namedSettingProblemText).join('\n')
             : parts.join(' · ');
   }
 }

@@ -1,12 +1,17 @@
 import * as vscode from 'vscode';
 import type { ExpectationProblem } from '../core/alerts/expectations';
-import type { SettingProblem } from '../core/settings';
+import type { NamedSettingProblem, SettingProblem } from '../core/settings';
 import { gotText, ruleProblemText } from './actionWords';
 import { spanText } from './alertWords';
 
 /* Connection-setting problems from the core, in the UI's language. */
 
 const t = vscode.l10n.t;
+
+/** A problem of a connection setting, worded with the setting's name: `tdtp.redis.port: …`. */
+export function namedSettingProblemText({ setting, problem }: NamedSettingProblem): string {
+  return `${setting}: ${settingProblemText(problem)}`;
+}
 
 export function settingProblemText(p: SettingProblem): string {
   const [a = '', b = ''] = p.values;

@@ -8,6 +8,7 @@ import { problemHeadline, problemText } from './problemText';
 import { budgetText } from './notifications';
 import { problemOf, worstState } from './watchedConnection';
 import { Viewer } from './viewer';
+import { namedSettingProblemText } from './settingWords';
 
 /** `TDTP ✓ 12 ✗ 2 ⚠ 1`, coloured when something failed or the connection is down; click focuses the view. */
 export class StatusBarController extends Disposable {
@@ -88,7 +89,7 @@ export class StatusBarController extends Disposable {
       const p = problemOf(connection.state);
       const prefix = this.viewer.multiple ? `[${connection.name}] ` : '';
       tooltip.appendMarkdown(`\n\n**${escapeMarkdown(prefix)}${escapeMarkdown(p ? problemHeadline(p.code) : vscode.l10n.t('A setting is wrong'))}**\n\n`);
-      appendWire(tooltip, p ? problemText(p) : connection.state.kind === 'notConfigured' ? connection.state.problems.join('\n') : '');
+      appendWire(tooltip, p ? problemText(p) : connection.state.kind === 'notConfigured' ? connection.state.problems.map(namedSettingProblemText).join('\n') : '');
     }
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(

@@ -18,6 +18,7 @@ import { WatchedConnection, problemOf } from './watchedConnection';
 import { Viewer } from './viewer';
 import { ageText, connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from './presentation';
 import { gapReasonText, problemText } from './problemText';
+import { namedSettingProblemText } from './settingWords';
 
 export type TreeNode = ConnectionNode | PipelineNode | RunNode | GapNode | GroupNode | NamespaceNode | RejectedGroupNode | RejectedNode;
 
@@ -518,7 +519,7 @@ function connectionItem(connection: WatchedConnection): vscode.TreeItem {
   const tooltip = untrustedMarkdown();
   appendWire(tooltip, `${connection.name}: ${connectionText(state, connection.endpoint)}`);
   if (problem) appendWire(tooltip, `\n\n${problemText(problem)}`);
-  if (state.kind === 'notConfigured') appendWire(tooltip, `\n\n${state.problems.join('\n')}`);
+  if (state.kind === 'notConfigured') appendWire(tooltip, `\n\n${state.problems.map(namedSettingProblemText).join('\n')}`);
   item.tooltip = tooltip;
   item.contextValue = `connection state-${state.kind}`;
   return item;

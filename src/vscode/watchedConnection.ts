@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { ConnectionState } from '../core/connection';
 import { Disposable, DisposableStore } from '../core/lifecycle';
 import { ConnectionProblem } from '../core/problems';
-import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings, passwordScope, settingProblem } from '../core/settings';
-import { settingProblemText } from './settingWords';
+import { ConnectionSettingsInput, NamedSettingProblem, SettingProblem, describeEndpoint, parseConnectionSettings, passwordScope, settingProblem } from '../core/settings';
 import { PipelineStore } from '../core/store';
 import { logValue } from '../core/text';
 import { PipelineWatcher, PollResult, ReconcileReport } from '../core/watcher';
@@ -12,7 +11,8 @@ import { PasswordStore, SecretKind } from './secrets';
 import { problemText, warningText } from './problemText';
 
 /** What the views show about a connection: the core's state, or settings that cannot work. */
-export type WatchedConnectionState = ConnectionState | { readonly kind: 'notConfigured'; readonly problems: readonly string[] };
+/** A connection's state; `notConfigured`: a setting is wrong, as facts (the front ends word them). */
+export type WatchedConnectionState = ConnectionState | { readonly kind: 'notConfigured'; readonly problems: readonly NamedSettingProblem[] };
 
 export interface ConnectionSecrets {
   readonly password?: string;
@@ -174,9 +174,7 @@ export class WatchedConnection extends Disposable {
     const problems: SettingProblem[] = [...readProblems, ...(parsed.ok ? [] : parsed.problems)];
     this.disposeWatcher();
     if (!parsed.ok || problems.length) {
-      const messages = problems.map((p) => `${settingName(p.setting)}: ${settingProblemText(p)}`);
-      for (const message of messages) this.log.error(`[${this.name}] Setting rejected: ${message}`);
-      this.setState({ kind: 'notConfigured', problems: messages });
+      this.setState({ kind: 'notConfigured', problems: problems.map((problem) => ({ setting: settingName(problem.setting), problem })) });
       return;
     }
     const settings = parsed.settings;

@@ -9,6 +9,7 @@ import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { ElsewhereQuestion } from '../../src/vscode/secrets';
 import type { Testing } from '../../src/vscode/testing';
 import type { MoveQuestion } from '../../src/vscode/urlPassword';
+import { namedSettingProblemText } from '../../src/vscode/settingWords';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { until } from './waitFor';
 
@@ -86,7 +87,7 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
     await setRedis({ port: second.port });
     const refused = await until('the password to be held back', () => (t.connection.state.kind === 'notConfigured' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
     assert.deepEqual(asked, [['default', 'redis', firstEndpoint, secondEndpoint]]);
-    assert.match(refused.problems.join('\n'), new RegExp(`saved for ${firstEndpoint}; it is not sent to ${secondEndpoint}`));
+    assert.match(refused.problems.map(namedSettingProblemText).join('\n'), new RegExp(`saved for ${firstEndpoint}; it is not sent to ${secondEndpoint}`));
     assert.equal(await viewerClients(second), 0, 'nothing connected to the other server');
     assert.equal((await t.passwords.getBound())?.endpoint, firstEndpoint, 'still bound where it was saved');
 
@@ -200,7 +201,7 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
       await t.passwords.set(PASSWORD);
       const state = await heldBackOrSent();
       assert.equal(await authAttempts(lure), 0, 'no AUTH reached the workspace\'s server');
-      assert.ok(state.kind === 'notConfigured' && /saved for no server/.test(state.problems.join('\n')), JSON.stringify(state));
+      assert.ok(state.kind === 'notConfigured' && /saved for no server/.test(state.problems.map(namedSettingProblemText).join('\n')), JSON.stringify(state));
       assert.deepEqual(asked, [['default', 'redis', undefined, `redis://127.0.0.1:${lure.port}`]]);
       assert.equal((await t.passwords.getBound())?.endpoint, undefined, 'still bound nowhere');
     } finally {
