@@ -217,31 +217,25 @@ export class PipelineWatcher implements IDisposable {
    * is known, before the previous page is decoded, so Redis serves them while this process decodes.
    */
   private async scanShard(scanner: Redis, read: (keys: string[]) => Promise<Array<Buffer | null>>, apply: (names: string[], keys: string[], values: Array<Buffer | null>) => void): Promise<void> {
-    let scanning: Promise<[string, string[]]> | undefined = scanner.scan('0', 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT);
+    let scanning: Promise<[string, string[]]> | undefined = inFlight(scanner.scan('0', 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT));
     let previous: { names: string[]; keys: string[]; values: Promise<Array<Buffer | null>> } | undefined;
-    try {
-      while (scanning) {
-        const [cursor, found]: [string, string[]] = await scanning;
-        scanning = cursor === '0' ? undefined : scanner.scan(cursor, 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT);
-        const names: string[] = [];
-        const stateKeys: string[] = [];
-        for (const key of found) {
-          const name = this.keys.resultNameOfStateKey(key);
-          if (name) {
-            names.push(name);
-            stateKeys.push(key);
-          }
+    while (scanning) {
+      const [cursor, found]: [string, string[]] = await scanning;
+      scanning = cursor === '0' ? undefined : inFlight(scanner.scan(cursor, 'MATCH', this.keys.stateKeyPattern, 'COUNT', SCAN_COUNT));
+      const names: string[] = [];
+      const stateKeys: string[] = [];
+      for (const key of found) {
+        const name = this.keys.resultNameOfStateKey(key);
+        if (name) {
+          names.push(name);
+          stateKeys.push(key);
         }
-        const page = stateKeys.length ? { names, keys: stateKeys, values: read(stateKeys) } : undefined;
-        if (previous) apply(previous.names, previous.keys, await previous.values);
-        previous = page;
       }
+      const page = stateKeys.length ? { names, keys: stateKeys, values: inFlight(read(stateKeys)) } : undefined;
       if (previous) apply(previous.names, previous.keys, await previous.values);
-    } finally {
-      // Whatever failed first is thrown; a request still in flight must not fail unhandled.
-      scanning?.catch(() => {});
-      previous?.values.catch(() => {});
+      previous = page;
     }
+    if (previous) apply(previous.names, previous.keys, await previous.values);
   }
 
   /**
@@ -318,3 +312,12 @@ export async function pollOnce(settings: ConnectionSettings, resultName: string,
 }
 
 export type { PipelineRun, RejectedMessage };
+
+/**
+ * A request sent ahead of its use: whatever failed first is thrown where it is awaited, but one
+ * that fails while an earlier one is awaited must not count as an unhandled rejection meanwhile.
+ */
+function inFlight<T>(request: Promise<T>): Promise<T> {
+  request.catch(() => {});
+  return request;
+}
