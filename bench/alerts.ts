@@ -82,10 +82,10 @@ export function measureAlertRules(events: number, pipelines: number, rounds: num
 
 /**
  * For instruction counts (BENCHMARKS.md section 9a-9c), one process per figure:
- *   valgrind --tool=callgrind node --single-threaded --predictable --import tsx bench/alerts.ts <with|without> <warm-up events> <measured events>
+ *   valgrind --tool=callgrind node --single-threaded --predictable --expose-gc --import tsx bench/alerts.ts <with|without> <warm-up events> <measured events>
  * or the same on a bundle as the extension ships (no tsx getters per import):
  *   npx esbuild bench/alerts.ts --bundle --platform=node --target=node18 --outfile=/tmp/alerts.js
- *   valgrind --tool=callgrind node --single-threaded --predictable /tmp/alerts.js <with|without> <warm-up> <measured>
+ *   valgrind --tool=callgrind node --single-threaded --predictable --expose-gc /tmp/alerts.js <with|without> <warm-up> <measured>
  * Instructions per event = (total with N measured − total with 0 measured) ÷ N, same warm-up.
  */
 function instructionsMode(args: readonly string[]): void {
@@ -94,7 +94,13 @@ function instructionsMode(args: readonly string[]): void {
   const payloads = pool(warm + measured, 1000);
   const { store } = setUp(mode === 'with');
   ingestInto(store, payloads, 0, warm);
+  // With --expose-gc: a full collection before and after the measured events, so each figure pays
+  // for collecting exactly the garbage its events made (without, a major GC falls inside one
+  // window and not another, which moved a figure by several thousand instructions per event).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
   ingestInto(store, payloads, warm, measured);
+  gc?.();
   store.dispose();
 }
 
