@@ -21,23 +21,43 @@ export interface AlertRuleFigures {
 
 const SWITCHES = { failed: true, completedWithErrors: true, dataQuality: true, success: false, recovered: true, unusual: false };
 
-export function measureAlertRules(events: number, pipelines: number, rounds: number): AlertRuleFigures {
+/** The events' arrival clock: one event per millisecond (each of 1,000 pipelines runs once a second). */
+const ARRIVAL_BASE = Date.UTC(2025, 10, 18);
+
+type Pool = Array<{ channel: string; bytes: Buffer }>;
+
+function pool(events: number, pipelines: number): Pool {
+  return payloadPool(pipelines, Math.min(events, 20 * pipelines)).map((e) => ({ channel: e.channel, bytes: Buffer.from(e.json, 'utf8') }));
+}
+
+/** Decodes and stores `count` events of the pool, from event `from` on, into a store kept by the caller. */
+function ingestInto(store: PipelineStore, events: Pool, from: number, count: number): void {
   const keys = new KeySpace(PREFIX);
-  const pool = payloadPool(pipelines, Math.min(events, 20 * pipelines)).map((e) => ({ channel: e.channel, bytes: Buffer.from(e.json, 'utf8') }));
+  for (let i = from; i < from + count; i++) {
+    const e = events[i % events.length];
+    const outcome = decodeMessage(keys, e.channel, e.bytes);
+    if (outcome.kind === 'run') store.addRun(outcome.run, 'live', ARRIVAL_BASE + i);
+  }
+}
+
+/** A fresh store, and with the rules the listener the extension adds (viewer.ts + notifications.ts). */
+function setUp(withRules: boolean): { store: PipelineStore; tracker: AlertTracker; notices: () => number } {
+  const store = new PipelineStore({ coalesceMs: 0 });
+  const tracker = new AlertTracker();
+  let notices = 0;
+  if (withRules) store.onDidAddRun((record) => (notices += noticesFor(record, tracker.observe(record), 'onChange', SWITCHES).length));
+  return { store, tracker, notices: () => notices };
+}
+
+export function measureAlertRules(events: number, pipelines: number, rounds: number): AlertRuleFigures {
+  const payloads = pool(events, pipelines);
   const ingest = (withRules: boolean): { us: number; tracker: AlertTracker } => {
-    const store = new PipelineStore({ coalesceMs: 0 });
-    const tracker = new AlertTracker();
-    let notices = 0;
-    if (withRules) store.onDidAddRun((record) => (notices += noticesFor(record, tracker.observe(record), 'onChange', SWITCHES).length));
+    const { store, tracker, notices } = setUp(withRules);
     const cpu = process.cpuUsage();
-    for (let i = 0; i < events; i++) {
-      const e = pool[i % pool.length];
-      const outcome = decodeMessage(keys, e.channel, e.bytes);
-      if (outcome.kind === 'run') store.addRun(outcome.run, 'live', 0);
-    }
+    ingestInto(store, payloads, 0, events);
     const used = process.cpuUsage(cpu);
     store.dispose();
-    if (withRules && notices === 0) throw new Error('the rules produced no notices: the fixture is wrong');
+    if (withRules && notices() === 0) throw new Error('the rules produced no notices: the fixture is wrong');
     return { us: (used.user + used.system) / events, tracker };
   };
   ingest(false);
@@ -55,7 +75,34 @@ export function measureAlertRules(events: number, pipelines: number, rounds: num
   }
   const checks = 200;
   const t = performance.now();
-  for (let i = 0; i < checks; i++) tracker!.checkLate(Date.UTC(2025, 10, 18) + i);
+  for (let i = 0; i < checks; i++) tracker!.checkLate(ARRIVAL_BASE + events + i);
   const checkLateUs = ((performance.now() - t) * 1000) / checks;
   return { withoutUs: without, withUs: withRules, checkLateUs, pipelines };
 }
+
+/**
+ * For instruction counts (BENCHMARKS.md section 9a-9c), one process per figure:
+ *   valgrind --tool=callgrind node --single-threaded --predictable --expose-gc --import tsx bench/alerts.ts <with|without> <warm-up events> <measured events>
+ * or the same on a bundle as the extension ships (no tsx getters per import):
+ *   npx esbuild bench/alerts.ts --bundle --platform=node --target=node18 --outfile=/tmp/alerts.js
+ *   valgrind --tool=callgrind node --single-threaded --predictable --expose-gc /tmp/alerts.js <with|without> <warm-up> <measured>
+ * Instructions per event = (total with N measured − total with 0 measured) ÷ N, same warm-up.
+ */
+function instructionsMode(args: readonly string[]): void {
+  const [mode, warm, measured] = [args[0], Number(args[1]), Number(args[2])];
+  if ((mode !== 'with' && mode !== 'without') || !(warm >= 0) || !(measured >= 0)) throw new Error('usage: bench/alerts.ts <with|without> <warm-up events> <measured events>');
+  const payloads = pool(warm + measured, 1000);
+  const { store } = setUp(mode === 'with');
+  ingestInto(store, payloads, 0, warm);
+  // With --expose-gc: a full collection before and after the measured events, so each figure pays
+  // for collecting exactly the garbage its events made (without, a major GC falls inside one
+  // window and not another, which moved a figure by several thousand instructions per event).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  ingestInto(store, payloads, warm, measured);
+  gc?.();
+  store.dispose();
+}
+
+// Run directly (this file, or a bundle of it named alerts.js), not imported by bench/run.ts.
+if (/[\\/]alerts\.[jt]s$/.test(process.argv[1] ?? '')) instructionsMode(process.argv.slice(2));

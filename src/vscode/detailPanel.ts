@@ -4,9 +4,8 @@ import * as vscode from 'vscode';
 import { isDqWarning } from '../core/dataQuality';
 import { Disposable } from '../core/lifecycle';
 import { baselineRunsNeeded } from '../core/alerts/baseline';
-import { summarizeRuns } from '../core/alerts/trend';
+import { chartInstant, summarizeRuns } from '../core/alerts/trend';
 import type { HistoryItem, RunRecord } from '../core/runs';
-import { finishedOrReceived } from '../core/runs';
 import { displayStatusOf } from '../core/status';
 import { inertText, truncate } from '../core/text';
 import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView, isFromWebview } from '../webview/protocol';
@@ -185,12 +184,13 @@ class DetailPanel extends Disposable {
     const where = this.viewer.multiple ? `${this.connection}: ` : '';
     const history = connection?.store.history(this.resultName) ?? [];
     const alerts = connection && this.viewer.alertsOf(connection, this.resultName);
+    const now = Date.now();
     const state: PanelState = {
       resultName: this.resultName,
       connectionName: this.connection,
       connection: connection ? where + connectionText(connection.state, connection.endpoint) : vscode.l10n.t('The connection "{0}" is no longer configured.', this.connection),
-      latest: snapshot && runView(snapshot.latest),
-      history: history.map(historyRow),
+      latest: snapshot && runView(snapshot.latest, now),
+      history: history.map((item) => historyRow(item, now)),
       alerts: alerts ? alertRows(alerts) : [],
       trend: trendView(history, alerts?.due?.expectedAt, this.viewer.currentAlertSettings.unusual.minRuns),
       ttl: this.ttl,
@@ -209,7 +209,7 @@ class DetailPanel extends Disposable {
 /** A history row carries the start of its error; the latest run's is shown whole (as the model keeps it). */
 const HISTORY_ROW_ERROR_CHARS = 2000;
 
-function runView(record: RunRecord, errorChars?: number): RunView {
+function runView(record: RunRecord, nowMs: number, errorChars?: number): RunView {
   const r = record.run.result;
   const status = displayStatusOf(record);
   return {
@@ -218,7 +218,7 @@ function runView(record: RunRecord, errorChars?: number): RunView {
     pipelineName: r.pipeline_name,
     startedAt: record.run.startedAt ? dateTimeText(record.run.startedAt.epochMs) : vscode.l10n.t('not known'),
     finishedAt: finishedText(record),
-    finishedAtMs: finishedOrReceived(record),
+    finishedAtMs: chartInstant(record, nowMs),
     durationMs: r.duration_ms,
     durationText: durationText(r.duration_ms),
     rowsLoaded: r.rows_loaded,
@@ -234,9 +234,9 @@ function runView(record: RunRecord, errorChars?: number): RunView {
   };
 }
 
-function historyRow(item: HistoryItem): HistoryRowView {
+function historyRow(item: HistoryItem, nowMs: number): HistoryRowView {
   if (item.kind === 'gap') return { kind: 'gap', text: vscode.l10n.t('Gap: {0} – {1}; events may have been lost', dateTimeText(item.from), dateTimeText(item.to)), reason: gapReasonText(item.reason) };
-  return { kind: 'run', ...runView(item, HISTORY_ROW_ERROR_CHARS) };
+  return { kind: 'run', ...runView(item, nowMs, HISTORY_ROW_ERROR_CHARS) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isBeyondSkew } from '../core/clock';
 import { DqVerdict } from '../core/dataQuality';
 import { ageOf, durationParts, formatPercent, pluralForm } from '../core/format';
 import type { DisplayStatus } from '../core/status';
@@ -129,10 +130,15 @@ export function dateTimeText(ms: number): string {
   return Number.isNaN(date.getTime()) ? date.toLocaleString(vscode.env.language) : formats().dateTime.format(date);
 }
 
-/** When a run finished, in the user's zone; the producer's text when it had no time. */
+/**
+ * When a run finished, in the user's zone, as the producer claims it; said so when the claim is
+ * later than this computer's clock allows (clock.ts), as the alert rules and charts do not take it.
+ */
 export function finishedText(record: RunRecord): string {
   const finished = record.run.finishedAt;
-  return finished ? dateTimeText(finished.epochMs) : vscode.l10n.t('not known');
+  if (!finished) return vscode.l10n.t('not known');
+  const text = dateTimeText(finished.epochMs);
+  return isBeyondSkew(finished.epochMs, Date.now()) ? vscode.l10n.t("{0} (as claimed: later than this computer's clock)", text) : text;
 }
 
 export function connectionText(state: WatchedConnectionState, endpoint: string | undefined): string {

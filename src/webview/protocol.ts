@@ -10,7 +10,10 @@ export interface RunView {
   readonly pipelineName: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  /** When it finished (or was received, for runs that never started): the charts' time axis. */
+  /**
+   * Where it sits on the charts' time axis: when it finished (or was received, for runs that never
+   * started), but no later than now plus the skew allowance (chartInstant); `finishedAt` is the claim.
+   */
   readonly finishedAtMs: number;
   readonly durationMs: number;
   readonly durationText: string;

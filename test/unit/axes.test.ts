@@ -2,6 +2,9 @@
 // tick labels differ from each other, and so do the y axes' for close or equal values.
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { chartInstant } from '../../src/core/alerts/trend';
+import { CLOCK_SKEW_ALLOWANCE_MS } from '../../src/core/clock';
+import { mkRecord } from '../support/records';
 import { DURATION_STEPS_MS, ENGLISH_DURATION_UNITS, MIN_TIME_WINDOW_MS, TIME_STEPS_MS, WHOLE_STEPS, countTickLabels, durationTickLabels, flatRange, timeTickLabels, timeWindow } from '../../src/webview/axes';
 
 const S = 1000;
@@ -103,6 +106,20 @@ describe('the time axis', () => {
     assert.equal(new Set(labels).size, labels.length, labels.join(' · '));
   });
 
+  test('a run claiming year 9999 does not stretch the axis: it sits at now plus the skew allowance', () => {
+    const now = Date.UTC(2026, 0, 5, 12, 0, 0);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const claims = [...Array.from({ length: 10 }, (_, i) => iso(now - (10 - i) * 6 * M)), '9999-12-31T23:59:59Z'];
+    const xs = claims.map((finishedAt) => chartInstant(mkRecord({ finishedAt, startedAt: iso(now - 2 * H) }), now));
+    assert.equal(xs[10], now + CLOCK_SKEW_ALLOWANCE_MS, 'the far-future run at the right edge');
+    assert.equal(xs[0], now - 60 * M, 'the others where they claim to be');
+    const [min, max] = timeWindow(Math.min(...xs), Math.max(...xs));
+    assert.ok(max - min < 2 * H, `an hour and a bit wide, not eight thousand years (${max - min} ms)`);
+    const step = stepFor(min, max, TIME_STEPS_MS, 600, 90);
+    assert.ok(step <= 15 * M, `ticks minutes apart (${step} ms)`);
+    const labels = timeTickLabels(ticksOf(min, max, step), step, 'en', 'UTC');
+    assert.ok(labels.every((l) => /^\d\d:\d\d/.test(l) && !/9999/.test(l)), `times of day, no year: ${labels.join(' · ')}`);
+  });
   test('no ticks, no labels', () => {
     assert.deepEqual(timeTickLabels([], S, 'en'), []);
   });

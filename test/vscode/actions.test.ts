@@ -217,15 +217,17 @@ describe('Action rules against hostile publishers (issue 11)', function () {
       await publishResult(admin, keys, failed('ON_LATE', { status: 'success', error: undefined, started_at: goTimeString(new Date(finished.getTime() - 10)), finished_at: goTimeString(finished), rows_loaded: 5, rows_exported: 5 }), 600);
       const due = await until('ON_LATE to have a due time', () => t.viewer.alertsOf(t.connection, 'ON_LATE')?.due, [t.viewer.onDidChange, vscode.workspace.onDidChangeConfiguration], 15_000);
       await until('the rule without "on" to run for ON_LATE', () => (of('every run').length >= 5 ? true : undefined), [t.actions.onDidRun]);
-      assert.equal(due.expectedAt, finished.getTime() + 3_600_000);
+      // Lateness is measured from when the run arrived (this computer's clock), not from what it claims.
+      const arrived = t.store.get('ON_LATE')!.latest.receivedAt;
+      assert.equal(due.expectedAt, arrived + 3_600_000);
       assert.equal(t.actions.explain(t.store.get('ON_LATE')!.latest, 'default')[2].would.startsWith('does not apply'), true, 'not late yet');
-      const now = finished.getTime() + 3 * 3_600_000;
+      const now = arrived + 3 * 3_600_000;
       const lateRan = nextEvent('the late rule to run', t.actions.onDidRun, (r) => r.index === 2);
       t.viewer.checkLateness(now);
       const report = await lateRan;
       assert.equal(report.outcome, 'ran', report.detail);
       assert.equal(report.transition, 'late');
-      assert.deepEqual(of('late'), [{ rule: 'late', transition: 'late', result: 'ON_LATE', status: 'success', lateBy: String(2 * 3_600_000), expectedAt: new Date(finished.getTime() + 3_600_000).toISOString() }]);
+      assert.deepEqual(of('late'), [{ rule: 'late', transition: 'late', result: 'ON_LATE', status: 'success', lateBy: String(2 * 3_600_000), expectedAt: new Date(arrived + 3_600_000).toISOString() }]);
       // Later checks while it stays late are not news; the rules without "on" never saw the lateness.
       t.viewer.checkLateness(now + 60_000);
       assert.equal(of('late').length, 1);

@@ -28,22 +28,23 @@ export function noticesFor(record: RunRecord, transitions: readonly AlertTransit
   if (transitions.length === 0 && policy === 'onChange' && !(on.success && record.run.statusKind === 'success')) return NO_NOTICES;
   const notices: NoticeKind[] = [];
   const status = record.run.statusKind;
-  const failureNews = policy === 'everyEvent' || has('firstFailure');
+  const failureNews = policy === 'everyEvent' || has(transitions, 'firstFailure');
   if (status === 'failed' && on.failed && failureNews) notices.push('failed');
   if (status === 'completed_with_errors' && on.completedWithErrors && failureNews) notices.push('completed_with_errors');
   if (status === 'success') {
-    if (has('recovered') && on.recovered) notices.push('recovered');
-    const dqNews = policy === 'everyEvent' ? isDqWarning(record.dq) : has('dqChanged') || has('dqGrew');
+    if (has(transitions, 'recovered') && on.recovered) notices.push('recovered');
+    const dqNews = policy === 'everyEvent' ? isDqWarning(record.dq) : has(transitions, 'dqChanged') || has(transitions, 'dqGrew');
     if (dqNews && on.dataQuality) notices.push('dq_warning');
-    if (has('unusual') && on.unusual) notices.push('unusual');
+    if (has(transitions, 'unusual') && on.unusual) notices.push('unusual');
     if (on.success && !isDqWarning(record.dq) && !notices.includes('recovered')) notices.push('success');
   }
   return notices;
+}
 
-  function has(kind: AlertTransition['kind']): boolean {
-    for (const t of transitions) if (t.kind === kind) return true;
-    return false;
-  }
+/** A module function, not a closure in noticesFor: nothing is made per call on the common path. */
+function has(transitions: readonly AlertTransition[], kind: AlertTransition['kind']): boolean {
+  for (const t of transitions) if (t.kind === kind) return true;
+  return false;
 }
 
 const NO_NOTICES: readonly NoticeKind[] = Object.freeze([]);

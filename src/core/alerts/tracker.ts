@@ -1,3 +1,4 @@
+import { boundedInstant } from '../clock';
 import { DqVerdict, isDqWarning } from '../dataQuality';
 import { goTimeEpochMs } from '../goTime';
 import type { RunRecord } from '../runs';
@@ -14,7 +15,8 @@ import { newSeries, ringPush, ringSlots, ringValues, sortedMedian, sortedPush, s
  *
  * Every run counts, whatever its source (a state loaded at connect is a failure too), so a live
  * failure after a loaded one is "still failing"; the front ends toast for live runs only.
- * Time comes from the clock the tracker is given, so tests control it.
+ * Times are this computer's (see anchorOf); the clock the tracker is given bounds what a producer
+ * claims, so tests control it.
  */
 
 export type AlertTransition =
@@ -48,7 +50,7 @@ export interface LateTransition {
 export interface PipelineAlerts {
   /** Failing runs in a row (failed or completed_with_errors); 0 when the latest did not fail. */
   readonly failures: number;
-  /** Finish time of the first of them. */
+  /** When the first of them finished, by this computer's clock (anchorOf). */
   readonly failingSince?: number;
   readonly cadence?: Cadence;
   readonly due?: Due;
@@ -101,14 +103,23 @@ const SERIES_SLOTS = AT_TIMES + ringSlots(TIMES);
 const NO_TRANSITIONS: readonly AlertTransition[] = Object.freeze([]);
 
 /**
- * finishedOrReceived(record) without keeping the parsed time on the run. `run.finishedAt` parses
- * on first use and keeps the GoTime on the run from then on; every run passes through here, so
- * reading it would put a GoTime on each run of the history (what decode.ts leaves out) for the
- * collector to copy and mark; parsing again leaves only short-lived garbage (BENCHMARKS.md,
- * section 9a-9c).
+ * When a run finished, by this computer's clock: the one time base of lateness, failing-since and
+ * time down, which are judged against this computer's clock. A live run arrived as it finished
+ * (the framework publishes at the end of a run), so its arrival is that time. Its `finished_at`
+ * would be the producer's clock: one behind ours by more than a grace made every cycle "late", one
+ * ahead of ours hid lateness by as much, and a single run claiming year 9999 moved the anchor out
+ * of reach for good. Arrival beats learning the skew: it needs no runs to learn from, is right from
+ * the first run, and a producer whose clock jumps changes nothing. A run that did not arrive as it
+ * happened (a state key read at connect or by a poll, a run read from a recorder's stream, each
+ * with the time it was read) has only its claim, bounded by when it was read and by our clock.
+ * The run's own fields keep the claimed time, shown as claimed.
  */
-function finishedOrReceivedKeepingNothing(record: RunRecord): number {
-  return goTimeEpochMs(record.run.result.finished_at) ?? record.receivedAt;
+function anchorOf(record: RunRecord, now: () => number): number {
+  if (record.source === 'live') return record.receivedAt;
+  // finished_at without keeping a GoTime on the run (`run.finishedAt` would, on every run of the
+  // history; BENCHMARKS.md section 9a-9c).
+  const claimed = goTimeEpochMs(record.run.result.finished_at) ?? record.receivedAt;
+  return boundedInstant(claimed, Math.min(record.receivedAt, now()));
 }
 
 export class AlertTracker {
@@ -116,9 +127,12 @@ export class AlertTracker {
   private settings: AlertSettings;
   /** Entries with `late` set, kept as they change: views ask often, with thousands of pipelines. */
   private late = 0;
+  /** This computer's clock, which bounds the times producers claim (tests fix it). */
+  private readonly now: () => number;
 
-  constructor(settings: AlertSettings = DEFAULT_ALERT_SETTINGS) {
+  constructor(settings: AlertSettings = DEFAULT_ALERT_SETTINGS, now: () => number = Date.now) {
     this.settings = settings;
+    this.now = now;
   }
 
   /** Updates a pipeline with a new run; returns what changed. */
@@ -131,7 +145,7 @@ export class AlertTracker {
     }
     // Most runs change nothing: one shared empty answer unless something happens.
     let transitions: AlertTransition[] | undefined;
-    const at = finishedOrReceivedKeepingNothing(record);
+    const at = anchorOf(record, this.now);
     const status = record.run.statusKind;
 
     if (entry.late) {

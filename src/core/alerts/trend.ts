@@ -1,4 +1,7 @@
-import { StatusKind } from '../decode';
+import { boundedInstant } from '../clock';
+import type { StatusKind } from '../decode';
+import type { RunRecord } from '../runs';
+import { finishedOrReceived } from '../runs';
 import { quantileOfSorted } from './stats';
 
 /**
@@ -34,4 +37,14 @@ export function summarizeRuns(runs: readonly RunSample[]): TrendSummary {
     usualLowMs: quantileOfSorted(ok, 0.25),
     usualHighMs: quantileOfSorted(ok, 0.75),
   };
+}
+
+/**
+ * Where a run sits on the charts' time axis: when it finished as claimed, but no later than now
+ * plus the skew allowance (clock.ts). One run claiming year 9999 would otherwise stretch the axis
+ * over eight thousand years and squeeze every other run into one pixel; it is drawn at the right
+ * edge instead, and its claimed time is still what the panel reads out.
+ */
+export function chartInstant(record: RunRecord, nowMs: number): number {
+  return boundedInstant(finishedOrReceived(record), nowMs);
 }
