@@ -62,6 +62,24 @@ export default tseslint.config(
     },
   },
   {
+    // Wording: the VS Code front end's words for the core's facts. A wording module imports the core,
+    // vscode and other wording modules only, never a stateful owner (STYLE.md: words apart from owners).
+    files: ['src/vscode/words/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)(cli|demo)(/|$)|(^|/)extension$', message: 'src/vscode imports the core, never the terminal tools, the demo or extension.ts.' },
+            { regex: '/webview/(?!protocol$)', message: 'Of the webview, only its message protocol is shared.' },
+            { regex: '^\\.\\./(?!words/|\\.\\./core/)', message: 'src/vscode/words imports only the core and src/vscode/words: stateful owners import words, never the other way.' },
+            { regex: '^\\.\\./\\.\\./(?!core/)', message: 'src/vscode/words imports only the core and src/vscode/words.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The webview runs in a browser: its own files only (the protocol is shared with src/vscode).
     files: ['src/webview/**/*.ts'],
     rules: {

@@ -1,19 +1,19 @@
 import * as vscode from 'vscode';
-import { ActionRunner } from './vscode/actions';
-import { AwayNotifier } from './vscode/awaySummary';
+import { ActionRunner } from './vscode/actions/runner';
+import { AwayNotifier } from './vscode/notify/awaySummary';
 import { TdtpViewerApi, createApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
-import { Config } from './vscode/config';
-import { DetailPanelManager } from './vscode/detailPanel';
-import { EventLog } from './vscode/eventLog';
-import { HistoryPlace, eraseHistoryIfOff } from './vscode/history';
-import { NotificationController } from './vscode/notifications';
-import { registerPipelinesView } from './vscode/pipelinesView';
-import { PasswordStore } from './vscode/secrets';
-import { StatusBarController } from './vscode/statusBar';
+import { Config } from './vscode/settings/config';
+import { DetailPanelManager } from './vscode/panel/detailPanel';
+import { EventLog } from './vscode/notify/eventLog';
+import { HistoryPlace, eraseHistoryIfOff } from './vscode/connections/journal';
+import { NotificationController } from './vscode/notify/notifications';
+import { registerPipelinesView } from './vscode/tree/pipelinesView';
+import { PasswordStore } from './vscode/connections/secrets';
+import { StatusBarController } from './vscode/notify/statusBar';
 import { exposeTestSeam } from './vscode/testing';
-import { UrlPasswordGuard } from './vscode/urlPassword';
-import { Viewer } from './vscode/viewer';
+import { UrlPasswordGuard } from './vscode/connections/urlPassword';
+import { Viewer } from './vscode/connections/viewer';
 import { registerWorkspaceFeatures } from './vscode/workspace';
 
 /** Builds the connections and their models, then hands each feature its part. Each owner goes to context.subscriptions. */

@@ -1,5 +1,5 @@
 // The terminal tools' words for what the core reports as facts: connection problems, warnings
-// and "not connected". English only; the extension words the same facts in src/vscode/problemText.ts.
+// and "not connected". English only; the extension words the same facts in src/vscode/words/problems.ts.
 import { ConnectionProblemError } from '../core/connection';
 import { logValue } from '../core/text';
 import { NotConnectedError } from '../core/watcher';

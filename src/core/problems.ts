@@ -92,7 +92,7 @@ export type ProblemFacts =
 /** What commonly causes a connection closed or timed out while being set up, with these settings. */
 export type ConnectHint = 'client-cert' | 'turn-tls-on' | 'turn-tls-off';
 
-/** A connection problem as facts; each front end words it (src/cli/problemText.ts, src/vscode/problemText.ts). */
+/** A connection problem as facts; each front end words it (src/cli/problemText.ts, src/vscode/words/problems.ts). */
 export interface ConnectionProblem {
   readonly code: ProblemCode;
   readonly facts: ProblemFacts;

@@ -4,10 +4,11 @@ import type { StatusKind, TdtpResult } from '../core/decode';
 import { DisposableStore } from '../core/lifecycle';
 import type { RunRecord, RunSource } from '../core/runs';
 import type { PollResult } from '../core/watcher';
-import { Viewer } from './viewer';
-import { WatchedConnection, WatchedConnectionState } from './watchedConnection';
-import { errorText, problemText } from './problemText';
-import { namedSettingProblemText } from './settingWords';
+import { Viewer } from './connections/viewer';
+import type { WatchedConnectionState } from '../core/connection';
+import { WatchedConnection } from './connections/watchedConnection';
+import { errorText, problemText } from './words/problems';
+import { namedSettingProblemText } from './words/settings';
 
 /**
  * The API `activate()` returns to other extensions (`vscode.extensions.getExtension(

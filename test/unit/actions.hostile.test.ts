@@ -58,7 +58,7 @@ describe('openUrl: every value stays inside its path segment, query value or fra
       assert.equal(url.searchParams.get('summary'), value);
       assert.equal(url.searchParams.get('reporter'), 'bot');
       assert.equal(decodeURIComponent(url.hash.slice(1)), value, 'the fragment decodes back to the value');
-      // What is opened is this exact string (src/vscode/actions.ts passes it on as a string).
+      // What is opened is this exact string (src/vscode/actions/runner.ts passes it on as a string).
       assert.equal(url.href, expanded.url, 'the string is already in the form a browser keeps');
     });
   }

@@ -33,7 +33,7 @@ describe('the runs a baseline needs', () => {
   });
 
   test('the detail panel draws its band by the same count (no rule of its own)', () => {
-    const panel = source('src/vscode/detailPanel.ts');
+    const panel = source('src/vscode/panel/detailPanel.ts');
     assert.match(panel, /baselineRunsNeeded\(/);
     assert.doesNotMatch(panel, /Math\.max\(\s*\d+\s*,\s*minRuns\s*\)/);
   });
@@ -42,10 +42,10 @@ describe('the runs a baseline needs', () => {
 describe('the alert settings are parsed once per change', () => {
   test('only the Viewer reads Config.alerts (it parses every expectation); the panel takes the Viewer\'s copy', () => {
     const dir = join(root, 'src', 'vscode');
-    const readers = readdirSync(dir)
+    const readers = readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts') && /\.alerts\b(?!\.)|\.alerts\.settings\b/.test(readFileSync(join(dir, f), 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\/|'[^'\n]*'|`[^`]*`/g, '')))
-      .filter((f) => f !== 'config.ts');
-    assert.deepEqual(readers, ['viewer.ts']);
-    assert.match(source('src/vscode/detailPanel.ts'), /viewer\.currentAlertSettings\b/);
+      .filter((f) => f !== join('settings', 'config.ts'));
+    assert.deepEqual(readers, [join('connections', 'viewer.ts')]);
+    assert.match(source('src/vscode/panel/detailPanel.ts'), /viewer\.currentAlertSettings\b/);
   });
 });

@@ -92,7 +92,7 @@ describe('connection problems', () => {
   // makes sure the extension's words are translated).
   const casesIn = (file: string) => new Set([...readFileSync(join(root, file), 'utf8').matchAll(/case '([a-z-]+)':/g)].map((m) => m[1]));
 
-  for (const file of ['src/cli/problemText.ts', 'src/vscode/problemText.ts']) {
+  for (const file of ['src/cli/problemText.ts', 'src/vscode/words/problems.ts']) {
     test(`${file} words every kind of problem and warning`, () => {
       const cases = casesIn(file);
       assert.ok(PROBLEM_KINDS.length > 20, 'PROBLEM_KINDS lists the kinds');
@@ -100,8 +100,8 @@ describe('connection problems', () => {
     });
   }
 
-  test('src/vscode/problemText.ts heads every problem code', () => {
-    const cases = casesIn('src/vscode/problemText.ts');
+  test('src/vscode/words/problems.ts heads every problem code', () => {
+    const cases = casesIn('src/vscode/words/problems.ts');
     assert.deepEqual(PROBLEM_CODES.filter((code) => !cases.has(code)), []);
   });
 });

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { STRICT_TOLERANCE } from '../../src/core/dataQuality';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREFIX } from '../../src/core/settings';
 import { DEFAULT_HISTORY_SIZE, DEFAULT_LIMITS } from '../../src/core/storeLimits';
-import { CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NOTIFICATION_KEYS, USER_ONLY_WHEN_UNTRUSTED } from '../../src/vscode/settingKeys';
+import { CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NOTIFICATION_KEYS, USER_ONLY_WHEN_UNTRUSTED } from '../../src/vscode/settings/settingKeys';
 
 interface Property {
   default?: unknown;

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
-import type { ActionPauseReport, ActionRunReport } from '../../src/vscode/actions';
+import type { ActionPauseReport, ActionRunReport } from '../../src/vscode/actions/runner';
 import type { Testing } from '../../src/vscode/testing';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';

@@ -6,9 +6,9 @@ import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
-import { NotificationController, ShownNotification } from '../../src/vscode/notifications';
+import { NotificationController, ShownNotification } from '../../src/vscode/notify/notifications';
 import type { Testing } from '../../src/vscode/testing';
-import type { PipelineNode, RejectedNode, TreeNode } from '../../src/vscode/treeView';
+import type { PipelineNode, RejectedNode, TreeNode } from '../../src/vscode/tree/treeView';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';
 

@@ -17,10 +17,10 @@ import { parseConnectionSettings } from '../../src/core/settings';
 import type { HistoryItem } from '../../src/core/runs';
 import { NOT_RUNNING_REASON } from '../../src/core/watcher';
 import type { TdtpViewerApi } from '../../src/vscode/api';
-import { AwayNotifier, ShownAwaySummary } from '../../src/vscode/awaySummary';
-import { Config } from '../../src/vscode/config';
+import { AwayNotifier, ShownAwaySummary } from '../../src/vscode/notify/awaySummary';
+import { Config } from '../../src/vscode/settings/config';
 import type { Testing } from '../../src/vscode/testing';
-import { Viewer } from '../../src/vscode/viewer';
+import { Viewer } from '../../src/vscode/connections/viewer';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';
 

@@ -6,10 +6,10 @@ import Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { TdtpViewerApi } from '../../src/vscode/api';
-import type { ElsewhereQuestion } from '../../src/vscode/secrets';
+import type { ElsewhereQuestion } from '../../src/vscode/connections/secrets';
 import type { Testing } from '../../src/vscode/testing';
-import type { MoveQuestion } from '../../src/vscode/urlPassword';
-import { namedSettingProblemText } from '../../src/vscode/settingWords';
+import type { MoveQuestion } from '../../src/vscode/connections/urlPassword';
+import { namedSettingProblemText } from '../../src/vscode/words/settings';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { until } from './waitFor';
 

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { Cluster } from 'ioredis';
 import type { IDisposable } from '../lifecycle';
 import type { ConnectionProblem, ConnectionWarning } from '../problems';
-import type { ConnectionSettings } from '../settings';
+import type { ConnectionSettings, NamedSettingProblem } from '../settings';
 
 /**
  * What runs SCAN/GET/PTTL: a plain client (a single server, or Sentinel's current primary), or an
@@ -27,6 +27,12 @@ export type ConnectionState =
   | { readonly kind: 'reconnecting'; readonly attempt: number; readonly retryAt: number; readonly problem: ConnectionProblem }
   /** Retrying cannot help (credentials, permissions, TLS, db): waits for new settings or a manual connect. */
   | { readonly kind: 'failed'; readonly problem: ConnectionProblem };
+
+/**
+ * A configured connection's state, as the views show it: the connection's own, or `notConfigured`
+ * when a setting is wrong (as facts; the front ends word them).
+ */
+export type WatchedConnectionState = ConnectionState | { readonly kind: 'notConfigured'; readonly problems: readonly NamedSettingProblem[] };
 
 /** Told to the reconcile step each time the subscription is (re)established. */
 export interface SubscribedInfo {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { countText, formatNumber } from '../presentation';
+import { countText, formatNumber } from '../words/format';
 import { inertText } from '../../core/text';
-import { SecretKind } from '../secrets';
-import type { Viewer } from '../viewer';
-import { WatchedConnection } from '../watchedConnection';
+import { SecretKind } from '../connections/secrets';
+import type { Viewer } from '../connections/viewer';
+import { WatchedConnection } from '../connections/watchedConnection';
 import type { CommandContext, Commands } from './context';
 import { resolveTarget, showNotConnected } from './target';
 

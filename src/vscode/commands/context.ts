@@ -1,11 +1,11 @@
 // What command handlers work with: a leaf that every command group imports (index.ts imports the groups).
 import type * as vscode from 'vscode';
-import type { ActionRunner } from '../actions';
-import type { Config } from '../config';
-import type { DetailPanelManager } from '../detailPanel';
-import type { PipelinesView } from '../pipelinesView';
-import type { PasswordStore } from '../secrets';
-import type { Viewer } from '../viewer';
+import type { ActionRunner } from '../actions/runner';
+import type { Config } from '../settings/config';
+import type { DetailPanelManager } from '../panel/detailPanel';
+import type { PipelinesView } from '../tree/pipelinesView';
+import type { PasswordStore } from '../connections/secrets';
+import type { Viewer } from '../connections/viewer';
 
 /** What command handlers work with. */
 export interface CommandContext {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { countText, formatNumber } from '../presentation';
+import { countText, formatNumber } from '../words/format';
 import { inertText, logValue } from '../../core/text';
-import type { WatchedConnection } from '../watchedConnection';
+import type { WatchedConnection } from '../connections/watchedConnection';
 import type { CommandContext, Commands } from './context';
 import { resolveTarget } from './target';
 

@@ -5,12 +5,12 @@ import { displayStatus } from '../../core/status';
 import { inertText, logValue } from '../../core/text';
 import { NotConnectedError } from '../../core/watcher';
 import { PolledState, pollState } from '../api';
-import { dqText, durationText, formatNumber, statusText } from '../presentation';
-import type { Viewer } from '../viewer';
-import type { WatchedConnection } from '../watchedConnection';
+import { dqText, durationText, formatNumber, statusText } from '../words/format';
+import type { Viewer } from '../connections/viewer';
+import type { WatchedConnection } from '../connections/watchedConnection';
 import type { CommandContext, Commands } from './context';
 import { pipelineTarget, showNotConnected } from './target';
-import { errorText } from '../problemText';
+import { errorText } from '../words/problems';
 
 /** Commands on one pipeline: from its tree node, a toast or its detail panel. */
 export function pipelineCommands({ viewer, config, panels, actions, log }: CommandContext): Commands {

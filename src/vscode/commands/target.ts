@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/runs';
 import { inertText } from '../../core/text';
-import { errorText, problemHeadline } from '../problemText';
-import type { Viewer } from '../viewer';
-import { WatchedConnection, problemOf } from '../watchedConnection';
+import { errorText, problemHeadline } from '../words/problems';
+import type { Viewer } from '../connections/viewer';
+import { WatchedConnection, problemOf } from '../connections/watchedConnection';
 
 /**
  * What a command is about. Every command resolves its arguments here, and only here:

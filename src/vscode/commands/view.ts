@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { DISPLAY_ORDER, DisplayStatus } from '../../core/status';
-import { exportHistory } from '../exportHistory';
-import type { PipelinesView } from '../pipelinesView';
-import { statusText } from '../presentation';
+import { exportHistory } from './exportHistory';
+import type { PipelinesView } from '../tree/pipelinesView';
+import { statusText } from '../words/format';
 import type { CommandContext, Commands } from './context';
 
 /** The view's own commands (filter, grouping), export, settings and the log. */

@@ -3,9 +3,9 @@ import { Disposable } from '../../core/lifecycle';
 import { DqVerdict } from '../../core/dataQuality';
 import { finishedOrReceived } from '../../core/runs';
 import type { PipelineAlerts } from '../../core/alerts/tracker';
-import { lateText } from '../alertWords';
-import { ageText, formatNumber, statusText } from '../presentation';
-import { Viewer } from '../viewer';
+import { lateText } from '../words/alerts';
+import { ageText, formatNumber, statusText } from '../words/format';
+import { Viewer } from '../connections/viewer';
 import { LiveResult, liveResultOf } from './liveStatus';
 import { WorkspacePipelineFiles } from './pipelineFiles';
 

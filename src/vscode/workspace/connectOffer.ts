@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import { readResultLogPassword } from '../../core/pipelineFiles';
 import { WorkspaceEndpoint } from '../../core/pipelineIndex';
 import { NodeAddress, parseConnectionSettings, parseResultLogAddress, passwordScope } from '../../core/settings';
-import { settingProblemText } from '../settingWords';
+import { settingProblemText } from '../words/settings';
 import { inertText } from '../../core/text';
-import { Config } from '../config';
-import { DEFAULT_CONNECTION, PasswordStore } from '../secrets';
-import { Viewer } from '../viewer';
+import { Config } from '../settings/config';
+import { DEFAULT_CONNECTION, PasswordStore } from '../connections/secrets';
+import { Viewer } from '../connections/viewer';
 import { WorkspacePipelineFiles, readPipelineFile } from './pipelineFiles';
 
 /** For tests and other extensions: which endpoint, and what to do with a password in the file. */

@@ -4,9 +4,9 @@ import { isDqWarning } from '../../core/dataQuality';
 import { firstLine } from '../../core/format';
 import { finishedOrReceived } from '../../core/runs';
 import { inertText } from '../../core/text';
-import { Config } from '../config';
-import { dateTimeText, dqText, formatNumber } from '../presentation';
-import { Viewer } from '../viewer';
+import { Config } from '../settings/config';
+import { dateTimeText, dqText, formatNumber } from '../words/format';
+import { Viewer } from '../connections/viewer';
 import { liveResultOf } from './liveStatus';
 import { WorkspacePipelineFiles } from './pipelineFiles';
 

@@ -3,8 +3,8 @@ import { firstLine } from '../../core/format';
 import type { RunRecord } from '../../core/runs';
 import { displayStatusOf } from '../../core/status';
 import { inertText } from '../../core/text';
-import { durationText, finishedText, formatNumber, statusText } from '../presentation';
-import { Viewer } from '../viewer';
+import { durationText, finishedText, formatNumber, statusText } from '../words/format';
+import { Viewer } from '../connections/viewer';
 import { liveResultOf } from './liveStatus';
 import { WorkspacePipelineFiles } from './pipelineFiles';
 

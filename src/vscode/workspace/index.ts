@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { Config } from '../config';
-import { PasswordStore } from '../secrets';
-import { Viewer } from '../viewer';
+import { Config } from '../settings/config';
+import { PasswordStore } from '../connections/secrets';
+import { Viewer } from '../connections/viewer';
 import { PIPELINE_FILE_SELECTOR, PipelineCodeLensProvider } from './codeLens';
 import { ConnectFromWorkspaceOptions, ReplaceQuestion, askToReplace, connectFromWorkspace, trackWorkspaceEndpoints } from './connectOffer';
 import { PipelineDiagnostics } from './diagnostics';

@@ -1,8 +1,8 @@
 import { PipelineDefinition, publishesTo } from '../../core/pipelineFiles';
 import { PipelineSnapshot } from '../../core/store';
 import { finishedOrReceived } from '../../core/runs';
-import { WatchedConnection } from '../watchedConnection';
-import { Viewer } from '../viewer';
+import { WatchedConnection } from '../connections/watchedConnection';
+import { Viewer } from '../connections/viewer';
 
 export interface LiveResult {
   readonly connection: WatchedConnection;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Config } from '../config';
+import { Config } from '../settings/config';
 import { WorkspacePipelineFiles } from './pipelineFiles';
 
 export const TASK_TYPE = 'tdtp';

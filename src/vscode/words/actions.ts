@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { Mismatch, PauseLimit, PlannedAction, RuleProblem, plannedActionParts } from '../core/actions';
-import { Got } from '../core/validate';
-import { countText, formatNumber } from './presentation';
+import { Mismatch, PauseLimit, PlannedAction, RuleProblem, plannedActionParts } from '../../core/actions';
+import { Got } from '../../core/validate';
+import { countText, formatNumber } from './format';
 
 /* The sentences for action-rule facts from the core (problems, mismatches, plans), in the UI's language. */
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { AwayBaseline, takeBaseline } from '../core/history/away';
-import { historyIdentity } from '../core/history/identity';
-import { HistoryJournal, LoadReport, eraseAllHistory, eraseHistoryOf } from '../core/history/journal';
-import { ConnectionSettings } from '../core/settings';
-import { PipelineStore } from '../core/store';
+import { AwayBaseline, takeBaseline } from '../../core/history/away';
+import { historyIdentity } from '../../core/history/identity';
+import { HistoryJournal, LoadReport, eraseAllHistory, eraseHistoryOf } from '../../core/history/journal';
+import { ConnectionSettings } from '../../core/settings';
+import { PipelineStore } from '../../core/store';
 
 /** Where journals live and whether they are kept: shared by every connection's history. */
 export interface HistoryPlace {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import { Disposable } from '../core/lifecycle';
-import { parseConnectionSettings, passwordScope, redactUrl, splitUrlPassword } from '../core/settings';
-import { inertText } from '../core/text';
-import { isPlainObject } from '../core/validate';
-import { namedConnectionInput } from './config';
-import { CONNECTION_FIELDS } from './settingKeys';
+import { Disposable } from '../../core/lifecycle';
+import { parseConnectionSettings, passwordScope, redactUrl, splitUrlPassword } from '../../core/settings';
+import { inertText } from '../../core/text';
+import { isPlainObject } from '../../core/validate';
+import { namedConnectionInput } from '../settings/config';
+import { CONNECTION_FIELDS } from '../settings/settingKeys';
 import { DEFAULT_CONNECTION, PasswordStore } from './secrets';
 
 /** Where a setting's value was written. */

@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
-import type { DqTolerance } from '../core/dataQuality';
-import { checkTolerance } from '../core/dataQuality';
-import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile, settingProblem } from '../core/settings';
-import type { NotificationPolicy } from '../core/alerts/policy';
-import type { AlertSettings } from '../core/alerts/tracker';
-import type { StoreLimits } from '../core/storeLimits';
-import { Disposable } from '../core/lifecycle';
+import type { DqTolerance } from '../../core/dataQuality';
+import { checkTolerance } from '../../core/dataQuality';
+import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile, settingProblem } from '../../core/settings';
+import type { NotificationPolicy } from '../../core/alerts/policy';
+import type { AlertSettings } from '../../core/alerts/tracker';
+import type { StoreLimits } from '../../core/storeLimits';
+import { Disposable } from '../../core/lifecycle';
 import { readAlertSettings } from './alertSettings';
-import { DEFAULT_CONNECTION } from './secrets';
+import { DEFAULT_CONNECTION } from '../connections/secrets';
 import { ALERT_SECTIONS, CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
-import type { ConnectionProfile, ConnectionSecrets } from './watchedConnection';
+import type { ConnectionProfile, ConnectionSecrets } from '../connections/watchedConnection';
 
 export interface NotificationSettings {
   readonly failed: boolean;

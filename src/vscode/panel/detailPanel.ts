@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-import { isDqWarning } from '../core/dataQuality';
-import { Disposable } from '../core/lifecycle';
-import { baselineRunsNeeded } from '../core/alerts/baseline';
-import { chartInstant, summarizeRuns } from '../core/alerts/trend';
-import type { HistoryItem, RunRecord } from '../core/runs';
-import { displayStatusOf } from '../core/status';
-import { inertText, truncate } from '../core/text';
-import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView, isFromWebview } from '../webview/protocol';
-import { alertRows, momentText } from './alertWords';
-import { Config } from './config';
-import { connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from './presentation';
-import { Viewer } from './viewer';
-import { errorText, gapReasonText } from './problemText';
+import { isDqWarning } from '../../core/dataQuality';
+import { Disposable } from '../../core/lifecycle';
+import { baselineRunsNeeded } from '../../core/alerts/baseline';
+import { chartInstant, summarizeRuns } from '../../core/alerts/trend';
+import type { HistoryItem, RunRecord } from '../../core/runs';
+import { displayStatusOf } from '../../core/status';
+import { inertText, truncate } from '../../core/text';
+import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView, isFromWebview } from '../../webview/protocol';
+import { alertRows, momentText } from '../words/alerts';
+import { Config } from '../settings/config';
+import { connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from '../words/format';
+import { Viewer } from '../connections/viewer';
+import { errorText, gapReasonText } from '../words/problems';
 
 export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';
 

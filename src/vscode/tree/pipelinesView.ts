@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import { Disposable } from '../core/lifecycle';
-import { Config } from './config';
-import { connectionText, dateTimeText } from './presentation';
+import { Disposable } from '../../core/lifecycle';
+import { Config } from '../settings/config';
+import { connectionText, dateTimeText } from '../words/format';
 import { PipelinesTreeProvider, TreeFilter } from './treeView';
-import { Viewer } from './viewer';
-import { WatchedConnectionState, bestState } from './watchedConnection';
-import { problemText } from './problemText';
-import { namedSettingProblemText } from './settingWords';
+import { Viewer } from '../connections/viewer';
+import type { WatchedConnectionState } from '../../core/connection';
+import { bestState } from '../connections/watchedConnection';
+import { problemText } from '../words/problems';
+import { namedSettingProblemText } from '../words/settings';
 
 export const PIPELINES_VIEW_ID = 'tdtp.pipelines';
 

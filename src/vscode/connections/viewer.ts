@@ -1,15 +1,16 @@
 import * as vscode from 'vscode';
-import { AlertSettings, AlertTracker, AlertTransition, Lateness, PipelineAlerts } from '../core/alerts/tracker';
-import { RejectedMessage } from '../core/decode';
-import { PipelineStore, StatusCounts } from '../core/store';
-import type { StoreChange } from '../core/changeBatch';
-import type { RunRecord } from '../core/runs';
-import { Disposable, DisposableStore } from '../core/lifecycle';
-import { ReconcileReport } from '../core/watcher';
-import { Config } from './config';
-import { ConnectionHistory, HistoryPlace } from './history';
+import { AlertSettings, AlertTracker, AlertTransition, Lateness, PipelineAlerts } from '../../core/alerts/tracker';
+import { RejectedMessage } from '../../core/decode';
+import { PipelineStore, StatusCounts } from '../../core/store';
+import type { StoreChange } from '../../core/changeBatch';
+import type { RunRecord } from '../../core/runs';
+import { Disposable, DisposableStore } from '../../core/lifecycle';
+import { ReconcileReport } from '../../core/watcher';
+import { Config } from '../settings/config';
+import { ConnectionHistory, HistoryPlace } from './journal';
 import { PasswordStore } from './secrets';
-import { WatchedConnection, WatchedConnectionState } from './watchedConnection';
+import type { WatchedConnectionState } from '../../core/connection';
+import { WatchedConnection } from './watchedConnection';
 
 export interface ConnectionRun {
   readonly connection: WatchedConnection;

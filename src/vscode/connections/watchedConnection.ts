@@ -1,18 +1,16 @@
 import * as vscode from 'vscode';
-import { ConnectionState } from '../core/connection';
-import { Disposable, DisposableStore } from '../core/lifecycle';
-import { ConnectionProblem } from '../core/problems';
-import { ConnectionSettingsInput, NamedSettingProblem, SettingProblem, describeEndpoint, parseConnectionSettings, passwordScope, settingProblem } from '../core/settings';
-import { PipelineStore } from '../core/store';
-import { logValue } from '../core/text';
-import { PipelineWatcher, PollResult, ReconcileReport } from '../core/watcher';
-import { ConnectionHistory } from './history';
+import type { WatchedConnectionState } from '../../core/connection';
+import { Disposable, DisposableStore } from '../../core/lifecycle';
+import { ConnectionProblem } from '../../core/problems';
+import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnectionSettings, passwordScope, settingProblem } from '../../core/settings';
+import { PipelineStore } from '../../core/store';
+import { logValue } from '../../core/text';
+import { PipelineWatcher, PollResult, ReconcileReport } from '../../core/watcher';
+import { ConnectionHistory } from './journal';
 import { PasswordStore, SecretKind } from './secrets';
-import { problemText, warningText } from './problemText';
+import { problemText, warningText } from '../words/problems';
 
 /** What the views show about a connection: the core's state, or settings that cannot work. */
-/** A connection's state; `notConfigured`: a setting is wrong, as facts (the front ends word them). */
-export type WatchedConnectionState = ConnectionState | { readonly kind: 'notConfigured'; readonly problems: readonly NamedSettingProblem[] };
 
 export interface ConnectionSecrets {
   readonly password?: string;

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { countText, formatNumber } from './presentation';
-import { toCsv, toJson } from '../core/export';
-import type { HistoryItem } from '../core/runs';
-import { Viewer } from './viewer';
+import { countText, formatNumber } from '../words/format';
+import { toCsv, toJson } from '../../core/export';
+import type { HistoryItem } from '../../core/runs';
+import { Viewer } from '../connections/viewer';
 
 type Format = 'csv' | 'json';
 

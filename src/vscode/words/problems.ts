@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { ConnectionProblemError } from '../core/connection';
-import { PROBLEM_CODES } from '../core/problems';
-import type { ConnectionProblem, ConnectionWarning, MissingPermission, NeededPermissions, NotConnectedFacts, ProblemCode, ProblemFacts, TlsAdvice, Where } from '../core/problems';
-import { NotConnectedError } from '../core/watcher';
+import { ConnectionProblemError } from '../../core/connection';
+import { PROBLEM_CODES } from '../../core/problems';
+import type { ConnectionProblem, ConnectionWarning, MissingPermission, NeededPermissions, NotConnectedFacts, ProblemCode, ProblemFacts, TlsAdvice, Where } from '../../core/problems';
+import { NotConnectedError } from '../../core/watcher';
 
 // The extension's words for what the core reports as facts: connection problems, warnings and
 // "not connected", in the UI language. The terminal tools word the same facts in src/cli/problemText.ts.

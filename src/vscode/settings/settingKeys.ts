@@ -1,5 +1,5 @@
 // vscode-free on purpose: test/unit/settingKeys.test.ts checks these lists against package.json.
-import type { ConnectionSettingsInput } from '../core/settings';
+import type { ConnectionSettingsInput } from '../../core/settings';
 
 /** How a connection field is read: as it is, as text (empty = unset), a PEM file's content, or a list (empty = unset). */
 export type FieldKind = 'value' | 'text' | 'pem' | 'list';

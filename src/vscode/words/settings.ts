@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { ExpectationProblem } from '../core/alerts/expectations';
-import type { NamedSettingProblem, SettingProblem } from '../core/settings';
-import { gotText, ruleProblemText } from './actionWords';
-import { spanText } from './alertWords';
+import type { ExpectationProblem } from '../../core/alerts/expectations';
+import type { NamedSettingProblem, SettingProblem } from '../../core/settings';
+import { gotText, ruleProblemText } from './actions';
+import { spanText } from './alerts';
 
 /* Connection-setting problems from the core, in the UI's language. */
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { countText, formatNumber } from './presentation';
-import { AwaySummary, hasNews, summarizeAway } from '../core/history/away';
-import { Disposable } from '../core/lifecycle';
-import { inertText } from '../core/text';
-import { Viewer } from './viewer';
-import { WatchedConnection } from './watchedConnection';
+import { countText, formatNumber } from '../words/format';
+import { AwaySummary, hasNews, summarizeAway } from '../../core/history/away';
+import { Disposable } from '../../core/lifecycle';
+import { inertText } from '../../core/text';
+import { Viewer } from '../connections/viewer';
+import { WatchedConnection } from '../connections/watchedConnection';
 
 /** How long the summary waits for connections that restored a history to load their state keys. */
 const SETTLE_MS = 30_000;

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { describeDq, formatDuration, statusLabel } from '../core/format';
-import { Disposable } from '../core/lifecycle';
-import { STREAMS_PER_CONNECT } from '../core/history/streams';
-import { displayStatusOf } from '../core/status';
-import { logValue } from '../core/text';
-import { Viewer } from './viewer';
-import { problemText } from './problemText';
-import { namedSettingProblemText } from './settingWords';
+import { describeDq, formatDuration, statusLabel } from '../../core/format';
+import { Disposable } from '../../core/lifecycle';
+import { STREAMS_PER_CONNECT } from '../../core/history/streams';
+import { displayStatusOf } from '../../core/status';
+import { logValue } from '../../core/text';
+import { Viewer } from '../connections/viewer';
+import { problemText } from '../words/problems';
+import { namedSettingProblemText } from '../words/settings';
 
 /** Event and rejection lines written per second at most. */
 const EVENT_LINES_PER_SECOND = 100;

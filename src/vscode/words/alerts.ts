@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { Cadence } from '../core/alerts/cadence';
-import type { Lateness, PipelineAlerts } from '../core/alerts/tracker';
-import type { UnusualFinding } from '../core/alerts/unusual';
-import { countText, dateTimeText, durationText, formatNumber } from './presentation';
+import type { Cadence } from '../../core/alerts/cadence';
+import type { Lateness, PipelineAlerts } from '../../core/alerts/tracker';
+import type { UnusualFinding } from '../../core/alerts/unusual';
+import { countText, dateTimeText, durationText, formatNumber } from './format';
 
 /** The alert rules' facts in words (the core says what; this says it in the UI language). */
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { isBeyondSkew } from '../core/clock';
-import { DqVerdict } from '../core/dataQuality';
-import { ageOf, durationParts, formatPercent, pluralForm } from '../core/format';
-import type { DisplayStatus } from '../core/status';
-import type { RunRecord, RunSource } from '../core/runs';
-import { WatchedConnectionState } from './watchedConnection';
+import { isBeyondSkew } from '../../core/clock';
+import { DqVerdict } from '../../core/dataQuality';
+import { ageOf, durationParts, formatPercent, pluralForm } from '../../core/format';
+import type { DisplayStatus } from '../../core/status';
+import type { RunRecord, RunSource } from '../../core/runs';
+import type { WatchedConnectionState } from '../../core/connection';
 
 /** Localized words for what the core knows; one place, so tree, panel and toasts agree. */
 export function statusText(status: DisplayStatus, raw?: string): string {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { parseExpectations } from '../core/alerts/expectations';
-import type { AlertSettings } from '../core/alerts/tracker';
-import { gotOf } from '../core/validate';
-import { gotText } from './actionWords';
-import { expectationProblemText } from './settingWords';
+import { parseExpectations } from '../../core/alerts/expectations';
+import type { AlertSettings } from '../../core/alerts/tracker';
+import { gotOf } from '../../core/validate';
+import { gotText } from '../words/actions';
+import { expectationProblemText } from '../words/settings';
 
 /**
  * `tdtp.expectations` and `tdtp.alerts.*` as the core's AlertSettings. A value out of range is

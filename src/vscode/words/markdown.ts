@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { inertText } from '../core/text';
+import { inertText } from '../../core/text';
 
 /**
  * Tooltips are Markdown. Ours are built from our own words (`appendMarkdown`) and from text that
