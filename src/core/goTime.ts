@@ -141,8 +141,7 @@ function parseGoTimeFast(text: string): GoTimeParse | undefined {
 /**
  * The instant of a Go time text in epoch milliseconds: parseGoTime(text)'s `time.epochMs`, or
  * undefined when it rejects the text or it is the Go zero time. For the alert tracker, which must
- * not keep a GoTime on every run (BENCHMARKS.md, section 9a-9c: a scan that built nothing measured
- * no faster than this, so the one parser serves).
+ * not keep a GoTime on every run (BENCHMARKS.md, section 9a-9c).
  */
 export function goTimeEpochMs(text: string): number | undefined {
   const parsed = parseGoTime(text);

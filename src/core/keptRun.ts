@@ -6,7 +6,7 @@ import type { GapMarker, RunRecord, RunSource } from './runs';
 
 /**
  * A run of a history that is no longer the latest, in about a third of the memory of its
- * RunRecord (issue 20: ≤ 250 bytes per kept run at 5,000 pipelines × 100 runs, ~480 before). One
+ * RunRecord (BENCHMARKS.md, row 5g). One
  * object instead of three (record, run, parsed JSON): the times as numbers when their text is what
  * Go writes for them (it is rebuilt exactly), repeated words (pipeline_name, status) shared, the
  * rare fields (error, package_uuid, extras) in one object only when present. `expand` gives back a

@@ -4,7 +4,7 @@ import { ActionRule, expandUrl, parseActionRules, planAction, templateVars } fro
 import { mkRecord } from '../support/records';
 
 /*
- * Issue 11: an event value fills data; it never picks what runs, where a URL goes, or which part
+ * An event value fills data; it never picks what runs, where a URL goes, or which part
  * of the URL it lands in.
  */
 

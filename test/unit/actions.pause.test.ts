@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ActionRule, RateLimiter, decideActions, parseActionRules } from '../../src/core/actions';
 import { mkRecord } from '../support/records';
 
-/* Issue 11, "action rules can be turned into a storm": the per-rule and overall limits, and the pause. */
+/* Action rules cannot be turned into a storm: the per-rule and overall limits, and the pause. */
 
 function clock(start = 5_000_000) {
   let now = start;

@@ -11,7 +11,7 @@ import { taskEnvironment, templateVars } from '../../src/core/actions';
 import { mkRecord } from '../support/records';
 
 /*
- * Issue 11: the README's task recipe for POSIX shells, run as written (read from the README) by
+ * The README's task recipe for POSIX shells, run as written (read from the README) by
  * real shells with hostile event values in the environment, against a local HTTP endpoint.
  * PowerShell is not installable on this machine (no Debian package), so its recipe is not run here.
  */

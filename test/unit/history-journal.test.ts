@@ -338,7 +338,7 @@ describe('the history journal', () => {
   });
 });
 
-describe('the history journal across sessions, under a flood, and when the disk misbehaves (issue 19, 20)', () => {
+describe('the history journal across sessions, under a flood, and when the disk misbehaves', () => {
   test('the file stays within about twice the model across any number of sessions (compacted on load when over)', () => {
     const dir = freshDir();
     const slack = { compactSlack: 50, compactSlackBytes: 4096 };
