@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFileName } from './identity';
 import { lockAbandoned } from './lock';
@@ -56,6 +56,11 @@ export class ChunkedWriter {
     this.buffer.set(bytes, this.used);
     this.used += bytes.length;
     this.text(tail);
+  }
+
+  /** Bytes collected, not written yet. */
+  get buffered(): number {
+    return this.used;
   }
 
   /** Writes what is collected. */
@@ -133,6 +138,45 @@ export function drain<T>(steps: Generator<void, T>): T {
 export function identityOfFd(fd: number): string {
   const s = fstatSync(fd);
   return `${s.dev}:${s.ino}`;
+}
+
+/** The journal opened for appends, and which file that is (to notice one removed or put in its place). */
+export class AppendHandle {
+  fd: number | undefined;
+  private identity: string | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly file: string,
+  ) {}
+
+  open(): void {
+    mkdirSync(this.dir, { recursive: true });
+    this.fd = openSync(this.file, 'a');
+    this.identity = identityOfFd(this.fd);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed with the file gone: nothing to keep.
+    }
+    this.fd = undefined;
+    this.identity = undefined;
+  }
+
+  /** Whether it still writes to the journal's path (not removed or replaced meanwhile), a file of `bytes`. */
+  writesTo(bytes: number): boolean {
+    if (this.fd === undefined || this.identity === undefined) return false;
+    try {
+      const s = statSync(this.file);
+      return `${s.dev}:${s.ino}` === this.identity && fstatSync(this.fd).size === bytes;
+    } catch {
+      return false;
+    }
+  }
 }
 
 const READ_CHUNK = 1024 * 1024;

@@ -1,5 +1,7 @@
+import { closeSync, fstatSync, openSync, renameSync, rmSync } from 'node:fs';
 import type { PipelineStore } from '../store';
 import { LineReader } from './journalFile';
+import type { LoadReport } from './journalTypes';
 import { JOURNAL_VERSION, MAX_LINE_CHARS, parseLine } from './records';
 
 /** What replaying a journal file found. */
@@ -62,4 +64,60 @@ export function* replay(fd: number, store: PipelineStore, identity: string): Gen
     else store.apply(parsed.mutation);
   }
   return facts(true);
+}
+
+/** A journal file read into a store: what replay found, or why it was set aside (or missing: neither). */
+export interface JournalRead {
+  readonly facts?: ReplayFacts;
+  readonly setAside?: LoadReport['setAside'];
+}
+
+/**
+ * Reads the journal `file` into `store` in steps. One that cannot be read, or is not this server's,
+ * is set aside (by the writer: `writing`); so is one with damaged lines, after its valid ones are read.
+ */
+export function* readJournal(file: string, store: PipelineStore, identity: string, writing: boolean): Generator<void, JournalRead> {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+    if (!fstatSync(fd).isFile()) {
+      closeSync(fd);
+      throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return {};
+    return { setAside: { path: setAside(file, writing), reason: 'unreadable', badLines: 0, detail: code ?? (err as Error).message } };
+  }
+  let facts: ReplayFacts;
+  try {
+    facts = yield* replay(fd, store, identity);
+  } finally {
+    closeSync(fd);
+  }
+  if (!facts.ours) return { setAside: { path: setAside(file, writing), reason: 'header', badLines: 1 } };
+  return { facts, setAside: facts.badLines > 0 ? { path: setAside(file, writing), reason: 'lines', badLines: facts.badLines } : undefined };
+}
+
+/** Renames the file aside (replacing an older one set aside) and returns the new path; only the writer moves it. */
+function setAside(file: string, writing: boolean): string {
+  const path = file.replace(/\.ndjson$/, '.corrupt.ndjson');
+  if (!writing) return file;
+  try {
+    renameSync(file, path);
+  } catch {
+    rmSync(file, { force: true, recursive: true });
+  }
+  return path;
+}
+
+/** Runs in the model, pausing every few hundred pipelines. */
+export function* countRuns(store: PipelineStore): Generator<void, number> {
+  let runs = 0;
+  let pipelines = 0;
+  for (const p of store.list()) {
+    for (const item of store.history(p.resultName)) if (item.kind === 'run') runs++;
+    if (++pipelines % 256 === 0) yield;
+  }
+  return runs;
 }
