@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, renameSync, rmSync } from 'node:fs';
 import type { PipelineStore } from '../store';
 import { LineReader } from './journalFile';
 import type { LoadReport } from './journalTypes';
-import { JOURNAL_VERSION, MAX_LINE_CHARS, parseLine } from './records';
+import { JOURNAL_VERSION, MAX_LINE_CHARS, Names, parseLine } from './records';
 
 /** What replaying a journal file found. */
 export interface ReplayFacts {
@@ -36,12 +36,13 @@ export function* replay(fd: number, store: PipelineStore, identity: string): Gen
   let recordBytes = 0;
   let openEnded = false;
   const reader = new LineReader(fd, MAX_LINE_CHARS * 3);
+  const names = new Names();
   const facts = (ours: boolean): ReplayFacts => ({ ours, truncatedTail, badLines, lastSeen, openEnded, bytesRead: reader.bytesRead, records, recordBytes });
   for (let line = reader.next(); line; line = reader.next()) {
     if (++lines % 512 === 0) yield;
     if (line.tail) openEnded = true;
     if (line.text === '') continue;
-    const parsed = line.text === undefined ? undefined : parseLine(line.text);
+    const parsed = line.text === undefined ? undefined : parseLine(line.text, names);
     if (header) {
       header = false;
       if (!parsed || parsed.kind !== 'header' || parsed.version !== JOURNAL_VERSION || parsed.identity !== identity) {
