@@ -48,16 +48,17 @@ function nameOf(mutation: StoreMutation): string | undefined {
 /**
  * A rewrite of the journal from the model while the model keeps changing, into `<file>.tmp`: the
  * model pipeline by pipeline in slices (the event loop turns between them), and the changes made
- * meanwhile to pipelines already written (or new) after them, in order. A change to a pipeline not
- * written yet is left out: the model has it when its turn comes. Renamed over the journal only once
+ * meanwhile to pipelines already written after them, in order. A change to a pipeline not written
+ * yet (a new one too: the store's order puts it last) is left out: the model has it when its turn comes. Renamed over the journal only once
  * complete and synced; stopped or failed, the temporary file is removed and the journal is as it was.
  */
 export class Compaction {
   readonly tmp: string;
   /** Resolves once renamed, stopped or failed (the host was told which). */
   readonly settled: Promise<void>;
-  /** Pipelines still to be written from the model (those of the model when it started). */
-  private readonly remaining: Set<string>;
+  /** Pipelines written from the model so far; after a Clear History (`cleared`) none is. */
+  private readonly written = new Set<string>();
+  private cleared = false;
   /** Changes made meanwhile, for the temporary file (held back as the journal's own, see PendingRecords). */
   private readonly queue: PendingRecords;
   private readonly out: ChunkedWriter;
@@ -86,7 +87,6 @@ export class Compaction {
   ) {
     this.file = file;
     this.tmp = `${file}.tmp`;
-    this.remaining = new Set(store.list().map((p) => p.resultName));
     this.queue = new PendingRecords(holdMs);
     mkdirSync(dir, { recursive: true });
     this.fd = openSync(this.tmp, 'w');
@@ -101,6 +101,11 @@ export class Compaction {
     );
   }
 
+  /** The pipelines the file holds (once renamed: the journal's). */
+  get holds(): ReadonlySet<string> {
+    return this.queue.fileNames;
+  }
+
   /** Whether changes are held back (a write of the queue is due later). */
   get holding(): boolean {
     return this.queue.holding;
@@ -109,8 +114,8 @@ export class Compaction {
   /** A change to the model made now (in order with the others). */
   offer(mutation: StoreMutation, now: number, hold: boolean): void {
     const name = nameOf(mutation);
-    if (name === undefined) this.remaining.clear(); // cleared: what is left to write is gone
-    else if (this.remaining.has(name)) return;
+    if (name === undefined) this.cleared = true; // what is left to write is gone: all goes by the queue
+    else if (!this.cleared && !this.written.has(name)) return;
     this.queue.add(mutation, now, hold);
   }
 
@@ -138,9 +143,13 @@ export class Compaction {
       const name = nameOf(mutation) as string;
       if (name !== current) {
         current = name;
-        // One forgotten and added again is written as the model has it now; one new since is queued.
-        writing = this.remaining.delete(name);
-        if (writing) this.queue.fileHoldsToo(name);
+        // The store's order is live: one added since (or forgotten and added again) comes at the end, once.
+        if (this.cleared) return;
+        writing = !this.written.has(name);
+        if (writing) {
+          this.written.add(name);
+          this.queue.fileHoldsToo(name);
+        }
       }
       if (writing) {
         const before = this.out.written + this.out.buffered;

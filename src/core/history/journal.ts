@@ -26,7 +26,7 @@ const WRITE_BATCH = 4096;
 
 /**
  * The persisted history of one server: an append-only NDJSON journal of the store's mutations,
- * rewritten from the model (compacted) when it grows past twice its compacted size. Loading
+ * rewritten from the model (compacted, in slices: compaction.ts) past twice its compacted size. Loading
  * replays it into an empty store. A killed process loses at most the last `flushMs` of changes
  * (`holdMs` for a pipeline new to the file); a cut-off last line is dropped; a damaged file is
  * renamed `*.corrupt.ndjson` (the newest one kept) and never stops the viewer. A file removed or
@@ -173,6 +173,12 @@ export class HistoryJournal implements IDisposable {
     if (this.loadReport) this.rewrite();
   }
 
+  /** Starts a rewrite in slices, as the journal does past twice the model; resolves once it has settled. */
+  compactInSlices(): Promise<void> {
+    if (this.loadReport) this.startCompaction();
+    return this.compacting ?? Promise.resolve();
+  }
+
   /** Resolves once the rewrite under way while recording (if any) has settled. */
   get compacting(): Promise<void> | undefined {
     return this.compaction?.settled;
@@ -202,14 +208,13 @@ export class HistoryJournal implements IDisposable {
   /** The rewrite was renamed over the journal: appends go on in the new file, which holds everything. */
   private compacted(compaction: Compaction, bytes: number): void {
     this.compaction = undefined;
-    this.handle.close();
+    this.handle.close(true);
     this.compactedBytes = compaction.modelBytes;
     this.fileBytes = bytes;
     this.pending.clear();
-    this.pending.fileHolds(this.store.list().map((p) => p.resultName));
+    this.pending.fileHolds(compaction.holds);
     this.needsRewrite = false;
-    this.writeFailing = false;
-    this.compactionFailing = false;
+    this.writeFailing = this.compactionFailing = false;
     try {
       this.handle.open();
     } catch (err) {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { close, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFileName } from './identity';
 import { lockAbandoned } from './lock';
@@ -156,12 +156,16 @@ export class AppendHandle {
     this.identity = identityOfFd(this.fd);
   }
 
-  close(): void {
+  /** `later`: off the main thread (the last handle of a file replaced frees its blocks: 50 ms for 170 MB). */
+  close(later = false): void {
     if (this.fd === undefined) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already closed with the file gone: nothing to keep.
+    if (later) close(this.fd, () => undefined);
+    else {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Already closed with the file gone: nothing to keep.
+      }
     }
     this.fd = undefined;
     this.identity = undefined;

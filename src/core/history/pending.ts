@@ -66,6 +66,11 @@ export class PendingRecords {
     this.onDisk = new Set(names);
   }
 
+  /** The pipelines the file holds. */
+  get fileNames(): ReadonlySet<string> {
+    return this.onDisk;
+  }
+
   /** The file now holds this pipeline too (a rewrite wrote it). */
   fileHoldsToo(name: string): void {
     this.onDisk.add(name);
