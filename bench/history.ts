@@ -250,8 +250,9 @@ function watchGc(): { stop(): GcFigures } {
       figures.totalMs += e.duration;
       figures.longestMs = Math.max(figures.longestMs, e.duration);
       const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      // Anything but a scavenge (mark-compact, the end of incremental marking) works on the whole heap.
       if (kind === constants.NODE_PERFORMANCE_GC_MINOR) figures.minor++;
-      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) figures.major++;
+      else figures.major++;
     }
   };
   const observer = new PerformanceObserver((list) => count(list.getEntries()));

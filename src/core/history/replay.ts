@@ -24,7 +24,7 @@ export interface ReplayFacts {
 
 /**
  * Replays the records of an open journal file into `store` (through `apply`: no per-run events),
- * line by line in chunks, pausing (yield) every 512 lines so a caller can spread the work.
+ * line by line in chunks, pausing (yield) every 64 lines so a caller can spread the work (cold code takes ~80 µs a line).
  */
 export function* replay(fd: number, store: PipelineStore, identity: string): Generator<void, ReplayFacts> {
   let truncatedTail = false;
@@ -39,7 +39,7 @@ export function* replay(fd: number, store: PipelineStore, identity: string): Gen
   const names = new Names();
   const facts = (ours: boolean): ReplayFacts => ({ ours, truncatedTail, badLines, lastSeen, openEnded, bytesRead: reader.bytesRead, records, recordBytes });
   for (let line = reader.next(); line; line = reader.next()) {
-    if (++lines % 512 === 0) yield;
+    if (++lines % 64 === 0) yield;
     if (line.tail) openEnded = true;
     if (line.text === '') continue;
     const parsed = line.text === undefined ? undefined : parseLine(line.text, names);
