@@ -502,7 +502,7 @@ describe('the history journal across sessions, under a flood, and when the disk 
     assert.equal(reload(dir, 20).store.get('AFTER')?.runCount, 1, 'it records once loaded');
   });
 
-  test('open() rewrites an overgrown journal in slices too, and the model read back is the same', async () => {
+  test('open() rewrites an overgrown journal in slices too, once loaded (recording meanwhile), and the model read back is the same', async () => {
     const dir = freshDir();
     const slack = { compactSlackBytes: 1e12 };
     const store = newStore(5);
@@ -514,11 +514,16 @@ describe('the history journal across sessions, under a flood, and when the disk 
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
     const opened = await HistoryJournal.open(again, { dir, identity: IDENTITY, flushMs: 0, compactSlackBytes: 1024 }, 0);
-    clearInterval(ticker);
     open.push(opened);
     assert.equal(opened.loadReport.compacted, true);
+    assert.notEqual(opened.compacting, undefined, 'the rewrite follows the load: the model is there first');
+    again.addRun(mkRun('WHILE'), 'live', T0 + 5000);
+    await opened.compacting;
+    clearInterval(ticker);
     assert.ok(turns > 0);
     assert.ok(statSync(j.file).size * 10 < grown, `rewritten: ${statSync(j.file).size} of ${grown} bytes`);
+    assert.equal(reload(dir, 5).store.get('WHILE')?.runCount, 1, 'a run added during the rewrite is in the file');
+    again.forget('WHILE');
     assert.deepEqual(view(again), view(store));
   });
 

@@ -55,7 +55,9 @@ export class HistoryJournal implements IDisposable {
   /** The rewrite under way while recording (appends go on to the old file meanwhile), and when it settles. */
   private compaction: Compaction | undefined;
   private compactionFailing = false;
-  private sliceMs = 10;
+  /** Loaded in slices of this (`start`), else at once; an overgrown file is then rewritten once loaded. */
+  private sliceMs: number | undefined;
+  private compactWhenLoaded = false;
   private disposed = false;
   private readonly lock: JournalLock;
   private readonly io: JournalIo;
@@ -84,7 +86,7 @@ export class HistoryJournal implements IDisposable {
     journal.sliceMs = sliceMs;
     journal.ready = inSlices(journal.loadSteps(), sliceMs, () => journal.disposed).then((report) => {
       // Closed meanwhile (its server is no longer watched, the window closes): the rest is not read.
-      if (!report) return journal.partialReport();
+      if (!report) return { file: journal.file, pipelines: store.size, runs: 0, lastSeen: undefined, truncatedTail: false, readOnly: true, compacted: false, durationMs: 0 };
       journal.loaded(report);
       return report;
     });
@@ -116,11 +118,6 @@ export class HistoryJournal implements IDisposable {
     }
   }
 
-  /** What a load stopped part-way holds. */
-  private partialReport(): LoadReport {
-    return { file: this.file, pipelines: this.store.size, runs: 0, lastSeen: undefined, truncatedTail: false, readOnly: true, compacted: false, durationMs: 0 };
-  }
-
   private loaded(report: LoadReport): void {
     this.loadReport = report;
     if (this.disposed) return;
@@ -129,6 +126,7 @@ export class HistoryJournal implements IDisposable {
     this.lockTimer = setInterval(() => (this.lock.held ? this.checkLock() : this.tryTakeOver()), this.lock.held ? LOCK_REFRESH_MS : this.seenMs);
     this.lockTimer.unref?.();
     this.subscription = this.store.onDidMutate((mutation) => this.append(mutation));
+    if (this.compactWhenLoaded) this.startCompaction();
   }
 
   /** Whether this journal writes (it holds the lock). */
@@ -194,7 +192,7 @@ export class HistoryJournal implements IDisposable {
     if (this.compaction || !this.writable()) return;
     if (this.live) this.lastSeen = this.now();
     const target = { io: this.io, dir: this.options.dir, file: this.file, holdMs: this.pending.holdMs, header: headerLine(this.options.identity, this.now()) };
-    this.compaction = Compaction.start(this.store, target, this.compactionHost, this.sliceMs);
+    this.compaction = Compaction.start(this.store, target, this.compactionHost, this.sliceMs ?? 10);
   }
 
   private readonly compactionHost: CompactionHost = {
@@ -431,10 +429,11 @@ export class HistoryJournal implements IDisposable {
     this.fileBytes = facts.bytesRead;
     const overgrown = this.fileBytes > 2 * this.compactedBytes + this.slackBytes;
     // A cut-off or damaged file is rewritten whole, so that appends start on a line of their own;
-    // one grown past twice the model is rewritten too (the bound holds across sessions).
-    const rewrite = badLines > 0 || truncatedTail || facts.openEnded || overgrown;
+    // one grown past twice the model is rewritten too (the bound holds across sessions), once loaded when in slices.
+    const damaged = badLines > 0 || truncatedTail || facts.openEnded;
+    this.compactWhenLoaded = overgrown && !damaged && this.sliceMs !== undefined;
     yield;
-    if (rewrite) yield* this.rewriteSteps();
+    if (damaged || (overgrown && !this.compactWhenLoaded)) yield* this.rewriteSteps();
     else if (this.lock.held) {
       this.pending.fileHolds(this.store.list().map((p) => p.resultName));
       try {
