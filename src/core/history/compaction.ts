@@ -49,8 +49,9 @@ function nameOf(mutation: StoreMutation): string | undefined {
  * A rewrite of the journal from the model while the model keeps changing, into `<file>.tmp`: the
  * model pipeline by pipeline in slices (the event loop turns between them), and the changes made
  * meanwhile to pipelines already written after them, in order. A change to a pipeline not written
- * yet (a new one too: the store's order puts it last) is left out: the model has it when its turn comes. Renamed over the journal only once
- * complete and synced; stopped or failed, the temporary file is removed and the journal is as it was.
+ * yet (a new one too: the store's order puts it last) is left out: the model has it when its turn
+ * comes. Renamed over the journal only once complete and synced; stopped or failed, the temporary
+ * file is removed and the journal is as it was.
  */
 export class Compaction {
   readonly tmp: string;
