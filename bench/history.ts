@@ -4,6 +4,7 @@
 // a viewer's connect-time read of 1,000 streams × 100 entries.
 import { mkdtempSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { type PerformanceEntry, PerformanceObserver, constants } from 'node:perf_hooks';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { decodeMessage } from '../src/core/decode';
@@ -158,6 +159,11 @@ export async function measureStreams(settings: ConnectionSettings, admin: Redis,
 export interface ActivationFigures {
   /** HistoryJournal.open at `pipelines` × `runs`: the longest slice of work between event-loop turns, ms. */
   readonly longestBlockMs: number;
+  /** Garbage collection during the load (less disturbed by a loaded machine than wall time). */
+  readonly gc: GcFigures;
+  /** A rewrite of that model started while recording (runs added meanwhile): the longest block, ms; its duration, ms. */
+  readonly compactLongestBlockMs: number;
+  readonly compactMs: number;
   /** Until the store holds its first pipeline (the tree's first rows can show), ms. */
   readonly firstRowsMs: number;
   /** Until everything is loaded, ms. */
@@ -189,17 +195,75 @@ export async function measureActivation(pipelines: number, runsEach: number): Pr
       last = now;
       if (Number.isNaN(firstRowsMs) && store.size > 0) firstRowsMs = now - t0;
     }, 0);
+    const gcWatch = watchGc();
     const journal = await HistoryJournal.open(store, { dir, identity: IDENTITY });
     const allMs = performance.now() - t0;
+    const gc = gcWatch.stop();
     longestBlockMs = Math.max(longestBlockMs, performance.now() - last);
     clearInterval(monitor);
     if (journal.loadReport.runs !== pipelines * runsEach) throw new Error(`loaded ${journal.loadReport.runs} runs`);
+
+    // A rewrite while recording: a run added every turn meanwhile, the event loop watched.
+    let compactLongestBlockMs = 0;
+    let turnAt = performance.now();
+    let added = 0;
+    const c0 = performance.now();
+    const settled = journal.compactInSlices();
+    let running = true;
+    void settled.then(() => (running = false));
+    while (running) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const now = performance.now();
+      compactLongestBlockMs = Math.max(compactLongestBlockMs, now - turnAt);
+      turnAt = now;
+      store.addRun(pool[added++ % pool.length].run, 'live', pipelines * runsEach + added);
+    }
+    const compactMs = performance.now() - c0;
     journal.dispose();
+    const check = new PipelineStore({ coalesceMs: 0, historySize: runsEach });
+    const reread = new HistoryJournal(check, { dir, identity: IDENTITY });
+    if (reread.loadReport.runs !== store.list().reduce((n, p) => n + store.history(p.resultName).length, 0)) throw new Error('the rewrite lost runs');
+    reread.dispose();
+    check.dispose();
     store.dispose();
-    return { longestBlockMs, firstRowsMs, allMs, fileBytes };
+    return { longestBlockMs, gc, compactLongestBlockMs, compactMs, firstRowsMs, allMs, fileBytes };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface GcFigures {
+  readonly pauses: number;
+  readonly totalMs: number;
+  readonly longestMs: number;
+  /** Pauses of the young generation (scavenges) and of the whole heap (mark-compact). */
+  readonly minor: number;
+  readonly major: number;
+}
+
+/** Counts garbage collection pauses from now until stop(). */
+function watchGc(): { stop(): GcFigures } {
+  const figures = { pauses: 0, totalMs: 0, longestMs: 0, minor: 0, major: 0 };
+  const count = (entries: readonly PerformanceEntry[]) => {
+    for (const e of entries) {
+      figures.pauses++;
+      figures.totalMs += e.duration;
+      figures.longestMs = Math.max(figures.longestMs, e.duration);
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      // Anything but a scavenge (mark-compact, the end of incremental marking) works on the whole heap.
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) figures.minor++;
+      else figures.major++;
+    }
+  };
+  const observer = new PerformanceObserver((list) => count(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      count(observer.takeRecords());
+      observer.disconnect();
+      return figures;
+    },
+  };
 }
 
 export interface GrowthFigures {

@@ -853,6 +853,8 @@ async function measureHistoryJournal(): Promise<void> {
   addRow('10m', `Activation (${size}): longest block of the event loop while loading`, stat([a.longestBlockMs]), fmtMs, { text: '≤ 50 ms', ok: (v) => v <= 50 });
   addRow('10n', '… until the first pipelines are in the model (the tree can show them)', stat([a.firstRowsMs]), fmtMs, { text: '≤ 500 ms', ok: (v) => v <= 500 });
   addRow('10o', '… until all of it is loaded', stat([a.allMs]), fmtMs, { text: '≤ 3 s', ok: (v) => v <= 3000 });
+  addTextRow('10m2', '… garbage collection during the load: pauses (young / whole heap), total, longest', `${a.gc.pauses} (${a.gc.minor} / ${a.gc.major}), ${fmtMs(a.gc.totalMs)}, ${fmtMs(a.gc.longestMs)}`);
+  addRow('10m3', `… a rewrite of that model while recording (a run added every turn): longest block (it took ${fmtMs(a.compactMs)})`, stat([a.compactLongestBlockMs]), fmtMs, { text: '≤ 50 ms', ok: (v) => v <= 50 });
   const g = measureGrowth(200, 100, QUICK ? 10 : 30);
   rows.push({ id: '10p', what: `Journal size ÷ the model compacted, worst over ${g.sessions} sessions each appending a fifth of it`, median: fmtX(g.worstRatio), min: '', max: '', target: '≤ 2.1×', verdict: g.worstRatio <= 2.1 ? 'pass' : 'miss' });
   const floodNames = QUICK ? 50_000 : 200_000;

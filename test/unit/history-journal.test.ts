@@ -237,11 +237,15 @@ describe('the history journal', () => {
     assert.equal(reload(dir).store.get('A')?.runCount, 1);
   });
 
-  test('compaction keeps the file bounded by the model, and loads back the same model', () => {
+  test('compaction keeps the file bounded by the model, and loads back the same model', async () => {
     const dir = freshDir();
     const store = newStore(5);
     const j = journal(store, dir, { compactSlackBytes: 4096 });
-    for (let i = 0; i < 2000; i++) store.addRun(mkRun(`P${i % 4}`), 'live', T0 + i);
+    for (let i = 0; i < 2000; i++) {
+      store.addRun(mkRun(`P${i % 4}`), 'live', T0 + i);
+      // Now and then the extension host is idle long enough for a rewrite under way to end.
+      if (i % 50 === 49) await j.compacting;
+    }
     store.addGap(T0, T0 + 1, 'lost');
     j.flush();
     const size = statSync(j.file).size;
@@ -499,7 +503,7 @@ describe('the history journal across sessions, under a flood, and when the disk 
     assert.equal(reload(dir, 20).store.get('AFTER')?.runCount, 1, 'it records once loaded');
   });
 
-  test('open() rewrites an overgrown journal in slices too, and the model read back is the same', async () => {
+  test('open() rewrites an overgrown journal in slices too, once loaded (recording meanwhile), and the model read back is the same', async () => {
     const dir = freshDir();
     const slack = { compactSlackBytes: 1e12 };
     const store = newStore(5);
@@ -511,11 +515,16 @@ describe('the history journal across sessions, under a flood, and when the disk 
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
     const opened = await HistoryJournal.open(again, { dir, identity: IDENTITY, flushMs: 0, compactSlackBytes: 1024 }, 0);
-    clearInterval(ticker);
     open.push(opened);
     assert.equal(opened.loadReport.compacted, true);
+    assert.notEqual(opened.compacting, undefined, 'the rewrite follows the load: the model is there first');
+    again.addRun(mkRun('WHILE'), 'live', T0 + 5000);
+    await opened.compacting;
+    clearInterval(ticker);
     assert.ok(turns > 0);
     assert.ok(statSync(j.file).size * 10 < grown, `rewritten: ${statSync(j.file).size} of ${grown} bytes`);
+    assert.equal(reload(dir, 5).store.get('WHILE')?.runCount, 1, 'a run added during the rewrite is in the file');
+    again.forget('WHILE');
     assert.deepEqual(view(again), view(store));
   });
 
@@ -584,6 +593,111 @@ describe('the history journal across sessions, under a flood, and when the disk 
     j.dispose();
     const { store: again } = reload(dir);
     assert.deepEqual(again.list().map((p) => p.resultName).sort(), store.list().map((p) => p.resultName).sort());
+  });
+});
+
+describe('compaction while recording (issue 20)', () => {
+  /** A journal of `pipelines` × 20 runs, opened with slices of `sliceMs`, and churned until it is being rewritten. */
+  async function compactingJournal(dir: string, options: Partial<JournalOptions> = {}, pipelines = 200) {
+    const store = newStore(20);
+    for (let i = 0; i < pipelines * 20; i++) store.addRun(mkRun(`P${i % pipelines}`, { error: 'e'.repeat(200), status: 'failed' }), 'live', T0 + i);
+    const j = await HistoryJournal.open(store, { dir, identity: IDENTITY, flushMs: 0, compactSlackBytes: 0, ...options }, 0);
+    open.push(j);
+    for (let i = 0; j.compacting === undefined; i++) {
+      assert.ok(i < pipelines * 40, 'the journal grew past twice the model without a rewrite starting');
+      store.addRun(mkRun(`P${i % pipelines}`), 'live', T0 + 10_000 + i);
+    }
+    return { store, j, grown: statSync(j.file).size };
+  }
+
+  test('yields to the event loop between slices; runs, forgets and new pipelines of meanwhile are in the file it leaves', async () => {
+    const dir = freshDir();
+    const { store, j, grown } = await compactingJournal(dir);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const done = j.compacting;
+    // Changes while it runs: to pipelines written already (P0 goes first), not yet (P199), new, forgotten.
+    for (let k = 0; k < 5; k++) await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(j.compacting, done, 'still under way after a few turns (slices of one pipeline)');
+    store.addRun(mkRun('P0', { rows_loaded: 7 }), 'live', T0 + 50_000);
+    store.addRun(mkRun('P199', { rows_loaded: 8 }), 'live', T0 + 50_001);
+    store.addRun(mkRun('NEW'), 'live', T0 + 50_002);
+    store.forget('P1');
+    store.forget('P150');
+    store.addGap(T0 + 50_003, T0 + 50_004, 'while compacting');
+    await done;
+    clearInterval(ticker);
+    assert.ok(turns >= 10, `the event loop turned ${turns} times during the rewrite`);
+    assert.equal(j.compacting, undefined);
+    const size = statSync(j.file).size;
+    assert.ok(size < grown, `rewritten: ${size} of ${grown} bytes`);
+    assert.equal(existsSync(`${j.file}.tmp`), false);
+    store.addRun(mkRun('AFTER'), 'live', T0 + 60_000);
+    j.flush();
+    const { store: again, report } = reload(dir, 20);
+    assert.equal(report.setAside, undefined);
+    assert.equal(report.truncatedTail, false);
+    assert.deepEqual(view(again), view(store));
+    assert.equal(again.get('P0')?.latest.run.result.rows_loaded, 7);
+    assert.equal(again.has('P1'), false);
+  });
+
+  test('a crash in the middle leaves the old file loadable with every change; a failure removes the temporary file and is retried later', async () => {
+    const dir = freshDir();
+    let clock = T0 + 1e6;
+    let failBig = false;
+    const io = {
+      writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number {
+        // The rewrite writes whole chunks of 256 KB; appends of a run or two are small.
+        if (failBig && length > 100_000) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return writeSync(fd, buffer, offset, length);
+      },
+    };
+    const { store, j } = await compactingJournal(dir, { io, now: () => clock });
+    const problems: string[] = [];
+    j.onWriteProblem((p) => problems.push(p.message));
+    for (let k = 0; k < 5; k++) await new Promise<void>((resolve) => setImmediate(resolve));
+    store.addRun(mkRun('P0', { rows_loaded: 9 }), 'live', T0 + 50_000);
+    store.addRun(mkRun('MID'), 'live', T0 + 50_001);
+    // Killed now: the journal as it is on disk.
+    assert.ok(existsSync(`${j.file}.tmp`), 'the rewrite is under way');
+    const crashed = reload(freshDirWith(readFileSync(j.file)), 20);
+    assert.equal(crashed.report.setAside, undefined);
+    assert.deepEqual(view(crashed.store), view(store), 'the old file has everything, the changes made during the rewrite too');
+
+    failBig = true;
+    await j.compacting;
+    assert.equal(existsSync(`${j.file}.tmp`), false, 'the incomplete temporary file is removed, never renamed');
+    assert.equal(problems.length, 1, 'reported once');
+    store.addRun(mkRun('P2'), 'live', T0 + 50_002);
+    assert.equal(j.compacting, undefined, 'not retried at once');
+    assert.deepEqual(view(reload(freshDirWith(readFileSync(j.file)), 20).store), view(store), 'the old file, appended to still');
+
+    failBig = false;
+    clock += 10_000;
+    store.addRun(mkRun('P3'), 'live', T0 + 50_003);
+    assert.notEqual(j.compacting, undefined, 'retried after a pause');
+    await j.compacting;
+    const { store: again } = reload(freshDirWith(readFileSync(j.file)), 20);
+    assert.deepEqual(view(again), view(store));
+  });
+
+  test('Clear History and dispose while a rewrite runs: the cleared model, or the old file, and no temporary file', async () => {
+    const cleared = freshDir();
+    const a = await compactingJournal(cleared);
+    for (let k = 0; k < 3; k++) await new Promise<void>((resolve) => setImmediate(resolve));
+    a.store.forget(); // Clear History
+    a.store.addRun(mkRun('FRESH'), 'live', T0 + 70_000);
+    await a.j.compacting;
+    assert.deepEqual(view(reload(freshDirWith(readFileSync(a.j.file)), 20).store), view(a.store));
+
+    const disposed = freshDir();
+    const b = await compactingJournal(disposed);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    b.store.addRun(mkRun('LAST'), 'live', T0 + 70_000);
+    b.j.dispose();
+    assert.equal(existsSync(`${b.j.file}.tmp`), false);
+    assert.deepEqual(view(reload(disposed, 20).store), view(b.store));
   });
 });
 

@@ -1,15 +1,16 @@
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { ftruncateSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter } from '../emitter';
 import type { IDisposable } from '../lifecycle';
 import type { PipelineStore, StoreMutation } from '../store';
+import { Compaction, type CompactionHost, inSlices } from './compaction';
 import { historyFileName } from './identity';
-import { ChunkedWriter, type JournalIo, drain, identityOfFd, nodeIo, writeAtomicallySteps } from './journalFile';
+import { AppendHandle, ChunkedWriter, type JournalIo, drain, nodeIo, writeAtomicallySteps } from './journalFile';
 import type { JournalOptions, JournalWriteProblem, LoadReport } from './journalTypes';
 import { JournalLock, LOCK_REFRESH_MS } from './lock';
 import { PendingRecords } from './pending';
 import { headerLine, mutationLine, seenLine } from './records';
-import { type ReplayFacts, replay } from './replay';
+import { countRuns, readJournal } from './replay';
 
 export type { JournalOptions, JournalWriteProblem, LoadReport, SetAsideReason } from './journalTypes';
 export { eraseAllHistory, eraseHistoryOf } from './journalFile';
@@ -23,10 +24,9 @@ const RETRY_MS = 5000;
 /** Records gathered before they are written, whatever the timer says. */
 const WRITE_BATCH = 4096;
 
-
 /**
  * The persisted history of one server: an append-only NDJSON journal of the store's mutations,
- * rewritten from the model (compacted) when it grows past twice its compacted size. Loading
+ * rewritten from the model (compacted, in slices: compaction.ts) past twice its compacted size. Loading
  * replays it into an empty store. A killed process loses at most the last `flushMs` of changes
  * (`holdMs` for a pipeline new to the file); a cut-off last line is dropped; a damaged file is
  * renamed `*.corrupt.ndjson` (the newest one kept) and never stops the viewer. A file removed or
@@ -36,9 +36,8 @@ export class HistoryJournal implements IDisposable {
   readonly file: string;
   /** What loading found; with `open()` it is there once the promise resolves. */
   loadReport!: LoadReport;
-  private fd: number | undefined;
-  /** Which file `fd` writes to, to notice one removed or put in its place. */
-  private fdIdentity: string | undefined;
+  /** The open journal appends go to. */
+  private readonly handle: AppendHandle;
   private fileBytes = 0;
   private compactedBytes = 0;
   /** Appended so far: the bytes per record, to tell a file grown by new pipelines from one grown by churn. */
@@ -53,6 +52,12 @@ export class HistoryJournal implements IDisposable {
   private live = false;
   private lastSeen: number | undefined;
   private writeFailing = false;
+  /** The rewrite under way while recording (appends go on to the old file meanwhile), and when it settles. */
+  private compaction: Compaction | undefined;
+  private compactionFailing = false;
+  /** Loaded in slices of this (`start`), else at once; an overgrown file is then rewritten once loaded. */
+  private sliceMs: number | undefined;
+  private compactWhenLoaded = false;
   private disposed = false;
   private readonly lock: JournalLock;
   private readonly io: JournalIo;
@@ -78,32 +83,18 @@ export class HistoryJournal implements IDisposable {
   /** As `open`, handing the journal back at once: `ready` says when it has loaded (dispose stops the load). */
   static start(store: PipelineStore, options: JournalOptions, sliceMs = 10): HistoryJournal {
     const journal = new HistoryJournal(store, options, true);
-    journal.ready = journal.loadInSlices(sliceMs);
+    journal.sliceMs = sliceMs;
+    journal.ready = inSlices(journal.loadSteps(), sliceMs, () => journal.disposed).then((report) => {
+      // Closed meanwhile (its server is no longer watched, the window closes): the rest is not read.
+      if (!report) return { file: journal.file, pipelines: store.size, runs: 0, lastSeen: undefined, truncatedTail: false, readOnly: true, compacted: false, durationMs: 0 };
+      journal.loaded(report);
+      return report;
+    });
     return journal;
   }
 
   /** Resolves with the load report once loaded (at once for a journal made with `new`). */
   ready!: Promise<LoadReport>;
-
-  private async loadInSlices(sliceMs: number): Promise<LoadReport> {
-    const steps = this.loadSteps();
-    let sliceStart = performance.now();
-    for (let step = steps.next(); ; step = steps.next()) {
-      if (step.done) {
-        this.loaded(step.value);
-        return step.value;
-      }
-      if (performance.now() - sliceStart >= sliceMs) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-        // Closed meanwhile (its server is no longer watched, the window closes): the rest is not read.
-        if (this.disposed) {
-          void steps.return(undefined as never);
-          return this.partialReport();
-        }
-      }
-    }
-  }
 
   /** Loads the journal into `store` (expected empty) at once and from then on records its changes. */
   constructor(
@@ -119,16 +110,12 @@ export class HistoryJournal implements IDisposable {
     this.io = options.io ?? nodeIo;
     this.file = join(options.dir, historyFileName(options.identity));
     this.lock = new JournalLock(`${this.file}.lock`, options.lockHooks);
+    this.handle = new AppendHandle(options.dir, this.file);
     this.lock.acquire();
     if (!later) {
-      this.loaded(this.load());
+      this.loaded(drain(this.loadSteps()));
       this.ready = Promise.resolve(this.loadReport);
     }
-  }
-
-  /** What a load stopped part-way holds. */
-  private partialReport(): LoadReport {
-    return { file: this.file, pipelines: this.store.size, runs: 0, lastSeen: undefined, truncatedTail: false, readOnly: true, compacted: false, durationMs: 0 };
   }
 
   private loaded(report: LoadReport): void {
@@ -139,6 +126,7 @@ export class HistoryJournal implements IDisposable {
     this.lockTimer = setInterval(() => (this.lock.held ? this.checkLock() : this.tryTakeOver()), this.lock.held ? LOCK_REFRESH_MS : this.seenMs);
     this.lockTimer.unref?.();
     this.subscription = this.store.onDidMutate((mutation) => this.append(mutation));
+    if (this.compactWhenLoaded) this.startCompaction();
   }
 
   /** Whether this journal writes (it holds the lock). */
@@ -172,18 +160,78 @@ export class HistoryJournal implements IDisposable {
     }
   }
 
-  /** Writes everything pending now, pipelines held back included. */
+  /** Writes everything pending now, pipelines held back included (a rewrite under way is finished). */
   flush(): void {
+    this.compaction?.finishNow();
     this.write(true);
   }
 
-  /** Rewrites the journal from the model: a header, the model's mutations, "last seen" (once loaded: the model is partial before). */
+  /** Rewrites the journal from the model at once: a header, the model's mutations, "last seen" (once loaded: the model is partial before). */
   compact(): void {
     if (this.loadReport) this.rewrite();
   }
 
+  /** Starts a rewrite in slices, as the journal does past twice the model; resolves once it has settled. */
+  compactInSlices(): Promise<void> {
+    if (this.loadReport) this.startCompaction();
+    return this.compacting ?? Promise.resolve();
+  }
+
+  /** Resolves once the rewrite under way while recording (if any) has settled. */
+  get compacting(): Promise<void> | undefined {
+    return this.compaction?.settled;
+  }
+
   private rewrite(): void {
+    this.stopCompaction();
     drain(this.rewriteSteps());
+  }
+
+  /** Starts rewriting the journal from the model in slices, recording on meanwhile (see Compaction). */
+  private startCompaction(): void {
+    if (this.compaction || !this.writable()) return;
+    if (this.live) this.lastSeen = this.now();
+    const target = { io: this.io, dir: this.options.dir, file: this.file, holdMs: this.pending.holdMs, header: headerLine(this.options.identity, this.now()) };
+    this.compaction = Compaction.start(this.store, target, this.compactionHost, this.sliceMs ?? 10);
+  }
+
+  private readonly compactionHost: CompactionHost = {
+    now: () => this.now(),
+    mayRename: () => this.writable(),
+    tail: () => (this.lastSeen === undefined ? undefined : seenLine(this.lastSeen)),
+    done: (compaction, bytes) => this.compacted(compaction, bytes),
+    failed: (err) => this.compactionFailed(err),
+  };
+
+  /** The rewrite was renamed over the journal: appends go on in the new file, which holds everything. */
+  private compacted(compaction: Compaction, bytes: number): void {
+    this.compaction = undefined;
+    this.handle.close(true);
+    this.compactedBytes = compaction.modelBytes;
+    this.fileBytes = bytes;
+    this.pending.clear();
+    this.pending.fileHolds(compaction.holds);
+    this.needsRewrite = false;
+    this.writeFailing = this.compactionFailing = false;
+    try {
+      this.handle.open();
+    } catch (err) {
+      this.failed(err as Error);
+    }
+  }
+
+  /** The old journal is as it was (appends went on to it): the rewrite is tried again later. */
+  private compactionFailed(err: Error): void {
+    this.compaction = undefined;
+    this.retryAt = this.now() + RETRY_MS;
+    if (!this.compactionFailing && !this.writeFailing) this.problemEmitter.fire({ file: this.file, message: err.message });
+    this.compactionFailing = true;
+    if (!this.disposed) this.schedule();
+  }
+
+  private stopCompaction(): void {
+    this.compaction?.stop();
+    this.compaction = undefined;
   }
 
   /** The rewrite, pausing every few hundred records (while loading: the store changes only through the load). */
@@ -191,13 +239,13 @@ export class HistoryJournal implements IDisposable {
     this.pending.clear();
     if (!this.writable()) return;
     if (this.live) this.lastSeen = this.now();
-    this.closeFd();
+    this.handle.close();
     try {
       const bytes = yield* writeAtomicallySteps(this.io, this.options.dir, this.file, this.modelLines());
       this.compactedBytes = bytes;
       this.fileBytes = bytes;
       this.pending.fileHolds(this.store.list().map((p) => p.resultName));
-      this.openFd();
+      this.handle.open();
       this.needsRewrite = false;
       this.writeFailing = false;
     } catch (err) {
@@ -216,7 +264,9 @@ export class HistoryJournal implements IDisposable {
   dispose(): void {
     if (this.disposed) return;
     if (this.live) this.seen();
-    this.flush();
+    // A rewrite under way is dropped, not finished (that could take seconds): the old file has everything.
+    this.stopCompaction();
+    this.write(true);
     this.stop();
   }
 
@@ -233,7 +283,10 @@ export class HistoryJournal implements IDisposable {
   }
 
   private append(mutation: StoreMutation): void {
-    if (this.recording()) this.written(this.pending.add(mutation, this.now(), this.flushMs > 0));
+    if (!this.recording()) return;
+    const now = this.now();
+    this.compaction?.offer(mutation, now, this.flushMs > 0);
+    this.written(this.pending.add(mutation, now, this.flushMs > 0));
   }
 
   /** Records are taken: this writes (not a reader, not closed), and the model is whole (loaded). */
@@ -267,8 +320,9 @@ export class HistoryJournal implements IDisposable {
 
   /** Another window took the lock (ours was judged abandoned): this one reads from now on. */
   private lostLock(): void {
+    this.stopCompaction();
     this.pending.clear();
-    this.closeFd();
+    this.handle.close();
     clearInterval(this.lockTimer);
     if (this.disposed) return;
     this.lockTimer = setInterval(() => this.tryTakeOver(), this.seenMs);
@@ -281,16 +335,19 @@ export class HistoryJournal implements IDisposable {
     this.flushTimer = undefined;
     const now = this.now();
     const items = this.pending.take(now, all);
-    if (this.pending.holding) this.schedule();
+    this.compaction?.writeQueue(now, all);
+    if (this.pending.holding || this.compaction?.holding) this.schedule();
     if (items.length === 0 && !this.needsRewrite) return;
     if (!this.writable()) return;
-    if (this.needsRewrite || !this.sameFile()) {
-      // The model holds everything pending; a failed rewrite is retried after a pause.
-      if (now >= this.retryAt || all) this.rewrite();
+    if (this.needsRewrite || !this.handle.writesTo(this.fileBytes)) {
+      // The model holds everything pending; a failed rewrite is retried after a pause; one under way replaces the file.
+      if (this.compaction) return;
+      if (all) this.rewrite();
+      else if (now >= this.retryAt) this.startCompaction();
       else this.schedule();
       return;
     }
-    const fd = this.fd as number;
+    const fd = this.handle.fd as number;
     const before = this.fileBytes;
     const out = new ChunkedWriter(this.io, fd);
     try {
@@ -310,7 +367,7 @@ export class HistoryJournal implements IDisposable {
       this.failed(err as Error);
       return;
     }
-    if (this.fileBytes > 2 * Math.max(this.compactedBytes, this.modelBytesNow()) + this.slackBytes) this.rewrite();
+    if (!this.compaction && now >= this.retryAt && this.fileBytes > 2 * Math.max(this.compactedBytes, this.modelBytesNow()) + this.slackBytes) this.startCompaction();
   }
 
   /**
@@ -324,19 +381,8 @@ export class HistoryJournal implements IDisposable {
     return (this.appendedBytes / this.appendedLines) * (this.store.itemCount - 2 * pipelines) + 48 * pipelines;
   }
 
-  /** Whether the handle still writes to the journal's path (not removed or replaced meanwhile). */
-  private sameFile(): boolean {
-    if (this.fd === undefined || this.fdIdentity === undefined) return false;
-    try {
-      const s = statSync(this.file);
-      return `${s.dev}:${s.ino}` === this.fdIdentity && fstatSync(this.fd).size === this.fileBytes;
-    } catch {
-      return false;
-    }
-  }
-
   private failed(err: Error): void {
-    this.closeFd();
+    this.handle.close();
     this.needsRewrite = true;
     this.retryAt = this.now() + RETRY_MS;
     if (!this.writeFailing) this.problemEmitter.fire({ file: this.file, message: err.message });
@@ -346,6 +392,7 @@ export class HistoryJournal implements IDisposable {
 
   private stop(): void {
     this.disposed = true;
+    this.stopCompaction();
     this.subscription.dispose();
     clearTimeout(this.flushTimer);
     clearInterval(this.seenTimer);
@@ -353,116 +400,49 @@ export class HistoryJournal implements IDisposable {
     this.flushTimer = undefined;
     this.seenTimer = undefined;
     this.lockTimer = undefined;
-    this.closeFd();
+    this.handle.close();
     this.problemEmitter.dispose();
     this.lock.release();
-  }
-
-  private openFd(): void {
-    mkdirSync(this.options.dir, { recursive: true });
-    this.fd = openSync(this.file, 'a');
-    this.fdIdentity = identityOfFd(this.fd);
-  }
-
-  private closeFd(): void {
-    if (this.fd === undefined) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already closed with the file gone: nothing to keep.
-    }
-    this.fd = undefined;
-    this.fdIdentity = undefined;
-  }
-
-  private load(): LoadReport {
-    return drain(this.loadSteps());
   }
 
   /** Reads the file line by line into the store, pausing (yield) every few hundred lines. */
   private *loadSteps(): Generator<void, LoadReport> {
     const started = Date.now();
+    const read = yield* readJournal(this.file, this.store, this.options.identity, this.lock.held);
     const report = (fields: Partial<LoadReport>): LoadReport => {
-      const runs = fields.runs ?? drain(this.countRuns());
+      const runs = fields.runs ?? drain(countRuns(this.store));
       return { file: this.file, pipelines: this.store.size, runs, lastSeen: undefined, truncatedTail: false, readOnly: !this.lock.held, compacted: false, durationMs: Date.now() - started, ...fields };
     };
-    let fd: number;
-    try {
-      fd = openSync(this.file, 'r');
-      if (!fstatSync(fd).isFile()) {
-        closeSync(fd);
-        throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-      }
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        this.rewrite();
-        return report({});
-      }
-      const path = this.setAside();
+    if (!read.facts) {
       this.rewrite();
-      return report({ setAside: { path, reason: 'unreadable', badLines: 0, detail: code ?? (err as Error).message } });
+      return report({ setAside: read.setAside });
     }
-    let facts: ReplayFacts;
-    try {
-      facts = yield* replay(fd, this.store, this.options.identity);
-    } finally {
-      closeSync(fd);
-    }
-    if (!facts.ours) {
-      const path = this.setAside();
-      this.rewrite();
-      return report({ setAside: { path, reason: 'header', badLines: 1 } });
-    }
+    const { facts, setAside } = read;
     const { truncatedTail, badLines } = facts;
     let lastSeen = facts.lastSeen;
     yield;
     for (const p of this.store.list()) lastSeen = Math.max(lastSeen ?? 0, p.latest.receivedAt);
     this.lastSeen = lastSeen;
-    let setAside: LoadReport['setAside'];
-    if (badLines > 0) setAside = { path: this.setAside(), reason: 'lines', badLines };
     // What the model would take compacted, from the bytes per record read.
     const items = this.store.itemCount;
     this.compactedBytes = facts.records > 0 ? Math.min(facts.bytesRead, Math.round((facts.recordBytes / facts.records) * items)) : 0;
     this.fileBytes = facts.bytesRead;
     const overgrown = this.fileBytes > 2 * this.compactedBytes + this.slackBytes;
     // A cut-off or damaged file is rewritten whole, so that appends start on a line of their own;
-    // one grown past twice the model is rewritten too (the bound holds across sessions).
-    const rewrite = badLines > 0 || truncatedTail || facts.openEnded || overgrown;
+    // one grown past twice the model is rewritten too (the bound holds across sessions), once loaded when in slices.
+    const damaged = badLines > 0 || truncatedTail || facts.openEnded;
+    this.compactWhenLoaded = overgrown && !damaged && this.sliceMs !== undefined;
     yield;
-    if (rewrite) yield* this.rewriteSteps();
+    if (damaged || (overgrown && !this.compactWhenLoaded)) yield* this.rewriteSteps();
     else if (this.lock.held) {
       this.pending.fileHolds(this.store.list().map((p) => p.resultName));
       try {
-        this.openFd();
+        this.handle.open();
       } catch (err) {
         this.failed(err as Error);
       }
     }
-    const runs = yield* this.countRuns();
+    const runs = yield* countRuns(this.store);
     return report({ runs, lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
-  }
-
-  /** Runs in the model, pausing every few hundred pipelines. */
-  private *countRuns(): Generator<void, number> {
-    let runs = 0;
-    let pipelines = 0;
-    for (const p of this.store.list()) {
-      for (const item of this.store.history(p.resultName)) if (item.kind === 'run') runs++;
-      if (++pipelines % 256 === 0) yield;
-    }
-    return runs;
-  }
-
-  /** Renames the file aside (replacing an older one set aside) and returns the new path. */
-  private setAside(): string {
-    const path = this.file.replace(/\.ndjson$/, '.corrupt.ndjson');
-    if (!this.lock.held) return this.file; // the writer sets it aside
-    try {
-      renameSync(this.file, path);
-    } catch {
-      rmSync(this.file, { force: true, recursive: true });
-    }
-    return path;
   }
 }

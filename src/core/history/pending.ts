@@ -21,7 +21,7 @@ export class PendingRecords {
   private readonly held = new Map<string, { readonly since: number; readonly item: StoreMutation }>();
   private onDisk = new Set<string>();
 
-  constructor(private readonly holdMs: number) {}
+  constructor(readonly holdMs: number) {}
 
   /** Whether records are held back (a write is due later). */
   get holding(): boolean {
@@ -64,6 +64,16 @@ export class PendingRecords {
   /** The file now holds exactly these pipelines (it was rewritten from the model, or loaded). */
   fileHolds(names: Iterable<string>): void {
     this.onDisk = new Set(names);
+  }
+
+  /** The pipelines the file holds. */
+  get fileNames(): ReadonlySet<string> {
+    return this.onDisk;
+  }
+
+  /** The file now holds this pipeline too (a rewrite wrote it). */
+  fileHoldsToo(name: string): void {
+    this.onDisk.add(name);
   }
 
   /** Takes what is due: every pending record, and the held ones held long enough (`all`: every one). */
