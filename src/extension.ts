@@ -6,7 +6,7 @@ import { registerCommands } from './vscode/commands';
 import { Config } from './vscode/settings/config';
 import { DetailPanelManager } from './vscode/panel/detailPanel';
 import { EventLog } from './vscode/notify/eventLog';
-import { HistoryPlace, eraseHistoryIfOff } from './vscode/connections/journal';
+import { JournalPlace, eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
 import { PasswordStore } from './vscode/connections/secrets';
@@ -25,9 +25,9 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const log = own(vscode.window.createOutputChannel('TDTP', { log: true }));
   const config = own(new Config());
   const passwords = new PasswordStore(context.secrets);
-  const historyPlace: HistoryPlace = { dir: context.globalStorageUri.fsPath, persist: () => config.historyPersist, log };
-  eraseHistoryIfOff(historyPlace);
-  const viewer = own(new Viewer(config, passwords, log, historyPlace));
+  const journalPlace: JournalPlace = { dir: context.globalStorageUri.fsPath, persist: () => config.historyPersist, log };
+  eraseJournalsIfOff(journalPlace);
+  const viewer = own(new Viewer(config, passwords, log, journalPlace));
   const away = own(new AwayNotifier(viewer, log));
   const view = registerPipelinesView(context, viewer, config);
   const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   void urlPasswords.check();
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, historyPlace, urlPasswords });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords });
   return api;
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ActionRunner } from './actions/runner';
 import type { AwayNotifier } from './notify/awaySummary';
-import type { HistoryPlace } from './connections/journal';
+import type { JournalPlace } from './connections/journal';
 import type { TdtpViewerApi } from './api';
 import type { Config } from './settings/config';
 import type { DetailPanelManager } from './panel/detailPanel';
@@ -29,7 +29,7 @@ export interface Testing {
   readonly statusBar: StatusBarController;
   readonly workspace: WorkspaceFeatures;
   readonly away: AwayNotifier;
-  readonly historyPlace: HistoryPlace;
+  readonly journalPlace: JournalPlace;
   readonly urlPasswords: UrlPasswordGuard;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;

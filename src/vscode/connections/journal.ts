@@ -6,7 +6,7 @@ import { ConnectionSettings } from '../../core/settings';
 import { PipelineStore } from '../../core/store';
 
 /** Where journals live and whether they are kept: shared by every connection's history. */
-export interface HistoryPlace {
+export interface JournalPlace {
   /** `context.globalStorageUri`: per machine (the remote one in Remote/code-server), not per workspace. */
   readonly dir: string;
   /** `tdtp.history.persist`. */
@@ -19,7 +19,7 @@ export interface HistoryPlace {
  * the store from disk as soon as the settings are known (before any connection), and keeps what
  * the model looked like then, for the "while you were away" summary after the first reconcile.
  */
-export class ConnectionHistory implements vscode.Disposable {
+export class ConnectionJournal implements vscode.Disposable {
   private journal: HistoryJournal | undefined;
   private identity: string | undefined;
   private settings: ConnectionSettings | undefined;
@@ -31,7 +31,7 @@ export class ConnectionHistory implements vscode.Disposable {
   constructor(
     private readonly connectionName: string,
     private readonly store: PipelineStore,
-    private readonly place: HistoryPlace,
+    private readonly place: JournalPlace,
   ) {}
 
   /**
@@ -163,6 +163,6 @@ export class ConnectionHistory implements vscode.Disposable {
 }
 
 /** Persistence turned off at start-up: nothing stays on disk. */
-export function eraseHistoryIfOff(place: HistoryPlace): void {
+export function eraseJournalsIfOff(place: JournalPlace): void {
   if (!place.persist()) eraseAllHistory(place.dir);
 }

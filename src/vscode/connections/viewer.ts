@@ -7,7 +7,7 @@ import type { RunRecord } from '../../core/runs';
 import { Disposable, DisposableStore } from '../../core/lifecycle';
 import { ReconcileReport } from '../../core/watcher';
 import { Config } from '../settings/config';
-import { ConnectionHistory, HistoryPlace } from './journal';
+import { ConnectionJournal, JournalPlace } from './journal';
 import { PasswordStore } from './secrets';
 import type { WatchedConnectionState } from '../../core/connection';
 import { WatchedConnection } from './watchedConnection';
@@ -70,7 +70,7 @@ export class Viewer extends Disposable {
     private readonly passwords: PasswordStore,
     private readonly log: vscode.LogOutputChannel,
     /** Where the persisted history lives; undefined: kept in memory only. */
-    private readonly historyPlace?: HistoryPlace,
+    private readonly journalPlace?: JournalPlace,
   ) {
     super();
     this.register(
@@ -181,7 +181,7 @@ export class Viewer extends Disposable {
     for (const profile of profiles) {
       if (this.get(profile.name)?.name === profile.name) continue;
       const store = this.newStore();
-      const history = this.historyPlace && new ConnectionHistory(profile.name, store, this.historyPlace);
+      const history = this.journalPlace && new ConnectionJournal(profile.name, store, this.journalPlace);
       const connection = this.add(new WatchedConnection(profile, this.passwords, this.log, store, history));
       structural = true;
       // A connection added while the others are live connects too; at start-up, activate() decides.

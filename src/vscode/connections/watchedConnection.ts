@@ -6,7 +6,7 @@ import { ConnectionSettingsInput, SettingProblem, describeEndpoint, parseConnect
 import { PipelineStore } from '../../core/store';
 import { logValue } from '../../core/text';
 import { PipelineWatcher, PollResult, ReconcileReport } from '../../core/watcher';
-import { ConnectionHistory } from './journal';
+import { ConnectionJournal } from './journal';
 import { PasswordStore, SecretKind } from './secrets';
 import { problemText, warningText } from '../words/problems';
 
@@ -53,7 +53,7 @@ export class WatchedConnection extends Disposable {
     private readonly log: vscode.LogOutputChannel,
     store: PipelineStore,
     /** The persisted history; undefined where there is no storage. */
-    readonly history?: ConnectionHistory,
+    readonly history?: ConnectionJournal,
   ) {
     super();
     // Disposed newest first: the watcher, the journal, the store, then the emitters.
