@@ -1,67 +1,22 @@
 import * as vscode from 'vscode';
-import type { PipelineAlerts } from '../../core/alerts/tracker';
-import { alertRows, failingText, lateText } from '../words/alerts';
-import { RejectedMessage } from '../../core/decode';
-import { ageOf, firstLine } from '../../core/format';
+import { ageOf } from '../../core/format';
 import { Disposable } from '../../core/lifecycle';
-import { NAMESPACE_SEPARATOR, Namespace, groupByNamespace } from '../../core/namespaces';
-import { DISPLAY_ORDER, DisplayStatus } from '../../core/status';
-import { PipelineSnapshot } from '../../core/store';
-import type { StoreChange } from '../../core/changeBatch';
-import type { GapMarker, HistoryItem, RunRecord } from '../../core/runs';
+import type { Namespace } from '../../core/namespaces';
+import { NAMESPACE_SEPARATOR, groupByNamespace } from '../../core/namespaces';
 import { finishedOrReceived } from '../../core/runs';
-import { displayStatusOf } from '../../core/status';
-import { inertText, truncate } from '../../core/text';
-import { appendWire, appendWireBlock, escapeMarkdown, untrustedMarkdown } from '../words/markdown';
-import { Config } from '../settings/config';
-import { WatchedConnection, problemOf } from '../connections/watchedConnection';
-import { Viewer } from '../connections/viewer';
-import { ageText, connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusIcon, statusText } from '../words/format';
-import { gapReasonText, problemText } from '../words/problems';
-import { namedSettingProblemText } from '../words/settings';
-
-export type TreeNode = ConnectionNode | PipelineNode | RunNode | GapNode | GroupNode | NamespaceNode | RejectedGroupNode | RejectedNode;
-
-/** A top-level node per connection, shown only when several are configured. */
-export class ConnectionNode {
-  readonly kind = 'connection';
-  constructor(readonly connection: WatchedConnection) {}
-}
-export class PipelineNode {
-  readonly kind = 'pipeline';
-  constructor(
-    readonly connection: WatchedConnection,
-    public snapshot: PipelineSnapshot,
-  ) {}
-  get resultName(): string {
-    return this.snapshot.resultName;
-  }
-}
-export class RunNode {
-  readonly kind = 'run';
-  constructor(readonly connection: WatchedConnection, readonly resultName: string, readonly record: RunRecord, readonly id: string) {}
-}
-export class GapNode {
-  readonly kind = 'gap';
-  constructor(readonly connection: WatchedConnection, readonly resultName: string, readonly gap: GapMarker, readonly id: string) {}
-}
-export class GroupNode {
-  readonly kind = 'group';
-  constructor(readonly connection: WatchedConnection, readonly status: DisplayStatus) {}
-}
-/** A `:`-separated prefix of result names (`travel:sales`), when the tree is grouped by namespace. */
-export class NamespaceNode {
-  readonly kind = 'namespace';
-  constructor(readonly connection: WatchedConnection, readonly path: string) {}
-}
-export class RejectedGroupNode {
-  readonly kind = 'rejectedGroup';
-  constructor(readonly connection: WatchedConnection) {}
-}
-export class RejectedNode {
-  readonly kind = 'rejected';
-  constructor(readonly connection: WatchedConnection, readonly message: RejectedMessage, readonly id: string) {}
-}
+import type { RunRecord } from '../../core/runs';
+import type { DisplayStatus } from '../../core/status';
+import { DISPLAY_ORDER } from '../../core/status';
+import type { PipelineSnapshot } from '../../core/store';
+import type { StoreChange } from '../../core/changeBatch';
+import type { Config } from '../settings/config';
+import type { WatchedConnection } from '../connections/watchedConnection';
+import type { Viewer } from '../connections/viewer';
+import { failingText, lateText } from '../words/alerts';
+import type { TreeNode } from './nodes';
+import { ConnectionNode, GroupNode, NamespaceNode, PipelineNode, RejectedGroupNode, historyNodes, nodeKey, rejectedNodes } from './nodes';
+import { connectionItem, gapItem, groupItem, namespaceItem, pipelineItem, rejectedGroupItem, rejectedItem, runItem } from './items';
+import { runTooltip } from './tooltips';
 
 export interface TreeFilter {
   readonly text: string;
@@ -376,7 +331,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       case 'pipeline':
         return historyNodes(element.connection, element.resultName, element.connection.store.history(element.resultName));
       case 'rejectedGroup':
-        return element.connection.store.rejectedMessages().recent.map((m, i) => new RejectedNode(element.connection, m, `rejected:${element.connection.name}:${m.receivedAt}:${i}`));
+        return rejectedNodes(element.connection);
       default:
         return [];
     }
@@ -446,190 +401,14 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
         return gapItem(element);
       case 'group': {
         const count = this.visiblePipelines(element.connection).filter((p) => p.displayStatus === element.status).length;
-        const item = new vscode.TreeItem(statusText(element.status), vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `group:${scope}${element.status}`;
-        item.description = String(count);
-        item.iconPath = statusIcon(element.status);
-        item.contextValue = `group status-${element.status}`;
-        return item;
+        return groupItem(element.status, count, scope);
       }
       case 'namespace':
         return namespaceItem(this.namespaces.get(element.connection)?.get(element.path), element.path, scope);
-      case 'rejectedGroup': {
-        const { total } = element.connection.store.rejectedMessages();
-        const item = new vscode.TreeItem(vscode.l10n.t('Rejected messages'), vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `rejected:${scope}`;
-        item.description = String(total);
-        item.iconPath = new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('tdtp.failedIcon'));
-        item.tooltip = vscode.l10n.t('Messages that could not be decoded; the most recent are listed.');
-        item.contextValue = 'rejectedGroup';
-        return item;
-      }
-      case 'rejected': {
-        const m = element.message;
-        const item = new vscode.TreeItem(inertText(m.resultName ?? m.source), vscode.TreeItemCollapsibleState.None);
-        item.id = element.id;
-        item.description = inertText(m.reason);
-        item.iconPath = new vscode.ThemeIcon('circle-slash');
-        const tooltip = untrustedMarkdown();
-        tooltip.appendMarkdown(`**${escapeMarkdown(vscode.l10n.t('Rejected message'))}** — ${escapeMarkdown(dateTimeText(m.receivedAt))}\n\n`);
-        appendWire(tooltip, `${m.source}\n${m.reason}\n\n`);
-        appendWireBlock(tooltip, truncate(m.rawPreview, 500));
-        item.tooltip = tooltip;
-        item.contextValue = 'rejected';
-        return item;
-      }
+      case 'rejectedGroup':
+        return rejectedGroupItem(element.connection.store.rejectedMessages().total, scope);
+      case 'rejected':
+        return rejectedItem(element);
     }
   }
-
 }
-
-/** A namespace: its last segment, the count below it and the worst status's icon. */
-function namespaceItem(namespace: Namespace | undefined, path: string, scope: string): vscode.TreeItem {
-  const segment = path.slice(path.lastIndexOf(NAMESPACE_SEPARATOR) + 1);
-  const item = new vscode.TreeItem(inertText(segment), vscode.TreeItemCollapsibleState.Expanded);
-  item.id = `namespace:${scope}${path}`;
-  const count = namespace?.count ?? 0;
-  const worst = namespace?.worst ?? 'success';
-  item.description = String(count);
-  item.iconPath = statusIcon(worst);
-  item.tooltip = vscode.l10n.t('{0}: {1}, worst status: {2}', inertText(path), countText(count, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(count))), statusText(worst));
-  item.contextValue = `namespace status-${worst}`;
-  item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1}, worst status: {2}', inertText(path), countText(count, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(count))), statusText(worst)), role: 'treeitem' };
-  return item;
-}
-
-function nodeKey(connection: WatchedConnection, name: string): string {
-  return `${connection.name}\u0000${name}`;
-}
-
-function connectionItem(connection: WatchedConnection): vscode.TreeItem {
-  const item = new vscode.TreeItem(inertText(connection.name), vscode.TreeItemCollapsibleState.Expanded);
-  item.id = `connection:${connection.name}`;
-  const state = connection.state;
-  const counts = connection.store.counts();
-  item.description = inertText(`${connectionText(state, connection.endpoint)} · ✓ ${counts.success} ✗ ${counts.failed}`);
-  const problem = problemOf(state);
-  item.iconPath =
-    state.kind === 'connected'
-      ? new vscode.ThemeIcon('plug', new vscode.ThemeColor('tdtp.successIcon'))
-      : problem || state.kind === 'notConfigured'
-        ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('tdtp.failedIcon'))
-        : new vscode.ThemeIcon('debug-disconnect');
-  const tooltip = untrustedMarkdown();
-  appendWire(tooltip, `${connection.name}: ${connectionText(state, connection.endpoint)}`);
-  if (problem) appendWire(tooltip, `\n\n${problemText(problem)}`);
-  if (state.kind === 'notConfigured') appendWire(tooltip, `\n\n${state.problems.map(namedSettingProblemText).join('\n')}`);
-  item.tooltip = tooltip;
-  item.contextValue = `connection state-${state.kind}`;
-  return item;
-}
-
-function historyNodes(connection: WatchedConnection, resultName: string, history: HistoryItem[]): TreeNode[] {
-  // Ids count from the oldest so existing items keep theirs when a new run is added.
-  return history.map((item, i) => {
-    const id = `${resultName}\u0000${history.length - i}\u0000${item.kind === 'run' ? item.receivedAt : item.from}`;
-    const scoped = `${connection.name}\u0000${id}`;
-    return item.kind === 'run' ? new RunNode(connection, resultName, item, `run:${scoped}`) : new GapNode(connection, resultName, item, `gap:${scoped}`);
-  });
-}
-
-export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connection: string, alerts?: PipelineAlerts): vscode.TreeItem {
-  const record = snapshot.latest;
-  const r = record.run.result;
-  const item = new vscode.TreeItem(inertText(snapshot.resultName), vscode.TreeItemCollapsibleState.Collapsed);
-  item.id = `pipeline:${snapshot.resultName}`;
-  item.iconPath = statusIcon(snapshot.displayStatus);
-  const parts = [
-    r.pipeline_name,
-    durationText(r.duration_ms),
-    `${formatNumber(r.rows_loaded)}→${formatNumber(r.rows_exported)}`,
-    ageText(finishedOrReceived(record)),
-  ];
-  if (snapshot.stateExpired) parts.push(vscode.l10n.t('state expired'));
-  const failing = alerts && failingText(alerts);
-  if (failing) parts.unshift(failing);
-  // The clock mark leads: a pipeline that stopped running is what the row must say first.
-  if (alerts?.late) parts.unshift(lateText(alerts.late));
-  if (alerts?.unusual.length) parts.push(vscode.l10n.t('unusual'));
-  if (snapshot.restored) parts.push(vscode.l10n.t('saved, not yet checked with Redis'));
-  if (muted) parts.push(vscode.l10n.t('muted'));
-  item.description = inertText(parts.join(' · '));
-  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [snapshot.resultName, connection] };
-  const tokens = ['pipeline', `status-${snapshot.displayStatus}`, muted ? 'muted' : 'unmuted'];
-  if (snapshot.stateExpired) tokens.push('expired');
-  if (alerts?.late) tokens.push('late');
-  if (alerts && alerts.failures > 1) tokens.push('failing');
-  if (alerts?.unusual.length) tokens.push('unusual');
-  if (snapshot.restored) tokens.push('restored');
-  item.contextValue = tokens.join(' ');
-  item.accessibilityInformation = {
-    label: inertText(vscode.l10n.t('{0}: {1}, {2}', snapshot.resultName, statusText(snapshot.displayStatus, r.status), String(item.description))),
-    role: 'treeitem',
-  };
-  return item;
-}
-
-function runItem(node: RunNode): vscode.TreeItem {
-  const record = node.record;
-  const status = displayStatusOf(record);
-  const r = record.run.result;
-  const item = new vscode.TreeItem(finishedText(record), vscode.TreeItemCollapsibleState.None);
-  item.id = node.id;
-  item.iconPath = statusIcon(status);
-  const parts = [statusText(status, r.status), durationText(r.duration_ms), `${formatNumber(r.rows_loaded)}→${formatNumber(r.rows_exported)}`];
-  if (record.source !== 'live') parts.push(sourceText(record.source));
-  if (r.error) parts.push(firstLine(r.error, 80));
-  item.description = inertText(parts.join(' · '));
-  item.contextValue = `run status-${status} source-${record.source}`;
-  item.command = { command: 'tdtp.showDetails', title: vscode.l10n.t('Show Details'), arguments: [node.resultName, node.connection.name] };
-  return item;
-}
-
-function gapItem(node: GapNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(vscode.l10n.t('Gap: {0} – {1}', dateTimeText(node.gap.from), dateTimeText(node.gap.to)), vscode.TreeItemCollapsibleState.None);
-  item.id = node.id;
-  item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('tdtp.warningIcon'));
-  item.description = vscode.l10n.t('events may have been lost');
-  const tooltip = untrustedMarkdown();
-  appendWire(tooltip, gapReasonText(node.gap.reason));
-  item.tooltip = tooltip;
-  item.contextValue = 'gap';
-  return item;
-}
-
-/** Every field, the error and the DQ verdict. Values from the wire go through appendWire (escaped, inert). */
-export function runTooltip(resultName: string, record: RunRecord, stateExpired: boolean, alerts?: PipelineAlerts): vscode.MarkdownString {
-  const r = record.run.result;
-  const md = untrustedMarkdown();
-  const status = displayStatusOf(record);
-  md.appendMarkdown(`**${escapeMarkdown(resultName)}** — ${escapeMarkdown(statusText(status, r.status))}\n\n`);
-  const rows: Array<[string, string]> = [
-    [vscode.l10n.t('Pipeline'), r.pipeline_name],
-    [vscode.l10n.t('Started'), record.run.startedAt ? dateTimeText(record.run.startedAt.epochMs) : vscode.l10n.t('not known')],
-    [vscode.l10n.t('Finished'), finishedText(record)],
-    [vscode.l10n.t('Duration'), durationText(r.duration_ms)],
-    [vscode.l10n.t('Rows loaded'), formatNumber(r.rows_loaded)],
-    [vscode.l10n.t('Rows exported'), formatNumber(r.rows_exported)],
-  ];
-  const dq = dqText(record.dq);
-  if (dq) rows.push([vscode.l10n.t('Data quality'), dq]);
-  if (r.package_uuid) rows.push([vscode.l10n.t('Package'), r.package_uuid]);
-  rows.push([vscode.l10n.t('Source'), sourceText(record.source)]);
-  if (record.run.resultNameMismatch) rows.push([vscode.l10n.t('Note'), vscode.l10n.t('the payload says result_name "{0}"', r.result_name)]);
-  if (stateExpired) rows.push([vscode.l10n.t('State key'), vscode.l10n.t('expired')]);
-  if (alerts) rows.push(...alertRows(alerts));
-  for (const [label, value] of rows) {
-    md.appendMarkdown(`${escapeMarkdown(label)}: `);
-    appendWire(md, value);
-    md.appendMarkdown('  \n');
-  }
-  if (r.error) {
-    md.appendMarkdown(`\n**${escapeMarkdown(vscode.l10n.t('Error'))}**\n`);
-    appendWireBlock(md, truncate(r.error, TOOLTIP_ERROR_CHARS));
-  }
-  return md;
-}
-
-/** A hover is no place for a long error: the detail panel shows it whole. */
-const TOOLTIP_ERROR_CHARS = 2000;
