@@ -49,11 +49,6 @@ export class RejectedNode {
   constructor(readonly connection: WatchedConnection, readonly message: RejectedMessage, readonly id: string) {}
 }
 
-/** The key of a connection's node by name (a pipeline, a status or a namespace path). */
-export function nodeKey(connection: WatchedConnection, name: string): string {
-  return `${connection.name}\u0000${name}`;
-}
-
 export function historyNodes(connection: WatchedConnection, resultName: string, history: HistoryItem[]): TreeNode[] {
   // Ids count from the oldest so existing items keep theirs when a new run is added.
   return history.map((item, i) => {

@@ -3,8 +3,8 @@ import { ageOf } from '../../core/format';
 import { Disposable } from '../../core/lifecycle';
 import type { Namespace } from '../../core/namespaces';
 import { NAMESPACE_SEPARATOR, groupByNamespace } from '../../core/namespaces';
-import { finishedOrReceived } from '../../core/runs';
 import type { RunRecord } from '../../core/runs';
+import { finishedOrReceived } from '../../core/runs';
 import type { DisplayStatus } from '../../core/status';
 import { DISPLAY_ORDER } from '../../core/status';
 import type { PipelineSnapshot } from '../../core/store';
@@ -13,11 +13,13 @@ import type { Config } from '../settings/config';
 import type { WatchedConnection } from '../connections/watchedConnection';
 import type { Viewer } from '../connections/viewer';
 import { failingText, lateText } from '../words/alerts';
-import type { TreeNode } from './nodes';
-import { ConnectionNode, GroupNode, NamespaceNode, PipelineNode, RejectedGroupNode, historyNodes, nodeKey, rejectedNodes } from './nodes';
+import type { ConnectionNode, PipelineNode, TreeNode } from './nodes';
+import { historyNodes, rejectedNodes } from './nodes';
+import { NodeCache } from './nodeCache';
 import { connectionItem, gapItem, groupItem, namespaceItem, pipelineItem, rejectedGroupItem, rejectedItem, runItem } from './items';
 import { runTooltip } from './tooltips';
 
+/** What the view's filter lets through: a result or pipeline name containing the text (any case), with one of the statuses (none: any). */
 export interface TreeFilter {
   readonly text: string;
   readonly statuses: ReadonlySet<DisplayStatus>;
@@ -39,16 +41,11 @@ const SHAPE_REFRESH_MS = 1000;
 export class PipelinesTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  /** Node objects are reused so targeted refreshes find them: keyed by connection and name. */
-  private readonly nodes = new Map<string, PipelineNode>();
+  private readonly nodes = new NodeCache();
   /** The item last built for each pipeline row, and from what: a refresh of 5,000 rows rebuilds the changed ones. */
   private readonly rows = new WeakMap<PipelineNode, { readonly key: string; readonly latest: RunRecord; readonly item: vscode.TreeItem }>();
-  private readonly groups = new Map<string, GroupNode>();
-  private readonly namespaceNodes = new Map<string, NamespaceNode>();
   /** The namespaces last shown per connection: their children and marks come from here. */
   private readonly namespaces = new Map<WatchedConnection, Map<string, Namespace>>();
-  private readonly rejectedGroups = new Map<WatchedConnection, RejectedGroupNode>();
-  private readonly connectionNodes = new Map<WatchedConnection, ConnectionNode>();
   private readonly rootOrders = new Map<WatchedConnection, string>();
   /** Pipelines that turned late since the last look, per connection (see onTurnedLate). */
   private readonly turnedLate = new Map<WatchedConnection, Set<string>>();
@@ -72,13 +69,13 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     this.register(viewer.onDidChange(({ connection, change }) => this.onStoreChange(connection, change)));
     this.register(
       viewer.onDidChangeConnections(() => {
-        for (const connection of [...this.connectionNodes.keys()]) if (!viewer.connections.includes(connection)) this.forget(connection);
+        for (const connection of this.nodes.shownConnections()) if (!viewer.connections.includes(connection)) this.forget(connection);
         this.refreshAll();
       }),
     );
     this.register(
       viewer.onDidChangeState((connection) => {
-        if (viewer.multiple) this.fire([this.connectionNode(connection)]);
+        if (viewer.multiple) this.fire([this.nodes.connection(connection)]);
       }),
     );
     this.register(config.onDidChange((c) => (c === 'notifications' || c === 'alerts') && this.refreshAll()));
@@ -178,7 +175,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       return;
     }
     // The list under this connection changed shape: refresh its parent (the root when it is the only one).
-    const reshape = () => this.refreshShape(this.viewer.multiple ? this.connectionNode(connection) : undefined);
+    const reshape = () => this.refreshShape(this.viewer.multiple ? this.nodes.connection(connection) : undefined);
     if (change.structural || change.rejectedChanged || this.groupByStatusValue || this.groupByNamespaceValue) return reshape();
     const order = this.visiblePipelines(connection)
       .map((p) => p.resultName)
@@ -186,7 +183,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     if (order !== this.rootOrders.get(connection)) return reshape();
     const targets: TreeNode[] = [];
     for (const name of change.pipelines) {
-      const node = this.nodes.get(nodeKey(connection, name));
+      const node = this.nodes.shownPipeline(connection, name);
       const snapshot = connection.store.get(name);
       if (node && snapshot) {
         node.snapshot = snapshot;
@@ -209,86 +206,26 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     );
   }
 
-  private pipelineNode(connection: WatchedConnection, snapshot: PipelineSnapshot): PipelineNode {
-    const key = nodeKey(connection, snapshot.resultName);
-    let node = this.nodes.get(key);
-    if (node) node.snapshot = snapshot;
-    else {
-      node = new PipelineNode(connection, snapshot);
-      this.nodes.set(key, node);
-    }
-    return node;
-  }
-
-  private connectionNode(connection: WatchedConnection): ConnectionNode {
-    let node = this.connectionNodes.get(connection);
-    if (!node) {
-      node = new ConnectionNode(connection);
-      this.connectionNodes.set(connection, node);
-    }
-    return node;
-  }
-
-  private groupNode(connection: WatchedConnection, status: DisplayStatus): GroupNode {
-    const key = nodeKey(connection, status);
-    let node = this.groups.get(key);
-    if (!node) {
-      node = new GroupNode(connection, status);
-      this.groups.set(key, node);
-    }
-    return node;
-  }
-
-  private namespaceNode(connection: WatchedConnection, path: string): NamespaceNode {
-    const key = nodeKey(connection, path);
-    let node = this.namespaceNodes.get(key);
-    if (!node) {
-      node = new NamespaceNode(connection, path);
-      this.namespaceNodes.set(key, node);
-    }
-    return node;
-  }
-
   /** A namespace's sub-namespaces, then its own pipelines. */
   private namespaceChildren(connection: WatchedConnection, namespace: Namespace): TreeNode[] {
-    return [...namespace.namespaces.map((n) => this.namespaceNode(connection, n.path)), ...namespace.pipelines.map((p) => this.pipelineNode(connection, p))];
-  }
-
-  private rejectedGroup(connection: WatchedConnection): RejectedGroupNode {
-    let node = this.rejectedGroups.get(connection);
-    if (!node) {
-      node = new RejectedGroupNode(connection);
-      this.rejectedGroups.set(connection, node);
-    }
-    return node;
+    return [...namespace.namespaces.map((n) => this.nodes.namespace(connection, n.path)), ...namespace.pipelines.map((p) => this.nodes.pipeline(connection, p))];
   }
 
   private forget(connection: WatchedConnection): void {
-    this.connectionNodes.delete(connection);
-    this.rejectedGroups.delete(connection);
+    this.nodes.forget(connection);
     this.rootOrders.delete(connection);
     this.namespaces.delete(connection);
-    for (const key of [...this.nodes.keys(), ...this.groups.keys(), ...this.namespaceNodes.keys()]) {
-      if (key.startsWith(`${connection.name}\u0000`)) {
-        this.nodes.delete(key);
-        this.groups.delete(key);
-        this.namespaceNodes.delete(key);
-      }
-    }
   }
 
   /** What a connection shows: its pipelines (or status groups), then its rejected messages. */
   private connectionChildren(connection: WatchedConnection): TreeNode[] {
     const pipelines = this.visiblePipelines(connection);
     this.rootOrders.set(connection, pipelines.map((p) => p.resultName).join('\u0000'));
-    for (const key of [...this.nodes.keys()]) {
-      const node = this.nodes.get(key)!;
-      if (node.connection === connection && !connection.store.has(node.resultName)) this.nodes.delete(key);
-    }
-    const rejected = connection.store.rejectedMessages().total > 0 ? [this.rejectedGroup(connection)] : [];
+    this.nodes.prune(connection);
+    const rejected = connection.store.rejectedMessages().total > 0 ? [this.nodes.rejectedGroup(connection)] : [];
     if (this.groupByStatusValue) {
       const present = new Set(pipelines.map((p) => p.displayStatus));
-      return [...DISPLAY_ORDER.filter((s) => present.has(s)).map((s) => this.groupNode(connection, s)), ...rejected];
+      return [...DISPLAY_ORDER.filter((s) => present.has(s)).map((s) => this.nodes.group(connection, s)), ...rejected];
     }
     if (this.groupByNamespaceValue) {
       const root = groupByNamespace(pipelines);
@@ -301,19 +238,19 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       this.namespaces.set(connection, byPath);
       return [...this.namespaceChildren(connection, root), ...rejected];
     }
-    return [...pipelines.map((p) => this.pipelineNode(connection, p)), ...rejected];
+    return [...pipelines.map((p) => this.nodes.pipeline(connection, p)), ...rejected];
   }
 
   /** The namespace holding a name or a namespace path (everything before its last separator), or the top. */
   private namespaceParent(connection: WatchedConnection, name: string): TreeNode | undefined {
     const cut = name.lastIndexOf(NAMESPACE_SEPARATOR);
-    if (cut >= 0) return this.namespaceNode(connection, name.slice(0, cut));
-    return this.viewer.multiple ? this.connectionNode(connection) : undefined;
+    if (cut >= 0) return this.nodes.namespace(connection, name.slice(0, cut));
+    return this.viewer.multiple ? this.nodes.connection(connection) : undefined;
   }
 
   getChildren(element?: TreeNode): TreeNode[] {
     if (!element) {
-      if (this.viewer.multiple) return this.viewer.connections.map((s) => this.connectionNode(s));
+      if (this.viewer.multiple) return this.viewer.connections.map((s) => this.nodes.connection(s));
       const only = this.viewer.connections[0];
       return only ? this.connectionChildren(only) : [];
     }
@@ -323,7 +260,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       case 'group':
         return this.visiblePipelines(element.connection)
           .filter((p) => p.displayStatus === element.status)
-          .map((p) => this.pipelineNode(element.connection, p));
+          .map((p) => this.nodes.pipeline(element.connection, p));
       case 'namespace': {
         const namespace = this.namespaces.get(element.connection)?.get(element.path);
         return namespace ? this.namespaceChildren(element.connection, namespace) : [];
@@ -338,13 +275,13 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
-    const top = (connection: WatchedConnection) => (this.viewer.multiple ? this.connectionNode(connection) : undefined);
+    const top = (connection: WatchedConnection) => (this.viewer.multiple ? this.nodes.connection(connection) : undefined);
     switch (element.kind) {
       case 'run':
       case 'gap':
-        return this.nodes.get(nodeKey(element.connection, element.resultName));
+        return this.nodes.shownPipeline(element.connection, element.resultName);
       case 'pipeline':
-        if (this.groupByStatusValue) return this.groupNode(element.connection, element.snapshot.displayStatus);
+        if (this.groupByStatusValue) return this.nodes.group(element.connection, element.snapshot.displayStatus);
         if (this.groupByNamespaceValue) return this.namespaceParent(element.connection, element.resultName);
         return top(element.connection);
       case 'namespace':
@@ -353,7 +290,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
       case 'rejectedGroup':
         return top(element.connection);
       case 'rejected':
-        return this.rejectedGroup(element.connection);
+        return this.nodes.rejectedGroup(element.connection);
       default:
         return undefined;
     }
