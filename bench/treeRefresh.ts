@@ -27,7 +27,7 @@ export function measureTreeRefresh(pipelines: number, runsPerPipeline: number, r
 async function child(pipelines: number, runsPerPipeline: number, rounds: number): Promise<TreeRefreshFigures> {
   installVscodeStub();
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { PipelinesTreeProvider } = require('../src/vscode/tree/treeView') as typeof import('../src/vscode/tree/treeView');
+  const { PipelinesTreeProvider } = require('../src/vscode/tree/provider') as typeof import('../src/vscode/tree/provider');
   const { PipelineStore } = require('../src/core/store') as typeof import('../src/core/store');
   const { decodeMessage } = require('../src/core/decode') as typeof import('../src/core/decode');
   const { KeySpace } = require('../src/core/keySpace') as typeof import('../src/core/keySpace');

@@ -1,5 +1,5 @@
 // A working stand-in for the `vscode` module, enough for the view code that builds tree items
-// (src/vscode/tree/treeView.ts and its words) to run in plain Node for a measurement. MarkdownString
+// (src/vscode/tree/ and its words) to run in plain Node for a measurement. MarkdownString
 // escapes as VS Code's does (roughly: every Markdown character), so its cost is of the same order.
 import Module from 'node:module';
 

@@ -9,7 +9,7 @@ import type { NotificationController } from './notify/notifications';
 import type { PipelinesView } from './tree/pipelinesView';
 import type { PasswordStore } from './connections/secrets';
 import type { StatusBarController } from './notify/statusBar';
-import type { PipelinesTreeProvider } from './tree/treeView';
+import type { PipelinesTreeProvider } from './tree/provider';
 import type { Viewer } from './connections/viewer';
 import type { WatchedConnection } from './connections/watchedConnection';
 import type { UrlPasswordGuard } from './connections/urlPassword';

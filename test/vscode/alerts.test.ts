@@ -12,7 +12,7 @@ import type { TdtpViewerApi } from '../../src/vscode/api';
 import { NotificationController, ShownNotification } from '../../src/vscode/notify/notifications';
 import { expectationProblemText } from '../../src/vscode/words/settings';
 import type { Testing } from '../../src/vscode/testing';
-import type { PipelineNode, TreeNode } from '../../src/vscode/tree/treeView';
+import type { PipelineNode, TreeNode } from '../../src/vscode/tree/nodes';
 import { EXPECTATION_PROBLEM_CASES } from '../support/expectationProblems';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';

@@ -5,7 +5,7 @@ import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { Testing } from '../../src/vscode/testing';
-import type { PipelineNode, RunNode, TreeNode } from '../../src/vscode/tree/treeView';
+import type { PipelineNode, RunNode, TreeNode } from '../../src/vscode/tree/nodes';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';
 

@@ -11,7 +11,7 @@ import { goTimeString, publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { ActionRunReport } from '../../src/vscode/actions/runner';
 import type { ShownNotification } from '../../src/vscode/notify/notifications';
-import type { ConnectionNode, PipelineNode, TreeNode } from '../../src/vscode/tree/treeView';
+import type { ConnectionNode, PipelineNode, TreeNode } from '../../src/vscode/tree/nodes';
 import type { Testing } from '../../src/vscode/testing';
 import { problemText } from '../../src/vscode/words/problems';
 import { startCluster } from '../support/cluster';

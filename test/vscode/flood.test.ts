@@ -21,7 +21,7 @@ import { goTimeString, publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import { NotificationController, ShownNotification } from '../../src/vscode/notify/notifications';
 import type { Testing } from '../../src/vscode/testing';
-import type { PipelineNode, TreeNode } from '../../src/vscode/tree/treeView';
+import type { PipelineNode, TreeNode } from '../../src/vscode/tree/nodes';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { nextEvent, until } from './waitFor';
 

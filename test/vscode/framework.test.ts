@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { KeySpace } from '../../src/core/keySpace';
 import type { TdtpViewerApi } from '../../src/vscode/api';
-import type { PipelinesTreeProvider } from '../../src/vscode/tree/treeView';
+import type { PipelinesTreeProvider } from '../../src/vscode/tree/provider';
 import type { Viewer } from '../../src/vscode/connections/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { FrameworkTools, SAMPLE_SQL, Workdir, needsFramework, makeWorkdir, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
