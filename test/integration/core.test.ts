@@ -15,7 +15,7 @@ import {
   settingsFor,
   startRedis,
   startViewer,
-  until,
+  pollUntil,
   waitFor,
 } from '../support/redisServer';
 
@@ -281,7 +281,7 @@ describe('polling a state key', () => {
     await arrived;
     assert.equal(v.store.get('SHORT_V001')!.stateExpired, false);
     // Wait until Redis itself says the key is gone.
-    await until(async () => ((await admin.exists(KEYS.stateKey('SHORT_V001'))) === 0 ? true : undefined), 5000, 'the state key to expire');
+    await pollUntil(async () => ((await admin.exists(KEYS.stateKey('SHORT_V001'))) === 0 ? true : undefined), 5000, 'the state key to expire');
     assert.deepEqual(await v.watcher.poll('SHORT_V001'), { found: false });
     const entry = v.store.get('SHORT_V001')!;
     assert.equal(entry.stateExpired, true);

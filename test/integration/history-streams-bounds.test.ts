@@ -18,7 +18,7 @@ import { ConnectionSettings } from '../../src/core/settings';
 import { PipelineStore } from '../../src/core/store';
 import type { HistoryItem } from '../../src/core/runs';
 import { PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
-import { KEYS, RedisServer, makeResult, settingsFor, startRedis, until, waitFor } from '../support/redisServer';
+import { KEYS, RedisServer, makeResult, settingsFor, startRedis, pollUntil, waitFor } from '../support/redisServer';
 
 let server: RedisServer;
 let admin: Redis;
@@ -112,9 +112,9 @@ describe('times a producer claims', () => {
   test('a finished_at in year 9999 sends no later run down the late path; the stream keeps its claim', async () => {
     const recorder = await startRecorder(settingsFor(server.port));
     await publishResult(admin, KEYS, makeResult('FUTURE_V001', { duration_ms: 0, finished_at: '9999-12-31T23:59:59Z' }));
-    await until(() => (recorder.recorded.written === 1 ? true : undefined), 5000, 'the far-future run recorded');
+    await pollUntil(() => (recorder.recorded.written === 1 ? true : undefined), 5000, 'the far-future run recorded');
     for (let i = 1; i <= 3; i++) await publishResult(admin, KEYS, makeResult('FUTURE_V001', { duration_ms: i, finished_at: new Date(Date.now() + i * 10).toISOString() }));
-    await until(() => (recorder.recorded.written === 4 && recorder.pending === 0 ? true : undefined), 5000, 'all four recorded');
+    await pollUntil(() => (recorder.recorded.written === 4 && recorder.pending === 0 ? true : undefined), 5000, 'all four recorded');
     assert.equal(recorder.recorded.late, 0);
     const entries = await admin.xrange(KEYS.runsKey('FUTURE_V001'), '-', '+');
     assert.ok(streamIdTime(entries[0][0]) <= Date.now() + CLOCK_SKEW_ALLOWANCE_MS, entries[0][0]);
@@ -144,16 +144,16 @@ describe('runs that failed before they started (Go’s zero time)', () => {
     await startReader(settings, store);
     const zero = (error: string) => makeResult('ZERO_V001', { status: 'failed', started_at: ZERO, finished_at: ZERO, duration_ms: 0, error });
     // Both recorders take the second the run arrived in: publish early in a second, so both see the same one.
-    await until(() => (Date.now() % 1000 < 500 ? true : undefined), 2000, 'the start of a second', 1);
+    await pollUntil(() => (Date.now() % 1000 < 500 ? true : undefined), 2000, 'the start of a second', 1);
     const seen = waitFor(store.onDidAddRun, () => true, 5000, 'the viewer’s live run');
     await publishResult(admin, KEYS, zero('no config'));
     await seen;
-    await until(() => (a.recorded.written + b.recorded.written + a.recorded.alreadyRecorded + b.recorded.alreadyRecorded === 2 && a.pending + b.pending === 0 ? true : undefined), 5000, 'both recorders done');
+    await pollUntil(() => (a.recorded.written + b.recorded.written + a.recorded.alreadyRecorded + b.recorded.alreadyRecorded === 2 && a.pending + b.pending === 0 ? true : undefined), 5000, 'both recorders done');
     assert.equal(await admin.xlen(KEYS.runsKey('ZERO_V001')), 1, 'once for two recorders');
     a.dispose();
     // A restarted recorder reads the run again from its state key.
     const c = await startRecorder(settings);
-    await until(() => (c.recorded.alreadyRecorded === 1 && c.pending === 0 ? true : undefined), 5000, 'the restarted recorder’s check');
+    await pollUntil(() => (c.recorded.alreadyRecorded === 1 && c.pending === 0 ? true : undefined), 5000, 'the restarted recorder’s check');
     assert.equal(await admin.xlen(KEYS.runsKey('ZERO_V001')), 1, 'once after a restart');
     // The viewer comes back: the stream holds its latest run, so there is no gap marker.
     const again = own(new PipelineStore({ coalesceMs: 0 }));
@@ -204,9 +204,9 @@ describe('passing refusals', () => {
     await admin.config('SET', 'maxmemory', '1');
     // PUBLISH only: a SET would be refused too.
     await admin.publish(KEYS.channel('OOM_V001'), encodeLikeGo(makeResult('OOM_V001')));
-    await until(() => (recorder.recorded.retried >= 2 ? true : undefined), 5000, 'two retries');
+    await pollUntil(() => (recorder.recorded.retried >= 2 ? true : undefined), 5000, 'two retries');
     await admin.config('SET', 'maxmemory', '0');
-    await until(() => (recorder.recorded.written === 1 ? true : undefined), 10_000, 'the run written');
+    await pollUntil(() => (recorder.recorded.written === 1 ? true : undefined), 10_000, 'the run written');
     assert.equal(recorder.recorded.dropped, 0);
     assert.equal(await admin.xlen(KEYS.runsKey('OOM_V001')), 1);
   });

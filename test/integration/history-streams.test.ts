@@ -13,7 +13,7 @@ import { PipelineStore } from '../../src/core/store';
 import type { HistoryItem } from '../../src/core/runs';
 import { NOT_RUNNING_REASON, PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
 import { TestCluster, startCluster } from '../support/cluster';
-import { KEYS, RedisServer, makeResult, settingsFor, startRedis, until, waitFor } from '../support/redisServer';
+import { KEYS, RedisServer, makeResult, settingsFor, startRedis, pollUntil, waitFor } from '../support/redisServer';
 import { SentinelTopology, startSentinelTopology } from '../support/sentinel';
 import { RECORD_SOURCE, interruptTool, killTools, startTool } from '../support/tools';
 
@@ -49,7 +49,7 @@ async function startRecorder(settings: ConnectionSettings, maxLen = 1000): Promi
 /** Resolves when the recorder has written (or counted) `n` runs in all. */
 function recorded(recorder: StreamRecorder, n: number, what: string): Promise<unknown> {
   const total = () => recorder.recorded.written + recorder.recorded.alreadyRecorded;
-  return until(() => (total() >= n && recorder.pending === 0 ? true : undefined), 10_000, `${what} (${total()} so far)`);
+  return pollUntil(() => (total() >= n && recorder.pending === 0 ? true : undefined), 10_000, `${what} (${total()} so far)`);
 }
 
 /** A viewer's watcher on `store` that reads the streams; resolves after its first reconcile. */
@@ -189,7 +189,7 @@ describe('a recorder on a single server', () => {
     const tool = startTool(RECORD_SOURCE, ['--port', String(server.port), '--maxlen', '50']);
     await tool.out.waitForLine(/recording tdtp:pipeline:\*:runs on redis:\/\/127\.0\.0\.1:\d+\/0 \(MAXLEN ~ 50\)/, 10_000);
     for (let i = 0; i < 5; i++) await publishResult(admin, KEYS, makeResult('CLI_V001', { duration_ms: i }));
-    await until(async () => ((await admin.xlen(KEYS.runsKey('CLI_V001'))) === 5 ? true : undefined), 5000, 'five entries');
+    await pollUntil(async () => ((await admin.xlen(KEYS.runsKey('CLI_V001'))) === 5 ? true : undefined), 5000, 'five entries');
     const finished = await interruptTool(tool);
     assert.equal(finished.code, 0);
     assert.match(finished.stdout, /stopped: 5 written \(0 late\), 0 already recorded, 0 dropped, 0 waiting/);

@@ -22,7 +22,7 @@ import {
   settingsFor,
   startRedis,
   startViewer,
-  until,
+  pollUntil,
 } from '../support/redisServer';
 import { SentinelTopology, disposeAllSentinelTopologies, sentinelClient, startSentinelTopology } from '../support/sentinel';
 import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool } from '../support/tools';
@@ -136,7 +136,7 @@ describe('a sentinel with its own password', () => {
     // Its own master name, so the other sentinels ignore it.
     guarded = await startRedis({ password: 'sentinel secret', sentinelConfig: ['sentinel announce-ip 127.0.0.1', `sentinel monitor ${name} 127.0.0.1 ${primary.port} 1`] });
     const admin = await sentinelClient(guarded);
-    await until(async () => ((await admin.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) ? true : undefined), 5000, 'the sentinel to know the primary');
+    await pollUntil(async () => ((await admin.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) ? true : undefined), 5000, 'the sentinel to know the primary');
     admin.disconnect();
   });
   after(() => guarded?.dispose());
@@ -224,7 +224,7 @@ describe('a failover', () => {
       }
     })();
     try {
-      await until(() => (v.store.list().some((e) => e.resultName.startsWith('FLOW_')) ? true : undefined), 5000, 'the first flowing event');
+      await pollUntil(() => (v.store.list().some((e) => e.resultName.startsWith('FLOW_')) ? true : undefined), 5000, 'the first flowing event');
 
       const recovered = v.nextReconcile((r) => r.source === 'recovered', 20_000, 'the reconcile on the new primary');
       const { primary: newPrimary, switchedAt } = await topology.failover();
@@ -244,12 +244,12 @@ describe('a failover', () => {
       await publishResult(await clientOf(newPrimary), KEYS, makeResult('AFTER_FAILOVER'));
       await arrived;
       const before = published;
-      await until(() => (published > before + 5 ? true : undefined), 5000, 'more flowing events');
+      await pollUntil(() => (published > before + 5 ? true : undefined), 5000, 'more flowing events');
       flowing = false;
       await flow;
       // What the flow wrote last is delivered before the model is compared.
       const newClient = await clientOf(newPrimary);
-      await until(
+      await pollUntil(
         async () => {
           try {
             await assertModelMatchesRedis(v.store, newClient);

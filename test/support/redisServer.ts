@@ -269,7 +269,7 @@ export function waitFor<T>(event: TestEvent<T>, predicate: (value: T) => boolean
 }
 
 /** Calls `check` every `intervalMs` until it returns a value other than undefined. */
-export async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, intervalMs = 20): Promise<T> {
+export async function pollUntil<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
