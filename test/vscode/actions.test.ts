@@ -10,6 +10,7 @@ import { goTimeString, publishResult } from '../../src/core/publish';
 import type { ActionPauseReport, ActionRunReport } from '../../src/vscode/actions/runner';
 import type { Testing } from '../../src/vscode/testing';
 import { RedisServer, startRedis } from '../support/redisServer';
+import { buildFailedResult } from '../support/builders';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';
 
@@ -20,20 +21,9 @@ import { nextEvent, untilEvent } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 
+/** A failed run finishing now. */
 function failed(resultName: string, extra: Partial<TdtpResult> = {}): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status: 'failed',
-    started_at: goTimeString(new Date(now.getTime() - 10)),
-    finished_at: goTimeString(now),
-    duration_ms: 10,
-    rows_loaded: 0,
-    rows_exported: 0,
-    error: `boom in ${resultName}`,
-    ...extra,
-  };
+  return buildFailedResult(resultName, `boom in ${resultName}`, { duration_ms: 10, rows_loaded: 0, ...extra }, new Date());
 }
 
 describe('Action rules against hostile publishers (issue 11)', function () {

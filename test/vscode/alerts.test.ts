@@ -7,31 +7,24 @@ import * as vscode from 'vscode';
 import { parseExpectations } from '../../src/core/alerts/expectations';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
+import { publishResult } from '../../src/core/publish';
 import { NotificationController, ShownNotification } from '../../src/vscode/notify/notifications';
 import { expectationProblemText } from '../../src/vscode/words/settings';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, TreeNode } from '../../src/vscode/tree/treeView';
 import { EXPECTATION_PROBLEM_CASES } from '../support/expectationProblems';
 import { RedisServer, startRedis } from '../support/redisServer';
+import { buildFailedResult, buildResult } from '../support/builders';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 
+/** A run finishing now, of `rows` rows; a failed one exported nothing and says why. */
 function result(resultName: string, status: string, rows = 15000): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status,
-    started_at: goTimeString(new Date(now.getTime() - 1800)),
-    finished_at: goTimeString(now),
-    duration_ms: 1800,
-    rows_loaded: rows,
-    rows_exported: status === 'failed' ? 0 : rows,
-    ...(status === 'failed' ? { error: `source unreachable (${resultName})` } : {}),
-  };
+  const overrides: Partial<TdtpResult> = { status, duration_ms: 1800, rows_loaded: rows, rows_exported: rows };
+  if (status !== 'failed') return buildResult(resultName, overrides, new Date());
+  return buildFailedResult(resultName, `source unreachable (${resultName})`, { ...overrides, rows_exported: 0 }, new Date());
 }
 
 describe('Alerts: on change, on recovery, on lateness, on unusual volume', function () {

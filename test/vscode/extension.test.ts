@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
+import { publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { ActionRunReport } from '../../src/vscode/actions/runner';
 import type { ShownNotification } from '../../src/vscode/notify/notifications';
@@ -16,26 +16,19 @@ import type { Testing } from '../../src/vscode/testing';
 import { problemText } from '../../src/vscode/words/problems';
 import { startCluster } from '../support/cluster';
 import { RedisServer, freePort, portInUse, startRedis } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { startSentinelTopology } from '../support/sentinel';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 
+/** A run finishing now; a failed run exported nothing, and a failed or partial one reports a two-line error. */
 function result(resultName: string, status: string, extra: Partial<TdtpResult> = {}): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status,
-    started_at: goTimeString(new Date(now.getTime() - 1842)),
-    finished_at: goTimeString(now),
-    duration_ms: 1842,
-    rows_loaded: 15000,
-    rows_exported: status === 'failed' ? 0 : 15000,
-    ...(status === 'failed' || status === 'completed_with_errors' ? { error: `${status} in ${resultName}\nsecond line` } : {}),
-    ...extra,
-  };
+  const failed = status === 'failed';
+  const error = failed || status === 'completed_with_errors' ? { error: `${status} in ${resultName}
+second line` } : {};
+  return buildResult(resultName, { status, ...(failed ? { rows_exported: 0 } : {}), ...error, ...extra }, new Date());
 }
 
 function rootPipelines(t: Testing): PipelineNode[] {

@@ -4,11 +4,12 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
+import { publishResult } from '../../src/core/publish';
 import { NotificationController, ShownNotification } from '../../src/vscode/notify/notifications';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, RejectedNode, TreeNode } from '../../src/vscode/tree/treeView';
 import { RedisServer, startRedis } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';
 
@@ -19,19 +20,12 @@ const CODICON = /(?<!\\)\$\([A-Za-z0-9-]+(?:~[A-Za-z]+)?\)/;
 const link = (label: string) => `[${label}](command:workbench.action.openSettings) [web](https://evil.example/x) $(alert)`;
 
 function hostileResult(resultName: string, status: string): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: link('pipeline'),
-    result_name: resultName,
-    status,
-    package_uuid: link('uuid'),
-    started_at: goTimeString(new Date(now.getTime() - 5)),
-    finished_at: goTimeString(now),
-    duration_ms: 5,
-    rows_loaded: 1,
-    rows_exported: 0,
-    error: `${link('error')}\n2026-12-01 20:00:00.000 [info] forged line`,
-  };
+  return buildResult(
+    resultName,
+    { pipeline_name: link('pipeline'), status, package_uuid: link('uuid'), duration_ms: 5, rows_loaded: 1, rows_exported: 0, error: `${link('error')}
+2026-12-01 20:00:00.000 [info] forged line` },
+    new Date(),
+  );
 }
 
 function assertInert(what: string, text: string | undefined): void {

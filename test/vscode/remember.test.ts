@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { historyFileName, historyIdentity } from '../../src/core/history/identity';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
+import { publishResult } from '../../src/core/publish';
 import { parseConnectionSettings } from '../../src/core/settings';
 import type { HistoryItem } from '../../src/core/runs';
 import { NOT_RUNNING_REASON } from '../../src/core/watcher';
@@ -21,25 +21,18 @@ import { Config } from '../../src/vscode/settings/config';
 import type { Testing } from '../../src/vscode/testing';
 import { Viewer } from '../../src/vscode/connections/viewer';
 import { RedisServer, startRedis } from '../support/redisServer';
+import { buildFailedResult, buildResult } from '../support/builders';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 let counter = 0;
 
+/** A run of the one pipeline, finishing now; each has its own finish and duration, so runs tell apart. */
 function result(resultName: string, status = 'success'): TdtpResult {
   const finished = new Date(Date.now() + counter++);
-  return {
-    pipeline_name: 'erp_mask_sync',
-    result_name: resultName,
-    status,
-    started_at: goTimeString(new Date(finished.getTime() - 1000)),
-    finished_at: goTimeString(finished),
-    duration_ms: counter,
-    rows_loaded: 100,
-    rows_exported: 100,
-    ...(status === 'failed' ? { error: 'source unreachable' } : {}),
-  };
+  const overrides: Partial<TdtpResult> = { pipeline_name: 'erp_mask_sync', status, duration_ms: counter, rows_loaded: 100, rows_exported: 100 };
+  return status === 'failed' ? buildFailedResult(resultName, 'source unreachable', { ...overrides, rows_exported: 100 }, finished) : buildResult(resultName, overrides, finished);
 }
 
 function runs(items: HistoryItem[]): unknown[] {

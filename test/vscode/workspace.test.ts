@@ -6,13 +6,14 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
+import { publishResult } from '../../src/core/publish';
 import type { DetailPanelManager } from '../../src/vscode/panel/detailPanel';
 import type { PasswordStore } from '../../src/vscode/connections/secrets';
 import type { NamespaceNode, PipelinesTreeProvider, TreeNode } from '../../src/vscode/tree/treeView';
 import type { Viewer } from '../../src/vscode/connections/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { RedisServer, startRedis } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { runPipelineCommand } from './runPipeline';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';
@@ -29,19 +30,9 @@ const keys = new KeySpace('tdtp:pipeline');
 /** The repository: the suite is bundled to out/test/vscode/index.js. */
 const ROOT = join(__dirname, '..', '..', '..');
 
+/** A run finishing now; a failed run exported nothing. */
 function result(resultName: string, status: string, extra: Partial<TdtpResult> = {}): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status,
-    started_at: goTimeString(new Date(now.getTime() - 1842)),
-    finished_at: goTimeString(now),
-    duration_ms: 1842,
-    rows_loaded: 15000,
-    rows_exported: status === 'failed' ? 0 : 15000,
-    ...extra,
-  };
+  return buildResult(resultName, { status, ...(status === 'failed' ? { rows_exported: 0 } : {}), ...extra }, new Date());
 }
 
 describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Config, tasks)', function () {
