@@ -1,6 +1,7 @@
 // The one builder of TDTP results for the tests: a success by default, each field overridable.
 // Suites state only what their runs differ in (see vscode-pull-request-github's src/test/builders).
-import type { TdtpResult } from '../../src/core/decode';
+import { decodePayload } from '../../src/core/decode';
+import type { PipelineRun, TdtpResult } from '../../src/core/decode';
 import { goTimeString } from '../../src/core/publish';
 
 const DEFAULT_DURATION_MS = 1842;
@@ -34,4 +35,11 @@ export function buildResult(resultName: string, overrides: Partial<TdtpResult> =
 /** A failed run: nothing exported, and the error it reports. */
 export function buildFailedResult(resultName: string, error: string, overrides: Partial<TdtpResult> = {}, finishedAt?: Date): TdtpResult {
   return buildResult(resultName, { status: 'failed', rows_exported: 0, error, ...overrides }, finishedAt);
+}
+
+/** The run the core decodes from a built result, as if read from its state key. */
+export function buildRun(resultName: string, overrides: Partial<TdtpResult> = {}, finishedAt?: Date, receivedAt = 0): PipelineRun {
+  const outcome = decodePayload(`tdtp:pipeline:${resultName}:state`, resultName, JSON.stringify(buildResult(resultName, overrides, finishedAt)), receivedAt);
+  if (outcome.kind !== 'run') throw new Error(`a built result does not decode: ${JSON.stringify(outcome)}`);
+  return outcome.run;
 }
