@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RedisServer, startRedis, until } from '../support/redisServer';
+import { RedisServer, startRedis, pollUntil } from '../support/redisServer';
 import type { Workbench } from './pages/workbench';
 import { emit, openSession, Session } from './session';
 
@@ -75,7 +75,7 @@ describe('what a person sees after a page reload', () => {
       assert.deepEqual(before, [...RUNS].reverse(), 'newest first, all six');
 
       // The journal is written within a quarter of a second: wait until it holds the six, then go away.
-      await until(() => (journalRuns(session.userDataDir) >= RUNS.length ? true : undefined), 10_000, 'the six runs in the journal');
+      await pollUntil(() => (journalRuns(session.userDataDir) >= RUNS.length ? true : undefined), 10_000, 'the six runs in the journal');
       await page.reload();
       await openAndExpand(workbench);
       await workbench.tree.waitForRuns(6, /10,00\d→/, 60_000);

@@ -14,11 +14,11 @@ import {
   connectionsReceived,
   createViewer,
   delay,
-  makeResult,
   settingsFor,
   startRedis,
   startViewer,
 } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { problemText } from '../../src/cli/problemText';
 
 /** The viewer's least-privilege ACL (db 0). A non-zero db also needs +select. */
@@ -55,8 +55,8 @@ async function createUser(rules: string[], reset = false): Promise<{ username: s
 
 describe('the least-privilege ACL user', () => {
   test(`works end to end on db 0: ${LEAST_PRIVILEGE.join(' ')}`, async () => {
-    await publishResult(admin, KEYS, makeResult('ACL_V001'));
-    await publishResult(admin, KEYS, makeResult('ACL_V002', { status: 'failed', error: 'x' }));
+    await publishResult(admin, KEYS, buildResult('ACL_V001'));
+    await publishResult(admin, KEYS, buildResult('ACL_V002', { status: 'failed', error: 'x' }));
     const user = await createUser(LEAST_PRIVILEGE);
     // What Redis holds for the user: nothing beyond the set (no other keys, channels, commands).
     const acl = ((await admin.call('ACL', 'LIST')) as string[]).find((line) => line.startsWith(`user ${user.username} `));
@@ -79,7 +79,7 @@ describe('the least-privilege ACL user', () => {
     assert.equal(v.reconciles[0].added, 2);
 
     const arrived = v.nextRun('ACL_V003', 5000, 'live');
-    assert.equal(await publishResult(admin, KEYS, makeResult('ACL_V003')), 1);
+    assert.equal(await publishResult(admin, KEYS, buildResult('ACL_V003')), 1);
     await arrived;
 
     const found = await v.watcher.poll('ACL_V001');
@@ -89,7 +89,7 @@ describe('the least-privilege ACL user', () => {
 
     // A reconnect and its reconcile (SCAN + MGET) work too.
     const recovered = v.nextReconcile((r) => r.source === 'recovered', 5000, 'the reconcile after a kill');
-    await admin.set(KEYS.stateKey('ACL_V004'), JSON.stringify(makeResult('ACL_V004')), 'EX', 60);
+    await admin.set(KEYS.stateKey('ACL_V004'), JSON.stringify(buildResult('ACL_V004')), 'EX', 60);
     await admin.client('KILL', 'TYPE', 'pubsub');
     assert.equal((await recovered).added, 1);
 
@@ -105,14 +105,14 @@ describe('the least-privilege ACL user', () => {
   });
 
   test('read-only access to the state keys alone (%R~tdtp:pipeline:*:state) is enough too', async () => {
-    await publishResult(admin, KEYS, makeResult('RO_V001'));
+    await publishResult(admin, KEYS, buildResult('RO_V001'));
     const user = await createUser(LEAST_PRIVILEGE.map((rule) => (rule === '~tdtp:pipeline:*' ? '%R~tdtp:pipeline:*:state' : rule)));
     const settings = settingsFor(server.port, user);
     const v = await startViewer(settings);
     viewers.push(v);
     assert.equal(v.reconciles[0].added, 1);
     const arrived = v.nextRun('RO_V002', 5000, 'live');
-    await publishResult(admin, KEYS, makeResult('RO_V002'));
+    await publishResult(admin, KEYS, buildResult('RO_V002'));
     await arrived;
     assert.equal((await v.watcher.poll('RO_V001')).found, true);
     assert.equal((await pollOnce(settings, 'RO_V002')).found, true);
@@ -121,7 +121,7 @@ describe('the least-privilege ACL user', () => {
 
   test('works on db 3 with +select added', async () => {
     const db3 = await server.client(3);
-    await publishResult(db3, KEYS, makeResult('ACL3_V001'));
+    await publishResult(db3, KEYS, buildResult('ACL3_V001'));
     const user = await createUser([...LEAST_PRIVILEGE, '+select']);
     const settings = settingsFor(server.port, { ...user, db: 3 });
     const v = await startViewer(settings);
@@ -153,7 +153,7 @@ const MISSING: Array<{ leaveOut: string; named: RegExp; db?: number }> = [
 describe('an ACL user missing one permission of the set', () => {
   for (const { leaveOut, named, db } of MISSING) {
     test(`without ${leaveOut}${db ? ` (db ${db})` : ''}: failed, code permission, naming it, no reconnect storm`, async () => {
-      await publishResult(admin, KEYS, makeResult('PERM_V001'));
+      await publishResult(admin, KEYS, buildResult('PERM_V001'));
       const user = await createUser([...LEAST_PRIVILEGE, ...(db ? ['+select'] : [])].filter((rule) => rule !== leaveOut), true);
       const before = await connectionsReceived(admin);
       // A quick backoff: a reconnect storm would show within the wait below.

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import { encodeLikeGo, publishResult } from '../../src/core/publish';
-import { KEYS, LineReader, RedisServer, freePort, makeResult, startRedis } from '../support/redisServer';
+import { KEYS, LineReader, RedisServer, freePort, startRedis } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 
 const ROOT = resolve(__dirname, '../..');
 const WATCH = join(ROOT, 'dist/tdtp-watch.js');
@@ -84,8 +85,8 @@ after(() => server.dispose());
 
 describe('tdtp-watch with tdtp-emit', () => {
   test('prints the existing states, then what tdtp-emit publishes, survives garbage, stops on SIGINT', async () => {
-    await publishResult(admin, KEYS, makeResult('OLD_A'));
-    await publishResult(admin, KEYS, makeResult('OLD_B', { status: 'failed', rows_exported: 0, error: 'disk full' }));
+    await publishResult(admin, KEYS, buildResult('OLD_A'));
+    await publishResult(admin, KEYS, buildResult('OLD_B', { status: 'failed', rows_exported: 0, error: 'disk full' }));
     const watch = start(WATCH, ['--port', port]);
     await watch.out.waitForLine(/^Loaded 2 existing states in \d+ ms\.$/, 5000);
     const lines = watch.out.lines;
@@ -124,7 +125,7 @@ describe('tdtp-watch with tdtp-emit', () => {
   });
 
   test('--json writes one JSON object per line', async () => {
-    await publishResult(admin, KEYS, makeResult('JSON_OLD'));
+    await publishResult(admin, KEYS, buildResult('JSON_OLD'));
     const watch = start(WATCH, ['--port', port, '--json']);
     await watch.out.waitForLine((l) => l.includes('"type":"reconcile"'), 5000);
     assert.equal((await run(EMIT, ['--port', port, '--result', 'JSON_NEW', '--status', 'completed_with_errors', '--error', 'enc'])).code, 0);
@@ -162,7 +163,7 @@ describe('tdtp-watch with tdtp-emit', () => {
 
   test('a newline in a wire string cannot forge a line of its own', async () => {
     const forged = '\n[00:00:00] ✓ success  FORGED_V001 (forged_pipeline)';
-    await admin.set(KEYS.stateKey('FORGE_V001'), encodeLikeGo(makeResult('FORGE_V001', { pipeline_name: `p${forged}`, package_uuid: `u${forged}` })), 'EX', 300);
+    await admin.set(KEYS.stateKey('FORGE_V001'), encodeLikeGo(buildResult('FORGE_V001', { pipeline_name: `p${forged}`, package_uuid: `u${forged}` })), 'EX', 300);
     const found = await run(WATCH, ['--port', port, '--poll', 'FORGE_V001']);
     assert.equal(found.code, 0, found.stderr);
     const lines = found.stdout.split('\n');
@@ -178,7 +179,7 @@ describe('tdtp-watch with tdtp-emit', () => {
     for (let i = 0; i < 2; i++) {
       for (const pipeline of [`p${forged}`, long]) {
         const from = watch.out.lines.length;
-        await publishResult(admin, KEYS, makeResult('FORGE_V002', { pipeline_name: pipeline, rows_loaded: 10 + i }));
+        await publishResult(admin, KEYS, buildResult('FORGE_V002', { pipeline_name: pipeline, rows_loaded: 10 + i }));
         await watch.out.waitForLine(/✓ success {2}FORGE_V002 \(/, 5000, from);
       }
     }
@@ -190,7 +191,7 @@ describe('tdtp-watch with tdtp-emit', () => {
   });
 
   test('--poll exits 0 when the state is found, 1 when it is absent', async () => {
-    await admin.set(KEYS.stateKey('POLL_V001'), encodeLikeGo(makeResult('POLL_V001', { status: 'failed', error: 'x' })), 'EX', 300);
+    await admin.set(KEYS.stateKey('POLL_V001'), encodeLikeGo(buildResult('POLL_V001', { status: 'failed', error: 'x' })), 'EX', 300);
     const found = await run(WATCH, ['--port', port, '--poll', 'POLL_V001']);
     assert.equal(found.code, 0, found.stderr);
     assert.match(found.stdout, /✗ failed {2}POLL_V001 \(poll_v001_pipeline\).*\(polled\)/);
@@ -212,11 +213,11 @@ describe('tdtp-watch with tdtp-emit', () => {
   });
 
   test('after CLIENT KILL it says Reconnecting, recovered N states and the gap, then goes on', async () => {
-    await publishResult(admin, KEYS, makeResult('KEEP_V001'));
+    await publishResult(admin, KEYS, buildResult('KEEP_V001'));
     const watch = start(WATCH, ['--port', port]);
     await watch.out.waitForLine(/^Loaded 1 existing state in/, 5000);
     // A state written without its event (as if the event was lost): only the reconcile sees it.
-    await admin.set(KEYS.stateKey('QUIET_V001'), encodeLikeGo(makeResult('QUIET_V001', { status: 'failed', error: 'q' })), 'EX', 300);
+    await admin.set(KEYS.stateKey('QUIET_V001'), encodeLikeGo(buildResult('QUIET_V001', { status: 'failed', error: 'q' })), 'EX', 300);
     const from = watch.out.lines.length;
     assert.equal(await admin.client('KILL', 'TYPE', 'pubsub'), 1);
     await watch.out.waitForLine(/^! Redis at .* closed the subscription while the server stayed up.* Reconnecting in \d+\.\d s \(attempt 1\) …$/, 5000, from);
@@ -235,7 +236,7 @@ describe('tdtp-watch and tdtp-emit when something is wrong', () => {
     const watch = start(WATCH, ['--port', port]);
     await watch.out.waitForLine(/^Connected to /, 10_000);
     watch.child.stdout!.destroy(); // what `head` does once it has its lines
-    for (let i = 0; i < 3; i++) await publishResult(admin, KEYS, makeResult(`PIPE_${i}`), 60);
+    for (let i = 0; i < 3; i++) await publishResult(admin, KEYS, buildResult(`PIPE_${i}`), 60);
     const timer = setTimeout(() => watch.child.kill('SIGKILL'), 5000);
     const finished = await watch.exited;
     clearTimeout(timer);
@@ -308,7 +309,7 @@ describe('the terminal tools with credentials', () => {
 
   test('the least-privilege ACL user watches and polls, with nothing on stderr', async () => {
     await protectedAdmin.flushall();
-    await publishResult(protectedAdmin, KEYS, makeResult('ACL_V001'));
+    await publishResult(protectedAdmin, KEYS, buildResult('ACL_V001'));
     const auth = ['--port', protectedPort, '--username', 'viewer', '--password', 'viewerpw'];
     const polled = await run(WATCH, [...auth, '--poll', 'ACL_V001']);
     assert.equal(polled.code, 0, polled.stderr);
@@ -316,7 +317,7 @@ describe('the terminal tools with credentials', () => {
     const watch = start(WATCH, auth);
     await watch.out.waitForLine(/^Loaded 1 existing state/, 5000);
     const from = watch.out.lines.length;
-    await publishResult(protectedAdmin, KEYS, makeResult('ACL_V002'));
+    await publishResult(protectedAdmin, KEYS, buildResult('ACL_V002'));
     await watch.out.waitForLine(/✓ success {2}ACL_V002/, 5000, from);
     const finished = await interrupt(watch);
     assert.equal(finished.stderr, '');

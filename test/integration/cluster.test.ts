@@ -17,11 +17,11 @@ import {
   assertModelMatchesRedis,
   createViewer,
   freePort,
-  makeResult,
   settingsFor,
   startRedis,
   startViewer,
 } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { TestCluster, startCluster, startClusterNode, waitForClusterState } from '../support/cluster';
 import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool } from '../support/tools';
 import { problemText } from '../../src/cli/problemText';
@@ -78,7 +78,7 @@ async function namesOnEachShard(prefix: string, perNode: number): Promise<string
 
 /** SET through the cluster (to the key's shard), PUBLISH through the given node. */
 async function publishVia(node: Redis, name: string, ttl = 600): Promise<void> {
-  const json = encodeLikeGo(makeResult(name));
+  const json = encodeLikeGo(buildResult(name));
   await writer.set(KEYS.stateKey(name), json, 'EX', ttl);
   await node.publish(KEYS.channel(name), json);
 }
@@ -88,7 +88,7 @@ const settled = (s: ConnectionState) => s.kind === 'connected' || s.kind === 'fa
 describe('a three-shard cluster', () => {
   test('the state keys of every shard load at connect, from one seed node', async () => {
     const shards = await namesOnEachShard('LOAD', 2);
-    for (const name of shards.flat()) await writer.set(KEYS.stateKey(name), encodeLikeGo(makeResult(name)), 'EX', 600);
+    for (const name of shards.flat()) await writer.set(KEYS.stateKey(name), encodeLikeGo(buildResult(name)), 'EX', 600);
     const v = track(await startViewer(clusterSettings({ clusterNodes: [cluster.addresses[1]] })));
     assert.equal(v.reconciles[0].keys, 6);
     assert.equal(v.reconciles[0].added, 6);

@@ -14,11 +14,11 @@ import {
   createViewer,
   delay,
   freePort,
-  makeResult,
   settingsFor,
   startRedis,
   startViewer,
 } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { errorText, problemText } from '../../src/cli/problemText';
 
 /** Rejects with an error whose words (as tdtp-watch prints them) match `pattern`. */
@@ -71,13 +71,13 @@ describe('a password-protected server', () => {
   after(() => server.dispose());
 
   test('the right password connects, loads and receives', async () => {
-    await publishResult(admin, KEYS, makeResult('PW_V001'));
+    await publishResult(admin, KEYS, buildResult('PW_V001'));
     const v = await startViewer(settingsFor(server.port, { password: 's3cret pass' }));
     viewers.push(v);
     assert.equal(v.watcher.state.kind, 'connected');
     assert.equal(v.reconciles[0].added, 1);
     const arrived = v.nextRun('PW_V002', 5000, 'live');
-    await publishResult(admin, KEYS, makeResult('PW_V002'));
+    await publishResult(admin, KEYS, buildResult('PW_V002'));
     await arrived;
     assert.equal((await v.watcher.poll('PW_V001')).found, true);
     await assertModelMatchesRedis(v.store, admin);
@@ -144,7 +144,7 @@ describe('a server that cannot be reached or used', () => {
     const late = await startRedis({ port });
     try {
       const lateAdmin = await late.client();
-      await publishResult(lateAdmin, KEYS, makeResult('LATE_V001'));
+      await publishResult(lateAdmin, KEYS, buildResult('LATE_V001'));
       const report = await v.nextReconcile(() => true, 5000, 'the first reconcile');
       assert.equal(report.source, 'loaded', 'the first successful connect loads, even after failed attempts');
       assert.equal(report.gap, undefined);
@@ -157,7 +157,7 @@ describe('a server that cannot be reached or used', () => {
   });
 
   test('a db that does not exist fails with bad-db instead of showing db 0', async () => {
-    await publishResult(admin, KEYS, makeResult('DB0_V001'));
+    await publishResult(admin, KEYS, buildResult('DB0_V001'));
     const state = await expectFailureWithoutRetries(server, admin, { db: 99 }, 'bad-db');
     if (state.kind === 'failed') assert.match(problemText(state.problem), /Database 99 does not exist/);
     await rejectsSaying(pollOnce(settingsFor(server.port, { db: 99 }), 'DB0_V001'), /Database 99 does not exist/);

@@ -11,13 +11,13 @@ import {
   RedisServer,
   Viewer,
   assertModelMatchesRedis,
-  makeResult,
   settingsFor,
   startRedis,
   startViewer,
-  until,
+  pollUntil,
   waitFor,
 } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 
 let server: RedisServer;
 let admin: Redis;
@@ -48,24 +48,24 @@ describe('events published with publishResult', () => {
     const v = await viewer();
     assert.equal(v.reconciles[0].keys, 0);
     const results: Array<{ result: TdtpResult; kind: string }> = [
-      { result: makeResult('OK_V001'), kind: 'success' },
-      { result: makeResult('DQ_V001', { rows_loaded: 15000, rows_exported: 14998 }), kind: 'success' },
+      { result: buildResult('OK_V001'), kind: 'success' },
+      { result: buildResult('DQ_V001', { rows_loaded: 15000, rows_exported: 14998 }), kind: 'success' },
       {
-        result: makeResult('FAIL_V001', { status: 'failed', rows_exported: 0, error: 'source "erp": dial tcp 10.0.0.5:5432: connect: connection refused\n\tat step 1\n\tat step 2' }),
+        result: buildResult('FAIL_V001', { status: 'failed', rows_exported: 0, error: 'source "erp": dial tcp 10.0.0.5:5432: connect: connection refused\n\tat step 1\n\tat step 2' }),
         kind: 'failed',
       },
       {
-        result: makeResult('CWE_V001', { status: 'completed_with_errors', package_uuid: '6f1c2b9e-8a7d-4c1e-9f00-0123456789ab', error: 'encryption service unavailable' }),
+        result: buildResult('CWE_V001', { status: 'completed_with_errors', package_uuid: '6f1c2b9e-8a7d-4c1e-9f00-0123456789ab', error: 'encryption service unavailable' }),
         kind: 'completed_with_errors',
       },
-      { result: makeResult('ODD_V001', { status: 'cancelled' }), kind: 'unknown' },
+      { result: buildResult('ODD_V001', { status: 'cancelled' }), kind: 'unknown' },
       {
         // Failed before it started: Go's zero time, 0 ms, no rows.
-        result: makeResult('EARLY_V001', { status: 'failed', started_at: '0001-01-01T00:00:00Z', finished_at: '0001-01-01T00:00:00Z', duration_ms: 0, rows_loaded: 0, rows_exported: 0, error: 'config: no sources' }),
+        result: buildResult('EARLY_V001', { status: 'failed', started_at: '0001-01-01T00:00:00Z', finished_at: '0001-01-01T00:00:00Z', duration_ms: 0, rows_loaded: 0, rows_exported: 0, error: 'config: no sources' }),
         kind: 'failed',
       },
       {
-        result: makeResult('CYR_V001', { pipeline_name: 'синхронизация_ERP', started_at: '2025-11-18T13:00:00.123456789+03:00', finished_at: '2025-11-18T13:00:02.1+03:00' }),
+        result: buildResult('CYR_V001', { pipeline_name: 'синхронизация_ERP', started_at: '2025-11-18T13:00:00.123456789+03:00', finished_at: '2025-11-18T13:00:02.1+03:00' }),
         kind: 'success',
       },
     ];
@@ -100,8 +100,8 @@ describe('events published with publishResult', () => {
 
   test('a second run of a pipeline becomes its latest and joins its history', async () => {
     const v = await viewer();
-    const first = makeResult('TWICE_V001', { status: 'failed', error: 'boom' });
-    const second = makeResult('TWICE_V001');
+    const first = buildResult('TWICE_V001', { status: 'failed', error: 'boom' });
+    const second = buildResult('TWICE_V001');
     for (const result of [first, second]) {
       const arrived = v.nextRun('TWICE_V001', 5000, 'live');
       await publishResult(admin, KEYS, result);
@@ -126,7 +126,7 @@ describe('the SET-then-PUBLISH order of tdtpcli', () => {
       ['REFRESH_V001', () => v.watcher.refresh()],
       ['POLLED_V001', () => v.watcher.poll('POLLED_V001')],
     ] as const) {
-      const json = encodeLikeGo(makeResult(name, { status: 'failed', error: 'once' }));
+      const json = encodeLikeGo(buildResult(name, { status: 'failed', error: 'once' }));
       // tdtpcli's first write …
       await admin.set(KEYS.stateKey(name), json, 'EX', 600);
       // … a read of the state keys falls between the two writes …
@@ -135,7 +135,7 @@ describe('the SET-then-PUBLISH order of tdtpcli', () => {
       assert.equal(await admin.publish(KEYS.channel(name), json), 1);
       // Redis delivers in order: when this marker event arrives, the one before it was handled.
       const marker = v.nextRun('MARKER_V001', 5000, 'live');
-      await publishResult(admin, KEYS, makeResult('MARKER_V001'));
+      await publishResult(admin, KEYS, buildResult('MARKER_V001'));
       await marker;
       assert.equal(v.store.get(name)!.runCount, 1, `${name}: one run, seen twice, is one run`);
       assert.equal(v.store.history(name).length, 1);
@@ -156,7 +156,7 @@ describe('state keys that exist at start', () => {
     const batch = admin.pipeline();
     for (let i = 0; i < count; i++) {
       const name = `LOAD_${String(i).padStart(4, '0')}`;
-      const result = makeResult(name, i % 7 === 0 ? { status: 'failed', rows_exported: 0, error: `error ${i}` } : {});
+      const result = buildResult(name, i % 7 === 0 ? { status: 'failed', rows_exported: 0, error: `error ${i}` } : {});
       results.set(name, result);
       batch.set(KEYS.stateKey(name), encodeLikeGo(result), 'EX', 3600);
     }
@@ -191,7 +191,7 @@ describe('state keys that exist at start', () => {
     await assertModelMatchesRedis(v.store, admin);
 
     // A new event after the load is live and joins the loaded run's history.
-    const next = makeResult('LOAD_0042', { status: 'failed', error: 'later' });
+    const next = buildResult('LOAD_0042', { status: 'failed', error: 'later' });
     const arrived = v.nextRun('LOAD_0042', 5000);
     await publishResult(admin, KEYS, next);
     const record = await arrived;
@@ -204,7 +204,7 @@ describe('state keys that exist at start', () => {
   });
 
   test('a state key that cannot be decoded is counted as rejected, not loaded', async () => {
-    await publishResult(admin, KEYS, makeResult('GOOD_V001'));
+    await publishResult(admin, KEYS, buildResult('GOOD_V001'));
     await admin.set(KEYS.stateKey('BROKEN_V001'), '{"pipeline_name":"x"', 'EX', 60);
     const v = await viewer();
     const report = v.reconciles[0];
@@ -222,8 +222,8 @@ describe('state keys that exist at start', () => {
 describe('a non-zero db', () => {
   test('loads, receives and polls the states of db 5 only', async () => {
     const db5 = await server.client(5);
-    await publishResult(db5, KEYS, makeResult('DB5_V001'));
-    await publishResult(admin, KEYS, makeResult('DB0_V001'));
+    await publishResult(db5, KEYS, buildResult('DB5_V001'));
+    await publishResult(admin, KEYS, buildResult('DB0_V001'));
     const v = await viewer({ db: 5 });
     assert.deepEqual(
       v.store.list().map((e) => e.resultName),
@@ -232,7 +232,7 @@ describe('a non-zero db', () => {
     await assertModelMatchesRedis(v.store, db5);
 
     const arrived = v.nextRun('DB5_V002', 5000);
-    await publishResult(db5, KEYS, makeResult('DB5_V002', { status: 'failed', error: 'x' }));
+    await publishResult(db5, KEYS, buildResult('DB5_V002', { status: 'failed', error: 'x' }));
     assert.equal((await arrived).source, 'live');
     // The poll reads db 5: DB5_V002 is there, DB0_V001 is not.
     const found = await v.watcher.poll('DB5_V002');
@@ -250,7 +250,7 @@ describe('a non-zero db', () => {
 describe('polling a state key', () => {
   test('a present key is found with its TTL, and enters the model as polled', async () => {
     const v = await viewer();
-    const result = makeResult('POLL_V001');
+    const result = buildResult('POLL_V001');
     // Written without an event: only a poll (or a reconcile) can see it.
     await admin.set(KEYS.stateKey('POLL_V001'), encodeLikeGo(result), 'EX', 120);
     const polled = await v.watcher.poll('POLL_V001');
@@ -263,7 +263,7 @@ describe('polling a state key', () => {
     assert.deepEqual(entry.latest.run.result, JSON.parse(encodeLikeGo(result)));
 
     // A key without a TTL: found, no TTL.
-    await admin.set(KEYS.stateKey('NOTTL_V001'), encodeLikeGo(makeResult('NOTTL_V001')));
+    await admin.set(KEYS.stateKey('NOTTL_V001'), encodeLikeGo(buildResult('NOTTL_V001')));
     const noTtl = await v.watcher.poll('NOTTL_V001');
     assert.equal(noTtl.found && noTtl.ttlMs, undefined);
 
@@ -275,13 +275,13 @@ describe('polling a state key', () => {
   test('an expired key is found:false and the model marks the state expired', async () => {
     const v = await viewer();
     const arrived = v.nextRun('SHORT_V001', 5000);
-    const result = makeResult('SHORT_V001');
+    const result = buildResult('SHORT_V001');
     await admin.set(KEYS.stateKey('SHORT_V001'), encodeLikeGo(result), 'PX', 150);
     await admin.publish(KEYS.channel('SHORT_V001'), encodeLikeGo(result));
     await arrived;
     assert.equal(v.store.get('SHORT_V001')!.stateExpired, false);
     // Wait until Redis itself says the key is gone.
-    await until(async () => ((await admin.exists(KEYS.stateKey('SHORT_V001'))) === 0 ? true : undefined), 5000, 'the state key to expire');
+    await pollUntil(async () => ((await admin.exists(KEYS.stateKey('SHORT_V001'))) === 0 ? true : undefined), 5000, 'the state key to expire');
     assert.deepEqual(await v.watcher.poll('SHORT_V001'), { found: false });
     const entry = v.store.get('SHORT_V001')!;
     assert.equal(entry.stateExpired, true);
@@ -299,19 +299,19 @@ describe('bad payloads on the channel', () => {
     const bad: Array<{ channel: string; payload: string | Buffer; reason: RegExp }> = [
       { channel: KEYS.channel('BAD_V001'), payload: 'not json', reason: /not JSON/ },
       { channel: KEYS.channel('BAD_V001'), payload: '[1,2]', reason: /array/ },
-      { channel: KEYS.channel('BAD_V001'), payload: JSON.stringify({ ...makeResult('BAD_V001'), rows_loaded: '15000' }), reason: /rows_loaded/ },
-      { channel: KEYS.channel('BAD_V001'), payload: JSON.stringify({ ...makeResult('BAD_V001'), finished_at: 'yesterday' }), reason: /finished_at/ },
+      { channel: KEYS.channel('BAD_V001'), payload: JSON.stringify({ ...buildResult('BAD_V001'), rows_loaded: '15000' }), reason: /rows_loaded/ },
+      { channel: KEYS.channel('BAD_V001'), payload: JSON.stringify({ ...buildResult('BAD_V001'), finished_at: 'yesterday' }), reason: /finished_at/ },
       { channel: KEYS.channel('BAD_V001'), payload: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), reason: /UTF-8/ },
       { channel: KEYS.channel('BAD_V001'), payload: 'x'.repeat(1024 * 1024 + 1), reason: /over the/ },
-      { channel: 'tdtp:pipeline:', payload: encodeLikeGo(makeResult('X')), reason: /no result_name/ },
+      { channel: 'tdtp:pipeline:', payload: encodeLikeGo(buildResult('X')), reason: /no result_name/ },
     ];
     const rejectedSeen: string[] = [];
     v.store.onDidReject((r) => rejectedSeen.push(r.reason));
     for (const { channel, payload } of bad) assert.equal(await admin.publish(channel, payload), 1);
     // Ignored like the reference worker does: a channel ending in :state.
-    assert.equal(await admin.publish(KEYS.stateKey('BAD_V001'), encodeLikeGo(makeResult('BAD_V001'))), 1);
+    assert.equal(await admin.publish(KEYS.stateKey('BAD_V001'), encodeLikeGo(buildResult('BAD_V001'))), 1);
     // Redis delivers in order: when this event arrives, everything before it was handled.
-    const good = makeResult('BAD_V001');
+    const good = buildResult('BAD_V001');
     const arrived = v.nextRun('BAD_V001', 5000);
     await publishResult(admin, KEYS, good);
     assert.equal((await arrived).source, 'live');
@@ -331,7 +331,7 @@ describe('bad payloads on the channel', () => {
   test('a payload whose result_name differs from its channel is kept under the channel name, flagged', async () => {
     const v = await viewer();
     const arrived = v.nextRun('CHAN_V001', 5000);
-    await admin.publish(KEYS.channel('CHAN_V001'), encodeLikeGo(makeResult('PAYLOAD_V001')));
+    await admin.publish(KEYS.channel('CHAN_V001'), encodeLikeGo(buildResult('PAYLOAD_V001')));
     const record = await arrived;
     assert.equal(record.run.resultName, 'CHAN_V001');
     assert.equal(record.run.resultNameMismatch, true);
@@ -346,7 +346,7 @@ describe('bad payloads on the channel', () => {
     const durations: number[] = [];
     v.store.onDidAddRun((r) => durations.push(r.run.result.duration_ms));
     const batch = admin.pipeline();
-    for (let i = 0; i < n; i++) batch.publish(KEYS.channel(`FLOOD_${i % 10}`), encodeLikeGo(makeResult(`FLOOD_${i % 10}`, { duration_ms: i })));
+    for (let i = 0; i < n; i++) batch.publish(KEYS.channel(`FLOOD_${i % 10}`), encodeLikeGo(buildResult(`FLOOD_${i % 10}`, { duration_ms: i })));
     await batch.exec();
     await done;
     assert.deepEqual(durations, Array.from({ length: n }, (_, i) => i));

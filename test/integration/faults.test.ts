@@ -16,11 +16,11 @@ import {
   blockEventLoop,
   createViewer,
   delay,
-  makeResult,
   settingsFor,
   startRedis,
   startViewer,
 } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { problemText } from '../../src/cli/problemText';
 
 let server: RedisServer;
@@ -51,7 +51,7 @@ async function viewer(tuning: Parameters<typeof startViewer>[1] = {}): Promise<V
 async function publishLive(v: Viewer, names: string[]): Promise<void> {
   for (const name of names) {
     const arrived = v.nextRun(name, 5000, 'live');
-    assert.equal(await publishResult(admin, KEYS, makeResult(name)), 1);
+    assert.equal(await publishResult(admin, KEYS, buildResult(name)), 1);
     await arrived;
   }
 }
@@ -81,8 +81,8 @@ describe('CLIENT KILL TYPE pubsub', () => {
     // While disconnected: one state changes, one appears, both events are lost (0 receivers).
     const recovered = v.nextReconcile((r) => r.source === 'recovered', 10_000, 'the reconcile after the reconnect');
     assert.ok(Date.now() < state.retryAt, 'the test must change the states before the viewer reconnects');
-    assert.equal(await publishResult(admin, KEYS, makeResult('CHANGE_V001', { status: 'failed', error: 'lost event' })), 0);
-    assert.equal(await publishResult(admin, KEYS, makeResult('NEW_V001', { status: 'completed_with_errors', error: 'x' })), 0);
+    assert.equal(await publishResult(admin, KEYS, buildResult('CHANGE_V001', { status: 'failed', error: 'lost event' })), 0);
+    assert.equal(await publishResult(admin, KEYS, buildResult('NEW_V001', { status: 'completed_with_errors', error: 'x' })), 0);
     const report = await recovered;
 
     assert.equal(report.keys, 3);
@@ -116,7 +116,7 @@ describe('CLIENT KILL TYPE pubsub', () => {
     await publishLive(v, ['A_V001', 'B_V001']);
     for (let round = 0; round < 3; round++) {
       const back = v.nextReconcile((r) => r.source === 'recovered', 5000, `reconcile after kill ${round + 1}`);
-      await admin.set(KEYS.stateKey('A_V001'), encodeLikeGo(makeResult('A_V001', { duration_ms: round })), 'EX', 600);
+      await admin.set(KEYS.stateKey('A_V001'), encodeLikeGo(buildResult('A_V001', { duration_ms: round })), 'EX', 600);
       await admin.client('KILL', 'TYPE', 'pubsub');
       await back;
       await assertModelMatchesRedis(v.store, admin);
@@ -131,7 +131,7 @@ describe('a loss during a reconcile', () => {
     const count = 50_000;
     for (let start = 0; start < count; start += 10_000) {
       const batch = admin.pipeline();
-      for (let i = start; i < start + 10_000; i++) batch.set(KEYS.stateKey(`BULK_${i}`), encodeLikeGo(makeResult(`BULK_${i}`)), 'EX', 600);
+      for (let i = start; i < start + 10_000; i++) batch.set(KEYS.stateKey(`BULK_${i}`), encodeLikeGo(buildResult(`BULK_${i}`)), 'EX', 600);
       await batch.exec();
     }
     // More pipelines than tdtp.limits.maxPipelines' default: a team that raised it gets them all.
@@ -170,7 +170,7 @@ describe('CLIENT KILL of the commands connection', () => {
     assert.match(problemText(state.problem), /closed|lost/);
     const recovered = v.nextReconcile((r) => r.source === 'recovered', 5000, 'the reconcile');
     // Lost while the subscriber is gone too: the viewer closed it to redo both.
-    assert.equal(await publishResult(admin, KEYS, makeResult('CMD_V001', { status: 'failed', error: 'x' })), 0);
+    assert.equal(await publishResult(admin, KEYS, buildResult('CMD_V001', { status: 'failed', error: 'x' })), 0);
     const report = await recovered;
     assert.equal(report.added, 1);
     assert.equal(v.store.get('CMD_V001')!.latest.source, 'recovered');
@@ -204,8 +204,8 @@ describe('the server goes away and comes back', () => {
       await server.restart();
       admin = await server.client();
       await admin.set(KEYS.stateKey('SAME_V001'), same!, 'EX', 3600);
-      assert.equal(await publishResult(admin, KEYS, makeResult('CHANGED_V001', { status: 'failed', error: 'while down' })), 0);
-      assert.equal(await publishResult(admin, KEYS, makeResult('NEW_V001')), 0);
+      assert.equal(await publishResult(admin, KEYS, buildResult('CHANGED_V001', { status: 'failed', error: 'while down' })), 0);
+      assert.equal(await publishResult(admin, KEYS, buildResult('NEW_V001')), 0);
       assert.ok(Date.now() < refused.retryAt, `the states must be written before the viewer retries (${refused.retryAt - Date.now()} ms left)`);
 
       const report = await recovered;
@@ -231,7 +231,7 @@ describe('a stalled server', () => {
     const v = await viewer();
     await publishLive(v, ['SLEEP_V001']);
     // A state written without an event: the reconcile after the stall must pick it up.
-    await admin.set(KEYS.stateKey('QUIET_V001'), encodeLikeGo(makeResult('QUIET_V001')), 'EX', 600);
+    await admin.set(KEYS.stateKey('QUIET_V001'), encodeLikeGo(buildResult('QUIET_V001')), 'EX', 600);
 
     const sleeper = await server.client();
     const stalled = v.waitForState(isReconnecting('stalled'), 8000, 'the heartbeat to report a stall');

@@ -18,7 +18,8 @@ import { ConnectionSettings } from '../../src/core/settings';
 import { PipelineStore } from '../../src/core/store';
 import type { HistoryItem } from '../../src/core/runs';
 import { PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
-import { KEYS, RedisServer, makeResult, settingsFor, startRedis, until, waitFor } from '../support/redisServer';
+import { KEYS, RedisServer, settingsFor, startRedis, pollUntil, waitFor } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 
 let server: RedisServer;
 let admin: Redis;
@@ -72,7 +73,7 @@ async function junkStreams(n: number, entries: number): Promise<void> {
   for (let from = 0; from < n; from += 1000) {
     const pipeline = admin.pipeline();
     for (let i = from; i < Math.min(n, from + 1000); i++) {
-      for (let k = 0; k < entries; k++) pipeline.xadd(KEYS.runsKey(`JUNK_${i}`), '*', 'run', encodeLikeGo(makeResult(`JUNK_${i}`, { status: 'failed', error: 'junk' })));
+      for (let k = 0; k < entries; k++) pipeline.xadd(KEYS.runsKey(`JUNK_${i}`), '*', 'run', encodeLikeGo(buildResult(`JUNK_${i}`, { status: 'failed', error: 'junk' })));
     }
     await pipeline.exec();
   }
@@ -83,7 +84,7 @@ describe('a flood of names in the streams', () => {
     const store = own(new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 30 } }));
     const team = Array.from({ length: 10 }, (_, i) => `TEAM_${i}`);
     // The team's pipelines as a journal restores them: heard live twice each, state keys long expired.
-    for (const name of team) for (let k = 0; k < 2; k++) store.addRun(runOf(makeResult(name, { duration_ms: k })), 'live');
+    for (const name of team) for (let k = 0; k < 2; k++) store.addRun(runOf(buildResult(name, { duration_ms: k })), 'live');
     const forgotten: string[] = [];
     store.onDidMutate((m) => m.kind === 'forget' && forgotten.push(m.resultName ?? '*'));
     await junkStreams(400, 3);
@@ -94,7 +95,7 @@ describe('a flood of names in the streams', () => {
     assert.equal(report.streams?.streams, 400);
     assert.equal(report.streams?.unread, 380, 'the 20 that fit were read');
     // The junk that fit gives way to the next name heard live, before any of the team's.
-    store.addRun(runOf(makeResult('LIVE_NEW')), 'live');
+    store.addRun(runOf(buildResult('LIVE_NEW')), 'live');
     assert.match(forgotten[0] ?? '', /^JUNK_/);
   });
 
@@ -111,10 +112,10 @@ describe('a flood of names in the streams', () => {
 describe('times a producer claims', () => {
   test('a finished_at in year 9999 sends no later run down the late path; the stream keeps its claim', async () => {
     const recorder = await startRecorder(settingsFor(server.port));
-    await publishResult(admin, KEYS, makeResult('FUTURE_V001', { duration_ms: 0, finished_at: '9999-12-31T23:59:59Z' }));
-    await until(() => (recorder.recorded.written === 1 ? true : undefined), 5000, 'the far-future run recorded');
-    for (let i = 1; i <= 3; i++) await publishResult(admin, KEYS, makeResult('FUTURE_V001', { duration_ms: i, finished_at: new Date(Date.now() + i * 10).toISOString() }));
-    await until(() => (recorder.recorded.written === 4 && recorder.pending === 0 ? true : undefined), 5000, 'all four recorded');
+    await publishResult(admin, KEYS, buildResult('FUTURE_V001', { duration_ms: 0, finished_at: '9999-12-31T23:59:59Z' }));
+    await pollUntil(() => (recorder.recorded.written === 1 ? true : undefined), 5000, 'the far-future run recorded');
+    for (let i = 1; i <= 3; i++) await publishResult(admin, KEYS, buildResult('FUTURE_V001', { duration_ms: i, finished_at: new Date(Date.now() + i * 10).toISOString() }));
+    await pollUntil(() => (recorder.recorded.written === 4 && recorder.pending === 0 ? true : undefined), 5000, 'all four recorded');
     assert.equal(recorder.recorded.late, 0);
     const entries = await admin.xrange(KEYS.runsKey('FUTURE_V001'), '-', '+');
     assert.ok(streamIdTime(entries[0][0]) <= Date.now() + CLOCK_SKEW_ALLOWANCE_MS, entries[0][0]);
@@ -126,7 +127,7 @@ describe('times a producer claims', () => {
   });
 
   test('a stream entry with an ID in year 9999 is received no later than the clock allows, and shown as claimed', async () => {
-    await admin.xadd(KEYS.runsKey('FUTURE_R'), '253402300799000-1', 'run', encodeLikeGo(makeResult('FUTURE_R', { finished_at: '9999-12-31T23:59:59Z' })));
+    await admin.xadd(KEYS.runsKey('FUTURE_R'), '253402300799000-1', 'run', encodeLikeGo(buildResult('FUTURE_R', { finished_at: '9999-12-31T23:59:59Z' })));
     const store = own(new PipelineStore({ coalesceMs: 0 }));
     await startReader(settingsFor(server.port), store);
     const latest = store.get('FUTURE_R')?.latest;
@@ -142,18 +143,18 @@ describe('runs that failed before they started (Go’s zero time)', () => {
     const b = await startRecorder(settings);
     const store = own(new PipelineStore({ coalesceMs: 0 }));
     await startReader(settings, store);
-    const zero = (error: string) => makeResult('ZERO_V001', { status: 'failed', started_at: ZERO, finished_at: ZERO, duration_ms: 0, error });
+    const zero = (error: string) => buildResult('ZERO_V001', { status: 'failed', started_at: ZERO, finished_at: ZERO, duration_ms: 0, error });
     // Both recorders take the second the run arrived in: publish early in a second, so both see the same one.
-    await until(() => (Date.now() % 1000 < 500 ? true : undefined), 2000, 'the start of a second', 1);
+    await pollUntil(() => (Date.now() % 1000 < 500 ? true : undefined), 2000, 'the start of a second', 1);
     const seen = waitFor(store.onDidAddRun, () => true, 5000, 'the viewer’s live run');
     await publishResult(admin, KEYS, zero('no config'));
     await seen;
-    await until(() => (a.recorded.written + b.recorded.written + a.recorded.alreadyRecorded + b.recorded.alreadyRecorded === 2 && a.pending + b.pending === 0 ? true : undefined), 5000, 'both recorders done');
+    await pollUntil(() => (a.recorded.written + b.recorded.written + a.recorded.alreadyRecorded + b.recorded.alreadyRecorded === 2 && a.pending + b.pending === 0 ? true : undefined), 5000, 'both recorders done');
     assert.equal(await admin.xlen(KEYS.runsKey('ZERO_V001')), 1, 'once for two recorders');
     a.dispose();
     // A restarted recorder reads the run again from its state key.
     const c = await startRecorder(settings);
-    await until(() => (c.recorded.alreadyRecorded === 1 && c.pending === 0 ? true : undefined), 5000, 'the restarted recorder’s check');
+    await pollUntil(() => (c.recorded.alreadyRecorded === 1 && c.pending === 0 ? true : undefined), 5000, 'the restarted recorder’s check');
     assert.equal(await admin.xlen(KEYS.runsKey('ZERO_V001')), 1, 'once after a restart');
     // The viewer comes back: the stream holds its latest run, so there is no gap marker.
     const again = own(new PipelineStore({ coalesceMs: 0 }));
@@ -166,7 +167,7 @@ describe('runs that failed before they started (Go’s zero time)', () => {
 
 describe('a live run while the streams are read', () => {
   async function arrange(): Promise<{ store: PipelineStore; client: Redis; live: PipelineRun }> {
-    const results = Array.from({ length: 5 }, (_, i) => makeResult('RACE_V001', { duration_ms: i }));
+    const results = Array.from({ length: 5 }, (_, i) => buildResult('RACE_V001', { duration_ms: i }));
     const store = own(new PipelineStore({ coalesceMs: 0 }));
     const first = store.addRun(runOf(results[0]), 'live');
     assert.ok(first);
@@ -203,10 +204,10 @@ describe('passing refusals', () => {
     const recorder = await startRecorder(settingsFor(server.port), { retryMs: 20 });
     await admin.config('SET', 'maxmemory', '1');
     // PUBLISH only: a SET would be refused too.
-    await admin.publish(KEYS.channel('OOM_V001'), encodeLikeGo(makeResult('OOM_V001')));
-    await until(() => (recorder.recorded.retried >= 2 ? true : undefined), 5000, 'two retries');
+    await admin.publish(KEYS.channel('OOM_V001'), encodeLikeGo(buildResult('OOM_V001')));
+    await pollUntil(() => (recorder.recorded.retried >= 2 ? true : undefined), 5000, 'two retries');
     await admin.config('SET', 'maxmemory', '0');
-    await until(() => (recorder.recorded.written === 1 ? true : undefined), 10_000, 'the run written');
+    await pollUntil(() => (recorder.recorded.written === 1 ? true : undefined), 10_000, 'the run written');
     assert.equal(recorder.recorded.dropped, 0);
     assert.equal(await admin.xlen(KEYS.runsKey('OOM_V001')), 1);
   });
@@ -215,7 +216,7 @@ describe('passing refusals', () => {
     const recorder = await startRecorder(settingsFor(server.port), { retries: 2, retryMs: 10 });
     await admin.config('SET', 'maxmemory', '1');
     const problem = waitFor(recorder.onProblem, () => true, 5000, 'the run given up');
-    await admin.publish(KEYS.channel('OOM_V002'), encodeLikeGo(makeResult('OOM_V002')));
+    await admin.publish(KEYS.channel('OOM_V002'), encodeLikeGo(buildResult('OOM_V002')));
     assert.match((await problem).message, /^OOM/);
     assert.equal(recorder.recorded.retried, 2);
     assert.equal(recorder.recorded.dropped, 1);

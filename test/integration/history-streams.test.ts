@@ -13,7 +13,8 @@ import { PipelineStore } from '../../src/core/store';
 import type { HistoryItem } from '../../src/core/runs';
 import { NOT_RUNNING_REASON, PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
 import { TestCluster, startCluster } from '../support/cluster';
-import { KEYS, RedisServer, makeResult, settingsFor, startRedis, until, waitFor } from '../support/redisServer';
+import { KEYS, RedisServer, settingsFor, startRedis, pollUntil, waitFor } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { SentinelTopology, startSentinelTopology } from '../support/sentinel';
 import { RECORD_SOURCE, interruptTool, killTools, startTool } from '../support/tools';
 
@@ -49,7 +50,7 @@ async function startRecorder(settings: ConnectionSettings, maxLen = 1000): Promi
 /** Resolves when the recorder has written (or counted) `n` runs in all. */
 function recorded(recorder: StreamRecorder, n: number, what: string): Promise<unknown> {
   const total = () => recorder.recorded.written + recorder.recorded.alreadyRecorded;
-  return until(() => (total() >= n && recorder.pending === 0 ? true : undefined), 10_000, `${what} (${total()} so far)`);
+  return pollUntil(() => (total() >= n && recorder.pending === 0 ? true : undefined), 10_000, `${what} (${total()} so far)`);
 }
 
 /** A viewer's watcher on `store` that reads the streams; resolves after its first reconcile. */
@@ -73,13 +74,13 @@ describe('a recorder on a single server', () => {
     const first = await startReader(settings, store);
     for (let i = 0; i < 3; i++) {
       const live = waitFor(store.onDidAddRun, (r) => r.source === 'live', 5000, 'a live run');
-      await publishResult(admin, KEYS, makeResult('NIGHT_V001', { duration_ms: i }));
+      await publishResult(admin, KEYS, buildResult('NIGHT_V001', { duration_ms: i }));
       await live;
     }
     await recorded(recorder, 3, 'the first 3 runs recorded');
     first.watcher.dispose();
     const stoppedAt = Date.now();
-    for (let i = 3; i < 53; i++) await publishResult(admin, KEYS, makeResult('NIGHT_V001', { duration_ms: i }));
+    for (let i = 3; i < 53; i++) await publishResult(admin, KEYS, buildResult('NIGHT_V001', { duration_ms: i }));
     await recorded(recorder, 53, 'all 53 runs recorded');
     assert.equal(await admin.xlen(KEYS.runsKey('NIGHT_V001')), 53);
 
@@ -96,11 +97,11 @@ describe('a recorder on a single server', () => {
     const store = own(new PipelineStore({ coalesceMs: 0 }));
     const first = await startReader(settings, store);
     const live = waitFor(store.onDidAddRun, () => true, 5000, 'a live run');
-    await publishResult(admin, KEYS, makeResult('NIGHT_V001', { duration_ms: 0 }));
+    await publishResult(admin, KEYS, buildResult('NIGHT_V001', { duration_ms: 0 }));
     await live;
     first.watcher.dispose();
     const stoppedAt = Date.now();
-    for (let i = 1; i < 51; i++) await publishResult(admin, KEYS, makeResult('NIGHT_V001', { duration_ms: i }));
+    for (let i = 1; i < 51; i++) await publishResult(admin, KEYS, buildResult('NIGHT_V001', { duration_ms: i }));
     const { report } = await startReader(settings, store, stoppedAt);
     assert.deepEqual(shape(store.history('NIGHT_V001')), ['50', 'gap', '0']);
     const gap = store.history('NIGHT_V001')[1];
@@ -114,11 +115,11 @@ describe('a recorder on a single server', () => {
     const store = own(new PipelineStore({ coalesceMs: 0 }));
     const first = await startReader(settings, store);
     const live = waitFor(store.onDidAddRun, () => true, 5000, 'a live run');
-    await publishResult(admin, KEYS, makeResult('TRIM_V001', { duration_ms: 0 }));
+    await publishResult(admin, KEYS, buildResult('TRIM_V001', { duration_ms: 0 }));
     await live;
     first.watcher.dispose();
     // XADD MAXLEN ~ trims whole nodes (100 entries by default): write well past that.
-    for (let i = 1; i <= 400; i++) await publishResult(admin, KEYS, makeResult('TRIM_V001', { duration_ms: i }));
+    for (let i = 1; i <= 400; i++) await publishResult(admin, KEYS, buildResult('TRIM_V001', { duration_ms: i }));
     await recorded(recorder, 401, 'all runs recorded');
     const length = await admin.xlen(KEYS.runsKey('TRIM_V001'));
     assert.ok(length < 400, `the stream was trimmed (${length} entries)`);
@@ -137,7 +138,7 @@ describe('a recorder on a single server', () => {
     const a = await startRecorder(settings);
     const b = await startRecorder(settings);
     const names = ['PAIR_A', 'PAIR_B', 'PAIR_C'];
-    for (let i = 0; i < 30; i++) await publishResult(admin, KEYS, makeResult(names[i % 3], { duration_ms: i }));
+    for (let i = 0; i < 30; i++) await publishResult(admin, KEYS, buildResult(names[i % 3], { duration_ms: i }));
     await recorded(a, 30, 'recorder A saw every run');
     await recorded(b, 30, 'recorder B saw every run');
     for (const name of names) {
@@ -158,7 +159,7 @@ describe('a recorder on a single server', () => {
     const store = own(new PipelineStore({ coalesceMs: 0 }));
     await startReader(settings, store);
     const live = waitFor(store.onDidAddRun, () => true, 5000, 'a live run');
-    await publishResult(admin, KEYS, makeResult('ID_V001', { finished_at: '2025-11-18T13:00:02.123456789+03:00' }));
+    await publishResult(admin, KEYS, buildResult('ID_V001', { finished_at: '2025-11-18T13:00:02.123456789+03:00' }));
     const record = await live;
     await recorded(recorder, 1, 'the run recorded');
     const [[id]] = await admin.xrange(KEYS.runsKey('ID_V001'), '-', '+');
@@ -172,7 +173,7 @@ describe('a recorder on a single server', () => {
     const back = waitFor(recorder.watcher.onDidReconcile, (r) => r.source === 'recovered', 10_000, 'the recorder’s reconcile after the loss');
     // The kill is handled before the publishes that follow it on this connection: nobody hears them.
     const killed = admin.client('KILL', 'TYPE', 'pubsub');
-    const lost = ['LOST_A', 'LOST_B', 'LOST_C'].map((name) => publishResult(admin, KEYS, makeResult(name, { status: 'failed', error: 'while away' })));
+    const lost = ['LOST_A', 'LOST_B', 'LOST_C'].map((name) => publishResult(admin, KEYS, buildResult(name, { status: 'failed', error: 'while away' })));
     assert.equal(await killed, 1);
     assert.deepEqual(await Promise.all(lost), [0, 0, 0], 'no subscriber heard them');
     const report = await back;
@@ -188,8 +189,8 @@ describe('a recorder on a single server', () => {
   test('tdtp-record as a process: records, and says what it did when stopped', async () => {
     const tool = startTool(RECORD_SOURCE, ['--port', String(server.port), '--maxlen', '50']);
     await tool.out.waitForLine(/recording tdtp:pipeline:\*:runs on redis:\/\/127\.0\.0\.1:\d+\/0 \(MAXLEN ~ 50\)/, 10_000);
-    for (let i = 0; i < 5; i++) await publishResult(admin, KEYS, makeResult('CLI_V001', { duration_ms: i }));
-    await until(async () => ((await admin.xlen(KEYS.runsKey('CLI_V001'))) === 5 ? true : undefined), 5000, 'five entries');
+    for (let i = 0; i < 5; i++) await publishResult(admin, KEYS, buildResult('CLI_V001', { duration_ms: i }));
+    await pollUntil(async () => ((await admin.xlen(KEYS.runsKey('CLI_V001'))) === 5 ? true : undefined), 5000, 'five entries');
     const finished = await interruptTool(tool);
     assert.equal(finished.code, 0);
     assert.match(finished.stdout, /stopped: 5 written \(0 late\), 0 already recorded, 0 dropped, 0 waiting/);
@@ -213,10 +214,10 @@ describe('least-privilege ACL users', () => {
     const recorder = await startRecorder(settingsFor(server.port, await user(RECORDER_ACL)));
     const problems: string[] = [];
     recorder.onProblem((p) => problems.push(p.message));
-    for (let i = 0; i < 5; i++) await publishResult(admin, KEYS, makeResult('ACL_V001', { duration_ms: i }));
+    for (let i = 0; i < 5; i++) await publishResult(admin, KEYS, buildResult('ACL_V001', { duration_ms: i }));
     // A late run exercises the XRANGE check: it finished before the newest one recorded.
     await recorded(recorder, 5, 'five runs');
-    await publishResult(admin, KEYS, makeResult('ACL_V001', { duration_ms: 99, finished_at: '2020-01-01T00:00:00Z' }));
+    await publishResult(admin, KEYS, buildResult('ACL_V001', { duration_ms: 99, finished_at: '2020-01-01T00:00:00Z' }));
     await recorded(recorder, 6, 'the late run');
     assert.equal(recorder.recorded.late, 1);
     assert.deepEqual(problems, []);
@@ -229,7 +230,7 @@ describe('least-privilege ACL users', () => {
   test('a recorder without +xadd says so for each run; a viewer without +xrevrange works as before', async () => {
     const recorder = await startRecorder(settingsFor(server.port, await user(RECORDER_ACL.filter((r) => r !== '+xadd'))));
     const problem = waitFor(recorder.onProblem, () => true, 5000, 'a refused XADD');
-    await publishResult(admin, KEYS, makeResult('NOPERM_V001'));
+    await publishResult(admin, KEYS, buildResult('NOPERM_V001'));
     assert.match((await problem).message, /NOPERM.*xadd/i);
 
     await admin.xadd(KEYS.runsKey('NOPERM_V001'), '*', 'run', '{}');
@@ -256,7 +257,7 @@ describe('Sentinel and Cluster', () => {
     const settings = settingsFor(1, { sentinels: topology.sentinelAddresses, sentinelName: topology.name });
     const recorder = await startRecorder(settings);
     const primary = await topology.primaryClient();
-    for (let i = 0; i < 20; i++) await publishResult(primary, KEYS, makeResult('HA_V001', { duration_ms: i }));
+    for (let i = 0; i < 20; i++) await publishResult(primary, KEYS, buildResult('HA_V001', { duration_ms: i }));
     await recorded(recorder, 20, 'runs recorded through the sentinel-found primary');
     const store = own(new PipelineStore({ coalesceMs: 0 }));
     const { report } = await startReader(settings, store);
@@ -276,7 +277,7 @@ describe('Sentinel and Cluster', () => {
       if (list.length < 6) list.push(name);
     }
     const names = [...perNode.values()].flat();
-    for (let round = 0; round < 4; round++) for (const name of names) await publishResult(writer, KEYS, makeResult(name, { duration_ms: round }));
+    for (let round = 0; round < 4; round++) for (const name of names) await publishResult(writer, KEYS, buildResult(name, { duration_ms: round }));
     await recorded(recorder, names.length * 4, 'every run recorded');
     assert.equal(recorder.recorded.written, names.length * 4);
     const store = own(new PipelineStore({ coalesceMs: 0 }));

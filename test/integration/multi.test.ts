@@ -12,11 +12,11 @@ import {
   Viewer,
   assertModelMatchesRedis,
   delay,
-  makeResult,
   settingsFor,
   startRedis,
   startViewer,
 } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 
 let serverA: RedisServer;
 let serverB: RedisServer;
@@ -52,10 +52,10 @@ async function viewer(port: number, input: Parameters<typeof settingsFor>[1] = {
 
 describe('two watchers, two servers', () => {
   test('each model holds its own server’s states and events, even for the same result_name', async () => {
-    await publishResult(adminA, KEYS, makeResult('ONLY_A'));
-    await publishResult(adminB, KEYS, makeResult('ONLY_B'));
-    await publishResult(adminA, KEYS, makeResult('SHARED', { status: 'failed', rows_exported: 0, error: 'on A' }));
-    await publishResult(adminB, KEYS, makeResult('SHARED', { rows_loaded: 7, rows_exported: 7 }));
+    await publishResult(adminA, KEYS, buildResult('ONLY_A'));
+    await publishResult(adminB, KEYS, buildResult('ONLY_B'));
+    await publishResult(adminA, KEYS, buildResult('SHARED', { status: 'failed', rows_exported: 0, error: 'on A' }));
+    await publishResult(adminB, KEYS, buildResult('SHARED', { rows_loaded: 7, rows_exported: 7 }));
     const [a, b] = await Promise.all([viewer(serverA.port), viewer(serverB.port)]);
     assert.deepEqual(a.store.list().map((e) => e.resultName).sort(), ['ONLY_A', 'SHARED']);
     assert.deepEqual(b.store.list().map((e) => e.resultName).sort(), ['ONLY_B', 'SHARED']);
@@ -69,8 +69,8 @@ describe('two watchers, two servers', () => {
     b.store.onDidAddRun((r) => {
       if (r.run.resultName === 'LIVE_A') bSawA.push(r.run.resultName);
     });
-    await publishResult(adminA, KEYS, makeResult('LIVE_A'));
-    await publishResult(adminB, KEYS, makeResult('LIVE_B'));
+    await publishResult(adminA, KEYS, buildResult('LIVE_A'));
+    await publishResult(adminB, KEYS, buildResult('LIVE_B'));
     await Promise.all([onA, onB]);
     await delay(100);
     assert.deepEqual(bSawA, []);
@@ -90,12 +90,12 @@ describe('two watchers, two servers', () => {
     await lost;
     assert.equal(b.watcher.state.kind, 'connected');
     const onB = b.nextRun('WHILE_A_DOWN', 5000, 'live');
-    await publishResult(adminB, KEYS, makeResult('WHILE_A_DOWN'));
+    await publishResult(adminB, KEYS, buildResult('WHILE_A_DOWN'));
     await onB;
 
     await serverA.restart();
     adminA = await serverA.client();
-    await publishResult(adminA, KEYS, makeResult('AFTER_A_RESTART'));
+    await publishResult(adminA, KEYS, buildResult('AFTER_A_RESTART'));
     const report = await a.nextReconcile((r) => r.source === 'recovered', 10_000, 'A to recover');
     assert.equal(report.keys, 1);
     assert.ok(a.store.get('AFTER_A_RESTART'));
@@ -104,7 +104,7 @@ describe('two watchers, two servers', () => {
     a.dispose();
     viewers.splice(viewers.indexOf(a), 1);
     const stillB = b.nextRun('AFTER_DISPOSE', 5000, 'live');
-    await publishResult(adminB, KEYS, makeResult('AFTER_DISPOSE'));
+    await publishResult(adminB, KEYS, buildResult('AFTER_DISPOSE'));
     await stillB;
     assert.equal(b.watcher.state.kind, 'connected');
   });
@@ -114,9 +114,9 @@ describe('several watchers on one server', () => {
   test('different dbs and prefixes are kept apart, and every watcher gets its events', async () => {
     const db3 = await serverB.client(3);
     const other = new KeySpace('other:prefix');
-    await publishResult(adminB, KEYS, makeResult('DB0'));
-    await publishResult(db3, KEYS, makeResult('DB3'));
-    await publishResult(adminB, other, makeResult('OTHER_PREFIX'));
+    await publishResult(adminB, KEYS, buildResult('DB0'));
+    await publishResult(db3, KEYS, buildResult('DB3'));
+    await publishResult(adminB, other, buildResult('OTHER_PREFIX'));
     const [plain, third, prefixed, again] = await Promise.all([viewer(serverB.port), viewer(serverB.port, { db: 3 }), viewer(serverB.port, { prefix: 'other:prefix' }), viewer(serverB.port)]);
     assert.deepEqual(plain.store.list().map((e) => e.resultName), ['DB0']);
     assert.deepEqual(third.store.list().map((e) => e.resultName), ['DB3']);
@@ -125,7 +125,7 @@ describe('several watchers on one server', () => {
 
     // Pub/sub ignores the db: a PUBLISH reaches every watcher of the prefix, whatever its db.
     // The state key (SET in db 0) is what tells a db-3 watcher's reconcile and poll apart.
-    const json = encodeLikeGo(makeResult('FANOUT'));
+    const json = encodeLikeGo(buildResult('FANOUT'));
     const arrivals = [plain, third, again].map((v) => v.nextRun('FANOUT', 5000, 'live'));
     const notPrefixed: string[] = [];
     prefixed.store.onDidAddRun((r) => notPrefixed.push(r.run.resultName));

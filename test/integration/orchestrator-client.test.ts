@@ -19,7 +19,7 @@ import type { Answer, Credentials, Job, OrchestratorProblem } from '../../src/co
 import { needsFramework, pipelineYaml } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
 import { Orchestrator, RunnerSpec, scenarioYaml, startOrchestrator } from '../support/orchestrator';
-import { freePort, until } from '../support/redisServer';
+import { freePort, pollUntil } from '../support/redisServer';
 
 const framework = needsFramework();
 
@@ -37,7 +37,7 @@ function problem<T>(answer: Answer<T>, what: string): OrchestratorProblem {
 async function waitJob(client: OrchestratorClient, id: string, done: (job: Job) => boolean, what: string, timeoutMs = 30_000): Promise<Job> {
   let last: Job | undefined;
   try {
-    return await until(
+    return await pollUntil(
       async () => {
         last = value(await client.job(id), `GET /jobs/${id}`);
         return done(last) ? last : undefined;

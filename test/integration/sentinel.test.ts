@@ -18,12 +18,12 @@ import {
   createViewer,
   delay,
   freePort,
-  makeResult,
   settingsFor,
   startRedis,
   startViewer,
-  until,
+  pollUntil,
 } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { SentinelTopology, disposeAllSentinelTopologies, sentinelClient, startSentinelTopology } from '../support/sentinel';
 import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool } from '../support/tools';
 import { problemText } from '../../src/cli/problemText';
@@ -62,7 +62,7 @@ describe('connecting through the sentinels', () => {
   test('the viewer watches the primary they name: load, live events, polls', async () => {
     const primary = await topology.primary();
     const admin = await topology.primaryClient();
-    await publishResult(admin, KEYS, makeResult('SENT_OLD'));
+    await publishResult(admin, KEYS, buildResult('SENT_OLD'));
     const v = track(await startViewer(sentinelSettings()));
     assert.equal(v.reconciles[0].added, 1);
     assert.equal(v.watcher.connection.node, `127.0.0.1:${primary.port}`);
@@ -71,7 +71,7 @@ describe('connecting through the sentinels', () => {
     assert.match(v.watcher.connection.endpoint, /^redis\+sentinel:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\/tdtp-primary\/0$/);
 
     const arrived = v.nextRun('SENT_LIVE', 5000, 'live');
-    await publishResult(admin, KEYS, makeResult('SENT_LIVE'));
+    await publishResult(admin, KEYS, buildResult('SENT_LIVE'));
     await arrived;
     assert.equal((await v.watcher.poll('SENT_OLD')).found, true);
     assert.equal((await pollOnce(sentinelSettings(), 'SENT_LIVE')).found, true);
@@ -136,7 +136,7 @@ describe('a sentinel with its own password', () => {
     // Its own master name, so the other sentinels ignore it.
     guarded = await startRedis({ password: 'sentinel secret', sentinelConfig: ['sentinel announce-ip 127.0.0.1', `sentinel monitor ${name} 127.0.0.1 ${primary.port} 1`] });
     const admin = await sentinelClient(guarded);
-    await until(async () => ((await admin.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) ? true : undefined), 5000, 'the sentinel to know the primary');
+    await pollUntil(async () => ((await admin.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) ? true : undefined), 5000, 'the sentinel to know the primary');
     admin.disconnect();
   });
   after(() => guarded?.dispose());
@@ -160,7 +160,7 @@ describe('a sentinel with its own password', () => {
   });
 
   test('tdtp-watch takes the sentinel password from TDTP_SENTINEL_PASSWORD', async () => {
-    await publishResult(await topology.primaryClient(), KEYS, makeResult('SENT_CLI_AUTH'));
+    await publishResult(await topology.primaryClient(), KEYS, buildResult('SENT_CLI_AUTH'));
     const args = ['--sentinel', `127.0.0.1:${guarded!.port}`, '--sentinel-name', name, '--poll', 'SENT_CLI_AUTH', '--json'];
     const found = await runTool(WATCH_SOURCE, args, { TDTP_SENTINEL_PASSWORD: 'sentinel secret' });
     assert.equal(found.code, 0, found.stderr);
@@ -215,7 +215,7 @@ describe('a failover', () => {
     const flow = (async () => {
       while (flowing) {
         try {
-          await publishResult(await clientOf(await topology.primary()), KEYS, makeResult(`FLOW_${published}`));
+          await publishResult(await clientOf(await topology.primary()), KEYS, buildResult(`FLOW_${published}`));
           published++;
         } catch {
           // the primary is changing
@@ -224,7 +224,7 @@ describe('a failover', () => {
       }
     })();
     try {
-      await until(() => (v.store.list().some((e) => e.resultName.startsWith('FLOW_')) ? true : undefined), 5000, 'the first flowing event');
+      await pollUntil(() => (v.store.list().some((e) => e.resultName.startsWith('FLOW_')) ? true : undefined), 5000, 'the first flowing event');
 
       const recovered = v.nextReconcile((r) => r.source === 'recovered', 20_000, 'the reconcile on the new primary');
       const { primary: newPrimary, switchedAt } = await topology.failover();
@@ -241,15 +241,15 @@ describe('a failover', () => {
 
       // New events on the new primary arrive live while the flow goes on.
       const arrived = v.nextRun('AFTER_FAILOVER', 5000, 'live');
-      await publishResult(await clientOf(newPrimary), KEYS, makeResult('AFTER_FAILOVER'));
+      await publishResult(await clientOf(newPrimary), KEYS, buildResult('AFTER_FAILOVER'));
       await arrived;
       const before = published;
-      await until(() => (published > before + 5 ? true : undefined), 5000, 'more flowing events');
+      await pollUntil(() => (published > before + 5 ? true : undefined), 5000, 'more flowing events');
       flowing = false;
       await flow;
       // What the flow wrote last is delivered before the model is compared.
       const newClient = await clientOf(newPrimary);
-      await until(
+      await pollUntil(
         async () => {
           try {
             await assertModelMatchesRedis(v.store, newClient);

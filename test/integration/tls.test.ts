@@ -19,11 +19,11 @@ import {
   connectionsReceived,
   createViewer,
   delay,
-  makeResult,
   settingsFor,
   startRedis,
   startViewer,
 } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { startCluster } from '../support/cluster';
 import { startSentinelTopology } from '../support/sentinel';
 import { TestCertificates, makeCertificates } from '../support/tls';
@@ -70,12 +70,12 @@ async function viewer(port: number, input: Parameters<typeof settingsFor>[1]): P
 
 /** Load at connect, a live event, a poll through the watcher and a one-shot poll. */
 async function endToEnd(port: number, client: Redis, input: Parameters<typeof settingsFor>[1]): Promise<Viewer> {
-  await publishResult(client, KEYS, makeResult('TLS_OLD'), 600);
+  await publishResult(client, KEYS, buildResult('TLS_OLD'), 600);
   const v = await viewer(port, input);
   assert.equal(v.reconciles[0].source, 'loaded');
   assert.equal(v.reconciles[0].added, 1);
   const arrived = v.nextRun('TLS_LIVE', 5000, 'live');
-  await publishResult(client, KEYS, makeResult('TLS_LIVE', { status: 'failed', rows_exported: 0, error: 'boom' }));
+  await publishResult(client, KEYS, buildResult('TLS_LIVE', { status: 'failed', rows_exported: 0, error: 'boom' }));
   assert.equal((await arrived).run.statusKind, 'failed');
   const polled = await v.watcher.poll('TLS_OLD');
   assert.ok(polled.found && polled.ttlMs !== undefined && polled.ttlMs > 500_000 && polled.ttlMs <= 600_000, JSON.stringify(polled));
@@ -155,7 +155,7 @@ describe('TLS without verification', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /TLS certificate verification is OFF for rediss:\/\/127\.0\.0\.1:\d+\/0/);
     const arrived = v.nextRun('INSECURE_V001', 5000, 'live');
-    await publishResult(admin, KEYS, makeResult('INSECURE_V001'));
+    await publishResult(admin, KEYS, buildResult('INSECURE_V001'));
     await arrived;
     // A reconnect warns again.
     const recovered = v.nextReconcile((r) => r.source === 'recovered', 10_000, 'the reconcile after a reconnect');
@@ -185,7 +185,7 @@ describe('mutual TLS (--tls-auth-clients yes)', () => {
 
 describe('tdtp-watch with TLS options', () => {
   test('--tls --tls-ca --tls-cert --tls-key polls a state over mutual TLS', async () => {
-    await publishResult(mtlsAdmin, KEYS, makeResult('CLI_TLS'));
+    await publishResult(mtlsAdmin, KEYS, buildResult('CLI_TLS'));
     const ca = join(certs.dir, 'ca.crt');
     const found = await runTool(WATCH_SOURCE, ['--port', String(mtlsServer.port), '--tls', '--tls-ca', ca, '--tls-cert', certs.clientCertFile, '--tls-key', certs.clientKeyFile, '--poll', 'CLI_TLS', '--json']);
     assert.equal(found.code, 0, found.stderr);
@@ -205,18 +205,18 @@ describe('TLS with Sentinel and with a Cluster', () => {
     const topology = await startSentinelTopology('tls-primary', { tls: serverTls() });
     try {
       const admin = await topology.primaryClient();
-      await publishResult(admin, KEYS, makeResult('TLS_SENT_OLD'));
+      await publishResult(admin, KEYS, buildResult('TLS_SENT_OLD'));
       const v = await viewer(1, { sentinels: topology.sentinelAddresses, sentinelName: 'tls-primary', tls: true, tlsCa: certs.ca });
       assert.equal(v.reconciles[0].added, 1);
       const live = v.nextRun('TLS_SENT_LIVE', 5000, 'live');
-      await publishResult(admin, KEYS, makeResult('TLS_SENT_LIVE'));
+      await publishResult(admin, KEYS, buildResult('TLS_SENT_LIVE'));
       await live;
 
       const { primary } = await topology.failover();
       await v.waitForState((s) => s.kind === 'connected' && s.node === `127.0.0.1:${primary.port}`, 10_000, 'connected to the new primary');
       const newAdmin = await primary.client();
       const after = v.nextRun('TLS_SENT_AFTER', 5000, 'live');
-      await publishResult(newAdmin, KEYS, makeResult('TLS_SENT_AFTER'));
+      await publishResult(newAdmin, KEYS, buildResult('TLS_SENT_AFTER'));
       await after;
       await assertModelMatchesRedis(v.store, newAdmin);
     } finally {
@@ -229,14 +229,14 @@ describe('TLS with Sentinel and with a Cluster', () => {
     try {
       const writer = await cluster.cluster();
       const names = ['TLS_CL_A', 'TLS_CL_B', 'TLS_CL_C', 'TLS_CL_D', 'TLS_CL_E', 'TLS_CL_F'];
-      for (const name of names) await writer.set(KEYS.stateKey(name), encodeLikeGo(makeResult(name)), 'EX', 600);
+      for (const name of names) await writer.set(KEYS.stateKey(name), encodeLikeGo(buildResult(name)), 'EX', 600);
       const shards = new Set(await Promise.all(names.map(async (n) => (await cluster.nodeOf(KEYS.stateKey(n))).port)));
       assert.ok(shards.size >= 2, 'the names spread over several shards');
       const v = await viewer(1, { clusterNodes: cluster.addresses, tls: true, tlsCa: certs.ca });
       assert.equal(v.reconciles[0].keys, names.length);
       const nodes = await cluster.nodeClients();
       const live = v.nextRun('TLS_CL_LIVE', 5000, 'live');
-      const json = encodeLikeGo(makeResult('TLS_CL_LIVE'));
+      const json = encodeLikeGo(buildResult('TLS_CL_LIVE'));
       await writer.set(KEYS.stateKey('TLS_CL_LIVE'), json, 'EX', 600);
       await nodes[2].publish(KEYS.channel('TLS_CL_LIVE'), json);
       await live;

@@ -2,7 +2,7 @@
 // `redis-cli --cluster create`, plus helpers to pick result_names that hash to a given shard.
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
-import { RedisServer, RedisServerOptions, freePort, startRedis, until } from './redisServer';
+import { RedisServer, RedisServerOptions, freePort, startRedis, pollUntil } from './redisServer';
 
 export interface TestCluster {
   /** The primaries, in the order given to `redis-cli --cluster create` (slots split in three). */
@@ -91,7 +91,7 @@ export async function startCluster(tls?: RedisServerOptions['tls']): Promise<Tes
 export async function waitForClusterState(nodes: readonly RedisServer[], state: 'ok' | 'fail', timeoutMs = 15_000): Promise<void> {
   const admins = await Promise.all(nodes.map((n) => n.client()));
   try {
-    await until(
+    await pollUntil(
       async () => {
         const infos = await Promise.all(admins.map((a) => a.call('CLUSTER', 'INFO') as Promise<string>));
         return infos.every((info) => info.includes(`cluster_state:${state}`)) ? true : undefined;

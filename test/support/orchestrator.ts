@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { FrameworkTools } from './framework';
-import { freePort, until } from './redisServer';
+import { freePort, pollUntil } from './redisServer';
 
 export type Role = 'admin' | 'activator' | 'consumer';
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -187,7 +187,7 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
   };
 
   const answering = () =>
-    until(
+    pollUntil(
       async () => {
         if (child.exitCode !== null) throw new Error(`the orchestrator exited with ${child.exitCode} before it answered:\n${log}`);
         return (await request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined;
@@ -237,7 +237,7 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
     async waitForJob(id, statuses, timeoutMs = 30_000) {
       let last: Job | undefined;
       try {
-        return await until(
+        return await pollUntil(
           async () => {
             const answer = await request<Job>('GET', `/jobs/${encodeURIComponent(id)}`, { token: adminToken });
             last = expect(answer, 200, `GET /jobs/${id}`);

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis, { RedisOptions } from 'ioredis';
 import { ConnectionState, ConnectionTuning } from '../../src/core/connection';
-import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
 import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../../src/core/settings';
 import { PipelineStore, StoreOptions } from '../../src/core/store';
@@ -269,7 +268,7 @@ export function waitFor<T>(event: TestEvent<T>, predicate: (value: T) => boolean
 }
 
 /** Calls `check` every `intervalMs` until it returns a value other than undefined. */
-export async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, intervalMs = 20): Promise<T> {
+export async function pollUntil<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -458,25 +457,6 @@ export async function assertModelMatchesRedis(store: PipelineStore, client: Redi
   for (const entry of store.list()) {
     if (!inRedis.has(entry.resultName)) assert.equal(entry.stateExpired, true, `${entry.resultName} has no state key in Redis but the model does not mark it expired`);
   }
-}
-
-let runCounter = 0;
-
-/** A result as tdtpcli writes it; every call gives a distinct run (its own times). */
-export function makeResult(resultName: string, overrides: Partial<TdtpResult> = {}): TdtpResult {
-  runCounter++;
-  const finished = new Date(Date.UTC(2025, 10, 18, 10, 0, 0) + runCounter * 1000);
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status: 'success',
-    started_at: new Date(finished.getTime() - 1842).toISOString().replace('.000Z', 'Z'),
-    finished_at: finished.toISOString().replace('.000Z', 'Z'),
-    duration_ms: 1842,
-    rows_loaded: 15000,
-    rows_exported: 15000,
-    ...overrides,
-  };
 }
 
 /** Blocks this process's event loop (a busy extension host) without burning the CPU. */

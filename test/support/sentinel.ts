@@ -2,7 +2,7 @@
 // and three redis-sentinel processes monitoring it (quorum 2), with short timeouts so that a
 // failover takes about a second.
 import Redis from 'ioredis';
-import { RedisServer, RedisServerOptions, startRedis, until } from './redisServer';
+import { RedisServer, RedisServerOptions, startRedis, pollUntil } from './redisServer';
 
 export interface SentinelTopology {
   readonly name: string;
@@ -55,7 +55,7 @@ export async function startSentinelTopology(name = 'tdtp-primary', options: { tl
       const admin = await sentinelClient(sentinels[0]);
       try {
         // NOGOODSLAVE until the sentinel has seen the replica report a healthy link.
-        await until(
+        await pollUntil(
           async () => {
             try {
               return await admin.call('SENTINEL', 'FAILOVER', name);
@@ -71,7 +71,7 @@ export async function startSentinelTopology(name = 'tdtp-primary', options: { tl
       } finally {
         admin.disconnect();
       }
-      const port = await until(async () => {
+      const port = await pollUntil(async () => {
         const now = await masterPort(sentinels[0], name);
         return now !== before ? now : undefined;
       }, 15_000, 'the sentinels to name a new primary', 25);
@@ -97,7 +97,7 @@ export async function startSentinelTopology(name = 'tdtp-primary', options: { tl
     // with the link up before they start, they know it at once.
     const replicaAdmin = await replica.client();
     clients.push(replicaAdmin);
-    await until(async () => (/master_link_status:up/.test(await replicaAdmin.info('replication')) ? true : undefined), 10_000, 'the replica to sync');
+    await pollUntil(async () => (/master_link_status:up/.test(await replicaAdmin.info('replication')) ? true : undefined), 10_000, 'the replica to sync');
     for (let i = 0; i < 3; i++) {
       sentinels.push(
         await startRedis({
@@ -116,7 +116,7 @@ export async function startSentinelTopology(name = 'tdtp-primary', options: { tl
     for (const sentinel of sentinels) {
       const admin = await sentinelClient(sentinel);
       try {
-        await until(
+        await pollUntil(
           async () => {
             const replicas = (await admin.call('SENTINEL', 'REPLICAS', name)) as string[][];
             return replicas.some((r) => fields(r).port === String(replica.port) && fields(r).flags === 'slave') ? true : undefined;

@@ -5,11 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
-import { PipelineRun, decodePayload } from '../../src/core/decode';
+import { decodePayload } from '../../src/core/decode';
+import type { PipelineRun, TdtpResult } from '../../src/core/decode';
 import { historyFileName, historyIdentity } from '../../src/core/history/identity';
 import { HistoryJournal, JournalOptions, eraseAllHistory } from '../../src/core/history/journal';
 import { PipelineStore } from '../../src/core/store';
 import type { HistoryItem } from '../../src/core/runs';
+import { buildRun } from '../support/builders';
 import { settingsFor } from '../support/redisServer';
 
 const root = mkdtempSync(join(tmpdir(), 'tdtp-journal-'));
@@ -29,23 +31,8 @@ function freshDir(): string {
   return dir;
 }
 
-let runCounter = 0;
-function mkRun(resultName: string, overrides: Record<string, unknown> = {}): PipelineRun {
-  runCounter++;
-  const event = {
-    pipeline_name: 'erp_mask_sync',
-    result_name: resultName,
-    status: 'success',
-    started_at: new Date(T0 + runCounter * 1000 - 500).toISOString(),
-    finished_at: new Date(T0 + runCounter * 1000).toISOString(),
-    duration_ms: 500,
-    rows_loaded: 100,
-    rows_exported: 100,
-    ...overrides,
-  };
-  const outcome = decodePayload(`tdtp:pipeline:${resultName}`, resultName, JSON.stringify(event), 0);
-  if (outcome.kind !== 'run') assert.fail(JSON.stringify(outcome));
-  return outcome.run;
+function mkRun(resultName: string, overrides: Partial<TdtpResult> = {}): PipelineRun {
+  return buildRun(resultName, { pipeline_name: 'erp_mask_sync', duration_ms: 500, rows_loaded: 100, rows_exported: 100, ...overrides });
 }
 
 function journal(store: PipelineStore, dir: string, options: Partial<JournalOptions> = {}): HistoryJournal {

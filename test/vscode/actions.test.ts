@@ -10,7 +10,9 @@ import { goTimeString, publishResult } from '../../src/core/publish';
 import type { ActionPauseReport, ActionRunReport } from '../../src/vscode/actions/runner';
 import type { Testing } from '../../src/vscode/testing';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { nextEvent, until } from './waitFor';
+import { buildFailedResult } from '../support/builders';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 /*
  * Issue 11 in a real VS Code: action rules under a storm, the exact URL string, and tasks an
@@ -19,29 +21,18 @@ import { nextEvent, until } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 
+/** A failed run finishing now. */
 function failed(resultName: string, extra: Partial<TdtpResult> = {}): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status: 'failed',
-    started_at: goTimeString(new Date(now.getTime() - 10)),
-    finished_at: goTimeString(now),
-    duration_ms: 10,
-    rows_loaded: 0,
-    rows_exported: 0,
-    error: `boom in ${resultName}`,
-    ...extra,
-  };
-}
-
-async function setActions(rules: unknown[] | undefined, t: Testing): Promise<void> {
-  await vscode.workspace.getConfiguration('tdtp').update('actions', rules, vscode.ConfigurationTarget.Global);
-  const want = rules?.length ?? 0;
-  await until(`${want} action rule(s) to be loaded`, () => (t.actions.ruleCount === want ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+  return buildFailedResult(resultName, `boom in ${resultName}`, { duration_ms: 10, rows_loaded: 0, ...extra }, new Date());
 }
 
 describe('Action rules against hostile publishers (issue 11)', function () {
+  const ext = useExtension();
+  const setActions = async (rules: unknown[] | undefined, t: Testing) => {
+    await ext.settings.update('actions', rules, vscode.ConfigurationTarget.Global);
+    const want = rules?.length ?? 0;
+    await untilEvent(`${want} action rule(s) to be loaded`, () => (t.actions.ruleCount === want ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+  };
   this.timeout(120_000);
   let redis: RedisServer;
   let admin: Redis;
@@ -51,17 +42,13 @@ describe('Action rules against hostile publishers (issue 11)', function () {
   before(async () => {
     redis = await startRedis();
     admin = await redis.client();
-    const api = await vscode.extensions.getExtension('tdtp.tdtp-pipeline-viewer')!.activate();
-    t = (api as unknown as { testing: Testing }).testing;
+    t = ext.testing;
     folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected to the test Redis', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState], 30_000);
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent('connected to the test Redis', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState], 30_000);
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('tdtp').update('actions', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration('tdtp').update('expectations', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
 
@@ -86,13 +73,13 @@ describe('Action rules against hostile publishers (issue 11)', function () {
       for (let i = 0; i < N; i++) pipeline.publish(keys.channel(`STORM_${i}`), JSON.stringify(failed(`STORM_${i}`)));
       await pipeline.exec();
       await lastArrived;
-      await until('every decision reported', () => (reports.length >= N ? true : undefined), [t.actions.onDidRun], 60_000);
+      await untilEvent('every decision reported', () => (reports.length >= N ? true : undefined), [t.actions.onDidRun], 60_000);
       // VS Code may refuse to start the same task again while it is still running ("failed"): the
       // rule still tried exactly LIMIT times, and no more tasks than that started.
       const attempts = reports.filter((r) => r.outcome === 'ran' || r.outcome === 'failed');
       assert.equal(attempts.length, LIMIT, `the rule ran exactly its per-minute limit: ${JSON.stringify(attempts.map((r) => [r.outcome, r.detail]))}`);
       assert.ok(reports.some((r) => r.outcome === 'ran'), 'at least one task started');
-      await until('every started task to end', () => (started > 0 && ended >= started ? true : undefined), [vscode.tasks.onDidEndTaskProcess, vscode.tasks.onDidStartTask], 60_000);
+      await untilEvent('every started task to end', () => (started > 0 && ended >= started ? true : undefined), [vscode.tasks.onDidEndTaskProcess, vscode.tasks.onDidStartTask], 60_000);
       assert.ok(started <= LIMIT, `${started} tasks started, the limit is ${LIMIT}`);
       assert.equal(reports.filter((r) => r.outcome === 'paused').length, N - LIMIT);
       assert.equal(pauses.length, 1, 'one pause notification');
@@ -151,7 +138,7 @@ describe('Action rules against hostile publishers (issue 11)', function () {
       const ended = nextEvent('the tasks.json task to end', vscode.tasks.onDidEndTaskProcess, (e) => e.execution.task.name === 'tdtp-alert', 30_000);
       await publishResult(admin, keys, failed('SHADOW_1'), 60);
       const ran = await ended;
-      await until('both rules reported', () => (reports.length === 2 ? true : undefined), [t.actions.onDidRun]);
+      await untilEvent('both rules reported', () => (reports.length === 2 ? true : undefined), [t.actions.onDidRun]);
       listening.dispose();
       assert.equal(ran.execution.task.source, 'Workspace');
       const byIndex = new Map(reports.map((r) => [r.index, r]));
@@ -177,7 +164,7 @@ describe('Action rules against hostile publishers (issue 11)', function () {
     });
     try {
       // ON_LATE is due every hour; nothing else in this suite has an expectation.
-      await vscode.workspace.getConfiguration('tdtp').update('expectations', [{ resultName: 'ON_LATE', every: '1h' }], vscode.ConfigurationTarget.Global);
+      await ext.settings.update('expectations', [{ resultName: 'ON_LATE', every: '1h' }], vscode.ConfigurationTarget.Global);
       await setActions(
         [
           hitRun('first', { on: 'firstFailure' }),
@@ -197,7 +184,7 @@ describe('Action rules against hostile publishers (issue 11)', function () {
         failed('ON_FLIP', { status, started_at: goTimeString(new Date(at(i).getTime() - 10)), finished_at: goTimeString(at(i)), ...(status === 'failed' ? { error: `boom ${i}` } : { error: undefined, rows_loaded: 10, rows_exported: 10 }) });
       for (let i = 0; i < 3; i++) await publishResult(admin, keys, flip(i, 'failed'), 60);
       await publishResult(admin, keys, flip(3, 'success'), 60);
-      await until('the recovery rules and all four runs of the rule without "on"', () => (of('recovered').length >= 1 && of('incident').length >= 2 && of('every run').length >= 4 ? true : undefined), [t.actions.onDidRun], 30_000);
+      await untilEvent('the recovery rules and all four runs of the rule without "on"', () => (of('recovered').length >= 1 && of('incident').length >= 2 && of('every run').length >= 4 ? true : undefined), [t.actions.onDidRun], 30_000);
 
       assert.deepEqual(of('first'), [{ rule: 'first', transition: 'firstFailure', result: 'ON_FLIP', status: 'failed' }], 'one run for three failures in a row');
       assert.deepEqual(of('recovered'), [{ rule: 'recovered', transition: 'recovered', result: 'ON_FLIP', status: 'success' }]);
@@ -215,8 +202,8 @@ describe('Action rules against hostile publishers (issue 11)', function () {
       // Late: one on-time run, then the lateness check at a time of the test's choosing.
       const finished = new Date(Date.now() - 1000);
       await publishResult(admin, keys, failed('ON_LATE', { status: 'success', error: undefined, started_at: goTimeString(new Date(finished.getTime() - 10)), finished_at: goTimeString(finished), rows_loaded: 5, rows_exported: 5 }), 600);
-      const due = await until('ON_LATE to have a due time', () => t.viewer.alertsOf(t.connection, 'ON_LATE')?.due, [t.viewer.onDidChange, vscode.workspace.onDidChangeConfiguration], 15_000);
-      await until('the rule without "on" to run for ON_LATE', () => (of('every run').length >= 5 ? true : undefined), [t.actions.onDidRun]);
+      const due = await untilEvent('ON_LATE to have a due time', () => t.viewer.alertsOf(t.connection, 'ON_LATE')?.due, [t.viewer.onDidChange, vscode.workspace.onDidChangeConfiguration], 15_000);
+      await untilEvent('the rule without "on" to run for ON_LATE', () => (of('every run').length >= 5 ? true : undefined), [t.actions.onDidRun]);
       // Lateness is measured from when the run arrived (this computer's clock), not from what it claims.
       const arrived = t.store.get('ON_LATE')!.latest.receivedAt;
       assert.equal(due.expectedAt, arrived + 3_600_000);

@@ -7,43 +7,36 @@ import * as vscode from 'vscode';
 import { parseExpectations } from '../../src/core/alerts/expectations';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
-import type { TdtpViewerApi } from '../../src/vscode/api';
+import { publishResult } from '../../src/core/publish';
 import { NotificationController, ShownNotification } from '../../src/vscode/notify/notifications';
 import { expectationProblemText } from '../../src/vscode/words/settings';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, TreeNode } from '../../src/vscode/tree/nodes';
 import { EXPECTATION_PROBLEM_CASES } from '../support/expectationProblems';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { nextEvent, until } from './waitFor';
+import { buildFailedResult, buildResult } from '../support/builders';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 
+/** A run finishing now, of `rows` rows; a failed one exported nothing and says why. */
 function result(resultName: string, status: string, rows = 15000): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status,
-    started_at: goTimeString(new Date(now.getTime() - 1800)),
-    finished_at: goTimeString(now),
-    duration_ms: 1800,
-    rows_loaded: rows,
-    rows_exported: status === 'failed' ? 0 : rows,
-    ...(status === 'failed' ? { error: `source unreachable (${resultName})` } : {}),
-  };
+  const overrides: Partial<TdtpResult> = { status, duration_ms: 1800, rows_loaded: rows, rows_exported: rows };
+  if (status !== 'failed') return buildResult(resultName, overrides, new Date());
+  return buildFailedResult(resultName, `source unreachable (${resultName})`, { ...overrides, rows_exported: 0 }, new Date());
 }
 
 describe('Alerts: on change, on recovery, on lateness, on unusual volume', function () {
+  const ext = useExtension();
   let redis: RedisServer;
   let admin: Redis;
   let t: Testing;
   let notifications: NotificationController;
   let shown: ShownNotification[] = [];
-  const tdtp = () => vscode.workspace.getConfiguration('tdtp');
 
   const publish = (r: TdtpResult) => publishResult(admin, keys, r, 600);
-  const runs = (name: string, n: number) => until(`${n} runs of ${name} in the model`, () => ((t.store.get(name)?.runCount ?? 0) >= n ? true : undefined), [t.viewer.onDidChange]);
+  const runs = (name: string, n: number) => untilEvent(`${n} runs of ${name} in the model`, () => ((t.store.get(name)?.runCount ?? 0) >= n ? true : undefined), [t.viewer.onDidChange]);
   const node = (name: string) => t.tree.getChildren().find((n: TreeNode): n is PipelineNode => n.kind === 'pipeline' && n.resultName === name);
   const item = (name: string) => {
     const found = node(name);
@@ -58,12 +51,11 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
   before(async function () {
     redis = await startRedis();
     admin = await redis.client();
-    const api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
-    t = (api as unknown as { testing: Testing }).testing;
+    t = ext.testing;
     // A short stated cadence, as a newcomer would write it: a run every 2 s (late after 3 s).
-    await tdtp().update('expectations', [{ resultName: 'ALERT_LATE', every: '@every 2s' }], vscode.ConfigurationTarget.Global);
-    await tdtp().update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until("connected to the alerts suite's Redis", () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState]);
+    await ext.settings.update('expectations', [{ resultName: 'ALERT_LATE', every: '@every 2s' }], vscode.ConfigurationTarget.Global);
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent("connected to the alerts suite's Redis", () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState]);
     await vscode.commands.executeCommand('tdtp.pipelines.focus');
   });
 
@@ -76,8 +68,6 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
   afterEach(() => notifications.dispose());
 
   after(async () => {
-    await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
-    await tdtp().update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
 
@@ -100,7 +90,7 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
     assert.equal(toasts('ALERT_LATE', 'late').length, 1, 'one toast, however long it stays late');
 
     // The pipeline publishes again: the mark and the count go.
-    await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('expectations', undefined, vscode.ConfigurationTarget.Global);
     await publish(result('ALERT_LATE', 'success'));
     await runs('ALERT_LATE', 2);
     assert.doesNotMatch(String(item('ALERT_LATE').contextValue), /\blate\b/);
@@ -109,7 +99,7 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
   });
 
   it('a pipeline that turns late moves up the tree (after the failed ones), and back when its run arrives', async () => {
-    await tdtp().update('expectations', [{ resultName: 'ALERT_ORDER_LATE', every: '1m' }], vscode.ConfigurationTarget.Global);
+    await ext.settings.update('expectations', [{ resultName: 'ALERT_ORDER_LATE', every: '1m' }], vscode.ConfigurationTarget.Global);
     try {
       await publish(result('ALERT_ORDER_LATE', 'success'));
       await runs('ALERT_ORDER_LATE', 1);
@@ -133,11 +123,11 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
       // for the refresh above after the run arrived, and so already have the order back.
       await publish(result('ALERT_ORDER_LATE', 'success'));
       await runs('ALERT_ORDER_LATE', 2);
-      await until('the list back in its order', () => (above('ALERT_ORDER_CWE', 'ALERT_ORDER_LATE') ? true : undefined), [t.tree.onDidChangeTreeData, t.viewer.onDidChange], 10_000);
+      await untilEvent('the list back in its order', () => (above('ALERT_ORDER_CWE', 'ALERT_ORDER_LATE') ? true : undefined), [t.tree.onDidChangeTreeData, t.viewer.onDidChange], 10_000);
       assert.equal(t.viewer.alertsOf(t.connection, 'ALERT_ORDER_LATE')?.late, undefined);
       assert.ok(above('ALERT_ORDER_CWE', 'ALERT_ORDER_LATE'), `back in its status's place: ${order().join(', ')}`);
     } finally {
-      await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('expectations', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -151,7 +141,7 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
       for (const value of c.values) if (value.length > 2) assert.ok(text.includes(value) || code === 'periodTooShort', `${code} says ${value}: ${text}`);
     }
     // Through the settings, as the extension reads them.
-    await tdtp().update('expectations', [{ resultName: 'A', every: '15' }, { resultName: 'B', cron: '* * * * *', timeZone: 'Mars/Olympus' }], vscode.ConfigurationTarget.Global);
+    await ext.settings.update('expectations', [{ resultName: 'A', every: '15' }, { resultName: 'B', cron: '* * * * *', timeZone: 'Mars/Olympus' }], vscode.ConfigurationTarget.Global);
     try {
       assert.deepEqual(t.config.alerts.problems, [
         'tdtp.expectations[0].every: "15" is not a duration at "15"; expected forms such as "15m", "1h30m", "90s" or "@every 15s"',
@@ -159,12 +149,12 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
       ]);
       assert.deepEqual(t.config.alerts.settings.expectations, []);
     } finally {
-      await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('expectations', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
   it('a cron expectation is read by the installed extension, with croner from its own file, dist/lib/croner.js', async () => {
-    await tdtp().update('expectations', [{ resultName: 'ALERT_CRON', cron: '*/5 * * * *', timeZone: 'Europe/Berlin' }], vscode.ConfigurationTarget.Global);
+    await ext.settings.update('expectations', [{ resultName: 'ALERT_CRON', cron: '*/5 * * * *', timeZone: 'Europe/Berlin' }], vscode.ConfigurationTarget.Global);
     try {
       const { settings, problems } = t.config.alerts;
       assert.deepEqual(problems, []);
@@ -175,7 +165,7 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
       const lib = join(realpathSync(extension.extensionPath), 'dist', 'lib', 'croner.js');
       assert.ok(require.cache[lib], `${lib} is loaded (loaded from dist/lib: ${Object.keys(require.cache).filter((f) => f.includes(join('dist', 'lib'))).join(', ') || 'none'})`);
     } finally {
-      await tdtp().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('expectations', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -190,13 +180,13 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
   });
 
   it('every event (tdtp.notifications.policy) toasts each failure again', async () => {
-    await tdtp().update('notifications.policy', 'everyEvent', vscode.ConfigurationTarget.Global);
+    await ext.settings.update('notifications.policy', 'everyEvent', vscode.ConfigurationTarget.Global);
     try {
       for (let i = 0; i < 2; i++) await publish(result('ALERT_EVERY', 'failed'));
       await runs('ALERT_EVERY', 2);
       assert.equal(toasts('ALERT_EVERY', 'failed').length, 2);
     } finally {
-      await tdtp().update('notifications.policy', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('notifications.policy', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -223,14 +213,14 @@ describe('Alerts: on change, on recovery, on lateness, on unusual volume', funct
     assert.match(tooltipText(unusual.tooltip), /Unusual run: rows loaded 1,500, usually 15,00\d/);
     assert.equal(toasts('ALERT_VOLUME').length, 0, 'tdtp.notifications.unusual is off by default');
 
-    await tdtp().update('notifications.unusual', true, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('notifications.unusual', true, vscode.ConfigurationTarget.Global);
     try {
       await publish(result('ALERT_VOLUME', 'success', 1400));
       await runs('ALERT_VOLUME', 8);
       assert.equal(toasts('ALERT_VOLUME', 'unusual').length, 1);
       assert.match(toasts('ALERT_VOLUME', 'unusual')[0].message, /ran unusually: rows loaded 1,400, usually 15,00\d/);
     } finally {
-      await tdtp().update('notifications.unusual', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('notifications.unusual', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });

@@ -6,10 +6,12 @@ import { goTimeString, publishResult } from '../../src/core/publish';
 import type { PipelineEvent, TdtpViewerApi } from '../../src/vscode/api';
 import type { Testing } from '../../src/vscode/testing';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { nextEvent, until } from './waitFor';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 /** Another extension holds what the API gave it: it must never reach into the model through it. */
 describe('The API hands out copies, not the model\'s runs', function () {
+  const ext = useExtension();
   let redis: RedisServer;
   let api: TdtpViewerApi;
   let t: Testing;
@@ -17,14 +19,13 @@ describe('The API hands out copies, not the model\'s runs', function () {
 
   before(async () => {
     redis = await startRedis();
-    api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
-    t = (api as unknown as { testing: Testing }).testing;
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected to the test server', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.viewer.onDidChangeState]);
+    api = ext.api;
+    t = ext.testing;
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent('connected to the test server', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.viewer.onDidChangeState]);
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
 

@@ -3,29 +3,28 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
-import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, RunNode, TreeNode } from '../../src/vscode/tree/nodes';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { nextEvent, until } from './waitFor';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 /** Every command resolves its target one way: a tree node, or a result_name and a connection name. */
 describe('Command targets', function () {
+  const ext = useExtension();
   let redis: RedisServer;
   let t: Testing;
   const keys = new KeySpace('tdtp:pipeline');
 
   before(async () => {
     redis = await startRedis();
-    const api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
-    t = (api as unknown as { testing: Testing }).testing;
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected to the test server', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.viewer.onDidChangeState]);
+    t = ext.testing;
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent('connected to the test server', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.viewer.onDidChangeState]);
     await vscode.commands.executeCommand('tdtp.pipelines.focus');
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await redis?.dispose();
   });

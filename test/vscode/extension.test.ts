@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
+import { publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { ActionRunReport } from '../../src/vscode/actions/runner';
 import type { ShownNotification } from '../../src/vscode/notify/notifications';
@@ -16,31 +16,19 @@ import type { Testing } from '../../src/vscode/testing';
 import { problemText } from '../../src/vscode/words/problems';
 import { startCluster } from '../support/cluster';
 import { RedisServer, freePort, portInUse, startRedis } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { startSentinelTopology } from '../support/sentinel';
-import { nextEvent, until } from './waitFor';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
-const EXTENSION_ID = 'tdtp.tdtp-pipeline-viewer';
 const keys = new KeySpace('tdtp:pipeline');
 
+/** A run finishing now; a failed run exported nothing, and a failed or partial one reports a two-line error. */
 function result(resultName: string, status: string, extra: Partial<TdtpResult> = {}): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status,
-    started_at: goTimeString(new Date(now.getTime() - 1842)),
-    finished_at: goTimeString(now),
-    duration_ms: 1842,
-    rows_loaded: 15000,
-    rows_exported: status === 'failed' ? 0 : 15000,
-    ...(status === 'failed' || status === 'completed_with_errors' ? { error: `${status} in ${resultName}\nsecond line` } : {}),
-    ...extra,
-  };
-}
-
-async function setRedis(settings: Record<string, unknown>): Promise<void> {
-  const config = vscode.workspace.getConfiguration('tdtp');
-  for (const [key, value] of Object.entries(settings)) await config.update(`redis.${key}`, value, vscode.ConfigurationTarget.Global);
+  const failed = status === 'failed';
+  const error = failed || status === 'completed_with_errors' ? { error: `${status} in ${resultName}
+second line` } : {};
+  return buildResult(resultName, { status, ...(failed ? { rows_exported: 0 } : {}), ...error, ...extra }, new Date());
 }
 
 function rootPipelines(t: Testing): PipelineNode[] {
@@ -48,13 +36,17 @@ function rootPipelines(t: Testing): PipelineNode[] {
 }
 
 describe('TDTP Pipeline Viewer inside VS Code', function () {
+  const ext = useExtension();
+  const setRedis = async (settings: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(settings)) await ext.settings.update(`redis.${key}`, value, vscode.ConfigurationTarget.Global);
+  };
   let redis: RedisServer;
   let admin: Redis;
   let api: TdtpViewerApi;
   let t: Testing;
   const shown: ShownNotification[] = [];
 
-  const connected = () => until('the viewer to be connected', () => (t.connection.state.kind === 'connected' ? true : undefined), [t.connection.onDidChangeState]);
+  const connected = () => untilEvent('the viewer to be connected', () => (t.connection.state.kind === 'connected' ? true : undefined), [t.connection.onDidChangeState]);
   const reconciled = () => nextEvent('a reconcile with Redis', t.connection.onDidReconcile);
 
   before(async function () {
@@ -62,18 +54,14 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     admin = await redis.client();
     await publishResult(admin, keys, result('SEEDED_OK', 'success'), 600);
     await publishResult(admin, keys, result('SEEDED_FAIL', 'failed'), 600);
-    const extension = vscode.extensions.getExtension<TdtpViewerApi>(EXTENSION_ID);
-    assert.ok(extension, `${EXTENSION_ID} is installed`);
-    api = await extension.activate();
-    t = (api as unknown as { testing: Testing }).testing;
-    assert.ok(t, 'the test seam is present (TDTP_VIEWER_TEST=1 reaches the extension host)');
+    api = ext.api;
+    t = ext.testing;
     t.notifications.onDidShow((n) => shown.push(n));
     // The tree skips refreshes while hidden: show it, as a user looking at it would.
     await vscode.commands.executeCommand('tdtp.pipelines.focus');
   });
 
   after(async () => {
-    await setRedis({ port: undefined, db: undefined });
     await t?.passwords.clear();
     await redis?.dispose();
   });
@@ -81,7 +69,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
   it('activates with nothing configured, tries 127.0.0.1:6379 and says it cannot connect', async function () {
     if (await portInUse(6379)) this.skip(); // something really listens on the default port here
     assert.equal(t.config.connectionConfigured, false);
-    const state = await until(
+    const state = await untilEvent(
       'a connection problem for the default address',
       () => (t.connection.state.kind === 'reconnecting' ? t.connection.state : undefined),
       [t.connection.onDidChangeState],
@@ -126,7 +114,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     await publishResult(admin, keys, result('LIVE_FAIL', 'failed'), 600);
     await publishResult(admin, keys, result('LIVE_ERRORS', 'completed_with_errors'), 600);
     await publishResult(admin, keys, result('LIVE_DQ', 'success', { rows_exported: 14998 }), 600);
-    await until('three notifications', () => (shown.length - before >= 3 ? true : undefined), [t.notifications.onDidShow]);
+    await untilEvent('three notifications', () => (shown.length - before >= 3 ? true : undefined), [t.notifications.onDidShow]);
     const got = shown.slice(before).map((n) => [n.kind, n.resultName]);
     assert.deepEqual(got, [
       ['failed', 'LIVE_FAIL'],
@@ -188,7 +176,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     await vscode.commands.executeCommand('tdtp.showDetails', 'SEEDED_OK');
     assert.deepEqual(t.panels.openPanels, ['SEEDED_OK']);
     const webviewTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label === 'SEEDED_OK');
-    const tabs = await until('a webview tab titled SEEDED_OK', () => (webviewTabs().length > 0 ? webviewTabs() : undefined), [vscode.window.tabGroups.onDidChangeTabs]);
+    const tabs = await untilEvent('a webview tab titled SEEDED_OK', () => (webviewTabs().length > 0 ? webviewTabs() : undefined), [vscode.window.tabGroups.onDidChangeTabs]);
     assert.equal(tabs.length, 1, 'one webview tab titled SEEDED_OK, not two');
 
     // After a window reload VS Code hands the serializer a bare panel and the state the webview saved.
@@ -221,11 +209,11 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     const secured = await startRedis({ password: 'right-pässword' });
     try {
       await setRedis({ port: secured.port });
-      const missing = await until('auth-required', () => (t.connection.state.kind === 'failed' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
+      const missing = await untilEvent('auth-required', () => (t.connection.state.kind === 'failed' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
       assert.equal(missing.problem.code, 'auth-required');
 
       await t.passwords.set('wrong');
-      const wrong = await until('auth-failed', () => (t.connection.state.kind === 'failed' && t.connection.state.problem.code === 'auth-failed' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
+      const wrong = await untilEvent('auth-failed', () => (t.connection.state.kind === 'failed' && t.connection.state.problem.code === 'auth-failed' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
       assert.match(problemText(wrong.problem), /password/);
 
       await t.passwords.set('right-pässword');
@@ -240,7 +228,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
   it('shows the cannot-connect state for a wrong port', async () => {
     const closed = await freePort();
     await setRedis({ port: closed });
-    const state = await until('refused', () => (t.connection.state.kind === 'reconnecting' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
+    const state = await untilEvent('refused', () => (t.connection.state.kind === 'reconnecting' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
     assert.equal(state.problem.code, 'refused');
     assert.match(problemText(state.problem), new RegExp(`:${closed}\\b`));
     assert.match(t.statusBar.text, /reconnecting|connecting/);
@@ -250,10 +238,10 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
   });
 
   it('keeps what it received while Redis is down, and recovers what was published meanwhile', async () => {
-    await until('states loaded', () => (t.store.has('SEEDED_OK') ? true : undefined), [t.store.onDidChange]);
+    await untilEvent('states loaded', () => (t.store.has('SEEDED_OK') ? true : undefined), [t.store.onDidChange]);
     const before = t.store.size;
     await redis.stop();
-    await until('the loss to be noticed', () => (t.connection.state.kind === 'reconnecting' ? true : undefined), [t.connection.onDidChangeState]);
+    await untilEvent('the loss to be noticed', () => (t.connection.state.kind === 'reconnecting' ? true : undefined), [t.connection.onDidChangeState]);
     assert.equal(t.store.size, before, 'nothing received is dropped while disconnected');
     await redis.restart(); // an empty server (no persistence): every state key is gone
     admin = await redis.client();
@@ -273,7 +261,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       const stagingAdmin = await staging.client();
       await publishResult(admin, keys, result('PROD_ONLY', 'success'), 600);
       await publishResult(stagingAdmin, keys, result('STAGING_ONLY', 'success'), 600);
-      await vscode.workspace.getConfiguration('tdtp').update(
+      await ext.settings.update(
         'connections',
         [
           { name: 'prod', port: redis.port },
@@ -283,7 +271,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       );
       const bothLoaded = () =>
         t.viewer.connections.length === 2 && t.viewer.connections.every((s) => s.state.kind === 'connected' && s.lastReconcile) ? true : undefined;
-      await until('both connections connected and loaded', bothLoaded, [t.viewer.onDidChangeState, t.viewer.onDidReconcile, t.viewer.onDidChangeConnections]);
+      await untilEvent('both connections connected and loaded', bothLoaded, [t.viewer.onDidChangeState, t.viewer.onDidReconcile, t.viewer.onDidChangeConnections]);
       assert.deepEqual(api.getConnections().map((c) => [c.name, c.state]), [['prod', 'connected'], ['staging', 'connected']]);
 
       const roots = t.tree.getChildren();
@@ -309,7 +297,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       const prodStates: string[] = [];
       const watchingProd = t.viewer.onDidChangeState((s) => s.name === 'prod' && prodStates.push(s.state.kind));
       const stagingReloaded = nextEvent('staging to reconcile db 1', t.viewer.onDidReconcile, ({ connection }) => connection.name === 'staging');
-      await vscode.workspace.getConfiguration('tdtp').update(
+      await ext.settings.update(
         'connections',
         [
           { name: 'prod', port: redis.port },
@@ -322,10 +310,10 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       assert.deepEqual(prodStates, [], 'prod stayed connected, untouched');
       assert.match(t.viewer.get('staging')?.endpoint ?? '', /\/1$/);
     } finally {
-      await vscode.workspace.getConfiguration('tdtp').update('connections', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('connections', undefined, vscode.ConfigurationTarget.Global);
       await staging.dispose();
     }
-    await until('back to the single default connection', () => (t.viewer.connections.length === 1 && t.viewer.connections[0].name === 'default' ? true : undefined), [t.viewer.onDidChangeConnections]);
+    await untilEvent('back to the single default connection', () => (t.viewer.connections.length === 1 && t.viewer.connections[0].name === 'default' ? true : undefined), [t.viewer.onDidChangeConnections]);
   });
 
   it('runs an action rule\'s task with the event in its environment, only for live matching events', async () => {
@@ -337,10 +325,8 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     const received: string[] = [];
     const apiListener = api.onDidReceiveEvent((e) => e.source === 'live' && received.push(`${e.connection}/${e.resultName}`));
     try {
-      await vscode.workspace
-        .getConfiguration('tdtp')
-        .update('actions', [{ name: 'alert on failure', when: { status: 'failed', resultName: 'ACT_*' }, run: { task: 'tdtp-alert' } }], vscode.ConfigurationTarget.Global);
-      await until('the rule to be loaded', () => (t.actions.ruleCount === 1 ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+      await ext.settings.update('actions', [{ name: 'alert on failure', when: { status: 'failed', resultName: 'ACT_*' }, run: { task: 'tdtp-alert' } }], vscode.ConfigurationTarget.Global);
+      await untilEvent('the rule to be loaded', () => (t.actions.ruleCount === 1 ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
 
       await publishResult(admin, keys, result('ACT_OK', 'success'), 600);
       await admin.set(keys.stateKey('ACT_LOADED'), JSON.stringify(result('ACT_LOADED', 'failed')), 'EX', 600);
@@ -370,7 +356,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     } finally {
       listening.dispose();
       apiListener.dispose();
-      await vscode.workspace.getConfiguration('tdtp').update('actions', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('actions', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -399,7 +385,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       const shards = new Set(await Promise.all(names.map(async (n) => (await cluster.nodeOf(keys.stateKey(n))).port)));
       assert.ok(shards.size >= 2, 'the keys are spread over several shards');
       const load = reconciled();
-      await vscode.workspace.getConfiguration('tdtp').update('redis.clusterNodes', [cluster.addresses[0]], vscode.ConfigurationTarget.Global);
+      await ext.settings.update('redis.clusterNodes', [cluster.addresses[0]], vscode.ConfigurationTarget.Global);
       const report = await load;
       assert.equal(report.keys, names.length, 'every shard was scanned');
       t.store.flush();
@@ -408,7 +394,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       await publishResult(client as unknown as Redis, keys, result('CL_LIVE', 'failed'), 600);
       assert.equal((await live).source, 'live');
     } finally {
-      await vscode.workspace.getConfiguration('tdtp').update('redis.clusterNodes', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('redis.clusterNodes', undefined, vscode.ConfigurationTarget.Global);
       await cluster.dispose();
     }
     await connected();
@@ -419,20 +405,18 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     const topology = await startSentinelTopology('tdtp-vscode');
     try {
       await publishResult(await topology.primaryClient(), keys, result('SN_BEFORE', 'success'), 600);
-      const config = vscode.workspace.getConfiguration('tdtp');
-      await config.update('redis.sentinelName', topology.name, vscode.ConfigurationTarget.Global);
-      await config.update('redis.sentinels', topology.sentinelAddresses, vscode.ConfigurationTarget.Global);
-      await until('the primary\'s states loaded through the sentinels', () => (t.store.get('SN_BEFORE')?.latest.source === 'loaded' ? true : undefined), [t.store.onDidChange]);
+      await ext.settings.update('redis.sentinelName', topology.name, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('redis.sentinels', topology.sentinelAddresses, vscode.ConfigurationTarget.Global);
+      await untilEvent('the primary\'s states loaded through the sentinels', () => (t.store.get('SN_BEFORE')?.latest.source === 'loaded' ? true : undefined), [t.store.onDidChange]);
       assert.match(t.connection.endpoint ?? '', /^redis\+sentinel:\/\//);
       const { primary } = await topology.failover();
-      await until('the viewer on the new primary', () => (t.connection.state.kind === 'connected' && t.connection.state.node?.endsWith(`:${primary.port}`) ? true : undefined), [t.connection.onDidChangeState], 20_000);
+      await untilEvent('the viewer on the new primary', () => (t.connection.state.kind === 'connected' && t.connection.state.node?.endsWith(`:${primary.port}`) ? true : undefined), [t.connection.onDidChangeState], 20_000);
       const live = nextEvent('an event from the new primary', t.store.onDidAddRun, (r) => r.run.resultName === 'SN_AFTER');
       await publishResult(await topology.primaryClient(), keys, result('SN_AFTER', 'success'), 600);
       assert.equal((await live).source, 'live');
     } finally {
-      const config = vscode.workspace.getConfiguration('tdtp');
-      await config.update('redis.sentinels', undefined, vscode.ConfigurationTarget.Global);
-      await config.update('redis.sentinelName', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('redis.sentinels', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('redis.sentinelName', undefined, vscode.ConfigurationTarget.Global);
       await topology.dispose();
     }
     await connected();

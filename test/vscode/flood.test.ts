@@ -23,7 +23,8 @@ import { NotificationController, ShownNotification } from '../../src/vscode/noti
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, TreeNode } from '../../src/vscode/tree/nodes';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { nextEvent, until } from './waitFor';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 const EVENTS = 200_000;
@@ -94,6 +95,7 @@ function residentBytes(): number {
 }
 
 describe('Flood in the extension host', function () {
+  const ext = useExtension();
   let redis: RedisServer;
   let admin: Redis;
   let api: TdtpViewerApi;
@@ -103,21 +105,18 @@ describe('Flood in the extension host', function () {
   before(async function () {
     redis = await startRedis();
     admin = await redis.client();
-    api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
-    t = (api as unknown as { testing: Testing }).testing;
+    api = ext.api;
+    t = ext.testing;
     const now = goTimeString(new Date());
     for (const name of NORMAL) await admin.set(keys.stateKey(name), JSON.stringify({ pipeline_name: 'team', result_name: name, status: 'success', started_at: now, finished_at: now, duration_ms: 5, rows_loaded: 1, rows_exported: 1 }), 'EX', 600);
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected to the flood suite\'s Redis', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState]);
-    await until('the team\'s pipelines loaded', () => (NORMAL.every((n) => t.store.has(n)) ? true : undefined), [t.store.onDidChange]);
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent('connected to the flood suite\'s Redis', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState]);
+    await untilEvent('the team\'s pipelines loaded', () => (NORMAL.every((n) => t.store.has(n)) ? true : undefined), [t.store.onDidChange]);
     await vscode.commands.executeCommand('tdtp.pipelines.focus');
   });
 
   after(async () => {
     if (publisher && publisher.exitCode === null) publisher.kill();
-    await vscode.workspace.getConfiguration('tdtp').update('limits.maxPipelines', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration('tdtp').update('history.size', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
 
@@ -180,7 +179,7 @@ describe('Flood in the extension host', function () {
       // Everything sent before this was delivered before it (one connection, in order).
       await publishResult(admin, keys, { pipeline_name: 'team', result_name: 'FLOOD_END', status: 'success', started_at: goTimeString(new Date()), finished_at: goTimeString(new Date()), duration_ms: 1, rows_loaded: 0, rows_exported: 0 }, 600);
       const endWait = performance.now();
-      await until('the end of the flood reached the model', () => (t.store.has('FLOOD_END') ? true : undefined), [t.store.onDidAddRun, t.store.onDidChange], 60_000);
+      await untilEvent('the end of the flood reached the model', () => (t.store.has('FLOOD_END') ? true : undefined), [t.store.onDidAddRun, t.store.onDidChange], 60_000);
       const drainMs = performance.now() - endWait;
       states.dispose();
       counted.dispose();
@@ -210,22 +209,22 @@ describe('Flood in the extension host', function () {
     const notifications = new NotificationController(t.viewer, t.config, vscode.window.createOutputChannel('TDTP budget test', { log: true }));
     notifications.onDidShow((n) => shown.push(n));
     try {
-      const applied = until('the store to take the largest settings', () => (t.config.historySize === 10_000 && t.store.historyCapacity === 1 ? true : undefined), [t.config.onDidChange]);
+      const applied = untilEvent('the store to take the largest settings', () => (t.config.historySize === 10_000 && t.store.historyCapacity === 1 ? true : undefined), [t.config.onDidChange]);
       // The histories the flood left (a run and gap markers) are cut to one item: that is a bite.
       const notice = nextEvent('the budget notice', notifications.onDidShow, (n) => n.kind === 'limit' && /runs in all/.test(n.message), 15_000);
-      await vscode.workspace.getConfiguration('tdtp').update('history.size', 10_000, vscode.ConfigurationTarget.Global);
-      await vscode.workspace.getConfiguration('tdtp').update('limits.maxPipelines', 1_000_000, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('history.size', 10_000, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('limits.maxPipelines', 1_000_000, vscode.ConfigurationTarget.Global);
       await applied;
       const perPipeline = t.store.historyCapacity;
       assert.equal(perPipeline, 1, 'a million pipelines of one run each are already twice the budget');
-      await until('connected', () => (t.connection.state.kind === 'connected' ? true : undefined), [t.connection.onDidChangeState], 30_000);
+      await untilEvent('connected', () => (t.connection.state.kind === 'connected' ? true : undefined), [t.connection.onDidChangeState], 30_000);
       for (let i = 0; i <= perPipeline + 1; i++) {
         const at = goTimeString(new Date(Date.now() - 1000 + i));
         await publishResult(admin, keys, { pipeline_name: 'team', result_name: 'BUDGET', status: 'success', started_at: at, finished_at: at, duration_ms: i, rows_loaded: 1, rows_exported: 1 }, 600);
       }
       const { message } = await notice;
       assert.match(message, new RegExp(`keeps ${perPipeline} runs? per pipeline, not 10,000: the limit of 500,000 runs in all`));
-      await until('the runs of BUDGET', () => ((t.store.get('BUDGET')?.runCount ?? 0) >= perPipeline + 2 ? true : undefined), [t.store.onDidAddRun]);
+      await untilEvent('the runs of BUDGET', () => ((t.store.get('BUDGET')?.runCount ?? 0) >= perPipeline + 2 ? true : undefined), [t.store.onDidAddRun]);
       assert.equal(t.store.history('BUDGET').length, perPipeline);
       assert.equal(shown.filter((n) => /runs in all/.test(n.message)).length, 1, 'one notice');
       assert.match(t.statusBar.tooltipText, /runs in all is reached/);

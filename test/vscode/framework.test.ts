@@ -8,14 +8,14 @@ import type Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { KeySpace } from '../../src/core/keySpace';
-import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { PipelinesTreeProvider } from '../../src/vscode/tree/provider';
 import type { Viewer } from '../../src/vscode/connections/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { FrameworkTools, SAMPLE_SQL, Workdir, needsFramework, makeWorkdir, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
 import { RedisServer, startRedis } from '../support/redisServer';
 import { runPipelineCommand } from './runPipeline';
-import { until } from './waitFor';
+import { useExtension } from './harness';
+import { untilEvent } from './waitFor';
 
 interface Testing {
   viewer: Viewer;
@@ -29,13 +29,13 @@ const framework = needsFramework();
 if (framework.skip) console.log(`\n!!! ${framework.skip}\n`);
 
 (framework.skip ? describe.skip : describe)('The real tdtpcli through Run Pipeline (CodeLens, tree row, Problems)', function () {
+  const ext = useExtension();
   let tools: FrameworkTools;
   let redis: RedisServer;
   let admin: Redis;
   let work: Workdir;
   let t: Testing;
   let pipelineFile: string;
-  const config = () => vscode.workspace.getConfiguration('tdtp');
 
   /** Writes the pipeline into the workspace (the suite's Redis port is known only now). */
   function writeFile(query: string): void {
@@ -68,22 +68,19 @@ if (framework.skip) console.log(`\n!!! ${framework.skip}\n`);
     admin = await redis.client();
     work = makeWorkdir('tdtp-ring2-framework-');
     seedSqlite(tools, work.path('shop.db'), SAMPLE_SQL);
-    const extension = vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer');
-    assert.ok(extension);
-    t = ((await extension.activate()) as unknown as { testing: Testing }).testing;
-    await config().update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await config().update('cli.path', tools.tdtpcli, vscode.ConfigurationTarget.Global);
-    await config().update('cli.args', [], vscode.ConfigurationTarget.Global);
-    await until('connected', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
+    t = ext.testing;
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('cli.path', tools.tdtpcli, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('cli.args', [], vscode.ConfigurationTarget.Global);
+    await untilEvent('connected', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     mkdirSync(join(folder, 'framework'), { recursive: true });
     pipelineFile = join(folder, 'framework', 'real_pipeline.yaml');
     writeFile('SELECT id, name, city, active FROM customers');
-    await until('the pipeline file indexed', () => (t.workspace.files.locate(RESULT).length ? true : undefined), [t.workspace.files.onDidChange]);
+    await untilEvent('the pipeline file indexed', () => (t.workspace.files.locate(RESULT).length ? true : undefined), [t.workspace.files.onDidChange]);
   });
 
   after(async () => {
-    for (const key of ['redis.port', 'cli.path', 'cli.args']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     if (pipelineFile) rmSync(pipelineFile, { force: true });
     work?.dispose();
     await redis?.dispose();
@@ -94,14 +91,14 @@ if (framework.skip) console.log(`\n!!! ${framework.skip}\n`);
     await vscode.window.showTextDocument(uri);
     assert.ok((await lensTitles(uri)).some((title) => /no run seen yet/.test(title)), 'no run before');
     assert.equal(await runPipeline(uri), 0, 'tdtpcli succeeded');
-    await until('the run in the store', () => (latest()?.run.result.status === 'success' ? true : undefined), [t.viewer.onDidChange]);
+    await untilEvent('the run in the store', () => (latest()?.run.result.status === 'success' ? true : undefined), [t.viewer.onDidChange]);
     await assertViewerHasStateKey();
     const titles = await lensTitles(uri);
     assert.ok(titles.some((title) => /^\$\(pass\) success, data-quality warning · just now · 5 → 3 rows · DQ ⚠ 2 dropped$/.test(title)), titles.join(' | '));
     const row = treeRow();
     assert.match(String(row.description), /^framework_ring2 · .+ · 5→3 · /);
     assert.equal((row.iconPath as vscode.ThemeIcon).id, 'pass', 'success with a data-quality warning');
-    const problems = await until('a data-quality warning in Problems', () => (diagnosticsOf(uri).length === 1 ? diagnosticsOf(uri) : undefined), [vscode.languages.onDidChangeDiagnostics as never]);
+    const problems = await untilEvent('a data-quality warning in Problems', () => (diagnosticsOf(uri).length === 1 ? diagnosticsOf(uri) : undefined), [vscode.languages.onDidChangeDiagnostics as never]);
     assert.equal(problems[0].severity, vscode.DiagnosticSeverity.Warning);
     const nameLine = readFileSync(pipelineFile, 'utf8').split('\n').findIndex((l) => l.includes(`name: "${RESULT}"`));
     assert.equal(problems[0].range.start.line, nameLine, 'on the result_log.name line');
@@ -111,9 +108,9 @@ if (framework.skip) console.log(`\n!!! ${framework.skip}\n`);
     const uri = vscode.Uri.file(pipelineFile);
     writeFile('SELECT id FROM no_such_table');
     assert.notEqual(await runPipeline(uri), 0, 'tdtpcli failed');
-    await until('the failure in the store', () => (latest()?.run.result.status === 'failed' ? true : undefined), [t.viewer.onDidChange]);
+    await untilEvent('the failure in the store', () => (latest()?.run.result.status === 'failed' ? true : undefined), [t.viewer.onDidChange]);
     await assertViewerHasStateKey();
-    const problems = await until('an error in Problems', () => (diagnosticsOf(uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error) ? diagnosticsOf(uri) : undefined), [vscode.languages.onDidChangeDiagnostics as never]);
+    const problems = await untilEvent('an error in Problems', () => (diagnosticsOf(uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error) ? diagnosticsOf(uri) : undefined), [vscode.languages.onDidChangeDiagnostics as never]);
     assert.match(problems[0].message, /^The latest run failed \(.+\): failed to load sources: source 'customers': .*no such table: no_such_table/);
     assert.ok((await lensTitles(uri)).some((title) => /^\$\(error\) failed/.test(title)), (await lensTitles(uri)).join(' | '));
     assert.equal((treeRow().iconPath as vscode.ThemeIcon).id, 'error');

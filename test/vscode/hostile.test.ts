@@ -4,13 +4,14 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
-import type { TdtpViewerApi } from '../../src/vscode/api';
+import { publishResult } from '../../src/core/publish';
 import { NotificationController, ShownNotification } from '../../src/vscode/notify/notifications';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, RejectedNode, TreeNode } from '../../src/vscode/tree/nodes';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { nextEvent, until } from './waitFor';
+import { buildResult } from '../support/builders';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 /** VS Code 1.139's own notification link syntax (its workbench's regex): what must not survive. */
@@ -19,19 +20,12 @@ const CODICON = /(?<!\\)\$\([A-Za-z0-9-]+(?:~[A-Za-z]+)?\)/;
 const link = (label: string) => `[${label}](command:workbench.action.openSettings) [web](https://evil.example/x) $(alert)`;
 
 function hostileResult(resultName: string, status: string): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: link('pipeline'),
-    result_name: resultName,
-    status,
-    package_uuid: link('uuid'),
-    started_at: goTimeString(new Date(now.getTime() - 5)),
-    finished_at: goTimeString(now),
-    duration_ms: 5,
-    rows_loaded: 1,
-    rows_exported: 0,
-    error: `${link('error')}\n2026-12-01 20:00:00.000 [info] forged line`,
-  };
+  return buildResult(
+    resultName,
+    { pipeline_name: link('pipeline'), status, package_uuid: link('uuid'), duration_ms: 5, rows_loaded: 1, rows_exported: 0, error: `${link('error')}
+2026-12-01 20:00:00.000 [info] forged line` },
+    new Date(),
+  );
 }
 
 function assertInert(what: string, text: string | undefined): void {
@@ -50,6 +44,7 @@ function assertInertMarkdown(what: string, tooltip: string | vscode.MarkdownStri
 }
 
 describe('Hostile publishers: event text is inert everywhere', function () {
+  const ext = useExtension();
   let redis: RedisServer;
   let admin: Redis;
   let t: Testing;
@@ -60,20 +55,17 @@ describe('Hostile publishers: event text is inert everywhere', function () {
   before(async function () {
     redis = await startRedis();
     admin = await redis.client();
-    const api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
-    t = (api as unknown as { testing: Testing }).testing;
+    t = ext.testing;
     // A controller of its own: the extension's may still be inside another suite's storm window.
     notifications = new NotificationController(t.viewer, t.config, vscode.window.createOutputChannel('TDTP hostile test', { log: true }));
     notifications.onDidShow((n) => shown.push(n));
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected to the hostile suite\'s Redis', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState]);
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent('connected to the hostile suite\'s Redis', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.includes(`:${redis.port}/`) ? true : undefined), [t.connection.onDidChangeState]);
     await vscode.commands.executeCommand('tdtp.pipelines.focus');
   });
 
   after(async () => {
     notifications?.dispose();
-    await vscode.workspace.getConfiguration('tdtp').update('limits.maxPipelines', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
 
@@ -88,7 +80,7 @@ describe('Hostile publishers: event text is inert everywhere', function () {
   it('tree labels, descriptions and tooltips of that pipeline, its run and an unknown status are inert', async () => {
     // An unknown status, and a payload whose result_name differs from its channel's (both are shown).
     await admin.publish(keys.channel(`${hostileName}2`), JSON.stringify({ ...hostileResult(`${hostileName}2`, link('status')), result_name: link('payload') }));
-    await until('both hostile pipelines in the store', () => (t.store.has(hostileName) && t.store.has(`${hostileName}2`) ? true : undefined), [t.store.onDidAddRun]);
+    await untilEvent('both hostile pipelines in the store', () => (t.store.has(hostileName) && t.store.has(`${hostileName}2`) ? true : undefined), [t.store.onDidAddRun]);
     t.store.flush();
     const nodes = t.tree.getChildren().filter((n: TreeNode): n is PipelineNode => n.kind === 'pipeline' && n.resultName.startsWith(hostileName));
     assert.equal(nodes.length, 2);
@@ -126,8 +118,8 @@ describe('Hostile publishers: event text is inert everywhere', function () {
   it('a flood of distinct failed names keeps the normal pipelines, stays within the limit and says so once', async function () {
     this.timeout(60_000);
     const limit = 50;
-    const limitSet = until('the store to take the new limit', () => (t.store.overflow?.limit === limit || t.store.size <= limit ? true : undefined), [t.viewer.onDidChange, t.config.onDidChange]);
-    await vscode.workspace.getConfiguration('tdtp').update('limits.maxPipelines', limit, vscode.ConfigurationTarget.Global);
+    const limitSet = untilEvent('the store to take the new limit', () => (t.store.overflow?.limit === limit || t.store.size <= limit ? true : undefined), [t.viewer.onDidChange, t.config.onDidChange]);
+    await ext.settings.update('limits.maxPipelines', limit, vscode.ConfigurationTarget.Global);
     await limitSet;
     // The team's pipelines: one read from its state key, one heard twice, one failing twice.
     await admin.set(keys.stateKey('NORMAL_STATE'), JSON.stringify({ ...hostileResult('NORMAL_STATE', 'success'), pipeline_name: 'p', error: undefined }), 'EX', 600);
@@ -136,7 +128,7 @@ describe('Hostile publishers: event text is inert everywhere', function () {
       await publishResult(admin, keys, { ...hostileResult('NORMAL_TWICE', 'success'), pipeline_name: 'p', duration_ms: duration, error: undefined }, 600);
       await publishResult(admin, keys, { ...hostileResult('NORMAL_FAILING', 'failed'), pipeline_name: 'p', duration_ms: duration }, 600);
     }
-    await until('the normal pipelines', () => (['NORMAL_STATE', 'NORMAL_TWICE', 'NORMAL_FAILING'].every((n) => t.store.has(n)) && t.store.get('NORMAL_FAILING')?.runCount === 2 ? true : undefined), [t.store.onDidAddRun]);
+    await untilEvent('the normal pipelines', () => (['NORMAL_STATE', 'NORMAL_TWICE', 'NORMAL_FAILING'].every((n) => t.store.has(n)) && t.store.get('NORMAL_FAILING')?.runCount === 2 ? true : undefined), [t.store.onDidAddRun]);
     const notices = () => shown.filter((n) => n.kind === 'limit');
     assert.equal(notices().length, 0, 'no notice before the limit is reached');
     let received = 0;
@@ -147,14 +139,14 @@ describe('Hostile publishers: event text is inert everywhere', function () {
       const batch = admin.pipeline();
       for (let i = 0; i < flood; i++) batch.publish(keys.channel(`FLOOD_${i}`), JSON.stringify(hostileResult(`FLOOD_${i}`, 'failed')));
       await batch.exec();
-      await until('every flood event received', () => (received === flood ? true : undefined), [t.store.onDidAddRun], 30_000);
+      await untilEvent('every flood event received', () => (received === flood ? true : undefined), [t.store.onDidAddRun], 30_000);
       const { message } = await notice;
       assert.match(message, /pipelines not shown: more than the limit of 50/);
       // A second wave: still one notice.
       const again = admin.pipeline();
       for (let i = flood; i < flood + 200; i++) again.publish(keys.channel(`FLOOD_${i}`), JSON.stringify(hostileResult(`FLOOD_${i}`, 'failed')));
       await again.exec();
-      await until('the second wave received', () => (received === flood + 200 ? true : undefined), [t.store.onDidAddRun], 30_000);
+      await untilEvent('the second wave received', () => (received === flood + 200 ? true : undefined), [t.store.onDidAddRun], 30_000);
       t.store.flush();
     } finally {
       counted.dispose();

@@ -12,34 +12,27 @@ import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { historyFileName, historyIdentity } from '../../src/core/history/identity';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
+import { publishResult } from '../../src/core/publish';
 import { parseConnectionSettings } from '../../src/core/settings';
 import type { HistoryItem } from '../../src/core/runs';
 import { NOT_RUNNING_REASON } from '../../src/core/watcher';
-import type { TdtpViewerApi } from '../../src/vscode/api';
 import { AwayNotifier, ShownAwaySummary } from '../../src/vscode/notify/awaySummary';
 import { Config } from '../../src/vscode/settings/config';
 import type { Testing } from '../../src/vscode/testing';
 import { Viewer } from '../../src/vscode/connections/viewer';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { nextEvent, until } from './waitFor';
+import { buildFailedResult, buildResult } from '../support/builders';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 const keys = new KeySpace('tdtp:pipeline');
 let counter = 0;
 
+/** A run of the one pipeline, finishing now; each has its own finish and duration, so runs tell apart. */
 function result(resultName: string, status = 'success'): TdtpResult {
   const finished = new Date(Date.now() + counter++);
-  return {
-    pipeline_name: 'erp_mask_sync',
-    result_name: resultName,
-    status,
-    started_at: goTimeString(new Date(finished.getTime() - 1000)),
-    finished_at: goTimeString(finished),
-    duration_ms: counter,
-    rows_loaded: 100,
-    rows_exported: 100,
-    ...(status === 'failed' ? { error: 'source unreachable' } : {}),
-  };
+  const overrides: Partial<TdtpResult> = { pipeline_name: 'erp_mask_sync', status, duration_ms: counter, rows_loaded: 100, rows_exported: 100 };
+  return status === 'failed' ? buildFailedResult(resultName, 'source unreachable', { ...overrides, rows_exported: 100 }, finished) : buildResult(resultName, overrides, finished);
 }
 
 function runs(items: HistoryItem[]): unknown[] {
@@ -47,6 +40,7 @@ function runs(items: HistoryItem[]): unknown[] {
 }
 
 describe('A viewer that remembers (persisted history)', function () {
+  const ext = useExtension();
   let redis: RedisServer;
   let admin: Redis;
   let t: Testing;
@@ -86,12 +80,10 @@ describe('A viewer that remembers (persisted history)', function () {
   before(async function () {
     redis = await startRedis();
     admin = await redis.client();
-    const api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
-    t = (api as unknown as { testing: Testing }).testing;
-    const config = vscode.workspace.getConfiguration('tdtp');
-    await config.update('connections', undefined, vscode.ConfigurationTarget.Global);
-    await config.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected to this suite’s server', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.endsWith(`:${redis.port}/0`) && t.connection.lastReconcile ? true : undefined), [t.viewer.onDidChangeState, t.viewer.onDidReconcile]);
+    t = ext.testing;
+    await ext.settings.update('connections', undefined, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent('connected to this suite’s server', () => (t.connection.state.kind === 'connected' && t.connection.endpoint?.endsWith(`:${redis.port}/0`) && t.connection.lastReconcile ? true : undefined), [t.viewer.onDidChangeState, t.viewer.onDidReconcile]);
     for (let i = 0; i < 6; i++) await publishLive('HIST_V001', i === 2 ? 'failed' : 'success');
   });
 
@@ -188,8 +180,7 @@ describe('A viewer that remembers (persisted history)', function () {
     await publishLive('HIST_ALERT', 'failed');
     await publishLive('HIST_ALERT', 'failed');
     await publishLive('HIST_QUIET');
-    const config = vscode.workspace.getConfiguration('tdtp');
-    await config.update('expectations', [{ resultName: 'HIST_QUIET', every: '15m' }], vscode.ConfigurationTarget.Global);
+    await ext.settings.update('expectations', [{ resultName: 'HIST_QUIET', every: '15m' }], vscode.ConfigurationTarget.Global);
     try {
       const viewer = await reloaded(closeWindow());
       const connection = viewer.connections[0];
@@ -210,7 +201,7 @@ describe('A viewer that remembers (persisted history)', function () {
         'a recovery after the two failures before the reload',
       );
     } finally {
-      await config.update('expectations', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('expectations', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });

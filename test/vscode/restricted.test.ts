@@ -1,31 +1,28 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { Testing } from '../../src/vscode/testing';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { nextEvent, until } from './waitFor';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 /**
  * Runs in a workspace that is NOT trusted, whose .vscode/settings.json points the viewer at
  * port 1 and adds an action rule (written by scripts/test-vscode.mjs). Restricted Mode must ignore both.
  */
 describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', function () {
+  const ext = useExtension();
   let redis: RedisServer;
   let t: Testing;
 
   before(async () => {
     redis = await startRedis();
-    const extension = vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer');
-    assert.ok(extension, 'the extension is installed');
-    const api = await extension.activate();
-    t = (api as unknown as { testing: Testing }).testing;
+    t = ext.testing;
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('tdtp').update('redis.port', undefined, vscode.ConfigurationTarget.Global);
     await redis?.dispose();
   });
 
@@ -36,8 +33,8 @@ describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', functi
     assert.equal(config.get('redis.port'), 6379, 'the workspace\'s port is not used');
     assert.equal(t.actions.ruleCount, 0, 'the workspace\'s action rule is not used');
 
-    await config.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected to the port from the user settings', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent('connected to the port from the user settings', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
     assert.match(t.viewer.connections[0].endpoint ?? '', new RegExp(`:${redis.port}/`));
   });
 

@@ -5,21 +5,15 @@ import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import type { TdtpViewerApi } from '../../src/vscode/api';
 import type { ElsewhereQuestion } from '../../src/vscode/connections/secrets';
 import type { Testing } from '../../src/vscode/testing';
 import type { MoveQuestion } from '../../src/vscode/connections/urlPassword';
 import { namedSettingProblemText } from '../../src/vscode/words/settings';
 import { RedisServer, startRedis } from '../support/redisServer';
-import { until } from './waitFor';
+import { useExtension } from './harness';
+import { untilEvent } from './waitFor';
 
-const EXTENSION_ID = 'tdtp.tdtp-pipeline-viewer';
 const PASSWORD = 'bound-pä/ss';
-
-async function setRedis(settings: Record<string, unknown>): Promise<void> {
-  const config = vscode.workspace.getConfiguration('tdtp');
-  for (const [key, value] of Object.entries(settings)) await config.update(`redis.${key}`, value, vscode.ConfigurationTarget.Global);
-}
 
 /** Failed AUTH attempts a server recorded (ACL LOG, reason "auth"): a password sent to it that it does not take. */
 async function authAttempts(server: RedisServer): Promise<number> {
@@ -44,6 +38,10 @@ async function viewerClients(server: RedisServer): Promise<number> {
 }
 
 describe('Passwords: bound to their endpoint, and kept out of settings', function () {
+  const ext = useExtension();
+  const setRedis = async (settings: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(settings)) await ext.settings.update(`redis.${key}`, value, vscode.ConfigurationTarget.Global);
+  };
   let first: RedisServer;
   let second: RedisServer;
   /** A trusted repository's server: its workspace settings point the default connection there. */
@@ -51,12 +49,11 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
   let t: Testing;
   let askElsewhere: ElsewhereQuestion;
   let askMove: MoveQuestion;
-  const connected = () => until('the viewer to be connected', () => (t.connection.state.kind === 'connected' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
+  const connected = () => untilEvent('the viewer to be connected', () => (t.connection.state.kind === 'connected' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
 
   before(async () => {
     [first, second, lure] = await Promise.all([startRedis({ password: PASSWORD }), startRedis({ password: PASSWORD }), startRedis({ password: 'the-lure-s-own' })]);
-    const api = await vscode.extensions.getExtension<TdtpViewerApi>(EXTENSION_ID)!.activate();
-    t = (api as unknown as { testing: Testing }).testing;
+    t = ext.testing;
     askElsewhere = t.passwords.askElsewhere;
     askMove = t.urlPasswords.ask;
   });
@@ -64,8 +61,6 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
   after(async () => {
     t.passwords.askElsewhere = askElsewhere;
     t.urlPasswords.ask = askMove;
-    await setRedis({ url: undefined, port: undefined });
-    await vscode.workspace.getConfiguration('tdtp').update('redis.url', undefined, vscode.ConfigurationTarget.Workspace);
     await t.passwords.clear();
     await Promise.all([first?.dispose(), second?.dispose(), lure?.dispose()]);
   });
@@ -85,7 +80,7 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
       return answer;
     };
     await setRedis({ port: second.port });
-    const refused = await until('the password to be held back', () => (t.connection.state.kind === 'notConfigured' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
+    const refused = await untilEvent('the password to be held back', () => (t.connection.state.kind === 'notConfigured' ? t.connection.state : undefined), [t.connection.onDidChangeState]);
     assert.deepEqual(asked, [['default', 'redis', firstEndpoint, secondEndpoint]]);
     assert.match(refused.problems.map(namedSettingProblemText).join('\n'), new RegExp(`saved for ${firstEndpoint}; it is not sent to ${secondEndpoint}`));
     assert.equal(await viewerClients(second), 0, 'nothing connected to the other server');
@@ -109,10 +104,10 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
     const bare = `redis://127.0.0.1:${first.port}/0`;
     await setRedis({ port: undefined, url: `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${first.port}/0` });
     const config = () => vscode.workspace.getConfiguration('tdtp').inspect<string>('redis.url')?.globalValue;
-    await until('the setting to be rewritten without its password', () => (config() === bare ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+    await untilEvent('the setting to be rewritten without its password', () => (config() === bare ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
     assert.deepEqual(asked, [['user', `redis://***@127.0.0.1:${first.port}/0`]], 'asked once, naming the URL without its password');
     assert.equal(await t.passwords.get(), PASSWORD);
-    const state = await until('connected with the moved password', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
+    const state = await untilEvent('connected with the moved password', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
     assert.ok(state);
   });
 
@@ -124,32 +119,31 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
       asked.push([scope, shownUrl, setting, String(replaces)]);
       return true;
     };
-    const config = vscode.workspace.getConfiguration('tdtp');
     const bare = `redis://127.0.0.1:${first.port}/0`;
     const withPassword = `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${first.port}/0`;
     try {
       // The third entry repeats a name: it is no connection, and its password must not replace the second's.
       const repeated = { name: 'team', url: `redis://:other@127.0.0.1:${second.port}/0` };
-      await config.update('connections', [{ name: 'plain', url: bare }, { name: 'team', url: withPassword }, repeated], vscode.ConfigurationTarget.Global);
+      await ext.settings.update('connections', [{ name: 'plain', url: bare }, { name: 'team', url: withPassword }, repeated], vscode.ConfigurationTarget.Global);
       const entries = () => vscode.workspace.getConfiguration('tdtp').inspect<Array<{ name: string; url: string }>>('connections')?.globalValue;
-      await until('the entry to be rewritten without its password', () => (entries()?.[1]?.url === bare ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+      await untilEvent('the entry to be rewritten without its password', () => (entries()?.[1]?.url === bare ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
       assert.deepEqual(asked, [['user', `redis://***@127.0.0.1:${first.port}/0`, 'tdtp.connections[1].url', 'false']], 'asked once, naming the entry and the URL without its password');
       assert.deepEqual(entries(), [{ name: 'plain', url: bare }, { name: 'team', url: bare }, repeated], 'only that entry changed');
       assert.deepEqual(await t.passwords.getBound('team'), { password: PASSWORD, endpoint: `redis://127.0.0.1:${first.port}` }, 'stored under the connection name, bound to where the entry points');
       assert.equal(await t.passwords.get(), undefined, 'not under the default connection');
-      await until('the team connection connected with the moved password', () => {
+      await untilEvent('the team connection connected with the moved password', () => {
         const team = t.viewer.get('team');
         return team?.state.kind === 'connected' ? true : undefined;
       }, [t.viewer.onDidChangeState]);
     } finally {
-      await config.update('connections', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('connections', undefined, vscode.ConfigurationTarget.Global);
       await t.passwords.clear('team');
     }
   });
 
   /** The workspace settings of the suite's (trusted) folder point the default connection at the lure. */
   async function lureInWorkspace(on: boolean): Promise<void> {
-    await vscode.workspace.getConfiguration('tdtp').update('redis.url', on ? `redis://127.0.0.1:${lure.port}/0` : undefined, vscode.ConfigurationTarget.Workspace);
+    await ext.settings.update('redis.url', on ? `redis://127.0.0.1:${lure.port}/0` : undefined, vscode.ConfigurationTarget.Workspace);
   }
 
   /** No URL, port or password of the user's; every question about sending the password elsewhere is recorded and answered no. */
@@ -165,7 +159,7 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
   }
 
   const heldBackOrSent = () =>
-    until('the password held back, or sent and refused', () => {
+    untilEvent('the password held back, or sent and refused', () => {
       const state = t.connection.state;
       return state.kind === 'notConfigured' || (state.kind === 'failed' && state.problem.code === 'auth-failed') ? state : undefined;
     }, [t.connection.onDidChangeState]);
@@ -179,7 +173,7 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
       // The user's own settings hold the password in the URL (not the value warned about above); they accept the offer to move it.
       await setRedis({ url: `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${first.port}/1` });
       const userUrl = () => vscode.workspace.getConfiguration('tdtp').inspect<string>('redis.url')?.globalValue;
-      await until('the user setting rewritten without its password', () => (userUrl() === `${firstEndpoint}/1` ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+      await untilEvent('the user setting rewritten without its password', () => (userUrl() === `${firstEndpoint}/1` ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
       const state = await heldBackOrSent();
       assert.deepEqual(await t.passwords.getBound(), { password: PASSWORD, endpoint: firstEndpoint }, 'bound where the URL it came from points');
       assert.equal(await authAttempts(lure), 0, 'no AUTH reached the workspace\'s server');
@@ -190,7 +184,7 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
     } finally {
       await lureInWorkspace(false);
     }
-    await until('connected where the password belongs', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
+    await untilEvent('connected where the password belongs', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
   });
 
   it('sends a password saved for no server only where the user\'s own settings point; where a workspace points, only if the user agrees', async () => {
@@ -209,6 +203,6 @@ describe('Passwords: bound to their endpoint, and kept out of settings', functio
     }
     // The user's own settings name the server: the password goes there and is bound to it.
     await setRedis({ port: first.port });
-    await until('connected with the password', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
+    await untilEvent('connected with the password', () => (t.connection.state.kind === 'connected' && t.connection.state.node === `127.0.0.1:${first.port}` ? true : undefined), [t.connection.onDidChangeState]);
   });
 });

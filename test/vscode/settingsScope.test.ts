@@ -5,13 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import type { TdtpViewerApi } from '../../src/vscode/api';
-import type { Testing } from '../../src/vscode/testing';
+import { activateExtension } from './harness';
 
 describe('Settings only the user sets (application scope), in a trusted workspace', function () {
   it('ignores the workspace\'s tdtp.history.persist: false, which would delete every server\'s history for every window', async () => {
-    const api = await vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer')!.activate();
-    const t = (api as unknown as { testing: Testing }).testing;
+    const t = (await activateExtension()).testing;
     assert.equal(vscode.workspace.isTrusted, true);
     const settingsFile = join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'settings.json');
     assert.match(readFileSync(settingsFile, 'utf8'), /"tdtp\.history\.persist":\s*false/, 'the repository says false (written by scripts/test-vscode.mjs)');

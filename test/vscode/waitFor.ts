@@ -5,7 +5,7 @@ type AnyEvent<T> = (listener: (value: T) => void) => { dispose(): void };
  * Resolves when `check()` returns a value other than undefined, re-checking whenever one of the
  * events fires (no polling, no sleeps). Rejects with `what` after the timeout.
  */
-export function until<T>(what: string, check: () => T | undefined, events: AnyEvent<unknown>[], timeoutMs = 15_000): Promise<T> {
+export function untilEvent<T>(what: string, check: () => T | undefined, events: AnyEvent<unknown>[], timeoutMs = 15_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const subscriptions: Array<{ dispose(): void }> = [];
     const done = () => {

@@ -6,8 +6,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { TdtpResult } from '../../src/core/decode';
 import { KeySpace } from '../../src/core/keySpace';
-import { goTimeString, publishResult } from '../../src/core/publish';
-import type { TdtpViewerApi } from '../../src/vscode/api';
+import { publishResult } from '../../src/core/publish';
 import type { DetailPanelManager } from '../../src/vscode/panel/detailPanel';
 import type { PasswordStore } from '../../src/vscode/connections/secrets';
 import type { NamespaceNode, TreeNode } from '../../src/vscode/tree/nodes';
@@ -15,8 +14,10 @@ import type { PipelinesTreeProvider } from '../../src/vscode/tree/provider';
 import type { Viewer } from '../../src/vscode/connections/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
 import { RedisServer, startRedis } from '../support/redisServer';
+import { buildResult } from '../support/builders';
 import { runPipelineCommand } from './runPipeline';
-import { nextEvent, until } from './waitFor';
+import { useExtension } from './harness';
+import { nextEvent, untilEvent } from './waitFor';
 
 interface Testing {
   viewer: Viewer;
@@ -30,22 +31,13 @@ const keys = new KeySpace('tdtp:pipeline');
 /** The repository: the suite is bundled to out/test/vscode/index.js. */
 const ROOT = join(__dirname, '..', '..', '..');
 
+/** A run finishing now; a failed run exported nothing. */
 function result(resultName: string, status: string, extra: Partial<TdtpResult> = {}): TdtpResult {
-  const now = new Date();
-  return {
-    pipeline_name: `${resultName.toLowerCase()}_pipeline`,
-    result_name: resultName,
-    status,
-    started_at: goTimeString(new Date(now.getTime() - 1842)),
-    finished_at: goTimeString(now),
-    duration_ms: 1842,
-    rows_loaded: 15000,
-    rows_exported: status === 'failed' ? 0 : 15000,
-    ...extra,
-  };
+  return buildResult(resultName, { status, ...(status === 'failed' ? { rows_exported: 0 } : {}), ...extra }, new Date());
 }
 
 describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Config, tasks)', function () {
+  const ext = useExtension();
   let redis: RedisServer;
   let admin: Redis;
   let t: Testing;
@@ -55,7 +47,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
 
   /** The store of the one connection has a run of this name matching `check`. */
   const stored = (name: string, check: (status: string) => boolean) =>
-    until(`a run of ${name} in the store`, () => {
+    untilEvent(`a run of ${name} in the store`, () => {
       const latest = t.viewer.connections[0].store.get(name)?.latest;
       return latest && check(latest.run.result.status) ? latest : undefined;
     }, [t.viewer.onDidChange]);
@@ -67,24 +59,21 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
 
   const diagnosticsOf = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'TDTP');
   const diagnosticsChanged = (uri: vscode.Uri, check: (d: vscode.Diagnostic[]) => boolean, what: string) =>
-    until(what, () => (check(diagnosticsOf(uri)) ? diagnosticsOf(uri) : undefined), [vscode.languages.onDidChangeDiagnostics as never]);
+    untilEvent(what, () => (check(diagnosticsOf(uri)) ? diagnosticsOf(uri) : undefined), [vscode.languages.onDidChangeDiagnostics as never]);
 
   before(async () => {
     redis = await startRedis();
     admin = await redis.client();
-    const extension = vscode.extensions.getExtension<TdtpViewerApi>('tdtp.tdtp-pipeline-viewer');
-    assert.ok(extension);
-    t = ((await extension.activate()) as unknown as { testing: Testing }).testing;
+    t = ext.testing;
+    // Connect from the pipeline files writes these to the workspace (cli.* are machine settings: never there).
+    for (const key of ['redis.port', 'redis.host', 'redis.db']) ext.settings.track(key, vscode.ConfigurationTarget.Workspace);
     folder = vscode.workspace.workspaceFolders![0].uri;
-    await config().update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
-    await until('connected', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
+    await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
+    await untilEvent('connected', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
     await t.workspace.files.ready;
   });
 
   after(async () => {
-    for (const key of ['redis.port', 'redis.host', 'redis.db', 'cli.path', 'cli.args', 'workspace.problems']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
-    // What Connect from the pipeline files wrote (cli.* are machine settings: never in a workspace).
-    for (const key of ['redis.port', 'redis.host', 'redis.db']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
     await t?.passwords.clear();
     await redis?.dispose();
   });
@@ -135,9 +124,9 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     const dq = await diagnosticsChanged(uri, (d) => d.length === 1, 'a data-quality diagnostic');
     assert.equal(dq[0].severity, vscode.DiagnosticSeverity.Warning);
 
-    await config().update('workspace.problems', false, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('workspace.problems', false, vscode.ConfigurationTarget.Global);
     await diagnosticsChanged(uri, (d) => d.length === 0, 'the setting turns Problems off');
-    await config().update('workspace.problems', undefined, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('workspace.problems', undefined, vscode.ConfigurationTarget.Global);
     await diagnosticsChanged(uri, (d) => d.length === 1, 'and on again');
   });
 
@@ -147,7 +136,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     assert.equal(bomb?.definition.ttl, 600, 'indexed at start, read through ten levels of merges');
     await vscode.window.showTextDocument(uri);
     assert.ok((await lensTitles(uri)).some((title) => /no run seen yet/.test(title)), 'the open file parsed for its CodeLens');
-    const inTree = until('WS_BOMB in the tree', () => (t.tree.getChildren().some((n) => n.kind === 'pipeline' && n.resultName === 'WS_BOMB') ? true : undefined), [t.tree.onDidChangeTreeData as never, t.viewer.onDidChange], 10_000);
+    const inTree = untilEvent('WS_BOMB in the tree', () => (t.tree.getChildren().some((n) => n.kind === 'pipeline' && n.resultName === 'WS_BOMB') ? true : undefined), [t.tree.onDidChangeTreeData as never, t.viewer.onDidChange], 10_000);
     await publishResult(admin, keys, result('WS_BOMB', 'failed', { error: 'boom' }), 600);
     await inTree;
     const titles = await lensTitles(uri);
@@ -192,7 +181,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
   it('follows creations, unsaved edits and deletions', async () => {
     const files = t.workspace.files;
     const path = join(folder.fsPath, 'ws', 'created.yaml');
-    const located = (name: string, present: boolean) => until(`${name} ${present ? 'indexed' : 'gone'}`, () => ((files.locate(name).length > 0) === present ? true : undefined), [files.onDidChange]);
+    const located = (name: string, present: boolean) => untilEvent(`${name} ${present ? 'indexed' : 'gone'}`, () => ((files.locate(name).length > 0) === present ? true : undefined), [files.onDidChange]);
     writeFileSync(path, 'name: created\nresult_log:\n  type: redis\n  name: WS_CREATED\n');
     await located('WS_CREATED', true);
     const editor = await vscode.window.showTextDocument(vscode.Uri.file(path));
@@ -207,7 +196,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
   });
 
   it('the tdtp task provider offers one process task per pipeline file: tdtp.cli.path, tdtp.cli.args, --pipeline <file>', async () => {
-    await config().update('cli.args', ['--verbose'], vscode.ConfigurationTarget.Global);
+    await ext.settings.update('cli.args', ['--verbose'], vscode.ConfigurationTarget.Global);
     const tasks = await vscode.tasks.fetchTasks({ type: 'tdtp' });
     const run = tasks.find((task) => task.definition.pipeline === 'ws/run_me.yaml');
     assert.ok(run, `tasks: ${tasks.map((task) => task.definition.pipeline).join(', ')}`);
@@ -219,8 +208,8 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
 
   it('Run Pipeline runs the configured command; it publishes with tdtp-emit and the CodeLens shows the new run', async () => {
     const uri = file('ws/run_me.yaml');
-    await config().update('cli.path', process.execPath, vscode.ConfigurationTarget.Global);
-    await config().update('cli.args', [join(ROOT, 'test', 'support', 'fake-tdtpcli.mjs'), join(ROOT, 'dist', 'tdtp-emit.js'), String(redis.port)], vscode.ConfigurationTarget.Global);
+    await ext.settings.update('cli.path', process.execPath, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('cli.args', [join(ROOT, 'test', 'support', 'fake-tdtpcli.mjs'), join(ROOT, 'dist', 'tdtp-emit.js'), String(redis.port)], vscode.ConfigurationTarget.Global);
     await vscode.window.showTextDocument(uri);
     const { ended } = await runPipelineCommand(uri);
     await stored('WS_RUN', (s) => s === 'success');
@@ -234,9 +223,9 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     await publishResult(admin, keys, result('travel:sales:load', 'success'), 600);
     await publishResult(admin, keys, result('travel:customers:load', 'success', { rows_exported: 14000 }), 600);
     await stored('travel:customers:load', (s) => s === 'success');
-    await config().update('tree.groupByNamespace', true, vscode.ConfigurationTarget.Global);
+    await ext.settings.update('tree.groupByNamespace', true, vscode.ConfigurationTarget.Global);
     try {
-      const travel = await until('a travel namespace at the root', () => t.tree.getChildren().find((n): n is NamespaceNode => n.kind === 'namespace' && n.path === 'travel'), [t.tree.onDidChangeTreeData as never, vscode.workspace.onDidChangeConfiguration as never]);
+      const travel = await untilEvent('a travel namespace at the root', () => t.tree.getChildren().find((n): n is NamespaceNode => n.kind === 'namespace' && n.path === 'travel'), [t.tree.onDidChangeTreeData as never, vscode.workspace.onDidChangeConfiguration as never]);
       const item = t.tree.getTreeItem(travel);
       assert.equal(item.label, 'travel');
       assert.equal(item.description, '3');
@@ -250,17 +239,17 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
       assert.equal(t.tree.getParent(t.tree.getChildren(children[1])[0])?.kind, 'namespace');
       assert.ok(t.tree.getChildren().some((n) => n.kind === 'pipeline' && n.resultName === 'WS_LENS'), 'names without a separator stay at the top');
     } finally {
-      await config().update('tree.groupByNamespace', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('tree.groupByNamespace', undefined, vscode.ConfigurationTarget.Global);
     }
-    await until('the flat list again', () => (t.tree.getChildren().every((n) => n.kind !== 'namespace') ? true : undefined), [t.tree.onDidChangeTreeData as never, vscode.workspace.onDidChangeConfiguration as never]);
+    await untilEvent('the flat list again', () => (t.tree.getChildren().every((n) => n.kind !== 'namespace') ? true : undefined), [t.tree.onDidChangeTreeData as never, vscode.workspace.onDidChangeConfiguration as never]);
   });
 
   it('the status lens says "late" when the alert rules expect a run that has not come', async () => {
     const path = join(folder.fsPath, 'ws', 'late.yaml');
     writeFileSync(path, 'name: late\nresult_log:\n  type: redis\n  name: WS_LATE\n');
-    await config().update('expectations', [{ resultName: 'WS_LATE', every: '@every 2s' }], vscode.ConfigurationTarget.Global);
+    await ext.settings.update('expectations', [{ resultName: 'WS_LATE', every: '@every 2s' }], vscode.ConfigurationTarget.Global);
     try {
-      await until('late.yaml indexed', () => (t.workspace.files.locate('WS_LATE').length ? true : undefined), [t.workspace.files.onDidChange]);
+      await untilEvent('late.yaml indexed', () => (t.workspace.files.locate('WS_LATE').length ? true : undefined), [t.workspace.files.onDidChange]);
       await publishResult(admin, keys, result('WS_LATE', 'success'), 600);
       await stored('WS_LATE', (s) => s === 'success');
       // The CodeLens command needs the document open (an unopened one is an "Illegal argument").
@@ -270,7 +259,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
       const titles = await lensTitles(vscode.Uri.file(path));
       assert.ok(titles.some((title) => /^\$\(pass-filled\) success · .* · DQ ✓ · ⏰ late by \d+ s$/.test(title)), titles.join(' | '));
     } finally {
-      await config().update('expectations', undefined, vscode.ConfigurationTarget.Global);
+      await ext.settings.update('expectations', undefined, vscode.ConfigurationTarget.Global);
       rmSync(path);
     }
   });
@@ -280,8 +269,8 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     const path = join(folder.fsPath, 'ws', 'connect.yaml');
     writeFileSync(path, `name: connect\nresult_log:\n  type: redis\n  address: "127.0.0.1:${redis.port}"\n  password: "pw-from-file"\n  db: 0\n  name: WS_CONNECT\n`);
     try {
-      await until('the file indexed', () => (t.workspace.files.locate('WS_CONNECT').length ? true : undefined), [t.workspace.files.onDidChange]);
-      await config().update('redis.port', undefined, vscode.ConfigurationTarget.Global);
+      await untilEvent('the file indexed', () => (t.workspace.files.locate('WS_CONNECT').length ? true : undefined), [t.workspace.files.onDidChange]);
+      await ext.settings.update('redis.port', undefined, vscode.ConfigurationTarget.Global);
       const ok = await vscode.commands.executeCommand<boolean>('tdtp.connectFromWorkspace', { address: `127.0.0.1:${redis.port}`, db: 0, password: 'fromFile' });
       assert.equal(ok, true);
       assert.equal(await t.passwords.get(), 'pw-from-file', 'the password is in secret storage');
@@ -289,7 +278,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
       assert.equal(config().inspect('redis.host')?.workspaceValue, '127.0.0.1');
       const settingsFile = join(folder.fsPath, '.vscode', 'settings.json');
       assert.doesNotMatch(readFileSync(settingsFile, 'utf8'), /pw-from-file/, 'never in settings');
-      await until('connected with the file\'s password', () => (t.viewer.connections[0].state.kind === 'connected' && t.viewer.connections[0].endpoint?.includes(`:${redis.port}`) ? true : undefined), [t.viewer.onDidChangeState]);
+      await untilEvent('connected with the file\'s password', () => (t.viewer.connections[0].state.kind === 'connected' && t.viewer.connections[0].endpoint?.includes(`:${redis.port}`) ? true : undefined), [t.viewer.onDidChangeState]);
     } finally {
       rmSync(path);
       await admin.config('SET', 'requirepass', '');
@@ -312,7 +301,7 @@ describe('Pipeline files in the workspace (CodeLens, Problems, Open Pipeline Con
     };
     const connect = () => vscode.commands.executeCommand<boolean>('tdtp.connectFromWorkspace', { address, db: 0, password: 'fromFile' });
     try {
-      await until('the file indexed', () => (t.workspace.files.locate('WS_CONNECT_AGAIN').length ? true : undefined), [t.workspace.files.onDidChange]);
+      await untilEvent('the file indexed', () => (t.workspace.files.locate('WS_CONNECT_AGAIN').length ? true : undefined), [t.workspace.files.onDidChange]);
       const mine = { password: 'mine', endpoint: 'redis://10.9.9.9:6379' };
       await t.passwords.set(mine.password, 'default', 'redis', mine.endpoint);
       assert.equal(await connect(), true, 'Keep Mine connects without the file\'s password');
