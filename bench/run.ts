@@ -870,7 +870,7 @@ async function measureHistoryStreams(settings: ConnectionSettings, admin: Redis)
   log(`10 shared history: ${streams} streams × 100 entries, MAXLEN ~ 50 for the recorder rounds, ${rounds} rounds`);
   const f = await measureStreams(settings, admin, streams, 100, 50, rounds);
   addRow('10e', `Recorder: ${(streams * 100).toLocaleString('en-US')} runs into ${streams} streams (XADD MAXLEN ~ 50: trimming), runs/s`, stat(f.recorderRunsPerS), (v) => `${Math.round(v).toLocaleString('en-US')} runs/s`, { text: '≥ 20,000 runs/s', ok: (v) => v >= 20_000 });
-  addRow('10f', `Viewer connect: read ${streams.toLocaleString('en-US')} streams × 100 entries (${f.runsRead.toLocaleString('en-US')} runs)`, stat(f.connectMs), (v) => fmtMs(v), QUICK ? undefined : { text: '≤ 500 ms', ok: (v) => v <= 500 });
+  addRow('10f', `RecordedWatcher connect: read ${streams.toLocaleString('en-US')} streams × 100 entries (${f.runsRead.toLocaleString('en-US')} runs)`, stat(f.connectMs), (v) => fmtMs(v), QUICK ? undefined : { text: '≤ 500 ms', ok: (v) => v <= 500 });
 }
 
 /** 10g-10r: the recorder against a bare client's pipelined XADDs of the same entries (bench/recorder.ts). */

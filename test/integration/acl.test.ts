@@ -9,14 +9,14 @@ import { pollOnce } from '../../src/core/watcher';
 import {
   KEYS,
   RedisServer,
-  Viewer,
+  RecordedWatcher,
   assertModelMatchesRedis,
   connectionsReceived,
-  createViewer,
+  createRecordedWatcher,
   delay,
   settingsFor,
   startRedis,
-  startViewer,
+  startRecordedWatcher,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 import { problemText } from '../../src/cli/problemText';
@@ -26,7 +26,7 @@ export const LEAST_PRIVILEGE = ['~tdtp:pipeline:*', '&tdtp:pipeline:*', '+psubsc
 
 let server: RedisServer;
 let admin: Redis;
-const viewers: Viewer[] = [];
+const viewers: RecordedWatcher[] = [];
 let userCounter = 0;
 
 before(async () => {
@@ -67,9 +67,9 @@ describe('the least-privilege ACL user', () => {
     const consoleOutput: string[] = [];
     const saved = { warn: console.warn, error: console.error, log: console.log };
     console.warn = console.error = console.log = (...args: unknown[]) => void consoleOutput.push(args.map(String).join(' '));
-    let v: Viewer;
+    let v: RecordedWatcher;
     try {
-      v = await startViewer(settings, { backoffInitialMs: 100 });
+      v = await startRecordedWatcher(settings, { backoffInitialMs: 100 });
       assert.equal((await pollOnce(settings, 'ACL_V002')).found, true);
     } finally {
       Object.assign(console, saved);
@@ -108,7 +108,7 @@ describe('the least-privilege ACL user', () => {
     await publishResult(admin, KEYS, buildResult('RO_V001'));
     const user = await createUser(LEAST_PRIVILEGE.map((rule) => (rule === '~tdtp:pipeline:*' ? '%R~tdtp:pipeline:*:state' : rule)));
     const settings = settingsFor(server.port, user);
-    const v = await startViewer(settings);
+    const v = await startRecordedWatcher(settings);
     viewers.push(v);
     assert.equal(v.reconciles[0].added, 1);
     const arrived = v.nextRun('RO_V002', 5000, 'live');
@@ -124,7 +124,7 @@ describe('the least-privilege ACL user', () => {
     await publishResult(db3, KEYS, buildResult('ACL3_V001'));
     const user = await createUser([...LEAST_PRIVILEGE, '+select']);
     const settings = settingsFor(server.port, { ...user, db: 3 });
-    const v = await startViewer(settings);
+    const v = await startRecordedWatcher(settings);
     viewers.push(v);
     assert.deepEqual(
       v.store.list().map((e) => e.resultName),
@@ -157,7 +157,7 @@ describe('an ACL user missing one permission of the set', () => {
       const user = await createUser([...LEAST_PRIVILEGE, ...(db ? ['+select'] : [])].filter((rule) => rule !== leaveOut), true);
       const before = await connectionsReceived(admin);
       // A quick backoff: a reconnect storm would show within the wait below.
-      const v = createViewer(settingsFor(server.port, { ...user, db: db ?? 0 }), { backoffInitialMs: 50, backoffMaxMs: 100 });
+      const v = createRecordedWatcher(settingsFor(server.port, { ...user, db: db ?? 0 }), { backoffInitialMs: 50, backoffMaxMs: 100 });
       viewers.push(v);
       v.watcher.start();
       const state = await v.waitForState((s) => s.kind === 'failed', 5000, `failed without ${leaveOut}`);

@@ -13,13 +13,13 @@ import { pollOnce } from '../../src/core/watcher';
 import {
   KEYS,
   RedisServer,
-  Viewer,
+  RecordedWatcher,
   assertModelMatchesRedis,
-  createViewer,
+  createRecordedWatcher,
   freePort,
   settingsFor,
   startRedis,
-  startViewer,
+  startRecordedWatcher,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 import { TestCluster, startCluster, startClusterNode, waitForClusterState } from '../support/cluster';
@@ -30,7 +30,7 @@ import { settingProblemText } from '../../src/cli/settingWords';
 let cluster: TestCluster;
 let writer: Awaited<ReturnType<TestCluster['cluster']>>;
 let nodeClients: Redis[];
-const viewers: Viewer[] = [];
+const viewers: RecordedWatcher[] = [];
 /** Servers a test starts for itself; stopped in afterEach even when the test fails. */
 const extra: RedisServer[] = [];
 
@@ -59,7 +59,7 @@ function clusterSettings(input: ConnectionSettingsInput = {}) {
   return settingsFor(1, { clusterNodes: cluster.addresses, ...input });
 }
 
-function track(v: Viewer): Viewer {
+function track(v: RecordedWatcher): RecordedWatcher {
   viewers.push(v);
   return v;
 }
@@ -89,7 +89,7 @@ describe('a three-shard cluster', () => {
   test('the state keys of every shard load at connect, from one seed node', async () => {
     const shards = await namesOnEachShard('LOAD', 2);
     for (const name of shards.flat()) await writer.set(KEYS.stateKey(name), encodeLikeGo(buildResult(name)), 'EX', 600);
-    const v = track(await startViewer(clusterSettings({ clusterNodes: [cluster.addresses[1]] })));
+    const v = track(await startRecordedWatcher(clusterSettings({ clusterNodes: [cluster.addresses[1]] })));
     assert.equal(v.reconciles[0].keys, 6);
     assert.equal(v.reconciles[0].added, 6);
     assert.deepEqual(v.store.list().map((e) => e.resultName).sort(), shards.flat().sort());
@@ -99,7 +99,7 @@ describe('a three-shard cluster', () => {
   });
 
   test('events published through each node arrive; polls read each shard', async () => {
-    const v = track(await startViewer(clusterSettings()));
+    const v = track(await startRecordedWatcher(clusterSettings()));
     const shards = await namesOnEachShard('LIVE', 1);
     // Each event is published through a node other than its key's shard, and through every node.
     for (let i = 0; i < nodeClients.length; i++) {
@@ -140,7 +140,7 @@ describe('a three-shard cluster', () => {
     // The node that does not hold the key probed at connect: it answers MOVED.
     const holder = await cluster.nodeOf(KEYS.stateKey('tdtp-viewer-permission-check'));
     const other = cluster.nodes.find((n) => n !== holder)!;
-    const v = track(createViewer(settingsFor(other.port)));
+    const v = track(createRecordedWatcher(settingsFor(other.port)));
     v.watcher.start();
     const state = await v.waitForState(settled, 5000, 'a failure');
     assert.ok(state.kind === 'failed' && state.problem.code === 'settings', JSON.stringify(state));
@@ -150,7 +150,7 @@ describe('a three-shard cluster', () => {
 
 describe('cluster problems', () => {
   test('cluster nodes that do not answer: retried, the message lists them', async () => {
-    const v = track(createViewer(clusterSettings({ clusterNodes: [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`] })));
+    const v = track(createRecordedWatcher(clusterSettings({ clusterNodes: [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`] })));
     v.watcher.start();
     const state = await v.waitForState(settled, 5000, 'a failure');
     assert.ok(state.kind === 'reconnecting' && state.problem.code === 'refused', JSON.stringify(state));
@@ -160,7 +160,7 @@ describe('cluster problems', () => {
   test('cluster settings pointed at a server without cluster support fail clearly', async () => {
     const plain = await startRedis();
     extra.push(plain);
-    const v = track(createViewer(clusterSettings({ clusterNodes: [`127.0.0.1:${plain.port}`] })));
+    const v = track(createRecordedWatcher(clusterSettings({ clusterNodes: [`127.0.0.1:${plain.port}`] })));
     v.watcher.start();
     const state = await v.waitForState(settled, 5000, 'a failure');
     assert.ok(state.kind === 'failed' && state.problem.code === 'settings', JSON.stringify(state));
@@ -173,7 +173,7 @@ describe('cluster problems', () => {
     const admin = await node.client();
     await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '100');
     await waitForClusterState([node], 'fail');
-    const v = track(createViewer(clusterSettings({ clusterNodes: [`127.0.0.1:${node.port}`] })));
+    const v = track(createRecordedWatcher(clusterSettings({ clusterNodes: [`127.0.0.1:${node.port}`] })));
     v.watcher.start();
     const state = await v.waitForState(settled, 5000, 'a failure');
     assert.ok(state.kind === 'reconnecting' && state.problem.code === 'cluster-down', JSON.stringify(state));

@@ -8,15 +8,15 @@ import { pollOnce } from '../../src/core/watcher';
 import {
   KEYS,
   RedisServer,
-  Viewer,
+  RecordedWatcher,
   assertModelMatchesRedis,
   connectionsReceived,
-  createViewer,
+  createRecordedWatcher,
   delay,
   freePort,
   settingsFor,
   startRedis,
-  startViewer,
+  startRecordedWatcher,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 import { errorText, problemText } from '../../src/cli/problemText';
@@ -32,7 +32,7 @@ async function rejectsSaying(promise: Promise<unknown>, pattern: RegExp): Promis
 /** Longer than the first retry could be with the default tuning (backoff 500 ms × 2 × jitter ≤ 1 s). */
 const PAST_FIRST_BACKOFF_MS = 1500;
 
-const viewers: Viewer[] = [];
+const viewers: RecordedWatcher[] = [];
 afterEach(() => {
   for (const v of viewers.splice(0)) v.dispose();
 });
@@ -40,7 +40,7 @@ afterEach(() => {
 /** Starts a viewer that should fail, and checks that it then stays quiet (no reconnect storm). */
 async function expectFailureWithoutRetries(server: RedisServer, admin: Redis, input: Parameters<typeof settingsFor>[1], code: string) {
   const before = await connectionsReceived(admin);
-  const v = createViewer(settingsFor(server.port, input));
+  const v = createRecordedWatcher(settingsFor(server.port, input));
   viewers.push(v);
   v.watcher.start();
   const state = await v.waitForState((s) => s.kind === 'failed' || s.kind === 'connected', 5000, `failed with ${code}`);
@@ -72,7 +72,7 @@ describe('a password-protected server', () => {
 
   test('the right password connects, loads and receives', async () => {
     await publishResult(admin, KEYS, buildResult('PW_V001'));
-    const v = await startViewer(settingsFor(server.port, { password: 's3cret pass' }));
+    const v = await startRecordedWatcher(settingsFor(server.port, { password: 's3cret pass' }));
     viewers.push(v);
     assert.equal(v.watcher.state.kind, 'connected');
     assert.equal(v.reconciles[0].added, 1);
@@ -121,7 +121,7 @@ describe('a server that cannot be reached or used', () => {
 
   test('a refused port is reconnecting with code refused, and keeps retrying with backoff', async () => {
     const port = await freePort();
-    const v = createViewer(settingsFor(port), { backoffInitialMs: 100, backoffMaxMs: 200 });
+    const v = createRecordedWatcher(settingsFor(port), { backoffInitialMs: 100, backoffMaxMs: 200 });
     viewers.push(v);
     v.watcher.start();
     const first = await v.waitForState((s) => s.kind === 'reconnecting', 5000, 'reconnecting');
@@ -137,7 +137,7 @@ describe('a server that cannot be reached or used', () => {
 
   test('a viewer started before the server connects once it is up, and loads as "loaded"', async () => {
     const port = await freePort();
-    const v = createViewer(settingsFor(port), { backoffInitialMs: 100, backoffMaxMs: 200 });
+    const v = createRecordedWatcher(settingsFor(port), { backoffInitialMs: 100, backoffMaxMs: 200 });
     viewers.push(v);
     v.watcher.start();
     await v.waitForState((s) => s.kind === 'reconnecting', 5000, 'reconnecting');

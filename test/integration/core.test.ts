@@ -9,11 +9,11 @@ import { pollOnce } from '../../src/core/watcher';
 import {
   KEYS,
   RedisServer,
-  Viewer,
+  RecordedWatcher,
   assertModelMatchesRedis,
   settingsFor,
   startRedis,
-  startViewer,
+  startRecordedWatcher,
   pollUntil,
   waitFor,
 } from '../support/redisServer';
@@ -21,10 +21,10 @@ import { buildResult } from '../support/builders';
 
 let server: RedisServer;
 let admin: Redis;
-const viewers: Viewer[] = [];
+const viewers: RecordedWatcher[] = [];
 
-async function viewer(input: Parameters<typeof settingsFor>[1] = {}): Promise<Viewer> {
-  const v = await startViewer(settingsFor(server.port, input));
+async function viewer(input: Parameters<typeof settingsFor>[1] = {}): Promise<RecordedWatcher> {
+  const v = await startRecordedWatcher(settingsFor(server.port, input));
   viewers.push(v);
   return v;
 }

@@ -11,21 +11,21 @@ import {
   KEYS,
   LineReader,
   RedisServer,
-  Viewer,
+  RecordedWatcher,
   assertModelMatchesRedis,
   blockEventLoop,
-  createViewer,
+  createRecordedWatcher,
   delay,
   settingsFor,
   startRedis,
-  startViewer,
+  startRecordedWatcher,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 import { problemText } from '../../src/cli/problemText';
 
 let server: RedisServer;
 let admin: Redis;
-const viewers: Viewer[] = [];
+const viewers: RecordedWatcher[] = [];
 
 before(async () => {
   server = await startRedis();
@@ -42,13 +42,13 @@ afterEach(async () => {
 
 after(() => server.dispose());
 
-async function viewer(tuning: Parameters<typeof startViewer>[1] = {}): Promise<Viewer> {
-  const v = await startViewer(settingsFor(server.port), tuning);
+async function viewer(tuning: Parameters<typeof startRecordedWatcher>[1] = {}): Promise<RecordedWatcher> {
+  const v = await startRecordedWatcher(settingsFor(server.port), tuning);
   viewers.push(v);
   return v;
 }
 
-async function publishLive(v: Viewer, names: string[]): Promise<void> {
+async function publishLive(v: RecordedWatcher, names: string[]): Promise<void> {
   for (const name of names) {
     const arrived = v.nextRun(name, 5000, 'live');
     assert.equal(await publishResult(admin, KEYS, buildResult(name)), 1);
@@ -60,7 +60,7 @@ function isReconnecting(code?: string) {
   return (s: ConnectionState) => s.kind === 'reconnecting' && (code === undefined || s.problem.code === code);
 }
 
-const runsAndGaps = (v: Viewer, name: string) => v.store.history(name).map((item) => (item.kind === 'run' ? `${item.source}:${item.run.result.status}` : 'gap'));
+const runsAndGaps = (v: RecordedWatcher, name: string) => v.store.history(name).map((item) => (item.kind === 'run' ? `${item.source}:${item.run.result.status}` : 'gap'));
 
 describe('CLIENT KILL TYPE pubsub', () => {
   test('reconnects, resubscribes and recovers what changed while disconnected, with a gap marker', async () => {
@@ -135,7 +135,7 @@ describe('a loss during a reconcile', () => {
       await batch.exec();
     }
     // More pipelines than tdtp.limits.maxPipelines' default: a team that raised it gets them all.
-    const v = createViewer(settingsFor(server.port), { backoffInitialMs: 100 }, { limits: { maxPipelines: count } });
+    const v = createRecordedWatcher(settingsFor(server.port), { backoffInitialMs: 100 }, { limits: { maxPipelines: count } });
     viewers.push(v);
     // Kill the subscription the moment it exists: the initial SCAN of 50,000 keys is under way.
     let killed: Promise<unknown> | undefined;

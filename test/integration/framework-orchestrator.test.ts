@@ -7,14 +7,14 @@ import { afterEach, describe, test } from 'node:test';
 import { needsFramework, pipelineYaml } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
 import { Orchestrator, scenarioYaml, startOrchestrator } from '../support/orchestrator';
-import { KEYS, Viewer, settingsFor, startViewer } from '../support/redisServer';
+import { KEYS, RecordedWatcher, settingsFor, startRecordedWatcher } from '../support/redisServer';
 
 const framework = needsFramework();
 
 describe('the real orchestrator running real tdtpcli pipelines', () => {
   const fx = useFrameworkFixture(framework);
   const orchestrators: Orchestrator[] = [];
-  const viewers: Viewer[] = [];
+  const viewers: RecordedWatcher[] = [];
 
   afterEach(async () => {
     if (framework.skip) return;
@@ -37,8 +37,8 @@ describe('the real orchestrator running real tdtpcli pipelines', () => {
     return started;
   }
 
-  async function viewer(): Promise<Viewer> {
-    const v = await startViewer(settingsFor(fx.server.port));
+  async function viewer(): Promise<RecordedWatcher> {
+    const v = await startRecordedWatcher(settingsFor(fx.server.port));
     viewers.push(v);
     return v;
   }

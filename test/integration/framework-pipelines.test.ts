@@ -12,7 +12,7 @@ import { parsePipelineFile, publishesTo } from '../../src/core/pipelineFiles';
 import type { RunRecord } from '../../src/core/runs';
 import { PipelineSpec, needsFramework, runTdtpcli, writePipeline } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
-import { KEYS, LineReader, Viewer, freePort, settingsFor, startViewer } from '../support/redisServer';
+import { KEYS, LineReader, RecordedWatcher, freePort, settingsFor, startRecordedWatcher } from '../support/redisServer';
 
 const ROOT = resolve(__dirname, '../..');
 const WATCH = join(ROOT, 'dist/tdtp-watch.js');
@@ -33,7 +33,7 @@ const framework = needsFramework();
 
 describe('real tdtpcli pipelines against the viewer', () => {
   const fx = useFrameworkFixture(framework, { args: ['--notify-keyspace-events', 'Ex'] });
-  const viewers: Viewer[] = [];
+  const viewers: RecordedWatcher[] = [];
   const children: ChildProcess[] = [];
 
   before(() => {
@@ -76,7 +76,7 @@ describe('real tdtpcli pipelines against the viewer', () => {
    */
   async function runAndCompare(pipeline: PipelineSpec, args: string[] = []) {
     const db = pipeline.db ?? 0;
-    const viewer = await startViewer(settingsFor(fx.server.port, { db }));
+    const viewer = await startRecordedWatcher(settingsFor(fx.server.port, { db }));
     viewers.push(viewer);
     const watch = await startWatch(db);
     const arrived = viewer.nextRun(pipeline.resultName, 15_000, 'live');
@@ -191,7 +191,7 @@ describe('real tdtpcli pipelines against the viewer', () => {
   });
 
   test('a non-zero db: the state lands in result_log.db; a viewer of db 0 hears the event but finds no state', framework, async () => {
-    const onDbZero = await startViewer(settingsFor(fx.server.port));
+    const onDbZero = await startRecordedWatcher(settingsFor(fx.server.port));
     viewers.push(onDbZero);
     const heardOnDbZero = onDbZero.nextRun('DB7_V001', 15_000, 'live');
     const { published, client, viewer } = await runAndCompare(spec('DB7_V001', { db: 7 }));

@@ -9,12 +9,12 @@ import { encodeLikeGo, publishResult } from '../../src/core/publish';
 import {
   KEYS,
   RedisServer,
-  Viewer,
+  RecordedWatcher,
   assertModelMatchesRedis,
   delay,
   settingsFor,
   startRedis,
-  startViewer,
+  startRecordedWatcher,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 
@@ -22,7 +22,7 @@ let serverA: RedisServer;
 let serverB: RedisServer;
 let adminA: Redis;
 let adminB: Redis;
-const viewers: Viewer[] = [];
+const viewers: RecordedWatcher[] = [];
 
 before(async () => {
   [serverA, serverB] = await Promise.all([startRedis(), startRedis()]);
@@ -44,8 +44,8 @@ after(async () => {
   await serverB?.dispose();
 });
 
-async function viewer(port: number, input: Parameters<typeof settingsFor>[1] = {}): Promise<Viewer> {
-  const v = await startViewer(settingsFor(port, input));
+async function viewer(port: number, input: Parameters<typeof settingsFor>[1] = {}): Promise<RecordedWatcher> {
+  const v = await startRecordedWatcher(settingsFor(port, input));
   viewers.push(v);
   return v;
 }

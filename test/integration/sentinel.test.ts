@@ -13,14 +13,14 @@ import { pollOnce } from '../../src/core/watcher';
 import {
   KEYS,
   RedisServer,
-  Viewer,
+  RecordedWatcher,
   assertModelMatchesRedis,
-  createViewer,
+  createRecordedWatcher,
   delay,
   freePort,
   settingsFor,
   startRedis,
-  startViewer,
+  startRecordedWatcher,
   pollUntil,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
@@ -29,7 +29,7 @@ import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool
 import { problemText } from '../../src/cli/problemText';
 
 let topology: SentinelTopology;
-const viewers: Viewer[] = [];
+const viewers: RecordedWatcher[] = [];
 
 before(async () => {
   topology = await startSentinelTopology('tdtp-primary');
@@ -51,7 +51,7 @@ function sentinelSettings(input: ConnectionSettingsInput = {}) {
   return settingsFor(1, { sentinels: topology.sentinelAddresses, sentinelName: topology.name, ...input });
 }
 
-function track(v: Viewer): Viewer {
+function track(v: RecordedWatcher): RecordedWatcher {
   viewers.push(v);
   return v;
 }
@@ -63,7 +63,7 @@ describe('connecting through the sentinels', () => {
     const primary = await topology.primary();
     const admin = await topology.primaryClient();
     await publishResult(admin, KEYS, buildResult('SENT_OLD'));
-    const v = track(await startViewer(sentinelSettings()));
+    const v = track(await startRecordedWatcher(sentinelSettings()));
     assert.equal(v.reconciles[0].added, 1);
     assert.equal(v.watcher.connection.node, `127.0.0.1:${primary.port}`);
     const connected = v.watcher.state;
@@ -80,13 +80,13 @@ describe('connecting through the sentinels', () => {
 
   test('a sentinel that is down is skipped', async () => {
     const dead = `127.0.0.1:${await freePort()}`;
-    const v = track(await startViewer(sentinelSettings({ sentinels: [dead, ...topology.sentinelAddresses] })));
+    const v = track(await startRecordedWatcher(sentinelSettings({ sentinels: [dead, ...topology.sentinelAddresses] })));
     assert.equal(v.watcher.connection.node, `127.0.0.1:${(await topology.primary()).port}`);
   });
 
   test('no sentinel reachable: retried, and the message lists the sentinels', async () => {
     const addresses = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
-    const v = track(createViewer(sentinelSettings({ sentinels: addresses })));
+    const v = track(createRecordedWatcher(sentinelSettings({ sentinels: addresses })));
     v.watcher.start();
     const state = await v.waitForState(settled, 5000, 'a failure');
     assert.equal(state.kind, 'reconnecting', JSON.stringify(state));
@@ -96,7 +96,7 @@ describe('connecting through the sentinels', () => {
   });
 
   test('a master name the sentinels do not know fails clearly, without retries', async () => {
-    const v = track(createViewer(sentinelSettings({ sentinelName: 'no-such-primary' })));
+    const v = track(createRecordedWatcher(sentinelSettings({ sentinelName: 'no-such-primary' })));
     v.watcher.start();
     const state = await v.waitForState(settled, 5000, 'a failure');
     assert.equal(state.kind, 'failed', JSON.stringify(state));
@@ -117,7 +117,7 @@ describe('a sentinel that names a replica as the primary', () => {
     const replica = topology.servers.find((s) => s !== primary)!;
     const misled = await startRedis({ sentinelConfig: ['sentinel announce-ip 127.0.0.1', `sentinel monitor misled 127.0.0.1 ${replica.port} 1`] });
     try {
-      const v = track(createViewer(settingsFor(1, { sentinels: [`127.0.0.1:${misled.port}`], sentinelName: 'misled' })));
+      const v = track(createRecordedWatcher(settingsFor(1, { sentinels: [`127.0.0.1:${misled.port}`], sentinelName: 'misled' })));
       v.watcher.start();
       const state = await v.waitForState(settled, 5000, 'a failure');
       assert.ok(state.kind === 'reconnecting' && state.problem.code === 'failover', JSON.stringify(state));
@@ -144,15 +144,15 @@ describe('a sentinel with its own password', () => {
   const settings = (input: ConnectionSettingsInput) => settingsFor(1, { sentinels: [`127.0.0.1:${guarded!.port}`], sentinelName: name, ...input });
 
   test('the sentinel password connects; none or a wrong one fails with a message about the sentinel', async () => {
-    track(await startViewer(settings({ sentinelPassword: 'sentinel secret' })));
+    track(await startRecordedWatcher(settings({ sentinelPassword: 'sentinel secret' })));
 
-    const missing = track(createViewer(settings({})));
+    const missing = track(createRecordedWatcher(settings({})));
     missing.watcher.start();
     const noPassword = await missing.waitForState(settled, 5000, 'a failure');
     assert.ok(noPassword.kind === 'failed' && noPassword.problem.code === 'auth-required', JSON.stringify(noPassword));
     assert.match(problemText(noPassword.problem), /^The sentinel at 127\.0\.0\.1:\d+ requires a password and none was given: set the sentinel password/);
 
-    const wrong = track(createViewer(settings({ sentinelPassword: 'wrong' })));
+    const wrong = track(createRecordedWatcher(settings({ sentinelPassword: 'wrong' })));
     wrong.watcher.start();
     const wrongPassword = await wrong.waitForState(settled, 5000, 'a failure');
     assert.ok(wrongPassword.kind === 'failed' && wrongPassword.problem.code === 'auth-failed', JSON.stringify(wrongPassword));
@@ -195,7 +195,7 @@ describe('tdtp-watch and tdtp-emit with --sentinel', () => {
 describe('a failover', () => {
   test('the viewer follows the new primary at once, re-subscribes and recovers from its state keys', async () => {
     const oldPrimary = await topology.primary();
-    const v = track(await startViewer(sentinelSettings()));
+    const v = track(await startRecordedWatcher(sentinelSettings()));
     assert.equal(v.watcher.connection.node, `127.0.0.1:${oldPrimary.port}`);
 
     // Events flow all along, each to the server the sentinels name at that moment (as a

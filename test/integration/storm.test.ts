@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type Redis from 'ioredis';
 import { problemText } from '../../src/cli/problemText';
 import { ConnectionState } from '../../src/core/connection';
-import { RedisServer, delay, settingsFor, startRedis, startViewer } from '../support/redisServer';
+import { RedisServer, delay, settingsFor, startRedis, startRecordedWatcher } from '../support/redisServer';
 
 let server: RedisServer;
 let admin: Redis;
@@ -27,7 +27,7 @@ async function connectionsReceived(): Promise<number> {
 test('a subscriber dropped again and again backs off, and one problem names client-output-buffer-limit pubsub', async () => {
   // Any message larger than the hard limit makes Redis drop the subscriber at once.
   await admin.config('SET', 'client-output-buffer-limit', 'pubsub 16kb 8kb 60');
-  const v = await startViewer(settingsFor(server.port), { backoffInitialMs: 100, backoffMaxMs: 1600, stableAfterMs: 20_000 });
+  const v = await startRecordedWatcher(settingsFor(server.port), { backoffInitialMs: 100, backoffMaxMs: 1600, stableAfterMs: 20_000 });
   try {
     const subscribedAt: number[] = [Date.now()];
     v.watcher.onDidChangeState((s: ConnectionState) => {

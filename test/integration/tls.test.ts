@@ -14,14 +14,14 @@ import { pollOnce } from '../../src/core/watcher';
 import {
   KEYS,
   RedisServer,
-  Viewer,
+  RecordedWatcher,
   assertModelMatchesRedis,
   connectionsReceived,
-  createViewer,
+  createRecordedWatcher,
   delay,
   settingsFor,
   startRedis,
-  startViewer,
+  startRecordedWatcher,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 import { startCluster } from '../support/cluster';
@@ -37,7 +37,7 @@ let admin: Redis;
 /** TLS with --tls-auth-clients yes. */
 let mtlsServer: RedisServer;
 let mtlsAdmin: Redis;
-const viewers: Viewer[] = [];
+const viewers: RecordedWatcher[] = [];
 
 before(async () => {
   certs = makeCertificates();
@@ -62,14 +62,14 @@ after(async () => {
   certs?.dispose();
 });
 
-async function viewer(port: number, input: Parameters<typeof settingsFor>[1]): Promise<Viewer> {
-  const v = await startViewer(settingsFor(port, input));
+async function viewer(port: number, input: Parameters<typeof settingsFor>[1]): Promise<RecordedWatcher> {
+  const v = await startRecordedWatcher(settingsFor(port, input));
   viewers.push(v);
   return v;
 }
 
 /** Load at connect, a live event, a poll through the watcher and a one-shot poll. */
-async function endToEnd(port: number, client: Redis, input: Parameters<typeof settingsFor>[1]): Promise<Viewer> {
+async function endToEnd(port: number, client: Redis, input: Parameters<typeof settingsFor>[1]): Promise<RecordedWatcher> {
   await publishResult(client, KEYS, buildResult('TLS_OLD'), 600);
   const v = await viewer(port, input);
   assert.equal(v.reconciles[0].source, 'loaded');
@@ -87,7 +87,7 @@ async function endToEnd(port: number, client: Redis, input: Parameters<typeof se
 
 /** Starts a viewer that must fail with a TLS problem and stay failed (no retries). */
 async function expectTlsFailure(target: RedisServer, targetAdmin: Redis, input: Parameters<typeof settingsFor>[1], message: RegExp): Promise<ConnectionState> {
-  const v = createViewer(settingsFor(target.port, input));
+  const v = createRecordedWatcher(settingsFor(target.port, input));
   viewers.push(v);
   const before = await connectionsReceived(targetAdmin);
   v.watcher.start();
@@ -134,7 +134,7 @@ describe('TLS with verification', () => {
   });
 
   test('plain text to a TLS-only port is retried with a hint to turn TLS on', async () => {
-    const v = createViewer(settingsFor(server.port, {}));
+    const v = createRecordedWatcher(settingsFor(server.port, {}));
     viewers.push(v);
     v.watcher.start();
     const state = await v.waitForState((s) => s.kind === 'reconnecting' || s.kind === 'failed' || s.kind === 'connected', 5000, 'a failure');
@@ -145,7 +145,7 @@ describe('TLS with verification', () => {
 
 describe('TLS without verification', () => {
   test('rejectUnauthorized=false connects without a CA and warns on every connect', async () => {
-    const v = createViewer(settingsFor(server.port, { tls: true, tlsRejectUnauthorized: false }));
+    const v = createRecordedWatcher(settingsFor(server.port, { tls: true, tlsRejectUnauthorized: false }));
     viewers.push(v);
     const warnings: string[] = [];
     v.watcher.connection.onWarning((w) => warnings.push(warningText(w)));
@@ -171,7 +171,7 @@ describe('mutual TLS (--tls-auth-clients yes)', () => {
   });
 
   test('without a client certificate the server refuses, and the message says to set one', async () => {
-    const v = createViewer(settingsFor(mtlsServer.port, { tls: true, tlsCa: certs.ca }));
+    const v = createRecordedWatcher(settingsFor(mtlsServer.port, { tls: true, tlsCa: certs.ca }));
     viewers.push(v);
     v.watcher.start();
     const state = await v.waitForState((s) => s.kind === 'reconnecting' || s.kind === 'failed' || s.kind === 'connected', 5000, 'a failure');
@@ -243,7 +243,7 @@ describe('TLS with Sentinel and with a Cluster', () => {
       assert.equal((await v.watcher.poll('TLS_CL_A')).found, true);
       await assertModelMatchesRedis(v.store, nodes);
 
-      const wrong = createViewer(settingsFor(1, { clusterNodes: cluster.addresses, tls: true, tlsCa: certs.otherCa }));
+      const wrong = createRecordedWatcher(settingsFor(1, { clusterNodes: cluster.addresses, tls: true, tlsCa: certs.otherCa }));
       viewers.push(wrong);
       wrong.watcher.start();
       const state = await wrong.waitForState((s) => s.kind === 'failed' || s.kind === 'reconnecting' || s.kind === 'connected', 5000, 'a failure');

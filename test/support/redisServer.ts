@@ -378,7 +378,7 @@ export function settingsFor(port: number, input: ConnectionSettingsInput = {}): 
   return parsed.settings;
 }
 
-export interface Viewer {
+export interface RecordedWatcher {
   readonly watcher: PipelineWatcher;
   readonly store: PipelineStore;
   /** Every state the connection went through, oldest first. */
@@ -395,7 +395,7 @@ export interface Viewer {
 }
 
 /** Creates a watcher with a synchronous store (coalesceMs 0) and records what it reports. Not started. */
-export function createViewer(settings: ConnectionSettings, tuning: ConnectionTuning = {}, storeOptions: StoreOptions = {}): Viewer {
+export function createRecordedWatcher(settings: ConnectionSettings, tuning: ConnectionTuning = {}, storeOptions: StoreOptions = {}): RecordedWatcher {
   const store = new PipelineStore({ coalesceMs: 0, ...storeOptions });
   const watcher = new PipelineWatcher(settings, store, tuning);
   const states: ConnectionState[] = [];
@@ -428,8 +428,8 @@ export function createViewer(settings: ConnectionSettings, tuning: ConnectionTun
 }
 
 /** Starts the viewer and waits for the first reconcile (the states loaded at connect). */
-export async function startViewer(settings: ConnectionSettings, tuning: ConnectionTuning = {}): Promise<Viewer> {
-  const viewer = createViewer(settings, tuning);
+export async function startRecordedWatcher(settings: ConnectionSettings, tuning: ConnectionTuning = {}): Promise<RecordedWatcher> {
+  const viewer = createRecordedWatcher(settings, tuning);
   const loaded = viewer.nextReconcile((r) => r.source === 'loaded', 10_000, 'the initial reconcile');
   viewer.watcher.start();
   try {
