@@ -1,5 +1,6 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings, readPem as readPemFile } from '../core/settings';
+import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../core/settings';
+import { readPem as readPemFile } from '../core/pem';
 import { settingProblemText } from './settingWords';
 
 /** Connection options shared by tdtp-watch and tdtp-emit, named like the reference worker's. */

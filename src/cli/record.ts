@@ -1,7 +1,7 @@
 import { ConnectionState } from '../core/connection';
 import { StreamRecorder } from '../core/history/recorder';
 import { plural } from '../core/format';
-import { describeEndpoint } from '../core/settings';
+import { describeEndpoint } from '../core/endpoint';
 import { sanitizeForTerminal } from '../core/text';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
 import { oneLine, problemText, warningText } from './problemText';

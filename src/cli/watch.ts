@@ -6,7 +6,8 @@ import { assessDataQuality, isDqWarning } from '../core/dataQuality';
 import { PipelineStore } from '../core/store';
 import type { RunRecord } from '../core/runs';
 import { PipelineWatcher, ReconcileReport, pollOnce } from '../core/watcher';
-import { connectionMode, describeEndpoint } from '../core/settings';
+import { connectionMode } from '../core/settings';
+import { describeEndpoint } from '../core/endpoint';
 import { errorText, oneLine, problemJson, problemText, warningText } from './problemText';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
 

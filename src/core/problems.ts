@@ -1,5 +1,6 @@
 import type { ConnectionSettings } from './settings';
-import { connectionMode, describeEndpoint, describeNode } from './settings';
+import { connectionMode } from './settings';
+import { describeEndpoint, describeNode } from './endpoint';
 import { NotPrimaryError, SentinelError } from './connection/errors';
 
 /** The kind of a connection problem: what the front ends head it with (and what the API reports). */

@@ -1,8 +1,9 @@
+// Connection settings: their shape, and parsing loose input into them with every problem as a code.
+// Beside it: redisUrl.ts (a URL's parts and its password), endpoint.ts (where a connection goes,
+// and so where a stored password belongs), pem.ts (TLS files) and redisOptions.ts (ioredis options).
+import { parseRedisUrl } from './redisUrl';
+import type { UrlProblemCode } from './redisUrl';
 import { Problem, gotOf } from './validate';
-import type { RedisOptions } from 'ioredis';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 
 /** TLS as the user configures it; files are read by whoever builds the client options. */
 export interface TlsSettings {
@@ -107,14 +108,7 @@ export interface ConnectionSettingsInput {
  */
 export type SettingProblemCode =
   | 'urlNotText'
-  | 'urlInvalid'
-  | 'urlScheme'
-  | 'urlNoHost'
-  | 'urlDbPath'
-  | 'urlHostEscape'
-  | 'urlUserEscape'
-  | 'urlPasswordEscape'
-  | 'urlUserinfoUnescaped'
+  | UrlProblemCode
   | 'passwordElsewhere'
   | 'passwordUnbound'
   | 'hostEmpty'
@@ -307,76 +301,6 @@ function parseNode(item: unknown, defaultPort: number): NodeAddress | Found {
   return { host: stripBrackets(host.trim()), port: portValue };
 }
 
-/** `redis://[user[:password]@]host[:port][/db]` or `rediss://…` (TLS). */
-function parseRedisUrl(
-  text: string,
-): (Partial<Record<'host' | 'port' | 'db' | 'username' | 'password', string>> & { tls?: boolean }) | Found {
-  let url: URL;
-  // Messages show the URL without its credentials: they end up in logs and notifications.
-  const shown = redactUrl(text);
-  try {
-    url = new URL(text);
-  } catch {
-    return { code: 'urlInvalid', values: [shown] };
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    return { code: 'urlScheme', values: [url.protocol] };
-  }
-  // An @ left after the host means the userinfo held / ? or # unescaped: the parser took part of
-  // the password for the host, which must not be connected to (nor shown).
-  if (/@/.test(`${url.pathname}${url.search}${url.hash}`)) return { code: 'urlUserinfoUnescaped', values: [shown] };
-  if (!url.hostname) return { code: 'urlNoHost', values: [shown] };
-  const dbPath = url.pathname.replace(/^\/+/, '');
-  if (dbPath !== '' && !/^\d+$/.test(dbPath)) return { code: 'urlDbPath', values: [`/${dbPath}`] };
-  // decodeURIComponent throws on a stray "%" (e.g. a password "100%" not written as 100%25), and
-  // parsing settings must report problems, not throw.
-  const host = safeDecode(url.hostname);
-  const username = url.username ? safeDecode(url.username) : undefined;
-  const password = url.password ? safeDecode(url.password) : undefined;
-  if (host === null) return { code: 'urlHostEscape', values: [shown] };
-  if (username === null) return { code: 'urlUserEscape', values: [] };
-  if (password === null) return { code: 'urlPasswordEscape', values: [] };
-  return {
-    host,
-    port: url.port || undefined,
-    db: dbPath || undefined,
-    username,
-    password,
-    tls: url.protocol === 'rediss:',
-  };
-}
-
-function safeDecode(text: string): string | null {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return null;
-  }
-}
-
-/** The password a `redis://` URL holds, and the URL without it (undefined: none, or not a URL). */
-export function splitUrlPassword(text: string): { password: string; url: string } | undefined {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    return undefined;
-  }
-  if (!url.password || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) return undefined;
-  const password = safeDecode(url.password) ?? url.password;
-  url.password = '';
-  return { password, url: url.toString() };
-}
-
-/**
- * `redis://user:secret@host` → `redis://***@host`, for any text a user meant as a URL. Everything
- * between the scheme and the LAST `@` goes: a password may hold `/ ? # @`, and then no URL parser
- * agrees on where the userinfo ends (a host or a db number never holds an `@`).
- */
-export function redactUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?)?[\s\S]*@/i, '$1***@');
-}
-
 function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
@@ -407,38 +331,6 @@ function booleanSetting(value: unknown, setting: keyof ConnectionSettingsInput, 
 }
 
 /**
- * Where a connection goes, for messages (never the password): `redis://127.0.0.1:6379/0`,
- * `redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster/0` or
- * `redis+cluster://10.0.0.1:7000,10.0.0.2:7000` (`rediss…` with TLS).
- */
-export function describeEndpoint(settings: ConnectionSettings): string {
-  const user = settings.username ? `${settings.username}@` : '';
-  const scheme = settings.tls.enabled ? 'rediss' : 'redis';
-  switch (connectionMode(settings)) {
-    case 'sentinel':
-      return `${scheme}+sentinel://${user}${(settings.sentinels ?? []).map(describeNode).join(',')}/${settings.sentinelName}/${settings.db}`;
-    case 'cluster':
-      return `${scheme}+cluster://${user}${(settings.clusterNodes ?? []).map(describeNode).join(',')}`;
-    default:
-      return `${scheme}://${user}${describeNode(settings)}/${settings.db}`;
-  }
-}
-
-/**
- * Where a password goes, for binding a stored password to it: the endpoint without its db (another
- * db is the same server; another host, port, user, TLS choice, sentinel set or cluster is not).
- */
-export function passwordScope(settings: ConnectionSettings): string {
-  const endpoint = describeEndpoint(settings);
-  return connectionMode(settings) === 'cluster' ? endpoint : endpoint.replace(/\/\d+$/, '');
-}
-
-/** `host:port`, `[v6]:port`. */
-export function describeNode(node: NodeAddress): string {
-  return `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`;
-}
-
-/**
  * The same settings pointed at one data node (a Sentinel's current primary, a Cluster node):
  * standalone, so clients and messages are about that node.
  */
@@ -446,58 +338,3 @@ export function settingsForNode(settings: ConnectionSettings, node: NodeAddress)
   return { host: node.host, port: node.port, db: settings.db, username: settings.username, password: settings.password, tls: settings.tls, prefix: settings.prefix };
 }
 
-/**
- * Reads a CA, certificate or key file named in a setting or an option; `~` at the start is the
- * home directory (settings are shared between machines, so paths are often written that way).
- * Fails with the system's error code (ENOENT, EACCES …) for the front end to word.
- */
-export function readPem(path: string): { ok: true; pem: string } | { ok: false; errno: string } {
-  try {
-    return { ok: true, pem: readFileSync(expandHome(path), 'utf8') };
-  } catch (err) {
-    return { ok: false, errno: (err as NodeJS.ErrnoException).code ?? String(err) };
-  }
-}
-
-function expandHome(path: string): string {
-  return path === '~' || /^~[/\\]/.test(path) ? `${homedir()}${path.slice(1)}` : path;
-}
-
-/** TLS options of `settings` for node's tls.connect, or undefined without TLS. */
-export function tlsOptions(settings: ConnectionSettings): TlsConnectionOptions | undefined {
-  if (!settings.tls.enabled) return undefined;
-  return {
-    rejectUnauthorized: settings.tls.rejectUnauthorized,
-    ...(settings.tls.ca ? { ca: settings.tls.ca } : {}),
-    ...(settings.tls.cert ? { cert: settings.tls.cert } : {}),
-    ...(settings.tls.key ? { key: settings.tls.key } : {}),
-    ...(settings.tls.serverName ? { servername: settings.tls.serverName } : {}),
-  };
-}
-
-/**
- * ioredis options for one client. Reconnection is ours (see connection.ts), so ioredis's own
- * retry and offline queue are off: a command on a dead connection fails at once instead of waiting.
- */
-export function toRedisOptions(settings: ConnectionSettings, purpose: 'subscriber' | 'commands', connectTimeoutMs: number): RedisOptions {
-  const tls = tlsOptions(settings);
-  return {
-    host: settings.host,
-    port: settings.port,
-    db: settings.db,
-    username: settings.username,
-    password: settings.password,
-    tls,
-    connectionName: `tdtp-viewer-${purpose}`,
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    enableReadyCheck: true,
-    autoResubscribe: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    reconnectOnError: () => false,
-    connectTimeout: connectTimeoutMs,
-    commandTimeout: purpose === 'commands' ? connectTimeoutMs : undefined,
-    keepAlive: 10_000,
-  };
-}

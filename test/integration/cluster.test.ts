@@ -8,7 +8,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import { ConnectionState } from '../../src/core/connection';
 import { encodeLikeGo } from '../../src/core/publish';
-import { ConnectionSettingsInput, connectionMode, describeEndpoint, parseConnectionSettings } from '../../src/core/settings';
+import { ConnectionSettingsInput, connectionMode, parseConnectionSettings } from '../../src/core/settings';
+import { describeEndpoint } from '../../src/core/endpoint';
 import { pollOnce } from '../../src/core/watcher';
 import {
   KEYS,

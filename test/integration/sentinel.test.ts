@@ -7,7 +7,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import { ConnectionState } from '../../src/core/connection';
 import { publishResult } from '../../src/core/publish';
-import { ConnectionSettingsInput, connectionMode, describeEndpoint, parseConnectionSettings } from '../../src/core/settings';
+import { ConnectionSettingsInput, connectionMode, parseConnectionSettings } from '../../src/core/settings';
+import { describeEndpoint } from '../../src/core/endpoint';
 import { settingProblemText } from '../../src/cli/settingWords';
 import { pollOnce } from '../../src/core/watcher';
 import {

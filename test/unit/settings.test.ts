@@ -5,19 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingProblemText } from '../../src/cli/settingWords';
-import {
-  ConnectionSettings,
-  ConnectionSettingsInput,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  DEFAULT_PREFIX,
-  SettingProblem,
-  describeEndpoint,
-  parseConnectionSettings,
-  readPem,
-  redactUrl,
-  toRedisOptions,
-} from '../../src/core/settings';
+import { ConnectionSettings, ConnectionSettingsInput, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREFIX, SettingProblem, parseConnectionSettings } from '../../src/core/settings';
+import { describeEndpoint } from '../../src/core/endpoint';
+import { readPem } from '../../src/core/pem';
+import { toRedisOptions } from '../../src/core/redisOptions';
+import { redactUrl } from '../../src/core/redisUrl';
 
 function ok(input: ConnectionSettingsInput): ConnectionSettings {
   const result = parseConnectionSettings(input);

@@ -1,6 +1,7 @@
 import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import { ConnectionProblem, classifyError } from '../problems';
-import { ConnectionSettings, NodeAddress, tlsOptions, toRedisOptions } from '../settings';
+import { ConnectionSettings, NodeAddress } from '../settings';
+import { tlsOptions, toRedisOptions } from '../redisOptions';
 import { isGenericClose } from './errors';
 import { CommandsClient } from './types';
 

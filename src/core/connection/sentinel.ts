@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { IDisposable } from '../lifecycle';
-import { ConnectionSettings, NodeAddress, describeNode, settingsForNode } from '../settings';
+import { ConnectionSettings, NodeAddress, settingsForNode } from '../settings';
+import { describeNode } from '../endpoint';
 import { createSentinelClient } from './clients';
 import { AbandonedError, NotPrimaryError, SentinelError, isGenericClose } from './errors';
 import { locateNode } from './standalone';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConnectionSettings, connectionMode, describeNode } from '../settings';
+import { ConnectionSettings, connectionMode } from '../settings';
+import { describeNode } from '../endpoint';
 
 /**
  * What names the history of one server, whatever the connection is called: the endpoint, db and

@@ -12,7 +12,7 @@ const keyOf = (connection: string, kind: SecretKind) => (connection === DEFAULT_
 export const DEFAULT_CONNECTION = 'default';
 
 /**
- * A stored password and the endpoint it was saved for (see passwordScope in core/settings).
+ * A stored password and the endpoint it was saved for (see passwordScope in core/endpoint).
  * `endpoint` is undefined for a password saved while its connection's settings could not say where
  * (or before passwords were bound): it is bound where it first connects if the user's own settings
  * say where that is, and otherwise only after the user agrees (WatchedConnection).

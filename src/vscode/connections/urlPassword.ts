@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { parseConnectionSettings, passwordScope, redactUrl, splitUrlPassword } from '../../core/settings';
+import { parseConnectionSettings } from '../../core/settings';
+import { passwordScope } from '../../core/endpoint';
+import { redactUrl, splitUrlPassword } from '../../core/redisUrl';
 import { inertText } from '../../core/text';
 import { isPlainObject } from '../../core/validate';
 import { namedConnectionInput } from '../settings/config';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { DqTolerance } from '../../core/dataQuality';
 import { checkTolerance } from '../../core/dataQuality';
-import { ConnectionSettingsInput, SettingProblem, readPem as readPemFile, settingProblem } from '../../core/settings';
+import { ConnectionSettingsInput, SettingProblem, settingProblem } from '../../core/settings';
+import { readPem as readPemFile } from '../../core/pem';
 import type { NotificationPolicy } from '../../core/alerts/policy';
 import type { AlertSettings } from '../../core/alerts/tracker';
 import type { StoreLimits } from '../../core/storeLimits';

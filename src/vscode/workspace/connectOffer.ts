@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { readResultLogPassword } from '../../core/pipelineFiles';
 import { WorkspaceEndpoint } from '../../core/pipelineIndex';
-import { NodeAddress, parseConnectionSettings, parseResultLogAddress, passwordScope } from '../../core/settings';
+import { NodeAddress, parseConnectionSettings, parseResultLogAddress } from '../../core/settings';
+import { passwordScope } from '../../core/endpoint';
 import { settingProblemText } from '../words/settings';
 import { inertText } from '../../core/text';
 import { Config } from '../settings/config';
