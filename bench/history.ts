@@ -12,7 +12,7 @@ import { HistoryJournal } from '../src/core/history/journal';
 import { StreamRecorder } from '../src/core/history/recorder';
 import { readStreams } from '../src/core/history/streams';
 import { KeySpace } from '../src/core/keySpace';
-import { ConnectionSettings } from '../src/core/settings';
+import type { ConnectionSettings } from '../src/core/settings';
 import { PipelineStore } from '../src/core/store';
 import { PREFIX, payloadPool } from './payloads';
 

@@ -26,12 +26,12 @@ export function measureTreeRefresh(pipelines: number, runsPerPipeline: number, r
 
 async function child(pipelines: number, runsPerPipeline: number, rounds: number): Promise<TreeRefreshFigures> {
   installVscodeStub();
-  /* eslint-disable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports -- loaded after the vscode stub is installed */
   const { PipelinesTreeProvider } = require('../src/vscode/tree/provider') as typeof import('../src/vscode/tree/provider');
   const { PipelineStore } = require('../src/core/store') as typeof import('../src/core/store');
   const { decodeMessage } = require('../src/core/decode') as typeof import('../src/core/decode');
   const { KeySpace } = require('../src/core/keySpace') as typeof import('../src/core/keySpace');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
   const store = new PipelineStore({ coalesceMs: 0 });
   const keys = new KeySpace(PREFIX);
   for (const e of payloadPool(pipelines, pipelines * runsPerPipeline)) {

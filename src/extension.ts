@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import { ActionRunner } from './vscode/actions/runner';
 import { AwayNotifier } from './vscode/notify/awaySummary';
-import { TdtpViewerApi, createApi } from './vscode/api';
+import type { TdtpViewerApi} from './vscode/api';
+import { createApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { Config } from './vscode/settings/config';
 import { DetailPanelManager } from './vscode/panel/detailPanel';
 import { EventLog } from './vscode/notify/eventLog';
-import { JournalPlace, eraseJournalsIfOff } from './vscode/connections/journal';
+import type { JournalPlace} from './vscode/connections/journal';
+import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
 import { PasswordStore } from './vscode/connections/secrets';

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
-import { CommandsClient, ConnectionProblemError, classifyClientError, connectCommandsClient, isCluster } from '../core/connection';
-import { TdtpResult } from '../core/decode';
+import type { CommandsClient} from '../core/connection';
+import { ConnectionProblemError, classifyClientError, connectCommandsClient, isCluster } from '../core/connection';
+import type { TdtpResult } from '../core/decode';
 import { plural } from '../core/format';
 import { KeySpace } from '../core/keySpace';
 import { classifyError } from '../core/problems';

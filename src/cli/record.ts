@@ -1,4 +1,4 @@
-import { ConnectionState } from '../core/connection';
+import type { ConnectionState } from '../core/connection';
 import { StreamRecorder } from '../core/history/recorder';
 import { plural } from '../core/format';
 import { describeEndpoint } from '../core/endpoint';

@@ -1,11 +1,12 @@
-import { ConnectionState } from '../core/connection';
+import type { ConnectionState } from '../core/connection';
 import { describeDq, firstLine, formatDuration, plural, statusLabel } from '../core/format';
-import { RejectedMessage } from '../core/decode';
+import type { RejectedMessage } from '../core/decode';
 import { KeySpace } from '../core/keySpace';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
 import { PipelineStore } from '../core/store';
 import type { RunRecord } from '../core/runs';
-import { PipelineWatcher, ReconcileReport, pollOnce } from '../core/watcher';
+import type { ReconcileReport} from '../core/watcher';
+import { PipelineWatcher, pollOnce } from '../core/watcher';
 import { connectionMode } from '../core/settings';
 import { describeEndpoint } from '../core/endpoint';
 import { errorText, oneLine, problemJson, problemText, warningText } from './problemText';

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { GoTime, parseGoTime } from './goTime';
+import type { GoTime} from './goTime';
+import { parseGoTime } from './goTime';
 import type { KeySpace } from './keySpace';
 import { truncate } from './text';
 

@@ -1,6 +1,8 @@
 import type { DqVerdict } from './dataQuality';
-import { KNOWN_FIELDS, PipelineRun, RUN_IDENTITY_FIELDS, StatusKind, TdtpResult, decodedRun, runIdentity } from './decode';
-import { GO_ZERO_TIME, GoTime, parseGoTime } from './goTime';
+import type { PipelineRun, StatusKind, TdtpResult} from './decode';
+import { KNOWN_FIELDS, RUN_IDENTITY_FIELDS, decodedRun, runIdentity } from './decode';
+import type { GoTime} from './goTime';
+import { GO_ZERO_TIME, parseGoTime } from './goTime';
 import type { Ring } from './ring';
 import type { GapMarker, RunRecord, RunSource } from './runs';
 

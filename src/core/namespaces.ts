@@ -1,4 +1,5 @@
-import { DisplayStatus, worseStatus } from './status';
+import type { DisplayStatus} from './status';
+import { worseStatus } from './status';
 import type { PipelineSnapshot } from './store';
 
 /** A `:`-separated prefix of result names (`travel:sales` of `travel:sales:extract`), like a Redis key browser's folders. */

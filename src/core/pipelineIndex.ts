@@ -1,6 +1,7 @@
 import { Emitter } from './emitter';
-import { IDisposable } from './lifecycle';
-import { ParsedPipelineFile, PipelineDefinition, PipelineFileContent, PipelineFileProblem, parsePipelineFile, publishesTo } from './pipelineFiles';
+import type { IDisposable } from './lifecycle';
+import type { ParsedPipelineFile, PipelineDefinition, PipelineFileContent, PipelineFileProblem} from './pipelineFiles';
+import { parsePipelineFile, publishesTo } from './pipelineFiles';
 
 /** One definition and the file it is in (a file is named by whatever key the front end uses: a URI). */
 export interface PipelineLocation {

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import { TdtpResult } from './decode';
-import { KeySpace } from './keySpace';
+import type { TdtpResult } from './decode';
+import type { KeySpace } from './keySpace';
 
 /** Default state TTL of `result_log.ttl` in the framework. */
 export const DEFAULT_TTL_SECONDS = 3600;

@@ -1,4 +1,5 @@
-import { DqVerdict, isDqWarning } from './dataQuality';
+import type { DqVerdict} from './dataQuality';
+import { isDqWarning } from './dataQuality';
 import type { StatusKind } from './decode';
 import type { RunRecord } from './runs';
 import { finishedOrReceived } from './runs';

@@ -1,14 +1,21 @@
-import { DqTolerance, DqVerdict, STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
-import { PipelineRun, RejectedMessage, boundRun } from './decode';
-import { EvictionOrder, Standing } from './eviction';
+import type { DqTolerance, DqVerdict} from './dataQuality';
+import { STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
+import type { PipelineRun, RejectedMessage} from './decode';
+import { boundRun } from './decode';
+import type { Standing } from './eviction';
+import { EvictionOrder } from './eviction';
 import { Emitter } from './emitter';
-import { KeptItem, compactPrevious, sameRunAs } from './keptRun';
-import { ChangeBatch, StoreChange } from './changeBatch';
-import { DEFAULT_HISTORY_SIZE, KEPT_RUNS_BUDGET, StoreBudget, StoreLimits, StoreOverflow, boundedLimits, positiveInt } from './storeLimits';
-import { IDisposable } from './lifecycle';
+import type { KeptItem} from './keptRun';
+import { compactPrevious, sameRunAs } from './keptRun';
+import type { StoreChange } from './changeBatch';
+import { ChangeBatch } from './changeBatch';
+import type { StoreBudget, StoreLimits, StoreOverflow} from './storeLimits';
+import { DEFAULT_HISTORY_SIZE, KEPT_RUNS_BUDGET, boundedLimits, positiveInt } from './storeLimits';
+import type { IDisposable } from './lifecycle';
 import { Ring } from './ring';
 import type { GapMarker, HistoryItem, RunRecord, RunSource } from './runs';
-import { DisplayStatus, displayStatusOf, sortForDisplay } from './status';
+import type { DisplayStatus} from './status';
+import { displayStatusOf, sortForDisplay } from './status';
 
 export interface PipelineSnapshot {
   readonly resultName: string;

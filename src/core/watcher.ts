@@ -1,26 +1,30 @@
 import type Redis from 'ioredis';
 import type { Cluster } from 'ioredis';
-import {
+import type {
   CommandsClient,
-  ConnectionProblemError,
   ConnectionState,
   ConnectionTuning,
-  SubscribedInfo,
+  SubscribedInfo} from './connection';
+import {
+  ConnectionProblemError,
   TdtpConnection,
   classifyClientError,
   connectCommandsClient,
   isCluster,
 } from './connection';
-import { DecodeOutcome, PipelineRun, RejectedMessage, decodeMessage, decodePayload } from './decode';
+import type { DecodeOutcome, PipelineRun, RejectedMessage} from './decode';
+import { decodeMessage, decodePayload } from './decode';
 import { KeySpace } from './keySpace';
 import { Emitter } from './emitter';
-import { DisposableStore, IDisposable } from './lifecycle';
-import { ConnectionProblem, NotConnectedFacts } from './problems';
-import { ConnectionSettings } from './settings';
-import { PipelineStore } from './store';
+import type { IDisposable } from './lifecycle';
+import { DisposableStore } from './lifecycle';
+import type { ConnectionProblem, NotConnectedFacts } from './problems';
+import type { ConnectionSettings } from './settings';
+import type { PipelineStore } from './store';
 import type { RunSource } from './runs';
 import { LiveHold } from './history/liveHold';
-import { StreamReadReport, readStreams } from './history/streams';
+import type { StreamReadReport} from './history/streams';
+import { readStreams } from './history/streams';
 
 export interface ReconcileReport {
   /** `loaded` on the first connect, `recovered` after a loss or on a manual refresh. */

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { TdtpResult } from '../core/decode';
+import type { TdtpResult } from '../core/decode';
 import { KeySpace } from '../core/keySpace';
 import { goTimeString, publishResult } from '../core/publish';
 

@@ -4,9 +4,9 @@ import type { StatusKind, TdtpResult } from '../core/decode';
 import { DisposableStore } from '../core/lifecycle';
 import type { RunRecord, RunSource } from '../core/runs';
 import type { PollResult } from '../core/watcher';
-import { Viewer } from './connections/viewer';
+import type { Viewer } from './connections/viewer';
 import type { WatchedConnectionState } from '../core/connection';
-import { WatchedConnection } from './connections/watchedConnection';
+import type { WatchedConnection } from './connections/watchedConnection';
 import { errorText, problemText } from './words/problems';
 import { namedSettingProblemText } from './words/settings';
 

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // The detail panel's script. Runs in the webview; builds the DOM with textContent only, never innerHTML.
-import { ChartsHandle, renderCharts } from './charts';
+import type { ChartsHandle} from './charts';
+import { renderCharts } from './charts';
 import type { FromWebview, HistoryRowView, PanelState, PersistedPanelState, RunView, ToWebview, TtlView } from './protocol';
 
 interface VsCodeApi {

@@ -5,9 +5,12 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FrameworkTools, SAMPLE_SQL, needsFramework, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
-import { RedisServer, startRedis } from '../support/redisServer';
-import { Session, openSession } from './session';
+import type { FrameworkTools} from '../support/framework';
+import { SAMPLE_SQL, needsFramework, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
+import type { RedisServer} from '../support/redisServer';
+import { startRedis } from '../support/redisServer';
+import type { Session} from './session';
+import { openSession } from './session';
 
 const RESULT = 'FW_E2E_V001';
 const framework = needsFramework();

@@ -6,9 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
-import { RedisServer, startRedis } from '../support/redisServer';
+import type { RedisServer} from '../support/redisServer';
+import { startRedis } from '../support/redisServer';
 import type { Workbench } from './pages/workbench';
-import { openSession, Session } from './session';
+import type { Session } from './session';
+import { openSession } from './session';
 
 const keys = new KeySpace('tdtp:pipeline');
 

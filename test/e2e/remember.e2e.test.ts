@@ -4,9 +4,11 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RedisServer, startRedis, pollUntil } from '../support/redisServer';
+import type { RedisServer} from '../support/redisServer';
+import { startRedis, pollUntil } from '../support/redisServer';
 import type { Workbench } from './pages/workbench';
-import { emit, openSession, Session } from './session';
+import type { Session } from './session';
+import { emit, openSession } from './session';
 
 /** Distinct row counts make each run's row recognisable: 10,001→10,001 … 10,006→10,006. */
 const RUNS = [10_001, 10_002, 10_003, 10_004, 10_005, 10_006];

@@ -3,10 +3,12 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { RedisServer, startRedis } from '../support/redisServer';
+import type { RedisServer} from '../support/redisServer';
+import { startRedis } from '../support/redisServer';
 import type { DetailPanel } from './pages/detailPanel';
 import type { Workbench } from './pages/workbench';
-import { emit, openSession, Session } from './session';
+import type { Session } from './session';
+import { emit, openSession } from './session';
 
 /**
  * Each chart's time axis (its tick labels, written out as text) has two ticks or more, all

@@ -5,9 +5,11 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RedisServer, startRedis } from '../support/redisServer';
+import type { RedisServer} from '../support/redisServer';
+import { startRedis } from '../support/redisServer';
 import type { Workbench } from './pages/workbench';
-import { emit, openSession, Session } from './session';
+import type { Session } from './session';
+import { emit, openSession } from './session';
 
 /** The framework's travel-agency shape: a templated pipeline name, a namespaced result name. */
 function pipelineFile(pipeline: string, resultName: string): string {

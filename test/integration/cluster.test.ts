@@ -6,15 +6,17 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
-import { ConnectionState } from '../../src/core/connection';
+import type { ConnectionState } from '../../src/core/connection';
 import { encodeLikeGo } from '../../src/core/publish';
-import { ConnectionSettingsInput, connectionMode, parseConnectionSettings } from '../../src/core/settings';
+import type { ConnectionSettingsInput} from '../../src/core/settings';
+import { connectionMode, parseConnectionSettings } from '../../src/core/settings';
 import { describeEndpoint } from '../../src/core/endpoint';
 import { pollOnce } from '../../src/core/watcher';
+import type {
+  RedisServer,
+  RecordedWatcher} from '../support/redisServer';
 import {
   KEYS,
-  RedisServer,
-  RecordedWatcher,
   assertModelMatchesRedis,
   createRecordedWatcher,
   freePort,
@@ -23,7 +25,8 @@ import {
   startRecordedWatcher,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
-import { TestCluster, startCluster, startClusterNode, waitForClusterState } from '../support/cluster';
+import type { TestCluster} from '../support/cluster';
+import { startCluster, startClusterNode, waitForClusterState } from '../support/cluster';
 import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool } from '../support/tools';
 import { problemText } from '../../src/cli/problemText';
 import { settingProblemText } from '../../src/cli/settingWords';

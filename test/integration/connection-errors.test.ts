@@ -5,10 +5,11 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import { publishResult } from '../../src/core/publish';
 import { pollOnce } from '../../src/core/watcher';
+import type {
+  RedisServer,
+  RecordedWatcher} from '../support/redisServer';
 import {
   KEYS,
-  RedisServer,
-  RecordedWatcher,
   assertModelMatchesRedis,
   connectionsReceived,
   createRecordedWatcher,

@@ -3,13 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
-import { TdtpResult } from '../../src/core/decode';
+import type { TdtpResult } from '../../src/core/decode';
 import { encodeLikeGo, publishResult } from '../../src/core/publish';
 import { pollOnce } from '../../src/core/watcher';
+import type {
+  RedisServer,
+  RecordedWatcher} from '../support/redisServer';
 import {
   KEYS,
-  RedisServer,
-  RecordedWatcher,
   assertModelMatchesRedis,
   settingsFor,
   startRedis,

@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
-import { ConnectionState } from '../../src/core/connection';
+import type { ConnectionState } from '../../src/core/connection';
 import { encodeLikeGo, publishResult } from '../../src/core/publish';
+import type {
+  RedisServer,
+  RecordedWatcher} from '../support/redisServer';
 import {
   KEYS,
   LineReader,
-  RedisServer,
-  RecordedWatcher,
   assertModelMatchesRedis,
   blockEventLoop,
   createRecordedWatcher,

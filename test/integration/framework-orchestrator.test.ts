@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { needsFramework, pipelineYaml } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
-import { Orchestrator, scenarioYaml, startOrchestrator } from '../support/orchestrator';
-import { KEYS, RecordedWatcher, settingsFor, startRecordedWatcher } from '../support/redisServer';
+import type { Orchestrator} from '../support/orchestrator';
+import { scenarioYaml, startOrchestrator } from '../support/orchestrator';
+import type { RecordedWatcher} from '../support/redisServer';
+import { KEYS, settingsFor, startRecordedWatcher } from '../support/redisServer';
 
 const framework = needsFramework();
 

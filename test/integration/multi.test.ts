@@ -6,10 +6,11 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import { KeySpace } from '../../src/core/keySpace';
 import { encodeLikeGo, publishResult } from '../../src/core/publish';
+import type {
+  RedisServer,
+  RecordedWatcher} from '../support/redisServer';
 import {
   KEYS,
-  RedisServer,
-  RecordedWatcher,
   assertModelMatchesRedis,
   delay,
   settingsFor,

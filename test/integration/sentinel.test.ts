@@ -5,16 +5,18 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
-import { ConnectionState } from '../../src/core/connection';
+import type { ConnectionState } from '../../src/core/connection';
 import { publishResult } from '../../src/core/publish';
-import { ConnectionSettingsInput, connectionMode, parseConnectionSettings } from '../../src/core/settings';
+import type { ConnectionSettingsInput} from '../../src/core/settings';
+import { connectionMode, parseConnectionSettings } from '../../src/core/settings';
 import { describeEndpoint } from '../../src/core/endpoint';
 import { settingProblemText } from '../../src/cli/settingWords';
 import { pollOnce } from '../../src/core/watcher';
+import type {
+  RedisServer,
+  RecordedWatcher} from '../support/redisServer';
 import {
   KEYS,
-  RedisServer,
-  RecordedWatcher,
   assertModelMatchesRedis,
   createRecordedWatcher,
   delay,
@@ -25,7 +27,8 @@ import {
   pollUntil,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
-import { SentinelTopology, disposeAllSentinelTopologies, sentinelClient, startSentinelTopology } from '../support/sentinel';
+import type { SentinelTopology} from '../support/sentinel';
+import { disposeAllSentinelTopologies, sentinelClient, startSentinelTopology } from '../support/sentinel';
 import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool } from '../support/tools';
 import { problemText } from '../../src/cli/problemText';
 

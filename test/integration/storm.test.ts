@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type Redis from 'ioredis';
 import { problemText } from '../../src/cli/problemText';
-import { ConnectionState } from '../../src/core/connection';
-import { RedisServer, delay, settingsFor, startRedis, startRecordedWatcher } from '../support/redisServer';
+import type { ConnectionState } from '../../src/core/connection';
+import type { RedisServer} from '../support/redisServer';
+import { delay, settingsFor, startRedis, startRecordedWatcher } from '../support/redisServer';
 
 let server: RedisServer;
 let admin: Redis;

@@ -8,13 +8,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
-import { ConnectionState } from '../../src/core/connection';
+import type { ConnectionState } from '../../src/core/connection';
 import { encodeLikeGo, publishResult } from '../../src/core/publish';
 import { pollOnce } from '../../src/core/watcher';
+import type {
+  RedisServer,
+  RecordedWatcher} from '../support/redisServer';
 import {
   KEYS,
-  RedisServer,
-  RecordedWatcher,
   assertModelMatchesRedis,
   connectionsReceived,
   createRecordedWatcher,
@@ -26,7 +27,8 @@ import {
 import { buildResult } from '../support/builders';
 import { startCluster } from '../support/cluster';
 import { startSentinelTopology } from '../support/sentinel';
-import { TestCertificates, makeCertificates } from '../support/tls';
+import type { TestCertificates} from '../support/tls';
+import { makeCertificates } from '../support/tls';
 import { WATCH_SOURCE, killTools, runTool } from '../support/tools';
 import { problemText, warningText } from '../../src/cli/problemText';
 

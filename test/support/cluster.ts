@@ -2,7 +2,8 @@
 // `redis-cli --cluster create`, plus helpers to pick result_names that hash to a given shard.
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
-import { RedisServer, RedisServerOptions, freePort, startRedis, pollUntil } from './redisServer';
+import type { RedisServer, RedisServerOptions} from './redisServer';
+import { freePort, startRedis, pollUntil } from './redisServer';
 
 export interface TestCluster {
   /** The primaries, in the order given to `redis-cli --cluster create` (slots split in three). */

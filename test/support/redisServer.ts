@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis, { RedisOptions } from 'ioredis';
-import { ConnectionState, ConnectionTuning } from '../../src/core/connection';
+import type { RedisOptions } from 'ioredis';
+import Redis from 'ioredis';
+import type { ConnectionState, ConnectionTuning } from '../../src/core/connection';
 import { KeySpace } from '../../src/core/keySpace';
-import { ConnectionSettings, ConnectionSettingsInput, parseConnectionSettings } from '../../src/core/settings';
-import { PipelineStore, StoreOptions } from '../../src/core/store';
+import type { ConnectionSettings, ConnectionSettingsInput} from '../../src/core/settings';
+import { parseConnectionSettings } from '../../src/core/settings';
+import type { StoreOptions } from '../../src/core/store';
+import { PipelineStore } from '../../src/core/store';
 import type { RunRecord } from '../../src/core/runs';
-import { PipelineWatcher, ReconcileReport } from '../../src/core/watcher';
+import type { ReconcileReport } from '../../src/core/watcher';
+import { PipelineWatcher } from '../../src/core/watcher';
 import { problemText } from '../../src/cli/problemText';
 
 /** A real redis-server for one test file, on a free loopback port, in its own temp dir. */

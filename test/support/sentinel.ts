@@ -1,8 +1,9 @@
 // A Redis Sentinel deployment on loopback ports for one test file: a primary, a replica of it,
 // and three redis-sentinel processes monitoring it (quorum 2), with short timeouts so that a
 // failover takes about a second.
-import Redis from 'ioredis';
-import { RedisServer, RedisServerOptions, startRedis, pollUntil } from './redisServer';
+import type Redis from 'ioredis';
+import type { RedisServer, RedisServerOptions} from './redisServer';
+import { startRedis, pollUntil } from './redisServer';
 
 export interface SentinelTopology {
   readonly name: string;

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ActionRule, RateLimiter, decideActions, parseActionRules } from '../../src/core/actions';
+import type { ActionRule} from '../../src/core/actions';
+import { RateLimiter, decideActions, parseActionRules } from '../../src/core/actions';
 import { mkRecord } from '../support/records';
 
 /* Action rules cannot be turned into a storm: the per-rule and overall limits, and the pause. */

@@ -5,18 +5,19 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import {
-  ACTION_TRANSITIONS,
+import type {
   ActionDecision,
   ActionEvent,
   ActionRule,
   RuleProblem,
+  TemplateVars} from '../../src/core/actions';
+import {
+  ACTION_TRANSITIONS,
   SAMPLE_VARS,
   MAX_ENV_VALUE_CHARS,
   MAX_URL_VALUE_CHARS,
   RateLimiter,
   TEMPLATE_VARIABLES,
-  TemplateVars,
   checkActionUrl,
   compileGlob,
   decideActions,
@@ -36,7 +37,8 @@ import { isLateNews } from '../../src/core/alerts/lateNews';
 import type { AlertTransition, Lateness } from '../../src/core/alerts/tracker';
 import type { RunSource } from '../../src/core/runs';
 import type { Got } from '../../src/core/validate';
-import { RECORD_FINISHED_AT, RecordSpec, mkRecord } from '../support/records';
+import type { RecordSpec} from '../support/records';
+import { RECORD_FINISHED_AT, mkRecord } from '../support/records';
 
 /** Parses rules that must be valid; fails the test with the problems otherwise. */
 function rules(value: unknown[]): ActionRule[] {

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Namespace, groupByNamespace } from '../../src/core/namespaces';
-import { PipelineSnapshot } from '../../src/core/store';
+import type { Namespace} from '../../src/core/namespaces';
+import { groupByNamespace } from '../../src/core/namespaces';
+import type { PipelineSnapshot } from '../../src/core/store';
 import { displayStatusOf } from '../../src/core/status';
 import { mkRecord } from '../support/records';
 

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlertTracker, AlertTransition } from '../../src/core/alerts/tracker';
+import type { AlertTransition } from '../../src/core/alerts/tracker';
+import { AlertTracker } from '../../src/core/alerts/tracker';
 import { assessDataQuality } from '../../src/core/dataQuality';
 import { decodePayload } from '../../src/core/decode';
 import type { RunRecord } from '../../src/core/runs';

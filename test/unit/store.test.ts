@@ -1,6 +1,7 @@
 import { afterEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PipelineRun, RejectedMessage, decodePayload } from '../../src/core/decode';
+import type { PipelineRun, RejectedMessage} from '../../src/core/decode';
+import { decodePayload } from '../../src/core/decode';
 import { PipelineStore } from '../../src/core/store';
 import type { StoreChange } from '../../src/core/changeBatch';
 import type { RunRecord } from '../../src/core/runs';

@@ -9,20 +9,23 @@
 // The flood is published by a separate process (node, talking RESP to Redis, which loops in Lua),
 // so producing it costs this process nothing and its rate does not depend on how this host keeps up.
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess} from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import type { TdtpViewerApi } from '../../src/vscode/api';
-import { NotificationController, ShownNotification } from '../../src/vscode/notify/notifications';
+import type { ShownNotification } from '../../src/vscode/notify/notifications';
+import { NotificationController } from '../../src/vscode/notify/notifications';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, TreeNode } from '../../src/vscode/tree/nodes';
-import { RedisServer, startRedis } from '../support/redisServer';
+import type { RedisServer} from '../support/redisServer';
+import { startRedis } from '../support/redisServer';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';
 

@@ -2,14 +2,15 @@
 // saved for, and a password written into tdtp.redis.url or a tdtp.connections url is offered a
 // move into secret storage.
 import * as assert from 'node:assert/strict';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { ElsewhereQuestion } from '../../src/vscode/connections/secrets';
 import type { Testing } from '../../src/vscode/testing';
 import type { MoveQuestion } from '../../src/vscode/connections/urlPassword';
 import { namedSettingProblemText } from '../../src/vscode/words/settings';
-import { RedisServer, startRedis } from '../support/redisServer';
+import type { RedisServer} from '../support/redisServer';
+import { startRedis } from '../support/redisServer';
 import { useExtension } from './harness';
 import { untilEvent } from './waitFor';
 

@@ -1,6 +1,7 @@
 import { matchRules } from './match';
-import { PlannedAction, planAction } from './plan';
-import { PauseLimit, RateLimiter } from './rateLimit';
+import type { PlannedAction} from './plan';
+import { planAction } from './plan';
+import type { PauseLimit, RateLimiter } from './rateLimit';
 import type { RuleProblem } from './rules';
 import type { ActionEvent, ActionRule, ActionTransitionKind } from './types';
 import { templateVars } from './template';

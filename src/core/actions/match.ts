@@ -3,7 +3,8 @@ import type { Lateness } from '../alerts/tracker';
 import { isDqWarning } from '../dataQuality';
 import { truncate } from '../text';
 import type { RunSource } from '../runs';
-import { GlobMatcher, compileGlob } from './glob';
+import type { GlobMatcher} from './glob';
+import { compileGlob } from './glob';
 import type { ActionEvent, ActionRule, ActionTransitionKind, ActionWhen } from './types';
 
 /**

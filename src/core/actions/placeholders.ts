@@ -1,6 +1,7 @@
 import { isPlainObject } from '../validate';
 import { SAMPLE_VARS, placeholdersIn } from './template';
-import { UrlProblem, expandUrl } from './url';
+import type { UrlProblem} from './url';
+import { expandUrl } from './url';
 
 /*
  * Where a `${…}` may stand. An event value fills data; it never picks what runs: not the task

@@ -1,8 +1,10 @@
 import { truncate } from '../text';
 import { Path } from '../validate';
-import { ACTIONS_SETTING, RuleProblem } from './rules';
+import type { RuleProblem } from './rules';
+import { ACTIONS_SETTING } from './rules';
 import type { ActionRule } from './types';
-import { TemplateVars, expandArgs, taskEnvironment } from './template';
+import type { TemplateVars} from './template';
+import { expandArgs, taskEnvironment } from './template';
 import { expandUrl } from './url';
 
 export type PlannedAction =

@@ -1,10 +1,13 @@
 import { truncate } from '../text';
-import { Path, Problem, Problems, isPlainObject } from '../validate';
-import { GlobProblem, compileGlob } from './glob';
-import { TemplatePlaceProblem, checkArgsTemplates, checkUrlTemplate } from './placeholders';
+import type { Problem} from '../validate';
+import { Path, Problems, isPlainObject } from '../validate';
+import type { GlobProblem} from './glob';
+import { compileGlob } from './glob';
+import type { TemplatePlaceProblem} from './placeholders';
+import { checkArgsTemplates, checkUrlTemplate } from './placeholders';
 import type { ActionRule, ActionRun, ActionWhen } from './types';
 import { ACTION_STATUSES, ACTION_TRANSITIONS } from './types';
-import { UrlProblem } from './url';
+import type { UrlProblem } from './url';
 
 export const DEFAULT_RATE_LIMIT_SECONDS = 60;
 export const DEFAULT_RULE_RUNS_PER_MINUTE = 10;

@@ -1,4 +1,5 @@
-import { Expectation, MIN_PERIOD_MS, Schedule } from './expectations';
+import type { Expectation, Schedule } from './expectations';
+import { MIN_PERIOD_MS } from './expectations';
 import { median, medianAbsoluteDeviation } from './stats';
 
 type CronSchedule = Extract<Schedule, { kind: 'cron' }>;

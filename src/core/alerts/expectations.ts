@@ -1,9 +1,12 @@
 import type * as Croner from 'croner';
 import type { Cron } from 'croner';
-import { GlobMatcher, GlobProblem, compileGlob } from '../actions/glob';
+import type { GlobMatcher, GlobProblem} from '../actions/glob';
+import { compileGlob } from '../actions/glob';
 import { truncate } from '../text';
-import { Path, Problem, Problems, isPlainObject } from '../validate';
-import { DurationProblemCode, parseDuration } from './duration';
+import type { Problem} from '../validate';
+import { Path, Problems, isPlainObject } from '../validate';
+import type { DurationProblemCode} from './duration';
+import { parseDuration } from './duration';
 
 let cronerModule: typeof Croner | undefined;
 /** croner is loaded on the first cron schedule: settings without one never pay for it. */

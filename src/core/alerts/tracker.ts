@@ -1,10 +1,14 @@
 import { boundedInstant } from '../clock';
-import { DqVerdict, isDqWarning } from '../dataQuality';
+import type { DqVerdict} from '../dataQuality';
+import { isDqWarning } from '../dataQuality';
 import { goTimeEpochMs } from '../goTime';
 import type { RunRecord } from '../runs';
-import { Cadence, Due, LEARN_WINDOW, learnCadence, nextDue } from './cadence';
-import { Expectation, expectationFor } from './expectations';
-import { BASELINE_RUNS, NONE, UnusualFinding, UnusualThresholds, findUnusualAgainst } from './unusual';
+import type { Cadence, Due} from './cadence';
+import { LEARN_WINDOW, learnCadence, nextDue } from './cadence';
+import type { Expectation} from './expectations';
+import { expectationFor } from './expectations';
+import type { UnusualFinding, UnusualThresholds} from './unusual';
+import { BASELINE_RUNS, NONE, findUnusualAgainst } from './unusual';
 import { newSeries, ringPush, ringSlots, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from './stats';
 
 /**

@@ -1,9 +1,11 @@
-import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
-import { ConnectionProblem, classifyError } from '../problems';
-import { ConnectionSettings, NodeAddress } from '../settings';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
+import type { ConnectionProblem} from '../problems';
+import { classifyError } from '../problems';
+import type { ConnectionSettings, NodeAddress } from '../settings';
 import { tlsOptions, toRedisOptions } from '../redisOptions';
 import { isGenericClose } from './errors';
-import { CommandsClient } from './types';
+import type { CommandsClient } from './types';
 
 /**
  * A client that remembers its last 'error' event: a command that later fails with only

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { ConnectionSettings, settingsForNode } from '../settings';
+import type { ConnectionSettings} from '../settings';
+import { settingsForNode } from '../settings';
 import { createClient, createClusterClient, openClient } from './clients';
 import { AbandonedError, isGenericClose } from './errors';
 import type { AttemptContext, Located, Topology } from './types';

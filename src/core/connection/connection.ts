@@ -1,15 +1,16 @@
 import type Redis from 'ioredis';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
-import { IDisposable } from '../lifecycle';
-import { ConnectionProblem, ConnectionWarning, classifyError, problem, withConnectHint } from '../problems';
-import { ConnectionSettings } from '../settings';
+import type { IDisposable } from '../lifecycle';
+import type { ConnectionProblem, ConnectionWarning} from '../problems';
+import { classifyError, problem, withConnectHint } from '../problems';
+import type { ConnectionSettings } from '../settings';
 import { describeEndpoint, describeNode } from '../endpoint';
 import { classifyClientError, createClient, openClient } from './clients';
 import { AbandonedError, isGenericClose } from './errors';
 import { topologyFor } from './topology';
-import type { AttemptContext, Topology, TopologyEvents } from './types';
-import { CommandsClient, ConnectionState, ConnectionTuning, DEFAULT_TUNING, MessageHandler, SubscribedInfo } from './types';
+import type { AttemptContext, Topology, TopologyEvents , CommandsClient, ConnectionState, ConnectionTuning, MessageHandler, SubscribedInfo } from './types';
+import { DEFAULT_TUNING } from './types';
 
 /** One attempt's two clients: a subscriber, and one for SCAN/MGET/GET (a subscriber can't run them). */
 interface Attempt {

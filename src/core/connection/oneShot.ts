@@ -1,10 +1,10 @@
 import { classifyError } from '../problems';
-import { ConnectionSettings } from '../settings';
+import type { ConnectionSettings } from '../settings';
 import { ConnectionProblemError } from '../problems';
 import { isGenericClose } from './errors';
 import { topologyFor } from './topology';
 import type { AttemptContext } from './types';
-import { CommandsClient } from './types';
+import type { CommandsClient } from './types';
 
 /**
  * A connected commands client for the terminal tools' one-shot polls and publishes: to the

@@ -1,12 +1,13 @@
 import type Redis from 'ioredis';
 import type { IDisposable } from '../lifecycle';
-import { ConnectionSettings, NodeAddress, settingsForNode } from '../settings';
+import type { ConnectionSettings, NodeAddress} from '../settings';
+import { settingsForNode } from '../settings';
 import { describeNode } from '../endpoint';
 import { createSentinelClient } from './clients';
 import { AbandonedError, NotPrimaryError, SentinelError, isGenericClose } from './errors';
 import { locateNode } from './standalone';
 import type { AttemptContext, Located, Topology, TopologyEvents } from './types';
-import { CommandsClient } from './types';
+import type { CommandsClient } from './types';
 
 /** Redis Sentinel: the primary the sentinels name now, asked anew on every attempt (a reconnect after a failover goes to the new primary). */
 export const sentinelTopology: Topology = {

@@ -1,4 +1,4 @@
-import { ConnectionSettings } from '../settings';
+import type { ConnectionSettings } from '../settings';
 import { createClient, openClient } from './clients';
 import type { AttemptContext, Located, Topology } from './types';
 

@@ -1,4 +1,5 @@
-import { ConnectionSettings, connectionMode } from '../settings';
+import type { ConnectionSettings} from '../settings';
+import { connectionMode } from '../settings';
 import { clusterTopology } from './cluster';
 import { sentinelTopology } from './sentinel';
 import { standaloneTopology } from './standalone';

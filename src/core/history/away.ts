@@ -1,5 +1,5 @@
 import { displayStatus } from '../status';
-import { PipelineStore } from '../store';
+import type { PipelineStore } from '../store';
 import type { RunRecord } from '../runs';
 import { sameRecord } from '../runs';
 

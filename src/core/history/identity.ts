@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConnectionSettings, connectionMode } from '../settings';
+import type { ConnectionSettings} from '../settings';
+import { connectionMode } from '../settings';
 import { describeNode } from '../endpoint';
 
 /**

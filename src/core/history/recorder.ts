@@ -1,10 +1,12 @@
-import { CommandsClient, isCluster } from '../connection';
+import type { CommandsClient} from '../connection';
+import { isCluster } from '../connection';
 import { encodeResult } from '../decode';
 import { Deque } from '../deque';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
-import { DisposableStore, IDisposable } from '../lifecycle';
-import { ConnectionSettings } from '../settings';
+import type { IDisposable } from '../lifecycle';
+import { DisposableStore } from '../lifecycle';
+import type { ConnectionSettings } from '../settings';
 import { PipelineStore } from '../store';
 import type { RunRecord } from '../runs';
 import { PipelineWatcher } from '../watcher';

@@ -1,11 +1,12 @@
 import type Redis from 'ioredis';
 import { boundedInstant } from '../clock';
-import { CommandsClient, isCluster } from '../connection';
+import type { CommandsClient} from '../connection';
+import { isCluster } from '../connection';
 import { decodePayload } from '../decode';
-import { KeySpace } from '../keySpace';
-import { PipelineStore } from '../store';
+import type { KeySpace } from '../keySpace';
+import type { PipelineStore } from '../store';
 import type { RunRecord, RunSource } from '../runs';
-import { LiveHold } from './liveHold';
+import type { LiveHold } from './liveHold';
 import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from './streamId';
 
 export interface StreamGap {

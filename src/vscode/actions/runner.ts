@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { ActionDecision, ActionEvent, ActionRule, PlannedAction, RateLimiter, decideActions, explainMismatch, lateKind, parseActionRules, ruleLabel } from '../../core/actions';
+import type { ActionDecision, ActionEvent, ActionRule, PlannedAction} from '../../core/actions';
+import { RateLimiter, decideActions, explainMismatch, lateKind, parseActionRules, ruleLabel } from '../../core/actions';
 import type { AlertTransition } from '../../core/alerts/tracker';
 import { Disposable } from '../../core/lifecycle';
 import type { RunRecord } from '../../core/runs';
 import { inertText } from '../../core/text';
 import { mismatchText, pauseReasonText, plannedActionText, ruleProblemText } from '../words/actions';
-import { ConnectionRun, LatePipeline, Viewer } from '../connections/viewer';
+import type { ConnectionRun, LatePipeline, Viewer } from '../connections/viewer';
 
 /** What happened when a rule ran: for the log, and for tests (a seam, like notifications). */
 export interface ActionRunReport {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { countText, formatNumber } from '../words/format';
 import { inertText } from '../../core/text';
-import { SecretKind } from '../connections/secrets';
+import type { SecretKind } from '../connections/secrets';
 import type { Viewer } from '../connections/viewer';
-import { WatchedConnection } from '../connections/watchedConnection';
+import type { WatchedConnection } from '../connections/watchedConnection';
 import type { CommandContext, Commands } from './context';
 import { resolveTarget, showNotConnected } from './target';
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { countText, formatNumber } from '../words/format';
 import { toCsv, toJson } from '../../core/export';
 import type { HistoryItem } from '../../core/runs';
-import { Viewer } from '../connections/viewer';
+import type { Viewer } from '../connections/viewer';
 
 type Format = 'csv' | 'json';
 

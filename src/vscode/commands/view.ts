@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { DISPLAY_ORDER, DisplayStatus } from '../../core/status';
+import type { DisplayStatus } from '../../core/status';
+import { DISPLAY_ORDER } from '../../core/status';
 import { exportHistory } from './exportHistory';
 import type { PipelinesView } from '../tree/pipelinesView';
 import { statusText } from '../words/format';

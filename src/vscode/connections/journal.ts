@@ -1,9 +1,11 @@
-import * as vscode from 'vscode';
-import { AwayBaseline, takeBaseline } from '../../core/history/away';
+import type * as vscode from 'vscode';
+import type { AwayBaseline} from '../../core/history/away';
+import { takeBaseline } from '../../core/history/away';
 import { historyIdentity } from '../../core/history/identity';
-import { HistoryJournal, LoadReport, eraseAllHistory, eraseHistoryOf } from '../../core/history/journal';
-import { ConnectionSettings } from '../../core/settings';
-import { PipelineStore } from '../../core/store';
+import type { LoadReport} from '../../core/history/journal';
+import { HistoryJournal, eraseAllHistory, eraseHistoryOf } from '../../core/history/journal';
+import type { ConnectionSettings } from '../../core/settings';
+import type { PipelineStore } from '../../core/store';
 
 /** Where journals live and whether they are kept: shared by every connection's history. */
 export interface JournalPlace {

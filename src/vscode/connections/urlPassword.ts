@@ -8,7 +8,8 @@ import { inertText } from '../../core/text';
 import { isPlainObject } from '../../core/validate';
 import { namedConnectionInput } from '../settings/config';
 import { CONNECTION_FIELDS } from '../settings/settingKeys';
-import { DEFAULT_CONNECTION, PasswordStore } from './secrets';
+import type { PasswordStore } from './secrets';
+import { DEFAULT_CONNECTION } from './secrets';
 
 /** Where a setting's value was written. */
 export type UrlScope = 'user' | 'workspace' | 'folder';

@@ -1,14 +1,17 @@
 import * as vscode from 'vscode';
-import { AlertSettings, AlertTracker, AlertTransition, Lateness, PipelineAlerts } from '../../core/alerts/tracker';
-import { RejectedMessage } from '../../core/decode';
-import { PipelineStore, StatusCounts } from '../../core/store';
+import type { AlertSettings, AlertTransition, Lateness, PipelineAlerts } from '../../core/alerts/tracker';
+import { AlertTracker } from '../../core/alerts/tracker';
+import type { RejectedMessage } from '../../core/decode';
+import type { StatusCounts } from '../../core/store';
+import { PipelineStore } from '../../core/store';
 import type { StoreChange } from '../../core/changeBatch';
 import type { RunRecord } from '../../core/runs';
 import { Disposable, DisposableStore } from '../../core/lifecycle';
-import { ReconcileReport } from '../../core/watcher';
-import { Config } from '../settings/config';
-import { ConnectionJournal, JournalPlace } from './journal';
-import { PasswordStore } from './secrets';
+import type { ReconcileReport } from '../../core/watcher';
+import type { Config } from '../settings/config';
+import type { JournalPlace } from './journal';
+import { ConnectionJournal } from './journal';
+import type { PasswordStore } from './secrets';
 import type { WatchedConnectionState } from '../../core/connection';
 import { WatchedConnection } from './watchedConnection';
 

@@ -1,14 +1,16 @@
 import * as vscode from 'vscode';
 import type { WatchedConnectionState } from '../../core/connection';
 import { Disposable, DisposableStore } from '../../core/lifecycle';
-import { ConnectionProblem } from '../../core/problems';
-import { ConnectionSettingsInput, SettingProblem, parseConnectionSettings, settingProblem } from '../../core/settings';
+import type { ConnectionProblem } from '../../core/problems';
+import type { ConnectionSettingsInput, SettingProblem} from '../../core/settings';
+import { parseConnectionSettings, settingProblem } from '../../core/settings';
 import { describeEndpoint, passwordScope } from '../../core/endpoint';
-import { PipelineStore } from '../../core/store';
+import type { PipelineStore } from '../../core/store';
 import { logValue } from '../../core/text';
-import { PipelineWatcher, PollResult, ReconcileReport } from '../../core/watcher';
-import { ConnectionJournal } from './journal';
-import { PasswordStore, SecretKind } from './secrets';
+import type { PollResult, ReconcileReport } from '../../core/watcher';
+import { PipelineWatcher } from '../../core/watcher';
+import type { ConnectionJournal } from './journal';
+import type { PasswordStore, SecretKind } from './secrets';
 import { problemText, warningText } from '../words/problems';
 
 /** What the views show about a connection: the core's state, or settings that cannot work. */

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { countText, formatNumber } from '../words/format';
-import { AwaySummary, hasNews, summarizeAway } from '../../core/history/away';
+import type { AwaySummary} from '../../core/history/away';
+import { hasNews, summarizeAway } from '../../core/history/away';
 import { Disposable } from '../../core/lifecycle';
 import { inertText } from '../../core/text';
-import { Viewer } from '../connections/viewer';
-import { WatchedConnection } from '../connections/watchedConnection';
+import type { Viewer } from '../connections/viewer';
+import type { WatchedConnection } from '../connections/watchedConnection';
 
 /** How long the summary waits for connections that restored a history to load their state keys. */
 const SETTLE_MS = 30_000;

@@ -1,10 +1,10 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { describeDq, formatDuration, statusLabel } from '../../core/format';
 import { Disposable } from '../../core/lifecycle';
 import { STREAMS_PER_CONNECT } from '../../core/history/streams';
 import { displayStatusOf } from '../../core/status';
 import { logValue } from '../../core/text';
-import { Viewer } from '../connections/viewer';
+import type { Viewer } from '../connections/viewer';
 import { problemText } from '../words/problems';
 import { namedSettingProblemText } from '../words/settings';
 

@@ -1,16 +1,17 @@
 import * as vscode from 'vscode';
 import { isLateNews } from '../../core/alerts/lateNews';
-import { NoticeKind, noticesFor } from '../../core/alerts/policy';
+import type { NoticeKind} from '../../core/alerts/policy';
+import { noticesFor } from '../../core/alerts/policy';
 import type { AlertTransition, Lateness } from '../../core/alerts/tracker';
 import { firstLine } from '../../core/format';
 import { Disposable } from '../../core/lifecycle';
 import type { StoreBudget, StoreOverflow } from '../../core/storeLimits';
 import type { RunRecord } from '../../core/runs';
 import { inertText, logValue } from '../../core/text';
-import { Config } from '../settings/config';
+import type { Config } from '../settings/config';
 import { findingText, spanText } from '../words/alerts';
 import { countText, dqText, formatNumber } from '../words/format';
-import { ConnectionRun, Viewer } from '../connections/viewer';
+import type { ConnectionRun, Viewer } from '../connections/viewer';
 import type { WatchedConnection } from '../connections/watchedConnection';
 
 export type NotificationKind = NoticeKind | 'late' | 'summary' | 'limit';

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { inertText } from '../../core/text';
-import { ReconcileReport } from '../../core/watcher';
+import type { ReconcileReport } from '../../core/watcher';
 import { appendWire, escapeMarkdown, untrustedMarkdown } from '../words/markdown';
 import { connectionText, countText, dateTimeText, formatNumber } from '../words/format';
 import { problemHeadline, problemText } from '../words/problems';
 import { budgetText } from './notifications';
 import { problemOf, worstState } from '../connections/watchedConnection';
-import { Viewer } from '../connections/viewer';
+import type { Viewer } from '../connections/viewer';
 import { namedSettingProblemText } from '../words/settings';
 
 /** `TDTP ✓ 12 ✗ 2 ⚠ 1`, coloured when something failed or the connection is down; click focuses the view. */

@@ -8,11 +8,12 @@ import { chartInstant, summarizeRuns } from '../../core/alerts/trend';
 import type { HistoryItem, RunRecord } from '../../core/runs';
 import { displayStatusOf } from '../../core/status';
 import { inertText, truncate } from '../../core/text';
-import { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView, isFromWebview } from '../../webview/protocol';
+import type { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView} from '../../webview/protocol';
+import { isFromWebview } from '../../webview/protocol';
 import { alertRows, momentText } from '../words/alerts';
-import { Config } from '../settings/config';
+import type { Config } from '../settings/config';
 import { connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from '../words/format';
-import { Viewer } from '../connections/viewer';
+import type { Viewer } from '../connections/viewer';
 import { errorText, gapReasonText } from '../words/problems';
 
 export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { DqTolerance } from '../../core/dataQuality';
 import { checkTolerance } from '../../core/dataQuality';
-import { ConnectionSettingsInput, SettingProblem, settingProblem } from '../../core/settings';
+import type { ConnectionSettingsInput, SettingProblem} from '../../core/settings';
+import { settingProblem } from '../../core/settings';
 import { readPem as readPemFile } from '../../core/pem';
 import type { NotificationPolicy } from '../../core/alerts/policy';
 import type { AlertSettings } from '../../core/alerts/tracker';
@@ -9,7 +10,8 @@ import type { StoreLimits } from '../../core/storeLimits';
 import { Disposable } from '../../core/lifecycle';
 import { readAlertSettings } from './alertSettings';
 import { DEFAULT_CONNECTION } from '../connections/secrets';
-import { ALERT_SECTIONS, CONNECTION_FIELDS, CONNECTION_SECTIONS, ConnectionField, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
+import type { ConnectionField} from './settingKeys';
+import { ALERT_SECTIONS, CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
 import type { ConnectionProfile, ConnectionSecrets } from '../connections/watchedConnection';
 
 export interface NotificationSettings {

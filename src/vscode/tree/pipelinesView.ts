@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { Config } from '../settings/config';
+import type { Config } from '../settings/config';
 import { connectionText, dateTimeText } from '../words/format';
 import type { TreeFilter } from './provider';
 import { PipelinesTreeProvider } from './provider';
-import { Viewer } from '../connections/viewer';
+import type { Viewer } from '../connections/viewer';
 import type { WatchedConnectionState } from '../../core/connection';
 import { bestState } from '../connections/watchedConnection';
 import { problemText } from '../words/problems';

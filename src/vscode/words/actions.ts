@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { Mismatch, PauseLimit, PlannedAction, RuleProblem, plannedActionParts } from '../../core/actions';
-import { Got } from '../../core/validate';
+import type { Mismatch, PauseLimit, PlannedAction, RuleProblem} from '../../core/actions';
+import { plannedActionParts } from '../../core/actions';
+import type { Got } from '../../core/validate';
 import { countText, formatNumber } from './format';
 
 /* The sentences for action-rule facts from the core (problems, mismatches, plans), in the UI's language. */

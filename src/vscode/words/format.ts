@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isBeyondSkew } from '../../core/clock';
-import { DqVerdict } from '../../core/dataQuality';
+import type { DqVerdict } from '../../core/dataQuality';
 import { ageOf, durationParts, formatPercent, pluralForm } from '../../core/format';
 import type { DisplayStatus } from '../../core/status';
 import type { RunRecord, RunSource } from '../../core/runs';

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { DqVerdict } from '../../core/dataQuality';
+import type { DqVerdict } from '../../core/dataQuality';
 import { finishedOrReceived } from '../../core/runs';
 import type { PipelineAlerts } from '../../core/alerts/tracker';
 import { lateText } from '../words/alerts';
 import { ageText, formatNumber, statusText } from '../words/format';
-import { Viewer } from '../connections/viewer';
-import { LiveResult, liveResultOf } from './liveStatus';
-import { WorkspacePipelineFiles } from './pipelineFiles';
+import type { Viewer } from '../connections/viewer';
+import type { LiveResult} from './liveStatus';
+import { liveResultOf } from './liveStatus';
+import type { WorkspacePipelineFiles } from './pipelineFiles';
 
 /** Pipeline files are YAML on disk; the language id depends on what is installed, the name does not. */
 export const PIPELINE_FILE_SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: '**/*.{yaml,yml}' };

@@ -1,14 +1,17 @@
 import * as vscode from 'vscode';
 import { readResultLogPassword } from '../../core/pipelineFiles';
-import { WorkspaceEndpoint } from '../../core/pipelineIndex';
-import { NodeAddress, parseConnectionSettings, parseResultLogAddress } from '../../core/settings';
+import type { WorkspaceEndpoint } from '../../core/pipelineIndex';
+import type { NodeAddress} from '../../core/settings';
+import { parseConnectionSettings, parseResultLogAddress } from '../../core/settings';
 import { passwordScope } from '../../core/endpoint';
 import { settingProblemText } from '../words/settings';
 import { inertText } from '../../core/text';
-import { Config } from '../settings/config';
-import { DEFAULT_CONNECTION, PasswordStore } from '../connections/secrets';
-import { Viewer } from '../connections/viewer';
-import { WorkspacePipelineFiles, readPipelineFile } from './pipelineFiles';
+import type { Config } from '../settings/config';
+import type { PasswordStore } from '../connections/secrets';
+import { DEFAULT_CONNECTION } from '../connections/secrets';
+import type { Viewer } from '../connections/viewer';
+import type { WorkspacePipelineFiles} from './pipelineFiles';
+import { readPipelineFile } from './pipelineFiles';
 
 /** For tests and other extensions: which endpoint, and what to do with a password in the file. */
 export interface ConnectFromWorkspaceOptions {

@@ -4,11 +4,11 @@ import { isDqWarning } from '../../core/dataQuality';
 import { firstLine } from '../../core/format';
 import { finishedOrReceived } from '../../core/runs';
 import { inertText } from '../../core/text';
-import { Config } from '../settings/config';
+import type { Config } from '../settings/config';
 import { dateTimeText, dqText, formatNumber } from '../words/format';
-import { Viewer } from '../connections/viewer';
+import type { Viewer } from '../connections/viewer';
 import { liveResultOf } from './liveStatus';
-import { WorkspacePipelineFiles } from './pipelineFiles';
+import type { WorkspacePipelineFiles } from './pipelineFiles';
 
 /** The error's first line is cut here: the Problems panel shows one line, the panel the whole text. */
 const ERROR_CHARS = 200;

@@ -4,9 +4,9 @@ import type { RunRecord } from '../../core/runs';
 import { displayStatusOf } from '../../core/status';
 import { inertText } from '../../core/text';
 import { durationText, finishedText, formatNumber, statusText } from '../words/format';
-import { Viewer } from '../connections/viewer';
+import type { Viewer } from '../connections/viewer';
 import { liveResultOf } from './liveStatus';
-import { WorkspacePipelineFiles } from './pipelineFiles';
+import type { WorkspacePipelineFiles } from './pipelineFiles';
 
 /** Runs shown in the hover, newest first. */
 const HOVER_RUNS = 5;

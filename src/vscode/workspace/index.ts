@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { Config } from '../settings/config';
-import { PasswordStore } from '../connections/secrets';
-import { Viewer } from '../connections/viewer';
+import type { Config } from '../settings/config';
+import type { PasswordStore } from '../connections/secrets';
+import type { Viewer } from '../connections/viewer';
 import { PIPELINE_FILE_SELECTOR, PipelineCodeLensProvider } from './codeLens';
-import { ConnectFromWorkspaceOptions, ReplaceQuestion, askToReplace, connectFromWorkspace, trackWorkspaceEndpoints } from './connectOffer';
+import type { ConnectFromWorkspaceOptions, ReplaceQuestion} from './connectOffer';
+import { askToReplace, connectFromWorkspace, trackWorkspaceEndpoints } from './connectOffer';
 import { PipelineDiagnostics } from './diagnostics';
 import { PipelineHoverProvider } from './hover';
 import { openPipelineConfig } from './openConfig';

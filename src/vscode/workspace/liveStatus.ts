@@ -1,8 +1,9 @@
-import { PipelineDefinition, publishesTo } from '../../core/pipelineFiles';
-import { PipelineSnapshot } from '../../core/store';
+import type { PipelineDefinition} from '../../core/pipelineFiles';
+import { publishesTo } from '../../core/pipelineFiles';
+import type { PipelineSnapshot } from '../../core/store';
 import { finishedOrReceived } from '../../core/runs';
-import { WatchedConnection } from '../connections/watchedConnection';
-import { Viewer } from '../connections/viewer';
+import type { WatchedConnection } from '../connections/watchedConnection';
+import type { Viewer } from '../connections/viewer';
 
 export interface LiveResult {
   readonly connection: WatchedConnection;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { inertText } from '../../core/text';
-import { PipelineFileLocation, WorkspacePipelineFiles } from './pipelineFiles';
+import type { PipelineFileLocation, WorkspacePipelineFiles } from './pipelineFiles';
 
 /**
  * *Open Pipeline Config*: the file (and the `result_log.name` line) that publishes to a result

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { MAX_PIPELINE_FILE_BYTES, ParsedPipelineFile, PipelineFileContent, PipelineFileProblem, parsePipelineFile } from '../../core/pipelineFiles';
-import { PipelineIndex, PipelineLocation } from '../../core/pipelineIndex';
+import type { ParsedPipelineFile, PipelineFileContent, PipelineFileProblem} from '../../core/pipelineFiles';
+import { MAX_PIPELINE_FILE_BYTES, parsePipelineFile } from '../../core/pipelineFiles';
+import type { PipelineLocation } from '../../core/pipelineIndex';
+import { PipelineIndex } from '../../core/pipelineIndex';
 
 /** Where pipeline files are looked for, and what is never searched. */
 const GLOB = '**/*.{yaml,yml}';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { Config } from '../settings/config';
-import { WorkspacePipelineFiles } from './pipelineFiles';
+import type { Config } from '../settings/config';
+import type { WorkspacePipelineFiles } from './pipelineFiles';
 
 export const TASK_TYPE = 'tdtp';
 
