@@ -12,7 +12,7 @@
 //
 // The worker's code is read from the Go module cache (test/framework/go.mod pins the framework,
 // its setup downloads it), never copied here; it runs with Debian's python3-redis.
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

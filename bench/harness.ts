@@ -1,7 +1,7 @@
 // The bench's harness: its options, a redis-server of its own with the load generator in a separate
 // process (bench/publisher.ts), the memory child (bench/memory.ts), the watcher under test and the
 // cleanup of all of them. Sections (bench/sections/) measure with it; bench/report.ts words the rows.
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type Redis from 'ioredis';

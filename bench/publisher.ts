@@ -6,9 +6,9 @@
 // on a 2-core machine, where it shares the CPU with redis-server and the process under test.
 // Each event is written as the framework writes it: `SET <state key> <json> EX 3600`, then
 // `PUBLISH <channel> <json>` (the SET can be left out where a test wants pure pub/sub load).
-import type { Socket} from 'node:net';
+import type { Socket } from 'node:net';
 import { connect } from 'node:net';
-import type { PoolEntry} from './payloads';
+import type { PoolEntry } from './payloads';
 import { STAMP_FIELD, monoMicros, payloadPool, resultName, payloadJson, PREFIX } from './payloads';
 
 export type PublisherCommand =

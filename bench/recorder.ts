@@ -4,8 +4,9 @@
 // entries the recorder writes (key, ID, Go-order JSON, MAXLEN ~), computed before its clock starts.
 // The runs arrive as they finish (ordered by finished_at, received then), as a recorder hears them.
 import Redis from 'ioredis';
-import type { PipelineRun} from '../src/core/decode';
-import { decodeMessage, encodeResult } from '../src/core/decode';
+import type { PipelineRun } from '../src/core/decode';
+import { decodeMessage } from '../src/core/decode';
+import { encodeResult } from '../src/core/encode';
 import { StreamRecorder } from '../src/core/history/recorder';
 import { streamIdOf } from '../src/core/history/streamId';
 import { KeySpace } from '../src/core/keySpace';

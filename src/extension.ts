@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { ActionRunner } from './vscode/actions/runner';
 import { AwayNotifier } from './vscode/notify/awaySummary';
-import type { TdtpViewerApi} from './vscode/api';
+import type { TdtpViewerApi } from './vscode/api';
 import { createApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { Config } from './vscode/settings/config';
 import { DetailPanelManager } from './vscode/panel/detailPanel';
 import { EventLog } from './vscode/notify/eventLog';
-import type { JournalPlace} from './vscode/connections/journal';
+import type { JournalPlace } from './vscode/connections/journal';
 import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { CommandsClient} from '../core/connection';
+import type { CommandsClient } from '../core/connection';
 import { ConnectionProblemError, classifyClientError, connectCommandsClient, isCluster } from '../core/connection';
 import type { TdtpResult } from '../core/decode';
 import { plural } from '../core/format';

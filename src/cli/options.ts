@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from 'node:util';
-import type { ConnectionSettings, ConnectionSettingsInput} from '../core/settings';
+import type { ConnectionSettings, ConnectionSettingsInput } from '../core/settings';
 import { parseConnectionSettings } from '../core/settings';
 import { readPem as readPemFile } from '../core/pem';
 import { settingProblemText } from './settingWords';

@@ -5,7 +5,7 @@ import { KeySpace } from '../core/keySpace';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
 import { PipelineStore } from '../core/store';
 import type { RunRecord } from '../core/runs';
-import type { ReconcileReport} from '../core/watcher';
+import type { ReconcileReport } from '../core/watcher';
 import { PipelineWatcher, pollOnce } from '../core/watcher';
 import { connectionMode } from '../core/settings';
 import { describeEndpoint } from '../core/endpoint';

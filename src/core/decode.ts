@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { GoTime} from './goTime';
+import type { GoTime } from './goTime';
 import { parseGoTime } from './goTime';
 import type { KeySpace } from './keySpace';
 import { truncate } from './text';
@@ -89,7 +89,6 @@ export const KNOWN_FIELDS = [
   'rows_exported',
   'error',
 ] as const;
-const KNOWN_FIELD_INDEX: ReadonlyMap<string, number> = new Map(KNOWN_FIELDS.map((field, i) => [field, i]));
 
 /**
  * Whether `key` is one of KNOWN_FIELDS (a unit test pins the two together). A switch on the
@@ -340,38 +339,6 @@ export function runIdentity(result: TdtpResult): string {
 /** Unknown fields of a result, in the order received. */
 export function extraFields(result: TdtpResult): Array<[string, unknown]> {
   return Object.entries(result).filter(([k]) => !isKnownField(k));
-}
-
-/**
- * The result as JSON in the framework's field order (Go struct order), unknown fields after.
- * Used for "Copy Event JSON" and export without keeping the raw text of every run in memory.
- */
-export function encodeResult(result: TdtpResult): string {
-  // A payload the framework wrote is in that order already (JSON.parse keeps it): one native call.
-  if (inGoOrder(result)) return JSON.stringify(result);
-  // Else field by field, as JSON.stringify writes an object's (a value it skips is skipped), so a
-  // "__proto__" key from the wire stays a plain field.
-  let out = '';
-  for (const k of KNOWN_FIELDS) if (Object.hasOwn(result, k)) out = appendField(out, k, result[k]);
-  for (const k of Object.keys(result)) if (!isKnownField(k)) out = appendField(out, k, result[k]);
-  return `{${out}}`;
-}
-
-/** Whether the known fields come in Go struct order, each before any unknown one. */
-function inGoOrder(result: TdtpResult): boolean {
-  let last = -1;
-  for (const key in result) {
-    const at = KNOWN_FIELD_INDEX.get(key) ?? KNOWN_FIELDS.length;
-    if (at < last) return false;
-    last = at;
-  }
-  return true;
-}
-
-function appendField(out: string, key: string, value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) return out;
-  return `${out}${out ? ',' : ''}${JSON.stringify(key)}:${json}`;
 }
 
 function defineField(target: Record<string, unknown>, key: string, value: unknown): void {

@@ -1,7 +1,7 @@
 import type { DqVerdict } from './dataQuality';
-import type { PipelineRun, StatusKind, TdtpResult} from './decode';
+import type { PipelineRun, StatusKind, TdtpResult } from './decode';
 import { KNOWN_FIELDS, RUN_IDENTITY_FIELDS, decodedRun, runIdentity } from './decode';
-import type { GoTime} from './goTime';
+import type { GoTime } from './goTime';
 import { GO_ZERO_TIME, parseGoTime } from './goTime';
 import type { Ring } from './ring';
 import type { GapMarker, RunRecord, RunSource } from './runs';

@@ -1,6 +1,6 @@
-import type { DisplayStatus} from './status';
+import type { DisplayStatus } from './status';
 import { worseStatus } from './status';
-import type { PipelineSnapshot } from './store';
+import type { PipelineSnapshot } from './storeTypes';
 
 /** A `:`-separated prefix of result names (`travel:sales` of `travel:sales:extract`), like a Redis key browser's folders. */
 export interface Namespace {

@@ -1,6 +1,6 @@
 import { Emitter } from './emitter';
 import type { IDisposable } from './lifecycle';
-import type { ParsedPipelineFile, PipelineDefinition, PipelineFileContent, PipelineFileProblem} from './pipelineFiles';
+import type { ParsedPipelineFile, PipelineDefinition, PipelineFileContent, PipelineFileProblem } from './pipelineFiles';
 import { parsePipelineFile, publishesTo } from './pipelineFiles';
 
 /** One definition and the file it is in (a file is named by whatever key the front end uses: a URI). */

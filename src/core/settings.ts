@@ -3,7 +3,7 @@
 // and so where a stored password belongs), pem.ts (TLS files) and redisOptions.ts (ioredis options).
 import { parseRedisUrl } from './redisUrl';
 import type { UrlProblemCode } from './redisUrl';
-import type { Problem} from './validate';
+import type { Problem } from './validate';
 import { gotOf } from './validate';
 
 /** TLS as the user configures it; files are read by whoever builds the client options. */

@@ -1,4 +1,4 @@
-import type { DqVerdict} from './dataQuality';
+import type { DqVerdict } from './dataQuality';
 import { isDqWarning } from './dataQuality';
 import type { StatusKind } from './decode';
 import type { RunRecord } from './runs';

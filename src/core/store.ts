@@ -1,73 +1,21 @@
-import type { DqTolerance, DqVerdict} from './dataQuality';
+import type { DqTolerance, DqVerdict } from './dataQuality';
 import { STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
-import type { PipelineRun, RejectedMessage} from './decode';
+import type { PipelineRun, RejectedMessage } from './decode';
 import { boundRun } from './decode';
 import type { Standing } from './eviction';
 import { EvictionOrder } from './eviction';
 import { Emitter } from './emitter';
-import type { KeptItem} from './keptRun';
+import type { KeptItem } from './keptRun';
 import { compactPrevious, sameRunAs } from './keptRun';
 import type { StoreChange } from './changeBatch';
 import { ChangeBatch } from './changeBatch';
-import type { StoreBudget, StoreLimits, StoreOverflow} from './storeLimits';
+import type { StoreBudget, StoreLimits, StoreOverflow } from './storeLimits';
 import { DEFAULT_HISTORY_SIZE, KEPT_RUNS_BUDGET, boundedLimits, positiveInt } from './storeLimits';
 import type { IDisposable } from './lifecycle';
 import { Ring } from './ring';
 import type { GapMarker, HistoryItem, RunRecord, RunSource } from './runs';
-import type { DisplayStatus} from './status';
 import { displayStatusOf, sortForDisplay } from './status';
-
-export interface PipelineSnapshot {
-  readonly resultName: string;
-  readonly latest: RunRecord;
-  readonly displayStatus: DisplayStatus;
-  /** The state key was gone at the last reconcile: the run is older than the key's TTL. */
-  readonly stateExpired: boolean;
-  readonly runCount: number;
-  /** Filled from the persisted history and not yet confirmed by a reconcile with Redis. */
-  readonly restored?: boolean;
-}
-
-/**
- * One change to the model, as it happened (after de-duplication): what a journal writes, and what
- * `apply` replays. Replaying the mutations of a store into an empty one rebuilds the same model.
- */
-export type StoreMutation =
-  /**
-   * A run entered the history and became the latest. `wire`: the payload's bytes as received, when
-   * the run kept is exactly what they say (the journal writes them as they are; never kept here).
-   */
-  | { readonly kind: 'run'; readonly record: RunRecord; readonly wire?: Uint8Array }
-  /** A gap marker was pushed, or (`merged`) replaced the newest item, itself a gap. */
-  | { readonly kind: 'gap'; readonly resultName: string; readonly gap: GapMarker; readonly merged: boolean }
-  | { readonly kind: 'expired'; readonly resultName: string; readonly expired: boolean }
-  /** Runs ever seen (more than the history keeps); written by `mutations()` only. */
-  | { readonly kind: 'runCount'; readonly resultName: string; readonly runCount: number }
-  /** One pipeline forgotten, or all of them (no resultName). */
-  | { readonly kind: 'forget'; readonly resultName?: string };
-
-export interface StatusCounts {
-  success: number;
-  failed: number;
-  completed_with_errors: number;
-  dq_warning: number;
-  unknown: number;
-  total: number;
-}
-
-export interface StoreOptions {
-  /** Runs (and gap markers) kept per result_name. */
-  historySize?: number;
-  /** Rejected messages kept for display; the count of all of them is kept separately. */
-  rejectedSize?: number;
-  tolerance?: DqTolerance;
-  /**
-   * Change notifications are coalesced: at most one per this many milliseconds, so a flood of
-   * events costs a few view refreshes. 0 notifies synchronously (tests).
-   */
-  coalesceMs?: number;
-  limits?: Partial<StoreLimits>;
-}
+import type { PipelineSnapshot, StatusCounts, StoreMutation, StoreOptions } from './storeTypes';
 
 const DEFAULT_REJECTED_SIZE = 200;
 const DEFAULT_COALESCE_MS = 100;
@@ -201,7 +149,7 @@ export class PipelineStore implements IDisposable {
           if (entry.stateExpired) this.mutate({ kind: 'expired', resultName: run.resultName, expired: false });
           entry.stateExpired = false;
           entry.restored = false;
-          this.markChanged(run.resultName, false);
+          this.changes.pipeline(run.resultName, false);
         }
         return undefined;
       }
@@ -226,7 +174,7 @@ export class PipelineStore implements IDisposable {
       entry.stateExpired = false;
       entry.runCount++;
       entry.restored = restored;
-      this.markChanged(resultName, false);
+      this.changes.pipeline(resultName, false);
     } else {
       if (this.entries.size >= KEPT_RUNS_BUDGET && this.limits.maxPipelines > KEPT_RUNS_BUDGET) this.budgetBit = true;
       while (this.entries.size >= this.pipelineLimit) this.evictOne();
@@ -234,7 +182,7 @@ export class PipelineStore implements IDisposable {
       history.push(record);
       entry = { resultName, latest: record, history, stateExpired: false, runCount: 1, restored, fromState: false, heard: 0 };
       this.entries.set(resultName, entry);
-      this.markChanged(resultName, true);
+      this.changes.pipeline(resultName, true);
     }
     if (!record.fromStream) {
       entry.heard++;
@@ -278,13 +226,13 @@ export class PipelineStore implements IDisposable {
         if (!entry) return;
         if (mutation.merged && entry.history.newest()?.kind === 'gap') entry.history.replaceNewest(mutation.gap);
         else entry.history.push(mutation.gap);
-        this.markChanged(entry.resultName, false);
+        this.changes.pipeline(entry.resultName, false);
         return;
       }
       case 'expired': {
         const entry = this.entries.get(mutation.resultName);
         if (entry) entry.stateExpired = mutation.expired;
-        this.markChanged(mutation.resultName, false);
+        this.changes.pipeline(mutation.resultName, false);
         return;
       }
       case 'runCount': {
@@ -366,7 +314,7 @@ export class PipelineStore implements IDisposable {
       if (merged) entry.history.replaceNewest(gap);
       else entry.history.push(gap);
       this.mutate({ kind: 'gap', resultName: entry.resultName, gap, merged });
-      this.markChanged(entry.resultName, false);
+      this.changes.pipeline(entry.resultName, false);
     }
   }
 
@@ -377,13 +325,13 @@ export class PipelineStore implements IDisposable {
       if (entry.restored) {
         // A full reconcile confirms (or expires, below) what was restored from disk.
         entry.restored = false;
-        this.markChanged(entry.resultName, false);
+        this.changes.pipeline(entry.resultName, false);
       }
       if (!presentResultNames.has(entry.resultName) && !entry.stateExpired) {
         entry.stateExpired = true;
         expired.push(entry.resultName);
         this.mutate({ kind: 'expired', resultName: entry.resultName, expired: true });
-        this.markChanged(entry.resultName, false);
+        this.changes.pipeline(entry.resultName, false);
       }
     }
     return expired;
@@ -395,7 +343,7 @@ export class PipelineStore implements IDisposable {
     if (entry && !entry.stateExpired) {
       entry.stateExpired = true;
       this.mutate({ kind: 'expired', resultName, expired: true });
-      this.markChanged(resultName, false);
+      this.changes.pipeline(resultName, false);
     }
   }
 
@@ -458,7 +406,7 @@ export class PipelineStore implements IDisposable {
     this.tolerance = tolerance;
     for (const entry of this.entries.values()) {
       entry.latest = { ...entry.latest, dq: assessDataQuality(entry.latest.run, tolerance) };
-      this.markChanged(entry.resultName, false);
+      this.changes.pipeline(entry.resultName, false);
     }
   }
 
@@ -486,10 +434,6 @@ export class PipelineStore implements IDisposable {
     this.rejectedEmitter.dispose();
     this.mutated.dispose();
     this.restoredRun.dispose();
-  }
-
-  private markChanged(resultName: string, structural: boolean): void {
-    this.changes.pipeline(resultName, structural);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   connectCommandsClient,
   isCluster,
 } from './connection';
-import type { DecodeOutcome, PipelineRun, RejectedMessage} from './decode';
+import type { DecodeOutcome, PipelineRun, RejectedMessage } from './decode';
 import { decodeMessage, decodePayload } from './decode';
 import { KeySpace } from './keySpace';
 import { Emitter } from './emitter';
@@ -23,7 +23,7 @@ import type { ConnectionSettings } from './settings';
 import type { PipelineStore } from './store';
 import type { RunSource } from './runs';
 import { LiveHold } from './history/liveHold';
-import type { StreamReadReport} from './history/streams';
+import type { StreamReadReport } from './history/streams';
 import { readStreams } from './history/streams';
 
 export interface ReconcileReport {

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The detail panel's script. Runs in the webview; builds the DOM with textContent only, never innerHTML.
-import type { ChartsHandle} from './charts';
+import type { ChartsHandle } from './charts';
 import { renderCharts } from './charts';
 import type { FromWebview, HistoryRowView, PanelState, PersistedPanelState, RunView, ToWebview, TtlView } from './protocol';
 

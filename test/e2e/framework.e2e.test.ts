@@ -5,11 +5,11 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FrameworkTools} from '../support/framework';
+import type { FrameworkTools } from '../support/framework';
 import { SAMPLE_SQL, needsFramework, pipelineYaml, requireFramework, seedSqlite } from '../support/framework';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
-import type { Session} from './session';
+import type { Session } from './session';
 import { openSession } from './session';
 
 const RESULT = 'FW_E2E_V001';

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import type { DetailPanel } from './pages/detailPanel';
 import type { Workbench } from './pages/workbench';

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import type { Workbench } from './pages/workbench';
 import type { Session } from './session';

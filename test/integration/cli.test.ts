@@ -1,13 +1,13 @@
 // The terminal tools end to end: dist/tdtp-watch.js and dist/tdtp-emit.js as built, run as
 // processes against a real redis-server.
 import assert from 'node:assert/strict';
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import { encodeLikeGo, publishResult } from '../../src/core/publish';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { KEYS, LineReader, freePort, startRedis } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 

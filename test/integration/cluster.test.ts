@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import type { ConnectionState } from '../../src/core/connection';
 import { encodeLikeGo } from '../../src/core/publish';
-import type { ConnectionSettingsInput} from '../../src/core/settings';
+import type { ConnectionSettingsInput } from '../../src/core/settings';
 import { connectionMode, parseConnectionSettings } from '../../src/core/settings';
 import { describeEndpoint } from '../../src/core/endpoint';
 import { pollOnce } from '../../src/core/watcher';
@@ -25,7 +25,7 @@ import {
   startRecordedWatcher,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
-import type { TestCluster} from '../support/cluster';
+import type { TestCluster } from '../support/cluster';
 import { startCluster, startClusterNode, waitForClusterState } from '../support/cluster';
 import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool } from '../support/tools';
 import { problemText } from '../../src/cli/problemText';

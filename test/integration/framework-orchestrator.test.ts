@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { needsFramework, pipelineYaml } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
-import type { Orchestrator} from '../support/orchestrator';
+import type { Orchestrator } from '../support/orchestrator';
 import { scenarioYaml, startOrchestrator } from '../support/orchestrator';
-import type { RecordedWatcher} from '../support/redisServer';
+import type { RecordedWatcher } from '../support/redisServer';
 import { KEYS, settingsFor, startRecordedWatcher } from '../support/redisServer';
 
 const framework = needsFramework();

@@ -2,7 +2,7 @@
 // over SQLite sources, publishing to the tests' own redis-server: the core (watcher + store) and
 // `tdtp-watch --json` (dist/, as built) must report exactly what the binary wrote to the state key.
 import assert from 'node:assert/strict';
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,10 +11,10 @@ import { isDqWarning } from '../../src/core/dataQuality';
 import { describeDq } from '../../src/core/format';
 import { parsePipelineFile, publishesTo } from '../../src/core/pipelineFiles';
 import type { RunRecord } from '../../src/core/runs';
-import type { PipelineSpec} from '../support/framework';
+import type { PipelineSpec } from '../support/framework';
 import { needsFramework, runTdtpcli, writePipeline } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
-import type { RecordedWatcher} from '../support/redisServer';
+import type { RecordedWatcher } from '../support/redisServer';
 import { KEYS, LineReader, freePort, settingsFor, startRecordedWatcher } from '../support/redisServer';
 
 const ROOT = resolve(__dirname, '../..');

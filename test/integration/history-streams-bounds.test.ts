@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import { CLOCK_SKEW_ALLOWANCE_MS } from '../../src/core/clock';
-import type { PipelineRun, TdtpResult} from '../../src/core/decode';
+import type { PipelineRun, TdtpResult } from '../../src/core/decode';
 import { decodePayload } from '../../src/core/decode';
 import { LiveHold } from '../../src/core/history/liveHold';
 import { StreamRecorder } from '../../src/core/history/recorder';
@@ -20,7 +20,7 @@ import { PipelineStore } from '../../src/core/store';
 import type { HistoryItem } from '../../src/core/runs';
 import type { ReconcileReport } from '../../src/core/watcher';
 import { PipelineWatcher } from '../../src/core/watcher';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { KEYS, settingsFor, startRedis, pollUntil, waitFor } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 

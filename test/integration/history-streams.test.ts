@@ -13,12 +13,12 @@ import { PipelineStore } from '../../src/core/store';
 import type { HistoryItem } from '../../src/core/runs';
 import type { ReconcileReport } from '../../src/core/watcher';
 import { NOT_RUNNING_REASON, PipelineWatcher } from '../../src/core/watcher';
-import type { TestCluster} from '../support/cluster';
+import type { TestCluster } from '../support/cluster';
 import { startCluster } from '../support/cluster';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { KEYS, settingsFor, startRedis, pollUntil, waitFor } from '../support/redisServer';
 import { buildResult } from '../support/builders';
-import type { SentinelTopology} from '../support/sentinel';
+import type { SentinelTopology } from '../support/sentinel';
 import { startSentinelTopology } from '../support/sentinel';
 import { RECORD_SOURCE, interruptTool, killTools, startTool } from '../support/tools';
 

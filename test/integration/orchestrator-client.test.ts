@@ -18,7 +18,7 @@ import { readScenarioFile } from '../../src/core/orchestrator/scenarioFile';
 import type { Answer, Credentials, Job, OrchestratorProblem } from '../../src/core/orchestrator/types';
 import { needsFramework, pipelineYaml } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
-import type { Orchestrator, RunnerSpec} from '../support/orchestrator';
+import type { Orchestrator, RunnerSpec } from '../support/orchestrator';
 import { scenarioYaml, startOrchestrator } from '../support/orchestrator';
 import { freePort, pollUntil } from '../support/redisServer';
 

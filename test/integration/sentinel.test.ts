@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
 import type { ConnectionState } from '../../src/core/connection';
 import { publishResult } from '../../src/core/publish';
-import type { ConnectionSettingsInput} from '../../src/core/settings';
+import type { ConnectionSettingsInput } from '../../src/core/settings';
 import { connectionMode, parseConnectionSettings } from '../../src/core/settings';
 import { describeEndpoint } from '../../src/core/endpoint';
 import { settingProblemText } from '../../src/cli/settingWords';
@@ -27,7 +27,7 @@ import {
   pollUntil,
 } from '../support/redisServer';
 import { buildResult } from '../support/builders';
-import type { SentinelTopology} from '../support/sentinel';
+import type { SentinelTopology } from '../support/sentinel';
 import { disposeAllSentinelTopologies, sentinelClient, startSentinelTopology } from '../support/sentinel';
 import { EMIT_SOURCE, WATCH_SOURCE, interruptTool, killTools, runTool, startTool } from '../support/tools';
 import { problemText } from '../../src/cli/problemText';

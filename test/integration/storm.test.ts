@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type Redis from 'ioredis';
 import { problemText } from '../../src/cli/problemText';
 import type { ConnectionState } from '../../src/core/connection';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { delay, settingsFor, startRedis, startRecordedWatcher } from '../support/redisServer';
 
 let server: RedisServer;

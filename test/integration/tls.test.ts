@@ -27,7 +27,7 @@ import {
 import { buildResult } from '../support/builders';
 import { startCluster } from '../support/cluster';
 import { startSentinelTopology } from '../support/sentinel';
-import type { TestCertificates} from '../support/tls';
+import type { TestCertificates } from '../support/tls';
 import { makeCertificates } from '../support/tls';
 import { WATCH_SOURCE, killTools, runTool } from '../support/tools';
 import { problemText, warningText } from '../../src/cli/problemText';

@@ -2,7 +2,7 @@
 // `redis-cli --cluster create`, plus helpers to pick result_names that hash to a given shard.
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
-import type { RedisServer, RedisServerOptions} from './redisServer';
+import type { RedisServer, RedisServerOptions } from './redisServer';
 import { freePort, startRedis, pollUntil } from './redisServer';
 
 export interface TestCluster {

@@ -2,9 +2,9 @@
 // which the in-VS-Code suite bundles and which must not load node:test).
 import { after, before } from 'node:test';
 import type Redis from 'ioredis';
-import type { FrameworkTools, Workdir} from './framework';
+import type { FrameworkTools, Workdir } from './framework';
 import { SAMPLE_SQL, makeWorkdir, requireFramework, seedSqlite } from './framework';
-import type { RedisServer, RedisServerOptions} from './redisServer';
+import type { RedisServer, RedisServerOptions } from './redisServer';
 import { startRedis } from './redisServer';
 
 /** What a suite of real-framework tests shares: the programs, a redis-server, a folder with a SQLite source. */

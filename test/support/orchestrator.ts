@@ -9,7 +9,7 @@
 // say: /healthz is public; no or an unknown token is 401; a role short is 403 `forbidden: requires
 // role X`; a trigger passes the result's `result_name` and `status` as parameters. From the source
 // only: the scheduler and the pub/sub triggers skip unapproved scenarios (scheduler.go, pubsub.go).
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

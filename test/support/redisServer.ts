@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -9,9 +9,9 @@ import type { RedisOptions } from 'ioredis';
 import Redis from 'ioredis';
 import type { ConnectionState, ConnectionTuning } from '../../src/core/connection';
 import { KeySpace } from '../../src/core/keySpace';
-import type { ConnectionSettings, ConnectionSettingsInput} from '../../src/core/settings';
+import type { ConnectionSettings, ConnectionSettingsInput } from '../../src/core/settings';
 import { parseConnectionSettings } from '../../src/core/settings';
-import type { StoreOptions } from '../../src/core/store';
+import type { StoreOptions } from '../../src/core/storeTypes';
 import { PipelineStore } from '../../src/core/store';
 import type { RunRecord } from '../../src/core/runs';
 import type { ReconcileReport } from '../../src/core/watcher';

@@ -2,7 +2,7 @@
 // and three redis-sentinel processes monitoring it (quorum 2), with short timeouts so that a
 // failover takes about a second.
 import type Redis from 'ioredis';
-import type { RedisServer, RedisServerOptions} from './redisServer';
+import type { RedisServer, RedisServerOptions } from './redisServer';
 import { startRedis, pollUntil } from './redisServer';
 
 export interface SentinelTopology {

@@ -2,7 +2,7 @@
 // processes, for the tests of the connection modes (no build needed). cli.test.ts tests the built
 // dist/ files.
 import assert from 'node:assert/strict';
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { LineReader } from './redisServer';

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ActionRule} from '../../src/core/actions';
+import type { ActionRule } from '../../src/core/actions';
 import { expandUrl, parseActionRules, planAction, templateVars } from '../../src/core/actions';
 import { mkRecord } from '../support/records';
 

@@ -37,7 +37,7 @@ import { isLateNews } from '../../src/core/alerts/lateNews';
 import type { AlertTransition, Lateness } from '../../src/core/alerts/tracker';
 import type { RunSource } from '../../src/core/runs';
 import type { Got } from '../../src/core/validate';
-import type { RecordSpec} from '../support/records';
+import type { RecordSpec } from '../support/records';
 import { RECORD_FINISHED_AT, mkRecord } from '../support/records';
 
 /** Parses rules that must be valid; fails the test with the problems otherwise. */

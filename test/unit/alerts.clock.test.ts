@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExpectations } from '../../src/core/alerts/expectations';
-import type { AlertSettings} from '../../src/core/alerts/tracker';
+import type { AlertSettings } from '../../src/core/alerts/tracker';
 import { AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
 import { CLOCK_SKEW_ALLOWANCE_MS } from '../../src/core/clock';
 import type { RunSource } from '../../src/core/runs';

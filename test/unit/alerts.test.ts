@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { earlyToleranceMs, learnCadence, MIN_RUNS_TO_LEARN, nextDue } from '../../src/core/alerts/cadence';
 import { parseDuration } from '../../src/core/alerts/duration';
 import { parseExpectations } from '../../src/core/alerts/expectations';
-import type { NoticeKind, NoticeSwitches} from '../../src/core/alerts/policy';
+import type { NoticeKind, NoticeSwitches } from '../../src/core/alerts/policy';
 import { noticesFor } from '../../src/core/alerts/policy';
-import type { AlertSettings} from '../../src/core/alerts/tracker';
+import type { AlertSettings } from '../../src/core/alerts/tracker';
 import { AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
 import { newSeries, ringPush, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from '../../src/core/alerts/stats';
 import { summarizeRuns } from '../../src/core/alerts/trend';
 import { findUnusual } from '../../src/core/alerts/unusual';
 import { EXPECTATION_PROBLEM_CASES } from '../support/expectationProblems';
-import type { RecordSpec} from '../support/records';
+import type { RecordSpec } from '../support/records';
 import { mkRecord } from '../support/records';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);

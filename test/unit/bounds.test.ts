@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { PipelineRun} from '../../src/core/decode';
-import { MAX_EXTRA_CHARS, MAX_FIELD_CHARS, MAX_RESULT_NAME_CHARS, boundRun, decodeMessage, decodePayload, encodeResult } from '../../src/core/decode';
+import type { PipelineRun } from '../../src/core/decode';
+import { MAX_EXTRA_CHARS, MAX_FIELD_CHARS, MAX_RESULT_NAME_CHARS, boundRun, decodeMessage, decodePayload } from '../../src/core/decode';
+import { encodeResult } from '../../src/core/encode';
 import { EvictionOrder } from '../../src/core/eviction';
 import { KeySpace } from '../../src/core/keySpace';
 import { PipelineStore } from '../../src/core/store';

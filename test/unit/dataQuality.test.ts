@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { DqTolerance} from '../../src/core/dataQuality';
+import type { DqTolerance } from '../../src/core/dataQuality';
 import { STRICT_TOLERANCE, assessDataQuality, checkTolerance, isDqWarning } from '../../src/core/dataQuality';
-import type { PipelineRun} from '../../src/core/decode';
+import type { PipelineRun } from '../../src/core/decode';
 import { decodePayload } from '../../src/core/decode';
 
 function run(rows_loaded: number, rows_exported: number, status = 'success'): PipelineRun {

@@ -2,8 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
-import type { DecodeOutcome} from '../../src/core/decode';
-import { MAX_PAYLOAD_BYTES, RAW_PREVIEW_CHARS, decodeMessage, encodeResult } from '../../src/core/decode';
+import type { DecodeOutcome } from '../../src/core/decode';
+import { MAX_PAYLOAD_BYTES, RAW_PREVIEW_CHARS, decodeMessage } from '../../src/core/decode';
+import { encodeResult } from '../../src/core/encode';
 import { KeySpace } from '../../src/core/keySpace';
 import { GO_ZERO_TIME } from '../../src/core/goTime';
 

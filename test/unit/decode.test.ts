@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
-import type { DecodeOutcome, PipelineRun, RejectedMessage} from '../../src/core/decode';
-import { KNOWN_FIELDS, MAX_EXTRA_DEPTH, isKnownField, MAX_PAYLOAD_BYTES, RAW_PREVIEW_CHARS, decodeMessage, decodePayload, encodeResult, extraFields, runIdentity } from '../../src/core/decode';
+import type { DecodeOutcome, PipelineRun, RejectedMessage } from '../../src/core/decode';
+import { KNOWN_FIELDS, MAX_EXTRA_DEPTH, isKnownField, MAX_PAYLOAD_BYTES, RAW_PREVIEW_CHARS, decodeMessage, decodePayload, extraFields, runIdentity } from '../../src/core/decode';
+import { encodeResult } from '../../src/core/encode';
 import { KeySpace, escapeGlob } from '../../src/core/keySpace';
 
 const KEYS = new KeySpace('tdtp:pipeline');

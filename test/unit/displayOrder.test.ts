@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AlertTracker } from '../../src/core/alerts/tracker';
 import { DISPLAY_ORDER } from '../../src/core/status';
-import type { PipelineSnapshot} from '../../src/core/store';
+import type { PipelineSnapshot } from '../../src/core/storeTypes';
 import { PipelineStore } from '../../src/core/store';
 import { displayStatusOf, sortForDisplay } from '../../src/core/status';
 import { finishedOrReceived } from '../../src/core/runs';

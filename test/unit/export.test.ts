@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { ExportRow} from '../../src/core/export';
+import type { ExportRow } from '../../src/core/export';
 import { EXPORT_COLUMNS, csvCell, toCsv, toExportRows, toJson } from '../../src/core/export';
 import type { GapMarker, HistoryItem } from '../../src/core/runs';
 import { mkRecord } from '../support/records';

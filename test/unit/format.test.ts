@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describeDq, durationParts, firstLine, ageOf, formatDuration, formatPercent, statusLabel } from '../../src/core/format';
-import type { PipelineRun} from '../../src/core/decode';
+import type { PipelineRun } from '../../src/core/decode';
 import { decodePayload } from '../../src/core/decode';
 
 describe('formatDuration', () => {

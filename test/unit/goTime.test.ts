@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { GoTime} from '../../src/core/goTime';
+import type { GoTime } from '../../src/core/goTime';
 import { GO_ZERO_TIME, goTimeEpochMs, parseGoTime } from '../../src/core/goTime';
 
 function parsed(text: string): GoTime | undefined {

@@ -8,7 +8,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { decodePayload } from '../../src/core/decode';
 import type { PipelineRun, TdtpResult } from '../../src/core/decode';
 import { historyFileName, historyIdentity } from '../../src/core/history/identity';
-import type { JournalOptions} from '../../src/core/history/journal';
+import type { JournalOptions } from '../../src/core/history/journal';
 import { HistoryJournal, eraseAllHistory } from '../../src/core/history/journal';
 import { PipelineStore } from '../../src/core/store';
 import type { HistoryItem } from '../../src/core/runs';

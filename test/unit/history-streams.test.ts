@@ -3,12 +3,12 @@
 // cannot be trusted, and the recorder's queue.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PipelineRun} from '../../src/core/decode';
+import type { PipelineRun } from '../../src/core/decode';
 import { decodePayload, runIdentity } from '../../src/core/decode';
 import { Deque } from '../../src/core/deque';
 import { mutationLine, parseLine } from '../../src/core/history/records';
 import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from '../../src/core/history/streamId';
-import type { StoreMutation } from '../../src/core/store';
+import type { StoreMutation } from '../../src/core/storeTypes';
 import { PipelineStore } from '../../src/core/store';
 import type { RunRecord } from '../../src/core/runs';
 

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Namespace} from '../../src/core/namespaces';
+import type { Namespace } from '../../src/core/namespaces';
 import { groupByNamespace } from '../../src/core/namespaces';
-import type { PipelineSnapshot } from '../../src/core/store';
+import type { PipelineSnapshot } from '../../src/core/storeTypes';
 import { displayStatusOf } from '../../src/core/status';
 import { mkRecord } from '../support/records';
 

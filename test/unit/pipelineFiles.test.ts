@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { MAX_LOOKUP_STEPS, MAX_PIPELINE_FILE_BYTES, parsePipelineFile, publishesTo, readResultLogPassword } from '../../src/core/pipelineFiles';
-import type { IndexProblem} from '../../src/core/pipelineIndex';
+import type { IndexProblem } from '../../src/core/pipelineIndex';
 import { PipelineIndex } from '../../src/core/pipelineIndex';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'pipelines');

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingProblemText } from '../../src/cli/settingWords';
-import type { ConnectionSettings, ConnectionSettingsInput, SettingProblem} from '../../src/core/settings';
+import type { ConnectionSettings, ConnectionSettingsInput, SettingProblem } from '../../src/core/settings';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREFIX, parseConnectionSettings } from '../../src/core/settings';
 import { describeEndpoint } from '../../src/core/endpoint';
 import { readPem } from '../../src/core/pem';

@@ -1,6 +1,6 @@
 import { afterEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PipelineRun, RejectedMessage} from '../../src/core/decode';
+import type { PipelineRun, RejectedMessage } from '../../src/core/decode';
 import { decodePayload } from '../../src/core/decode';
 import { PipelineStore } from '../../src/core/store';
 import type { StoreChange } from '../../src/core/changeBatch';

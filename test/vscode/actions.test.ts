@@ -9,7 +9,7 @@ import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import type { ActionPauseReport, ActionRunReport } from '../../src/vscode/actions/runner';
 import type { Testing } from '../../src/vscode/testing';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { buildFailedResult } from '../support/builders';
 import { useExtension } from './harness';

@@ -14,7 +14,7 @@ import { expectationProblemText } from '../../src/vscode/words/settings';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, TreeNode } from '../../src/vscode/tree/nodes';
 import { EXPECTATION_PROBLEM_CASES } from '../support/expectationProblems';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { buildFailedResult, buildResult } from '../support/builders';
 import { useExtension } from './harness';

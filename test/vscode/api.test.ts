@@ -5,7 +5,7 @@ import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
 import type { PipelineEvent, TdtpViewerApi } from '../../src/vscode/api';
 import type { Testing } from '../../src/vscode/testing';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';

@@ -15,7 +15,7 @@ import type { ConnectionNode, PipelineNode, TreeNode } from '../../src/vscode/tr
 import type { Testing } from '../../src/vscode/testing';
 import { problemText } from '../../src/vscode/words/problems';
 import { startCluster } from '../support/cluster';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { freePort, portInUse, startRedis } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 import { startSentinelTopology } from '../support/sentinel';

@@ -9,7 +9,7 @@
 // The flood is published by a separate process (node, talking RESP to Redis, which loops in Lua),
 // so producing it costs this process nothing and its rate does not depend on how this host keeps up.
 import * as assert from 'node:assert/strict';
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -24,7 +24,7 @@ import type { ShownNotification } from '../../src/vscode/notify/notifications';
 import { NotificationController } from '../../src/vscode/notify/notifications';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, TreeNode } from '../../src/vscode/tree/nodes';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';

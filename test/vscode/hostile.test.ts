@@ -9,7 +9,7 @@ import type { ShownNotification } from '../../src/vscode/notify/notifications';
 import { NotificationController } from '../../src/vscode/notify/notifications';
 import type { Testing } from '../../src/vscode/testing';
 import type { PipelineNode, RejectedNode, TreeNode } from '../../src/vscode/tree/nodes';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 import { useExtension } from './harness';

@@ -21,7 +21,7 @@ import { AwayNotifier } from '../../src/vscode/notify/awaySummary';
 import { Config } from '../../src/vscode/settings/config';
 import type { Testing } from '../../src/vscode/testing';
 import { Viewer } from '../../src/vscode/connections/viewer';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { buildFailedResult, buildResult } from '../support/builders';
 import { useExtension } from './harness';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Testing } from '../../src/vscode/testing';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { useExtension } from './harness';
 import { nextEvent, untilEvent } from './waitFor';

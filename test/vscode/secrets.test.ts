@@ -9,7 +9,7 @@ import type { ElsewhereQuestion } from '../../src/vscode/connections/secrets';
 import type { Testing } from '../../src/vscode/testing';
 import type { MoveQuestion } from '../../src/vscode/connections/urlPassword';
 import { namedSettingProblemText } from '../../src/vscode/words/settings';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { useExtension } from './harness';
 import { untilEvent } from './waitFor';

@@ -13,7 +13,7 @@ import type { NamespaceNode, TreeNode } from '../../src/vscode/tree/nodes';
 import type { PipelinesTreeProvider } from '../../src/vscode/tree/provider';
 import type { Viewer } from '../../src/vscode/connections/viewer';
 import type { WorkspaceFeatures } from '../../src/vscode/workspace';
-import type { RedisServer} from '../support/redisServer';
+import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
 import { buildResult } from '../support/builders';
 import { runPipelineCommand } from './runPipeline';

@@ -1,5 +1,5 @@
 import { matchRules } from './match';
-import type { PlannedAction} from './plan';
+import type { PlannedAction } from './plan';
 import { planAction } from './plan';
 import type { PauseLimit, RateLimiter } from './rateLimit';
 import type { RuleProblem } from './rules';

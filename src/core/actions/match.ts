@@ -3,7 +3,7 @@ import type { Lateness } from '../alerts/tracker';
 import { isDqWarning } from '../dataQuality';
 import { truncate } from '../text';
 import type { RunSource } from '../runs';
-import type { GlobMatcher} from './glob';
+import type { GlobMatcher } from './glob';
 import { compileGlob } from './glob';
 import type { ActionEvent, ActionRule, ActionTransitionKind, ActionWhen } from './types';
 

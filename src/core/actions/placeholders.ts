@@ -1,6 +1,6 @@
 import { isPlainObject } from '../validate';
 import { SAMPLE_VARS, placeholdersIn } from './template';
-import type { UrlProblem} from './url';
+import type { UrlProblem } from './url';
 import { expandUrl } from './url';
 
 /*

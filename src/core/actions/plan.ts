@@ -3,7 +3,7 @@ import { Path } from '../validate';
 import type { RuleProblem } from './rules';
 import { ACTIONS_SETTING } from './rules';
 import type { ActionRule } from './types';
-import type { TemplateVars} from './template';
+import type { TemplateVars } from './template';
 import { expandArgs, taskEnvironment } from './template';
 import { expandUrl } from './url';
 

@@ -1,9 +1,9 @@
 import { truncate } from '../text';
-import type { Problem} from '../validate';
+import type { Problem } from '../validate';
 import { Path, Problems, isPlainObject } from '../validate';
-import type { GlobProblem} from './glob';
+import type { GlobProblem } from './glob';
 import { compileGlob } from './glob';
-import type { TemplatePlaceProblem} from './placeholders';
+import type { TemplatePlaceProblem } from './placeholders';
 import { checkArgsTemplates, checkUrlTemplate } from './placeholders';
 import type { ActionRule, ActionRun, ActionWhen } from './types';
 import { ACTION_STATUSES, ACTION_TRANSITIONS } from './types';

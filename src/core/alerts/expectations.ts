@@ -1,11 +1,11 @@
 import type * as Croner from 'croner';
 import type { Cron } from 'croner';
-import type { GlobMatcher, GlobProblem} from '../actions/glob';
+import type { GlobMatcher, GlobProblem } from '../actions/glob';
 import { compileGlob } from '../actions/glob';
 import { truncate } from '../text';
-import type { Problem} from '../validate';
+import type { Problem } from '../validate';
 import { Path, Problems, isPlainObject } from '../validate';
-import type { DurationProblemCode} from './duration';
+import type { DurationProblemCode } from './duration';
 import { parseDuration } from './duration';
 
 let cronerModule: typeof Croner | undefined;

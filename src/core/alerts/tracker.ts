@@ -1,13 +1,13 @@
 import { boundedInstant } from '../clock';
-import type { DqVerdict} from '../dataQuality';
+import type { DqVerdict } from '../dataQuality';
 import { isDqWarning } from '../dataQuality';
 import { goTimeEpochMs } from '../goTime';
 import type { RunRecord } from '../runs';
-import type { Cadence, Due} from './cadence';
+import type { Cadence, Due } from './cadence';
 import { LEARN_WINDOW, learnCadence, nextDue } from './cadence';
-import type { Expectation} from './expectations';
+import type { Expectation } from './expectations';
 import { expectationFor } from './expectations';
-import type { UnusualFinding, UnusualThresholds} from './unusual';
+import type { UnusualFinding, UnusualThresholds } from './unusual';
 import { BASELINE_RUNS, NONE, findUnusualAgainst } from './unusual';
 import { newSeries, ringPush, ringSlots, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from './stats';
 

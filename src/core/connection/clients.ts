@@ -1,6 +1,6 @@
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import Redis, { Cluster } from 'ioredis';
-import type { ConnectionProblem} from '../problems';
+import type { ConnectionProblem } from '../problems';
 import { classifyError } from '../problems';
 import type { ConnectionSettings, NodeAddress } from '../settings';
 import { tlsOptions, toRedisOptions } from '../redisOptions';

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { ConnectionSettings} from '../settings';
+import type { ConnectionSettings } from '../settings';
 import { settingsForNode } from '../settings';
 import { createClient, createClusterClient, openClient } from './clients';
 import { AbandonedError, isGenericClose } from './errors';

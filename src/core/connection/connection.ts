@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
 import type { IDisposable } from '../lifecycle';
-import type { ConnectionProblem, ConnectionWarning} from '../problems';
+import type { ConnectionProblem, ConnectionWarning } from '../problems';
 import { classifyError, problem, withConnectHint } from '../problems';
 import type { ConnectionSettings } from '../settings';
 import { describeEndpoint, describeNode } from '../endpoint';

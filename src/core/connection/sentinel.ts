@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { IDisposable } from '../lifecycle';
-import type { ConnectionSettings, NodeAddress} from '../settings';
+import type { ConnectionSettings, NodeAddress } from '../settings';
 import { settingsForNode } from '../settings';
 import { describeNode } from '../endpoint';
 import { createSentinelClient } from './clients';

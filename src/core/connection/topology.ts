@@ -1,4 +1,4 @@
-import type { ConnectionSettings} from '../settings';
+import type { ConnectionSettings } from '../settings';
 import { connectionMode } from '../settings';
 import { clusterTopology } from './cluster';
 import { sentinelTopology } from './sentinel';

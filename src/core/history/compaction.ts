@@ -1,5 +1,6 @@
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
-import type { PipelineStore, StoreMutation } from '../store';
+import type { PipelineStore } from '../store';
+import type { StoreMutation } from '../storeTypes';
 import { ChunkedWriter, type JournalIo, drain } from './journalFile';
 import { PendingRecords } from './pending';
 import { mutationLine } from './records';

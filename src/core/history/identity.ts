@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ConnectionSettings} from '../settings';
+import type { ConnectionSettings } from '../settings';
 import { connectionMode } from '../settings';
 import { describeNode } from '../endpoint';
 

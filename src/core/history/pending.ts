@@ -1,4 +1,4 @@
-import type { StoreMutation } from '../store';
+import type { StoreMutation } from '../storeTypes';
 import type { ChunkedWriter } from './journalFile';
 import { forgetLine, mutationLine, runLineAround, seenLine } from './records';
 

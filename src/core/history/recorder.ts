@@ -1,6 +1,6 @@
-import type { CommandsClient} from '../connection';
+import type { CommandsClient } from '../connection';
 import { isCluster } from '../connection';
-import { encodeResult } from '../decode';
+import { encodeResult } from '../encode';
 import { Deque } from '../deque';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';

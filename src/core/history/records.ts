@@ -1,7 +1,7 @@
 import { assessDataQuality } from '../dataQuality';
 import { decodeParsed } from '../decode';
 import { truncate } from '../text';
-import type { StoreMutation } from '../store';
+import type { StoreMutation } from '../storeTypes';
 import type { GapMarker, RunRecord, RunSource } from '../runs';
 
 /**

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { boundedInstant } from '../clock';
-import type { CommandsClient} from '../connection';
+import type { CommandsClient } from '../connection';
 import { isCluster } from '../connection';
 import { decodePayload } from '../decode';
 import type { KeySpace } from '../keySpace';

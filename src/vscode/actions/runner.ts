@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ActionDecision, ActionEvent, ActionRule, PlannedAction} from '../../core/actions';
+import type { ActionDecision, ActionEvent, ActionRule, PlannedAction } from '../../core/actions';
 import { RateLimiter, decideActions, explainMismatch, lateKind, parseActionRules, ruleLabel } from '../../core/actions';
 import type { AlertTransition } from '../../core/alerts/tracker';
 import { Disposable } from '../../core/lifecycle';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { encodeResult } from '../../core/decode';
+import { encodeResult } from '../../core/encode';
 import { ruleLabel } from '../../core/actions';
 import { displayStatus } from '../../core/status';
 import { inertText, logValue } from '../../core/text';
 import { NotConnectedError } from '../../core/watcher';
-import type { PolledState} from '../api';
+import type { PolledState } from '../api';
 import { pollState } from '../api';
 import { dqText, durationText, formatNumber, statusText } from '../words/format';
 import type { Viewer } from '../connections/viewer';

@@ -1,8 +1,8 @@
 import type * as vscode from 'vscode';
-import type { AwayBaseline} from '../../core/history/away';
+import type { AwayBaseline } from '../../core/history/away';
 import { takeBaseline } from '../../core/history/away';
 import { historyIdentity } from '../../core/history/identity';
-import type { LoadReport} from '../../core/history/journal';
+import type { LoadReport } from '../../core/history/journal';
 import { HistoryJournal, eraseAllHistory, eraseHistoryOf } from '../../core/history/journal';
 import type { ConnectionSettings } from '../../core/settings';
 import type { PipelineStore } from '../../core/store';

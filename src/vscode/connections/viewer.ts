@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AlertSettings, AlertTransition, Lateness, PipelineAlerts } from '../../core/alerts/tracker';
 import { AlertTracker } from '../../core/alerts/tracker';
 import type { RejectedMessage } from '../../core/decode';
-import type { StatusCounts } from '../../core/store';
+import type { StatusCounts } from '../../core/storeTypes';
 import { PipelineStore } from '../../core/store';
 import type { StoreChange } from '../../core/changeBatch';
 import type { RunRecord } from '../../core/runs';

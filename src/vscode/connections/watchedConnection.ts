@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { WatchedConnectionState } from '../../core/connection';
 import { Disposable, DisposableStore } from '../../core/lifecycle';
 import type { ConnectionProblem } from '../../core/problems';
-import type { ConnectionSettingsInput, SettingProblem} from '../../core/settings';
+import type { ConnectionSettingsInput, SettingProblem } from '../../core/settings';
 import { parseConnectionSettings, settingProblem } from '../../core/settings';
 import { describeEndpoint, passwordScope } from '../../core/endpoint';
 import type { PipelineStore } from '../../core/store';

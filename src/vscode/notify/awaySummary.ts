@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { countText, formatNumber } from '../words/format';
-import type { AwaySummary} from '../../core/history/away';
+import type { AwaySummary } from '../../core/history/away';
 import { hasNews, summarizeAway } from '../../core/history/away';
 import { Disposable } from '../../core/lifecycle';
 import { inertText } from '../../core/text';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isLateNews } from '../../core/alerts/lateNews';
-import type { NoticeKind} from '../../core/alerts/policy';
+import type { NoticeKind } from '../../core/alerts/policy';
 import { noticesFor } from '../../core/alerts/policy';
 import type { AlertTransition, Lateness } from '../../core/alerts/tracker';
 import { firstLine } from '../../core/format';

@@ -8,7 +8,7 @@ import { chartInstant, summarizeRuns } from '../../core/alerts/trend';
 import type { HistoryItem, RunRecord } from '../../core/runs';
 import { displayStatusOf } from '../../core/status';
 import { inertText, truncate } from '../../core/text';
-import type { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView} from '../../webview/protocol';
+import type { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView } from '../../webview/protocol';
 import { isFromWebview } from '../../webview/protocol';
 import { alertRows, momentText } from '../words/alerts';
 import type { Config } from '../settings/config';

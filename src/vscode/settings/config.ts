@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { DqTolerance } from '../../core/dataQuality';
 import { checkTolerance } from '../../core/dataQuality';
-import type { ConnectionSettingsInput, SettingProblem} from '../../core/settings';
+import type { ConnectionSettingsInput, SettingProblem } from '../../core/settings';
 import { settingProblem } from '../../core/settings';
 import { readPem as readPemFile } from '../../core/pem';
 import type { NotificationPolicy } from '../../core/alerts/policy';
@@ -10,7 +10,7 @@ import type { StoreLimits } from '../../core/storeLimits';
 import { Disposable } from '../../core/lifecycle';
 import { readAlertSettings } from './alertSettings';
 import { DEFAULT_CONNECTION } from '../connections/secrets';
-import type { ConnectionField} from './settingKeys';
+import type { ConnectionField } from './settingKeys';
 import { ALERT_SECTIONS, CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
 import type { ConnectionProfile, ConnectionSecrets } from '../connections/watchedConnection';
 

@@ -6,7 +6,7 @@ import { NAMESPACE_SEPARATOR } from '../../core/namespaces';
 import { finishedOrReceived } from '../../core/runs';
 import type { DisplayStatus } from '../../core/status';
 import { displayStatusOf } from '../../core/status';
-import type { PipelineSnapshot } from '../../core/store';
+import type { PipelineSnapshot } from '../../core/storeTypes';
 import { inertText } from '../../core/text';
 import type { WatchedConnection } from '../connections/watchedConnection';
 import { problemOf } from '../connections/watchedConnection';

@@ -1,5 +1,5 @@
 import type { DisplayStatus } from '../../core/status';
-import type { PipelineSnapshot } from '../../core/store';
+import type { PipelineSnapshot } from '../../core/storeTypes';
 import type { WatchedConnection } from '../connections/watchedConnection';
 import { ConnectionNode, GroupNode, NamespaceNode, PipelineNode, RejectedGroupNode } from './nodes';
 

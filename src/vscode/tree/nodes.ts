@@ -1,7 +1,7 @@
 import type { RejectedMessage } from '../../core/decode';
 import type { GapMarker, HistoryItem, RunRecord } from '../../core/runs';
 import type { DisplayStatus } from '../../core/status';
-import type { PipelineSnapshot } from '../../core/store';
+import type { PipelineSnapshot } from '../../core/storeTypes';
 import type { WatchedConnection } from '../connections/watchedConnection';
 
 // The rows of the Pipelines view, as the provider hands them to VS Code and gets them back.

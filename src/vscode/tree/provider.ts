@@ -7,7 +7,7 @@ import type { RunRecord } from '../../core/runs';
 import { finishedOrReceived } from '../../core/runs';
 import type { DisplayStatus } from '../../core/status';
 import { DISPLAY_ORDER } from '../../core/status';
-import type { PipelineSnapshot } from '../../core/store';
+import type { PipelineSnapshot } from '../../core/storeTypes';
 import type { StoreChange } from '../../core/changeBatch';
 import type { Config } from '../settings/config';
 import type { WatchedConnection } from '../connections/watchedConnection';

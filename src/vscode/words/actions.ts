@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Mismatch, PauseLimit, PlannedAction, RuleProblem} from '../../core/actions';
+import type { Mismatch, PauseLimit, PlannedAction, RuleProblem } from '../../core/actions';
 import { plannedActionParts } from '../../core/actions';
 import type { Got } from '../../core/validate';
 import { countText, formatNumber } from './format';

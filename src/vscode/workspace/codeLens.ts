@@ -6,7 +6,7 @@ import type { PipelineAlerts } from '../../core/alerts/tracker';
 import { lateText } from '../words/alerts';
 import { ageText, formatNumber, statusText } from '../words/format';
 import type { Viewer } from '../connections/viewer';
-import type { LiveResult} from './liveStatus';
+import type { LiveResult } from './liveStatus';
 import { liveResultOf } from './liveStatus';
 import type { WorkspacePipelineFiles } from './pipelineFiles';
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { readResultLogPassword } from '../../core/pipelineFiles';
 import type { WorkspaceEndpoint } from '../../core/pipelineIndex';
-import type { NodeAddress} from '../../core/settings';
+import type { NodeAddress } from '../../core/settings';
 import { parseConnectionSettings, parseResultLogAddress } from '../../core/settings';
 import { passwordScope } from '../../core/endpoint';
 import { settingProblemText } from '../words/settings';
@@ -10,7 +10,7 @@ import type { Config } from '../settings/config';
 import type { PasswordStore } from '../connections/secrets';
 import { DEFAULT_CONNECTION } from '../connections/secrets';
 import type { Viewer } from '../connections/viewer';
-import type { WorkspacePipelineFiles} from './pipelineFiles';
+import type { WorkspacePipelineFiles } from './pipelineFiles';
 import { readPipelineFile } from './pipelineFiles';
 
 /** For tests and other extensions: which endpoint, and what to do with a password in the file. */

@@ -4,7 +4,7 @@ import type { Config } from '../settings/config';
 import type { PasswordStore } from '../connections/secrets';
 import type { Viewer } from '../connections/viewer';
 import { PIPELINE_FILE_SELECTOR, PipelineCodeLensProvider } from './codeLens';
-import type { ConnectFromWorkspaceOptions, ReplaceQuestion} from './connectOffer';
+import type { ConnectFromWorkspaceOptions, ReplaceQuestion } from './connectOffer';
 import { askToReplace, connectFromWorkspace, trackWorkspaceEndpoints } from './connectOffer';
 import { PipelineDiagnostics } from './diagnostics';
 import { PipelineHoverProvider } from './hover';

@@ -1,6 +1,6 @@
-import type { PipelineDefinition} from '../../core/pipelineFiles';
+import type { PipelineDefinition } from '../../core/pipelineFiles';
 import { publishesTo } from '../../core/pipelineFiles';
-import type { PipelineSnapshot } from '../../core/store';
+import type { PipelineSnapshot } from '../../core/storeTypes';
 import { finishedOrReceived } from '../../core/runs';
 import type { WatchedConnection } from '../connections/watchedConnection';
 import type { Viewer } from '../connections/viewer';

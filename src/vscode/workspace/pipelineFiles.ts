@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import type { ParsedPipelineFile, PipelineFileContent, PipelineFileProblem} from '../../core/pipelineFiles';
+import type { ParsedPipelineFile, PipelineFileContent, PipelineFileProblem } from '../../core/pipelineFiles';
 import { MAX_PIPELINE_FILE_BYTES, parsePipelineFile } from '../../core/pipelineFiles';
 import type { PipelineLocation } from '../../core/pipelineIndex';
 import { PipelineIndex } from '../../core/pipelineIndex';
