@@ -52,6 +52,9 @@ writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tdt
 // Pipeline files for test/vscode/workspace.test.ts: the core's fixture tree, and a few of its own.
 cpSync(join(root, 'test', 'fixtures', 'pipelines'), join(workspace, 'pipelines'), { recursive: true });
 mkdirSync(join(workspace, 'ws'));
+// The folder test/vscode/framework.test.ts writes its pipeline file into, made before VS Code starts:
+// a folder created while the file watcher runs can miss a file written into it at once.
+mkdirSync(join(workspace, 'framework'));
 const pipelineYaml = (pipeline, resultName) => `# ring-2 fixture\nname: ${pipeline}\nsources:\n  - { name: s, type: sqlite, dsn: "/tmp/s.db", query: "SELECT 1" }\n\nresult_log:\n  type: redis\n  address: "127.0.0.1:6379"\n  name: ${resultName}\n  ttl: 600\n`;
 writeFileSync(join(workspace, 'ws', 'lens.yaml'), pipelineYaml('ws_lens_pipeline', 'WS_LENS'));
 writeFileSync(join(workspace, 'ws', 'run_me.yaml'), pipelineYaml('ws_run_pipeline', 'WS_RUN'));

@@ -76,6 +76,7 @@ if (framework.skip) console.log(`\n!!! ${framework.skip}\n`);
     await ext.settings.update('cli.args', [], vscode.ConfigurationTarget.Global);
     await untilEvent('connected', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // framework/ exists from the start (scripts/test-vscode.mjs): the watcher already watches it.
     mkdirSync(join(folder, 'framework'), { recursive: true });
     pipelineFile = join(folder, 'framework', 'real_pipeline.yaml');
     writeFile('SELECT id, name, city, active FROM customers');
