@@ -1,20 +1,13 @@
-import type * as Croner from 'croner';
 import type { Cron } from 'croner';
 import type { GlobMatcher, GlobProblem } from '../actions/glob';
 import { compileGlob } from '../actions/glob';
+import { croner, isTimeZone } from '../cron';
 import { truncate } from '../text';
 import type { Problem } from '../validate';
 import { Path, Problems, isPlainObject } from '../validate';
 import type { DurationProblemCode } from './duration';
 import { parseDuration } from './duration';
 
-let cronerModule: typeof Croner | undefined;
-/** croner is loaded on the first cron schedule: settings without one never pay for it. */
-function croner(): typeof Croner {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  cronerModule ??= require('croner') as typeof Croner;
-  return cronerModule;
-}
 /**
  * `tdtp.expectations`: cadences stated by those who know them, for pipelines whose runs are too
  * few or too irregular to learn from. Each entry names result_names by glob and gives exactly one
@@ -184,15 +177,6 @@ function parseCron(pattern: string, zone: unknown, at: Path, problems: Problems<
   }
 }
 
-function isTimeZone(name: string): boolean {
-  if (name.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The expectation for a result_name: the first whose glob matches. */
 export function expectationFor(expectations: readonly Expectation[], resultName: string): Expectation | undefined {

@@ -5,19 +5,12 @@
 // `@every <Go duration>`, counted from when the server registered the schedule or last ran it, so
 // without a last run its next run is not known here. The zone is a parameter: the API does not say
 // which zone the server runs in. The schedule's own `timezone` only feeds its date parameters.
-import type * as Croner from 'croner';
 import type { Cron } from 'croner';
 import { parseDuration } from '../alerts/duration';
+import { croner, isTimeZone } from '../cron';
 import { truncate } from '../text';
 import type { Schedule } from './types';
 
-let cronerModule: typeof Croner | undefined;
-/** Loaded on first use, as alerts/expectations.ts does. */
-function croner(): typeof Croner {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  cronerModule ??= require('croner') as typeof Croner;
-  return cronerModule;
-}
 
 const MAX_EXPR_CHARS = 200;
 
@@ -47,15 +40,6 @@ export type CronParse = { readonly ok: true; readonly spec: ServerCron } | { rea
 
 const refused = (code: CronProblemCode, ...values: Array<string | number>): CronParse => ({ ok: false, code, values: values.map((v) => truncate(String(v), 80)) });
 
-export function isTimeZone(name: string): boolean {
-  if (name.length === 0 || name.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** An expression as the server's scheduler reads it, with `serverZone` its local zone (IANA, or "UTC"). */
 export function parseServerCron(expr: string, serverZone: string): CronParse {
