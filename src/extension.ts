@@ -10,6 +10,7 @@ import { EventLog } from './vscode/notify/eventLog';
 import type { JournalPlace } from './vscode/connections/journal';
 import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
+import { Orchestrators } from './vscode/orchestrator/orchestrators';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
 import { PasswordStore } from './vscode/connections/secrets';
 import { StatusBarController } from './vscode/notify/statusBar';
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const journalPlace: JournalPlace = { dir: context.globalStorageUri.fsPath, persist: () => config.historyPersist, log };
   eraseJournalsIfOff(journalPlace);
   const viewer = own(new Viewer(config, passwords, log, journalPlace));
+  const orchestrators = own(new Orchestrators(config, passwords, log));
   const away = own(new AwayNotifier(viewer, log));
   const view = registerPipelinesView(context, viewer, config);
   const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
@@ -46,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   void urlPasswords.check();
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators });
   return api;
 }
 

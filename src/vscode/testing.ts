@@ -14,6 +14,7 @@ import type { Viewer } from './connections/viewer';
 import type { WatchedConnection } from './connections/watchedConnection';
 import type { UrlPasswordGuard } from './connections/urlPassword';
 import type { WorkspaceFeatures } from './workspace';
+import type { Orchestrators } from './orchestrator/orchestrators';
 import type { PipelineStore } from '../core/store';
 
 /** The internals the in-VS-Code tests observe (test/vscode). */
@@ -31,6 +32,7 @@ export interface Testing {
   readonly away: AwayNotifier;
   readonly journalPlace: JournalPlace;
   readonly urlPasswords: UrlPasswordGuard;
+  readonly orchestrators: Orchestrators;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
   readonly store: PipelineStore;

@@ -1,9 +1,17 @@
 import * as vscode from 'vscode';
 
-/** Which secret: the Redis password, or the Sentinel password of a Sentinel deployment. */
-export type SecretKind = 'redis' | 'sentinel';
+/**
+ * Which secret: the Redis password, the Sentinel password of a Sentinel deployment, or the
+ * orchestrator's bearer token or LDAP password (bound to its URL as the others to their endpoint).
+ */
+export type SecretKind = 'redis' | 'sentinel' | 'orchestratorToken' | 'orchestratorPassword';
 
-const BASE: Record<SecretKind, string> = { redis: 'tdtp.redis.password', sentinel: 'tdtp.redis.sentinelPassword' };
+const BASE: Record<SecretKind, string> = {
+  redis: 'tdtp.redis.password',
+  sentinel: 'tdtp.redis.sentinelPassword',
+  orchestratorToken: 'tdtp.orchestrator.token',
+  orchestratorPassword: 'tdtp.orchestrator.password',
+};
 
 /** The default connection's key is the plain one; named connections get their own. */
 const keyOf = (connection: string, kind: SecretKind) => (connection === DEFAULT_CONNECTION ? BASE[kind] : `${BASE[kind]}/${connection}`);
@@ -31,8 +39,8 @@ export type ElsewhereQuestion = (connection: string, kind: SecretKind, savedFor:
  * name at another host does not receive it unless the user says so.
  */
 export class PasswordStore {
-  /** Fires with the connection name whose password changed. */
-  readonly onDidChange: vscode.Event<string>;
+  /** Fires with the connection whose secret changed, and which one. */
+  readonly onDidChange: vscode.Event<{ readonly connection: string; readonly kind: SecretKind }>;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -41,8 +49,10 @@ export class PasswordStore {
   ) {
     this.onDidChange = (listener, thisArgs, disposables) =>
       secrets.onDidChange((e) => {
-        const match = /^tdtp\.redis\.(?:password|sentinelPassword)(?:\/(.+))?$/.exec(e.key);
-        if (match) listener.call(thisArgs, match[1] ?? DEFAULT_CONNECTION);
+        const slash = e.key.indexOf('/');
+        const base = slash < 0 ? e.key : e.key.slice(0, slash);
+        const kind = (Object.keys(BASE) as SecretKind[]).find((k) => BASE[k] === base);
+        if (kind) listener.call(thisArgs, { connection: slash < 0 ? DEFAULT_CONNECTION : e.key.slice(slash + 1), kind });
       }, undefined, disposables);
   }
 
@@ -103,7 +113,11 @@ async function askInModal(connection: string, kind: SecretKind, savedFor: string
   const send = vscode.l10n.t('Send the Password');
   // The endpoints come from settings a repository may have written: plain text in a modal's detail, never markup.
   const question =
-    savedFor === undefined
+    kind === 'orchestratorToken' || kind === 'orchestratorPassword'
+      ? kind === 'orchestratorToken'
+        ? vscode.l10n.t('The orchestrator of the connection "{0}" now has another URL. Send its stored token there?', connection)
+        : vscode.l10n.t('The orchestrator of the connection "{0}" now has another URL. Send its stored LDAP password there?', connection)
+      : savedFor === undefined
       ? kind === 'sentinel'
         ? vscode.l10n.t('The workspace settings point the connection "{0}" at a server its stored Sentinel password was not saved for. Send it there?', connection)
         : vscode.l10n.t('The workspace settings point the connection "{0}" at a server its stored Redis password was not saved for. Send it there?', connection)

@@ -86,7 +86,7 @@ export class Viewer extends Disposable {
     this.alertSettings = this.readAlertSettings();
     const timer = setInterval(() => this.checkLateness(Date.now()), LATENESS_CHECK_MS);
     this.register({ dispose: () => clearInterval(timer) });
-    this.register(passwords.onDidChange((name) => this.get(name)?.reconnectIfActive('The Redis password changed')));
+    this.register(passwords.onDidChange(({ connection, kind }) => (kind === 'redis' || kind === 'sentinel') && this.get(connection)?.reconnectIfActive('The Redis password changed')));
     this.sync(undefined);
   }
 

@@ -8,10 +8,12 @@ import type { NotificationPolicy } from '../../core/alerts/policy';
 import type { AlertSettings } from '../../core/alerts/tracker';
 import type { StoreLimits } from '../../core/storeLimits';
 import { Disposable } from '../../core/lifecycle';
+import type { EndpointProblem, OrchestratorEndpoint, RawEndpoint } from '../../core/orchestrator/endpointSettings';
+import { ENDPOINT_FIELDS, readEndpoint } from '../../core/orchestrator/endpointSettings';
 import { readAlertSettings } from './alertSettings';
 import { DEFAULT_CONNECTION } from '../connections/secrets';
 import type { ConnectionField } from './settingKeys';
-import { ALERT_SECTIONS, CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
+import { ALERT_SECTIONS, CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NON_SETTING_NAMES, NOTIFICATION_KEYS, ORCHESTRATOR_SECTIONS, TREE_SECTIONS, USER_ONLY_WHEN_UNTRUSTED, WORKSPACE_SECTIONS } from './settingKeys';
 import type { ConnectionProfile, ConnectionSecrets } from '../connections/watchedConnection';
 
 export interface NotificationSettings {
@@ -27,7 +29,7 @@ export interface NotificationSettings {
   readonly muted: readonly string[];
 }
 
-export type ConfigChange = 'connection' | 'notifications' | 'model' | 'workspace' | 'tree' | 'alerts';
+export type ConfigChange = 'connection' | 'notifications' | 'model' | 'workspace' | 'tree' | 'alerts' | 'orchestrator';
 
 const NOTIFICATION_SECTIONS = sectionsOf(Object.values(NOTIFICATION_KEYS));
 const MODEL_SECTIONS = sectionsOf(Object.values(MODEL_KEYS));
@@ -57,6 +59,7 @@ export class Config extends Disposable {
         if (affects(WORKSPACE_SECTIONS)(e)) this.emitter.fire('workspace');
         if (affects(TREE_SECTIONS)(e)) this.emitter.fire('tree');
         if (affects(ALERT_SECTIONS)(e)) this.emitter.fire('alerts');
+        if (affects(ORCHESTRATOR_SECTIONS)(e)) this.emitter.fire('orchestrator');
       }),
     );
     // Granting trust makes the workspace's own notification and model settings count.
@@ -140,6 +143,33 @@ export class Config extends Disposable {
       profiles.push({ name, read: (secrets) => namedConnectionInput(entry as Record<string, unknown>, index, secrets), usesSentinel: Array.isArray(sentinels) && sentinels.length > 0, fromWorkspace: () => this.setInWorkspace('connections') });
     });
     return { profiles, problems };
+  }
+
+  /**
+   * The orchestrators: `tdtp.orchestrator.*` for the default connection, or each
+   * `tdtp.connections` entry's `orchestrator` object. None is fine (the orchestrator is optional).
+   */
+  orchestratorEndpoints(): { endpoints: OrchestratorEndpoint[]; problems: EndpointProblem[] } {
+    const endpoints: OrchestratorEndpoint[] = [];
+    const problems: EndpointProblem[] = [];
+    const add = (read: ReturnType<typeof readEndpoint>) => {
+      if (read.endpoint) endpoints.push(read.endpoint);
+      problems.push(...read.problems);
+    };
+    const list = this.section.get<unknown>('connections');
+    if (!Array.isArray(list) || list.length === 0) {
+      const raw = Object.fromEntries(ENDPOINT_FIELDS.map((f) => [f, this.section.get(`orchestrator.${f}`)]));
+      add(readEndpoint(DEFAULT_CONNECTION, raw, (f) => `tdtp.orchestrator.${f}`));
+      return { endpoints, problems };
+    }
+    list.forEach((entry: unknown, index) => {
+      const { name, orchestrator } = (typeof entry === 'object' && entry !== null ? entry : {}) as { name?: unknown; orchestrator?: unknown };
+      if (typeof name !== 'string' || name.trim() === '' || orchestrator === undefined || endpoints.some((e) => e.connection === name)) return;
+      const setting = `tdtp.connections[${index}].orchestrator`;
+      if (typeof orchestrator !== 'object' || orchestrator === null || Array.isArray(orchestrator)) problems.push({ code: 'notObject', setting });
+      else add(readEndpoint(name, orchestrator as RawEndpoint, (f) => `${setting}.${f}`));
+    });
+    return { endpoints, problems };
   }
 
   private defaultConnectionInput({ password, sentinelPassword }: ConnectionSecrets): ReturnType<ConnectionProfile['read']> {

@@ -52,6 +52,9 @@ export const CONNECTION_SECTIONS = ['tdtp.redis', 'tdtp.connections'] as const;
 /** Sections of the workspace features (pipeline files, the tdtpcli to run). */
 export const WORKSPACE_SECTIONS = ['tdtp.workspace', 'tdtp.cli'] as const;
 
+/** Sections that say where the orchestrators are (a `tdtp.connections` entry may name one). */
+export const ORCHESTRATOR_SECTIONS = ['tdtp.orchestrator', 'tdtp.connections'] as const;
+
 /** Sections of the Pipelines view's own settings (grouping by namespace). */
 export const TREE_SECTIONS = ['tdtp.tree'] as const;
 
