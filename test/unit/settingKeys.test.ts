@@ -8,10 +8,12 @@ import { STRICT_TOLERANCE } from '../../src/core/dataQuality';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREFIX } from '../../src/core/settings';
 import { DEFAULT_HISTORY_SIZE, DEFAULT_LIMITS } from '../../src/core/storeLimits';
 import { CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NOTIFICATION_KEYS, USER_ONLY_WHEN_UNTRUSTED } from '../../src/vscode/settings/settingKeys';
+import { ENDPOINT_FIELDS } from '../../src/core/orchestrator/endpointSettings';
 
 interface Property {
   default?: unknown;
-  items?: { properties?: Record<string, unknown> };
+  items?: { properties?: Record<string, Property> };
+  properties?: Record<string, unknown>;
 }
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
 const configuration = manifest.contributes.configuration;
@@ -29,9 +31,18 @@ describe('setting lists against package.json', () => {
     assert.deepEqual(listed, declared);
   });
 
-  it('a tdtp.connections entry takes the same fields, plus its name', () => {
+  it('a tdtp.connections entry takes the same fields, plus its name and its orchestrator', () => {
     const entry = Object.keys(properties['tdtp.connections'].items?.properties ?? {}).sort();
-    assert.deepEqual(entry, ['name', ...CONNECTION_FIELDS.map((f) => f.setting)].sort());
+    assert.deepEqual(entry, ['name', 'orchestrator', ...CONNECTION_FIELDS.map((f) => f.setting)].sort());
+  });
+
+  it('an orchestrator takes the same fields in tdtp.orchestrator.* and in a connection entry, each restricted', () => {
+    const inEntry = Object.keys(properties['tdtp.connections'].items?.properties?.orchestrator?.properties ?? {}).sort();
+    assert.deepEqual(inEntry, [...ENDPOINT_FIELDS].sort());
+    for (const field of ENDPOINT_FIELDS) {
+      assert.ok(properties[`tdtp.orchestrator.${field}`], `tdtp.orchestrator.${field} exists`);
+      assert.ok(restricted.includes(`tdtp.orchestrator.${field}`), `tdtp.orchestrator.${field} is restricted`);
+    }
   });
 
   it('every connection setting is a restricted configuration (ignored in an untrusted workspace)', () => {
