@@ -14,6 +14,8 @@ export interface DemoHooks {
   makeTempDir(prefix: string): string;
   checkpoint(): void;
   run(command: string, args: string[], what: string, options?: { inherit?: boolean }): Promise<void>;
+  /** Adds user settings and workspace files to the editor's profile (false when none was opened). */
+  extendProfile(settings: Record<string, unknown>, files: Record<string, string>): boolean;
 }
 
 /** The real pipelines: result name, schedule, and what each one shows in the viewer. */
@@ -64,6 +66,11 @@ export async function startFrameworkDemo(root: string, redis: { host: string; po
     } catch (err) {
       hooks.warn(`  a first run of ${p.scenario}: ${(err as Error).message}`);
     }
+  }
+  // The Orchestrator view and the scenario files' lenses: the editor reads both while it runs.
+  const files = Object.fromEntries(Object.entries(scenarios).map(([name, text]) => [`orchestrator/${name}.yaml`, text]));
+  if (hooks.extendProfile({ 'tdtp.orchestrator.url': orchestrator.url, 'tdtp.orchestrator.auth': 'none' }, files)) {
+    hooks.say('  the editor shows it in the Orchestrator view; its scenario files are in the workspace folder orchestrator/');
   }
   hooks.say(`  orchestrator ${version} on ${orchestrator.url} (no auth): ${REAL_PIPELINES.map((p) => `${p.resultName} ${p.every.replace('@every ', 'every ')}`).join(', ')}`);
   return ['Real pipelines', `tdtpcli ${version} through the framework's orchestrator (${orchestrator.url}, no auth), results real:* — ${REAL_PIPELINES.map((p) => `${p.resultName}: ${p.shows}`).join('; ')}; every other name is the simulator`];

@@ -1,8 +1,8 @@
 // A fresh VS Code profile for the demo (settings, extensions dir, a workspace), and the processes
 // that an editor started on it leaves behind.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { makeTempDir } from './lifecycle';
 import type { RedisAddress } from './options';
 import { IS_WINDOWS } from './paths';
@@ -18,6 +18,26 @@ export interface Profile {
 
 /** The code-server harness of the tests (an ES module: imported, not required; typed by codeServer.d.mts). */
 export const harness = () => import('../../test/support/codeServer.mjs');
+
+/** The profile the editor was opened on, if it was: sources started later add to it (extendProfile). */
+let opened: Profile | undefined;
+
+/**
+ * Adds user settings and workspace files to the opened profile: the editor picks both up while it
+ * runs. Returns false when no editor was opened (--no-open).
+ */
+export function extendProfile(settings: Record<string, unknown>, files: Record<string, string>): boolean {
+  if (!opened) return false;
+  const file = join(opened.userDataDir, 'User', 'settings.json');
+  const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, `${JSON.stringify({ ...current, ...settings }, null, 2)}\n`);
+  for (const [path, text] of Object.entries(files)) {
+    const target = join(opened.workspace, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  }
+  return true;
+}
 
 /** User settings, extensions dir and a workspace, all in one temp dir. */
 export async function makeProfile(redis: RedisAddress): Promise<Profile> {
@@ -54,7 +74,8 @@ export async function makeProfile(redis: RedisAddress): Promise<Profile> {
       '',
     ].join('\n'),
   );
-  return { root, userDataDir, extensionsDir, workspace };
+  opened = { root, userDataDir, extensionsDir, workspace };
+  return opened;
 }
 
 /** Processes whose command line names `marker` (a unique temp dir): what `code` left running. */

@@ -6,6 +6,7 @@ import { checkpoint, makeTempDir, own } from './lifecycle';
 import type { Options, RedisAddress } from './options';
 import { say, warn } from './output';
 import { ROOT } from './paths';
+import { extendProfile } from './profile';
 
 export interface ExtraSource {
   /** For the log line "starting <name>…". */
@@ -21,7 +22,7 @@ export interface ExtraSource {
 /** The framework's real tdtpcli pipelines through its orchestrator, when Go is there (scripts/demo-framework.ts). */
 const realFramework: ExtraSource = {
   name: "the framework's real pipelines",
-  start: async ({ redis }) => [await startFrameworkDemo(ROOT, redis, { say, warn, own, makeTempDir, checkpoint, run })],
+  start: async ({ redis }) => [await startFrameworkDemo(ROOT, redis, { say, warn, own, makeTempDir, checkpoint, run, extendProfile })],
 };
 
 export const EXTRA_SOURCES: readonly ExtraSource[] = [realFramework];
