@@ -14,6 +14,7 @@ import { jobLogUri } from './jobLog';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import { secretKindOf } from './orchestrators';
 import { askParams } from './paramsForm';
+import type { OrchestratorPrompts } from './viewPrompts';
 
 /** What a command was given: a node of the view, a connection name, or a plain object. */
 type Arg = { readonly server?: unknown; readonly scenario?: unknown; readonly name?: unknown; readonly jobId?: unknown; readonly params?: unknown } | string | undefined;
@@ -31,6 +32,7 @@ export class OrchestratorCommands {
   constructor(
     private readonly orchestrators: Orchestrators,
     private readonly passwords: PasswordStore,
+    private readonly prompts: OrchestratorPrompts,
   ) {}
 
   register(context: vscode.ExtensionContext): void {
@@ -167,7 +169,7 @@ export class OrchestratorCommands {
       action === 'stop'
         ? vscode.l10n.t('Stop the running job of "{0}"? The orchestrator ends its process (SIGTERM, a kill after 10 s).', name)
         : vscode.l10n.t('Cancel the pending job of "{0}"?', name);
-    if ((await vscode.window.showWarningMessage(question, { modal: true }, yes)) !== yes) return false;
+    if (!(await this.prompts.confirm(question, yes))) return false;
     const answer = await model.call((c, signal) => (action === 'stop' ? c.stop(jobId, { signal }) : c.cancel(jobId, { signal })));
     model.poller.refresh();
     if (!answer.ok) {
