@@ -114,10 +114,14 @@ const SCENARIOS = {
     assert.match(text, /hello Ada/);
   });
 
-  it('Stop on a long job: confirmed, the row shows stopping…, then the job is cancelled', async () => {
+  it('Stop on a long job: confirmed, the row shows stopping…, then the job is cancelled and its open log is read again', async () => {
     const jobId = await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.runScenario', { scenario: 'sleeper', params: { ticks: '300' } });
     assert.ok(jobId);
     await untilJob(jobId, (j) => j.status === 'running', 'the long job to run');
+    // Its log while it runs: the document says when the orchestrator writes it, and is read again at the end.
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('tdtp.orchestrator.showJobLog', { jobId });
+    assert.match(editor.document.getText(), /only when the job ends/);
+    const logged = untilEvent('the open log read again with the log', () => (/\bstopped\b/.test(editor.document.getText()) ? true : undefined), [vscode.workspace.onDidChangeTextDocument], 30_000);
     const confirm = t.orchestratorView.prompts.confirm;
     const asked: string[] = [];
     t.orchestratorView.prompts.confirm = async (question) => {
@@ -136,6 +140,8 @@ const SCENARIOS = {
     assert.match(String(shown.description), /stopping…/);
     assert.match(shown.contextValue ?? '', /\bstopping\b/);
     await untilJob(jobId, (j) => j.status === 'cancelled', 'the stopped job to end');
+    await logged;
+    assert.match(editor.document.getText(), /started/);
   });
 
   it('the token is not sent to a changed URL without consent', async () => {
