@@ -108,6 +108,9 @@ const SCENARIOS = {
 
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('tdtp.orchestrator.showJobLog', row);
     assert.equal(editor.document.uri.scheme, 'tdtp-orchestrator-job');
+    // A URL in a log is data: the log's language has link detection off.
+    assert.equal(editor.document.languageId, 'tdtp-orchestrator-log');
+    assert.equal(vscode.workspace.getConfiguration('editor', { languageId: 'tdtp-orchestrator-log' }).get('links'), false);
     const text = editor.document.getText();
     assert.match(text, /greet/);
     assert.match(text, /who=Ada/);

@@ -10,7 +10,7 @@ import { inertText } from '../../core/text';
 import type { PasswordStore } from '../connections/secrets';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
 import { downloadArtifact } from './artifact';
-import { jobLogUri } from './jobLog';
+import { JOB_LOG_LANGUAGE, jobLogUri } from './jobLog';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import { secretKindOf } from './orchestrators';
 import { askParams } from './paramsForm';
@@ -179,8 +179,10 @@ export class OrchestratorCommands {
     return true;
   }
 
-  private openLog(connection: string, jobId: string, scenario: string): Thenable<vscode.TextEditor> {
-    return vscode.window.showTextDocument(jobLogUri(connection, jobId, scenario), { preview: true });
+  private async openLog(connection: string, jobId: string, scenario: string): Promise<vscode.TextEditor> {
+    const document = await vscode.workspace.openTextDocument(jobLogUri(connection, jobId, scenario));
+    // Its own language: the manifest turns link detection off for it (a log's URL is data, not a link).
+    return vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(document, JOB_LOG_LANGUAGE), { preview: true });
   }
 
   private async showJobLog(arg: Arg): Promise<vscode.TextEditor | undefined> {

@@ -13,6 +13,8 @@ import { jobElapsedText, jobOriginText, jobStatusText } from '../words/orchestra
 import type { Orchestrators } from './orchestrators';
 
 export const JOB_LOG_SCHEME = 'tdtp-orchestrator-job';
+/** package.json contributes it with `editor.links` off. */
+export const JOB_LOG_LANGUAGE = 'tdtp-orchestrator-log';
 
 /** The document of one job: `tdtp-orchestrator-job:/<connection>/<job id>/<scenario>.log`. */
 export function jobLogUri(connection: string, jobId: string, scenario: string): vscode.Uri {
