@@ -12,6 +12,7 @@ import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
 import { OrchestratorLinks } from './vscode/orchestrator/links';
 import { Orchestrators } from './vscode/orchestrator/orchestrators';
+import { registerOrchestratorView } from './vscode/orchestrator/view';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
 import { PasswordStore } from './vscode/connections/secrets';
 import { StatusBarController } from './vscode/notify/statusBar';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   eraseJournalsIfOff(journalPlace);
   const viewer = own(new Viewer(config, passwords, log, journalPlace));
   const orchestrators = own(new Orchestrators(config, passwords, log));
+  const orchestratorView = registerOrchestratorView(context, orchestrators, passwords);
   const away = own(new AwayNotifier(viewer, log));
   const view = registerPipelinesView(context, viewer, config);
   const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
@@ -51,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   void urlPasswords.check();
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, links });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorView, links });
   return api;
 }
 

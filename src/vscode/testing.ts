@@ -16,6 +16,7 @@ import type { UrlPasswordGuard } from './connections/urlPassword';
 import type { WorkspaceFeatures } from './workspace';
 import type { Orchestrators } from './orchestrator/orchestrators';
 import type { OrchestratorLinks } from './orchestrator/links';
+import type { OrchestratorView } from './orchestrator/view';
 import type { PipelineStore } from '../core/store';
 
 /** The internals the in-VS-Code tests observe (test/vscode). */
@@ -35,6 +36,7 @@ export interface Testing {
   readonly urlPasswords: UrlPasswordGuard;
   readonly orchestrators: Orchestrators;
   readonly links: OrchestratorLinks;
+  readonly orchestratorView: OrchestratorView;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
   readonly store: PipelineStore;
