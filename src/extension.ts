@@ -11,6 +11,7 @@ import type { JournalPlace } from './vscode/connections/journal';
 import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
 import { OrchestratorLinks } from './vscode/orchestrator/links';
+import { ScenarioLens } from './vscode/orchestrator/scenarioLens';
 import { Orchestrators } from './vscode/orchestrator/orchestrators';
 import { registerOrchestratorView } from './vscode/orchestrator/view';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
   const links = own(new OrchestratorLinks(workspace.files, orchestrators, log));
   view.tree.setJobLinks(links);
+  const scenarioLens = own(new ScenarioLens(orchestrators, workspace.files));
   const panels = own(new DetailPanelManager(context.extensionUri, viewer, config, log, workspace.files));
   const notifications = own(new NotificationController(viewer, config, log));
   const statusBar = own(new StatusBarController(viewer));
@@ -53,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   void urlPasswords.check();
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorView, links });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorView, links, scenarioLens });
   return api;
 }
 

@@ -16,6 +16,7 @@ import type { UrlPasswordGuard } from './connections/urlPassword';
 import type { WorkspaceFeatures } from './workspace';
 import type { Orchestrators } from './orchestrator/orchestrators';
 import type { OrchestratorLinks } from './orchestrator/links';
+import type { ScenarioLens } from './orchestrator/scenarioLens';
 import type { OrchestratorView } from './orchestrator/view';
 import type { PipelineStore } from '../core/store';
 
@@ -36,6 +37,7 @@ export interface Testing {
   readonly urlPasswords: UrlPasswordGuard;
   readonly orchestrators: Orchestrators;
   readonly links: OrchestratorLinks;
+  readonly scenarioLens: ScenarioLens;
   readonly orchestratorView: OrchestratorView;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
