@@ -11,6 +11,7 @@ import type { JournalPlace } from './vscode/connections/journal';
 import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
 import { OrchestratorLinks } from './vscode/orchestrator/links';
+import { OrchestratorNotices } from './vscode/orchestrator/notify';
 import { ScenarioLens } from './vscode/orchestrator/scenarioLens';
 import { Orchestrators } from './vscode/orchestrator/orchestrators';
 import { registerOrchestratorView } from './vscode/orchestrator/view';
@@ -43,7 +44,10 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   view.tree.setJobLinks(links);
   const scenarioLens = own(new ScenarioLens(orchestrators, workspace.files));
   const panels = own(new DetailPanelManager(context.extensionUri, viewer, config, log, workspace.files));
+  panels.setJobLinks(links);
   const notifications = own(new NotificationController(viewer, config, log));
+  notifications.setJobLinks(links);
+  own(new OrchestratorNotices(orchestrators, links, notifications, config));
   const statusBar = own(new StatusBarController(viewer));
   const actions = own(new ActionRunner(viewer, log));
   own(new EventLog(viewer, log));

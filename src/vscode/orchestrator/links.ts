@@ -99,6 +99,14 @@ export class OrchestratorLinks extends Disposable {
     return names.size ? jobsOfScenarios(jobs, names, limit) : [];
   }
 
+  /**
+   * The newest job of a scenario publishing to the row: the one a run's event most likely came
+   * from (the event can arrive before the poll sees the job end, so a running one counts).
+   */
+  latestJob(connection: string, resultName: string): Job | undefined {
+    return this.recentJobs(connection, resultName, 1, 'resultLog')[0];
+  }
+
   /** Whether a row publishes a result of any of the scenarios (of any scenario when undefined): a rows change concerns it. */
   touches(resultName: string, scenarios: ReadonlySet<string> | undefined): boolean {
     return scenarios ? this.tableValue.publishedBy(resultName, scenarios) : this.tableValue.scenariosOf(resultName, 'resultLog').length > 0;
