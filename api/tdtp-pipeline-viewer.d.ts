@@ -18,6 +18,41 @@ export interface TdtpViewerApi {
   getHistory(resultName: string, connection?: string): PipelineEvent[];
   /** GETs the state key now; undefined when it does not exist (expired, or never written). */
   pollPipelineState(resultName: string, connection?: string): Promise<PolledState | undefined>;
+  /** The orchestrator's jobs as last polled (newest first), of every connection's orchestrator or of one. */
+  getJobs(connection?: string): OrchestratorJob[];
+  /** A poll of a connection's orchestrator changed its jobs (never fired for a poll that changed nothing). */
+  readonly onDidChangeJobs: Event<OrchestratorJobsChange>;
+}
+
+/** A job of the framework's orchestrator. Texts are the server's; its log is not included. */
+export interface OrchestratorJob {
+  /** The Redis connection whose orchestrator ran it. */
+  readonly connection: string;
+  readonly id: string;
+  readonly scenario: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** 'unknown': a status this version does not know (its text in statusText). */
+  readonly status: 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'unknown';
+  readonly statusText: string;
+  /** RFC 3339, as the server wrote it. */
+  readonly startedAt: string | undefined;
+  readonly finishedAt: string | undefined;
+  readonly scheduleId: string | undefined;
+  /** The token id of who ran it; undefined for schedules, pub/sub triggers and servers without tokens. */
+  readonly submittedBy: string | undefined;
+  readonly error: string | undefined;
+  /** Who asked to stop or cancel it (with status 'running': it is stopping). */
+  readonly cancelledBy: string | undefined;
+  readonly runner: string | undefined;
+}
+
+export interface OrchestratorJobsChange {
+  readonly connection: string;
+  /** The whole list after the poll, newest first. */
+  readonly jobs: readonly OrchestratorJob[];
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
 }
 
 /** The JSON tdtpcli writes (Go PipelineResult); unknown fields of newer versions are kept. */

@@ -3,7 +3,7 @@ import type { Document, Node, Pair, YAMLMap } from 'yaml';
 
 let yamlModule: typeof Yaml | undefined;
 /** The parser is loaded on first use: a workspace whose YAML never mentions result_log never pays for it. */
-function yaml(): typeof Yaml {
+export function yaml(): typeof Yaml {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   yamlModule ??= require('yaml') as typeof Yaml;
   return yamlModule;

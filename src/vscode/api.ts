@@ -7,6 +7,8 @@ import type { PollResult } from '../core/watcher';
 import type { Viewer } from './connections/viewer';
 import type { WatchedConnectionState } from '../core/connection';
 import type { WatchedConnection } from './connections/watchedConnection';
+import type { Job } from '../core/orchestrator/types';
+import type { Orchestrators } from './orchestrator/orchestrators';
 import { errorText, problemText } from './words/problems';
 import { namedSettingProblemText } from './words/settings';
 
@@ -28,6 +30,41 @@ export interface TdtpViewerApi {
   getHistory(resultName: string, connection?: string): PipelineEvent[];
   /** GETs the state key now; `undefined` when it does not exist (expired or never written). */
   pollPipelineState(resultName: string, connection?: string): Promise<PolledState | undefined>;
+  /** The orchestrator's jobs as last polled (newest first), of every connection's orchestrator or of one. */
+  getJobs(connection?: string): OrchestratorJob[];
+  /** A poll of a connection's orchestrator changed its jobs (never fired for a poll that changed nothing). */
+  readonly onDidChangeJobs: vscode.Event<OrchestratorJobsChange>;
+}
+
+/** A job of the framework's orchestrator. Texts are the server's (bounded); its log is not included. */
+export interface OrchestratorJob {
+  /** The Redis connection whose orchestrator ran it. */
+  readonly connection: string;
+  readonly id: string;
+  readonly scenario: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** `unknown`: a status this version does not know (its text in `statusText`). */
+  readonly status: 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'unknown';
+  readonly statusText: string;
+  /** RFC 3339, as the server wrote it. */
+  readonly startedAt: string | undefined;
+  readonly finishedAt: string | undefined;
+  readonly scheduleId: string | undefined;
+  /** The token id of who ran it; undefined for schedules, pub/sub triggers and servers without tokens. */
+  readonly submittedBy: string | undefined;
+  readonly error: string | undefined;
+  /** Who asked to stop or cancel it (with status `running`: it is stopping). */
+  readonly cancelledBy: string | undefined;
+  readonly runner: string | undefined;
+}
+
+export interface OrchestratorJobsChange {
+  readonly connection: string;
+  /** The whole list after the poll, newest first. */
+  readonly jobs: readonly OrchestratorJob[];
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
 }
 
 export interface PipelineEvent {
@@ -84,6 +121,24 @@ export function toPipelineEvent(connection: string, record: RunRecord): Pipeline
   });
 }
 
+export function toOrchestratorJob(connection: string, job: Job): OrchestratorJob {
+  return deepFreeze({
+    connection,
+    id: job.id,
+    scenario: job.scenario,
+    params: { ...job.params },
+    status: job.status,
+    statusText: job.statusText,
+    startedAt: job.startedAt?.text,
+    finishedAt: job.finishedAt?.text,
+    scheduleId: job.scheduleId,
+    submittedBy: job.submittedBy,
+    error: job.error,
+    cancelledBy: job.cancelledBy,
+    runner: job.runner,
+  });
+}
+
 export function connectionInfo(connection: WatchedConnection): ConnectionInfo {
   const state = connection.state;
   const problem = state.kind === 'failed' || state.kind === 'reconnecting' ? problemText(state.problem) : state.kind === 'notConfigured' ? state.problems.map(namedSettingProblemText).join('; ') : undefined;
@@ -115,10 +170,18 @@ export function connectionOrThrow(viewer: Viewer, name: string | undefined): Wat
 }
 
 /** The API and what disposes its listeners (the extension's subscriptions own it). */
-export function createApi(viewer: Viewer): { api: TdtpViewerApi; disposable: vscode.Disposable } {
+export function createApi(viewer: Viewer, orchestrators: Orchestrators): { api: TdtpViewerApi; disposable: vscode.Disposable } {
   const owned = new DisposableStore();
   const events = owned.add(new vscode.EventEmitter<PipelineEvent>());
   const connections = owned.add(new vscode.EventEmitter<ConnectionInfo>());
+  const jobs = owned.add(new vscode.EventEmitter<OrchestratorJobsChange>());
+  owned.add(
+    orchestrators.onDidChangeJobs(({ server, change }) => {
+      const connection = server.endpoint.connection;
+      jobs.fire(deepFreeze({ connection, jobs: change.jobs.map((job) => toOrchestratorJob(connection, job)), added: [...change.added], changed: [...change.changed], removed: [...change.removed] }));
+    }),
+  );
+  const serversOf = (name: string | undefined) => orchestrators.servers.filter((s) => name === undefined || s.endpoint.connection === name);
   // Copies are made only while some extension listens: the model's hot path stays free otherwise.
   let listeners = 0;
   const onDidReceiveEvent: vscode.Event<PipelineEvent> = (listener, thisArgs, disposables) => {
@@ -146,6 +209,8 @@ export function createApi(viewer: Viewer): { api: TdtpViewerApi; disposable: vsc
     getPipelines: (name) => scope(name).flatMap((c) => c.store.list().map((p) => toPipelineEvent(c.name, p.latest))),
     getHistory: (resultName, name) => scope(name).flatMap((c) => c.store.history(resultName).flatMap((item) => (item.kind === 'run' ? [toPipelineEvent(c.name, item)] : []))),
     pollPipelineState: (resultName, name) => pollState(connectionOrThrow(viewer, name), resultName),
+    getJobs: (name) => serversOf(name).flatMap((s) => (s.model?.jobs ?? []).map((job) => toOrchestratorJob(s.endpoint.connection, job))),
+    onDidChangeJobs: jobs.event,
   };
   return { api, disposable: owned };
 }

@@ -15,6 +15,8 @@ import type { WatchedConnection } from './connections/watchedConnection';
 import type { UrlPasswordGuard } from './connections/urlPassword';
 import type { WorkspaceFeatures } from './workspace';
 import type { Orchestrators } from './orchestrator/orchestrators';
+import type { OrchestratorLinks } from './orchestrator/links';
+import type { ScenarioLens } from './orchestrator/scenarioLens';
 import type { OrchestratorView } from './orchestrator/view';
 import type { PipelineStore } from '../core/store';
 
@@ -34,6 +36,8 @@ export interface Testing {
   readonly journalPlace: JournalPlace;
   readonly urlPasswords: UrlPasswordGuard;
   readonly orchestrators: Orchestrators;
+  readonly links: OrchestratorLinks;
+  readonly scenarioLens: ScenarioLens;
   readonly orchestratorView: OrchestratorView;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;

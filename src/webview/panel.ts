@@ -2,7 +2,7 @@
 // The detail panel's script. Runs in the webview; builds the DOM with textContent only, never innerHTML.
 import type { ChartsHandle } from './charts';
 import { renderCharts } from './charts';
-import type { FromWebview, HistoryRowView, PanelState, PersistedPanelState, RunView, ToWebview, TtlView } from './protocol';
+import type { FromWebview, HistoryRowView, JobsView, PanelState, PersistedPanelState, RunView, ToWebview, TtlView } from './protocol';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -93,6 +93,7 @@ function render(state: PanelState): void {
     history.append(historyTable(state.history, L));
     root.append(history);
   }
+  if (state.jobs) root.append(jobsSection(state.jobs));
   // How long the first render took, for the benchmark (bench/panelRender.ts reads it).
   root.dataset.renderMs = (performance.now() - started).toFixed(1);
 }
@@ -177,6 +178,35 @@ function clock(ms: number): string {
   const s = total % 60;
   const pad = (n: number) => String(n).padStart(2, '0');
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** The linked scenarios' recent jobs, each with a button that opens its log. */
+function jobsSection(jobs: JobsView): HTMLElement {
+  const section = el('section', 'jobs');
+  section.append(el('h2', undefined, jobs.title));
+  if (!jobs.rows.length) {
+    section.append(el('p', 'empty', jobs.empty));
+    return section;
+  }
+  const table = el('table');
+  const head = el('tr');
+  for (const h of [...jobs.columns, '']) head.append(el('th', undefined, h));
+  table.append(el('thead'));
+  table.tHead!.append(head);
+  const body = el('tbody');
+  for (const row of jobs.rows) {
+    const tr = el('tr', `job-${row.status}`);
+    const status = el('td');
+    status.append(el('span', `dot job-${row.status}`), document.createTextNode(row.statusText));
+    const open = el('td');
+    const b = button(jobs.showLog, `log-${row.id}`, () => vscode.postMessage({ type: 'showJobLog', jobId: row.id }));
+    open.append(b);
+    tr.append(el('td', undefined, row.scenario), status, el('td', undefined, row.started), el('td', 'num', row.duration), open);
+    body.append(tr);
+  }
+  table.append(body);
+  section.append(table);
+  return section;
 }
 
 function historyTable(history: readonly HistoryRowView[], L: PanelState['labels']): HTMLElement {

@@ -53,6 +53,29 @@ export interface PanelState {
   /** What the alert rules say about the pipeline (failing, late, next run, cadence, unusual), as [label, text]. */
   readonly alerts: ReadonlyArray<readonly [string, string]>;
   readonly trend: TrendView;
+  /** The recent orchestrator jobs of the scenarios linked to this result; absent without a link. */
+  readonly jobs?: JobsView;
+}
+
+/** The jobs of the linked scenarios on the connection's orchestrator, worded by the extension. */
+export interface JobsView {
+  readonly title: string;
+  /** Column heads: scenario, status, started, duration. */
+  readonly columns: readonly [string, string, string, string];
+  readonly showLog: string;
+  /** Said when no job of the scenarios is in the server's recent list. */
+  readonly empty: string;
+  readonly rows: readonly JobRowView[];
+}
+
+export interface JobRowView {
+  readonly id: string;
+  readonly scenario: string;
+  /** pending | running | done | failed | cancelled | unknown: a class name. */
+  readonly status: string;
+  readonly statusText: string;
+  readonly started: string;
+  readonly duration: string;
 }
 
 /** The charts' summary of the runs shown, worded by the extension. */
@@ -117,7 +140,8 @@ export type FromWebview =
   | { readonly type: 'poll' }
   | { readonly type: 'copyJson' }
   | { readonly type: 'toggleMute' }
-  | { readonly type: 'openConfig' };
+  | { readonly type: 'openConfig' }
+  | { readonly type: 'showJobLog'; readonly jobId: string };
 
 /** What `setState` keeps in the webview, so the serializer can restore the panel after a reload. */
 export interface PersistedPanelState {
@@ -128,5 +152,9 @@ export interface PersistedPanelState {
 export function isFromWebview(value: unknown): value is FromWebview {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
+  if (type === 'showJobLog') {
+    const jobId = (value as { jobId?: unknown }).jobId;
+    return typeof jobId === 'string' && jobId.length > 0 && jobId.length <= 200;
+  }
   return type === 'ready' || type === 'poll' || type === 'copyJson' || type === 'toggleMute' || type === 'openConfig';
 }

@@ -18,6 +18,8 @@ export type ApiChecks = [
   Assert<Same<Copy.TdtpResult, TdtpResult>>,
   Assert<Same<Copy.StatusKind, StatusKind>>,
   Assert<Same<Copy.DqVerdict, DqVerdict>>,
+  Assert<Same<Copy.OrchestratorJob, Src.OrchestratorJob>>,
+  Assert<Same<Copy.OrchestratorJobsChange, Src.OrchestratorJobsChange>>,
 ];
 
 // And plainly both ways, for a readable error message when one of the above fails.

@@ -40,6 +40,8 @@ export function run(): Promise<void> {
     require('./flood.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./orchestrator-view.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./orchestrator-link.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));

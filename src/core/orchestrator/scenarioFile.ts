@@ -111,7 +111,8 @@ export function readScenarioFile(path: string, bytes: Uint8Array): ScenarioFile 
 
 function readHeader(path: string, source: string, problems: ScenarioFileProblem[]): ScenarioHeader | undefined {
   const lineCounter = new (yaml().LineCounter)();
-  const docs = yaml().parseAllDocuments(source, { lineCounter, merge: true, prettyErrors: false });
+  // uniqueKeys off: the parser's duplicate-key check is quadratic in a map's keys (pipelineFiles.ts).
+  const docs = yaml().parseAllDocuments(source, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
   const doc = Array.isArray(docs) ? docs[0] : undefined;
   if (!doc) return undefined;
   if (doc.errors.length > 0) {

@@ -6,6 +6,8 @@ import type { AlertTransition, Lateness } from '../../core/alerts/tracker';
 import { firstLine } from '../../core/format';
 import { Disposable } from '../../core/lifecycle';
 import type { StoreBudget, StoreOverflow } from '../../core/storeLimits';
+import type { JobNoticeKind } from '../../core/orchestrator/notices';
+import type { Job, RunRequest } from '../../core/orchestrator/types';
 import type { RunRecord } from '../../core/runs';
 import { inertText, logValue } from '../../core/text';
 import type { Config } from '../settings/config';
@@ -14,7 +16,20 @@ import { countText, dqText, formatNumber } from '../words/format';
 import type { ConnectionRun, Viewer } from '../connections/viewer';
 import type { WatchedConnection } from '../connections/watchedConnection';
 
-export type NotificationKind = NoticeKind | 'late' | 'summary' | 'limit';
+export type NotificationKind = NoticeKind | 'late' | 'summary' | 'limit' | OrchestratorNoticeKind;
+
+/** Toasts about the orchestrator: a job that failed or was stopped, a new run request to review. */
+export type OrchestratorNoticeKind = JobNoticeKind | 'request';
+
+/** A notice about the orchestrator of a connection (orchestrator/notify.ts decides which). */
+export type OrchestratorNotice =
+  | { readonly kind: JobNoticeKind; readonly connection: string; readonly job: Job }
+  | { readonly kind: 'request'; readonly connection: string; readonly request: RunRequest };
+
+/** What the toasts ask of the orchestrator links: the job behind a pipeline's latest run, if one is known. */
+export interface JobToastLinks {
+  latestJob(connection: string, resultName: string): Job | undefined;
+}
 
 /** What was shown, for the log and for tests (a seam: tests observe this instead of reading toasts). */
 export interface ShownNotification {
@@ -22,12 +37,23 @@ export interface ShownNotification {
   readonly resultName?: string;
   readonly connection?: string;
   readonly message: string;
+  /** The orchestrator job a failure toast offers the log of. */
+  readonly jobId?: string;
 }
 
 /** A toast to show: about a run, or about a pipeline that turned late. */
-type Notice =
+type PipelineNotice =
   | { readonly kind: NoticeKind; readonly connection: WatchedConnection; readonly resultName: string; readonly record: RunRecord; readonly transitions: readonly AlertTransition[] }
   | { readonly kind: 'late'; readonly connection: WatchedConnection; readonly resultName: string; readonly late: Lateness };
+/** Its resultName is the scenario's name (the storm summary keys and counts by it). */
+type NamedOrchestratorNotice = OrchestratorNotice & { readonly resultName: string };
+type Notice = PipelineNotice | NamedOrchestratorNotice;
+
+const isOrchestratorNotice = (notice: Notice): notice is NamedOrchestratorNotice => typeof notice.connection === 'string';
+
+/** The connection's name a notice is about. */
+const whereOf = (notice: Notice): string => (isOrchestratorNotice(notice) ? notice.connection : notice.connection.name);
+const isFailure = (notice: Notice): boolean => notice.kind === 'failed' || notice.kind === 'jobFailed';
 
 /** More toasts than this within the window are summarised in one. */
 const STORM_LIMIT = 3;
@@ -55,6 +81,7 @@ export class NotificationController extends Disposable {
   /** Stores whose budget of kept runs was reported, the same way. */
   private readonly budgetReported = new WeakSet<object>();
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  private jobLinks: JobToastLinks | undefined;
 
   constructor(
     private readonly viewer: Viewer,
@@ -79,6 +106,16 @@ export class NotificationController extends Disposable {
     this.register({ dispose: () => clearTimeout(this.summaryTimer) });
   }
 
+  /** A failure toast of a pipeline whose job is known offers Show Log. */
+  setJobLinks(links: JobToastLinks): void {
+    this.jobLinks = links;
+  }
+
+  /** A job or request toast, under the same storm summary as the pipelines' (the caller applied policy and mute). */
+  offerOrchestrator(notice: OrchestratorNotice): void {
+    this.offer({ ...notice, resultName: notice.kind === 'request' ? notice.request.scenario : notice.job.scenario });
+  }
+
   private onRun({ connection, record, transitions }: ConnectionRun): void {
     if (record.source !== 'live') return;
     const settings = this.config.notifications;
@@ -93,17 +130,18 @@ export class NotificationController extends Disposable {
     this.recent = this.recent.filter((t) => now - t < STORM_WINDOW_MS);
     if (this.recent.length >= STORM_LIMIT) {
       // Keep the latest per pipeline; one summary toast goes out when the window closes.
-      const key = `${notice.connection.name}\u0000${notice.resultName}`;
+      const key = `${whereOf(notice)}\u0000${isOrchestratorNotice(notice) ? 'orchestrator\u0000' : ''}${notice.resultName}`;
       if (this.suppressed.size < SUPPRESSED_KEPT || this.suppressed.has(key)) this.suppressed.set(key, notice);
       else {
         this.uncounted.total++;
-        if (notice.kind === 'failed') this.uncounted.failed++;
+        if (isFailure(notice)) this.uncounted.failed++;
       }
       this.summaryTimer ??= setTimeout(() => this.showSummary(), STORM_WINDOW_MS);
       return;
     }
     this.recent.push(now);
-    this.show(notice);
+    if (isOrchestratorNotice(notice)) this.showOrchestrator(notice);
+    else this.show(notice);
   }
 
   /**
@@ -148,7 +186,36 @@ export class NotificationController extends Disposable {
     this.noticeOnce(this.budgetReported, store, connectionName, budget && (() => budgetText(budget)), 'tdtp.history.size');
   }
 
-  private show(notice: Notice): void {
+  private showOrchestrator(notice: NamedOrchestratorNotice): void {
+    const where = this.viewer.multiple || this.viewer.get(notice.connection) === undefined ? `[${notice.connection}] ` : '';
+    const name = notice.resultName;
+    const mute = vscode.l10n.t('Mute');
+    let message: string;
+    let action: string;
+    let present = vscode.window.showWarningMessage;
+    if (notice.kind === 'request') {
+      const r = notice.request;
+      message = where + vscode.l10n.t('TDTP: a new run request for {0} from {1} waits for review.', name, r.submitterName || r.submitterId) + (r.title ? ` ${firstLine(r.title, 200)}` : '');
+      action = vscode.l10n.t('Show Requests');
+    } else {
+      const job = notice.job;
+      message =
+        notice.kind === 'jobFailed'
+          ? where + vscode.l10n.t('TDTP: the orchestrator job of {0} failed: {1}', name, firstLine(job.error ?? '', 300) || vscode.l10n.t('unknown error'))
+          : where + vscode.l10n.t('TDTP: the orchestrator job of {0} was stopped by {1}.', name, job.cancelledBy || '?');
+      if (notice.kind === 'jobFailed') present = vscode.window.showErrorMessage;
+      action = vscode.l10n.t('Show Log');
+    }
+    message = inertText(message);
+    this.shownEmitter.fire({ kind: notice.kind, resultName: name, connection: notice.connection, message });
+    present(message, action, mute).then((choice) => {
+      if (choice === mute) void this.config.setMuted(name, true);
+      else if (choice === action && notice.kind === 'request') void vscode.commands.executeCommand('tdtp.orchestrator.focus');
+      else if (choice === action && notice.kind !== 'request') void vscode.commands.executeCommand('tdtp.orchestrator.showJobLog', { server: notice.connection, jobId: notice.job.id });
+    });
+  }
+
+  private show(notice: PipelineNotice): void {
     const { connection, resultName: name } = notice;
     // With several connections every toast says which one it is about.
     const where = this.viewer.multiple ? `[${connection.name}] ` : '';
@@ -206,9 +273,14 @@ export class NotificationController extends Disposable {
     }
     // Every part but our words came from the wire or from settings: the toast gets inert text.
     message = inertText(message);
-    this.shownEmitter.fire({ kind, resultName: name, connection: connection.name, message });
-    present(message, showDetails, mute).then((choice) => {
+    // A failed run whose orchestrator job is known: its log is one click away.
+    const job = kind === 'failed' ? this.jobLinks?.latestJob(connection.name, name) : undefined;
+    const showLog = vscode.l10n.t('Show Log');
+    this.shownEmitter.fire({ kind, resultName: name, connection: connection.name, message, jobId: job?.id });
+    const items = job ? [showDetails, showLog, mute] : [showDetails, mute];
+    present(message, ...items).then((choice) => {
       if (choice === showDetails) void vscode.commands.executeCommand('tdtp.showDetails', name, connection.name);
+      else if (choice === showLog && job) void vscode.commands.executeCommand('tdtp.orchestrator.showJobLog', { server: connection.name, jobId: job.id });
       else if (choice === mute) void vscode.commands.executeCommand('tdtp.mute', name);
     });
   }
@@ -220,7 +292,7 @@ export class NotificationController extends Disposable {
     this.suppressed.clear();
     this.uncounted = { total: 0, failed: 0 };
     if (!records.length) return;
-    const failed = records.filter((r) => r.kind === 'failed').length + uncounted.failed;
+    const failed = records.filter(isFailure).length + uncounted.failed;
     const total = records.length + uncounted.total;
     const message =
       failed === total

@@ -8,13 +8,17 @@ import { chartInstant, summarizeRuns } from '../../core/alerts/trend';
 import type { HistoryItem, RunRecord } from '../../core/runs';
 import { displayStatusOf } from '../../core/status';
 import { inertText, truncate } from '../../core/text';
-import type { FromWebview, HistoryRowView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView } from '../../webview/protocol';
+import type { FromWebview, HistoryRowView, JobsView, PanelLabels, PanelState, PersistedPanelState, RunView, ToWebview, TrendView, TtlView } from '../../webview/protocol';
 import { isFromWebview } from '../../webview/protocol';
 import { alertRows, momentText } from '../words/alerts';
 import type { Config } from '../settings/config';
 import { connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from '../words/format';
 import type { Viewer } from '../connections/viewer';
 import { errorText, gapReasonText } from '../words/problems';
+import { serverText } from '../words/orchestrator';
+import { jobStatusText } from '../words/orchestratorView';
+import { jobElapsedMs } from '../../core/orchestrator/jobs';
+import type { Job } from '../../core/orchestrator/types';
 
 export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';
 
@@ -24,11 +28,26 @@ export interface PipelineConfigLookup {
   readonly onDidChange: vscode.Event<void>;
 }
 
+/** What the panel asks of the orchestrator links (vscode/orchestrator/links.ts). */
+export interface PanelJobLinks {
+  /** The newest jobs of the scenarios linked to the result, on the orchestrator of the connection. */
+  recentJobs(connection: string, resultName: string, limit: number): readonly Job[];
+  /** Whether any scenario is linked to the result (publishes it, or is triggered by it). */
+  scenariosOf(resultName: string): readonly unknown[];
+  touches(resultName: string, scenarios: ReadonlySet<string> | undefined): boolean;
+  readonly onDidChangeRows: vscode.Event<{ readonly connection: string; readonly scenarios: ReadonlySet<string> | undefined }>;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+/** Jobs the panel lists: a screenful. */
+const PANEL_JOBS = 10;
+
 const panelKey = (connection: string, resultName: string) => `${connection}\u0000${resultName}`;
 
 /** One detail panel per connection and result_name; revealed when already open; restored after a reload. */
 export class DetailPanelManager extends Disposable implements vscode.WebviewPanelSerializer<PersistedPanelState> {
   private readonly panels = new Map<string, DetailPanel>();
+  private jobLinks: PanelJobLinks | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -53,6 +72,17 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
     this.register(viewer.onDidTurnLate(({ connection, resultName }) => this.panels.forEach((p) => p.connection === connection.name && p.resultName === resultName && p.update())));
     // Open panels close with the extension.
     this.register({ dispose: () => [...this.panels.values()].forEach((p) => p.panel.dispose()) });
+  }
+
+  /** Open panels list the recent jobs of their scenarios; a job's change updates only the panels it concerns. */
+  setJobLinks(links: PanelJobLinks): void {
+    this.jobLinks = links;
+    this.register(links.onDidChange(() => this.panels.forEach((p) => p.update())));
+    this.register(
+      links.onDidChangeRows(({ connection, scenarios }) => {
+        for (const panel of this.panels.values()) if (panel.connection === connection && (scenarios === undefined || links.touches(panel.resultName, scenarios) || links.recentJobs(connection, panel.resultName, PANEL_JOBS).some((j) => scenarios.has(j.scenario)))) panel.update();
+      }),
+    );
   }
 
   /** Result names with an open panel (for tests and the API). */
@@ -94,7 +124,7 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
 
   private attach(connection: string, resultName: string, panel: vscode.WebviewPanel): void {
     const key = panelKey(connection, resultName);
-    const detail = new DetailPanel(connection, resultName, panel, this.extensionUri, this.viewer, this.config, this.log, this.configFiles, () => this.panels.delete(key));
+    const detail = new DetailPanel(connection, resultName, panel, this.extensionUri, this.viewer, this.config, this.log, this.configFiles, () => this.jobLinks, () => this.panels.delete(key));
     this.panels.set(key, detail);
   }
 
@@ -113,6 +143,7 @@ class DetailPanel extends Disposable {
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
     private readonly configFiles: PipelineConfigLookup,
+    private readonly jobLinks: () => PanelJobLinks | undefined,
     onDisposed: () => void,
   ) {
     super();
@@ -156,6 +187,12 @@ class DetailPanel extends Disposable {
       case 'openConfig':
         await vscode.commands.executeCommand('tdtp.openPipelineConfig', this.resultName);
         break;
+      case 'showJobLog': {
+        // Only a job the panel lists: the message is the webview's word, not a command line.
+        const listed = this.jobLinks()?.recentJobs(this.connection, this.resultName, PANEL_JOBS).some((j) => j.id === message.jobId);
+        if (listed) await vscode.commands.executeCommand('tdtp.orchestrator.showJobLog', { server: this.connection, jobId: message.jobId });
+        break;
+      }
       case 'toggleMute': {
         const muted = this.config.notifications.muted.includes(this.resultName);
         await vscode.commands.executeCommand(muted ? 'tdtp.unmute' : 'tdtp.mute', this.resultName);
@@ -198,6 +235,7 @@ class DetailPanel extends Disposable {
       muted: this.config.notifications.muted.includes(this.resultName),
       hasConfig: this.configFiles.hasConfig(this.resultName),
       labels: labels(),
+      jobs: jobsView(this.jobLinks(), this.connection, this.resultName, now),
     };
     void this.post({ type: 'state', state });
   }
@@ -205,6 +243,23 @@ class DetailPanel extends Disposable {
   private post(message: ToWebview): Thenable<boolean> {
     return this.panel.webview.postMessage(message);
   }
+}
+
+function jobsView(links: PanelJobLinks | undefined, connection: string, resultName: string, nowMs: number): JobsView | undefined {
+  if (!links || links.scenariosOf(resultName).length === 0) return undefined;
+  const t = vscode.l10n.t;
+  const rows = links.recentJobs(connection, resultName, PANEL_JOBS).map((job) => {
+    const elapsed = jobElapsedMs(job, nowMs);
+    return {
+      id: job.id,
+      scenario: serverText(job.scenario, 120),
+      status: job.status,
+      statusText: jobStatusText(job),
+      started: job.startedAt ? dateTimeText(job.startedAt.epochMs) : t('not known'),
+      duration: elapsed === undefined ? '' : durationText(elapsed),
+    };
+  });
+  return { title: t('Orchestrator jobs'), columns: [t('Scenario'), t('Status'), t('Started'), t('Duration')], showLog: t('Show Log'), empty: t('No recent job of its scenarios on the orchestrator.'), rows };
 }
 
 /** A history row carries the start of its error; the latest run's is shown whole (as the model keeps it). */

@@ -36,7 +36,8 @@ export function connectionItem(connection: WatchedConnection): vscode.TreeItem {
   return item;
 }
 
-export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connection: string, alerts?: PipelineAlerts): vscode.TreeItem {
+/** `running`: active jobs of its scenarios on the orchestrator (they lead the row and spin its icon). */
+export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connection: string, alerts?: PipelineAlerts, running = 0): vscode.TreeItem {
   const record = snapshot.latest;
   const r = record.run.result;
   const item = new vscode.TreeItem(inertText(snapshot.resultName), vscode.TreeItemCollapsibleState.Collapsed);
@@ -53,6 +54,11 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connect
   if (failing) parts.unshift(failing);
   // The clock mark leads: a pipeline that stopped running is what the row must say first.
   if (alerts?.late) parts.unshift(lateText(alerts.late));
+  // A run in progress is what the row says first: its result is not here yet.
+  if (running > 0) {
+    parts.unshift(vscode.l10n.t('running on the orchestrator'));
+    item.iconPath = new vscode.ThemeIcon('sync~spin');
+  }
   if (alerts?.unusual.length) parts.push(vscode.l10n.t('unusual'));
   if (snapshot.restored) parts.push(vscode.l10n.t('saved, not yet checked with Redis'));
   if (muted) parts.push(vscode.l10n.t('muted'));
@@ -64,6 +70,7 @@ export function pipelineItem(snapshot: PipelineSnapshot, muted: boolean, connect
   if (alerts && alerts.failures > 1) tokens.push('failing');
   if (alerts?.unusual.length) tokens.push('unusual');
   if (snapshot.restored) tokens.push('restored');
+  if (running > 0) tokens.push('running');
   item.contextValue = tokens.join(' ');
   item.accessibilityInformation = {
     label: inertText(vscode.l10n.t('{0}: {1}, {2}', snapshot.resultName, statusText(snapshot.displayStatus, r.status), String(item.description))),

@@ -32,6 +32,11 @@ export class NodeCache {
     return this.pipelines.get(nodeKey(connection, resultName));
   }
 
+  /** The pipeline nodes of a connection the tree has shown. */
+  shownPipelines(connection: WatchedConnection): PipelineNode[] {
+    return [...this.pipelines.values()].filter((node) => node.connection === connection);
+  }
+
   connection(connection: WatchedConnection): ConnectionNode {
     let node = this.connections.get(connection);
     if (!node) {

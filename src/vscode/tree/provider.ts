@@ -25,6 +25,15 @@ export interface TreeFilter {
   readonly statuses: ReadonlySet<DisplayStatus>;
 }
 
+/** What the tree asks of the orchestrator links (vscode/orchestrator/links.ts): whether a row's scenario runs. */
+export interface JobRowLinks {
+  /** Active jobs of the scenarios publishing to the row, on the orchestrator of its connection. */
+  runningJobs(connection: string, resultName: string): readonly unknown[];
+  /** Whether the row publishes a result of one of the scenarios (any linked scenario when undefined). */
+  touches(resultName: string, scenarios: ReadonlySet<string> | undefined): boolean;
+  readonly onDidChangeRows: vscode.Event<{ readonly connection: string; readonly scenarios: ReadonlySet<string> | undefined }>;
+}
+
 /** Ages in descriptions are refreshed this often while the view is visible. */
 const AGE_REFRESH_MS = 30_000;
 /**
@@ -49,6 +58,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
   private readonly rootOrders = new Map<WatchedConnection, string>();
   /** Pipelines that turned late since the last look, per connection (see onTurnedLate). */
   private readonly turnedLate = new Map<WatchedConnection, Set<string>>();
+  private jobLinks: JobRowLinks | undefined;
   private filterValue: TreeFilter | undefined;
   private groupByStatusValue = false;
   private groupByNamespaceValue = false;
@@ -91,6 +101,23 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
     );
     this.register({ dispose: () => clearInterval(this.ageTimer) });
     this.register({ dispose: () => clearTimeout(this.shapeTimer) });
+  }
+
+  /** The orchestrator's jobs mark the rows of their scenarios "running": only those rows are refreshed. */
+  setJobLinks(links: JobRowLinks): void {
+    this.jobLinks = links;
+    this.register(
+      links.onDidChangeRows(({ connection: name, scenarios }) => {
+        const connection = this.viewer.connections.find((c) => c.name === name);
+        if (!connection) return;
+        if (!this.visible) {
+          this.staleWhileHidden = true;
+          return;
+        }
+        const targets = this.nodes.shownPipelines(connection).filter((node) => links.touches(node.resultName, scenarios));
+        if (targets.length) this.fire(targets);
+      }),
+    );
   }
 
   /** The view tells us when it is shown or hidden. */
@@ -323,11 +350,12 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
         // What the row shows besides its latest run; an unchanged row is not built again.
         const now = Date.now();
         const age = ageOf(finishedOrReceived(snapshot.latest), now);
-        let key = `${scope}\u0000${muted}\u0000${snapshot.displayStatus}\u0000${snapshot.stateExpired}\u0000${snapshot.restored}\u0000${age.unit === 'now' ? 'now' : age.unit + age.value}`;
+        const running = this.jobLinks?.runningJobs(element.connection.name, element.resultName).length ?? 0;
+        let key = `${scope}\u0000${running}\u0000${muted}\u0000${snapshot.displayStatus}\u0000${snapshot.stateExpired}\u0000${snapshot.restored}\u0000${age.unit === 'now' ? 'now' : age.unit + age.value}`;
         if (alerts) key += `\u0000${failingText(alerts, now)}\u0000${alerts.late && lateText(alerts.late, now)}\u0000${alerts.unusual.length}`;
         const built = this.rows.get(element);
         if (built && built.latest === snapshot.latest && built.key === key) return built.item;
-        const item = pipelineItem(snapshot, muted, element.connection.name, alerts);
+        const item = pipelineItem(snapshot, muted, element.connection.name, alerts, running);
         item.id = `pipeline:${scope}${element.resultName}`;
         this.rows.set(element, { key, latest: snapshot.latest, item });
         return item;

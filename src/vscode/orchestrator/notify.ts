@@ -1,0 +1,62 @@
+// Which orchestrator changes toast, told to the NotificationController (its storm summary and
+// wording): a job that failed or was stopped — transitions only, never what the first poll
+// loaded, under tdtp.notifications.policy — and, for admins, a new pending run request. Muted
+// like a pipeline: by the scenario's name, or by any result name its file publishes to.
+import { Disposable } from '../../core/lifecycle';
+import { JobNoticeTracker, RequestNoticeTracker } from '../../core/orchestrator/notices';
+import type { Job } from '../../core/orchestrator/types';
+import type { NotificationController } from '../notify/notifications';
+import type { Config } from '../settings/config';
+import type { OrchestratorLinks } from './links';
+import type { OrchestratorServer, Orchestrators } from './orchestrators';
+
+export class OrchestratorNotices extends Disposable {
+  private readonly jobs = new WeakMap<OrchestratorServer, { model: unknown; tracker: JobNoticeTracker }>();
+  private readonly requests = new WeakMap<OrchestratorServer, { model: unknown; tracker: RequestNoticeTracker }>();
+
+  constructor(
+    orchestrators: Orchestrators,
+    private readonly links: OrchestratorLinks,
+    private readonly notifications: NotificationController,
+    private readonly config: Config,
+  ) {
+    super();
+    this.register(
+      orchestrators.onDidChangeJobs(({ server, change }) => {
+        const notices = this.trackerOf(this.jobs, server, () => new JobNoticeTracker()).update(change.jobs, change, this.config.notifications.policy);
+        const settings = this.config.notifications;
+        for (const notice of notices) {
+          // Failures follow the pipelines' switch; a stop is someone's act and always said.
+          if (notice.kind === 'jobFailed' && !settings.failed) continue;
+          if (this.muted(notice.job)) continue;
+          this.notifications.offerOrchestrator({ ...notice, connection: server.endpoint.connection });
+        }
+      }),
+    );
+    this.register(
+      orchestrators.onDidChange(({ server, part }) => {
+        const model = server.model;
+        if (part !== 'requests' || !model?.requests.loaded || model.requests.problem) return;
+        const fresh = this.trackerOf(this.requests, server, () => new RequestNoticeTracker()).update(model.requests.value);
+        // Admins review; a consumer sees only their own requests, nothing to be told.
+        if (!model.can('reviewRequest')) return;
+        for (const request of fresh) if (!this.muted({ scenario: request.scenario })) this.notifications.offerOrchestrator({ kind: 'request', connection: server.endpoint.connection, request });
+      }),
+    );
+  }
+
+  /** A tracker per server and model: a new model (credentials changed) starts over, its first load silent. */
+  private trackerOf<T>(map: WeakMap<OrchestratorServer, { model: unknown; tracker: T }>, server: OrchestratorServer, make: () => T): T {
+    const known = map.get(server);
+    if (known && known.model === server.model) return known.tracker;
+    const tracker = make();
+    map.set(server, { model: server.model, tracker });
+    return tracker;
+  }
+
+  private muted(job: Pick<Job, 'scenario'>): boolean {
+    const muted = this.config.notifications.muted;
+    if (muted.length === 0) return false;
+    return muted.includes(job.scenario) || this.links.resultNamesOf(job.scenario, 'resultLog').some((l) => muted.includes(l.resultName));
+  }
+}
