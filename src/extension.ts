@@ -11,6 +11,7 @@ import type { JournalPlace } from './vscode/connections/journal';
 import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
 import { Orchestrators } from './vscode/orchestrator/orchestrators';
+import { OrchestratorAdmin } from './vscode/orchestrator/requests';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
 import { PasswordStore } from './vscode/connections/secrets';
 import { StatusBarController } from './vscode/notify/statusBar';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   eraseJournalsIfOff(journalPlace);
   const viewer = own(new Viewer(config, passwords, log, journalPlace));
   const orchestrators = own(new Orchestrators(config, passwords, log));
+  const orchestratorAdmin = own(new OrchestratorAdmin(orchestrators, passwords));
   const away = own(new AwayNotifier(viewer, log));
   const view = registerPipelinesView(context, viewer, config);
   const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
@@ -48,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   void urlPasswords.check();
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorAdmin });
   return api;
 }
 

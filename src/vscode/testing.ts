@@ -15,6 +15,7 @@ import type { WatchedConnection } from './connections/watchedConnection';
 import type { UrlPasswordGuard } from './connections/urlPassword';
 import type { WorkspaceFeatures } from './workspace';
 import type { Orchestrators } from './orchestrator/orchestrators';
+import type { OrchestratorAdmin } from './orchestrator/requests';
 import type { PipelineStore } from '../core/store';
 
 /** The internals the in-VS-Code tests observe (test/vscode). */
@@ -33,6 +34,8 @@ export interface Testing {
   readonly journalPlace: JournalPlace;
   readonly urlPasswords: UrlPasswordGuard;
   readonly orchestrators: Orchestrators;
+  /** The requests inbox, schedule and token commands, and their prompts. */
+  readonly orchestratorAdmin: OrchestratorAdmin;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
   readonly store: PipelineStore;
