@@ -35,6 +35,8 @@ export function run(): Promise<void> {
     require('./settingsScope.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./flood.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./orchestrator-admin.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));
