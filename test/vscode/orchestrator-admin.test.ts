@@ -200,7 +200,8 @@ const byLabel = (label: string) => (items: readonly vscode.QuickPickItem[]) => i
     await vscode.commands.executeCommand('tdtp.orchestrator.addSchedule');
     assert.match(ui.validations[ui.validations.length - 1], /nightly/);
 
-    const node = { connection: 'default', schedule: { id: 'nightly' } };
+    // Shaped as the Orchestrator view's schedule node.
+    const node = { kind: 'schedule', id: 'schedule/default/nightly', server: 'default', scheduleId: 'nightly' };
     assert.equal(await vscode.commands.executeCommand('tdtp.orchestrator.disableSchedule', node), true);
     assert.deepEqual(await held(), ['nightly:false']);
     assert.equal(model()?.schedules.value[0]?.enabled, false);
@@ -234,10 +235,10 @@ const byLabel = (label: string) => (items: readonly vscode.QuickPickItem[]) => i
     await untilEvent('the consumer’s context keys', () => (admin().roles.values.canReview === false ? true : undefined), events());
     assert.deepEqual(admin().roles.values, { configured: true, connected: true, canSubmit: true, canReview: false, canEditSchedules: false, canEditTokens: false });
 
-    ui.picks.push(byLabel('quick'));
     ui.inputs.push('Kazan, please');
     ui.params = async (scenario) => (scenario.name === 'quick' ? { city: 'Kazan' } : undefined);
-    const id = await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.submitRequest');
+    // From the Orchestrator view's scenario node: no scenario pick.
+    const id = await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.submitRequest', { kind: 'scenario', id: 'scenario/default/quick', server: 'default', name: 'quick' });
     assert.ok(id, JSON.stringify(ui.last()));
     await untilEvent('the consumer’s own request in the inbox', () => (pending().some((n) => n.request.id === id) ? true : undefined), events());
     assert.equal(admin().inbox.badge?.value, pending().length);

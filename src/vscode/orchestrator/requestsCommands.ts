@@ -161,8 +161,9 @@ export class RequestCommands extends Disposable {
 
   private async pickScenario(acting: Acting, arg: unknown): Promise<Scenario | undefined> {
     const scenarios = acting.model.scenarios.value;
-    const named = typeof arg === 'object' && arg !== null ? (arg as { scenario?: unknown }).scenario : undefined;
-    const fromNode = typeof named === 'object' && named !== null ? (named as Scenario).name : typeof named === 'string' ? named : undefined;
+    // A scenario node of the Orchestrator view: `{kind: 'scenario', name}`.
+    const node = typeof arg === 'object' && arg !== null ? (arg as { kind?: unknown; name?: unknown }) : undefined;
+    const fromNode = node?.kind === 'scenario' && typeof node.name === 'string' ? node.name : undefined;
     if (fromNode !== undefined) {
       const found = scenarios.find((s) => s.name === fromNode);
       if (found) return found;

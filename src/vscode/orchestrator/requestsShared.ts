@@ -65,9 +65,11 @@ export function serversFor(orchestrators: Orchestrators, action: OrchestratorAct
 /** The connection a command argument names (a node's `connection`, or its `server`'s), if any. */
 export function connectionOf(arg: unknown): string | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
-  const record = arg as { connection?: unknown; server?: { endpoint?: { connection?: unknown } } };
+  // An inbox row has `connection`; an Orchestrator view node names its connection `server`.
+  const record = arg as { connection?: unknown; server?: unknown };
   if (typeof record.connection === 'string') return record.connection;
-  const fromServer = record.server?.endpoint?.connection;
+  if (typeof record.server === 'string') return record.server;
+  const fromServer = (record.server as { endpoint?: { connection?: unknown } } | undefined)?.endpoint?.connection;
   return typeof fromServer === 'string' ? fromServer : undefined;
 }
 
