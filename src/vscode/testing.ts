@@ -16,6 +16,7 @@ import type { UrlPasswordGuard } from './connections/urlPassword';
 import type { WorkspaceFeatures } from './workspace';
 import type { Orchestrators } from './orchestrator/orchestrators';
 import type { OrchestratorAdmin } from './orchestrator/requests';
+import type { OrchestratorView } from './orchestrator/view';
 import type { PipelineStore } from '../core/store';
 
 /** The internals the in-VS-Code tests observe (test/vscode). */
@@ -36,6 +37,7 @@ export interface Testing {
   readonly orchestrators: Orchestrators;
   /** The requests inbox, schedule and token commands, and their prompts. */
   readonly orchestratorAdmin: OrchestratorAdmin;
+  readonly orchestratorView: OrchestratorView;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
   readonly store: PipelineStore;

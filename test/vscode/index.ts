@@ -8,9 +8,12 @@ export function run(): Promise<void> {
   // Set describe/it on the global context, then load the suites (lazily bundled requires).
   mocha.suite.emit('pre-require', globalThis, 'tdtp-suite', mocha);
   // Must run after pre-require, so not hoisted imports. TDTP_SUITE picks the Restricted Mode suite.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (process.env.TDTP_SUITE === 'restricted') require('./restricted.test');
-  else {
+  if (process.env.TDTP_SUITE === 'restricted') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./restricted.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./orchestrator-view-restricted.test');
+  } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,6 +40,8 @@ export function run(): Promise<void> {
     require('./flood.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./orchestrator-admin.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./orchestrator-view.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));

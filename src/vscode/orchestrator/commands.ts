@@ -1,0 +1,202 @@
+// The Orchestrator view's commands: credentials, refresh, run (with the params form), run again,
+// stop and cancel (confirmed), the job's log and its artifact. Every server answer is worded by
+// orchestratorProblemText. A command takes a tree node, or an object for callers without one
+// (`{server?, scenario, params?}` for Run Scenario, `{server?, jobId}` for the job commands).
+import * as vscode from 'vscode';
+import { secretScope } from '../../core/orchestrator/endpointSettings';
+import type { OrchestratorModel } from '../../core/orchestrator/model';
+import type { Job, Params, Scenario } from '../../core/orchestrator/types';
+import { inertText } from '../../core/text';
+import type { PasswordStore } from '../connections/secrets';
+import { orchestratorProblemText, serverText } from '../words/orchestrator';
+import { downloadArtifact } from './artifact';
+import { jobLogUri } from './jobLog';
+import type { OrchestratorServer, Orchestrators } from './orchestrators';
+import { secretKindOf } from './orchestrators';
+import { askParams } from './paramsForm';
+import type { OrchestratorPrompts } from './viewPrompts';
+
+/** What a command was given: a node of the view, a connection name, or a plain object. */
+type Arg = { readonly server?: unknown; readonly scenario?: unknown; readonly name?: unknown; readonly jobId?: unknown; readonly params?: unknown } | string | undefined;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function paramsArg(v: unknown): Params | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, value] of Object.entries(v)) if (typeof value === 'string') out[k] = value;
+  return out;
+}
+
+export class OrchestratorCommands {
+  constructor(
+    private readonly orchestrators: Orchestrators,
+    private readonly passwords: PasswordStore,
+    private readonly prompts: OrchestratorPrompts,
+  ) {}
+
+  register(context: vscode.ExtensionContext): void {
+    const table: Record<string, (arg?: Arg) => unknown> = {
+      'tdtp.orchestrator.setToken': (arg) => this.setSecret(arg, 'orchestratorToken'),
+      'tdtp.orchestrator.clearToken': (arg) => this.clearSecret(arg, 'orchestratorToken'),
+      'tdtp.orchestrator.setPassword': (arg) => this.setSecret(arg, 'orchestratorPassword'),
+      'tdtp.orchestrator.clearPassword': (arg) => this.clearSecret(arg, 'orchestratorPassword'),
+      'tdtp.orchestrator.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', 'tdtp.orchestrator'),
+      'tdtp.orchestrator.refresh': () => Promise.all(this.orchestrators.servers.map((s) => s.model?.refreshAll())),
+      'tdtp.orchestrator.runScenario': (arg) => this.runScenario(arg),
+      'tdtp.orchestrator.runAgain': (arg) => this.runAgain(arg),
+      'tdtp.orchestrator.stopJob': (arg) => this.stopOrCancel(arg, 'stop'),
+      'tdtp.orchestrator.cancelJob': (arg) => this.stopOrCancel(arg, 'cancel'),
+      'tdtp.orchestrator.showJobLog': (arg) => this.showJobLog(arg),
+      'tdtp.orchestrator.downloadArtifact': (arg) => this.downloadArtifact(arg),
+    };
+    for (const [id, handler] of Object.entries(table)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  }
+
+  /** The server a command is about: named by the argument, the only one, or the user's pick among those `fits`. */
+  private async pickServer(arg: Arg, fits: (s: OrchestratorServer) => boolean = () => true): Promise<OrchestratorServer | undefined> {
+    const named = typeof arg === 'string' ? arg : str(arg?.server);
+    if (named !== undefined) return this.orchestrators.get(named);
+    const candidates = this.orchestrators.servers.filter(fits);
+    if (candidates.length === 0) {
+      void vscode.window.showWarningMessage(this.orchestrators.servers.length === 0 ? vscode.l10n.t('No orchestrator is configured: set tdtp.orchestrator.url.') : vscode.l10n.t('No orchestrator fits this command.'));
+      return undefined;
+    }
+    if (candidates.length === 1) return candidates[0];
+    const picked = await vscode.window.showQuickPick(
+      candidates.map((s) => ({ label: inertText(s.endpoint.connection), description: inertText(s.endpoint.baseUrl.href), server: s })),
+      { placeHolder: vscode.l10n.t('Which orchestrator?') },
+    );
+    return picked?.server;
+  }
+
+  private connected(server: OrchestratorServer | undefined): OrchestratorModel | undefined {
+    if (server && !server.model) void vscode.window.showWarningMessage(vscode.l10n.t('The orchestrator of "{0}" is not connected: set its token or password first.', inertText(server.endpoint.connection)));
+    return server?.model;
+  }
+
+  private async setSecret(arg: Arg, kind: 'orchestratorToken' | 'orchestratorPassword'): Promise<void> {
+    const server = await this.pickServer(arg, (s) => secretKindOf(s.endpoint) === kind);
+    if (!server) return;
+    const scope = secretScope(server.endpoint.baseUrl);
+    const token = kind === 'orchestratorToken';
+    const secret = await vscode.window.showInputBox({
+      title: token ? vscode.l10n.t('TDTP: Orchestrator token') : vscode.l10n.t('TDTP: Orchestrator LDAP password'),
+      prompt: vscode.l10n.t('For {0}. Stored in VS Code\'s secret storage, never in settings, and sent only to this URL.', inertText(scope)),
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim().length === 0 ? vscode.l10n.t('Enter a value, or run the Clear command to remove it.') : undefined),
+    });
+    if (secret === undefined) return;
+    // Bound to the URL it was entered for: a workspace that later points the connection elsewhere does not get it without consent.
+    await this.passwords.set(token ? secret.trim() : secret, server.endpoint.connection, kind, scope);
+  }
+
+  private async clearSecret(arg: Arg, kind: 'orchestratorToken' | 'orchestratorPassword'): Promise<void> {
+    const server = await this.pickServer(arg, (s) => secretKindOf(s.endpoint) === kind);
+    if (!server) return;
+    await this.passwords.clear(server.endpoint.connection, kind);
+    vscode.window.setStatusBarMessage(kind === 'orchestratorToken' ? vscode.l10n.t('TDTP: the orchestrator token was removed.') : vscode.l10n.t('TDTP: the orchestrator password was removed.'), 5000);
+  }
+
+  private async pickScenario(model: OrchestratorModel, name: string | undefined): Promise<Scenario | undefined> {
+    if (!model.scenarios.loaded) await model.refreshScenarios();
+    const scenarios = model.scenarios.value;
+    if (name !== undefined) {
+      const found = scenarios.find((s) => s.name === name);
+      if (!found) void vscode.window.showWarningMessage(model.scenarios.problem ? orchestratorProblemText(model.scenarios.problem) : vscode.l10n.t('The orchestrator has no scenario "{0}".', serverText(name, 120)));
+      return found;
+    }
+    if (scenarios.length === 0) {
+      void vscode.window.showWarningMessage(model.scenarios.problem ? orchestratorProblemText(model.scenarios.problem) : vscode.l10n.t('The orchestrator has no scenarios.'));
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      scenarios.map((s) => ({ label: serverText(s.name, 120), description: serverText(s.description, 120), scenario: s })),
+      { placeHolder: vscode.l10n.t('Run which scenario?'), matchOnDescription: true },
+    );
+    return picked?.scenario;
+  }
+
+  /** Runs a scenario; resolves the job id, or undefined when cancelled or refused (said in a toast). */
+  async runScenario(arg: Arg, initial?: Params): Promise<string | undefined> {
+    const server = await this.pickServer(arg);
+    const model = this.connected(server);
+    if (!server || !model) return undefined;
+    const scenario = await this.pickScenario(model, typeof arg === 'object' ? (str(arg.scenario) ?? str(arg.name)) : undefined);
+    if (!scenario) return undefined;
+    const given = typeof arg === 'object' ? paramsArg(arg.params) : undefined;
+    const params = given ?? (await askParams(scenario, initial));
+    if (!params) return undefined;
+    const answer = await model.call((c, signal) => c.run(scenario.name, params, { signal }));
+    if (!answer.ok) {
+      void vscode.window.showErrorMessage(orchestratorProblemText(answer.problem));
+      return undefined;
+    }
+    model.poller.refresh();
+    const jobId = answer.value;
+    const show = vscode.l10n.t('Show Log');
+    void vscode.window.showInformationMessage(vscode.l10n.t('TDTP: {0} started on the orchestrator.', serverText(scenario.name, 120)), show).then((choice) => {
+      if (choice === show) void this.openLog(server.endpoint.connection, jobId, scenario.name);
+    });
+    return jobId;
+  }
+
+  /** The job a command is about, from its node or `{server, jobId}`, as the model last saw it. */
+  private jobOf(arg: Arg): { server: OrchestratorServer; model: OrchestratorModel; job: Job | undefined; jobId: string } | undefined {
+    if (typeof arg !== 'object') return undefined;
+    const jobId = str(arg.jobId);
+    const connection = str(arg.server) ?? (this.orchestrators.servers.length === 1 ? this.orchestrators.servers[0].endpoint.connection : undefined);
+    const server = connection === undefined ? undefined : this.orchestrators.get(connection);
+    const model = this.connected(server);
+    if (!server || !model || jobId === undefined) return undefined;
+    return { server, model, jobId, job: model.jobs.find((j) => j.id === jobId) };
+  }
+
+  private async runAgain(arg: Arg): Promise<string | undefined> {
+    const target = this.jobOf(arg);
+    if (!target?.job) return undefined;
+    return this.runScenario({ server: target.server.endpoint.connection, scenario: target.job.scenario }, target.job.params);
+  }
+
+  private async stopOrCancel(arg: Arg, action: 'stop' | 'cancel'): Promise<boolean> {
+    const target = this.jobOf(arg);
+    if (!target) return false;
+    const { model, jobId, job } = target;
+    const name = serverText(job?.scenario ?? jobId, 120);
+    const yes = action === 'stop' ? vscode.l10n.t('Stop') : vscode.l10n.t('Cancel Job');
+    const question =
+      action === 'stop'
+        ? vscode.l10n.t('Stop the running job of "{0}"? The orchestrator ends its process (SIGTERM, a kill after 10 s).', name)
+        : vscode.l10n.t('Cancel the pending job of "{0}"?', name);
+    if (!(await this.prompts.confirm(question, yes))) return false;
+    const answer = await model.call((c, signal) => (action === 'stop' ? c.stop(jobId, { signal }) : c.cancel(jobId, { signal })));
+    model.poller.refresh();
+    if (!answer.ok) {
+      void vscode.window.showErrorMessage(orchestratorProblemText(answer.problem));
+      return false;
+    }
+    return true;
+  }
+
+  private openLog(connection: string, jobId: string, scenario: string): Thenable<vscode.TextEditor> {
+    return vscode.window.showTextDocument(jobLogUri(connection, jobId, scenario), { preview: true });
+  }
+
+  private async showJobLog(arg: Arg): Promise<vscode.TextEditor | undefined> {
+    const target = this.jobOf(arg);
+    if (!target) return undefined;
+    return this.openLog(target.server.endpoint.connection, target.jobId, target.job?.scenario ?? 'job');
+  }
+
+  private async downloadArtifact(arg: Arg): Promise<vscode.Uri | undefined> {
+    const target = this.jobOf(arg);
+    if (!target) return undefined;
+    const answer = target.job ? { ok: true as const, value: target.job } : await target.model.call((c, signal) => c.job(target.jobId, { signal }));
+    if (!answer.ok) {
+      void vscode.window.showErrorMessage(orchestratorProblemText(answer.problem));
+      return undefined;
+    }
+    return downloadArtifact(target.model, answer.value);
+  }
+}
