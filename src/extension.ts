@@ -14,6 +14,7 @@ import { OrchestratorLinks } from './vscode/orchestrator/links';
 import { OrchestratorNotices } from './vscode/orchestrator/notify';
 import { ScenarioLens } from './vscode/orchestrator/scenarioLens';
 import { Orchestrators } from './vscode/orchestrator/orchestrators';
+import { OrchestratorAdmin } from './vscode/orchestrator/requests';
 import { registerOrchestratorView } from './vscode/orchestrator/view';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
 import { PasswordStore } from './vscode/connections/secrets';
@@ -36,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   eraseJournalsIfOff(journalPlace);
   const viewer = own(new Viewer(config, passwords, log, journalPlace));
   const orchestrators = own(new Orchestrators(config, passwords, log));
+  const orchestratorAdmin = own(new OrchestratorAdmin(orchestrators, passwords));
   const orchestratorView = registerOrchestratorView(context, orchestrators, passwords);
   const away = own(new AwayNotifier(viewer, log));
   const view = registerPipelinesView(context, viewer, config);
@@ -59,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   void urlPasswords.check();
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorView, links, scenarioLens });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorView, links, scenarioLens, orchestratorAdmin });
   return api;
 }
 

@@ -17,6 +17,7 @@ import type { WorkspaceFeatures } from './workspace';
 import type { Orchestrators } from './orchestrator/orchestrators';
 import type { OrchestratorLinks } from './orchestrator/links';
 import type { ScenarioLens } from './orchestrator/scenarioLens';
+import type { OrchestratorAdmin } from './orchestrator/requests';
 import type { OrchestratorView } from './orchestrator/view';
 import type { PipelineStore } from '../core/store';
 
@@ -38,6 +39,8 @@ export interface Testing {
   readonly orchestrators: Orchestrators;
   readonly links: OrchestratorLinks;
   readonly scenarioLens: ScenarioLens;
+  /** The requests inbox, schedule and token commands, and their prompts. */
+  readonly orchestratorAdmin: OrchestratorAdmin;
   readonly orchestratorView: OrchestratorView;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;

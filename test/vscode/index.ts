@@ -39,6 +39,8 @@ export function run(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./flood.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./orchestrator-admin.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./orchestrator-view.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./orchestrator-link.test');

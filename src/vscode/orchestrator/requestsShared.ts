@@ -1,0 +1,160 @@
+// What the inbox, schedules and tokens share: the prompts they show (one object, replaced by the
+// in-VS-Code tests), the choice of a server where the role may act, and the role context keys
+// that hide what the connected role cannot do (`when` clauses in the manifest).
+import * as vscode from 'vscode';
+import { Disposable } from '../../core/lifecycle';
+import type { OrchestratorModel } from '../../core/orchestrator/model';
+import type { OrchestratorAction } from '../../core/orchestrator/roles';
+import type { OrchestratorProblem, Params, Scenario } from '../../core/orchestrator/types';
+import { inertText, truncate } from '../../core/text';
+import { orchestratorProblemText } from '../words/orchestrator';
+import type { OrchestratorServer, Orchestrators } from './orchestrators';
+import { askParams } from './paramsForm';
+
+/** Every question and message of these commands: the window's by default, scripted in tests. */
+export interface AdminUi {
+  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  pickMany<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<readonly T[] | undefined>;
+  input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
+  params(scenario: Scenario, initial?: Params, title?: string): Thenable<Params | undefined>;
+  /** `modal` asks for attention (a verdict, a confirmation, a token shown once). */
+  info(message: string, modal: { modal: boolean; detail?: string }, ...actions: string[]): Thenable<string | undefined>;
+  warn(message: string, modal: { modal: boolean; detail?: string }, ...actions: string[]): Thenable<string | undefined>;
+  error(message: string, ...actions: string[]): Thenable<string | undefined>;
+  copy(text: string): Thenable<void>;
+}
+
+export const windowUi: AdminUi = {
+  pick: (items, options) => vscode.window.showQuickPick(items, { ...options, canPickMany: false }),
+  pickMany: (items, options) => vscode.window.showQuickPick(items, { ...options, canPickMany: true }),
+  input: (options) => vscode.window.showInputBox(options),
+  params: (scenario, initial, title) => askParams(scenario, initial, title),
+  info: (message, options, ...actions) => vscode.window.showInformationMessage(message, options, ...actions),
+  warn: (message, options, ...actions) => vscode.window.showWarningMessage(message, options, ...actions),
+  error: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
+  copy: (text) => vscode.env.clipboard.writeText(text),
+};
+
+/** The prompts in use: one holder, so a test replaces them for all three features at once. */
+export interface UiHolder {
+  ui: AdminUi;
+}
+
+/** Server text in a one-line surface (quick pick, message): inert, one line, bounded. */
+export function shown(text: string, max = 120): string {
+  return inertText(truncate(text.replace(/\s+/g, ' ').trim(), max));
+}
+
+export function paramsText(params: Params): string {
+  const entries = Object.entries(params);
+  if (entries.length === 0) return vscode.l10n.t('no parameters');
+  return entries.map(([name, value]) => `${shown(name, 60)}=${shown(value, 80)}`).join(', ');
+}
+
+/** A server with a model, the model's role allowing `action`. */
+export interface Acting {
+  readonly server: OrchestratorServer;
+  readonly model: OrchestratorModel;
+}
+
+/** The servers whose connected role may do `action`. */
+export function serversFor(orchestrators: Orchestrators, action: OrchestratorAction): Acting[] {
+  return orchestrators.servers.flatMap((server) => (server.model?.can(action) ? [{ server, model: server.model }] : []));
+}
+
+/** The connection a command argument names (a node's `connection`, or its `server`'s), if any. */
+export function connectionOf(arg: unknown): string | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  // An inbox row has `connection`; an Orchestrator view node names its connection `server`.
+  const record = arg as { connection?: unknown; server?: unknown };
+  if (typeof record.connection === 'string') return record.connection;
+  if (typeof record.server === 'string') return record.server;
+  const fromServer = (record.server as { endpoint?: { connection?: unknown } } | undefined)?.endpoint?.connection;
+  return typeof fromServer === 'string' ? fromServer : undefined;
+}
+
+/**
+ * The server to act on: the one a node names, the only one the role allows, or the user's pick.
+ * Says why when there is none.
+ */
+export async function chooseServer(orchestrators: Orchestrators, holder: UiHolder, action: OrchestratorAction, arg?: unknown): Promise<Acting | undefined> {
+  const candidates = serversFor(orchestrators, action);
+  const named = connectionOf(arg);
+  if (named !== undefined) {
+    const found = candidates.find((c) => c.server.endpoint.connection === named);
+    if (!found) void holder.ui.error(noServerText(orchestrators, action));
+    return found;
+  }
+  if (candidates.length === 0) {
+    void holder.ui.error(noServerText(orchestrators, action));
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  const items = candidates.map((c) => ({ label: shown(c.server.endpoint.connection), description: shown(c.server.endpoint.baseUrl.href), acting: c }));
+  return (await holder.ui.pick(items, { placeHolder: vscode.l10n.t('Which orchestrator?') }))?.acting;
+}
+
+function noServerText(orchestrators: Orchestrators, action: OrchestratorAction): string {
+  if (orchestrators.servers.length === 0) return vscode.l10n.t('No orchestrator is configured (tdtp.orchestrator.url).');
+  if (!orchestrators.servers.some((s) => s.model?.role.value !== undefined)) return vscode.l10n.t('No orchestrator is connected yet.');
+  return action === 'submitRequest' ? vscode.l10n.t('No connected orchestrator accepts requests from you.') : vscode.l10n.t('This needs the admin role on the orchestrator, and your token has less.');
+}
+
+/** Registers a table of command handlers: one disposable for them all. */
+export function commandTable(table: Record<string, (arg?: unknown) => Promise<unknown>>): vscode.Disposable {
+  return vscode.Disposable.from(...Object.entries(table).map(([id, handler]) => vscode.commands.registerCommand(id, handler)));
+}
+
+/** A failed call, worded: what was being done, then what the orchestrator answered. */
+export function problemMessage(doing: string, problem: OrchestratorProblem): string {
+  return vscode.l10n.t('{0}: {1}', doing, orchestratorProblemText(problem));
+}
+
+/** The context keys the manifest's `when` clauses read; `values` is what was set last (tests read it). */
+export const ROLE_KEYS = {
+  configured: 'tdtp.orchestrator.configured',
+  connected: 'tdtp.orchestrator.connected',
+  canSubmit: 'tdtp.orchestrator.canSubmit',
+  canReview: 'tdtp.orchestrator.canReview',
+  canEditSchedules: 'tdtp.orchestrator.canEditSchedules',
+  canEditTokens: 'tdtp.orchestrator.canEditTokens',
+} as const;
+
+export type RoleKey = keyof typeof ROLE_KEYS;
+
+/** Keeps the role context keys true to the connected roles of every server. */
+export class RoleContext extends Disposable {
+  private last: Record<RoleKey, boolean> | undefined;
+
+  constructor(private readonly orchestrators: Orchestrators) {
+    super();
+    this.register(orchestrators.onDidChangeServers(() => this.update()));
+    this.register(orchestrators.onDidChange(({ part }) => (part === 'role' ? this.update() : undefined)));
+    this.update();
+  }
+
+  get values(): Readonly<Record<RoleKey, boolean>> {
+    return this.last ?? this.compute();
+  }
+
+  private compute(): Record<RoleKey, boolean> {
+    const servers = this.orchestrators.servers;
+    const any = (action: OrchestratorAction) => servers.some((s) => s.model?.can(action) === true);
+    return {
+      configured: servers.length > 0,
+      connected: servers.some((s) => s.model?.role.value !== undefined),
+      canSubmit: any('submitRequest'),
+      canReview: any('reviewRequest'),
+      canEditSchedules: any('editSchedules'),
+      canEditTokens: any('editTokens'),
+    };
+  }
+
+  update(): void {
+    const next = this.compute();
+    for (const key of Object.keys(ROLE_KEYS) as RoleKey[]) {
+      if (this.last?.[key] !== next[key]) void vscode.commands.executeCommand('setContext', ROLE_KEYS[key], next[key]);
+    }
+    this.last = next;
+  }
+}
