@@ -85,10 +85,13 @@ describe('the Orchestrator view against the real orchestrator (English)', () => 
     await workbench.step('orchestrator-token', async () => {
       await workbench.openTdtpView();
       await view.text(/needs a token/).waitFor({ timeout: 60_000 });
+      // Wide enough for whole rows in the README's screenshot.
+      await workbench.widenSideBar(220);
       await workbench.tree.pipeline(RESULT).filter({ hasText: /customers-without-Omsk · .* · 4→3/ }).waitFor({ timeout: 30_000 });
       await workbench.quickInput.runCommand('TDTP: Set Orchestrator Token');
-      await workbench.quickInput.input.waitFor();
-      assert.equal(await workbench.quickInput.input.getAttribute('type'), 'password', 'the token is typed into a password box');
+      // The palette's box turns into the token's: a password box (waited for, so never typed into the palette).
+      await workbench.quickInput.title.filter({ hasText: 'TDTP: Orchestrator token' }).waitFor();
+      await workbench.quickInput.passwordInput.waitFor();
       await page.keyboard.type(token);
       await page.keyboard.press('Enter');
       await view.health.filter({ hasText: /community/ }).waitFor({ timeout: 30_000 });
@@ -128,10 +131,9 @@ describe('the Orchestrator view against the real orchestrator (English)', () => 
       assert.equal(await workbench.quickInput.input.inputValue(), '300', 'the form holds the default');
       await page.keyboard.press('Enter');
       await view.job('sleeper', 'running').waitFor({ timeout: 30_000 });
-      // For the README: the toasts cleared, the side bar wide enough for whole rows.
+      // For the README: the toasts cleared.
       await workbench.quickInput.runCommand('Notifications: Clear All Notifications');
       await workbench.notifications.toast(/./).waitFor({ state: 'detached' });
-      await workbench.widenSideBar(220);
       await workbench.screenshot('orchestrator-view', true);
       await view.stopJob('sleeper');
       await workbench.overlays.dialog.filter({ hasText: 'Stop the running job of "sleeper"?' }).waitFor();

@@ -16,6 +16,11 @@ export class QuickInput {
     return this.page.locator('.quick-input-widget .quick-input-box input').first();
   }
 
+  /** The text field of an open input box that hides what is typed (`password: true`). */
+  get passwordInput(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-box input[type="password"]').first();
+  }
+
   /** The open quick input's title (e.g. the run form's `Run <scenario>`). */
   get title(): Locator {
     return this.page.locator('.quick-input-widget .quick-input-title').first();

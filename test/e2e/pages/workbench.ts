@@ -55,7 +55,7 @@ export class Workbench {
     await this.page.mouse.down();
     await this.page.mouse.move(x + px, y, { steps: 5 });
     await this.page.mouse.up();
-    // Off the sash, which stays highlighted while hovered.
+    // Off the sash (it stays highlighted until a later click elsewhere: widen before other steps).
     await this.page.mouse.move(x + px + 300, y);
   }
 
