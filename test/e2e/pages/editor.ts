@@ -44,4 +44,9 @@ export class Overlays {
     this.hover = page.locator('.monaco-hover, .workbench-hover').first();
     this.dialog = page.locator('.monaco-dialog-box');
   }
+
+  /** A button of the modal dialog by its whole text (e.g. `Stop`, `Cancel`). */
+  dialogButton(label: string): Locator {
+    return this.dialog.locator('.monaco-button', { hasText: new RegExp(`^${label}$`) }).first();
+  }
 }

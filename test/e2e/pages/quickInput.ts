@@ -11,6 +11,21 @@ export class QuickInput {
     return runPaletteCommand(this.page, title);
   }
 
+  /** The text field of the open quick input (an input box's, or a quick pick's filter). */
+  get input(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-box input').first();
+  }
+
+  /** The text field of an open input box that hides what is typed (`password: true`). */
+  get passwordInput(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-box input[type="password"]').first();
+  }
+
+  /** The open quick input's title (e.g. the run form's `Run <scenario>`). */
+  get title(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-title').first();
+  }
+
   /** The first item of the open quick pick whose text holds `text`. */
   item(text: string | RegExp): Locator {
     return this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();

@@ -7,6 +7,7 @@ import { ActivityBar } from './activityBar';
 import { DetailPanel } from './detailPanel';
 import { Editor, Overlays, Problems } from './editor';
 import { Notifications } from './notifications';
+import { OrchestratorView } from './orchestrator';
 import { QuickInput } from './quickInput';
 import { PipelineTree } from './tree';
 
@@ -25,6 +26,7 @@ export class Workbench {
   readonly problems: Problems;
   readonly overlays: Overlays;
   readonly panel: DetailPanel;
+  readonly orchestrator: OrchestratorView;
 
   constructor(readonly page: Page) {
     this.activityBar = new ActivityBar(page);
@@ -35,11 +37,26 @@ export class Workbench {
     this.problems = new Problems(page);
     this.overlays = new Overlays(page);
     this.panel = new DetailPanel(page);
+    this.orchestrator = new OrchestratorView(page);
   }
 
   /** Opens the TDTP view, as a person clicks its activity-bar icon. */
   async openTdtpView(): Promise<void> {
     await this.activityBar.openTdtp();
+  }
+
+  /** Widens the side bar by `px`, as a person drags its edge (for screenshots whose rows should not be cut). */
+  async widenSideBar(px: number): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box) throw new Error('the side bar is not shown');
+    const x = box.x + box.width;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x + px, y, { steps: 5 });
+    await this.page.mouse.up();
+    // Off the sash (it stays highlighted until a later click elsewhere: widen before other steps).
+    await this.page.mouse.move(x + px + 300, y);
   }
 
   /** A screenshot in test-results/e2e/<name>.png; `readme`: also the README's, with UPDATE_SCREENSHOTS=1. */
