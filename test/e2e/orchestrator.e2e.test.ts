@@ -107,7 +107,7 @@ describe('the Orchestrator view against the real orchestrator (English)', () => 
       await view.job('customers', 'running').waitFor({ timeout: 30_000 });
       writeFileSync(gate, '');
       await view.job('customers', 'done').waitFor({ timeout: 60_000 });
-      assert.match((await view.job('customers', 'done').getAttribute('aria-label')) ?? '', /^customers, done · took [\d.]+\s?m?s · token /);
+      assert.match((await view.job('customers', 'done').getAttribute('aria-label')) ?? '', /^customers, done · took (under 1s|\d+s) · token /);
     });
 
     await workbench.step('orchestrator-pipeline-row', async () => {

@@ -8,6 +8,7 @@ import type { Event } from '../emitter';
 import type { IDisposable } from '../lifecycle';
 import type { OrchestratorClient } from './client';
 import type { JobsChange, PollerTimers, PollFailure } from './poller';
+import { isActive } from './jobs';
 import { JobPoller, realTimers } from './poller';
 import { can } from './roles';
 import { SerialQueue } from './serialQueue';
@@ -69,6 +70,7 @@ export class OrchestratorModel implements IDisposable {
   private sideRunning: Promise<void> | undefined;
   private started = false;
   private disposed = false;
+  private activeJobs = 0;
 
   constructor(options: ModelOptions) {
     this.client = options.client;
@@ -84,6 +86,12 @@ export class OrchestratorModel implements IDisposable {
     });
     this.onDidChangeJobs = this.poller.onDidChangeJobs;
     this.onDidFailJobs = this.poller.onDidFail;
+    // /healthz counts active jobs: read it again when a job starts or ends, not a minute later.
+    this.poller.onDidChangeJobs((change) => {
+      const active = change.jobs.filter(isActive).length;
+      if (active !== this.activeJobs && this.health.loaded) void this.refreshHealth();
+      this.activeJobs = active;
+    });
   }
 
   get jobs(): readonly Job[] {

@@ -60,7 +60,15 @@ export function jobOriginText(origin: JobOrigin): string {
 /** "running 1m 05s" / "took 3.2s". */
 export function jobElapsedText(job: Pick<Job, 'status'>, elapsedMs: number | undefined): string | undefined {
   if (elapsedMs === undefined) return undefined;
-  return job.status === 'running' || job.status === 'pending' ? vscode.l10n.t('for {0}', durationText(elapsedMs)) : vscode.l10n.t('took {0}', durationText(elapsedMs));
+  const text = wholeSecondsText(elapsedMs);
+  return job.status === 'running' || job.status === 'pending' ? vscode.l10n.t('for {0}', text) : vscode.l10n.t('took {0}', text);
+}
+
+/** The server writes whole seconds: a finer figure would be noise (0.00s or 1.00s for the same 0.1 s job). */
+function wholeSecondsText(ms: number): string {
+  if (ms < 1000) return vscode.l10n.t('under 1s');
+  if (ms < 60_000) return vscode.l10n.t('{0}s', Math.floor(ms / 1000));
+  return durationText(Math.floor(ms / 1000) * 1000);
 }
 
 function pubsubText(state: string): string {
