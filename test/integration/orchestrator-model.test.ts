@@ -142,6 +142,7 @@ describe('OrchestratorModel against the real orchestrator', () => {
     assert.equal(admin.approvals.size, 2);
     assert.equal(admin.requests.value.length, 1);
     assert.equal(admin.can('stopAnyJob'), true);
+    assert.deepEqual([...admin.tokenNames.values()].sort(), ['bootstrap-admin', 'ci', 'reader'], 'an admin learns the token names with its role, to say who ran a job');
 
     const activator = await model(orch, { kind: 'token', token: tokens.activator });
     assert.equal(activator.role.value, 'activator');
@@ -150,6 +151,7 @@ describe('OrchestratorModel against the real orchestrator', () => {
     assert.equal(activator.approvals.size, 0, 'nor approvals');
     assert.equal(activator.can('run'), true);
     assert.equal(activator.can('stopAnyJob'), false);
+    assert.equal(activator.tokenNames.size, 0, 'an activator cannot read token names');
 
     const consumer = await model(orch, { kind: 'token', token: tokens.consumer });
     assert.equal(consumer.role.value, 'consumer');

@@ -13,7 +13,7 @@ import { JobPoller, realTimers } from './poller';
 import { can } from './roles';
 import { SerialQueue } from './serialQueue';
 import type { Answer, Approval, Health, Job, OrchestratorProblem, Role, RunRequest, Scenario, Schedule } from './types';
-import { probeRole } from './whoami';
+import { probePrincipal } from './whoami';
 
 /** What changed: the views refresh only that part. */
 export type ModelPart = 'health' | 'role' | 'scenarios' | 'schedules' | 'requests' | 'approvals';
@@ -59,6 +59,8 @@ export class OrchestratorModel implements IDisposable {
   schedules: Loaded<readonly Schedule[]> = empty([]);
   /** Pending requests: all of them for admins, a consumer's own otherwise. */
   requests: Loaded<readonly RunRequest[]> = empty([]);
+  /** Token id → name (admins only: read with the role), to say who started a job. */
+  tokenNames: ReadonlyMap<string, string> = new Map();
   /** Per scenario name (admins only): the answer of GET …/approval, notFound included. */
   approvals: ReadonlyMap<string, Answer<Approval>> = new Map();
 
@@ -158,7 +160,9 @@ export class OrchestratorModel implements IDisposable {
   }
 
   async refreshRole(): Promise<void> {
-    const answer = await this.call((c, signal) => probeRole(c, { signal }));
+    const principal = await this.call((c, signal) => probePrincipal(c, { signal }));
+    const answer: Answer<Role> = principal.ok ? { ok: true, value: principal.value.role } : principal;
+    if (principal.ok) this.tokenNames = new Map(principal.value.tokens.map((t) => [t.id, t.name]));
     const before = this.role.value;
     this.role = this.settle(this.role, answer);
     if (before !== this.role.value || !answer.ok) this.fire('role');

@@ -105,11 +105,11 @@ export function jobContext(model: OrchestratorModel, job: Job): string {
 export function jobItem(model: OrchestratorModel, job: Job, nowMs: number, node: OrchNode): vscode.TreeItem {
   const item = new vscode.TreeItem(serverText(job.scenario, LABEL_CHARS), vscode.TreeItemCollapsibleState.None);
   const elapsed = jobElapsedText(job, jobElapsedMs(job, nowMs));
-  const origin = jobOriginText(jobOrigin(job));
+  const origin = originText(model, job);
   item.description = [jobStatusText(job), elapsed, origin].filter(Boolean).join(' · ');
   item.iconPath = jobStatusIcon(job);
   item.contextValue = jobContext(model, job);
-  item.tooltip = jobTooltip(job, nowMs);
+  item.tooltip = jobTooltip(job, nowMs, model);
   item.accessibilityInformation = { label: `${serverText(job.scenario, LABEL_CHARS)}, ${item.description}` };
   item.command = { command: 'tdtp.orchestrator.showJobLog', title: vscode.l10n.t('Show Job Log'), arguments: [node] };
   return item;
@@ -121,13 +121,19 @@ function paramsText(params: Readonly<Record<string, string>>): string | undefine
   return entries.map(([k, v]) => `${serverText(k, 60)}=${serverText(v, 120)}`).join(', ');
 }
 
-export function jobTooltip(job: Job, nowMs: number): string {
+/** What started the job, a token by its name when the role may read tokens. */
+export function originText(model: Pick<OrchestratorModel, 'tokenNames'>, job: Job): string {
+  const origin = jobOrigin(job);
+  return jobOriginText(origin, origin.kind === 'token' ? model.tokenNames.get(origin.tokenId) : undefined);
+}
+
+export function jobTooltip(job: Job, nowMs: number, model: Pick<OrchestratorModel, 'tokenNames'>): string {
   const elapsed = jobElapsedText(job, jobElapsedMs(job, nowMs));
   return lines(
     vscode.l10n.t('Scenario: {0}', serverText(job.scenario, LABEL_CHARS)),
     vscode.l10n.t('Status: {0}', jobStatusText(job)),
     elapsed,
-    vscode.l10n.t('Started by: {0}', jobOriginText(jobOrigin(job))),
+    vscode.l10n.t('Started by: {0}', originText(model, job)),
     job.startedAt && vscode.l10n.t('Started: {0}', dateTimeText(job.startedAt.epochMs)),
     job.finishedAt && vscode.l10n.t('Finished: {0}', dateTimeText(job.finishedAt.epochMs)),
     paramsText(job.params) && vscode.l10n.t('Parameters: {0}', paramsText(job.params) ?? ''),

@@ -4,12 +4,13 @@
 // an open document is read again when its job changes (the poller names the changed jobs).
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import { isActive, jobElapsedMs, jobOrigin } from '../../core/orchestrator/jobs';
+import { isActive, jobElapsedMs } from '../../core/orchestrator/jobs';
 import type { Job } from '../../core/orchestrator/types';
 import { sanitizeForTerminal } from '../../core/text';
 import { dateTimeText } from '../words/format';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
-import { jobElapsedText, jobOriginText, jobStatusText } from '../words/orchestratorView';
+import { jobElapsedText, jobStatusText } from '../words/orchestratorView';
+import { originText } from './items';
 import type { Orchestrators } from './orchestrators';
 
 export const JOB_LOG_SCHEME = 'tdtp-orchestrator-job';
@@ -33,14 +34,14 @@ export function parseJobLogUri(uri: vscode.Uri): { connection: string; jobId: st
 }
 
 /** The document's text for a job (exported for tests of the wording). */
-export function jobLogText(job: Job, nowMs: number): string {
+export function jobLogText(job: Job, nowMs: number, startedBy: string): string {
   const params = Object.entries(job.params).map(([k, v]) => `${serverText(k, 60)}=${serverText(v, 200)}`);
   const header = [
     vscode.l10n.t('Scenario: {0}', serverText(job.scenario, 120)),
     vscode.l10n.t('Status: {0}', jobStatusText(job)),
     vscode.l10n.t('Parameters: {0}', params.length > 0 ? params.join(', ') : vscode.l10n.t('none')),
     job.runner && vscode.l10n.t('Runner: {0}', serverText(job.runner, 60)),
-    vscode.l10n.t('Started by: {0}', jobOriginText(jobOrigin(job))),
+    vscode.l10n.t('Started by: {0}', startedBy),
     job.startedAt && vscode.l10n.t('Started: {0}', dateTimeText(job.startedAt.epochMs)),
     job.finishedAt && vscode.l10n.t('Finished: {0}', dateTimeText(job.finishedAt.epochMs)),
     jobElapsedText(job, jobElapsedMs(job, nowMs)),
@@ -82,6 +83,6 @@ export class JobLogProvider extends Disposable implements vscode.TextDocumentCon
     if (!target || !model) return vscode.l10n.t('This orchestrator is not connected.');
     const answer = await model.call((c, signal) => c.job(target.jobId, { signal }));
     if (!answer.ok) return `${orchestratorProblemText(answer.problem)}\n`;
-    return jobLogText(answer.value, Date.now());
+    return jobLogText(answer.value, Date.now(), originText(model, answer.value));
   }
 }

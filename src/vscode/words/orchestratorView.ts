@@ -46,12 +46,13 @@ export function jobStatusIcon(job: Pick<Job, 'status' | 'cancelledBy'>): vscode.
   }
 }
 
-export function jobOriginText(origin: JobOrigin): string {
+/** `tokenName`: the token's name when the connected role may read tokens (admins); else its id, shortened. */
+export function jobOriginText(origin: JobOrigin, tokenName?: string): string {
   switch (origin.kind) {
     case 'schedule':
       return vscode.l10n.t('schedule {0}', serverText(origin.scheduleId, 60));
     case 'token':
-      return vscode.l10n.t('token {0}', serverText(origin.tokenId, 60));
+      return tokenName !== undefined ? vscode.l10n.t('token "{0}"', serverText(tokenName, 60)) : vscode.l10n.t('token {0}', serverText(origin.tokenId, 8));
     case 'unattributed':
       return vscode.l10n.t('pub/sub or no token');
   }
