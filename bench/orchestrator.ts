@@ -4,12 +4,14 @@
 //
 //   measureOrchestratorPolling(jobs, rounds)   from bench/run.ts, or standalone:
 //   node --import tsx bench/orchestrator.ts [--quick]
+import { fork } from 'node:child_process';
 import { diffJobs } from '../src/core/orchestrator/jobDiff';
 import { list, job } from '../src/core/orchestrator/normalize';
 import { JobPoller } from '../src/core/orchestrator/poller';
 import type { PollerTimers } from '../src/core/orchestrator/poller';
 import { SerialQueue } from '../src/core/orchestrator/serialQueue';
 import type { Answer, Job } from '../src/core/orchestrator/types';
+import { installVscodeStub } from './vscodeStub';
 
 export interface OrchestratorFigures {
   readonly jobs: number;
@@ -95,7 +97,51 @@ export async function measureOrchestratorPolling(jobs: number, rounds: number): 
   };
 }
 
-if (require.main === module) {
+/**
+ * CPU per refresh of the Jobs group as the view does it in the extension host: the jobs sorted for
+ * display and a tree item built for each (src/vscode/orchestrator/items.ts), in a child process
+ * with a working stand-in for the vscode module (bench/vscodeStub.ts). ms per round, sorted.
+ */
+export function measureJobRows(jobs: number, rounds: number): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--rows', String(jobs), String(rounds)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (m: number[] | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
+    child.once('exit', (code) => code !== 0 && reject(new Error(`job rows child exited with ${code}`)));
+  });
+}
+
+function rowsChild(jobs: number, rounds: number): Promise<number[]> {
+  installVscodeStub();
+  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports -- loaded after the vscode stub is installed */
+  const { jobItem } = require('../src/vscode/orchestrator/items') as typeof import('../src/vscode/orchestrator/items');
+  const { OrchestratorModel } = require('../src/core/orchestrator/model') as typeof import('../src/core/orchestrator/model');
+  const { OrchestratorClient } = require('../src/core/orchestrator/client') as typeof import('../src/core/orchestrator/client');
+  const { sortJobsForDisplay } = require('../src/core/orchestrator/jobs') as typeof import('../src/core/orchestrator/jobs');
+  /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
+  // Never started: no request is sent; an admin, so every action token is computed.
+  const model = new OrchestratorModel({ client: new OrchestratorClient({ baseUrl: new URL('http://127.0.0.1:9/'), credentials: { kind: 'none' } }) });
+  model.role = { value: 'admin', problem: undefined, loaded: true };
+  model.tokenNames = new Map([['token-1', 'ci']]);
+  const list = (l: unknown) => (Array.isArray(l) ? l.map((j) => job(j)).filter((j): j is Job => j !== undefined) : []);
+  const all = list(JSON.parse(answerOf(jobs, 0)));
+  const ms: number[] = [];
+  for (let r = 0; r <= rounds; r++) {
+    const took = cpuMs(() => {
+      const now = Date.now();
+      for (const j of sortJobsForDisplay(all)) jobItem(model, j, now, { kind: 'job', id: `job/default/${j.id}`, server: 'default', jobId: j.id });
+    });
+    if (r > 0) ms.push(took); // the first round warms up
+  }
+  model.dispose();
+  return Promise.resolve(ms.sort((a, b) => a - b));
+}
+
+if (process.argv[2] === '--rows') {
+  rowsChild(Number(process.argv[3]), Number(process.argv[4])).then(
+    (ms) => process.send?.(ms, () => process.exit(0)),
+    (err: unknown) => process.send?.({ error: String((err as Error)?.stack ?? err) }, () => process.exit(1)),
+  );
+} else if (require.main === module) {
   const quick = process.argv.includes('--quick');
   void (async () => {
     for (const jobs of [100, 500]) {

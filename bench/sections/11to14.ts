@@ -8,7 +8,7 @@ import type { Consumer, ConsumerRound, DrainDriver } from '../cli';
 import { measureFlood } from '../flood';
 import { measureHostFlood } from '../hostFlood';
 import { measureTreeRefresh } from '../treeRefresh';
-import { measureOrchestratorPolling } from '../orchestrator';
+import { measureJobRows, measureOrchestratorPolling } from '../orchestrator';
 import { DEFAULT_PUBSUB_LIMIT, QUICK, ROOT, log } from '../harness';
 import type { Publisher } from '../harness';
 import { addRow, addTextRow, fmtMB, fmtMs, fmtRate, fmtX, percentile, rows, stat } from '../report';
@@ -112,6 +112,7 @@ export async function measureOrchestratorRows(): Promise<void> {
   for (const [row, jobs] of [['14a', 100], ['14b', 500]] as const) {
     const f = await measureOrchestratorPolling(jobs, rounds);
     addRow(row, `Orchestrator: CPU per refresh of ${jobs} jobs (${fmtMB(f.answerBytes)} of JSON: parse + normalize + diff)`, stat(f.refreshCpuMs), (v) => fmtMs(v));
+    if (jobs === 500) addRow('14d', `Orchestrator: CPU per refresh of the Jobs view's rows with ${jobs} jobs (sorted, a tree item each: the view's code under a vscode stand-in)`, stat(await measureJobRows(jobs, rounds)), (v) => fmtMs(v));
     if (jobs === 500) addTextRow('14c', 'Orchestrator: requests per minute with a job running: nobody looks / view visible and focused / server down for an hour', `${f.idlePerMinute.toFixed(1)} / ${f.busyPerMinute.toFixed(1)} / ${f.failingPerMinute.toFixed(2)}`);
   }
 }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import type { ModelPart } from '../../core/orchestrator/model';
 import { sortJobsForDisplay } from '../../core/orchestrator/jobs';
+import type { Job } from '../../core/orchestrator/types';
 import { orchestratorProblemText } from '../words/orchestrator';
 import type { Group, OrchNode } from './items';
 import { groupItem, healthItem, jobItem, messageItem, scenarioItem, scheduleItem, serverItem } from './items';
@@ -250,7 +251,7 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
       case 'message':
         return messageItem(server, element.what);
       case 'job': {
-        const job = model?.jobs.find((j) => j.id === element.jobId);
+        const job = model && jobById(model.jobs).get(element.jobId);
         return job && model ? jobItem(model, job, now, element) : new vscode.TreeItem('');
       }
       case 'scenario': {
@@ -301,4 +302,12 @@ export function registerOrchestratorView(context: vscode.ExtensionContext, orche
   context.subscriptions.push(view, new JobLogProvider(orchestrators));
   new OrchestratorCommands(orchestrators, passwords, view.prompts).register(context);
   return view;
+}
+
+/** Each poll's list is a new frozen array: index it once, not once per row (500 rows: 125,000 comparisons). */
+const indexes = new WeakMap<readonly Job[], ReadonlyMap<string, Job>>();
+function jobById(jobs: readonly Job[]): ReadonlyMap<string, Job> {
+  let index = indexes.get(jobs);
+  if (!index) indexes.set(jobs, (index = new Map(jobs.map((j) => [j.id, j]))));
+  return index;
 }
