@@ -329,9 +329,13 @@ export class StreamRecorder implements IDisposable {
 /** Stands for "the stream holds it already" among the errors of a batch. */
 const RECORDED = new Error('already recorded');
 
-/** The stream entry's `run` field: the payload's bytes as received, else the run in Go order. */
-function entryOf(pending: Pending): string | Buffer {
-  return pending.wire ?? encodeResult(pending.record.run.result);
+/**
+ * The stream entry's `run` field: the payload's bytes as received (as text: ioredis writes a
+ * command of strings ~2 µs faster than one with a Buffer, more than the decoding costs), else the
+ * run in Go order.
+ */
+function entryOf(pending: Pending): string {
+  return pending.wire ? pending.wire.toString('utf8') : encodeResult(pending.record.run.result);
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
