@@ -46,6 +46,11 @@ export class Deque<T> {
     for (let i = items.length - 1; i >= 0; i--) this.unshift(items[i]);
   }
 
+  /** Calls `fn` with each item, first first. */
+  forEach(fn: (item: T) => void): void {
+    for (let i = 0; i < this.count; i++) fn(this.items[(this.head + i) % this.items.length] as T);
+  }
+
   private grow(): void {
     const next: Array<T | undefined> = new Array(this.items.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) % this.items.length];

@@ -133,11 +133,11 @@ export class PipelineStore implements IDisposable {
     const run = boundRun(received, this.limits.errorChars);
     const entry = this.entries.get(run.resultName);
     if (entry) {
-      const same = sameRunAs(run.result);
       // State reads: known if the latest (which gap markers can push out of the history) or any
       // run in the history is this run. Live: only the PUBLISH that follows a state read of the
-      // same run (the framework SETs before it PUBLISHes) is a duplicate.
-      const known = source !== 'live' ? same(entry.latest) || entry.history.some(same) : entry.latest.source !== 'live' && same(entry.latest);
+      // same run (the framework SETs before it PUBLISHes) is a duplicate; else no comparer is made.
+      const same = source !== 'live' || entry.latest.source !== 'live' ? sameRunAs(run.result) : undefined;
+      const known = same !== undefined && (same(entry.latest) || (source !== 'live' && entry.history.some(same)));
       if (known) {
         if (fromStream) return undefined;
         // A state key holds it: a pipeline that writes state keys, which a pub/sub-only flood does not.

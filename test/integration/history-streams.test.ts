@@ -171,6 +171,21 @@ describe('a recorder on a single server', () => {
     assert.match(id, new RegExp(`^${Date.UTC(2025, 10, 18, 10, 0, 2, 123)}-\\d+$`));
   });
 
+  test('a live run is written as the bytes its PUBLISH carried; a run read from a state key, in Go order', async () => {
+    const recorder = await startRecorder(settingsFor(server.port));
+    // Valid, but not as JSON.stringify would write it: spaces, an escaped letter, an extra field first.
+    const wire = '{"x_new": 1, "pipeline_name": "p", "result_name": "BYTES_V001", "status": "succ\\u0065ss", "started_at": "2025-11-18T10:00:00Z", "finished_at": "2025-11-18T10:00:01Z", "duration_ms": 1000, "rows_loaded": 5, "rows_exported": 5}';
+    await admin.publish(KEYS.channel('BYTES_V001'), wire);
+    const state = buildResult('STATE_V001');
+    await admin.set(KEYS.stateKey('STATE_V001'), JSON.stringify({ x_new: 1, ...state }));
+    await recorder.watcher.refresh();
+    await recorded(recorder, 2, 'both runs recorded');
+    const [[, live]] = await admin.xrange(KEYS.runsKey('BYTES_V001'), '-', '+');
+    assert.deepEqual(live, ['run', wire]);
+    const [[, read]] = await admin.xrange(KEYS.runsKey('STATE_V001'), '-', '+');
+    assert.deepEqual(read, ['run', JSON.stringify({ ...state, x_new: 1 })]);
+  });
+
   test('a recorder that loses its subscription recovers the latest states from the state keys into the streams', async () => {
     const settings = settingsFor(server.port);
     const recorder = await startRecorder(settings);

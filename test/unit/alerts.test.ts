@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { earlyToleranceMs, learnCadence, MIN_RUNS_TO_LEARN, nextDue } from '../../src/core/alerts/cadence';
 import { parseDuration } from '../../src/core/alerts/duration';
 import { parseExpectations } from '../../src/core/alerts/expectations';
@@ -312,6 +314,37 @@ describe('series windows', () => {
     assert.deepEqual(ringValues(buf, 0, 3), [1, 2]);
     for (const v of [3, 4]) ringPush(buf, 0, 3, v);
     assert.deepEqual(ringValues(buf, 0, 3), [2, 3, 4]);
+  });
+});
+
+describe('AlertTracker: a pipeline seen once', () => {
+  test('its first run, failed, still counts for the cadence once more runs come', () => {
+    const failedFirst = new AlertTracker();
+    const allGood = new AlertTracker();
+    for (let i = 0; i < 8; i++) {
+      failedFirst.observe(runAt(T0 + i * 60_000, { resultName: 'A', status: i === 0 ? 'failed' : 'success' }));
+      allGood.observe(runAt(T0 + i * 60_000, { resultName: 'A' }));
+    }
+    assert.ok(allGood.get('A')?.cadence, 'a cadence is learned');
+    assert.deepEqual(failedFirst.get('A')?.cadence, allGood.get('A')?.cadence);
+    assert.deepEqual(failedFirst.get('A')?.due, allGood.get('A')?.due);
+  });
+
+  test('a flood of names seen once each (failed) holds no series: well under the ~1.5 KB each would take', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const names = 20_000;
+    const records = Array.from({ length: names }, (_, i) => runAt(T0 + i, { resultName: `FLOOD_${i}`, status: 'failed', error: 'boom' }));
+    const tracker = new AlertTracker();
+    gc();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (const record of records) tracker.observe(record);
+    gc();
+    gc();
+    const perName = (process.memoryUsage().heapUsed - before) / names;
+    assert.equal(tracker.get('FLOOD_7')?.failures, 1);
+    assert.ok(perName < 600, `${Math.round(perName)} bytes per name`);
   });
 });
 

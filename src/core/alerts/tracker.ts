@@ -82,8 +82,12 @@ interface Entry {
    * The pipeline's recent numbers in one array (see stats.ts): sorted windows of the last
    * BASELINE_RUNS successful runs' rows loaded, rows exported, duration and dropped (or added)
    * share (0 without a warning), and a ring of the last finish times for learning the cadence.
+   * Made at the pipeline's first successful run or its second run, whichever comes first: a flood
+   * of names seen once each (failures, as a misconfigured producer sends) holds ~1.5 KB less per name.
    */
-  readonly series: number[];
+  series: number[] | undefined;
+  /** The first run's time while there is no series yet (undefined before any run). */
+  firstAt: number | undefined;
   /** Newest run time, the anchor for the next due time. */
   lastRunAt: number;
   /** A run arrived since the cadence and due time were last worked out (done lazily, see due()). */
@@ -144,13 +148,18 @@ export class AlertTracker {
     const name = record.run.resultName;
     let entry = this.entries.get(name);
     if (!entry) {
-      entry = { failures: 0, failingSince: undefined, lastVerdict: undefined, series: newSeries(SERIES_SLOTS), lastRunAt: -Infinity, stale: true, cadence: undefined, due: undefined, late: undefined, unusual: NONE };
+      entry = { failures: 0, failingSince: undefined, lastVerdict: undefined, series: undefined, firstAt: undefined, lastRunAt: -Infinity, stale: true, cadence: undefined, due: undefined, late: undefined, unusual: NONE };
       this.entries.set(name, entry);
     }
     // Most runs change nothing: one shared empty answer unless something happens.
     let transitions: AlertTransition[] | undefined;
     const at = anchorOf(record, this.now);
     const status = record.run.statusKind;
+    let series = entry.series;
+    if (!series && (status === 'success' || entry.firstAt !== undefined)) {
+      series = entry.series = newSeries(SERIES_SLOTS);
+      if (entry.firstAt !== undefined) ringPush(series, AT_TIMES, TIMES, entry.firstAt);
+    }
 
     if (entry.late) {
       (transitions ??= []).push({ kind: 'backOnTime', lateByMs: entry.late.basis === 'stateExpired' ? 0 : Math.max(0, at - entry.late.expectedAt), after: entry.late.basis });
@@ -173,13 +182,13 @@ export class AlertTracker {
 
     // Data quality and volume are judged on successful runs only: a failed run exports nothing.
     entry.unusual = NONE;
-    if (status === 'success') {
+    if (status === 'success' && series) {
       const verdict = record.dq;
       const share = isDqWarning(verdict) && 'percent' in verdict ? verdict.percent : 0;
       if (isDqWarning(verdict)) {
         if (verdict.kind !== entry.lastVerdict) (transitions ??= []).push({ kind: 'dqChanged', from: entry.lastVerdict, to: verdict.kind });
-        else if (windowCount(entry.series, AT_SHARE) > 0) {
-          const usualPercent = sortedMedian(entry.series, AT_SHARE, BASELINE_RUNS);
+        else if (windowCount(series, AT_SHARE) > 0) {
+          const usualPercent = sortedMedian(series, AT_SHARE, BASELINE_RUNS);
           // Slack for rounding only: a share exactly `factor` times the usual one counts (0.024 × 3 is 0.07200000000000001).
           if (usualPercent > 0 && share >= usualPercent * this.settings.dqGrowthFactor * (1 - 4 * Number.EPSILON)) (transitions ??= []).push({ kind: 'dqGrew', percent: share, usualPercent });
         }
@@ -187,7 +196,6 @@ export class AlertTracker {
       entry.lastVerdict = verdict.kind;
       // The wire's own fields are the metrics (rows_loaded, rows_exported, duration_ms).
       const metrics = record.run.result;
-      const series = entry.series;
       const runs = windowCount(series, AT_DURATION);
       const usualLoaded = sortedMedian(series, AT_LOADED, BASELINE_RUNS);
       const usualExported = sortedMedian(series, AT_EXPORTED, BASELINE_RUNS);
@@ -199,7 +207,8 @@ export class AlertTracker {
       sortedPush(series, AT_SHARE, BASELINE_RUNS, share);
     }
 
-    ringPush(entry.series, AT_TIMES, TIMES, at);
+    if (series) ringPush(series, AT_TIMES, TIMES, at);
+    else entry.firstAt = at;
     if (at >= entry.lastRunAt) entry.lastRunAt = at;
     // The cadence is worked out when it is next needed (the once-a-second check, a view), not
     // per event: a burst of runs costs one learning per pipeline.
@@ -284,7 +293,8 @@ export class AlertTracker {
     let cadence: Cadence | undefined;
     if (expectation) cadence = { basis: 'stated', expectation };
     else if (this.settings.learnCadence) {
-      const learned = learnCadence(ringValues(entry.series, AT_TIMES, TIMES));
+      const times = entry.series ? ringValues(entry.series, AT_TIMES, TIMES) : entry.firstAt !== undefined ? [entry.firstAt] : [];
+      const learned = learnCadence(times);
       if (learned) cadence = { basis: 'learned', learned };
     }
     entry.cadence = cadence;

@@ -17,8 +17,12 @@ const RECEIVED_STEP_MS = 1000;
  * is the same for every run that never started). The run itself keeps the time it claims.
  */
 export function streamIdOf(record: Pick<RunRecord, 'run' | 'receivedAt'>): string {
-  const ms = hasOwnTime(record) ? Math.floor(record.run.finishedAt?.epochMs as number) : arrivalSecond(record.receivedAt);
-  return `${ms}-${runHash(record)}`;
+  return `${streamIdMsOf(record)}-${runHash(record)}`;
+}
+
+/** The milliseconds part of streamIdOf (its sequence part is runHash), without making the ID's text. */
+export function streamIdMsOf(record: Pick<RunRecord, 'run' | 'receivedAt'>): number {
+  return hasOwnTime(record) ? Math.floor(record.run.finishedAt?.epochMs as number) : arrivalSecond(record.receivedAt);
 }
 
 /** Whether a run's ID time is its own `finished_at` (so a reader can compute the ID the recorder wrote). */
