@@ -97,7 +97,7 @@ describe('scenario approval from the lens and the requests inbox against the rea
 
     await workbench.step('approvals-lens-changed', async () => {
       await editor.typeAtEndOf('format: csv', '  # and xlsx');
-      await quickInput.runCommand('File: Save');
+      await editor.save();
       await editor.codeLensLabel('the file on disk differs from the approved content').waitFor({ timeout: 30_000 });
       const text = await lenses();
       assert.doesNotMatch(text, /the file on disk is the approved content/, text);

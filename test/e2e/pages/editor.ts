@@ -39,6 +39,12 @@ export class Editor {
     await this.page.keyboard.type(typed);
   }
 
+  /** Saves the active editor (Ctrl+S, as a person types it) and waits until its tab is no longer dirty. */
+  async save(): Promise<void> {
+    await this.page.keyboard.press('Control+S');
+    await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
+  }
+
   /** The first text line of the visible editor that holds `text`. */
   line(text: string | RegExp): Locator {
     return this.page.locator('.view-line', { hasText: text }).first();
