@@ -88,12 +88,7 @@ describe('the Orchestrator view against the real orchestrator (English)', () => 
       // Wide enough for whole rows in the README's screenshot.
       await workbench.widenSideBar(220);
       await workbench.tree.pipeline(RESULT).filter({ hasText: /customers-without-Omsk · .* · 4→3/ }).waitFor({ timeout: 30_000 });
-      await workbench.quickInput.runCommand('TDTP: Set Orchestrator Token');
-      // The palette's box turns into the token's: a password box (waited for, so never typed into the palette).
-      await workbench.quickInput.title.filter({ hasText: 'TDTP: Orchestrator token' }).waitFor();
-      await workbench.quickInput.passwordInput.waitFor();
-      await page.keyboard.type(token);
-      await page.keyboard.press('Enter');
+      await workbench.setOrchestratorToken(token);
       await view.health.filter({ hasText: /community/ }).waitFor({ timeout: 30_000 });
       await view.scenario('customers').waitFor({ timeout: 30_000 });
     });

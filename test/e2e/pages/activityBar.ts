@@ -9,6 +9,14 @@ export class ActivityBar {
     this.tdtpIcon = page.locator('.activitybar .action-item a[aria-label^="TDTP"]').first();
   }
 
+  /**
+   * The count badge on the TDTP icon: VS Code shows a view's badge (the requests inbox's pending
+   * count) on its container's icon. `count`: the number it shows.
+   */
+  tdtpBadge(count: string): Locator {
+    return this.page.locator('.activitybar .action-item:has(a[aria-label^="TDTP"]) .badge .badge-content', { hasText: new RegExp(`^${count}$`) }).first();
+  }
+
   /** Waits for the workbench's activity bar (the first thing to wait for after start-up). */
   async waitForWorkbench(): Promise<void> {
     await this.page.waitForSelector('.activitybar', { timeout: 90_000 });

@@ -20,6 +20,31 @@ export class Editor {
     return this.page.locator('.codelens-decoration a', { hasText: text }).first();
   }
 
+  /** The first code lens without a command (a plain label, drawn as a span, not a link) whose text holds `text`. */
+  codeLensLabel(text: string | RegExp): Locator {
+    return this.page.locator('.codelens-decoration > span', { hasText: text }).first();
+  }
+
+  /** The texts of every code lens shown, links and labels (for messages when an expected one is missing). */
+  async codeLensTexts(): Promise<string[]> {
+    const texts = await this.page.locator('.codelens-decoration > a, .codelens-decoration > span').allTextContents();
+    // Not the separators (` | ` spans between lenses).
+    return texts.map((t) => t.trim()).filter((t) => t !== '|' && t !== '');
+  }
+
+  /** Types `typed` at the end of the first line holding `text`, as a person clicks into it and presses End. */
+  async typeAtEndOf(text: string | RegExp, typed: string): Promise<void> {
+    await this.line(text).click();
+    await this.page.keyboard.press('End');
+    await this.page.keyboard.type(typed);
+  }
+
+  /** Saves the active editor (Ctrl+S, as a person types it) and waits until its tab is no longer dirty. */
+  async save(): Promise<void> {
+    await this.page.keyboard.press('Control+S');
+    await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
+  }
+
   /** The first text line of the visible editor that holds `text`. */
   line(text: string | RegExp): Locator {
     return this.page.locator('.view-line', { hasText: text }).first();

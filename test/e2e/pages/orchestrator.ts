@@ -2,6 +2,9 @@
 // own pane (found by its header's name), so nothing here can match a row of the Pipelines view.
 // Rows as src/vscode/orchestrator/items.ts draws them: the groups Jobs, Scenarios and Schedules at
 // level 1; a job's accessible name is "<scenario>, <status> · <elapsed> · <who started it>".
+// The requests inbox (`tdtp.orchestratorRequests`, src/vscode/orchestrator/requestsView.ts) is a
+// pane of its own: `OrchestratorRequestsView`, its rows named "Pending request <title> for
+// <scenario> from <submitter>".
 import type { Locator, Page } from 'playwright-core';
 
 export class OrchestratorView {
@@ -71,5 +74,45 @@ export class OrchestratorView {
   /** Asks to stop a running job by its row's ■ action (a modal asks to confirm). */
   stopJob(scenario: string): Promise<void> {
     return this.inlineAction(this.job(scenario, 'running'), 'Stop Job');
+  }
+}
+
+/** The requests inbox (`tdtp.orchestratorRequests`): every selector scoped to its own pane. */
+export class OrchestratorRequestsView {
+  readonly pane: Locator;
+
+  constructor(page: Page, title = 'Orchestrator Requests') {
+    this.pane = page.locator(`.pane:has(> .pane-header[aria-label^=${JSON.stringify(title)}])`).first();
+  }
+
+  /** The pane's header. */
+  get header(): Locator {
+    return this.pane.locator('.pane-header').first();
+  }
+
+  /** A pending request's row by the start of its accessible name's title (its title, or its scenario without one). */
+  request(title: string): Locator {
+    return this.pane.locator(`.pane-body .monaco-list-row[aria-label^=${JSON.stringify(`Pending request ${title}`)}]`).first();
+  }
+
+  /** Every request row shown. */
+  get requests(): Locator {
+    return this.pane.locator('.pane-body .monaco-list-row');
+  }
+
+  /** Text anywhere in the pane (the welcome view's words). */
+  text(pattern: RegExp): Locator {
+    return this.pane.locator('.pane-body').getByText(pattern).first();
+  }
+
+  /** Clicks a request row's inline action (`Test Request`, `Approve and Run Request`…), shown on hover. */
+  async inlineAction(row: Locator, title: string): Promise<void> {
+    await row.hover();
+    await row.locator(`.actions .action-label[aria-label^=${JSON.stringify(title)}]`).click();
+  }
+
+  /** Approves a pending request by its row's ✓ action: it runs at once (no modal). */
+  approve(title: string): Promise<void> {
+    return this.inlineAction(this.request(title), 'Approve and Run Request');
   }
 }

@@ -26,6 +26,11 @@ export class QuickInput {
     return this.page.locator('.quick-input-widget .quick-input-title').first();
   }
 
+  /** Resolves once no quick input shows (the palette fades out after a command: screenshots wait for it). */
+  async waitForClosed(): Promise<void> {
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
   /** The first item of the open quick pick whose text holds `text`. */
   item(text: string | RegExp): Locator {
     return this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();

@@ -7,7 +7,7 @@ import { ActivityBar } from './activityBar';
 import { DetailPanel } from './detailPanel';
 import { Editor, Overlays, Problems } from './editor';
 import { Notifications } from './notifications';
-import { OrchestratorView } from './orchestrator';
+import { OrchestratorRequestsView, OrchestratorView } from './orchestrator';
 import { QuickInput } from './quickInput';
 import { PipelineTree } from './tree';
 
@@ -27,6 +27,7 @@ export class Workbench {
   readonly overlays: Overlays;
   readonly panel: DetailPanel;
   readonly orchestrator: OrchestratorView;
+  readonly orchestratorRequests: OrchestratorRequestsView;
 
   constructor(readonly page: Page) {
     this.activityBar = new ActivityBar(page);
@@ -38,11 +39,22 @@ export class Workbench {
     this.overlays = new Overlays(page);
     this.panel = new DetailPanel(page);
     this.orchestrator = new OrchestratorView(page);
+    this.orchestratorRequests = new OrchestratorRequestsView(page);
   }
 
   /** Opens the TDTP view, as a person clicks its activity-bar icon. */
   async openTdtpView(): Promise<void> {
     await this.activityBar.openTdtp();
+  }
+
+  /** Sets the orchestrator's token as a person does: *TDTP: Set Orchestrator Token*, typed into its password box. */
+  async setOrchestratorToken(token: string): Promise<void> {
+    await this.quickInput.runCommand('TDTP: Set Orchestrator Token');
+    // The palette's box turns into the token's: a password box (waited for, so never typed into the palette).
+    await this.quickInput.title.filter({ hasText: 'TDTP: Orchestrator token' }).waitFor();
+    await this.quickInput.passwordInput.waitFor();
+    await this.page.keyboard.type(token);
+    await this.page.keyboard.press('Enter');
   }
 
   /** Widens the side bar by `px`, as a person drags its edge (for screenshots whose rows should not be cut). */
