@@ -80,7 +80,12 @@ export class OrchestratorModel implements IDisposable {
     this.sideMs = options.sideMs ?? DEFAULT_SIDE_MS;
     this.sideIdleMs = options.sideIdleMs ?? DEFAULT_SIDE_IDLE_MS;
     this.poller = new JobPoller({
-      fetchJobs: (signal) => this.client.jobs(undefined, { signal }),
+      fetchJobs: async (signal) => {
+        const answer = await this.client.jobs(undefined, { signal });
+        // The server answers again (a restart, a blip): the health it could not give is read now, not minutes later.
+        if (answer.ok && (this.health.problem?.code === 'unreachable' || this.health.problem?.code === 'timeout')) void this.refreshHealth();
+        return answer;
+      },
       queue: this.queue,
       timers: options.timers,
       fastMs: options.fastMs,

@@ -13,7 +13,6 @@ import { downloadArtifact } from './artifact';
 import { JOB_LOG_LANGUAGE, jobLogUri } from './jobLog';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import { secretKindOf } from './orchestrators';
-import { askParams } from './paramsForm';
 import type { OrchestratorPrompts } from './viewPrompts';
 
 /** What a command was given: a node of the view, a connection name, or a plain object. */
@@ -80,7 +79,7 @@ export class OrchestratorCommands {
     if (!server) return;
     const scope = secretScope(server.endpoint.baseUrl);
     const token = kind === 'orchestratorToken';
-    const secret = await vscode.window.showInputBox({
+    const secret = await this.prompts.input({
       title: token ? vscode.l10n.t('TDTP: Orchestrator token') : vscode.l10n.t('TDTP: Orchestrator LDAP password'),
       prompt: vscode.l10n.t('For {0}. Stored in VS Code\'s secret storage, never in settings, and sent only to this URL.', inertText(scope)),
       password: true,
@@ -126,11 +125,11 @@ export class OrchestratorCommands {
     const scenario = await this.pickScenario(model, typeof arg === 'object' ? (str(arg.scenario) ?? str(arg.name)) : undefined);
     if (!scenario) return undefined;
     const given = typeof arg === 'object' ? paramsArg(arg.params) : undefined;
-    const params = given ?? (await askParams(scenario, initial));
+    const params = given ?? (await this.prompts.params(scenario, initial));
     if (!params) return undefined;
     const answer = await model.call((c, signal) => c.run(scenario.name, params, { signal }));
     if (!answer.ok) {
-      void vscode.window.showErrorMessage(orchestratorProblemText(answer.problem));
+      this.prompts.error(orchestratorProblemText(answer.problem));
       return undefined;
     }
     model.poller.refresh();
@@ -173,7 +172,7 @@ export class OrchestratorCommands {
     const answer = await model.call((c, signal) => (action === 'stop' ? c.stop(jobId, { signal }) : c.cancel(jobId, { signal })));
     model.poller.refresh();
     if (!answer.ok) {
-      void vscode.window.showErrorMessage(orchestratorProblemText(answer.problem));
+      this.prompts.error(orchestratorProblemText(answer.problem));
       return false;
     }
     return true;
@@ -194,11 +193,12 @@ export class OrchestratorCommands {
   private async downloadArtifact(arg: Arg): Promise<vscode.Uri | undefined> {
     const target = this.jobOf(arg);
     if (!target) return undefined;
-    const answer = target.job ? { ok: true as const, value: target.job } : await target.model.call((c, signal) => c.job(target.jobId, { signal }));
+    // The server records the artifact a moment after `done`: a polled job without one may be stale, so ask.
+    const answer = target.job?.artifactSha256 !== undefined ? { ok: true as const, value: target.job } : await target.model.call((c, signal) => c.job(target.jobId, { signal }));
     if (!answer.ok) {
-      void vscode.window.showErrorMessage(orchestratorProblemText(answer.problem));
+      this.prompts.error(orchestratorProblemText(answer.problem));
       return undefined;
     }
-    return downloadArtifact(target.model, answer.value);
+    return downloadArtifact(target.model, answer.value, this.prompts);
   }
 }

@@ -48,6 +48,9 @@ const panelKey = (connection: string, resultName: string) => `${connection}\u000
 export class DetailPanelManager extends Disposable implements vscode.WebviewPanelSerializer<PersistedPanelState> {
   private readonly panels = new Map<string, DetailPanel>();
   private jobLinks: PanelJobLinks | undefined;
+  private readonly posted = this.register(new vscode.EventEmitter<PanelState>());
+  /** A panel sent its webview a new state. */
+  readonly onDidPostState = this.posted.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -83,6 +86,17 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
         for (const panel of this.panels.values()) if (panel.connection === connection && (scenarios === undefined || links.touches(panel.resultName, scenarios) || links.recentJobs(connection, panel.resultName, PANEL_JOBS).some((j) => scenarios.has(j.scenario)))) panel.update();
       }),
     );
+  }
+
+  /** The state a panel last sent its webview (tests read the panel through this and the event). */
+  stateOf(resultName: string, connectionName?: string): PanelState | undefined {
+    const connection = connectionName ?? this.viewer.get(undefined)?.name;
+    return connection === undefined ? undefined : this.panels.get(panelKey(connection, resultName))?.lastState;
+  }
+
+  /** A message to a panel as its webview would send it (tests: a webview's button cannot be clicked there). */
+  async receive(resultName: string, connectionName: string, message: unknown): Promise<void> {
+    await this.panels.get(panelKey(connectionName, resultName))?.receive(message);
   }
 
   /** Result names with an open panel (for tests and the API). */
@@ -124,7 +138,7 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
 
   private attach(connection: string, resultName: string, panel: vscode.WebviewPanel): void {
     const key = panelKey(connection, resultName);
-    const detail = new DetailPanel(connection, resultName, panel, this.extensionUri, this.viewer, this.config, this.log, this.configFiles, () => this.jobLinks, () => this.panels.delete(key));
+    const detail = new DetailPanel(connection, resultName, panel, this.extensionUri, this.viewer, this.config, this.log, this.configFiles, () => this.jobLinks, () => this.panels.delete(key), (state) => this.posted.fire(state));
     this.panels.set(key, detail);
   }
 
@@ -133,6 +147,7 @@ export class DetailPanelManager extends Disposable implements vscode.WebviewPane
 class DetailPanel extends Disposable {
   private ttl: TtlView = { kind: 'unknown' };
   private ready = false;
+  lastState: PanelState | undefined;
 
   constructor(
     readonly connection: string,
@@ -145,15 +160,14 @@ class DetailPanel extends Disposable {
     private readonly configFiles: PipelineConfigLookup,
     private readonly jobLinks: () => PanelJobLinks | undefined,
     onDisposed: () => void,
+    private readonly onPosted: (state: PanelState) => void,
   ) {
     super();
     panel.title = inertText(viewer.multiple ? `${resultName} (${connection})` : resultName);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'tdtp.svg');
     panel.webview.html = html(panel.webview, extensionUri);
     this.register(
-      panel.webview.onDidReceiveMessage((message: unknown) => {
-        if (isFromWebview(message)) void this.onMessage(message);
-      }),
+      panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
     );
     this.register(panel.onDidChangeViewState(() => panel.visible && this.update()));
     // The panel is the owner's handle: closing it disposes the rest.
@@ -163,6 +177,10 @@ class DetailPanel extends Disposable {
         onDisposed();
       }),
     );
+  }
+
+  async receive(message: unknown): Promise<void> {
+    if (isFromWebview(message)) await this.onMessage(message);
   }
 
   private async onMessage(message: FromWebview): Promise<void> {
@@ -237,7 +255,9 @@ class DetailPanel extends Disposable {
       labels: labels(),
       jobs: jobsView(this.jobLinks(), this.connection, this.resultName, now),
     };
+    this.lastState = state;
     void this.post({ type: 'state', state });
+    this.onPosted(state);
   }
 
   private post(message: ToWebview): Thenable<boolean> {
