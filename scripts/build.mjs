@@ -46,41 +46,61 @@ async function buildLibrary(name) {
   });
 }
 
-/** Points the bundle's lazy `require()` of a LAZY library at dist/lib/, and builds the files it uses. */
-const lazyLibraries = {
-  name: 'lazy-libraries',
+/**
+ * Points a bundle's lazy `require()` of a LAZY library at dist/lib/ (`libPrefix`: dist/lib as seen
+ * from the bundle's own folder), and builds the files it uses. `required` is shared by every
+ * bundle of one build, so a library one bundle needs is never removed as stale by another.
+ */
+const requiredLibraries = new Set();
+function lazyLibraries(libPrefix) {
+  return {
+    name: 'lazy-libraries',
+    setup(build) {
+      const imported = new Map();
+      build.onStart(() => imported.clear());
+      build.onResolve({ filter: new RegExp(`^(${LAZY.join('|')})$`) }, (args) => {
+        if (args.kind === 'require-call') {
+          requiredLibraries.add(args.path);
+          return { path: `${libPrefix}${args.path}.js`, external: true };
+        }
+        imported.set(args.path, relative(process.cwd(), args.importer));
+        return undefined;
+      });
+      build.onEnd(async (result) => {
+        if (result.errors.length) return;
+        for (const name of requiredLibraries) {
+          // Both a static import and a lazy require would load two copies of the library.
+          if (imported.has(name)) return { errors: [{ text: `'${name}' is imported statically (${imported.get(name)}) and required lazily: make every use lazy, or none` }] };
+        }
+        mkdirSync('dist/lib', { recursive: true });
+        for (const name of LAZY) if (requiredLibraries.has(name)) await buildLibrary(name);
+      });
+    },
+  };
+}
+
+// Features the extension loads only when the settings use them: `require('./feature')` from
+// LAZY_MODULES' loader becomes dist/lib/<name>.js, built from the feature's own entry point. What
+// it shares with dist/extension.js (small helpers) is in both; instances are handed over, never
+// compared by class across the two.
+const LAZY_MODULES = [{ name: 'orchestrator', loader: 'src/vscode/orchestrator/loader.ts', request: './feature', entry: 'src/vscode/orchestrator/feature.ts' }];
+
+const lazyModules = {
+  name: 'lazy-modules',
   setup(build) {
-    const required = new Set();
-    const imported = new Map();
-    build.onStart(() => {
-      required.clear();
-      imported.clear();
-    });
-    build.onResolve({ filter: new RegExp(`^(${LAZY.join('|')})$`) }, (args) => {
-      if (args.kind === 'require-call') {
-        required.add(args.path);
-        return { path: `./lib/${args.path}.js`, external: true };
-      }
-      imported.set(args.path, relative(process.cwd(), args.importer));
-      return undefined;
-    });
-    build.onEnd(async (result) => {
-      if (result.errors.length) return;
-      for (const name of required) {
-        // Both a static import and a lazy require would load two copies of the library.
-        if (imported.has(name)) return { errors: [{ text: `'${name}' is imported statically (${imported.get(name)}) and required lazily: make every use lazy, or none` }] };
-      }
-      mkdirSync('dist/lib', { recursive: true });
-      for (const name of LAZY) {
-        if (required.has(name)) await buildLibrary(name);
-        else rmSync(`dist/lib/${name}.js`, { force: true }); // left from an earlier build; not shipped stale
-      }
-    });
+    for (const m of LAZY_MODULES) {
+      build.onResolve({ filter: new RegExp(`^${m.request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, (args) => {
+        if (relative(process.cwd(), args.importer) !== m.loader) return undefined;
+        if (args.kind !== 'require-call') return { errors: [{ text: `${m.loader} must require('${m.request}') lazily, not import it` }] };
+        return { path: `./lib/${m.name}.js`, external: true };
+      });
+    }
   },
 };
 
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyLibraries] },
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyLibraries('./lib/'), lazyModules] },
+  ...LAZY_MODULES.map((m) => ({ ...common, entryPoints: { [m.name]: m.entry }, outdir: 'dist/lib', external: ['vscode'], plugins: [lazyLibraries('./')] })),
   // The terminal tools use neither library; were one to, it would simply be bundled in.
   { ...common, entryPoints: { 'tdtp-watch': 'src/cli/watch.ts', 'tdtp-emit': 'src/cli/emit.ts', 'tdtp-record': 'src/cli/record.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The detail panel's script runs in the webview (a browser), not in the extension host.
@@ -91,5 +111,7 @@ if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  // Left from an earlier build: not shipped stale.
+  for (const name of LAZY) if (!requiredLibraries.has(name)) rmSync(`dist/lib/${name}.js`, { force: true });
   for (const tool of ['dist/tdtp-watch.js', 'dist/tdtp-emit.js', 'dist/tdtp-record.js']) chmodSync(tool, 0o755);
 }

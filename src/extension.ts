@@ -10,12 +10,7 @@ import { EventLog } from './vscode/notify/eventLog';
 import type { JournalPlace } from './vscode/connections/journal';
 import { eraseJournalsIfOff } from './vscode/connections/journal';
 import { NotificationController } from './vscode/notify/notifications';
-import { OrchestratorLinks } from './vscode/orchestrator/links';
-import { OrchestratorNotices } from './vscode/orchestrator/notify';
-import { ScenarioLens } from './vscode/orchestrator/scenarioLens';
-import { Orchestrators } from './vscode/orchestrator/orchestrators';
-import { OrchestratorAdmin } from './vscode/orchestrator/requests';
-import { registerOrchestratorView } from './vscode/orchestrator/view';
+import { OrchestratorLoader } from './vscode/orchestrator/loader';
 import { registerPipelinesView } from './vscode/tree/pipelinesView';
 import { PasswordStore } from './vscode/connections/secrets';
 import { StatusBarController } from './vscode/notify/statusBar';
@@ -36,24 +31,16 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const journalPlace: JournalPlace = { dir: context.globalStorageUri.fsPath, persist: () => config.historyPersist, log };
   eraseJournalsIfOff(journalPlace);
   const viewer = own(new Viewer(config, passwords, log, journalPlace));
-  const orchestrators = own(new Orchestrators(config, passwords, log));
-  const orchestratorAdmin = own(new OrchestratorAdmin(orchestrators, passwords));
-  const orchestratorView = registerOrchestratorView(context, orchestrators, passwords);
   const away = own(new AwayNotifier(viewer, log));
   const view = registerPipelinesView(context, viewer, config);
   const workspace = registerWorkspaceFeatures(context, viewer, config, passwords, log);
-  const links = own(new OrchestratorLinks(workspace.files, orchestrators, log));
-  view.tree.setJobLinks(links);
-  const scenarioLens = own(new ScenarioLens(orchestrators, workspace.files));
   const panels = own(new DetailPanelManager(context.extensionUri, viewer, config, log, workspace.files));
-  panels.setJobLinks(links);
   const notifications = own(new NotificationController(viewer, config, log));
-  notifications.setJobLinks(links);
-  own(new OrchestratorNotices(orchestrators, links, notifications, config));
+  const orchestrator = own(new OrchestratorLoader(context, { config, passwords, log, workspace, view, panels, notifications }, config));
   const statusBar = own(new StatusBarController(viewer));
   const actions = own(new ActionRunner(viewer, log));
   own(new EventLog(viewer, log));
-  const { api, disposable } = createApi(viewer, orchestrators);
+  const { api, disposable } = createApi(viewer, orchestrator);
   own(disposable);
   registerCommands(context, { viewer, actions, config, passwords, panels, view, log, extensionId: context.extension.id });
 
@@ -61,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   void urlPasswords.check();
 
   if (config.autoConnect) void viewer.connectAll();
-  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrators, orchestratorView, links, scenarioLens, orchestratorAdmin });
+  exposeTestSeam(api, { viewer, view, panels, notifications, actions, passwords, config, statusBar, workspace, away, journalPlace, urlPasswords, orchestrator });
   return api;
 }
 

@@ -170,7 +170,7 @@ export function connectionOrThrow(viewer: Viewer, name: string | undefined): Wat
 }
 
 /** The API and what disposes its listeners (the extension's subscriptions own it). */
-export function createApi(viewer: Viewer, orchestrators: Orchestrators): { api: TdtpViewerApi; disposable: vscode.Disposable } {
+export function createApi(viewer: Viewer, orchestrators: Pick<Orchestrators, 'servers' | 'onDidChangeJobs'>): { api: TdtpViewerApi; disposable: vscode.Disposable } {
   const owned = new DisposableStore();
   const events = owned.add(new vscode.EventEmitter<PipelineEvent>());
   const connections = owned.add(new vscode.EventEmitter<ConnectionInfo>());

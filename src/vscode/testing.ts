@@ -15,6 +15,7 @@ import type { WatchedConnection } from './connections/watchedConnection';
 import type { UrlPasswordGuard } from './connections/urlPassword';
 import type { WorkspaceFeatures } from './workspace';
 import type { Orchestrators } from './orchestrator/orchestrators';
+import type { OrchestratorLoader } from './orchestrator/loader';
 import type { OrchestratorLinks } from './orchestrator/links';
 import type { ScenarioLens } from './orchestrator/scenarioLens';
 import type { OrchestratorAdmin } from './orchestrator/requests';
@@ -64,11 +65,30 @@ export function testSeamAllowed(env: NodeJS.ProcessEnv, hasExtension: (id: strin
   return env.TDTP_VIEWER_TEST === '1' && hasExtension(TEST_RUNNER_ID);
 }
 
-export function exposeTestSeam(api: TdtpViewerApi, parts: Omit<Testing, 'connection' | 'store' | 'tree'>): void {
+type OrchestratorParts = 'orchestrators' | 'orchestratorView' | 'links' | 'scenarioLens' | 'orchestratorAdmin';
+
+export function exposeTestSeam(api: TdtpViewerApi, parts: Omit<Testing, 'connection' | 'store' | 'tree' | OrchestratorParts> & { readonly orchestrator: OrchestratorLoader }): void {
   if (!testSeamAllowed(process.env, (id) => vscode.extensions.getExtension(id) !== undefined)) return;
+  // Reading one of the orchestrator's parts loads its features (loader.ts), as configuring one would.
+  const feature = () => parts.orchestrator.load();
   const testing: Testing = {
     ...parts,
     tree: parts.view.tree,
+    get orchestrators() {
+      return feature().orchestrators;
+    },
+    get orchestratorView() {
+      return feature().orchestratorView;
+    },
+    get links() {
+      return feature().links;
+    },
+    get scenarioLens() {
+      return feature().scenarioLens;
+    },
+    get orchestratorAdmin() {
+      return feature().orchestratorAdmin;
+    },
     get connection() {
       return parts.viewer.connections[0];
     },

@@ -53,6 +53,36 @@ export function readEndpoint(connection: string, raw: RawEndpoint, settingName: 
   return { endpoint: { connection, baseUrl, auth, username: auth === 'ldap' ? username : '', timeZone }, problems };
 }
 
+/** One connection's orchestrator settings as written (Config.orchestratorSettings). */
+export interface OrchestratorSource {
+  readonly connection: string;
+  /** An object of ENDPOINT_FIELDS when well-formed; anything a settings file may hold otherwise. */
+  readonly raw: unknown;
+  /** Its name in messages: `tdtp.orchestrator` or `tdtp.connections[i].orchestrator`. */
+  readonly setting: string;
+}
+
+/** Whether the settings name an orchestrator at all (a URL, or a value that is not even an object). */
+export function namesOrchestrator(sources: readonly OrchestratorSource[]): boolean {
+  return sources.some(({ raw }) => typeof raw !== 'object' || raw === null || Array.isArray(raw) || (typeof (raw as RawEndpoint).url === 'string' && (raw as RawEndpoint).url !== ''));
+}
+
+/** Every configured orchestrator, and what is wrong with the settings of the others. */
+export function readEndpoints(sources: readonly OrchestratorSource[]): { endpoints: OrchestratorEndpoint[]; problems: EndpointProblem[] } {
+  const endpoints: OrchestratorEndpoint[] = [];
+  const problems: EndpointProblem[] = [];
+  for (const { connection, raw, setting } of sources) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      problems.push({ code: 'notObject', setting });
+      continue;
+    }
+    const read = readEndpoint(connection, raw as RawEndpoint, (f) => `${setting}.${f}`);
+    if (read.endpoint) endpoints.push(read.endpoint);
+    problems.push(...read.problems);
+  }
+  return { endpoints, problems };
+}
+
 /** What a secret is bound to: the URL without a trailing slash (scheme, host, port and path). */
 export function secretScope(baseUrl: URL): string {
   return baseUrl.href.replace(/\/+$/, '');

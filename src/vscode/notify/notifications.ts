@@ -21,10 +21,15 @@ export type NotificationKind = NoticeKind | 'late' | 'summary' | 'limit' | Orche
 /** Toasts about the orchestrator: a job that failed or was stopped, a new run request to review. */
 export type OrchestratorNoticeKind = JobNoticeKind | 'request';
 
-/** A notice about the orchestrator of a connection (orchestrator/notify.ts decides which). */
-export type OrchestratorNotice =
-  | { readonly kind: JobNoticeKind; readonly connection: string; readonly job: Job }
-  | { readonly kind: 'request'; readonly connection: string; readonly request: RunRequest };
+/**
+ * A notice about the orchestrator of a connection. orchestrator/notify.ts decides which, and words
+ * and shows it (`present`, given the connection's prefix; it returns the message it showed): that
+ * code loads with the orchestrator's features, the storm summary here is shared.
+ */
+export type OrchestratorNotice = ({ readonly kind: JobNoticeKind; readonly job: Job } | { readonly kind: 'request'; readonly request: RunRequest }) & {
+  readonly connection: string;
+  present(where: string): string;
+};
 
 /** What the toasts ask of the orchestrator links: the job behind a pipeline's latest run, if one is known. */
 export interface JobToastLinks {
@@ -188,31 +193,8 @@ export class NotificationController extends Disposable {
 
   private showOrchestrator(notice: NamedOrchestratorNotice): void {
     const where = this.viewer.multiple || this.viewer.get(notice.connection) === undefined ? `[${notice.connection}] ` : '';
-    const name = notice.resultName;
-    const mute = vscode.l10n.t('Mute');
-    let message: string;
-    let action: string;
-    let present = vscode.window.showWarningMessage;
-    if (notice.kind === 'request') {
-      const r = notice.request;
-      message = where + vscode.l10n.t('TDTP: a new run request for {0} from {1} waits for review.', name, r.submitterName || r.submitterId) + (r.title ? ` ${firstLine(r.title, 200)}` : '');
-      action = vscode.l10n.t('Show Requests');
-    } else {
-      const job = notice.job;
-      message =
-        notice.kind === 'jobFailed'
-          ? where + vscode.l10n.t('TDTP: the orchestrator job of {0} failed: {1}', name, firstLine(job.error ?? '', 300) || vscode.l10n.t('unknown error'))
-          : where + vscode.l10n.t('TDTP: the orchestrator job of {0} was stopped by {1}.', name, job.cancelledBy || '?');
-      if (notice.kind === 'jobFailed') present = vscode.window.showErrorMessage;
-      action = vscode.l10n.t('Show Log');
-    }
-    message = inertText(message);
-    this.shownEmitter.fire({ kind: notice.kind, resultName: name, connection: notice.connection, message });
-    present(message, action, mute).then((choice) => {
-      if (choice === mute) void this.config.setMuted(name, true);
-      else if (choice === action && notice.kind === 'request') void vscode.commands.executeCommand('tdtp.orchestrator.focus');
-      else if (choice === action && notice.kind !== 'request') void vscode.commands.executeCommand('tdtp.orchestrator.showJobLog', { server: notice.connection, jobId: notice.job.id });
-    });
+    const message = notice.present(where);
+    this.shownEmitter.fire({ kind: notice.kind, resultName: notice.resultName, connection: notice.connection, message });
   }
 
   private show(notice: PipelineNotice): void {

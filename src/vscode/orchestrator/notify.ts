@@ -2,9 +2,13 @@
 // wording): a job that failed or was stopped — transitions only, never what the first poll
 // loaded, under tdtp.notifications.policy — and, for admins, a new pending run request. Muted
 // like a pipeline: by the scenario's name, or by any result name its file publishes to.
+import * as vscode from 'vscode';
+import { firstLine } from '../../core/format';
 import { Disposable } from '../../core/lifecycle';
+import type { JobNoticeKind } from '../../core/orchestrator/notices';
+import { inertText } from '../../core/text';
 import { JobNoticeTracker, RequestNoticeTracker } from '../../core/orchestrator/notices';
-import type { Job } from '../../core/orchestrator/types';
+import type { Job, RunRequest } from '../../core/orchestrator/types';
 import type { NotificationController } from '../notify/notifications';
 import type { Config } from '../settings/config';
 import type { OrchestratorLinks } from './links';
@@ -29,7 +33,8 @@ export class OrchestratorNotices extends Disposable {
           // Failures follow the pipelines' switch; a stop is someone's act and always said.
           if (notice.kind === 'jobFailed' && !settings.failed) continue;
           if (this.muted(notice.job)) continue;
-          this.notifications.offerOrchestrator({ ...notice, connection: server.endpoint.connection });
+          const job = notice.job;
+          this.notifications.offerOrchestrator({ ...notice, connection: server.endpoint.connection, present: (where) => this.present(where, job.scenario, jobToast(notice.kind, job), job.id, server.endpoint.connection) });
         }
       }),
     );
@@ -40,7 +45,10 @@ export class OrchestratorNotices extends Disposable {
         const fresh = this.trackerOf(this.requests, server, () => new RequestNoticeTracker()).update(model.requests.value);
         // Admins review; a consumer sees only their own requests, nothing to be told.
         if (!model.can('reviewRequest')) return;
-        for (const request of fresh) if (!this.muted({ scenario: request.scenario })) this.notifications.offerOrchestrator({ kind: 'request', connection: server.endpoint.connection, request });
+        for (const request of fresh) {
+          if (this.muted({ scenario: request.scenario })) continue;
+          this.notifications.offerOrchestrator({ kind: 'request', connection: server.endpoint.connection, request, present: (where) => this.present(where, request.scenario, requestToast(request)) });
+        }
       }),
     );
   }
@@ -54,9 +62,39 @@ export class OrchestratorNotices extends Disposable {
     return tracker;
   }
 
+  /** Shows the toast (its action: the job's log, or the requests); Mute mutes the scenario. Returns what it showed. */
+  private present(where: string, scenario: string, toast: Toast, jobId?: string, connection?: string): string {
+    const mute = vscode.l10n.t('Mute');
+    const message = inertText(where + toast.message);
+    toast.present(message, toast.action, mute).then((choice) => {
+      if (choice === mute) void this.config.setMuted(scenario, true);
+      else if (choice === toast.action && jobId === undefined) void vscode.commands.executeCommand('tdtp.orchestratorRequests.focus');
+      else if (choice === toast.action) void vscode.commands.executeCommand('tdtp.orchestrator.showJobLog', { server: connection, jobId });
+    });
+    return message;
+  }
+
   private muted(job: Pick<Job, 'scenario'>): boolean {
     const muted = this.config.notifications.muted;
     if (muted.length === 0) return false;
     return muted.includes(job.scenario) || this.links.resultNamesOf(job.scenario, 'resultLog').some((l) => muted.includes(l.resultName));
   }
+}
+
+interface Toast {
+  readonly message: string;
+  readonly action: string;
+  readonly present: (message: string, ...items: string[]) => Thenable<string | undefined>;
+}
+
+function jobToast(kind: JobNoticeKind, job: Job): Toast {
+  const name = job.scenario;
+  return kind === 'jobFailed'
+    ? { message: vscode.l10n.t('TDTP: the orchestrator job of {0} failed: {1}', name, firstLine(job.error ?? '', 300) || vscode.l10n.t('unknown error')), action: vscode.l10n.t('Show Log'), present: vscode.window.showErrorMessage }
+    : { message: vscode.l10n.t('TDTP: the orchestrator job of {0} was stopped by {1}.', name, job.cancelledBy || '?'), action: vscode.l10n.t('Show Log'), present: vscode.window.showWarningMessage };
+}
+
+function requestToast(r: RunRequest): Toast {
+  const message = vscode.l10n.t('TDTP: a new run request for {0} from {1} waits for review.', r.scenario, r.submitterName || r.submitterId) + (r.title ? ` ${firstLine(r.title, 200)}` : '');
+  return { message, action: vscode.l10n.t('Show Requests'), present: vscode.window.showWarningMessage };
 }

@@ -7,7 +7,7 @@ import { Emitter } from '../../core/emitter';
 import { Disposable } from '../../core/lifecycle';
 import { OrchestratorClient } from '../../core/orchestrator/client';
 import type { EndpointProblem, OrchestratorEndpoint } from '../../core/orchestrator/endpointSettings';
-import { secretScope } from '../../core/orchestrator/endpointSettings';
+import { readEndpoints, secretScope } from '../../core/orchestrator/endpointSettings';
 import type { ModelPart } from '../../core/orchestrator/model';
 import { OrchestratorModel } from '../../core/orchestrator/model';
 import type { JobsChange, PollFailure } from '../../core/orchestrator/poller';
@@ -111,7 +111,7 @@ export class Orchestrators extends Disposable {
 
   /** Builds the servers from the settings again (a setting changed). */
   rebuild(): void {
-    const { endpoints, problems } = this.config.orchestratorEndpoints();
+    const { endpoints, problems } = readEndpoints(this.config.orchestratorSettings());
     this.settingProblems = problems;
     for (const problem of problems) this.log.warn(`Orchestrator setting ${problem.setting}: ${problem.code}`);
     const old = this.list;

@@ -8,8 +8,8 @@ import type { NotificationPolicy } from '../../core/alerts/policy';
 import type { AlertSettings } from '../../core/alerts/tracker';
 import type { StoreLimits } from '../../core/storeLimits';
 import { Disposable } from '../../core/lifecycle';
-import type { EndpointProblem, OrchestratorEndpoint, RawEndpoint } from '../../core/orchestrator/endpointSettings';
-import { ENDPOINT_FIELDS, readEndpoint } from '../../core/orchestrator/endpointSettings';
+import type { OrchestratorSource } from '../../core/orchestrator/endpointSettings';
+import { ENDPOINT_FIELDS } from '../../core/orchestrator/endpointSettings';
 import { readAlertSettings } from './alertSettings';
 import { DEFAULT_CONNECTION } from '../connections/secrets';
 import type { ConnectionField } from './settingKeys';
@@ -146,30 +146,22 @@ export class Config extends Disposable {
   }
 
   /**
-   * The orchestrators: `tdtp.orchestrator.*` for the default connection, or each
-   * `tdtp.connections` entry's `orchestrator` object. None is fine (the orchestrator is optional).
+   * Where each orchestrator is configured, as written: `tdtp.orchestrator.*` for the default
+   * connection, or each `tdtp.connections` entry's `orchestrator` value. endpointSettings.ts reads
+   * and checks them (in the orchestrator's own bundle); none is fine (the orchestrator is optional).
    */
-  orchestratorEndpoints(): { endpoints: OrchestratorEndpoint[]; problems: EndpointProblem[] } {
-    const endpoints: OrchestratorEndpoint[] = [];
-    const problems: EndpointProblem[] = [];
-    const add = (read: ReturnType<typeof readEndpoint>) => {
-      if (read.endpoint) endpoints.push(read.endpoint);
-      problems.push(...read.problems);
-    };
+  orchestratorSettings(): OrchestratorSource[] {
     const list = this.section.get<unknown>('connections');
     if (!Array.isArray(list) || list.length === 0) {
-      const raw = Object.fromEntries(ENDPOINT_FIELDS.map((f) => [f, this.section.get(`orchestrator.${f}`)]));
-      add(readEndpoint(DEFAULT_CONNECTION, raw, (f) => `tdtp.orchestrator.${f}`));
-      return { endpoints, problems };
+      return [{ connection: DEFAULT_CONNECTION, raw: Object.fromEntries(ENDPOINT_FIELDS.map((f) => [f, this.section.get(`orchestrator.${f}`)])), setting: 'tdtp.orchestrator' }];
     }
+    const sources: OrchestratorSource[] = [];
     list.forEach((entry: unknown, index) => {
       const { name, orchestrator } = (typeof entry === 'object' && entry !== null ? entry : {}) as { name?: unknown; orchestrator?: unknown };
-      if (typeof name !== 'string' || name.trim() === '' || orchestrator === undefined || endpoints.some((e) => e.connection === name)) return;
-      const setting = `tdtp.connections[${index}].orchestrator`;
-      if (typeof orchestrator !== 'object' || orchestrator === null || Array.isArray(orchestrator)) problems.push({ code: 'notObject', setting });
-      else add(readEndpoint(name, orchestrator as RawEndpoint, (f) => `${setting}.${f}`));
+      if (typeof name !== 'string' || name.trim() === '' || orchestrator === undefined || sources.some((s) => s.connection === name)) return;
+      sources.push({ connection: name, raw: orchestrator, setting: `tdtp.connections[${index}].orchestrator` });
     });
-    return { endpoints, problems };
+    return sources;
   }
 
   private defaultConnectionInput({ password, sentinelPassword }: ConnectionSecrets): ReturnType<ConnectionProfile['read']> {

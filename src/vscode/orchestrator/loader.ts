@@ -1,0 +1,52 @@
+// The orchestrator features cost nothing until an orchestrator is configured: their code is a
+// bundle of its own (dist/lib/orchestrator.js, from feature.ts), required when the settings name
+// an orchestrator — at activation, or when a setting changes — or when something asks for it (the
+// test seam). Until then the API's jobs are empty and the views stay hidden (their `when` reads
+// context keys that only the loaded features set).
+import type * as vscode from 'vscode';
+import { Emitter } from '../../core/emitter';
+import { Disposable } from '../../core/lifecycle';
+import { namesOrchestrator } from '../../core/orchestrator/endpointSettings';
+import type { Config } from '../settings/config';
+import type * as Feature from './feature';
+import type { OrchestratorDeps, OrchestratorFeature } from './feature';
+import type { OrchestratorServer, ServerJobsChange } from './orchestrators';
+
+export class OrchestratorLoader extends Disposable {
+  private feature: OrchestratorFeature | undefined;
+  private readonly jobsChanged = this.register(new Emitter<ServerJobsChange>());
+  /** The loaded orchestrators' job changes (none before they load). */
+  readonly onDidChangeJobs = this.jobsChanged.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly deps: OrchestratorDeps,
+    config: Config,
+  ) {
+    super();
+    const named = () => namesOrchestrator(config.orchestratorSettings());
+    if (named()) this.load();
+    this.register(config.onDidChange((change) => change === 'orchestrator' && !this.feature && named() && this.load()));
+  }
+
+  get loaded(): boolean {
+    return this.feature !== undefined;
+  }
+
+  /** The servers of the loaded features; none before they load. */
+  get servers(): readonly OrchestratorServer[] {
+    return this.feature?.orchestrators.servers ?? [];
+  }
+
+  /** Loads the features (once) and returns them. */
+  load(): OrchestratorFeature {
+    if (!this.feature) {
+      // The build points this require at dist/lib/orchestrator.js.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { activateOrchestrator } = require('./feature') as typeof Feature;
+      this.feature = activateOrchestrator(this.context, this.deps);
+      this.register(this.feature.orchestrators.onDidChangeJobs((change) => this.jobsChanged.fire(change)));
+    }
+    return this.feature;
+  }
+}
