@@ -156,10 +156,13 @@ export class Config extends Disposable {
       return [{ connection: DEFAULT_CONNECTION, raw: Object.fromEntries(ENDPOINT_FIELDS.map((f) => [f, this.section.get(`orchestrator.${f}`)])), setting: 'tdtp.orchestrator' }];
     }
     const sources: OrchestratorSource[] = [];
+    // The names connectionProfiles accepts: the first entry of a name only (a later duplicate is refused there).
+    const seen = new Set<string>();
     list.forEach((entry: unknown, index) => {
       const { name, orchestrator } = (typeof entry === 'object' && entry !== null ? entry : {}) as { name?: unknown; orchestrator?: unknown };
-      if (typeof name !== 'string' || name.trim() === '' || orchestrator === undefined || sources.some((s) => s.connection === name)) return;
-      sources.push({ connection: name, raw: orchestrator, setting: `tdtp.connections[${index}].orchestrator` });
+      if (typeof name !== 'string' || name.trim() === '' || seen.has(name)) return;
+      seen.add(name);
+      if (orchestrator !== undefined) sources.push({ connection: name, raw: orchestrator, setting: `tdtp.connections[${index}].orchestrator` });
     });
     return sources;
   }
