@@ -2,7 +2,7 @@
 // https, no credentials in it), a known auth mode, a user for LDAP, a real zone name.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readEndpoint, secretScope } from '../../src/core/orchestrator/endpointSettings';
+import { namesOrchestrator, readEndpoint, readEndpoints, secretScope } from '../../src/core/orchestrator/endpointSettings';
 
 const name = (field: string) => `tdtp.orchestrator.${field}`;
 
@@ -43,5 +43,23 @@ describe('orchestrator endpoint settings', () => {
     const { problems } = readEndpoint('default', { url: 'x'.repeat(100_000) }, name);
     assert.equal(problems[0]?.code, 'notUrl');
     assert.ok(problems[0] && 'value' in problems[0] && problems[0].value.length <= 200);
+  });
+
+  test('several connections: each entry read on its own; a value that is no object is named, not read', () => {
+    const sources = [
+      { connection: 'prod', raw: { url: 'https://orch.prod:8443' }, setting: 'tdtp.connections[0].orchestrator' },
+      { connection: 'stage', raw: 'http://orch.stage', setting: 'tdtp.connections[1].orchestrator' },
+      { connection: 'dev', raw: { url: 'nope' }, setting: 'tdtp.connections[2].orchestrator' },
+    ];
+    const { endpoints, problems } = readEndpoints(sources);
+    assert.deepEqual(endpoints.map((e) => [e.connection, e.baseUrl.host]), [['prod', 'orch.prod:8443']]);
+    assert.deepEqual(problems.map((p) => [p.code, p.setting]), [['notObject', 'tdtp.connections[1].orchestrator'], ['notUrl', 'tdtp.connections[2].orchestrator.url']]);
+  });
+
+  test('whether the settings name an orchestrator at all (what loads its features)', () => {
+    assert.equal(namesOrchestrator([{ connection: 'default', raw: { url: '', auth: 'token' }, setting: 'tdtp.orchestrator' }]), false);
+    assert.equal(namesOrchestrator([{ connection: 'default', raw: { url: 'http://x' }, setting: 'tdtp.orchestrator' }]), true);
+    assert.equal(namesOrchestrator([{ connection: 'a', raw: 42, setting: 'tdtp.connections[0].orchestrator' }]), true, 'a wrong value is worded by the features');
+    assert.equal(namesOrchestrator([]), false);
   });
 });
