@@ -37,6 +37,8 @@ export interface Testing {
   readonly away: AwayNotifier;
   readonly journalPlace: JournalPlace;
   readonly urlPasswords: UrlPasswordGuard;
+  /** Loads the orchestrator's features when configured; reading the parts below loads them too. */
+  readonly orchestrator: OrchestratorLoader;
   readonly orchestrators: Orchestrators;
   readonly links: OrchestratorLinks;
   readonly scenarioLens: ScenarioLens;
@@ -67,7 +69,7 @@ export function testSeamAllowed(env: NodeJS.ProcessEnv, hasExtension: (id: strin
 
 type OrchestratorParts = 'orchestrators' | 'orchestratorView' | 'links' | 'scenarioLens' | 'orchestratorAdmin';
 
-export function exposeTestSeam(api: TdtpViewerApi, parts: Omit<Testing, 'connection' | 'store' | 'tree' | OrchestratorParts> & { readonly orchestrator: OrchestratorLoader }): void {
+export function exposeTestSeam(api: TdtpViewerApi, parts: Omit<Testing, 'connection' | 'store' | 'tree' | OrchestratorParts>): void {
   if (!testSeamAllowed(process.env, (id) => vscode.extensions.getExtension(id) !== undefined)) return;
   // Reading one of the orchestrator's parts loads its features (loader.ts), as configuring one would.
   const feature = () => parts.orchestrator.load();

@@ -13,6 +13,7 @@ describe('Orchestrator view in Restricted Mode', function () {
     const inspected = vscode.workspace.getConfiguration('tdtp').inspect<string>('orchestrator.url');
     assert.equal(vscode.workspace.getConfiguration('tdtp').get('orchestrator.url'), inspected?.globalValue ?? inspected?.defaultValue, 'the workspace value is not in effect');
     const t = ext.testing;
+    assert.equal(t.orchestrator.loaded, false, 'no orchestrator is configured: its features (dist/lib/orchestrator.js) were not loaded');
     assert.deepEqual(t.orchestrators.servers.map((s) => s.endpoint.baseUrl.href), []);
     assert.equal(t.orchestratorView.tree.state, 'notConfigured');
   });
