@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { secretScope } from '../../src/core/orchestrator/endpointSettings';
 import { orchestratorBaseUrl } from '../../src/core/orchestrator/http';
-import type { Job } from '../../src/core/orchestrator/types';
+import type { Job, Params } from '../../src/core/orchestrator/types';
 import type { OrchNode } from '../../src/vscode/orchestrator/items';
 import type { OrchestratorServer } from '../../src/vscode/orchestrator/orchestrators';
 import type { Testing } from '../../src/vscode/testing';
@@ -97,8 +97,32 @@ const SCENARIOS = {
     assert.equal(typeof schedules[0].tooltip, 'string', 'tooltips are plain text');
   });
 
+  /** Runs a scenario through the command, the form answered by `answer` (given the prefilled values); resolves the job id and what the form was given. */
+  async function runThroughForm(arg: object, answer: (initial: Params | undefined) => Params | undefined): Promise<{ jobId: string | undefined; asked: Array<Params | undefined> }> {
+    const params = t.orchestratorView.prompts.params;
+    const asked: Array<Params | undefined> = [];
+    t.orchestratorView.prompts.params = async (_scenario, initial) => {
+      asked.push(initial && { ...initial });
+      return answer(initial);
+    };
+    try {
+      return { jobId: await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.runScenario', arg), asked };
+    } finally {
+      t.orchestratorView.prompts.params = params;
+    }
+  }
+
+  it('Run Scenario given params only prefills the form: a dismissed form starts nothing', async () => {
+    const before = server()?.model?.jobs.length;
+    const { jobId, asked } = await runThroughForm({ scenario: 'greet', params: { who: 'Eve' } }, () => undefined);
+    assert.equal(jobId, undefined, 'nothing ran');
+    assert.deepEqual(asked, [{ who: 'Eve' }], 'the form was shown, prefilled');
+    assert.equal(server()?.model?.jobs.length, before);
+  });
+
   it('Run Scenario with a parameter runs a job to done; Show Job Log opens its log', async () => {
-    const jobId = await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.runScenario', { scenario: 'greet', params: { who: 'Ada' } });
+    const { jobId, asked } = await runThroughForm({ scenario: 'greet', params: { who: 'Eve' } }, () => ({ who: 'Ada' }));
+    assert.deepEqual(asked, [{ who: 'Eve' }]);
     assert.ok(jobId, 'the run was accepted');
     const job = await untilJob(jobId, (j) => j.status === 'done' && j.log !== undefined, 'the greet job to be done');
     assert.deepEqual({ ...job.params }, { who: 'Ada' });
@@ -118,7 +142,7 @@ const SCENARIOS = {
   });
 
   it('Stop on a long job: confirmed, the row shows stopping…, then the job is cancelled and its open log is read again', async () => {
-    const jobId = await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.runScenario', { scenario: 'sleeper', params: { ticks: '300' } });
+    const { jobId } = await runThroughForm({ scenario: 'sleeper', params: { ticks: '300' } }, (initial) => initial);
     assert.ok(jobId);
     await untilJob(jobId, (j) => j.status === 'running', 'the long job to run');
     // Its log while it runs: the document says when the orchestrator writes it, and is read again at the end.
