@@ -38,6 +38,8 @@ const SCENARIOS = {
   let other: Orchestrator;
   let t: Testing;
   let nudge: ReturnType<typeof setInterval> | undefined;
+  /** The greet job run by the Run Scenario test (its log is opened again later). */
+  let greetJobId: string | undefined;
 
   const server = (): OrchestratorServer | undefined => t.orchestrators.servers[0];
   const tree = () => t.orchestratorView.tree;
@@ -124,6 +126,7 @@ const SCENARIOS = {
     const { jobId, asked } = await runThroughForm({ scenario: 'greet', params: { who: 'Eve' } }, () => ({ who: 'Ada' }));
     assert.deepEqual(asked, [{ who: 'Eve' }]);
     assert.ok(jobId, 'the run was accepted');
+    greetJobId = jobId;
     const job = await untilJob(jobId, (j) => j.status === 'done' && j.log !== undefined, 'the greet job to be done');
     assert.deepEqual({ ...job.params }, { who: 'Ada' });
     const row = tree().getChildren(group('jobs')).find((n) => n.kind === 'job' && n.jobId === jobId);
@@ -179,9 +182,17 @@ const SCENARIOS = {
       asked.push([savedFor, now]);
       return false;
     };
+    // A job log opened by its URI alone (as a tab restored after a reload is): its own language, and read again as the server connects.
+    assert.ok(greetJobId);
+    const logDoc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'tdtp-orchestrator-job', path: `/default/${greetJobId}/greet.tdtp-job-log` }));
+    await vscode.window.showTextDocument(logDoc, { preview: false });
+    assert.equal(logDoc.languageId, 'tdtp-orchestrator-log', 'not the built-in log language (links on)');
+    assert.match(logDoc.getText(), /hello Ada/);
+    const docChanged = [vscode.workspace.onDidChangeTextDocument] as Array<(l: (v: unknown) => void) => { dispose(): void }>;
     try {
       await ext.settings.update('orchestrator.url', other.url);
       await untilEvent('the token refused for the new URL', () => (server()?.credentials === 'refused' ? true : undefined), events());
+      await untilEvent('the open log says not connected', () => (/not connected/.test(logDoc.getText()) ? true : undefined), docChanged);
       assert.equal(server()?.model, undefined, 'no model, so no request carries the token');
       assert.deepEqual(asked, [[secretScope(orchestratorBaseUrl(orch.url)!), secretScope(orchestratorBaseUrl(other.url)!)]]);
       assert.equal(tree().state, 'refused');
@@ -191,5 +202,7 @@ const SCENARIOS = {
       await ext.settings.update('orchestrator.url', orch.url);
     }
     await untilEvent('connected again with the token', () => (server()?.model?.role.value === 'admin' ? true : undefined), events(), 20_000);
+    await untilEvent('the open log read again once connected', () => (/hello Ada/.test(logDoc.getText()) ? true : undefined), docChanged, 20_000);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
