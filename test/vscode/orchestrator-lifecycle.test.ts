@@ -1,7 +1,8 @@
 // Ring 2: how the orchestrators live through settings and secrets changing, against the REAL
 // orchestrator (--no-auth, so any token is accepted): an edit of tdtp.connections keeps the models
 // of the servers it does not change; a secret cleared while the user is asked to send it to a new
-// URL is not sent; an Orchestrators disposed while it connects builds nothing.
+// URL is not sent; an Orchestrators disposed while it connects builds nothing; the view's node
+// cache forgets the rows of a schedule that is gone.
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
@@ -95,6 +96,23 @@ const framework = needsFramework();
       await ext.settings.update('orchestrator.auth', 'none');
     }
     await untilAdmin();
+  });
+
+  it('the view drops the cached rows of a schedule that is gone', async () => {
+    const tree = t.orchestratorView.tree;
+    const model = server()?.model;
+    assert.ok(model);
+    await model.refreshSchedules();
+    const group = tree.getChildren().find((n) => n.kind === 'group' && n.group === 'schedules');
+    assert.ok(group, 'the Schedules group shows');
+    const id = 'schedule/default/life_temp';
+    assert.ok(tree.getChildren(group).some((n) => n.id === id));
+    assert.ok(tree.cachedIds().includes(id));
+    const deleted = await orch.request('DELETE', '/schedules/life_temp');
+    assert.ok(deleted.status < 300, deleted.text);
+    await model.refreshSchedules();
+    assert.deepEqual(tree.getChildren(group).map((n) => n.id), []);
+    assert.equal(tree.cachedIds().includes(id), false, 'its node left the cache');
   });
 
   it('an Orchestrators disposed while it connects builds and starts no model', async () => {

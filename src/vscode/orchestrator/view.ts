@@ -4,7 +4,7 @@
 // whole refresh when it shows again). Its visibility drives the models' polling speed.
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import type { ModelPart } from '../../core/orchestrator/model';
+import type { ModelPart, OrchestratorModel } from '../../core/orchestrator/model';
 import { sortJobsForDisplay } from '../../core/orchestrator/jobs';
 import type { Job } from '../../core/orchestrator/types';
 import { orchestratorProblemText } from '../words/orchestrator';
@@ -26,6 +26,8 @@ const COALESCE_MS = 50;
 export type ViewState = 'notConfigured' | 'missingToken' | 'missingPassword' | 'refused' | 'unreachable' | 'ok';
 
 const key = (...parts: string[]): string => parts.map(encodeURIComponent).join('/');
+/** The kind of a group's rows. */
+const ROW_KIND = { jobs: 'job', scenarios: 'scenario', schedules: 'schedule' } as const satisfies Record<Group, OrchNode['kind']>;
 
 export class OrchestratorTreeProvider extends Disposable implements vscode.TreeDataProvider<OrchNode> {
   private readonly changed = this.register(new vscode.EventEmitter<OrchNode | undefined>());
@@ -45,7 +47,12 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
 
   constructor(private readonly orchestrators: Orchestrators) {
     super();
-    this.register(orchestrators.onDidChangeServers(() => this.refresh()));
+    this.register(
+      orchestrators.onDidChangeServers(() => {
+        this.forgetGoneServers();
+        this.refresh();
+      }),
+    );
     this.register(orchestrators.onDidChange(({ server, part }) => this.onPart(server, part)));
     this.register(
       orchestrators.onDidChangeJobs(({ server }) => {
@@ -165,6 +172,23 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
     return fresh;
   }
 
+  /** The ids of the cached nodes (for tests). */
+  cachedIds(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  private forgetGoneServers(): void {
+    for (const [id, node] of this.nodes) if (!this.orchestrators.get(node.server)) this.nodes.delete(id);
+  }
+
+  /** A group's rows now; its cached rows not among them (a job, scenario or schedule gone) leave the cache. */
+  private listedIn(group: OrchNode & { kind: 'group' }, rows: OrchNode[]): OrchNode[] {
+    const kind = ROW_KIND[group.group];
+    const now = new Set(rows.map((n) => n.id));
+    for (const [id, node] of this.nodes) if (node.kind === kind && node.server === group.server && !now.has(id)) this.nodes.delete(id);
+    return rows;
+  }
+
   private serverNode(server: OrchestratorServer): OrchNode {
     return this.node({ kind: 'server', id: key('server', server.endpoint.connection), server: server.endpoint.connection });
   }
@@ -188,8 +212,11 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
     if (element.kind === 'server') return this.serverChildren(server);
     if (element.kind !== 'group' || !server.model) return [];
     const model = server.model;
-    const c = server.endpoint.connection;
-    switch (element.group) {
+    return this.listedIn(element, this.groupChildren(element.group, model, server.endpoint.connection));
+  }
+
+  private groupChildren(group: Group, model: OrchestratorModel, c: string): OrchNode[] {
+    switch (group) {
       case 'jobs':
         return sortJobsForDisplay(model.jobs).map((job) => this.jobNode(c, job.id));
       case 'scenarios':
