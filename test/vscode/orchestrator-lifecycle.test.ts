@@ -2,7 +2,7 @@
 // orchestrator (--no-auth, so any token is accepted): an edit of tdtp.connections keeps the models
 // of the servers it does not change; a secret cleared while the user is asked to send it to a new
 // URL is not sent; an Orchestrators disposed while it connects builds nothing; the view's node
-// cache forgets the rows of a schedule that is gone.
+// cache forgets the rows of a schedule that is gone; a setting it cannot use is worded in the view.
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
@@ -113,6 +113,23 @@ const framework = needsFramework();
     await model.refreshSchedules();
     assert.deepEqual(tree.getChildren(group).map((n) => n.id), []);
     assert.equal(tree.cachedIds().includes(id), false, 'its node left the cache');
+  });
+
+  it('a setting it cannot use keeps the view, worded in a row that opens the settings', async () => {
+    const tree = t.orchestratorView.tree;
+    try {
+      await ext.settings.update('orchestrator.auth', 'kerberos');
+      await untilEvent('the bad-settings state', () => (tree.state === 'badSettings' ? true : undefined), [tree.onDidChangeState]);
+      const rows = tree.getChildren();
+      assert.deepEqual(rows.map((n) => n.kind), ['setting']);
+      const row = tree.getTreeItem(rows[0]);
+      assert.match(String(row.label), /tdtp\.orchestrator\.auth.*kerberos/);
+      assert.equal(row.command?.command, 'workbench.action.openSettings');
+    } finally {
+      await ext.settings.update('orchestrator.auth', 'none');
+    }
+    await untilAdmin();
+    assert.equal(tree.state, 'ok');
   });
 
   it('an Orchestrators disposed while it connects builds and starts no model', async () => {

@@ -5,12 +5,13 @@ import * as vscode from 'vscode';
 import { approvalAllowsRun, approvalState } from '../../core/orchestrator/approvals';
 import type { ApprovalState } from '../../core/orchestrator/approvals';
 import { isActive, isStopping, jobElapsedMs, jobOrigin } from '../../core/orchestrator/jobs';
+import type { EndpointProblem } from '../../core/orchestrator/endpointSettings';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
 import { scheduleNextRun } from '../../core/orchestrator/nextRun';
 import { compileParamPattern } from '../../core/orchestrator/params';
 import type { Job, Scenario, Schedule } from '../../core/orchestrator/types';
 import { dateTimeText } from '../words/format';
-import { orchestratorProblemHeadline, orchestratorProblemText, roleText, serverText } from '../words/orchestrator';
+import { endpointProblemText, orchestratorProblemHeadline, orchestratorProblemText, roleText, serverText } from '../words/orchestrator';
 import { approvalText, healthText, jobElapsedText, jobOriginText, jobStatusIcon, jobStatusText, nextRunText } from '../words/orchestratorView';
 import type { OrchestratorServer } from './orchestrators';
 
@@ -24,7 +25,9 @@ export type OrchNode =
   | { readonly kind: 'job'; readonly id: string; readonly server: string; readonly jobId: string }
   | { readonly kind: 'scenario'; readonly id: string; readonly server: string; readonly name: string }
   | { readonly kind: 'schedule'; readonly id: string; readonly server: string; readonly scheduleId: string }
-  | { readonly kind: 'message'; readonly id: string; readonly server: string; readonly what: 'credentials' | 'role' | 'part' };
+  | { readonly kind: 'message'; readonly id: string; readonly server: string; readonly what: 'credentials' | 'role' | 'part' }
+  /** A setting the orchestrators cannot use (Orchestrators.problems[index]); `server` is its connection, or empty. */
+  | { readonly kind: 'setting'; readonly id: string; readonly server: string; readonly problem: EndpointProblem };
 
 const LABEL_CHARS = 120;
 
@@ -212,5 +215,17 @@ export function messageItem(server: OrchestratorServer, what: 'credentials' | 'r
     item.description = problem ? orchestratorProblemHeadline(problem) : undefined;
     item.tooltip = problem ? orchestratorProblemText(problem) : undefined;
   }
+  return item;
+}
+
+/** A setting problem: the worded problem; a click opens the settings it names. */
+export function settingProblemItem(problem: EndpointProblem): vscode.TreeItem {
+  const text = endpointProblemText(problem);
+  const item = new vscode.TreeItem(text, vscode.TreeItemCollapsibleState.None);
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('tdtp.warningIcon'));
+  item.tooltip = text;
+  item.contextValue = 'orchSettingProblem';
+  const query = problem.setting.startsWith('tdtp.connections') ? 'tdtp.connections' : 'tdtp.orchestrator';
+  item.command = { command: 'workbench.action.openSettings', title: vscode.l10n.t('Open Orchestrator Settings'), arguments: [query] };
   return item;
 }

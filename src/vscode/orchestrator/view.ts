@@ -9,7 +9,7 @@ import { sortJobsForDisplay } from '../../core/orchestrator/jobs';
 import type { Job } from '../../core/orchestrator/types';
 import { orchestratorProblemText } from '../words/orchestrator';
 import type { Group, OrchNode } from './items';
-import { groupItem, healthItem, jobItem, messageItem, scenarioItem, scheduleItem, serverItem } from './items';
+import { groupItem, healthItem, jobItem, messageItem, scenarioItem, scheduleItem, serverItem, settingProblemItem } from './items';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import type { PasswordStore } from '../connections/secrets';
 import { OrchestratorCommands } from './commands';
@@ -23,7 +23,7 @@ const TICK_MS = 5_000;
 const COALESCE_MS = 50;
 
 /** What the welcome views read (`tdtp.orchestrator.state`). */
-export type ViewState = 'notConfigured' | 'missingToken' | 'missingPassword' | 'refused' | 'unreachable' | 'ok';
+export type ViewState = 'notConfigured' | 'badSettings' | 'missingToken' | 'missingPassword' | 'refused' | 'unreachable' | 'ok';
 
 const key = (...parts: string[]): string => parts.map(encodeURIComponent).join('/');
 /** The kind of a group's rows. */
@@ -148,7 +148,8 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
 
   private computeState(): ViewState {
     const servers = this.orchestrators.servers;
-    if (servers.length === 0) return 'notConfigured';
+    // Named but unusable: the view stays, its rows word what is wrong.
+    if (servers.length === 0) return this.orchestrators.problems.length > 0 ? 'badSettings' : 'notConfigured';
     if (servers.length > 1) return 'ok';
     const server = servers[0];
     if (server.credentials === 'missingToken' || server.credentials === 'missingPassword' || server.credentials === 'refused') return server.credentials;
@@ -204,9 +205,11 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
   getChildren(element?: OrchNode): OrchNode[] {
     const servers = this.orchestrators.servers;
     if (!element) {
-      if (this.current !== 'ok') return [];
-      return servers.length === 1 ? this.serverChildren(servers[0]) : servers.map((s) => this.serverNode(s));
+      if (this.current !== 'ok' && this.current !== 'badSettings') return [];
+      const problems = this.orchestrators.problems.map((problem, i) => this.node({ kind: 'setting', id: key('setting', String(i), problem.setting, problem.code), server: '', problem }));
+      return [...problems, ...(servers.length === 1 ? this.serverChildren(servers[0]) : servers.map((s) => this.serverNode(s)))];
     }
+    if (element.kind === 'setting') return [];
     const server = this.orchestrators.get(element.server);
     if (!server) return [];
     if (element.kind === 'server') return this.serverChildren(server);
@@ -264,6 +267,7 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
   }
 
   private itemOf(element: OrchNode): vscode.TreeItem {
+    if (element.kind === 'setting') return settingProblemItem(element.problem);
     const server = this.orchestrators.get(element.server);
     if (!server) return new vscode.TreeItem('');
     const model = server.model;
