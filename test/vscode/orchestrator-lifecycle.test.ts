@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { secretScope } from '../../src/core/orchestrator/endpointSettings';
 import { orchestratorBaseUrl } from '../../src/core/orchestrator/http';
+import { messageItem } from '../../src/vscode/orchestrator/items';
 import type { OrchestratorServer } from '../../src/vscode/orchestrator/orchestrators';
 import { Orchestrators } from '../../src/vscode/orchestrator/orchestrators';
 import type { Testing } from '../../src/vscode/testing';
@@ -130,6 +131,20 @@ const framework = needsFramework();
     }
     await untilAdmin();
     assert.equal(tree.state, 'ok');
+  });
+
+  it('the credentials row of an LDAP orchestrator speaks of its password, not a token', () => {
+    const ldap = (credentials: OrchestratorServer['credentials']): OrchestratorServer => ({
+      endpoint: { connection: 'dir', baseUrl: new URL('http://127.0.0.1:1/'), auth: 'ldap', username: 'ann', timeZone: '' },
+      model: undefined,
+      credentials,
+    });
+    for (const state of ['refused', 'missingPassword'] as const) {
+      const row = messageItem(ldap(state), 'credentials');
+      assert.match(String(row.label), /password/, state);
+      assert.doesNotMatch(String(row.label), /token/, state);
+      assert.equal(row.command?.command, 'tdtp.orchestrator.setPassword', state);
+    }
   });
 
   it('an Orchestrators disposed while it connects builds and starts no model', async () => {

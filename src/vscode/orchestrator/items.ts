@@ -207,8 +207,10 @@ export function messageItem(server: OrchestratorServer, what: 'credentials' | 'r
   item.iconPath = new vscode.ThemeIcon('warning');
   item.contextValue = `orchMessage ${what}`;
   if (what === 'credentials') {
-    item.label = server.credentials === 'missingPassword' ? vscode.l10n.t('No orchestrator password set') : server.credentials === 'refused' ? vscode.l10n.t('The stored token was not sent to this URL') : vscode.l10n.t('No orchestrator token set');
-    item.command = { command: server.credentials === 'missingPassword' ? 'tdtp.orchestrator.setPassword' : 'tdtp.orchestrator.setToken', title: '', arguments: [server.endpoint.connection] };
+    const ldap = server.endpoint.auth === 'ldap';
+    if (server.credentials === 'refused') item.label = ldap ? vscode.l10n.t('The stored password was not sent to this URL') : vscode.l10n.t('The stored token was not sent to this URL');
+    else item.label = ldap ? vscode.l10n.t('No orchestrator password set') : vscode.l10n.t('No orchestrator token set');
+    item.command = { command: ldap ? 'tdtp.orchestrator.setPassword' : 'tdtp.orchestrator.setToken', title: '', arguments: [server.endpoint.connection] };
   } else {
     const problem = server.model?.role.problem;
     item.label = vscode.l10n.t('Role not known');

@@ -23,7 +23,7 @@ const TICK_MS = 5_000;
 const COALESCE_MS = 50;
 
 /** What the welcome views read (`tdtp.orchestrator.state`). */
-export type ViewState = 'notConfigured' | 'badSettings' | 'missingToken' | 'missingPassword' | 'refused' | 'unreachable' | 'ok';
+export type ViewState = 'notConfigured' | 'badSettings' | 'missingToken' | 'missingPassword' | 'refused' | 'refusedPassword' | 'unreachable' | 'ok';
 
 const key = (...parts: string[]): string => parts.map(encodeURIComponent).join('/');
 /** The kind of a group's rows. */
@@ -152,6 +152,7 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
     if (servers.length === 0) return this.orchestrators.problems.length > 0 ? 'badSettings' : 'notConfigured';
     if (servers.length > 1) return 'ok';
     const server = servers[0];
+    if (server.credentials === 'refused' && server.endpoint.auth === 'ldap') return 'refusedPassword';
     if (server.credentials === 'missingToken' || server.credentials === 'missingPassword' || server.credentials === 'refused') return server.credentials;
     const problem = server.model?.health.problem;
     if (problem && (problem.code === 'unreachable' || problem.code === 'timeout')) return 'unreachable';
