@@ -12,7 +12,7 @@ import { compileParamPattern } from '../../core/orchestrator/params';
 import type { Job, Scenario, Schedule } from '../../core/orchestrator/types';
 import { dateTimeText } from '../words/format';
 import { endpointProblemText, orchestratorProblemHeadline, orchestratorProblemText, roleText, serverText } from '../words/orchestrator';
-import { approvalText, healthText, jobElapsedText, jobOriginText, jobStatusIcon, jobStatusText, nextRunText } from '../words/orchestratorView';
+import { approvalText, healthText, jobElapsedText, jobOriginText, jobStatusIcon, jobStatusText, nextRunText, paramsText } from '../words/orchestratorView';
 import type { OrchestratorServer } from './orchestrators';
 
 export type Group = 'jobs' | 'scenarios' | 'schedules';
@@ -31,7 +31,7 @@ export type OrchNode =
 
 const LABEL_CHARS = 120;
 
-/** The zone the server reads cron in: the setting, or this machine's. */
+/** The zone the server reads cron in: the setting, or this machine's. (schedulesCommands.ts has serverZoneOf, the same rule: one of them should go.) */
 export function serverZone(server: OrchestratorServer): string {
   return server.endpoint.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
@@ -116,12 +116,6 @@ export function jobItem(model: OrchestratorModel, job: Job, nowMs: number, node:
   item.accessibilityInformation = { label: `${serverText(job.scenario, LABEL_CHARS)}, ${item.description}` };
   item.command = { command: 'tdtp.orchestrator.showJobLog', title: vscode.l10n.t('Show Job Log'), arguments: [node] };
   return item;
-}
-
-function paramsText(params: Readonly<Record<string, string>>): string | undefined {
-  const entries = Object.entries(params);
-  if (entries.length === 0) return undefined;
-  return entries.map(([k, v]) => `${serverText(k, 60)}=${serverText(v, 120)}`).join(', ');
 }
 
 /** What started the job, a token by its name when the role may read tokens. */

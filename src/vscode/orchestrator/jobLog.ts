@@ -9,7 +9,7 @@ import type { Job } from '../../core/orchestrator/types';
 import { sanitizeForTerminal } from '../../core/text';
 import { dateTimeText } from '../words/format';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
-import { jobElapsedText, jobStatusText } from '../words/orchestratorView';
+import { jobElapsedText, jobStatusText, paramsText } from '../words/orchestratorView';
 import { originText } from './items';
 import type { Orchestrators } from './orchestrators';
 
@@ -38,11 +38,10 @@ export function parseJobLogUri(uri: vscode.Uri): { connection: string; jobId: st
 
 /** The document's text for a job (exported for tests of the wording). */
 export function jobLogText(job: Job, nowMs: number, startedBy: string): string {
-  const params = Object.entries(job.params).map(([k, v]) => `${serverText(k, 60)}=${serverText(v, 200)}`);
   const header = [
     vscode.l10n.t('Scenario: {0}', serverText(job.scenario, 120)),
     vscode.l10n.t('Status: {0}', jobStatusText(job)),
-    vscode.l10n.t('Parameters: {0}', params.length > 0 ? params.join(', ') : vscode.l10n.t('none')),
+    vscode.l10n.t('Parameters: {0}', paramsText(job.params, 200) ?? vscode.l10n.t('none')),
     job.runner && vscode.l10n.t('Runner: {0}', serverText(job.runner, 60)),
     vscode.l10n.t('Started by: {0}', startedBy),
     job.startedAt && vscode.l10n.t('Started: {0}', dateTimeText(job.startedAt.epochMs)),
