@@ -10,6 +10,7 @@ import { orchestratorBaseUrl } from '../../src/core/orchestrator/http';
 import type { ModelPart } from '../../src/core/orchestrator/model';
 import { OrchestratorModel } from '../../src/core/orchestrator/model';
 import type { JobsChange } from '../../src/core/orchestrator/poller';
+import { realTimers } from '../../src/core/orchestrator/poller';
 import type { Credentials, Role } from '../../src/core/orchestrator/types';
 import { probeRole } from '../../src/core/orchestrator/whoami';
 import type { FrameworkTools } from '../support/framework';
@@ -169,5 +170,54 @@ describe('OrchestratorModel against the real orchestrator', () => {
     assert.equal(wrong.role.problem?.code, 'unauthorized');
     assert.equal(wrong.health.value?.status, 'ok');
     assert.equal(wrong.scenarios.loaded, false);
+  });
+
+  test('the role is probed at start and after a 401/403 answer, not on every side refresh; an admin re-reads token names after 10 minutes', framework, async () => {
+    const orch = await orchestrator('token');
+    assert.ok(orch.adminToken);
+    const activatorToken = await orch.issueToken('probe-ci', 'activator');
+    let offset = 0;
+    const timers = { ...realTimers, now: () => Date.now() + offset };
+    /** A model whose client counts GET /tokens (each role probe asks it first). */
+    function counted(token: string): { m: OrchestratorModel; probes: () => number } {
+      const c = client(orch, { kind: 'token', token });
+      const tokens = c.tokens.bind(c);
+      let probes = 0;
+      c.tokens = (options) => {
+        probes++;
+        return tokens(options);
+      };
+      const m = new OrchestratorModel({ client: c, timers, sideMs: 30, fastMs: 100, slowMs: 200 });
+      models.push(m);
+      m.setLooking(true, true);
+      m.start();
+      return { m, probes: () => probes };
+    }
+    /** Resolves after `n` more side loads (each ends its requests part). */
+    const sideLoads = (m: OrchestratorModel, n: number) => {
+      let seen = 0;
+      return until(m.onDidChange, (part) => part === 'requests' && ++seen >= n, `${n} side loads`);
+    };
+
+    const activator = counted(activatorToken);
+    await sideLoads(activator.m, 4);
+    assert.equal(activator.m.role.value, 'activator');
+    assert.equal(activator.probes(), 1, 'probed once, at start');
+    const refused = await activator.m.call((c, signal) => c.schedules({ signal }));
+    assert.equal(refused.ok ? 'ok' : refused.problem.code, 'roleRequired');
+    await sideLoads(activator.m, 2);
+    assert.equal(activator.probes(), 2, 'probed again after a 403');
+    await sideLoads(activator.m, 2);
+    assert.equal(activator.probes(), 2);
+
+    const admin = counted(orch.adminToken);
+    await sideLoads(admin.m, 3);
+    assert.equal(admin.m.role.value, 'admin');
+    assert.equal(admin.probes(), 1);
+    offset = 11 * 60_000;
+    await sideLoads(admin.m, 2);
+    assert.equal(admin.probes(), 2, "an admin's token names are read again after 10 minutes");
+    await sideLoads(admin.m, 2);
+    assert.equal(admin.probes(), 2);
   });
 });

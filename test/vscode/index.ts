@@ -46,6 +46,8 @@ export function run(): Promise<void> {
     require('./orchestrator-link.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./orchestrator-more.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./orchestrator-lifecycle.test');
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-VS-Code test(s) failed`)) : resolve()));

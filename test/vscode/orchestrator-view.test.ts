@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { secretScope } from '../../src/core/orchestrator/endpointSettings';
 import { orchestratorBaseUrl } from '../../src/core/orchestrator/http';
-import type { Job } from '../../src/core/orchestrator/types';
+import type { Job, Params } from '../../src/core/orchestrator/types';
 import type { OrchNode } from '../../src/vscode/orchestrator/items';
 import type { OrchestratorServer } from '../../src/vscode/orchestrator/orchestrators';
 import type { Testing } from '../../src/vscode/testing';
@@ -38,6 +38,8 @@ const SCENARIOS = {
   let other: Orchestrator;
   let t: Testing;
   let nudge: ReturnType<typeof setInterval> | undefined;
+  /** The greet job run by the Run Scenario test (its log is opened again later). */
+  let greetJobId: string | undefined;
 
   const server = (): OrchestratorServer | undefined => t.orchestrators.servers[0];
   const tree = () => t.orchestratorView.tree;
@@ -97,9 +99,34 @@ const SCENARIOS = {
     assert.equal(typeof schedules[0].tooltip, 'string', 'tooltips are plain text');
   });
 
+  /** Runs a scenario through the command, the form answered by `answer` (given the prefilled values); resolves the job id and what the form was given. */
+  async function runThroughForm(arg: object, answer: (initial: Params | undefined) => Params | undefined): Promise<{ jobId: string | undefined; asked: Array<Params | undefined> }> {
+    const params = t.orchestratorView.prompts.params;
+    const asked: Array<Params | undefined> = [];
+    t.orchestratorView.prompts.params = async (_scenario, initial) => {
+      asked.push(initial && { ...initial });
+      return answer(initial);
+    };
+    try {
+      return { jobId: await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.runScenario', arg), asked };
+    } finally {
+      t.orchestratorView.prompts.params = params;
+    }
+  }
+
+  it('Run Scenario given params only prefills the form: a dismissed form starts nothing', async () => {
+    const before = server()?.model?.jobs.length;
+    const { jobId, asked } = await runThroughForm({ scenario: 'greet', params: { who: 'Eve' } }, () => undefined);
+    assert.equal(jobId, undefined, 'nothing ran');
+    assert.deepEqual(asked, [{ who: 'Eve' }], 'the form was shown, prefilled');
+    assert.equal(server()?.model?.jobs.length, before);
+  });
+
   it('Run Scenario with a parameter runs a job to done; Show Job Log opens its log', async () => {
-    const jobId = await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.runScenario', { scenario: 'greet', params: { who: 'Ada' } });
+    const { jobId, asked } = await runThroughForm({ scenario: 'greet', params: { who: 'Eve' } }, () => ({ who: 'Ada' }));
+    assert.deepEqual(asked, [{ who: 'Eve' }]);
     assert.ok(jobId, 'the run was accepted');
+    greetJobId = jobId;
     const job = await untilJob(jobId, (j) => j.status === 'done' && j.log !== undefined, 'the greet job to be done');
     assert.deepEqual({ ...job.params }, { who: 'Ada' });
     const row = tree().getChildren(group('jobs')).find((n) => n.kind === 'job' && n.jobId === jobId);
@@ -118,7 +145,7 @@ const SCENARIOS = {
   });
 
   it('Stop on a long job: confirmed, the row shows stopping…, then the job is cancelled and its open log is read again', async () => {
-    const jobId = await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.runScenario', { scenario: 'sleeper', params: { ticks: '300' } });
+    const { jobId } = await runThroughForm({ scenario: 'sleeper', params: { ticks: '300' } }, (initial) => initial);
     assert.ok(jobId);
     await untilJob(jobId, (j) => j.status === 'running', 'the long job to run');
     // Its log while it runs: the document says when the orchestrator writes it, and is read again at the end.
@@ -155,9 +182,17 @@ const SCENARIOS = {
       asked.push([savedFor, now]);
       return false;
     };
+    // A job log opened by its URI alone (as a tab restored after a reload is): its own language, and read again as the server connects.
+    assert.ok(greetJobId);
+    const logDoc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'tdtp-orchestrator-job', path: `/default/${greetJobId}/greet.tdtp-job-log` }));
+    await vscode.window.showTextDocument(logDoc, { preview: false });
+    assert.equal(logDoc.languageId, 'tdtp-orchestrator-log', 'not the built-in log language (links on)');
+    assert.match(logDoc.getText(), /hello Ada/);
+    const docChanged = [vscode.workspace.onDidChangeTextDocument] as Array<(l: (v: unknown) => void) => { dispose(): void }>;
     try {
       await ext.settings.update('orchestrator.url', other.url);
       await untilEvent('the token refused for the new URL', () => (server()?.credentials === 'refused' ? true : undefined), events());
+      await untilEvent('the open log says not connected', () => (/not connected/.test(logDoc.getText()) ? true : undefined), docChanged);
       assert.equal(server()?.model, undefined, 'no model, so no request carries the token');
       assert.deepEqual(asked, [[secretScope(orchestratorBaseUrl(orch.url)!), secretScope(orchestratorBaseUrl(other.url)!)]]);
       assert.equal(tree().state, 'refused');
@@ -167,5 +202,7 @@ const SCENARIOS = {
       await ext.settings.update('orchestrator.url', orch.url);
     }
     await untilEvent('connected again with the token', () => (server()?.model?.role.value === 'admin' ? true : undefined), events(), 20_000);
+    await untilEvent('the open log read again once connected', () => (/hello Ada/.test(logDoc.getText()) ? true : undefined), docChanged, 20_000);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

@@ -2,7 +2,8 @@
 // pending requests, approvals and jobs, each the last answer received (or the problem of the last
 // call). Every call goes through one SerialQueue (one request in flight per server); jobs are
 // polled by JobPoller; the rest is read at start, on a slow timer while someone looks, and after
-// each action that changes it. vscode-free: ring 1 drives it against the real orchestrator.
+// each action that changes it; the role probe at start, after a 401/403 and on refreshAll.
+// vscode-free: ring 1 drives it against the real orchestrator.
 import { Emitter } from '../emitter';
 import type { Event } from '../emitter';
 import type { IDisposable } from '../lifecycle';
@@ -40,6 +41,15 @@ export interface ModelOptions {
 
 export const DEFAULT_SIDE_MS = 60_000;
 export const DEFAULT_SIDE_IDLE_MS = 10 * 60_000;
+/** An admin's token names (read with the role probe) are read again at most this often. */
+export const TOKEN_NAMES_MS = 10 * 60_000;
+
+/** Answers after which the role may have changed (a token revoked or given another role): probe again. */
+function questionsRole(answer: Answer<unknown>): boolean {
+  if (answer.ok) return false;
+  const { problem } = answer;
+  return problem.code === 'unauthorized' || problem.code === 'roleRequired' || (problem.code === 'forbidden' && problem.reason === 'other');
+}
 
 const empty = <T>(value: T): Loaded<T> => ({ value, problem: undefined, loaded: false });
 
@@ -73,6 +83,9 @@ export class OrchestratorModel implements IDisposable {
   private started = false;
   private disposed = false;
   private activeJobs = 0;
+  /** The role probe (two calls) runs at start, after an answer that questions the role, and when asked (refreshAll). */
+  private roleStale = true;
+  private tokensReadAt = -Infinity;
 
   constructor(options: ModelOptions) {
     this.client = options.client;
@@ -82,6 +95,7 @@ export class OrchestratorModel implements IDisposable {
     this.poller = new JobPoller({
       fetchJobs: async (signal) => {
         const answer = await this.client.jobs(undefined, { signal });
+        if (questionsRole(answer)) this.roleStale = true;
         // The server answers again (a restart, a blip): the health it could not give is read now, not minutes later.
         if (answer.ok && (this.health.problem?.code === 'unreachable' || this.health.problem?.code === 'timeout')) void this.refreshHealth();
         return answer;
@@ -127,15 +141,18 @@ export class OrchestratorModel implements IDisposable {
     void this.refreshSide();
   }
 
-  /** Everything now: health, role, scenarios, then what the role may read; and jobs. */
+  /** Everything now (the user asked): health, role, scenarios, then what the role may read; and jobs. */
   refreshAll(): Promise<void> {
+    this.roleStale = true;
     this.poller.refresh();
     return this.refreshSide();
   }
 
-  /** Runs one call in the server's queue (a person's action: it waits behind a poll in flight). */
-  call<T>(task: (client: OrchestratorClient, signal: AbortSignal) => Promise<Answer<T>>): Promise<Answer<T>> {
-    return this.queue.run((signal) => task(this.client, signal));
+  /** Runs one call in the server's queue (a person's action: it waits behind a poll in flight). A 401/403 answer has the role probed again. */
+  async call<T>(task: (client: OrchestratorClient, signal: AbortSignal) => Promise<Answer<T>>): Promise<Answer<T>> {
+    const answer = await this.queue.run((signal) => task(this.client, signal));
+    if (questionsRole(answer)) this.roleStale = true;
+    return answer;
   }
 
   private refreshSide(): Promise<void> {
@@ -151,7 +168,9 @@ export class OrchestratorModel implements IDisposable {
 
   private async loadSide(): Promise<void> {
     await this.refreshHealth();
-    await this.refreshRole();
+    // Not every minute: the probe is two calls, and the role changes only with the credentials (a new model) or as a 401/403 tells.
+    const tokensOld = this.role.value === 'admin' && this.timers.now() - this.tokensReadAt >= TOKEN_NAMES_MS;
+    if (this.roleStale || tokensOld) await this.refreshRole();
     await this.refreshScenarios();
     await this.refreshRequests();
     await this.refreshSchedules();
@@ -167,7 +186,12 @@ export class OrchestratorModel implements IDisposable {
   async refreshRole(): Promise<void> {
     const principal = await this.call((c, signal) => probePrincipal(c, { signal }));
     const answer: Answer<Role> = principal.ok ? { ok: true, value: principal.value.role } : principal;
-    if (principal.ok) this.tokenNames = new Map(principal.value.tokens.map((t) => [t.id, t.name]));
+    if (principal.ok) {
+      this.tokenNames = new Map(principal.value.tokens.map((t) => [t.id, t.name]));
+      this.tokensReadAt = this.timers.now();
+    }
+    // A failed probe (unreachable, 401) is tried again at the next side refresh.
+    this.roleStale = !principal.ok;
     const before = this.role.value;
     this.role = this.settle(this.role, answer);
     if (before !== this.role.value || !answer.ok) this.fire('role');

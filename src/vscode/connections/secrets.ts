@@ -110,7 +110,7 @@ export class PasswordStore {
 }
 
 async function askInModal(connection: string, kind: SecretKind, savedFor: string | undefined, now: string): Promise<boolean> {
-  const send = vscode.l10n.t('Send the Password');
+  const send = kind === 'orchestratorToken' ? vscode.l10n.t('Send the Token') : vscode.l10n.t('Send the Password');
   // The endpoints come from settings a repository may have written: plain text in a modal's detail, never markup.
   const question =
     kind === 'orchestratorToken' || kind === 'orchestratorPassword'

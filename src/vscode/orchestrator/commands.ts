@@ -1,7 +1,7 @@
 // The Orchestrator view's commands: credentials, refresh, run (with the params form), run again,
 // stop and cancel (confirmed), the job's log and its artifact. Every server answer is worded by
 // orchestratorProblemText. A command takes a tree node, or an object for callers without one
-// (`{server?, scenario, params?}` for Run Scenario, `{server?, jobId}` for the job commands).
+// (`{server?, scenario, params?}` for Run Scenario, the params prefilling its form, `{server?, jobId}` for the job commands).
 import * as vscode from 'vscode';
 import { secretScope } from '../../core/orchestrator/endpointSettings';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
@@ -124,8 +124,9 @@ export class OrchestratorCommands {
     if (!server || !model) return undefined;
     const scenario = await this.pickScenario(model, typeof arg === 'object' ? (str(arg.scenario) ?? str(arg.name)) : undefined);
     if (!scenario) return undefined;
+    // Given parameters only prefill the form: any extension can execute this command, and a job starts only when the user submits it.
     const given = typeof arg === 'object' ? paramsArg(arg.params) : undefined;
-    const params = given ?? (await this.prompts.params(scenario, initial));
+    const params = await this.prompts.params(scenario, given ?? initial);
     if (!params) return undefined;
     const answer = await model.call((c, signal) => c.run(scenario.name, params, { signal }));
     if (!answer.ok) {

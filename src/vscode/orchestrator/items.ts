@@ -5,13 +5,14 @@ import * as vscode from 'vscode';
 import { approvalAllowsRun, approvalState } from '../../core/orchestrator/approvals';
 import type { ApprovalState } from '../../core/orchestrator/approvals';
 import { isActive, isStopping, jobElapsedMs, jobOrigin } from '../../core/orchestrator/jobs';
+import type { EndpointProblem } from '../../core/orchestrator/endpointSettings';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
 import { scheduleNextRun } from '../../core/orchestrator/nextRun';
 import { compileParamPattern } from '../../core/orchestrator/params';
 import type { Job, Scenario, Schedule } from '../../core/orchestrator/types';
 import { dateTimeText } from '../words/format';
-import { orchestratorProblemHeadline, orchestratorProblemText, roleText, serverText } from '../words/orchestrator';
-import { approvalText, healthText, jobElapsedText, jobOriginText, jobStatusIcon, jobStatusText, nextRunText } from '../words/orchestratorView';
+import { endpointProblemText, orchestratorProblemHeadline, orchestratorProblemText, roleText, serverText } from '../words/orchestrator';
+import { approvalText, healthText, jobElapsedText, jobOriginText, jobStatusIcon, jobStatusText, nextRunText, paramsText } from '../words/orchestratorView';
 import type { OrchestratorServer } from './orchestrators';
 
 export type Group = 'jobs' | 'scenarios' | 'schedules';
@@ -24,11 +25,13 @@ export type OrchNode =
   | { readonly kind: 'job'; readonly id: string; readonly server: string; readonly jobId: string }
   | { readonly kind: 'scenario'; readonly id: string; readonly server: string; readonly name: string }
   | { readonly kind: 'schedule'; readonly id: string; readonly server: string; readonly scheduleId: string }
-  | { readonly kind: 'message'; readonly id: string; readonly server: string; readonly what: 'credentials' | 'role' | 'part' };
+  | { readonly kind: 'message'; readonly id: string; readonly server: string; readonly what: 'credentials' | 'role' | 'part' }
+  /** A setting the orchestrators cannot use (Orchestrators.problems[index]); `server` is its connection, or empty. */
+  | { readonly kind: 'setting'; readonly id: string; readonly server: string; readonly problem: EndpointProblem };
 
 const LABEL_CHARS = 120;
 
-/** The zone the server reads cron in: the setting, or this machine's. */
+/** The zone the server reads cron in: the setting, or this machine's. (schedulesCommands.ts has serverZoneOf, the same rule: one of them should go.) */
 export function serverZone(server: OrchestratorServer): string {
   return server.endpoint.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
@@ -115,12 +118,6 @@ export function jobItem(model: OrchestratorModel, job: Job, nowMs: number, node:
   return item;
 }
 
-function paramsText(params: Readonly<Record<string, string>>): string | undefined {
-  const entries = Object.entries(params);
-  if (entries.length === 0) return undefined;
-  return entries.map(([k, v]) => `${serverText(k, 60)}=${serverText(v, 120)}`).join(', ');
-}
-
 /** What started the job, a token by its name when the role may read tokens. */
 export function originText(model: Pick<OrchestratorModel, 'tokenNames'>, job: Job): string {
   const origin = jobOrigin(job);
@@ -204,13 +201,27 @@ export function messageItem(server: OrchestratorServer, what: 'credentials' | 'r
   item.iconPath = new vscode.ThemeIcon('warning');
   item.contextValue = `orchMessage ${what}`;
   if (what === 'credentials') {
-    item.label = server.credentials === 'missingPassword' ? vscode.l10n.t('No orchestrator password set') : server.credentials === 'refused' ? vscode.l10n.t('The stored token was not sent to this URL') : vscode.l10n.t('No orchestrator token set');
-    item.command = { command: server.credentials === 'missingPassword' ? 'tdtp.orchestrator.setPassword' : 'tdtp.orchestrator.setToken', title: '', arguments: [server.endpoint.connection] };
+    const ldap = server.endpoint.auth === 'ldap';
+    if (server.credentials === 'refused') item.label = ldap ? vscode.l10n.t('The stored password was not sent to this URL') : vscode.l10n.t('The stored token was not sent to this URL');
+    else item.label = ldap ? vscode.l10n.t('No orchestrator password set') : vscode.l10n.t('No orchestrator token set');
+    item.command = { command: ldap ? 'tdtp.orchestrator.setPassword' : 'tdtp.orchestrator.setToken', title: '', arguments: [server.endpoint.connection] };
   } else {
     const problem = server.model?.role.problem;
     item.label = vscode.l10n.t('Role not known');
     item.description = problem ? orchestratorProblemHeadline(problem) : undefined;
     item.tooltip = problem ? orchestratorProblemText(problem) : undefined;
   }
+  return item;
+}
+
+/** A setting problem: the worded problem; a click opens the settings it names. */
+export function settingProblemItem(problem: EndpointProblem): vscode.TreeItem {
+  const text = endpointProblemText(problem);
+  const item = new vscode.TreeItem(text, vscode.TreeItemCollapsibleState.None);
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('tdtp.warningIcon'));
+  item.tooltip = text;
+  item.contextValue = 'orchSettingProblem';
+  const query = problem.setting.startsWith('tdtp.connections') ? 'tdtp.connections' : 'tdtp.orchestrator';
+  item.command = { command: 'workbench.action.openSettings', title: vscode.l10n.t('Open Orchestrator Settings'), arguments: [query] };
   return item;
 }

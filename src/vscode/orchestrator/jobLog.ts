@@ -9,7 +9,7 @@ import type { Job } from '../../core/orchestrator/types';
 import { sanitizeForTerminal } from '../../core/text';
 import { dateTimeText } from '../words/format';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
-import { jobElapsedText, jobStatusText } from '../words/orchestratorView';
+import { jobElapsedText, jobStatusText, paramsText } from '../words/orchestratorView';
 import { originText } from './items';
 import type { Orchestrators } from './orchestrators';
 
@@ -17,10 +17,13 @@ export const JOB_LOG_SCHEME = 'tdtp-orchestrator-job';
 /** package.json contributes it with `editor.links` off. */
 export const JOB_LOG_LANGUAGE = 'tdtp-orchestrator-log';
 
-/** The document of one job: `tdtp-orchestrator-job:/<connection>/<job id>/<scenario>.log`. */
+/** The manifest gives this extension to JOB_LOG_LANGUAGE: a tab restored after a reload keeps it (a `.log` would get the built-in `log` language, links on). */
+export const JOB_LOG_EXTENSION = '.tdtp-job-log';
+
+/** The document of one job: `tdtp-orchestrator-job:/<connection>/<job id>/<scenario>.tdtp-job-log`. */
 export function jobLogUri(connection: string, jobId: string, scenario: string): vscode.Uri {
   const name = scenario.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'job';
-  return vscode.Uri.from({ scheme: JOB_LOG_SCHEME, path: `/${encodeURIComponent(connection)}/${encodeURIComponent(jobId)}/${name}.log` });
+  return vscode.Uri.from({ scheme: JOB_LOG_SCHEME, path: `/${encodeURIComponent(connection)}/${encodeURIComponent(jobId)}/${name}${JOB_LOG_EXTENSION}` });
 }
 
 export function parseJobLogUri(uri: vscode.Uri): { connection: string; jobId: string } | undefined {
@@ -35,11 +38,10 @@ export function parseJobLogUri(uri: vscode.Uri): { connection: string; jobId: st
 
 /** The document's text for a job (exported for tests of the wording). */
 export function jobLogText(job: Job, nowMs: number, startedBy: string): string {
-  const params = Object.entries(job.params).map(([k, v]) => `${serverText(k, 60)}=${serverText(v, 200)}`);
   const header = [
     vscode.l10n.t('Scenario: {0}', serverText(job.scenario, 120)),
     vscode.l10n.t('Status: {0}', jobStatusText(job)),
-    vscode.l10n.t('Parameters: {0}', params.length > 0 ? params.join(', ') : vscode.l10n.t('none')),
+    vscode.l10n.t('Parameters: {0}', paramsText(job.params, 200) ?? vscode.l10n.t('none')),
     job.runner && vscode.l10n.t('Runner: {0}', serverText(job.runner, 60)),
     vscode.l10n.t('Started by: {0}', startedBy),
     job.startedAt && vscode.l10n.t('Started: {0}', dateTimeText(job.startedAt.epochMs)),
@@ -68,13 +70,36 @@ export class JobLogProvider extends Disposable implements vscode.TextDocumentCon
     this.register(
       orchestrators.onDidChangeJobs(({ server, change }) => {
         const touched = new Set([...change.changed, ...change.added]);
-        for (const doc of vscode.workspace.textDocuments) {
-          if (doc.uri.scheme !== JOB_LOG_SCHEME) continue;
-          const target = parseJobLogUri(doc.uri);
-          if (target && target.connection === server.endpoint.connection && touched.has(target.jobId)) this.changed.fire(doc.uri);
-        }
+        this.reread((target) => target.connection === server.endpoint.connection && touched.has(target.jobId));
       }),
     );
+    // A tab restored after a reload is read before its orchestrator connects: read it again when one connects (or goes).
+    const models = new Map<string, unknown>();
+    this.register(
+      orchestrators.onDidChangeServers(() => {
+        const changed = new Set<string>();
+        for (const server of orchestrators.servers) {
+          const c = server.endpoint.connection;
+          if (models.get(c) !== server.model) changed.add(c);
+          models.set(c, server.model);
+        }
+        for (const c of models.keys()) {
+          if (orchestrators.get(c)) continue;
+          models.delete(c);
+          changed.add(c);
+        }
+        if (changed.size > 0) this.reread((target) => changed.has(target.connection));
+      }),
+    );
+  }
+
+  /** Fires a change for the open job documents that `which` picks. */
+  private reread(which: (target: { connection: string; jobId: string }) => boolean): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== JOB_LOG_SCHEME) continue;
+      const target = parseJobLogUri(doc.uri);
+      if (target && which(target)) this.changed.fire(doc.uri);
+    }
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {

@@ -48,7 +48,14 @@ export function secretKindOf(endpoint: OrchestratorEndpoint): SecretKind | undef
 class Server implements OrchestratorServer {
   model: OrchestratorModel | undefined;
   credentials: CredentialsState | 'pending' = 'pending';
+  /** Bumped by each connect (and when the server goes): a connect that finishes after a newer one started is dropped. */
+  connects = 0;
   constructor(readonly endpoint: OrchestratorEndpoint) {}
+}
+
+/** Whether two endpoints are the same server with the same credentials (its model can stay). */
+function sameEndpoint(a: OrchestratorEndpoint, b: OrchestratorEndpoint): boolean {
+  return a.connection === b.connection && a.baseUrl.href === b.baseUrl.href && a.auth === b.auth && a.username === b.username && a.timeZone === b.timeZone;
 }
 
 export class Orchestrators extends Disposable {
@@ -65,8 +72,10 @@ export class Orchestrators extends Disposable {
   private list: Server[] = [];
   private settingProblems: EndpointProblem[] = [];
   private visible = false;
-  private generation = 0;
+  private disposed = false;
   private readonly modelListeners = new Map<Server, vscode.Disposable[]>();
+  /** Connects under way (whenSettled). */
+  private readonly connecting = new Set<Promise<void>>();
 
   constructor(
     private readonly config: Config,
@@ -78,11 +87,17 @@ export class Orchestrators extends Disposable {
     this.register(
       passwords.onDidChange(({ connection, kind }) => {
         const server = this.list.find((s) => s.endpoint.connection === connection);
-        if (server && secretKindOf(server.endpoint) === kind) void this.connect(server, this.generation);
+        if (server && secretKindOf(server.endpoint) === kind) void this.connect(server);
       }),
     );
     this.register(vscode.window.onDidChangeWindowState(() => this.tellLooking()));
-    this.register({ dispose: () => this.disposeModels(this.list) });
+    this.register({
+      dispose: () => {
+        // A connect still awaiting a secret or an answer checks this and builds nothing.
+        this.disposed = true;
+        this.disposeModels(this.list);
+      },
+    });
     this.rebuild();
   }
 
@@ -109,23 +124,45 @@ export class Orchestrators extends Disposable {
     for (const server of this.list) server.model?.setLooking(this.visible, vscode.window.state.focused);
   }
 
-  /** Builds the servers from the settings again (a setting changed). */
+  /** Builds the servers from the settings again (a setting changed): an unchanged server keeps its model; a changed or removed one is disposed. */
   rebuild(): void {
     const { endpoints, problems } = readEndpoints(this.config.orchestratorSettings());
     this.settingProblems = problems;
     for (const problem of problems) this.log.warn(`Orchestrator setting ${problem.setting}: ${problem.code}`);
     const old = this.list;
-    this.generation++;
-    this.list = endpoints.map((endpoint) => new Server(endpoint));
-    this.disposeModels(old);
+    const fresh: Server[] = [];
+    this.list = endpoints.map((endpoint) => {
+      const kept = old.find((s) => sameEndpoint(s.endpoint, endpoint));
+      if (kept) return kept;
+      const server = new Server(endpoint);
+      fresh.push(server);
+      return server;
+    });
+    const gone = old.filter((s) => !this.list.includes(s));
+    for (const server of gone) server.connects++;
+    this.disposeModels(gone);
     this.serversChanged.fire();
-    for (const server of this.list) void this.connect(server, this.generation);
+    for (const server of fresh) void this.connect(server);
   }
 
-  /** Reads the server's secret and starts its model (again, after a secret changed). */
-  async connect(server: Server, generation: number): Promise<void> {
+  /** Resolves when no connect is under way (for tests: a connect that would be dropped has been). */
+  async whenSettled(): Promise<void> {
+    while (this.connecting.size > 0) await Promise.all(this.connecting);
+  }
+
+  /** Reads the server's secret and starts its model (again, after a secret changed); only the latest connect of a server counts. */
+  connect(server: Server): Promise<void> {
+    const run = this.connectNow(server).finally(() => this.connecting.delete(run));
+    this.connecting.add(run);
+    return run;
+  }
+
+  private async connectNow(server: Server): Promise<void> {
+    const attempt = ++server.connects;
+    const current = () => !this.disposed && attempt === server.connects && this.list.includes(server);
     const credentials = await this.credentialsOf(server.endpoint);
-    if (generation !== this.generation || !this.list.includes(server)) return;
+    // Superseded (a newer connect, the server gone, or this owner disposed): what it read is not used.
+    if (!current() || credentials === undefined) return;
     this.disposeModels([server]);
     if ('state' in credentials) {
       server.credentials = credentials.state;
@@ -145,7 +182,8 @@ export class Orchestrators extends Disposable {
     this.serversChanged.fire();
   }
 
-  private async credentialsOf(endpoint: OrchestratorEndpoint): Promise<{ credentials: Credentials } | { state: CredentialsState }> {
+  /** The credentials to send, why there are none, or undefined when the secret changed meanwhile (the connect that change starts decides). */
+  private async credentialsOf(endpoint: OrchestratorEndpoint): Promise<{ credentials: Credentials } | { state: CredentialsState } | undefined> {
     const kind = secretKindOf(endpoint);
     if (!kind) return { credentials: { kind: 'none' } };
     const scope = secretScope(endpoint.baseUrl);
@@ -155,7 +193,8 @@ export class Orchestrators extends Disposable {
       // A workspace (trusted) pointed this connection's orchestrator elsewhere: its secret goes there only if the user says so.
       const send = await this.passwords.askElsewhere(endpoint.connection, kind, stored.endpoint, scope);
       if (!send) return { state: 'refused' };
-      await this.passwords.rebind(stored.password, endpoint.connection, kind, stored.endpoint, scope);
+      // False: the secret was cleared or replaced while the user answered; the old one is not sent.
+      if (!(await this.passwords.rebind(stored.password, endpoint.connection, kind, stored.endpoint, scope))) return undefined;
     }
     const secret = stored.password;
     return { credentials: kind === 'orchestratorToken' ? { kind: 'token', token: secret } : { kind: 'basic', username: endpoint.username, password: secret } };

@@ -4,12 +4,12 @@
 // whole refresh when it shows again). Its visibility drives the models' polling speed.
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import type { ModelPart } from '../../core/orchestrator/model';
+import type { ModelPart, OrchestratorModel } from '../../core/orchestrator/model';
 import { sortJobsForDisplay } from '../../core/orchestrator/jobs';
 import type { Job } from '../../core/orchestrator/types';
 import { orchestratorProblemText } from '../words/orchestrator';
 import type { Group, OrchNode } from './items';
-import { groupItem, healthItem, jobItem, messageItem, scenarioItem, scheduleItem, serverItem } from './items';
+import { groupItem, healthItem, jobItem, messageItem, scenarioItem, scheduleItem, serverItem, settingProblemItem } from './items';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import type { PasswordStore } from '../connections/secrets';
 import { OrchestratorCommands } from './commands';
@@ -23,9 +23,11 @@ const TICK_MS = 5_000;
 const COALESCE_MS = 50;
 
 /** What the welcome views read (`tdtp.orchestrator.state`). */
-export type ViewState = 'notConfigured' | 'missingToken' | 'missingPassword' | 'refused' | 'unreachable' | 'ok';
+export type ViewState = 'notConfigured' | 'badSettings' | 'missingToken' | 'missingPassword' | 'refused' | 'refusedPassword' | 'unreachable' | 'ok';
 
 const key = (...parts: string[]): string => parts.map(encodeURIComponent).join('/');
+/** The kind of a group's rows. */
+const ROW_KIND = { jobs: 'job', scenarios: 'scenario', schedules: 'schedule' } as const satisfies Record<Group, OrchNode['kind']>;
 
 export class OrchestratorTreeProvider extends Disposable implements vscode.TreeDataProvider<OrchNode> {
   private readonly changed = this.register(new vscode.EventEmitter<OrchNode | undefined>());
@@ -45,7 +47,12 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
 
   constructor(private readonly orchestrators: Orchestrators) {
     super();
-    this.register(orchestrators.onDidChangeServers(() => this.refresh()));
+    this.register(
+      orchestrators.onDidChangeServers(() => {
+        this.forgetGoneServers();
+        this.refresh();
+      }),
+    );
     this.register(orchestrators.onDidChange(({ server, part }) => this.onPart(server, part)));
     this.register(
       orchestrators.onDidChangeJobs(({ server }) => {
@@ -141,9 +148,11 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
 
   private computeState(): ViewState {
     const servers = this.orchestrators.servers;
-    if (servers.length === 0) return 'notConfigured';
+    // Named but unusable: the view stays, its rows word what is wrong.
+    if (servers.length === 0) return this.orchestrators.problems.length > 0 ? 'badSettings' : 'notConfigured';
     if (servers.length > 1) return 'ok';
     const server = servers[0];
+    if (server.credentials === 'refused' && server.endpoint.auth === 'ldap') return 'refusedPassword';
     if (server.credentials === 'missingToken' || server.credentials === 'missingPassword' || server.credentials === 'refused') return server.credentials;
     const problem = server.model?.health.problem;
     if (problem && (problem.code === 'unreachable' || problem.code === 'timeout')) return 'unreachable';
@@ -165,6 +174,23 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
     return fresh;
   }
 
+  /** The ids of the cached nodes (for tests). */
+  cachedIds(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  private forgetGoneServers(): void {
+    for (const [id, node] of this.nodes) if (!this.orchestrators.get(node.server)) this.nodes.delete(id);
+  }
+
+  /** A group's rows now; its cached rows not among them (a job, scenario or schedule gone) leave the cache. */
+  private listedIn(group: OrchNode & { kind: 'group' }, rows: OrchNode[]): OrchNode[] {
+    const kind = ROW_KIND[group.group];
+    const now = new Set(rows.map((n) => n.id));
+    for (const [id, node] of this.nodes) if (node.kind === kind && node.server === group.server && !now.has(id)) this.nodes.delete(id);
+    return rows;
+  }
+
   private serverNode(server: OrchestratorServer): OrchNode {
     return this.node({ kind: 'server', id: key('server', server.endpoint.connection), server: server.endpoint.connection });
   }
@@ -180,16 +206,21 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
   getChildren(element?: OrchNode): OrchNode[] {
     const servers = this.orchestrators.servers;
     if (!element) {
-      if (this.current !== 'ok') return [];
-      return servers.length === 1 ? this.serverChildren(servers[0]) : servers.map((s) => this.serverNode(s));
+      if (this.current !== 'ok' && this.current !== 'badSettings') return [];
+      const problems = this.orchestrators.problems.map((problem, i) => this.node({ kind: 'setting', id: key('setting', String(i), problem.setting, problem.code), server: '', problem }));
+      return [...problems, ...(servers.length === 1 ? this.serverChildren(servers[0]) : servers.map((s) => this.serverNode(s)))];
     }
+    if (element.kind === 'setting') return [];
     const server = this.orchestrators.get(element.server);
     if (!server) return [];
     if (element.kind === 'server') return this.serverChildren(server);
     if (element.kind !== 'group' || !server.model) return [];
     const model = server.model;
-    const c = server.endpoint.connection;
-    switch (element.group) {
+    return this.listedIn(element, this.groupChildren(element.group, model, server.endpoint.connection));
+  }
+
+  private groupChildren(group: Group, model: OrchestratorModel, c: string): OrchNode[] {
+    switch (group) {
       case 'jobs':
         return sortJobsForDisplay(model.jobs).map((job) => this.jobNode(c, job.id));
       case 'scenarios':
@@ -237,6 +268,7 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
   }
 
   private itemOf(element: OrchNode): vscode.TreeItem {
+    if (element.kind === 'setting') return settingProblemItem(element.problem);
     const server = this.orchestrators.get(element.server);
     if (!server) return new vscode.TreeItem('');
     const model = server.model;

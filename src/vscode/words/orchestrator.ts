@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { EndpointProblem } from '../../core/orchestrator/endpointSettings';
 import type { ParamProblem, UncheckedReason } from '../../core/orchestrator/params';
 import type { ConflictReason, ForbiddenReason, OrchestratorProblem, Role } from '../../core/orchestrator/types';
 import { inertText, truncate } from '../../core/text';
@@ -167,5 +168,22 @@ export function uncheckedText(reason: UncheckedReason): string {
       return vscode.l10n.t('The pattern could be slow to check here; the orchestrator checks it when you run.');
     case 'valueTooLong':
       return vscode.l10n.t('The value is too long to check here; the orchestrator checks it when you run.');
+  }
+}
+
+/** What is wrong with an orchestrator setting. The setting's name and value come from a settings file: inert and bounded. */
+export function endpointProblemText(problem: EndpointProblem): string {
+  const at = serverText(problem.setting, 80);
+  switch (problem.code) {
+    case 'notUrl':
+      return vscode.l10n.t('{0}: "{1}" is not an http or https URL.', at, serverText(problem.value, 120));
+    case 'notAuthMode':
+      return vscode.l10n.t('{0}: "{1}" is not an auth mode; expected token, ldap or none.', at, serverText(problem.value, 60));
+    case 'notTimeZone':
+      return vscode.l10n.t('{0}: "{1}" is not a time zone; expected a name such as "Europe/Moscow" or "UTC".', at, serverText(problem.value, 60));
+    case 'ldapNeedsUser':
+      return vscode.l10n.t('{0}: LDAP sign-in needs the user name.', at);
+    case 'notObject':
+      return vscode.l10n.t('{0}: expected an object with url, auth, username and timeZone.', at);
   }
 }

@@ -85,6 +85,13 @@ function pubsubText(state: string): string {
   }
 }
 
+/** A job's or schedule's parameters, `name=value, …` (inert, bounded); undefined when there are none. */
+export function paramsText(params: Readonly<Record<string, string>>, valueChars = 120): string | undefined {
+  const entries = Object.entries(params);
+  if (entries.length === 0) return undefined;
+  return entries.map(([k, v]) => `${serverText(k, 60)}=${serverText(v, valueChars)}`).join(', ');
+}
+
 /** The health line: licence tier, active jobs, pub/sub. */
 export function healthText(health: Health): string {
   return vscode.l10n.t('licence {0} · {1} active · {2}', serverText(health.licenseTier, 40), health.activeJobs, pubsubText(health.pubsub));
