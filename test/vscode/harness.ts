@@ -67,6 +67,8 @@ export function useExtension(): ExtensionHandle & { readonly settings: SuiteSett
   };
   before(async () => {
     handle = await activateExtension();
+    // Each suite's toasts are its own: an earlier suite's must not put them into a storm summary.
+    handle.testing.notifications.resetStormWindow();
   });
   after(async () => {
     // Each key once, back to what it was before the suite first changed it.

@@ -267,6 +267,15 @@ export class NotificationController extends Disposable {
     });
   }
 
+  /** Forgets the toasts of the storm window, summary pending included (the in-VS-Code tests start each suite so). */
+  resetStormWindow(): void {
+    clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
+    this.suppressed.clear();
+    this.uncounted = { total: 0, failed: 0 };
+    this.recent = [];
+  }
+
   private showSummary(): void {
     this.summaryTimer = undefined;
     const records = [...this.suppressed.values()];
