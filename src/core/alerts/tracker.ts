@@ -293,8 +293,9 @@ export class AlertTracker {
     let cadence: Cadence | undefined;
     if (expectation) cadence = { basis: 'stated', expectation };
     else if (this.settings.learnCadence) {
-      const times = entry.series ? ringValues(entry.series, AT_TIMES, TIMES) : entry.firstAt !== undefined ? [entry.firstAt] : [];
-      const learned = learnCadence(times);
+      // Without a series the pipeline has run once at most: nothing to learn (MIN_RUNS_TO_LEARN),
+      // and a flood's thousands of such names cost no arrays at the once-a-second check.
+      const learned = entry.series ? learnCadence(ringValues(entry.series, AT_TIMES, TIMES)) : undefined;
       if (learned) cadence = { basis: 'learned', learned };
     }
     entry.cadence = cadence;
