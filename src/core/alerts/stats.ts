@@ -54,8 +54,9 @@ const templates = new Map<number, number[]>();
 export function newSeries(slots: number): number[] {
   let template = templates.get(slots);
   if (!template) {
-    template = [];
-    for (let i = 0; i < slots; i++) template.push(0.5);
+    template = [0.5];
+    for (let i = 1; i < slots; i++) template.push(0.5);
+    template.length = slots;
     for (let i = 0; i < slots; i++) template[i] = 0;
     templates.set(slots, template);
   }

@@ -82,12 +82,12 @@ interface Entry {
    * The pipeline's recent numbers in one array (see stats.ts): sorted windows of the last
    * BASELINE_RUNS successful runs' rows loaded, rows exported, duration and dropped (or added)
    * share (0 without a warning), and a ring of the last finish times for learning the cadence.
-   * Made at the pipeline's first successful run or its second run, whichever comes first: a flood
+   * NO_SERIES until the pipeline's first successful run or its second run, whichever comes first: a flood
    * of names seen once each (failures, as a misconfigured producer sends) holds ~1.5 KB less per name.
    */
-  series: number[] | undefined;
-  /** The first run's time while there is no series yet (undefined before any run). */
-  firstAt: number | undefined;
+  series: number[];
+  /** The first run's time while the series is NO_SERIES. */
+  firstAt: number;
   /** Newest run time, the anchor for the next due time. */
   lastRunAt: number;
   /** A run arrived since the cadence and due time were last worked out (done lazily, see due()). */
@@ -109,6 +109,8 @@ const TIMES = LEARN_WINDOW + 1;
 const SERIES_SLOTS = AT_TIMES + ringSlots(TIMES);
 
 const NO_TRANSITIONS: readonly AlertTransition[] = Object.freeze([]);
+/** The series of a pipeline seen once at most: one shared empty array of the series' element kind (the field keeps one shape). */
+const NO_SERIES = newSeries(0);
 
 /**
  * When a run finished, by this computer's clock: the one time base of lateness, failing-since and
@@ -147,8 +149,9 @@ export class AlertTracker {
   observe(record: RunRecord): readonly AlertTransition[] {
     const name = record.run.resultName;
     let entry = this.entries.get(name);
+    const seen = entry !== undefined;
     if (!entry) {
-      entry = { failures: 0, failingSince: undefined, lastVerdict: undefined, series: undefined, firstAt: undefined, lastRunAt: -Infinity, stale: true, cadence: undefined, due: undefined, late: undefined, unusual: NONE };
+      entry = { failures: 0, failingSince: undefined, lastVerdict: undefined, series: NO_SERIES, firstAt: NaN, lastRunAt: -Infinity, stale: true, cadence: undefined, due: undefined, late: undefined, unusual: NONE };
       this.entries.set(name, entry);
     }
     // Most runs change nothing: one shared empty answer unless something happens.
@@ -156,9 +159,9 @@ export class AlertTracker {
     const at = anchorOf(record, this.now);
     const status = record.run.statusKind;
     let series = entry.series;
-    if (!series && (status === 'success' || entry.firstAt !== undefined)) {
+    if (series === NO_SERIES && (status === 'success' || seen)) {
       series = entry.series = newSeries(SERIES_SLOTS);
-      if (entry.firstAt !== undefined) ringPush(series, AT_TIMES, TIMES, entry.firstAt);
+      if (seen) ringPush(series, AT_TIMES, TIMES, entry.firstAt);
     }
 
     if (entry.late) {
@@ -182,7 +185,7 @@ export class AlertTracker {
 
     // Data quality and volume are judged on successful runs only: a failed run exports nothing.
     entry.unusual = NONE;
-    if (status === 'success' && series) {
+    if (status === 'success') {
       const verdict = record.dq;
       const share = isDqWarning(verdict) && 'percent' in verdict ? verdict.percent : 0;
       if (isDqWarning(verdict)) {
@@ -207,7 +210,7 @@ export class AlertTracker {
       sortedPush(series, AT_SHARE, BASELINE_RUNS, share);
     }
 
-    if (series) ringPush(series, AT_TIMES, TIMES, at);
+    if (series !== NO_SERIES) ringPush(series, AT_TIMES, TIMES, at);
     else entry.firstAt = at;
     if (at >= entry.lastRunAt) entry.lastRunAt = at;
     // The cadence is worked out when it is next needed (the once-a-second check, a view), not
@@ -293,8 +296,9 @@ export class AlertTracker {
     let cadence: Cadence | undefined;
     if (expectation) cadence = { basis: 'stated', expectation };
     else if (this.settings.learnCadence) {
-      const times = entry.series ? ringValues(entry.series, AT_TIMES, TIMES) : entry.firstAt !== undefined ? [entry.firstAt] : [];
-      const learned = learnCadence(times);
+      // Without a series the pipeline has run once at most: nothing to learn (MIN_RUNS_TO_LEARN),
+      // and a flood's thousands of such names cost no arrays at the once-a-second check.
+      const learned = entry.series !== NO_SERIES ? learnCadence(ringValues(entry.series, AT_TIMES, TIMES)) : undefined;
       if (learned) cadence = { basis: 'learned', learned };
     }
     entry.cadence = cadence;

@@ -69,15 +69,19 @@ const PASSING = /^(CLUSTERDOWN|LOADING|OOM|READONLY|TRYAGAIN|MASTERDOWN|BUSY)\b/
 const CONNECTION_LOST = /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i;
 
 interface Pending {
-  readonly record: RunRecord;
+  readonly resultName: string;
   /**
-   * The payload's bytes as received, written as they are: the producer's own JSON, so no encoding
-   * per run. Undefined when the run kept is not what they say (bounded), came without them (state
-   * reads, polls, held live runs) or waits for a connection: then encodeResult writes it.
+   * What the entry is written from. The payload's bytes as received (a live run while connected):
+   * the producer's own JSON, written as it is, no encoding per run; they are a view of the client's
+   * read buffer, so a backlog that waits for a connection keeps their text instead (dropWires).
+   * Else the run, encoded when sent: state reads, held live runs, a run the store bounded. The
+   * decoded run is not kept for the bytes: a queue of thousands holds no parsed objects.
    */
-  wire: Buffer | undefined;
+  payload: Buffer | string | RunRecord;
+  /** A state read whose ID time is when it arrived: see alreadyInStreams. */
+  readonly checkStream: boolean;
   readonly id: string;
-  /** The ID's two parts, for sorting. */
+  /** The ID's two parts, for sorting; `seq` is the run's hash. */
   readonly ms: number;
   readonly seq: number;
   /** Passing refusals so far. */
@@ -161,10 +165,10 @@ export class StreamRecorder implements IDisposable {
     if (record.source === 'polled') return;
     const ms = streamIdMsOf(record);
     const seq = runHash(record);
-    // The bytes are a view of the client's read buffer: kept while connected (they are written within
-    // a round trip or so), not for a backlog that waits for a connection (dropWires).
-    const keep = wire !== undefined && !this.awaitingConnection && this.watcher.connection.commands !== undefined;
-    this.queue.push({ record, wire: keep ? asBuffer(wire) : undefined, id: `${ms}-${seq}`, ms, seq, attempts: 0 });
+    const connected = !this.awaitingConnection && this.watcher.connection.commands !== undefined;
+    const payload = wire === undefined ? record : connected ? asBuffer(wire) : asBuffer(wire).toString('utf8');
+    const checkStream = record.source !== 'live' && !hasOwnTime(record);
+    this.queue.push({ resultName: record.run.resultName, payload, checkStream, id: `${ms}-${seq}`, ms, seq, attempts: 0 });
     if (this.queue.length > this.maxPending) {
       this.queue.shift();
       this.counts.dropped++;
@@ -175,9 +179,11 @@ export class StreamRecorder implements IDisposable {
     }, this.holdMs);
   }
 
-  /** Runs that wait for a connection are encoded when sent: their payload's bytes are let go. */
+  /** Runs that wait for a connection let the client's read buffer go: their bytes become text. */
   private dropWires(): void {
-    this.queue.forEach((pending) => (pending.wire = undefined));
+    this.queue.forEach((pending) => {
+      if (Buffer.isBuffer(pending.payload)) pending.payload = pending.payload.toString('utf8');
+    });
   }
 
   /** Sends batches while there are runs, a connection and room in flight; fires onDidDrain when all are settled. */
@@ -215,7 +221,7 @@ export class StreamRecorder implements IDisposable {
         again.push(pending);
       } else {
         this.counts.dropped++;
-        this.problemEmitter.fire({ resultName: pending.record.run.resultName, message });
+        this.problemEmitter.fire({ resultName: pending.resultName, message });
       }
     }
     return again;
@@ -265,7 +271,7 @@ export class StreamRecorder implements IDisposable {
         passing.push({ pending: batch[i], message });
       } else {
         this.counts.dropped++;
-        this.problemEmitter.fire({ resultName: batch[i].record.run.resultName, message });
+        this.problemEmitter.fire({ resultName: batch[i].resultName, message });
       }
     });
     return { lost, passing };
@@ -275,7 +281,7 @@ export class StreamRecorder implements IDisposable {
   private async xaddAll(commands: CommandsClient, batch: Pending[]): Promise<Array<Error | null>> {
     const recorded = await this.alreadyInStreams(commands, batch);
     const maxLen = this.options.maxLen;
-    const key = (p: Pending) => this.keys.runsKey(p.record.run.resultName);
+    const key = (p: Pending) => this.keys.runsKey(p.resultName);
     if (isCluster(commands)) {
       return Promise.all(batch.map((p, i) => (recorded?.has(i) ? RECORDED : commands.xadd(key(p), 'MAXLEN', '~', maxLen, p.id, 'run', entryOf(p)).then(() => null, (err: Error) => err))));
     }
@@ -297,15 +303,14 @@ export class StreamRecorder implements IDisposable {
    */
   private async alreadyInStreams(commands: CommandsClient, batch: Pending[]): Promise<ReadonlySet<number> | undefined> {
     const check: number[] = [];
-    for (let i = 0; i < batch.length; i++) if (batch[i].record.source !== 'live' && !hasOwnTime(batch[i].record)) check.push(i);
+    for (let i = 0; i < batch.length; i++) if (batch[i].checkStream) check.push(i);
     if (check.length === 0) return undefined;
     const recorded = new Set<number>();
     await Promise.all(
       check.map(async (i) => {
-        const { record } = batch[i];
         // A failed check leaves it to the XADD, which meets the same failure and says so.
-        const [newest] = await commands.xrevrange(this.keys.runsKey(record.run.resultName), '+', '-', 'COUNT', 1).catch(() => []);
-        if (newest !== undefined && streamIdSeq(newest[0]) === runHash(record)) recorded.add(i);
+        const [newest] = await commands.xrevrange(this.keys.runsKey(batch[i].resultName), '+', '-', 'COUNT', 1).catch(() => []);
+        if (newest !== undefined && streamIdSeq(newest[0]) === batch[i].seq) recorded.add(i);
       }),
     );
     return recorded;
@@ -313,7 +318,7 @@ export class StreamRecorder implements IDisposable {
 
   /** Refused as too small: the run is there already, or it is late (then appended with a new ID). */
   private async lateOrRecorded(commands: CommandsClient, pending: Pending): Promise<'late' | 'alreadyRecorded'> {
-    const key = this.keys.runsKey(pending.record.run.resultName);
+    const key = this.keys.runsKey(pending.resultName);
     if ((await commands.xrange(key, pending.id, pending.id)).length > 0) return 'alreadyRecorded';
     await commands.xadd(key, 'MAXLEN', '~', this.options.maxLen, '*', 'run', entryOf(pending));
     return 'late';
@@ -334,8 +339,9 @@ const RECORDED = new Error('already recorded');
  * command of strings ~2 µs faster than one with a Buffer, more than the decoding costs), else the
  * run in Go order.
  */
-function entryOf(pending: Pending): string {
-  return pending.wire ? pending.wire.toString('utf8') : encodeResult(pending.record.run.result);
+function entryOf({ payload }: Pending): string {
+  if (typeof payload === 'string') return payload;
+  return Buffer.isBuffer(payload) ? payload.toString('utf8') : encodeResult(payload.run.result);
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
