@@ -56,6 +56,8 @@ export class PipelineStore implements IDisposable {
   private limits: StoreLimits;
   private readonly eviction = new EvictionOrder();
   private evicted = 0;
+  /** Messages of names it did not hold that the watcher's flood guard left unread (floodGuard.ts). */
+  unread = 0;
 
   /** Fires synchronously for every run added (not for duplicates): notifications, actions, API. */
   readonly onDidAddRun = this.addedRun.event;
@@ -87,7 +89,7 @@ export class PipelineStore implements IDisposable {
 
   /** Pipelines dropped to stay within the limit, or undefined when none was. */
   get overflow(): StoreOverflow | undefined {
-    return this.evicted > 0 ? { evicted: this.evicted, limit: this.pipelineLimit } : undefined;
+    return this.evicted > 0 ? { evicted: this.evicted, limit: this.pipelineLimit, unread: this.unread } : undefined;
   }
 
   /** Set once KEPT_RUNS_BUDGET has dropped a run (or a pipeline) the settings alone would have kept. */
@@ -356,10 +358,7 @@ export class PipelineStore implements IDisposable {
     return this.entries.has(resultName);
   }
 
-  /**
-   * Every pipeline in the order views list them (see sortForDisplay): what needs attention first.
-   * `isLate` says which are late (the alert rules know; the store does not).
-   */
+  /** Every pipeline in the order views list them (sortForDisplay: what needs attention first); `isLate` says which are late. */
   list(isLate?: (resultName: string) => boolean): PipelineSnapshot[] {
     return sortForDisplay([...this.entries.values()].map(snapshot), isLate);
   }

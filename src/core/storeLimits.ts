@@ -14,6 +14,8 @@ export interface StoreOverflow {
   /** Pipelines dropped to stay within the limit. */
   readonly evicted: number;
   readonly limit: number;
+  /** Messages of new names left unread during a flood (floodGuard.ts). */
+  readonly unread: number;
 }
 
 /** What the limit on kept runs has cost: histories kept shorter than `tdtp.history.size` asks. */

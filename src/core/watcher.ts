@@ -14,6 +14,7 @@ import {
 } from './connection';
 import type { DecodeOutcome, PipelineRun, RejectedMessage } from './decode';
 import { decodeMessage, decodePayload } from './decode';
+import { FloodGuard } from './floodGuard';
 import { KeySpace } from './keySpace';
 import { Emitter } from './emitter';
 import type { IDisposable } from './lifecycle';
@@ -88,6 +89,8 @@ export class PipelineWatcher implements IDisposable {
   private liveDuringReconcile: Set<string> | undefined;
   /** Live runs wait here while the streams are read (theirs go first). */
   private readonly hold: LiveHold;
+  /** At the pipeline limit, a flood of new names is counted, not read. */
+  private readonly flood = new FloodGuard();
 
   /** After every reconcile (initial load, after a reconnect, manual refresh). */
   readonly onDidReconcile = this.reconcileEmitter.event;
@@ -129,6 +132,13 @@ export class PipelineWatcher implements IDisposable {
 
   /** Hot path: one call per pub/sub message. */
   private onMessage(channel: string, payload: Buffer): void {
+    if (this.store.room === 0) {
+      const name = this.keys.resultNameOfChannel(channel);
+      if (name !== undefined && !this.store.has(name) && this.flood.shedsNewName()) {
+        this.store.unread++;
+        return;
+      }
+    }
     const outcome = decodeMessage(this.keys, channel, payload);
     if (outcome.kind === 'run') {
       this.liveDuringReconcile?.add(outcome.run.resultName);
