@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { problemOf } from '../../core/orchestrator/problems';
 import type { OrchestratorProblem, RunRequest, Scenario } from '../../core/orchestrator/types';
+import { truncate } from '../../core/text';
 import { orchestratorProblemText } from '../words/orchestrator';
 import type { Orchestrators } from './orchestrators';
 import type { Acting, UiHolder } from './requestsShared';
@@ -22,6 +23,8 @@ export const REQUEST_COMMANDS = {
 
 /** The most of a title or note sent (the server keeps what it gets; a person types a sentence). */
 const MAX_NOTE_CHARS = 500;
+/** The parameters said in the approval's question (up to 200 of them could come). */
+const MAX_PARAMS_DETAIL_CHARS = 1000;
 
 /**
  * Why the dry run says the request would not run (the server's text: `invalid params: …`, an
@@ -90,17 +93,31 @@ export class RequestCommands extends Disposable {
     if (verdict.wouldRun) {
       const detail = vscode.l10n.t('Parameters as the server resolved them: {0}', paramsText(verdict.resolvedParams));
       const chosen = await this.ui.info(vscode.l10n.t('The request {0} would run.', requestLabel(request)), { modal: true, detail }, approve);
-      if (chosen === approve) await this.approve({ kind: 'request', connection: acting.server.endpoint.connection, request, reviewable: true } satisfies RequestsNode);
+      // The verdict's modal, with the resolved parameters, was the confirmation.
+      if (chosen === approve) await this.approveNow(acting, request);
       return;
     }
     const detail = orchestratorProblemText(blockedReasonProblem(verdict.blockedReason));
     void this.ui.warn(vscode.l10n.t('The request {0} would not run now.', requestLabel(request)), { modal: true, detail });
   }
 
+  /** Approving starts a job, maybe from a row shown a while ago: the request is said again, and confirmed. */
   async approve(arg?: unknown): Promise<string | undefined> {
     const target = await this.target(arg, vscode.l10n.t('Which request to approve and run?'));
     if (!target) return undefined;
     const { acting, request } = target;
+    const run = vscode.l10n.t('Approve and Run');
+    const detail = [
+      vscode.l10n.t('Scenario: {0}', shown(request.scenario, 80)),
+      vscode.l10n.t('Submitted by: {0}', shown(request.submitterName || request.submitterId, 80)),
+      vscode.l10n.t('Parameters: {0}', truncate(paramsText(request.params), MAX_PARAMS_DETAIL_CHARS)),
+    ].join('\n');
+    const chosen = await this.ui.warn(vscode.l10n.t('Approve the request {0} and run it now?', requestLabel(request)), { modal: true, detail }, run);
+    if (chosen !== run) return undefined;
+    return this.approveNow(acting, request);
+  }
+
+  private async approveNow(acting: Acting, request: RunRequest): Promise<string | undefined> {
     const answer = await acting.model.call((c, signal) => c.approveRequest(request.id, { signal }));
     // The job (if any) and the pending list, as the server holds them now.
     acting.model.poller.refresh();
