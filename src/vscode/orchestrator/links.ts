@@ -7,7 +7,7 @@ import { Emitter } from '../../core/emitter';
 import { Disposable } from '../../core/lifecycle';
 import type { LinkVia, ScenarioLink, ScenarioSource, Subscription } from '../../core/orchestrator/links';
 import { LinkTable, ReadOrder, activeJobsOf, inExcludedFolder, jobsOfScenarios, mentionsOrchestrator, parsePubsubFile, scenariosTouched } from '../../core/orchestrator/links';
-import { readScenarioFile } from '../../core/orchestrator/scenarioFile';
+import { readScenarioHeader } from '../../core/orchestrator/scenarioFile';
 import type { Job } from '../../core/orchestrator/types';
 import type { PipelineDefinition } from '../../core/pipelineFiles';
 import { MAX_PIPELINE_FILE_BYTES } from '../../core/pipelineFiles';
@@ -153,10 +153,9 @@ export class OrchestratorLinks extends Disposable {
     const uri = vscode.Uri.parse(file);
     const bytes = await readBounded(uri).catch(() => undefined);
     if (!bytes) return undefined;
-    if (!mentionsOrchestrator(new TextDecoder().decode(bytes))) return undefined;
-    const read = readScenarioFile(uri.fsPath, bytes);
-    if (!read.header) return undefined;
-    return { file, scenario: read.header.name, definition: definitions.find((d) => d.documentIndex === 0) };
+    const text = new TextDecoder().decode(bytes);
+    const header = mentionsOrchestrator(text) ? readScenarioHeader(uri.fsPath, text) : undefined;
+    return header && { file, scenario: header.name, definition: definitions.find((d) => d.documentIndex === 0) };
   }
 
   override dispose(): void {
