@@ -7,10 +7,11 @@ import { Disposable } from '../../core/lifecycle';
 import { problemOf } from '../../core/orchestrator/problems';
 import type { OrchestratorProblem, RunRequest, Scenario } from '../../core/orchestrator/types';
 import { truncate } from '../../core/text';
-import { orchestratorProblemText } from '../words/orchestrator';
+import { orchestratorProblemText, serverText } from '../words/orchestrator';
+import { paramsText, problemMessage } from '../words/orchestratorAdmin';
 import type { Orchestrators } from './orchestrators';
 import type { Acting, UiHolder } from './requestsShared';
-import { chooseServer, commandTable, paramsText, problemMessage, shown } from './requestsShared';
+import { chooseServer, commandTable } from './requestsShared';
 import type { RequestsNode } from './requestsView';
 
 export const REQUEST_COMMANDS = {
@@ -38,7 +39,7 @@ export function blockedReasonProblem(reason: string): OrchestratorProblem {
 }
 
 function requestLabel(r: RunRequest): string {
-  return r.title ? vscode.l10n.t('"{0}" ({1})', shown(r.title, 80), shown(r.scenario, 60)) : shown(r.scenario, 80);
+  return r.title ? vscode.l10n.t('"{0}" ({1})', serverText(r.title, 80), serverText(r.scenario, 60)) : serverText(r.scenario, 80);
 }
 
 export class RequestCommands extends Disposable {
@@ -73,7 +74,7 @@ export class RequestCommands extends Disposable {
       void this.ui.info(vscode.l10n.t('No pending requests.'), { modal: false });
       return undefined;
     }
-    const items = pending.map((request) => ({ label: requestLabel(request), description: shown(request.submitterName, 40), detail: paramsText(request.params), request }));
+    const items = pending.map((request) => ({ label: requestLabel(request), description: serverText(request.submitterName, 40), detail: paramsText(request.params), request }));
     const picked = await this.ui.pick(items, { placeHolder });
     return picked && { acting, request: picked.request };
   }
@@ -108,8 +109,8 @@ export class RequestCommands extends Disposable {
     const { acting, request } = target;
     const run = vscode.l10n.t('Approve and Run');
     const detail = [
-      vscode.l10n.t('Scenario: {0}', shown(request.scenario, 80)),
-      vscode.l10n.t('Submitted by: {0}', shown(request.submitterName || request.submitterId, 80)),
+      vscode.l10n.t('Scenario: {0}', serverText(request.scenario, 80)),
+      vscode.l10n.t('Submitted by: {0}', serverText(request.submitterName || request.submitterId, 80)),
       vscode.l10n.t('Parameters: {0}', truncate(paramsText(request.params), MAX_PARAMS_DETAIL_CHARS)),
     ].join('\n');
     const chosen = await this.ui.warn(vscode.l10n.t('Approve the request {0} and run it now?', requestLabel(request)), { modal: true, detail }, run);
@@ -126,7 +127,7 @@ export class RequestCommands extends Disposable {
       void this.ui.error(problemMessage(vscode.l10n.t('Approving the request {0}', requestLabel(request)), answer.problem));
       return undefined;
     }
-    void this.ui.info(vscode.l10n.t('The request {0} is approved: its job {1} has started.', requestLabel(request), shown(answer.value.jobId, 60)), { modal: false });
+    void this.ui.info(vscode.l10n.t('The request {0} is approved: its job {1} has started.', requestLabel(request), serverText(answer.value.jobId, 60)), { modal: false });
     return answer.value.jobId;
   }
 
@@ -136,7 +137,7 @@ export class RequestCommands extends Disposable {
     const { acting, request } = target;
     const note = await this.ui.input({
       title: vscode.l10n.t('Reject {0}', requestLabel(request)),
-      prompt: vscode.l10n.t('A note for {0}: why the request is rejected.', shown(request.submitterName, 40)),
+      prompt: vscode.l10n.t('A note for {0}: why the request is rejected.', serverText(request.submitterName, 40)),
       ignoreFocusOut: true,
       validateInput: (text) => (text.length > MAX_NOTE_CHARS ? vscode.l10n.t('At most {0} characters.', MAX_NOTE_CHARS) : undefined),
     });
@@ -158,21 +159,21 @@ export class RequestCommands extends Disposable {
     const scenario = await this.pickScenario(acting, arg);
     if (!scenario) return undefined;
     const title = await this.ui.input({
-      title: vscode.l10n.t('Request a run of {0}', shown(scenario.name, 80)),
+      title: vscode.l10n.t('Request a run of {0}', serverText(scenario.name, 80)),
       prompt: vscode.l10n.t('A title the admin sees (optional).'),
       ignoreFocusOut: true,
       validateInput: (text) => (text.length > MAX_NOTE_CHARS ? vscode.l10n.t('At most {0} characters.', MAX_NOTE_CHARS) : undefined),
     });
     if (title === undefined) return undefined;
-    const params = await this.ui.params(scenario, undefined, vscode.l10n.t('Request a run of {0}', shown(scenario.name, 80)));
+    const params = await this.ui.params(scenario, undefined, vscode.l10n.t('Request a run of {0}', serverText(scenario.name, 80)));
     if (params === undefined) return undefined;
     const answer = await acting.model.call((c, signal) => c.submitRequest({ scenario: scenario.name, params, title: title.trim() }, { signal }));
     await acting.model.refreshRequests();
     if (!answer.ok) {
-      void this.ui.error(problemMessage(vscode.l10n.t('Submitting the request for {0}', shown(scenario.name, 80)), answer.problem));
+      void this.ui.error(problemMessage(vscode.l10n.t('Submitting the request for {0}', serverText(scenario.name, 80)), answer.problem));
       return undefined;
     }
-    void this.ui.info(vscode.l10n.t('The request for {0} is submitted; an admin reviews it.', shown(scenario.name, 80)), { modal: false });
+    void this.ui.info(vscode.l10n.t('The request for {0} is submitted; an admin reviews it.', serverText(scenario.name, 80)), { modal: false });
     return answer.value.id;
   }
 
@@ -189,7 +190,7 @@ export class RequestCommands extends Disposable {
       void this.ui.info(vscode.l10n.t('The orchestrator has no scenarios.'), { modal: false });
       return undefined;
     }
-    const items = scenarios.map((scenario) => ({ label: shown(scenario.name, 80), detail: shown(scenario.description, 160), scenario }));
+    const items = scenarios.map((scenario) => ({ label: serverText(scenario.name, 80), detail: serverText(scenario.description, 160), scenario }));
     return (await this.ui.pick(items, { placeHolder: vscode.l10n.t('Which scenario?') }))?.scenario;
   }
 }
