@@ -55,6 +55,10 @@ mkdirSync(join(workspace, 'ws'));
 // The folder test/vscode/framework.test.ts writes its pipeline file into, made before VS Code starts:
 // a folder created while the file watcher runs can miss a file written into it at once.
 mkdirSync(join(workspace, 'framework'));
+// The folders test/vscode/orchestrator-link.test.ts writes pubsub.yaml files into (more than the 20 read,
+// and one in node_modules), made before VS Code starts for the same reason.
+for (let i = 0; i < 22; i++) mkdirSync(join(workspace, 'pubsub', `p${i}`), { recursive: true });
+mkdirSync(join(workspace, 'node_modules', 'hidden'), { recursive: true });
 const pipelineYaml = (pipeline, resultName) => `# ring-2 fixture\nname: ${pipeline}\nsources:\n  - { name: s, type: sqlite, dsn: "/tmp/s.db", query: "SELECT 1" }\n\nresult_log:\n  type: redis\n  address: "127.0.0.1:6379"\n  name: ${resultName}\n  ttl: 600\n`;
 writeFileSync(join(workspace, 'ws', 'lens.yaml'), pipelineYaml('ws_lens_pipeline', 'WS_LENS'));
 writeFileSync(join(workspace, 'ws', 'run_me.yaml'), pipelineYaml('ws_run_pipeline', 'WS_RUN'));

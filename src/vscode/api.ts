@@ -169,24 +169,15 @@ export function connectionOrThrow(viewer: Viewer, name: string | undefined): Wat
   return connection;
 }
 
-/** The API and what disposes its listeners (the extension's subscriptions own it). */
-export function createApi(viewer: Viewer, orchestrators: Pick<Orchestrators, 'servers' | 'onDidChangeJobs'>): { api: TdtpViewerApi; disposable: vscode.Disposable } {
-  const owned = new DisposableStore();
-  const events = owned.add(new vscode.EventEmitter<PipelineEvent>());
-  const connections = owned.add(new vscode.EventEmitter<ConnectionInfo>());
-  const jobs = owned.add(new vscode.EventEmitter<OrchestratorJobsChange>());
-  owned.add(
-    orchestrators.onDidChangeJobs(({ server, change }) => {
-      const connection = server.endpoint.connection;
-      jobs.fire(deepFreeze({ connection, jobs: change.jobs.map((job) => toOrchestratorJob(connection, job)), added: [...change.added], changed: [...change.changed], removed: [...change.removed] }));
-    }),
-  );
-  const serversOf = (name: string | undefined) => orchestrators.servers.filter((s) => name === undefined || s.endpoint.connection === name);
-  // Copies are made only while some extension listens: the model's hot path stays free otherwise.
+/**
+ * An emitter's event that counts its listeners, so that what would be fired is built (copied) only
+ * while another extension listens: the model's hot paths stay free otherwise.
+ */
+function countedEvent<T>(emitter: vscode.EventEmitter<T>): { event: vscode.Event<T>; listening(): boolean } {
   let listeners = 0;
-  const onDidReceiveEvent: vscode.Event<PipelineEvent> = (listener, thisArgs, disposables) => {
+  const event: vscode.Event<T> = (listener, thisArgs, disposables) => {
     listeners++;
-    const subscription = events.event(listener, thisArgs);
+    const subscription = emitter.event(listener, thisArgs);
     let counted = true;
     const handle = {
       dispose: () => {
@@ -198,19 +189,39 @@ export function createApi(viewer: Viewer, orchestrators: Pick<Orchestrators, 'se
     if (Array.isArray(disposables)) disposables.push(handle);
     return handle;
   };
-  owned.add(viewer.onDidAddRun(({ connection, record }) => listeners > 0 && events.fire(toPipelineEvent(connection.name, record))));
+  return { event, listening: () => listeners > 0 };
+}
+
+/** The API and what disposes its listeners (the extension's subscriptions own it). */
+export function createApi(viewer: Viewer, orchestrators: Pick<Orchestrators, 'servers' | 'onDidChangeJobs'>): { api: TdtpViewerApi; disposable: vscode.Disposable } {
+  const owned = new DisposableStore();
+  const events = owned.add(new vscode.EventEmitter<PipelineEvent>());
+  const connections = owned.add(new vscode.EventEmitter<ConnectionInfo>());
+  const jobs = owned.add(new vscode.EventEmitter<OrchestratorJobsChange>());
+  const onDidChangeJobs = countedEvent(jobs);
+  owned.add(
+    orchestrators.onDidChangeJobs(({ server, change }) => {
+      // Up to 500 jobs a poll: copied only for a listener.
+      if (!onDidChangeJobs.listening()) return;
+      const connection = server.endpoint.connection;
+      jobs.fire(deepFreeze({ connection, jobs: change.jobs.map((job) => toOrchestratorJob(connection, job)), added: [...change.added], changed: [...change.changed], removed: [...change.removed] }));
+    }),
+  );
+  const serversOf = (name: string | undefined) => orchestrators.servers.filter((s) => name === undefined || s.endpoint.connection === name);
+  const onDidReceiveEvent = countedEvent(events);
+  owned.add(viewer.onDidAddRun(({ connection, record }) => onDidReceiveEvent.listening() && events.fire(toPipelineEvent(connection.name, record))));
   owned.add(viewer.onDidChangeState((connection) => connections.fire(connectionInfo(connection))));
   const scope = (name: string | undefined) => (name === undefined ? viewer.connections : [connectionOrThrow(viewer, name)]);
   const api: TdtpViewerApi = {
     version: 1,
-    onDidReceiveEvent,
+    onDidReceiveEvent: onDidReceiveEvent.event,
     onDidChangeConnection: connections.event,
     getConnections: () => viewer.connections.map(connectionInfo),
     getPipelines: (name) => scope(name).flatMap((c) => c.store.list().map((p) => toPipelineEvent(c.name, p.latest))),
     getHistory: (resultName, name) => scope(name).flatMap((c) => c.store.history(resultName).flatMap((item) => (item.kind === 'run' ? [toPipelineEvent(c.name, item)] : []))),
     pollPipelineState: (resultName, name) => pollState(connectionOrThrow(viewer, name), resultName),
     getJobs: (name) => serversOf(name).flatMap((s) => (s.model?.jobs ?? []).map((job) => toOrchestratorJob(s.endpoint.connection, job))),
-    onDidChangeJobs: jobs.event,
+    onDidChangeJobs: onDidChangeJobs.event,
   };
   return { api, disposable: owned };
 }

@@ -118,6 +118,8 @@ describe('scenario approval from the lens and the requests inbox against the rea
 
     await workbench.step('approvals-approve-request', async () => {
       await inbox.approve(TITLE);
+      await workbench.overlays.dialog.filter({ hasText: `Approve the request "${TITLE}" (${SCENARIO}) and run it now?` }).waitFor();
+      await workbench.overlays.dialogButton('Approve and Run').click();
       await workbench.notifications.toast(`The request "${TITLE}" (${SCENARIO}) is approved`).waitFor({ timeout: 30_000 });
       await view.job(SCENARIO, 'running').waitFor({ timeout: 30_000 });
       await inbox.text(/No pending run requests/).waitFor({ timeout: 30_000 });

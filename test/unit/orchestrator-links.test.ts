@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { diffJobs } from '../../src/core/orchestrator/jobDiff';
-import { LinkTable, activeJobsOf, jobsOfScenarios, mentionsOrchestrator, parsePubsubFile, scenariosTouched } from '../../src/core/orchestrator/links';
+import { LinkTable, ReadOrder, activeJobsOf, inExcludedFolder, jobsOfScenarios, mentionsOrchestrator, parsePubsubFile, scenariosTouched } from '../../src/core/orchestrator/links';
 import { JobNoticeTracker, RequestNoticeTracker } from '../../src/core/orchestrator/notices';
 import { readScenarioFile } from '../../src/core/orchestrator/scenarioFile';
 import type { Job, RunRequest } from '../../src/core/orchestrator/types';
@@ -118,5 +118,31 @@ describe('job and request notices', () => {
       ['2'],
     );
     assert.deepEqual(tracker.update([request('2')]), []);
+  });
+});
+
+describe('links: the workspace watch', () => {
+  test('a pubsub.yaml in node_modules or .git is not looked at, wherever the folder is', () => {
+    assert.equal(inExcludedFolder('/w/node_modules/pkg/pubsub.yaml'), true);
+    assert.equal(inExcludedFolder('/w/a/.git/pubsub.yml'), true);
+    assert.equal(inExcludedFolder('/w/framework/pubsub.yaml'), false);
+    assert.equal(inExcludedFolder('/w/my_node_modules/pubsub.yaml'), false);
+    assert.equal(inExcludedFolder('/w/.gitlab/pubsub.yaml'), false);
+  });
+
+  test('reads of one file that land out of order: only the latest begun counts', () => {
+    const order = new ReadOrder();
+    const older = order.begin('a');
+    const other = order.begin('b');
+    const newer = order.begin('a');
+    assert.equal(newer(), true);
+    assert.equal(older(), false, 'an older read never overwrites a newer one');
+    assert.equal(other(), true, 'another file is its own sequence');
+    order.begin('a');
+    assert.equal(newer(), false, 'a later read overtakes it too');
+    const before = order.begin('b');
+    order.forget('b');
+    assert.equal(before(), false, 'a read under way when the file is deleted');
+    assert.equal(other(), false);
   });
 });

@@ -17,6 +17,19 @@ describe('normalize: lists', () => {
     assert.deepEqual(jobs?.map((j) => j.id), ['j1', 'j3']);
   });
 
+  test('a duplicate key (a hostile server repeating an id or a name) keeps the first', () => {
+    const jobs = shape.list([JOB, { ...JOB, status: 'failed' }, { ...JOB, id: 'j2' }], shape.job, shape.byId);
+    assert.deepEqual(jobs?.map((j) => [j.id, j.status]), [['j1', 'done'], ['j2', 'done']]);
+    const scenarios = shape.list([{ name: 'a', description: 'first' }, { Name: 'a', Description: 'second' }, { name: 'b' }], shape.scenario, shape.byName);
+    assert.deepEqual(scenarios?.map((s) => [s.name, s.description]), [['a', 'first'], ['b', '']]);
+    const schedules = shape.list([{ id: 'n', cron_expr: '* * * * *' }, { ID: 'n', CronExpr: '0 * * * *' }], shape.schedule, shape.byId);
+    assert.deepEqual(schedules?.map((s) => s.cronExpr), ['* * * * *']);
+    const requests = shape.list([{ id: 'r', scenario: 'x' }, { id: 'r', scenario: 'y' }], shape.runRequest, shape.byId);
+    assert.deepEqual(requests?.map((r) => r.scenario), ['x']);
+    const params = shape.scenario({ name: 's', params: [{ name: 'p', pattern: 'a' }, { name: 'p', pattern: 'b' }] })?.params;
+    assert.deepEqual(params?.map((p) => p.pattern), ['a']);
+  });
+
   test('a list answer is bounded', () => {
     const many = Array.from({ length: shape.MAX_LIST_ITEMS + 50 }, (_, i) => ({ ...JOB, id: `j${i}` }));
     assert.equal(shape.list(many, shape.job)?.length, shape.MAX_LIST_ITEMS);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { readScenarioFile, scenarioNameFromPath } from '../../src/core/orchestrator/scenarioFile';
+import { readScenarioFile, readScenarioHeader, scenarioNameFromPath } from '../../src/core/orchestrator/scenarioFile';
 import { MAX_PIPELINE_FILE_BYTES } from '../../src/core/pipelineFiles';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -96,4 +96,15 @@ describe('scenario files', () => {
 
     assert.equal(readScenarioFile('s.yaml', utf8('orchestrator: just text\n')).problems[0]?.code, 'notHeader');
   });
+
+  test('the header alone (a CodeLens on every edit): as the whole read has it, from the first document only, bounded', () => {
+    assert.deepEqual(readScenarioHeader('/w/scenarios/city.yaml', SCENARIO), readScenarioFile('/w/scenarios/city.yaml', utf8(SCENARIO)).header);
+    assert.equal(readScenarioHeader('a.yaml', 'name: p\n---\norchestrator: {name: second}\n'), undefined);
+    // What follows the first document is not read: a broken second one changes nothing.
+    assert.equal(readScenarioHeader('a.yaml', `${SCENARIO}---\nbad: [\n`)?.name, 'city-sync');
+    assert.equal(readScenarioHeader('b.yaml', 'orchestrator:\n  name: x\n bad: [\n'), undefined);
+    const padding = `# ${'я'.repeat(MAX_PIPELINE_FILE_BYTES / 2)}\n`;
+    assert.equal(readScenarioHeader('big.yaml', `${SCENARIO}${padding}`), undefined, 'bounded in bytes, not characters');
+  });
 });
+

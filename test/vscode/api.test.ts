@@ -3,7 +3,11 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { KeySpace } from '../../src/core/keySpace';
 import { goTimeString, publishResult } from '../../src/core/publish';
-import type { PipelineEvent, TdtpViewerApi } from '../../src/vscode/api';
+import { job as shapeJob } from '../../src/core/orchestrator/normalize';
+import type { Job } from '../../src/core/orchestrator/types';
+import type { OrchestratorJobsChange, PipelineEvent, TdtpViewerApi } from '../../src/vscode/api';
+import { createApi } from '../../src/vscode/api';
+import type { OrchestratorServer, ServerJobsChange } from '../../src/vscode/orchestrator/orchestrators';
 import type { Testing } from '../../src/vscode/testing';
 import type { RedisServer } from '../support/redisServer';
 import { startRedis } from '../support/redisServer';
@@ -67,3 +71,42 @@ describe('The API hands out copies, not the model\'s runs', function () {
     }
   });
 });
+
+describe('Orchestrator jobs through the API: copied only while an extension listens', function () {
+  const ext = useExtension();
+
+  it('a poll that changed the jobs costs no copy without a listener; a listener gets frozen copies, and none once it is gone', () => {
+    const polled = new vscode.EventEmitter<ServerJobsChange>();
+    const server = { endpoint: { connection: 'fake' }, model: undefined, credentials: 'pending' } as unknown as OrchestratorServer;
+    const { api, disposable } = createApi(ext.testing.viewer, { servers: [server], onDidChangeJobs: polled.event });
+    try {
+      // A job whose id counts its reads: a copy reads it.
+      let reads = 0;
+      const original = shapeJob({ id: 'j1', scenario: 's', status: 'running' })!;
+      const counted: Job = Object.defineProperty({ ...original }, 'id', { get: () => (reads++, original.id), enumerable: true });
+      const poll = () => polled.fire({ server, change: { jobs: Array.from({ length: 500 }, () => counted), added: ['j1'], changed: [], removed: [] } });
+
+      poll();
+      assert.equal(reads, 0, 'no listener: nothing copied');
+
+      const seen: OrchestratorJobsChange[] = [];
+      const listening = api.onDidChangeJobs((e) => seen.push(e));
+      poll();
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0].jobs.length, 500);
+      assert.equal(seen[0].connection, 'fake');
+      assert.ok(Object.isFrozen(seen[0].jobs[0]));
+      assert.ok(reads > 0);
+
+      listening.dispose();
+      reads = 0;
+      poll();
+      assert.equal(reads, 0, 'the listener gone: nothing copied again');
+      assert.equal(seen.length, 1);
+    } finally {
+      disposable.dispose();
+      polled.dispose();
+    }
+  });
+});
+

@@ -158,6 +158,16 @@ const byLabel = (label: string) => (items: readonly vscode.QuickPickItem[]) => i
     assert.equal(ui.last()?.kind, 'info');
     assert.match(ui.last()?.detail ?? '', /city=Perm/);
 
+    // Approve from the row asks first, saying the request again; declined, nothing is sent.
+    ui.answers.push(() => undefined);
+    assert.equal(await vscode.commands.executeCommand('tdtp.orchestrator.approveRequest', perm), undefined);
+    const asked = ui.last();
+    assert.equal(asked?.kind, 'warn');
+    assert.match(asked?.message ?? '', /^Approve the request "Perm, please" \(quick\) and run it now\?$/);
+    assert.match(asked?.detail ?? '', /^Scenario: quick\nSubmitted by: .+\nParameters: city=Perm$/);
+    assert.equal(pending().length, 2, 'still pending');
+
+    ui.answers.push((actions) => actions.find((a) => a === 'Approve and Run'));
     const jobId = await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.approveRequest', perm);
     assert.ok(jobId, JSON.stringify(ui.last()));
     assert.ok(ui.last()?.message.includes(jobId), 'the job id is said');

@@ -150,4 +150,33 @@ const scenario = (name: string, runner: string, resultName: string, port: number
       listening.dispose();
     }
   });
+
+  it('pubsub.yaml files from the watcher: none in node_modules is read, nor more than 20, and a burst is rebuilt at once', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const pubsub = (resultName: string) => `subscriptions:\n  - result_name: ${resultName}\n    scenario: link_run\n`;
+    const files = Array.from({ length: 22 }, (_, i) => join(folder, 'pubsub', `p${i}`, 'pubsub.yaml'));
+    const hidden = join(folder, 'node_modules', 'hidden', 'pubsub.yaml');
+    const links = ext.testing.links;
+    const isLinked = (resultName: string) => links.scenariosOf(resultName, 'pubsub').length > 0;
+    const linked = () => files.filter((_, i) => isLinked(`PUBSUB_${i}`)).length;
+    let changes = 0;
+    const counting = links.onDidChange(() => changes++);
+    try {
+      writeFileSync(hidden, pubsub('PUBSUB_HIDDEN'));
+      files.forEach((file, i) => writeFileSync(file, pubsub(`PUBSUB_${i}`)));
+      await untilEvent('20 pubsub.yaml files linked', () => (linked() >= 20 ? true : undefined), [links.onDidChange]);
+      // A change of a held file comes after the other files' events: once it shows, they were all handled.
+      const held = files.findIndex((_, i) => isLinked(`PUBSUB_${i}`));
+      writeFileSync(files[held], pubsub('PUBSUB_LAST'));
+      await untilEvent('the held file changed', () => (isLinked('PUBSUB_LAST') ? true : undefined), [links.onDidChange]);
+      assert.equal(linked(), 19, 'the 20 files held, one of them changed');
+      assert.equal(isLinked('PUBSUB_HIDDEN'), false, 'node_modules is not read');
+      assert.ok(changes < files.length, `${changes} rebuilds for ${files.length + 1} files`);
+    } finally {
+      counting.dispose();
+      for (const file of [hidden, ...files]) rmSync(file, { force: true });
+    }
+    await untilEvent('the pubsub links gone', () => (linked() === 0 && !isLinked('PUBSUB_LAST') ? true : undefined), [links.onDidChange]);
+  });
 });
+

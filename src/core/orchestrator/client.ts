@@ -75,7 +75,7 @@ export class OrchestratorClient {
   }
 
   scenarios(options?: CallOptions): Promise<Answer<Scenario[]>> {
-    return this.json({ method: 'GET', path: '/scenarios' }, 'scenarios', (v) => shape.list(v, shape.scenario), options);
+    return this.json({ method: 'GET', path: '/scenarios' }, 'scenarios', (v) => shape.list(v, shape.scenario, shape.byName), options);
   }
 
   /** The header only (Go field names on the wire); the server never exposes the file. */
@@ -112,7 +112,7 @@ export class OrchestratorClient {
    */
   jobs(limit = JOBS_DEFAULT_LIMIT, options?: CallOptions): Promise<Answer<Job[]>> {
     const n = Math.max(1, Math.min(JOBS_MAX_LIMIT, Math.floor(limit) || JOBS_DEFAULT_LIMIT));
-    return this.json({ method: 'GET', path: `/jobs?limit=${n}` }, 'jobs', (v) => shape.list(v, shape.job), options);
+    return this.json({ method: 'GET', path: `/jobs?limit=${n}` }, 'jobs', (v) => shape.list(v, shape.job, shape.byId), options);
   }
 
   job(id: string, options?: CallOptions): Promise<Answer<Job>> {
@@ -131,7 +131,7 @@ export class OrchestratorClient {
 
   /** The latest 50 jobs of one scenario. */
   results(scenario: string, options?: CallOptions): Promise<Answer<Job[]>> {
-    return this.json({ method: 'GET', path: `/results/${seg(scenario)}` }, 'jobs', (v) => shape.list(v, shape.job), options);
+    return this.json({ method: 'GET', path: `/results/${seg(scenario)}` }, 'jobs', (v) => shape.list(v, shape.job, shape.byId), options);
   }
 
   /**
@@ -158,7 +158,7 @@ export class OrchestratorClient {
   // ── Schedules (admin) ────────────────────────────────────────────────────────────────────
 
   schedules(options?: CallOptions): Promise<Answer<Schedule[]>> {
-    return this.json({ method: 'GET', path: '/schedules' }, 'schedules', (v) => shape.list(v, shape.schedule), options);
+    return this.json({ method: 'GET', path: '/schedules' }, 'schedules', (v) => shape.list(v, shape.schedule, shape.byId), options);
   }
 
   /**
@@ -187,7 +187,7 @@ export class OrchestratorClient {
   // ── Tokens (admin; notImplemented in LDAP mode) ──────────────────────────────────────────
 
   tokens(options?: CallOptions): Promise<Answer<TokenRecord[]>> {
-    return this.json({ method: 'GET', path: '/tokens' }, 'tokens', (v) => shape.list(v, shape.tokenRecord), options);
+    return this.json({ method: 'GET', path: '/tokens' }, 'tokens', (v) => shape.list(v, shape.tokenRecord, shape.byId), options);
   }
 
   /** The raw token comes back once; an empty allowlist means every scenario. */
@@ -209,7 +209,7 @@ export class OrchestratorClient {
   /** Own requests (admin: all), the last 100, optionally of one status. */
   requests(status?: RequestStatus, options?: CallOptions): Promise<Answer<RunRequest[]>> {
     const path = status ? `/requests?status=${seg(status)}` : '/requests';
-    return this.json({ method: 'GET', path }, 'requests', (v) => shape.list(v, shape.runRequest), options);
+    return this.json({ method: 'GET', path }, 'requests', (v) => shape.list(v, shape.runRequest, shape.byId), options);
   }
 
   request(id: string, options?: CallOptions): Promise<Answer<RunRequest>> {

@@ -168,3 +168,30 @@ const ORCHESTRATOR_KEY = /^orchestrator[ \t]*:/m;
 export function mentionsOrchestrator(text: string): boolean {
   return ORCHESTRATOR_KEY.test(text);
 }
+
+const EXCLUDED_FOLDERS: readonly string[] = ['node_modules', '.git'];
+/** Whether a path lies in a folder the workspace's pubsub.yaml search leaves out (node_modules, .git). */
+export function inExcludedFolder(path: string): boolean {
+  return path.split(/[\\/]/).some((segment) => EXCLUDED_FOLDERS.includes(segment));
+}
+
+/**
+ * The order of reads of one file (a key): reads await the disk and can land out of order, so a
+ * read asks, when it lands, whether it is still the latest begun; an older one is dropped.
+ */
+export class ReadOrder {
+  private readonly latest = new Map<string, number>();
+  private next = 0;
+
+  /** A read (or a delete) of the key begins; the answer tells whether it is still the latest. */
+  begin(key: string): () => boolean {
+    const mine = ++this.next;
+    this.latest.set(key, mine);
+    return () => this.latest.get(key) === mine;
+  }
+
+  /** The file is gone: every read of it still under way is dropped when it lands. */
+  forget(key: string): void {
+    this.latest.delete(key);
+  }
+}

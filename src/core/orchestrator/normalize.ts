@@ -88,14 +88,30 @@ function strings(value: unknown, max = MAX_NAME_CHARS): string[] {
   return value.slice(0, MAX_ENTRIES).filter((v): v is string => typeof v === 'string').map((v) => truncate(v, max));
 }
 
-/** A list answer: null is empty; not an array is undefined; items not of the shape are dropped. */
-export function list<T>(value: unknown, item: (v: unknown) => T | undefined): T[] | undefined {
+/** The key of a job, a schedule, a request or a token. */
+export const byId = (t: { id: string }): string => t.id;
+/** The key of a scenario or a parameter. */
+export const byName = (t: { name: string }): string => t.name;
+
+/**
+ * A list answer: null is empty; not an array is undefined; items not of the shape are dropped.
+ * With `key`, an item whose key came before is dropped too (the first is kept): the trees
+ * register their items by id, and a hostile server may repeat one.
+ */
+export function list<T>(value: unknown, item: (v: unknown) => T | undefined, key?: (t: T) => string): T[] | undefined {
   if (value === null) return [];
   if (!Array.isArray(value)) return undefined;
   const out: T[] = [];
+  const seen = new Set<string>();
   for (const v of value.slice(0, MAX_LIST_ITEMS)) {
     const t = item(v);
-    if (t !== undefined) out.push(t);
+    if (t === undefined) continue;
+    if (key) {
+      const k = key(t);
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    out.push(t);
   }
   return out;
 }
@@ -141,7 +157,7 @@ export function scenario(value: unknown): Scenario | undefined {
   return {
     name,
     description: str(pick(value, 'description', 'Description'), MAX_TEXT_CHARS) ?? '',
-    params: list(pick(value, 'params', 'Params') ?? null, paramDef)?.slice(0, MAX_ENTRIES) ?? [],
+    params: list(pick(value, 'params', 'Params') ?? null, paramDef, byName)?.slice(0, MAX_ENTRIES) ?? [],
     permissions: strings(pick(value, 'permissions', 'Permissions')),
     runner: str(pick(value, 'runner', 'Runner'), MAX_NAME_CHARS) ?? '',
   };

@@ -59,10 +59,4 @@ export class RequestNoticeTracker {
     this.seen = new Set(requests.map((r) => r.id));
     return fresh;
   }
-
-  /** Forget (the role changed: a new reader's first load toasts nothing). */
-  reset(): void {
-    this.seen.clear();
-    this.loaded = false;
-  }
 }

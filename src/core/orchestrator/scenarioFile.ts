@@ -109,11 +109,37 @@ export function readScenarioFile(path: string, bytes: Uint8Array): ScenarioFile 
   };
 }
 
+/**
+ * The `orchestrator:` header of a file's text alone, for a CodeLens asked on every edit: the first
+ * document only, no hash, no pipeline read. Undefined when the text is over the size bound or has
+ * no header.
+ */
+export function readScenarioHeader(path: string, source: string): ScenarioHeader | undefined {
+  // A string of more characters than the bound has more bytes too: no need to count them.
+  if (source.length > MAX_PIPELINE_FILE_BYTES || Buffer.byteLength(source, 'utf8') > MAX_PIPELINE_FILE_BYTES) return undefined;
+  return readHeader(path, source, []);
+}
+
+/**
+ * The first YAML document of the text: the parser's tokens are taken up to the end of the first
+ * document, so what follows it is not parsed (yaml.v3 decodes only the first too).
+ */
+function firstDocument(source: string, lineCounter: Yaml.LineCounter): Yaml.Document.Parsed | undefined {
+  const { Composer, Parser } = yaml();
+  // uniqueKeys off: the parser's duplicate-key check is quadratic in a map's keys (pipelineFiles.ts).
+  const composer = new Composer({ merge: true, uniqueKeys: false });
+  const docs: Yaml.Document.Parsed[] = [];
+  for (const token of new Parser(lineCounter.addNewLine).parse(source)) {
+    docs.push(...composer.next(token));
+    if (token.type === 'document') break;
+  }
+  docs.push(...composer.end());
+  return docs[0];
+}
+
 function readHeader(path: string, source: string, problems: ScenarioFileProblem[]): ScenarioHeader | undefined {
   const lineCounter = new (yaml().LineCounter)();
-  // uniqueKeys off: the parser's duplicate-key check is quadratic in a map's keys (pipelineFiles.ts).
-  const docs = yaml().parseAllDocuments(source, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  const doc = firstDocument(source, lineCounter);
   if (!doc) return undefined;
   if (doc.errors.length > 0) {
     problems.push({ code: 'yamlError', line: lineCounter.linePos(doc.errors[0].pos[0]).line - 1 });

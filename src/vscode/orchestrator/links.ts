@@ -6,8 +6,8 @@ import * as vscode from 'vscode';
 import { Emitter } from '../../core/emitter';
 import { Disposable } from '../../core/lifecycle';
 import type { LinkVia, ScenarioLink, ScenarioSource, Subscription } from '../../core/orchestrator/links';
-import { LinkTable, activeJobsOf, jobsOfScenarios, mentionsOrchestrator, parsePubsubFile, scenariosTouched } from '../../core/orchestrator/links';
-import { readScenarioFile } from '../../core/orchestrator/scenarioFile';
+import { LinkTable, ReadOrder, activeJobsOf, inExcludedFolder, jobsOfScenarios, mentionsOrchestrator, parsePubsubFile, scenariosTouched } from '../../core/orchestrator/links';
+import { readScenarioHeader } from '../../core/orchestrator/scenarioFile';
 import type { Job } from '../../core/orchestrator/types';
 import type { PipelineDefinition } from '../../core/pipelineFiles';
 import { MAX_PIPELINE_FILE_BYTES } from '../../core/pipelineFiles';
@@ -16,8 +16,10 @@ import type { OrchestratorServer, Orchestrators } from './orchestrators';
 
 const PUBSUB_GLOB = '**/pubsub.{yaml,yml}';
 const EXCLUDE = '**/{node_modules,.git}/**';
-/** A workspace has one or two of them; more are not looked at. */
+/** A workspace has one or two of them; more are not looked at (the search's and the watcher's bound). */
 const MAX_PUBSUB_FILES = 20;
+/** Files change in bursts (a checkout, a generator): one rebuild of the table for a burst. */
+const REBUILD_DELAY_MS = 100;
 
 /** Jobs of these scenarios changed on the orchestrator of this connection (undefined: maybe all). */
 export interface RowsChange {
@@ -37,7 +39,11 @@ export class OrchestratorLinks extends Disposable {
   private readonly subscriptions = new Map<string, readonly Subscription[]>();
   private tableValue = new LinkTable([], []);
   private readonly lastJobs = new Map<OrchestratorServer, readonly Job[]>();
+  /** Reads of one file can land out of order: an older one never overwrites a newer one. */
+  private readonly reads = new ReadOrder();
+  private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
   private pubsubStarted = false;
+  private pubsubRefused = false;
   private disposed = false;
 
   constructor(
@@ -112,6 +118,14 @@ export class OrchestratorLinks extends Disposable {
     return scenarios ? this.tableValue.publishedBy(resultName, scenarios) : this.tableValue.scenariosOf(resultName, 'resultLog').length > 0;
   }
 
+  private scheduleRebuild(): void {
+    if (this.disposed) return;
+    this.rebuildTimer ??= setTimeout(() => {
+      this.rebuildTimer = undefined;
+      if (!this.disposed) this.rebuild();
+    }, REBUILD_DELAY_MS);
+  }
+
   private rebuild(): void {
     const subs = [...this.subscriptions].flatMap(([file, list]) => list.map((subscription) => ({ file, subscription })));
     this.tableValue = new LinkTable(this.scenarios.values(), subs);
@@ -122,29 +136,31 @@ export class OrchestratorLinks extends Disposable {
   private async rereadScenarios(files: readonly string[]): Promise<void> {
     let touched = false;
     for (const file of files) {
+      const latest = this.reads.begin(`scenario ${file}`);
       const definitions = this.files.index.definitionsIn(file);
       const source = definitions.length ? await this.readScenario(file, definitions) : undefined;
+      if (!latest()) continue;
       if (source) {
         const was = this.scenarios.get(file);
         if (was?.scenario !== source.scenario || was.definition?.resultName !== source.definition?.resultName) touched = true;
         this.scenarios.set(file, source);
       } else if (this.scenarios.delete(file)) touched = true;
     }
-    if (touched && !this.disposed) this.rebuild();
+    if (touched) this.scheduleRebuild();
   }
 
   private async readScenario(file: string, definitions: readonly PipelineDefinition[]): Promise<ScenarioSource | undefined> {
     const uri = vscode.Uri.parse(file);
     const bytes = await readBounded(uri).catch(() => undefined);
     if (!bytes) return undefined;
-    if (!mentionsOrchestrator(new TextDecoder().decode(bytes))) return undefined;
-    const read = readScenarioFile(uri.fsPath, bytes);
-    if (!read.header) return undefined;
-    return { file, scenario: read.header.name, definition: definitions.find((d) => d.documentIndex === 0) };
+    const text = new TextDecoder().decode(bytes);
+    const header = mentionsOrchestrator(text) ? readScenarioHeader(uri.fsPath, text) : undefined;
+    return header && { file, scenario: header.name, definition: definitions.find((d) => d.documentIndex === 0) };
   }
 
   override dispose(): void {
     this.disposed = true;
+    clearTimeout(this.rebuildTimer);
     super.dispose();
   }
 
@@ -156,7 +172,9 @@ export class OrchestratorLinks extends Disposable {
     this.register(watcher.onDidChange((uri) => void this.readPubsub(uri)));
     this.register(
       watcher.onDidDelete((uri) => {
-        if (this.subscriptions.delete(uri.toString())) this.rebuild();
+        const key = uri.toString();
+        this.reads.forget(`pubsub ${key}`);
+        if (this.subscriptions.delete(key)) this.scheduleRebuild();
       }),
     );
     void vscode.workspace.findFiles(PUBSUB_GLOB, EXCLUDE, MAX_PUBSUB_FILES).then(
@@ -165,14 +183,27 @@ export class OrchestratorLinks extends Disposable {
     );
   }
 
+  /** A pubsub.yaml found or changed. The watcher has no bounds of its own: they are applied here. */
   private async readPubsub(uri: vscode.Uri): Promise<void> {
-    if (vscode.workspace.getWorkspaceFolder(uri) === undefined) return;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (folder === undefined || inExcludedFolder(vscode.workspace.asRelativePath(uri, false))) return;
+    const key = uri.toString();
+    if (!this.subscriptions.has(key)) {
+      if (this.subscriptions.size >= MAX_PUBSUB_FILES) {
+        if (!this.pubsubRefused) this.log.warn(`More than ${MAX_PUBSUB_FILES} pubsub.yaml files: ${uri.fsPath} and later ones are not read`);
+        this.pubsubRefused = true;
+        return;
+      }
+      // Its place is taken now: a burst of new files cannot all pass the count while they are read.
+      this.subscriptions.set(key, []);
+    }
+    const latest = this.reads.begin(`pubsub ${key}`);
     const bytes = await readBounded(uri).catch(() => undefined);
+    if (this.disposed || !latest()) return;
     const parsed = bytes ? parsePubsubFile(new TextDecoder().decode(bytes)) : undefined;
     if (parsed?.problems.length) this.log.warn(`pubsub.yaml skipped: ${uri.fsPath}: ${parsed.problems[0].code}`);
-    if (this.disposed) return;
-    this.subscriptions.set(uri.toString(), parsed?.subscriptions ?? []);
-    this.rebuild();
+    this.subscriptions.set(key, parsed?.subscriptions ?? []);
+    this.scheduleRebuild();
   }
 }
 

@@ -6,10 +6,12 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { problemOf } from '../../core/orchestrator/problems';
 import type { OrchestratorProblem, RunRequest, Scenario } from '../../core/orchestrator/types';
-import { orchestratorProblemText } from '../words/orchestrator';
+import { truncate } from '../../core/text';
+import { orchestratorProblemText, serverText } from '../words/orchestrator';
+import { paramsText, problemMessage } from '../words/orchestratorAdmin';
 import type { Orchestrators } from './orchestrators';
 import type { Acting, UiHolder } from './requestsShared';
-import { chooseServer, commandTable, paramsText, problemMessage, shown } from './requestsShared';
+import { chooseServer, commandTable } from './requestsShared';
 import type { RequestsNode } from './requestsView';
 
 export const REQUEST_COMMANDS = {
@@ -22,6 +24,8 @@ export const REQUEST_COMMANDS = {
 
 /** The most of a title or note sent (the server keeps what it gets; a person types a sentence). */
 const MAX_NOTE_CHARS = 500;
+/** The parameters said in the approval's question (up to 200 of them could come). */
+const MAX_PARAMS_DETAIL_CHARS = 1000;
 
 /**
  * Why the dry run says the request would not run (the server's text: `invalid params: …`, an
@@ -35,7 +39,7 @@ export function blockedReasonProblem(reason: string): OrchestratorProblem {
 }
 
 function requestLabel(r: RunRequest): string {
-  return r.title ? vscode.l10n.t('"{0}" ({1})', shown(r.title, 80), shown(r.scenario, 60)) : shown(r.scenario, 80);
+  return r.title ? vscode.l10n.t('"{0}" ({1})', serverText(r.title, 80), serverText(r.scenario, 60)) : serverText(r.scenario, 80);
 }
 
 export class RequestCommands extends Disposable {
@@ -70,7 +74,7 @@ export class RequestCommands extends Disposable {
       void this.ui.info(vscode.l10n.t('No pending requests.'), { modal: false });
       return undefined;
     }
-    const items = pending.map((request) => ({ label: requestLabel(request), description: shown(request.submitterName, 40), detail: paramsText(request.params), request }));
+    const items = pending.map((request) => ({ label: requestLabel(request), description: serverText(request.submitterName, 40), detail: paramsText(request.params), request }));
     const picked = await this.ui.pick(items, { placeHolder });
     return picked && { acting, request: picked.request };
   }
@@ -90,17 +94,31 @@ export class RequestCommands extends Disposable {
     if (verdict.wouldRun) {
       const detail = vscode.l10n.t('Parameters as the server resolved them: {0}', paramsText(verdict.resolvedParams));
       const chosen = await this.ui.info(vscode.l10n.t('The request {0} would run.', requestLabel(request)), { modal: true, detail }, approve);
-      if (chosen === approve) await this.approve({ kind: 'request', connection: acting.server.endpoint.connection, request, reviewable: true } satisfies RequestsNode);
+      // The verdict's modal, with the resolved parameters, was the confirmation.
+      if (chosen === approve) await this.approveNow(acting, request);
       return;
     }
     const detail = orchestratorProblemText(blockedReasonProblem(verdict.blockedReason));
     void this.ui.warn(vscode.l10n.t('The request {0} would not run now.', requestLabel(request)), { modal: true, detail });
   }
 
+  /** Approving starts a job, maybe from a row shown a while ago: the request is said again, and confirmed. */
   async approve(arg?: unknown): Promise<string | undefined> {
     const target = await this.target(arg, vscode.l10n.t('Which request to approve and run?'));
     if (!target) return undefined;
     const { acting, request } = target;
+    const run = vscode.l10n.t('Approve and Run');
+    const detail = [
+      vscode.l10n.t('Scenario: {0}', serverText(request.scenario, 80)),
+      vscode.l10n.t('Submitted by: {0}', serverText(request.submitterName || request.submitterId, 80)),
+      vscode.l10n.t('Parameters: {0}', truncate(paramsText(request.params), MAX_PARAMS_DETAIL_CHARS)),
+    ].join('\n');
+    const chosen = await this.ui.warn(vscode.l10n.t('Approve the request {0} and run it now?', requestLabel(request)), { modal: true, detail }, run);
+    if (chosen !== run) return undefined;
+    return this.approveNow(acting, request);
+  }
+
+  private async approveNow(acting: Acting, request: RunRequest): Promise<string | undefined> {
     const answer = await acting.model.call((c, signal) => c.approveRequest(request.id, { signal }));
     // The job (if any) and the pending list, as the server holds them now.
     acting.model.poller.refresh();
@@ -109,7 +127,7 @@ export class RequestCommands extends Disposable {
       void this.ui.error(problemMessage(vscode.l10n.t('Approving the request {0}', requestLabel(request)), answer.problem));
       return undefined;
     }
-    void this.ui.info(vscode.l10n.t('The request {0} is approved: its job {1} has started.', requestLabel(request), shown(answer.value.jobId, 60)), { modal: false });
+    void this.ui.info(vscode.l10n.t('The request {0} is approved: its job {1} has started.', requestLabel(request), serverText(answer.value.jobId, 60)), { modal: false });
     return answer.value.jobId;
   }
 
@@ -119,7 +137,7 @@ export class RequestCommands extends Disposable {
     const { acting, request } = target;
     const note = await this.ui.input({
       title: vscode.l10n.t('Reject {0}', requestLabel(request)),
-      prompt: vscode.l10n.t('A note for {0}: why the request is rejected.', shown(request.submitterName, 40)),
+      prompt: vscode.l10n.t('A note for {0}: why the request is rejected.', serverText(request.submitterName, 40)),
       ignoreFocusOut: true,
       validateInput: (text) => (text.length > MAX_NOTE_CHARS ? vscode.l10n.t('At most {0} characters.', MAX_NOTE_CHARS) : undefined),
     });
@@ -141,21 +159,21 @@ export class RequestCommands extends Disposable {
     const scenario = await this.pickScenario(acting, arg);
     if (!scenario) return undefined;
     const title = await this.ui.input({
-      title: vscode.l10n.t('Request a run of {0}', shown(scenario.name, 80)),
+      title: vscode.l10n.t('Request a run of {0}', serverText(scenario.name, 80)),
       prompt: vscode.l10n.t('A title the admin sees (optional).'),
       ignoreFocusOut: true,
       validateInput: (text) => (text.length > MAX_NOTE_CHARS ? vscode.l10n.t('At most {0} characters.', MAX_NOTE_CHARS) : undefined),
     });
     if (title === undefined) return undefined;
-    const params = await this.ui.params(scenario, undefined, vscode.l10n.t('Request a run of {0}', shown(scenario.name, 80)));
+    const params = await this.ui.params(scenario, undefined, vscode.l10n.t('Request a run of {0}', serverText(scenario.name, 80)));
     if (params === undefined) return undefined;
     const answer = await acting.model.call((c, signal) => c.submitRequest({ scenario: scenario.name, params, title: title.trim() }, { signal }));
     await acting.model.refreshRequests();
     if (!answer.ok) {
-      void this.ui.error(problemMessage(vscode.l10n.t('Submitting the request for {0}', shown(scenario.name, 80)), answer.problem));
+      void this.ui.error(problemMessage(vscode.l10n.t('Submitting the request for {0}', serverText(scenario.name, 80)), answer.problem));
       return undefined;
     }
-    void this.ui.info(vscode.l10n.t('The request for {0} is submitted; an admin reviews it.', shown(scenario.name, 80)), { modal: false });
+    void this.ui.info(vscode.l10n.t('The request for {0} is submitted; an admin reviews it.', serverText(scenario.name, 80)), { modal: false });
     return answer.value.id;
   }
 
@@ -172,7 +190,7 @@ export class RequestCommands extends Disposable {
       void this.ui.info(vscode.l10n.t('The orchestrator has no scenarios.'), { modal: false });
       return undefined;
     }
-    const items = scenarios.map((scenario) => ({ label: shown(scenario.name, 80), detail: shown(scenario.description, 160), scenario }));
+    const items = scenarios.map((scenario) => ({ label: serverText(scenario.name, 80), detail: serverText(scenario.description, 160), scenario }));
     return (await this.ui.pick(items, { placeHolder: vscode.l10n.t('Which scenario?') }))?.scenario;
   }
 }

@@ -5,9 +5,9 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
 import type { OrchestratorAction } from '../../core/orchestrator/roles';
-import type { OrchestratorProblem, Params, Scenario } from '../../core/orchestrator/types';
-import { inertText, truncate } from '../../core/text';
-import { orchestratorProblemText } from '../words/orchestrator';
+import type { Params, Scenario } from '../../core/orchestrator/types';
+import { serverText } from '../words/orchestrator';
+import { noServerText as noServerWords } from '../words/orchestratorAdmin';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import { askParams } from './paramsForm';
 
@@ -38,17 +38,6 @@ export const windowUi: AdminUi = {
 /** The prompts in use: one holder, so a test replaces them for all three features at once. */
 export interface UiHolder {
   ui: AdminUi;
-}
-
-/** Server text in a one-line surface (quick pick, message): inert, one line, bounded. */
-export function shown(text: string, max = 120): string {
-  return inertText(truncate(text.replace(/\s+/g, ' ').trim(), max));
-}
-
-export function paramsText(params: Params): string {
-  const entries = Object.entries(params);
-  if (entries.length === 0) return vscode.l10n.t('no parameters');
-  return entries.map(([name, value]) => `${shown(name, 60)}=${shown(value, 80)}`).join(', ');
 }
 
 /** A server with a model, the model's role allowing `action`. */
@@ -90,24 +79,18 @@ export async function chooseServer(orchestrators: Orchestrators, holder: UiHolde
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
-  const items = candidates.map((c) => ({ label: shown(c.server.endpoint.connection), description: shown(c.server.endpoint.baseUrl.href), acting: c }));
+  const items = candidates.map((c) => ({ label: serverText(c.server.endpoint.connection), description: serverText(c.server.endpoint.baseUrl.href), acting: c }));
   return (await holder.ui.pick(items, { placeHolder: vscode.l10n.t('Which orchestrator?') }))?.acting;
 }
 
 function noServerText(orchestrators: Orchestrators, action: OrchestratorAction): string {
-  if (orchestrators.servers.length === 0) return vscode.l10n.t('No orchestrator is configured (tdtp.orchestrator.url).');
-  if (!orchestrators.servers.some((s) => s.model?.role.value !== undefined)) return vscode.l10n.t('No orchestrator is connected yet.');
-  return action === 'submitRequest' ? vscode.l10n.t('No connected orchestrator accepts requests from you.') : vscode.l10n.t('This needs the admin role on the orchestrator, and your token has less.');
+  const servers = orchestrators.servers;
+  return noServerWords(servers.length === 0 ? 'none' : servers.some((s) => s.model?.role.value !== undefined) ? 'connected' : 'notConnected', action);
 }
 
 /** Registers a table of command handlers: one disposable for them all. */
 export function commandTable(table: Record<string, (arg?: unknown) => Promise<unknown>>): vscode.Disposable {
   return vscode.Disposable.from(...Object.entries(table).map(([id, handler]) => vscode.commands.registerCommand(id, handler)));
-}
-
-/** A failed call, worded: what was being done, then what the orchestrator answered. */
-export function problemMessage(doing: string, problem: OrchestratorProblem): string {
-  return vscode.l10n.t('{0}: {1}', doing, orchestratorProblemText(problem));
 }
 
 /** The context keys the manifest's `when` clauses read; `values` is what was set last (tests read it). */

@@ -7,9 +7,9 @@ import { Emitter } from '../../core/emitter';
 import { Disposable } from '../../core/lifecycle';
 import type { OrchestratorProblem, RunRequest } from '../../core/orchestrator/types';
 import { ageText, dateTimeText } from '../words/format';
-import { orchestratorProblemHeadline, orchestratorProblemText } from '../words/orchestrator';
+import { orchestratorProblemHeadline, orchestratorProblemText, serverText } from '../words/orchestrator';
+import { paramsText } from '../words/orchestratorAdmin';
 import type { Orchestrators } from './orchestrators';
-import { paramsText, shown } from './requestsShared';
 
 export const REQUESTS_VIEW_ID = 'tdtp.orchestratorRequests';
 
@@ -57,29 +57,29 @@ export class RequestsTree extends Disposable implements vscode.TreeDataProvider<
     if (node.kind === 'problem') {
       const item = new vscode.TreeItem(orchestratorProblemHeadline(node.problem));
       item.id = `${node.connection}/problem`;
-      item.description = many ? shown(node.connection, 40) : undefined;
+      item.description = many ? serverText(node.connection, 40) : undefined;
       item.tooltip = orchestratorProblemText(node.problem);
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       item.contextValue = 'orchRequestsProblem';
       return item;
     }
     const r = node.request;
-    const label = r.title !== undefined && r.title !== '' ? shown(r.title, 80) : shown(r.scenario, 80);
+    const label = r.title !== undefined && r.title !== '' ? serverText(r.title, 80) : serverText(r.scenario, 80);
     const item = new vscode.TreeItem(label);
     item.id = `${node.connection}/${r.id}`;
-    const parts = [r.title ? shown(r.scenario, 60) : undefined, shown(r.submitterName, 40), r.createdAt ? ageText(r.createdAt.epochMs) : undefined, many ? shown(node.connection, 40) : undefined];
+    const parts = [r.title ? serverText(r.scenario, 60) : undefined, serverText(r.submitterName, 40), r.createdAt ? ageText(r.createdAt.epochMs) : undefined, many ? serverText(node.connection, 40) : undefined];
     item.description = parts.filter((p) => p !== undefined && p !== '').join(' · ');
     item.tooltip = [
-      vscode.l10n.t('Request {0}', shown(r.id, 60)),
-      vscode.l10n.t('Scenario: {0}', shown(r.scenario, 80)),
+      vscode.l10n.t('Request {0}', serverText(r.id, 60)),
+      vscode.l10n.t('Scenario: {0}', serverText(r.scenario, 80)),
       vscode.l10n.t('Parameters: {0}', paramsText(r.params)),
-      vscode.l10n.t('Submitted by {0}', shown(r.submitterName, 60)),
+      vscode.l10n.t('Submitted by {0}', serverText(r.submitterName, 60)),
       r.createdAt ? vscode.l10n.t('Submitted at {0}', dateTimeText(r.createdAt.epochMs)) : undefined,
     ]
       .filter((line) => line !== undefined)
       .join('\n');
     item.iconPath = new vscode.ThemeIcon('inbox');
-    item.accessibilityInformation = { label: vscode.l10n.t('Pending request {0} for {1} from {2}', label, shown(r.scenario, 80), shown(r.submitterName, 40)) };
+    item.accessibilityInformation = { label: vscode.l10n.t('Pending request {0} for {1} from {2}', label, serverText(r.scenario, 80), serverText(r.submitterName, 40)) };
     item.contextValue = node.reviewable ? 'orchRequest pending reviewable' : 'orchRequest pending';
     return item;
   }

@@ -9,8 +9,7 @@ import { approvalState } from '../../core/orchestrator/approvals';
 import { mentionsOrchestrator } from '../../core/orchestrator/links';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
 import type { ScenarioHeader } from '../../core/orchestrator/scenarioFile';
-import { readScenarioFile, scenarioSha256 } from '../../core/orchestrator/scenarioFile';
-import { MAX_PIPELINE_FILE_BYTES } from '../../core/pipelineFiles';
+import { readScenarioHeader, scenarioSha256 } from '../../core/orchestrator/scenarioFile';
 import { inertText } from '../../core/text';
 import { approvalTitle, approvalTooltip, shortHash } from '../words/approval';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
@@ -61,9 +60,9 @@ export class ScenarioLens extends Disposable implements vscode.CodeLensProvider 
     const cached = this.headers.get(document);
     if (cached?.version === document.version) return cached.header;
     const text = document.getText();
-    let header: ScenarioHeader | undefined;
-    // Bounded before anything is parsed: a repository's huge YAML costs nothing.
-    if (text.length <= MAX_PIPELINE_FILE_BYTES && mentionsOrchestrator(text)) header = readScenarioFile(document.uri.fsPath, new TextEncoder().encode(text)).header;
+    // Bounded before anything is parsed (a repository's huge YAML costs nothing), and only the header
+    // is read: no hash (that is of the file on disk), no pipeline.
+    const header = mentionsOrchestrator(text) ? readScenarioHeader(document.uri.fsPath, text) : undefined;
     this.headers.set(document, { version: document.version, header });
     return header;
   }

@@ -8,14 +8,12 @@
 import * as vscode from 'vscode';
 import { isTimeZone } from '../../core/cron';
 import { Disposable } from '../../core/lifecycle';
-import type { CronProblemCode } from '../../core/orchestrator/nextRun';
-import { nextRunOf, parseServerCron } from '../../core/orchestrator/nextRun';
 import type { Schedule, Scenario } from '../../core/orchestrator/types';
-import { dateTimeText, durationText } from '../words/format';
-import { orchestratorProblemText } from '../words/orchestrator';
+import { orchestratorProblemText, serverText } from '../words/orchestrator';
+import { cronVerdict, problemMessage } from '../words/orchestratorAdmin';
 import type { Orchestrators } from './orchestrators';
 import type { Acting, UiHolder } from './requestsShared';
-import { chooseServer, commandTable, problemMessage, shown } from './requestsShared';
+import { chooseServer, commandTable } from './requestsShared';
 
 export const SCHEDULE_COMMANDS = {
   add: 'tdtp.orchestrator.addSchedule',
@@ -30,32 +28,6 @@ const SCHEDULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The zone the server reads cron in: the endpoint's setting, or this machine's. */
 export function serverZoneOf(timeZone: string): string {
   return timeZone !== '' ? timeZone : Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-export function cronProblemText(code: CronProblemCode, values: readonly string[]): string {
-  const [a = '', b = ''] = values.map((v) => shown(v, 80));
-  switch (code) {
-    case 'cronTooLong':
-      return vscode.l10n.t('{0} characters long; a cron expression is at most {1}.', a, b);
-    case 'notTimeZone':
-      return vscode.l10n.t('{0} is not a time zone.', a);
-    case 'cronUnsupported':
-      return vscode.l10n.t('The server’s scheduler does not take L, W or #.');
-    case 'notCron':
-      return vscode.l10n.t('Not a cron expression the server takes: five fields (minute hour day month weekday), a descriptor such as @daily, or @every 15m.');
-    case 'cronNeverFires':
-      return vscode.l10n.t('This expression never fires.');
-  }
-}
-
-/** What the cron box says of a value: the problem, or when it runs next (computed here). */
-export function cronVerdict(expr: string, zone: string, nowMs = Date.now()): { ok: boolean; text: string } {
-  const parsed = parseServerCron(expr, zone);
-  if (!parsed.ok) return { ok: false, text: cronProblemText(parsed.code, parsed.values) };
-  const next = nextRunOf(parsed.spec, nowMs);
-  if (next.kind === 'at') return { ok: true, text: vscode.l10n.t('Next run: {0} (the server reads cron in {1}).', dateTimeText(next.epochMs), shown(zone, 64)) };
-  if (next.kind === 'unknown') return { ok: true, text: vscode.l10n.t('Runs every {0}, counted from when the server registers it.', durationText(next.everyMs)) };
-  return { ok: true, text: '' };
 }
 
 function scheduleIdOf(arg: unknown): string | undefined {
@@ -95,7 +67,7 @@ export class ScheduleCommands extends Disposable {
     const named = scheduleIdOf(arg);
     if (named !== undefined) {
       const schedule = held.find((s) => s.id === named);
-      if (!schedule) void this.ui.error(vscode.l10n.t('The orchestrator no longer holds the schedule {0}.', shown(named, 64)));
+      if (!schedule) void this.ui.error(vscode.l10n.t('The orchestrator no longer holds the schedule {0}.', serverText(named, 64)));
       return schedule && { acting, schedule };
     }
     const candidates = held.filter(fits);
@@ -103,7 +75,7 @@ export class ScheduleCommands extends Disposable {
       void this.ui.info(vscode.l10n.t('No schedule to choose from.'), { modal: false });
       return undefined;
     }
-    const items = candidates.map((schedule) => ({ label: shown(schedule.id, 64), description: `${shown(schedule.scenario, 60)} · ${shown(schedule.cronExpr, 60)}`, schedule }));
+    const items = candidates.map((schedule) => ({ label: serverText(schedule.id, 64), description: `${serverText(schedule.scenario, 60)} · ${serverText(schedule.cronExpr, 60)}`, schedule }));
     const picked = await this.ui.pick(items, { placeHolder });
     return picked && { acting, schedule: picked.schedule };
   }
@@ -120,7 +92,7 @@ export class ScheduleCommands extends Disposable {
     }
     const title = vscode.l10n.t('Add a schedule');
     const picked = await this.ui.pick(
-      scenarios.map((scenario) => ({ label: shown(scenario.name, 80), detail: shown(scenario.description, 160), scenario })),
+      scenarios.map((scenario) => ({ label: serverText(scenario.name, 80), detail: serverText(scenario.description, 160), scenario })),
       { title, placeHolder: vscode.l10n.t('Which scenario?') },
     );
     if (!picked) return undefined;
@@ -141,7 +113,7 @@ export class ScheduleCommands extends Disposable {
     const zone = serverZoneOf(acting.server.endpoint.timeZone);
     const cron = await this.ui.input({
       title,
-      prompt: vscode.l10n.t('When it runs: five fields (minute hour day month weekday) read in {0}, a descriptor such as @daily, or @every 15m.', shown(zone, 64)),
+      prompt: vscode.l10n.t('When it runs: five fields (minute hour day month weekday) read in {0}, a descriptor such as @daily, or @every 15m.', serverText(zone, 64)),
       ignoreFocusOut: true,
       validateInput: (text) => {
         const verdict = cronVerdict(text.trim(), zone);
@@ -171,20 +143,20 @@ export class ScheduleCommands extends Disposable {
       if (answer.problem.code === 'invalidParams' && stored) {
         const remove = vscode.l10n.t('Delete It');
         const chosen = await this.ui.error(
-          vscode.l10n.t('The orchestrator refused the schedule {0} but stored it anyway ({1}). While it is stored the server will not start again after a restart. Delete it?', shown(id, 64), orchestratorProblemText(answer.problem)),
+          vscode.l10n.t('The orchestrator refused the schedule {0} but stored it anyway ({1}). While it is stored the server will not start again after a restart. Delete it?', serverText(id, 64), orchestratorProblemText(answer.problem)),
           remove,
         );
         if (chosen === remove) await this.deleteOn(acting, stored);
       } else {
-        void this.ui.error(problemMessage(vscode.l10n.t('Adding the schedule {0}', shown(id, 64)), answer.problem));
+        void this.ui.error(problemMessage(vscode.l10n.t('Adding the schedule {0}', serverText(id, 64)), answer.problem));
       }
       return undefined;
     }
     if (!stored) {
-      void this.ui.warn(vscode.l10n.t('The orchestrator answered that it added the schedule {0}, but does not list it.', shown(id, 64)), { modal: false });
+      void this.ui.warn(vscode.l10n.t('The orchestrator answered that it added the schedule {0}, but does not list it.', serverText(id, 64)), { modal: false });
       return undefined;
     }
-    void this.ui.info(vscode.l10n.t('The schedule {0} is added and enabled. {1}', shown(id, 64), verdict.text), { modal: false });
+    void this.ui.info(vscode.l10n.t('The schedule {0} is added and enabled. {1}', serverText(id, 64), verdict.text), { modal: false });
     return id;
   }
 
@@ -194,7 +166,7 @@ export class ScheduleCommands extends Disposable {
     const { acting, schedule } = target;
     if (schedule.enabled) {
       // The server would register it a second time; disabling would then stop only one of the two.
-      void this.ui.warn(vscode.l10n.t('The schedule {0} is already enabled. Nothing was sent: enabling it again would make the server run it twice.', shown(schedule.id, 64)), { modal: false });
+      void this.ui.warn(vscode.l10n.t('The schedule {0} is already enabled. Nothing was sent: enabling it again would make the server run it twice.', serverText(schedule.id, 64)), { modal: false });
       return false;
     }
     return this.toggle(acting, schedule, true);
@@ -204,7 +176,7 @@ export class ScheduleCommands extends Disposable {
     const target = await this.target(arg, (s) => s.enabled, vscode.l10n.t('Which schedule to disable?'));
     if (!target) return false;
     if (!target.schedule.enabled) {
-      void this.ui.info(vscode.l10n.t('The schedule {0} is already disabled.', shown(target.schedule.id, 64)), { modal: false });
+      void this.ui.info(vscode.l10n.t('The schedule {0} is already disabled.', serverText(target.schedule.id, 64)), { modal: false });
       return false;
     }
     return this.toggle(target.acting, target.schedule, false);
@@ -214,7 +186,7 @@ export class ScheduleCommands extends Disposable {
     const answer = await acting.model.call((c, signal) => (enabled ? c.enableSchedule(schedule.id, { signal }) : c.disableSchedule(schedule.id, { signal })));
     await acting.model.refreshSchedules();
     const now = acting.model.schedules.value.find((s) => s.id === schedule.id);
-    const name = shown(schedule.id, 64);
+    const name = serverText(schedule.id, 64);
     if (!answer.ok) {
       void this.ui.error(problemMessage(enabled ? vscode.l10n.t('Enabling the schedule {0}', name) : vscode.l10n.t('Disabling the schedule {0}', name), answer.problem));
       return false;
@@ -239,7 +211,7 @@ export class ScheduleCommands extends Disposable {
     if (!target) return false;
     const remove = vscode.l10n.t('Delete');
     const chosen = await this.ui.warn(
-      vscode.l10n.t('Delete the schedule {0} ({1}, {2})?', shown(target.schedule.id, 64), shown(target.schedule.scenario, 60), shown(target.schedule.cronExpr, 60)),
+      vscode.l10n.t('Delete the schedule {0} ({1}, {2})?', serverText(target.schedule.id, 64), serverText(target.schedule.scenario, 60), serverText(target.schedule.cronExpr, 60)),
       { modal: true, detail: vscode.l10n.t('A schedule from the server’s seed files comes back (enabled) when the server restarts.') },
       remove,
     );
@@ -250,7 +222,7 @@ export class ScheduleCommands extends Disposable {
   private async deleteOn(acting: Acting, schedule: Schedule): Promise<boolean> {
     const answer = await acting.model.call((c, signal) => c.deleteSchedule(schedule.id, { signal }));
     await acting.model.refreshSchedules();
-    const name = shown(schedule.id, 64);
+    const name = serverText(schedule.id, 64);
     if (!answer.ok) {
       void this.ui.error(problemMessage(vscode.l10n.t('Deleting the schedule {0}', name), answer.problem));
       return false;

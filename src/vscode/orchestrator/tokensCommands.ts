@@ -7,10 +7,11 @@ import { secretScope } from '../../core/orchestrator/endpointSettings';
 import type { OrchestratorProblem, Role, TokenRecord } from '../../core/orchestrator/types';
 import type { PasswordStore } from '../connections/secrets';
 import { dateTimeText } from '../words/format';
-import { roleText } from '../words/orchestrator';
+import { roleText, serverText } from '../words/orchestrator';
+import { problemMessage, roleDetail } from '../words/orchestratorAdmin';
 import type { Orchestrators } from './orchestrators';
 import type { Acting, UiHolder } from './requestsShared';
-import { chooseServer, commandTable, problemMessage, shown } from './requestsShared';
+import { chooseServer, commandTable } from './requestsShared';
 
 export const TOKEN_COMMANDS = {
   manage: 'tdtp.orchestrator.manageTokens',
@@ -19,21 +20,22 @@ export const TOKEN_COMMANDS = {
 } as const;
 
 const ROLES: readonly Role[] = ['consumer', 'activator', 'admin'];
-const MAX_NAME_CHARS = 100;
+/** A token's name as typed here (the server's own bound is normalize's MAX_NAME_CHARS). */
+const MAX_TOKEN_NAME_CHARS = 100;
 
 function tokenProblem(doing: string, problem: OrchestratorProblem): string {
   return problem.code === 'notImplemented' ? vscode.l10n.t('{0}: the orchestrator signs users in through LDAP and has no tokens to manage.', doing) : problemMessage(doing, problem);
 }
 
 function allowlistText(scenarios: readonly string[]): string {
-  return scenarios.length === 0 ? vscode.l10n.t('every scenario') : scenarios.map((s) => shown(s, 40)).join(', ');
+  return scenarios.length === 0 ? vscode.l10n.t('every scenario') : scenarios.map((s) => serverText(s, 40)).join(', ');
 }
 
 function tokenItem(token: TokenRecord): vscode.QuickPickItem & { token: TokenRecord } {
   const created = token.createdAt ? vscode.l10n.t('created {0}', dateTimeText(token.createdAt.epochMs)) : undefined;
   const used = token.lastUsedAt ? vscode.l10n.t('last used {0}', dateTimeText(token.lastUsedAt.epochMs)) : vscode.l10n.t('never used');
   return {
-    label: shown(token.name, 80),
+    label: serverText(token.name, 80),
     description: `${roleText(token.role)} · ${allowlistText(token.scenarios)}`,
     detail: [created, used].filter((p) => p !== undefined).join(' · '),
     token,
@@ -97,7 +99,7 @@ export class TokenCommands extends Disposable {
       title,
       prompt: vscode.l10n.t('A name for the token (who or what uses it).'),
       ignoreFocusOut: true,
-      validateInput: (text) => (text.trim() === '' ? vscode.l10n.t('A name is needed.') : text.length > MAX_NAME_CHARS ? vscode.l10n.t('At most {0} characters.', MAX_NAME_CHARS) : undefined),
+      validateInput: (text) => (text.trim() === '' ? vscode.l10n.t('A name is needed.') : text.length > MAX_TOKEN_NAME_CHARS ? vscode.l10n.t('At most {0} characters.', MAX_TOKEN_NAME_CHARS) : undefined),
     });
     if (name === undefined || name.trim() === '') return undefined;
     const role = await this.ui.pick(
@@ -109,7 +111,7 @@ export class TokenCommands extends Disposable {
     let allowlist: string[] = [];
     if (scenarios.length > 0) {
       const picked = await this.ui.pickMany(
-        scenarios.map((s) => ({ label: shown(s.name, 80), detail: shown(s.description, 160), name: s.name })),
+        scenarios.map((s) => ({ label: serverText(s.name, 80), detail: serverText(s.description, 160), name: s.name })),
         { title, placeHolder: vscode.l10n.t('The scenarios it may run, view results of and request (none picked: every scenario)') },
       );
       if (picked === undefined) return undefined;
@@ -117,10 +119,10 @@ export class TokenCommands extends Disposable {
     }
     const answer = await acting.model.call((c, signal) => c.issueToken(name.trim(), role.role, allowlist, { signal }));
     if (!answer.ok) {
-      void this.ui.error(tokenProblem(vscode.l10n.t('Issuing the token {0}', shown(name, 80)), answer.problem));
+      void this.ui.error(tokenProblem(vscode.l10n.t('Issuing the token {0}', serverText(name, 80)), answer.problem));
       return undefined;
     }
-    await this.handOver(acting, answer.value.token, shown(name, 80));
+    await this.handOver(acting, answer.value.token, serverText(name, 80));
     return name.trim();
   }
 
@@ -140,12 +142,12 @@ export class TokenCommands extends Disposable {
     } else if (chosen === keep) {
       const servers = this.orchestrators.servers.filter((s) => s.endpoint.auth === 'token' && s.endpoint.baseUrl.href === acting.server.endpoint.baseUrl.href);
       const target = await this.ui.pick(
-        servers.map((s) => ({ label: shown(s.endpoint.connection, 60), description: shown(s.endpoint.baseUrl.href, 120), detail: vscode.l10n.t('Replaces the token this connection uses now.'), server: s })),
+        servers.map((s) => ({ label: serverText(s.endpoint.connection, 60), description: serverText(s.endpoint.baseUrl.href, 120), detail: vscode.l10n.t('Replaces the token this connection uses now.'), server: s })),
         { placeHolder: vscode.l10n.t('Which connection uses the new token?') },
       );
       if (!target) return;
       await this.passwords.set(token, target.server.endpoint.connection, 'orchestratorToken', secretScope(target.server.endpoint.baseUrl));
-      void this.ui.info(vscode.l10n.t('The token is stored for the connection {0}.', shown(target.server.endpoint.connection, 60)), { modal: false });
+      void this.ui.info(vscode.l10n.t('The token is stored for the connection {0}.', serverText(target.server.endpoint.connection, 60)), { modal: false });
     }
   }
 
@@ -161,34 +163,23 @@ export class TokenCommands extends Disposable {
   private async revokeOn(acting: Acting, token: TokenRecord): Promise<boolean> {
     const revoke = vscode.l10n.t('Revoke');
     const chosen = await this.ui.warn(
-      vscode.l10n.t('Revoke the token {0} ({1})?', shown(token.name, 80), roleText(token.role)),
+      vscode.l10n.t('Revoke the token {0} ({1})?', serverText(token.name, 80), roleText(token.role)),
       { modal: true, detail: vscode.l10n.t('Whoever uses it can no longer reach the orchestrator. Revoking the token this extension uses cuts this connection off too.') },
       revoke,
     );
     if (chosen !== revoke) return false;
     const answer = await acting.model.call((c, signal) => c.revokeToken(token.id, { signal }));
     if (!answer.ok) {
-      void this.ui.error(tokenProblem(vscode.l10n.t('Revoking the token {0}', shown(token.name, 80)), answer.problem));
+      void this.ui.error(tokenProblem(vscode.l10n.t('Revoking the token {0}', serverText(token.name, 80)), answer.problem));
       return false;
     }
     // Asked again rather than trusting the 204.
     const after = await acting.model.call((c, signal) => c.tokens({ signal }));
     if (after.ok && after.value.some((t) => t.id === token.id)) {
-      void this.ui.warn(vscode.l10n.t('The orchestrator answered success, but still lists the token {0}.', shown(token.name, 80)), { modal: false });
+      void this.ui.warn(vscode.l10n.t('The orchestrator answered success, but still lists the token {0}.', serverText(token.name, 80)), { modal: false });
       return false;
     }
-    void this.ui.info(vscode.l10n.t('The token {0} is revoked.', shown(token.name, 80)), { modal: false });
+    void this.ui.info(vscode.l10n.t('The token {0} is revoked.', serverText(token.name, 80)), { modal: false });
     return true;
-  }
-}
-
-function roleDetail(role: Role): string {
-  switch (role) {
-    case 'consumer':
-      return vscode.l10n.t('Sees scenarios, jobs and results; submits run requests.');
-    case 'activator':
-      return vscode.l10n.t('A consumer who also runs scenarios and stops its own jobs.');
-    case 'admin':
-      return vscode.l10n.t('Everything: approvals, requests, schedules, tokens.');
   }
 }

@@ -111,7 +111,7 @@ export class OrchestratorRequestsView {
     await row.locator(`.actions .action-label[aria-label^=${JSON.stringify(title)}]`).click();
   }
 
-  /** Approves a pending request by its row's ✓ action: it runs at once (no modal). */
+  /** Clicks a pending request's ✓ action: a modal asks to approve and run it (the caller answers it). */
   approve(title: string): Promise<void> {
     return this.inlineAction(this.request(title), 'Approve and Run Request');
   }
