@@ -22,6 +22,8 @@ export interface HostFloodFigures {
   readonly received: number;
   readonly pipelines: number;
   readonly evicted: number;
+  /** Messages of new names the flood guard left unread (absent in figures from before it). */
+  readonly unread?: number;
   readonly rejected: number;
   /** Whether the test's own assertions held. */
   readonly passed: boolean;
