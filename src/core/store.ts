@@ -87,9 +87,9 @@ export class PipelineStore implements IDisposable {
     this.resizeHistories();
   }
 
-  /** Pipelines dropped to stay within the limit, or undefined when none was. */
+  /** Pipelines dropped to stay within the limit and messages left unread, or undefined when neither. */
   get overflow(): StoreOverflow | undefined {
-    return this.evicted > 0 ? { evicted: this.evicted, limit: this.pipelineLimit, unread: this.unread } : undefined;
+    return this.evicted > 0 || this.unread > 0 ? { evicted: this.evicted, limit: this.pipelineLimit, unread: this.unread } : undefined;
   }
 
   /** Set once KEPT_RUNS_BUDGET has dropped a run (or a pipeline) the settings alone would have kept. */

@@ -14,7 +14,7 @@ export interface StoreOverflow {
   /** Pipelines dropped to stay within the limit. */
   readonly evicted: number;
   readonly limit: number;
-  /** Messages of new names left unread during a flood (floodGuard.ts). */
+  /** Messages of new names left unread during a flood (floodGuard.ts); may be non-zero with none evicted. */
   readonly unread: number;
 }
 

@@ -89,8 +89,9 @@ export class PipelineWatcher implements IDisposable {
   private liveDuringReconcile: Set<string> | undefined;
   /** Live runs wait here while the streams are read (theirs go first). */
   private readonly hold: LiveHold;
-  /** At the pipeline limit, a flood of new names is counted, not read. */
+  /** A flood of new names is counted, not read, past its cap a second. */
   private readonly flood = new FloodGuard();
+  private missedTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** After every reconcile (initial load, after a reconnect, manual refresh). */
   readonly onDidReconcile = this.reconcileEmitter.event;
@@ -132,10 +133,12 @@ export class PipelineWatcher implements IDisposable {
 
   /** Hot path: one call per pub/sub message. */
   private onMessage(channel: string, payload: Buffer): void {
-    if (this.store.room === 0) {
-      const name = this.keys.resultNameOfChannel(channel);
-      if (name !== undefined && !this.store.has(name) && this.flood.shedsNewName()) {
-        this.store.unread++;
+    const name = this.keys.resultNameOfChannel(channel);
+    if (name !== undefined && !this.store.has(name)) {
+      const verdict = this.flood.admit(name);
+      if (verdict !== 'read') {
+        this.store.unread += verdict === 'lost' ? 1 + this.flood.takeLetGo() : 0;
+        this.missedTimer ??= setTimeout(() => this.readMissed(), 1100);
         return;
       }
     }
@@ -270,6 +273,27 @@ export class PipelineWatcher implements IDisposable {
     return result;
   }
 
+  /** After a burst: the state keys of the names it left unread (a flood's are let go). */
+  private readMissed(): void {
+    this.missedTimer = undefined;
+    const names = this.flood.takeMissed();
+    if (names === undefined) {
+      this.missedTimer = setTimeout(() => this.readMissed(), 1100);
+      return;
+    }
+    const commands = this.connection.commands;
+    if (!commands || names.length === 0) return;
+    // All in flight at once (one round trip); a name whose key is gone or unreadable stays unknown.
+    void Promise.all(
+      names.map((name) =>
+        pollWith(commands, this.keys, name).then(
+          (result) => result.found && result.outcome.kind === 'run' && this.store.addRun(result.outcome.run, 'recovered'),
+          () => undefined,
+        ),
+      ),
+    );
+  }
+
   private notConnected(lostDuringRefresh: boolean): NotConnectedFacts {
     const state = this.connection.state;
     const endpoint = this.connection.endpoint;
@@ -278,6 +302,7 @@ export class PipelineWatcher implements IDisposable {
   }
 
   dispose(): void {
+    clearTimeout(this.missedTimer);
     this.disposables.dispose();
   }
 }

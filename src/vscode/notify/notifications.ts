@@ -4,6 +4,7 @@ import type { NoticeKind } from '../../core/alerts/policy';
 import { noticesFor } from '../../core/alerts/policy';
 import type { AlertTransition, Lateness } from '../../core/alerts/tracker';
 import { firstLine } from '../../core/format';
+import { FLOOD_NEW_NAMES_PER_SECOND } from '../../core/floodGuard';
 import { Disposable } from '../../core/lifecycle';
 import type { StoreBudget, StoreOverflow } from '../../core/storeLimits';
 import type { JobNoticeKind } from '../../core/orchestrator/notices';
@@ -85,6 +86,7 @@ export class NotificationController extends Disposable {
   private readonly limitReported = new WeakSet<object>();
   /** Stores whose budget of kept runs was reported, the same way. */
   private readonly budgetReported = new WeakSet<object>();
+  private readonly floodReported = new WeakSet<object>();
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
   private jobLinks: JobToastLinks | undefined;
 
@@ -174,15 +176,26 @@ export class NotificationController extends Disposable {
   /** The limit on pipelines. */
   private checkLimit(connectionName: string, store: { readonly overflow: StoreOverflow | undefined }): void {
     const overflow = store.overflow;
+    this.checkFlood(connectionName, store, overflow);
     const words =
       overflow &&
+      overflow.evicted > 0 &&
       (() =>
         vscode.l10n.t(
           '{0}: more than the limit of {1} (tdtp.limits.maxPipelines); the least recently updated go first, pipelines seen more than once last.',
           countText(overflow.evicted, vscode.l10n.t('{0} TDTP pipeline not shown|{0} TDTP pipelines not shown', formatNumber(overflow.evicted))),
           overflow.limit,
         ));
-    this.noticeOnce(this.limitReported, store, connectionName, words, 'tdtp.limits.maxPipelines', ' A flood of distinct result_names on the channel does this.');
+    this.noticeOnce(this.limitReported, store, connectionName, words || undefined, 'tdtp.limits.maxPipelines', ' A flood of distinct result_names on the channel does this.');
+  }
+
+  /** The flood guard (core/floodGuard.ts), when it first leaves a message unread. */
+  private checkFlood(connectionName: string, store: object, overflow: StoreOverflow | undefined): void {
+    const words =
+      overflow &&
+      overflow.unread > 0 &&
+      (() => vscode.l10n.t('TDTP: a flood of new result_names on the channel: more than {0} new names a second are counted and left unread. The pipelines already shown stay current.', FLOOD_NEW_NAMES_PER_SECOND));
+    this.noticeOnce(this.floodReported, store, connectionName, words || undefined, 'tdtp.limits', ' See the status bar\'s tooltip for how many.');
   }
 
   /** The budget of kept runs (KEPT_RUNS_BUDGET), when it first drops a run the settings would keep. */
