@@ -414,6 +414,7 @@ export class PipelineStore implements IDisposable {
     this.entries.clear();
     this.eviction.clear();
     this.evicted = 0;
+    this.unread = 0;
     this.budgetBit = false;
     this.mutate({ kind: 'forget' });
     this.rejected = new Ring(this.rejectedSize);

@@ -174,7 +174,7 @@ describe('PipelineStore: the limit on pipelines', () => {
     for (let i = 0; i < 10; i++) assert.ok(s.has(`TEAM_${i}`) && s.has(`LIVE_${i}`), `team pipeline ${i} is kept`);
     // The newest junk is what is left of it.
     assert.ok(s.has('JUNK_19999') && !s.has('JUNK_0'));
-    assert.deepEqual(s.overflow, { evicted: 20_000 - 30, limit: 50 });
+    assert.deepEqual(s.overflow, { evicted: 20_000 - 30, limit: 50, unread: 0 });
   });
 
   test('when everything is established, the least recently updated non-failing pipeline goes first', () => {
@@ -203,7 +203,7 @@ describe('PipelineStore: the limit on pipelines', () => {
     for (let i = 0; i < 10; i++) s.addRun(run(`R${i}`), 'live');
     s.setLimits({ maxPipelines: 4 });
     assert.equal(s.size, 4);
-    assert.deepEqual(s.overflow, { evicted: 6, limit: 4 });
+    assert.deepEqual(s.overflow, { evicted: 6, limit: 4, unread: 0 });
     s.clear();
     assert.equal(s.overflow, undefined);
   });
