@@ -8,6 +8,8 @@ export interface StoreChange {
   readonly rejectedChanged: boolean;
   /** Whether pipelines were added or removed (a structural change). */
   readonly structural: boolean;
+  /** Whether a count shown beside the pipelines changed (messages the flood guard left unread). */
+  readonly countsChanged: boolean;
 }
 
 /** Collects what changed and fires one StoreChange at most every `coalesceMs` (0: at once, for tests). */
@@ -15,6 +17,7 @@ export class ChangeBatch implements IDisposable {
   private pipelines = new Set<string>();
   private rejectedChanged = false;
   private structuralChange = false;
+  private countsChanged = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
@@ -49,17 +52,23 @@ export class ChangeBatch implements IDisposable {
     this.schedule();
   }
 
+  counts(): void {
+    this.countsChanged = true;
+    this.schedule();
+  }
+
   /** Delivers what is pending now. */
   flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pipelines.size === 0 && !this.rejectedChanged && !this.structuralChange) return;
-    const change: StoreChange = { pipelines: this.pipelines, rejectedChanged: this.rejectedChanged, structural: this.structuralChange };
+    if (this.pipelines.size === 0 && !this.rejectedChanged && !this.structuralChange && !this.countsChanged) return;
+    const change: StoreChange = { pipelines: this.pipelines, rejectedChanged: this.rejectedChanged, structural: this.structuralChange, countsChanged: this.countsChanged };
     this.pipelines = new Set();
     this.rejectedChanged = false;
     this.structuralChange = false;
+    this.countsChanged = false;
     this.fire(change);
   }
 

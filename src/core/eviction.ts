@@ -24,6 +24,12 @@ export class EvictionOrder {
   private readonly tiers: Array<Set<string>> = Array.from({ length: 6 }, () => new Set<string>());
   private readonly tierOf = new Map<string, number>();
 
+  /** A pipeline was just updated: its runs heard (not from a stream), whether one came from a state key, its latest status. */
+  touchPipeline(name: string, heard: number, fromState: boolean, statusKind: string): void {
+    const standing: Standing = heard === 0 ? 'streamOnly' : fromState || heard > 1 ? 'established' : 'seenOnce';
+    this.touch(name, standing, statusKind === 'failed' || statusKind === 'completed_with_errors');
+  }
+
   /** `name` was just updated; `standing` and `failing` describe it now. */
   touch(name: string, standing: Standing, failing: boolean): void {
     const tier = STANDING_RANK[standing] * 2 + (failing ? 1 : 0);

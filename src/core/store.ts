@@ -2,7 +2,6 @@ import type { DqTolerance, DqVerdict } from './dataQuality';
 import { STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
 import type { PipelineRun, RejectedMessage } from './decode';
 import { boundRun } from './decode';
-import type { Standing } from './eviction';
 import { EvictionOrder } from './eviction';
 import { Emitter } from './emitter';
 import type { KeptItem } from './keptRun';
@@ -56,8 +55,7 @@ export class PipelineStore implements IDisposable {
   private limits: StoreLimits;
   private readonly eviction = new EvictionOrder();
   private evicted = 0;
-  /** Messages of names it did not hold that the watcher's flood guard left unread (floodGuard.ts). */
-  unread = 0;
+  private unread = 0;
 
   /** Fires synchronously for every run added (not for duplicates): notifications, actions, API. */
   readonly onDidAddRun = this.addedRun.event;
@@ -85,6 +83,12 @@ export class PipelineStore implements IDisposable {
     this.limits = boundedLimits(limits);
     while (this.entries.size > this.pipelineLimit) this.evictOne();
     this.resizeHistories();
+  }
+
+  /** Messages of names it did not hold that the watcher's flood guard left unread (floodGuard.ts). */
+  leftUnread(count: number): void {
+    this.unread += count;
+    this.changes.counts();
   }
 
   /** Pipelines dropped to stay within the limit and messages left unread, or undefined when neither. */
@@ -194,9 +198,7 @@ export class PipelineStore implements IDisposable {
   }
 
   private touchEviction(entry: Entry): void {
-    const kind = entry.latest.run.statusKind;
-    const standing: Standing = entry.heard === 0 ? 'streamOnly' : entry.fromState || entry.heard > 1 ? 'established' : 'seenOnce';
-    this.eviction.touch(entry.resultName, standing, kind === 'failed' || kind === 'completed_with_errors');
+    this.eviction.touchPipeline(entry.resultName, entry.heard, entry.fromState, entry.latest.run.statusKind);
   }
 
   /** Drops the pipeline EvictionOrder names, as "TDTP: Clear History" would, and counts it. */
@@ -302,10 +304,7 @@ export class PipelineStore implements IDisposable {
     this.rejectedEmitter.fire(message);
   }
 
-  /**
-   * Adds a gap marker to every pipeline's history (or to those of `only`): events in [from, to]
-   * may have been lost.
-   */
+  /** Adds a gap marker to every pipeline's history (or to those of `only`): events in [from, to] may have been lost. */
   addGap(from: number, to: number, reason: string, only?: ReadonlySet<string>): void {
     for (const entry of this.entries.values()) {
       if (only && !only.has(entry.resultName)) continue;

@@ -137,7 +137,7 @@ export class PipelineWatcher implements IDisposable {
     if (name !== undefined && !this.store.has(name)) {
       const verdict = this.flood.admit(name);
       if (verdict !== 'read') {
-        this.store.unread += verdict === 'lost' ? 1 + this.flood.takeLetGo() : 0;
+        if (verdict === 'lost') this.store.leftUnread(1 + this.flood.takeLetGo());
         this.missedTimer ??= setTimeout(() => this.readMissed(), 1100);
         return;
       }
@@ -283,12 +283,16 @@ export class PipelineWatcher implements IDisposable {
     }
     const commands = this.connection.commands;
     if (!commands || names.length === 0) return;
-    // All in flight at once (one round trip); a name whose key is gone or unreadable stays unknown.
+    // All in flight at once (one round trip). A name without a readable state key stays unknown:
+    // its message counts as left unread.
     void Promise.all(
       names.map((name) =>
         pollWith(commands, this.keys, name).then(
-          (result) => result.found && result.outcome.kind === 'run' && this.store.addRun(result.outcome.run, 'recovered'),
-          () => undefined,
+          (result) => {
+            if (result.found && result.outcome.kind === 'run') this.store.addRun(result.outcome.run, 'recovered');
+            else this.store.leftUnread(1);
+          },
+          () => this.store.leftUnread(1),
         ),
       ),
     );

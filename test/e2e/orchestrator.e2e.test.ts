@@ -117,7 +117,7 @@ describe('the Orchestrator view against the real orchestrator (English)', () => 
       await workbench.editor.line('Parameters: skip_city=Perm').waitFor({ timeout: 30_000 });
       await workbench.editor.line('Status: done').waitFor();
       await workbench.editor.line('Runner: gated').waitFor();
-      assert.ok((await workbench.editor.tabTitles()).some((t) => t.includes('customers.log')), 'the log is open in a tab');
+      assert.ok((await workbench.editor.tabTitles()).some((t) => t.includes('customers.tdtp-job-log')), 'the log is open in a tab');
     });
 
     await workbench.step('orchestrator-stop', async () => {

@@ -17,7 +17,7 @@ import { countText, dqText, formatNumber } from '../words/format';
 import type { ConnectionRun, Viewer } from '../connections/viewer';
 import type { WatchedConnection } from '../connections/watchedConnection';
 
-export type NotificationKind = NoticeKind | 'late' | 'summary' | 'limit' | OrchestratorNoticeKind;
+export type NotificationKind = NoticeKind | 'late' | 'summary' | 'limit' | 'flood' | OrchestratorNoticeKind;
 
 /** Toasts about the orchestrator: a job that failed or was stopped, a new run request to review. */
 export type OrchestratorNoticeKind = JobNoticeKind | 'request';
@@ -156,7 +156,7 @@ export class NotificationController extends Disposable {
    * a store whose limit no longer bites is forgotten, so it is told again next time); the status
    * bar keeps the figures.
    */
-  private noticeOnce(reported: WeakSet<object>, store: object, connectionName: string, words: (() => string) | undefined, setting: string, logTail = ''): void {
+  private noticeOnce(reported: WeakSet<object>, store: object, connectionName: string, words: (() => string) | undefined, setting: string, logTail = '', kind: 'limit' | 'flood' = 'limit'): void {
     if (!words) {
       reported.delete(store);
       return;
@@ -166,7 +166,7 @@ export class NotificationController extends Disposable {
     const where = this.viewer.multiple ? `[${connectionName}] ` : '';
     const message = inertText(where + words());
     this.log.warn(message + logTail);
-    this.shownEmitter.fire({ kind: 'limit', connection: connectionName, message });
+    this.shownEmitter.fire({ kind, connection: connectionName, message });
     const settings = vscode.l10n.t('Open Settings');
     void vscode.window.showWarningMessage(message, settings).then((choice) => {
       if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
@@ -195,7 +195,7 @@ export class NotificationController extends Disposable {
       overflow &&
       overflow.unread > 0 &&
       (() => vscode.l10n.t('TDTP: a flood of new result_names on the channel: more than {0} new names a second are counted and left unread. The pipelines already shown stay current.', FLOOD_NEW_NAMES_PER_SECOND));
-    this.noticeOnce(this.floodReported, store, connectionName, words || undefined, 'tdtp.limits', ' See the status bar\'s tooltip for how many.');
+    this.noticeOnce(this.floodReported, store, connectionName, words || undefined, 'tdtp.limits', ' See the status bar\'s tooltip for how many.', 'flood');
   }
 
   /** The budget of kept runs (KEPT_RUNS_BUDGET), when it first drops a run the settings would keep. */

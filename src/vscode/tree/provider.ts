@@ -193,7 +193,7 @@ export class PipelinesTreeProvider extends Disposable implements vscode.TreeData
   private onTurnedLate(): void {
     const turned = [...this.turnedLate];
     this.turnedLate.clear();
-    for (const [connection, pipelines] of turned) if (this.viewer.connections.includes(connection)) this.onStoreChange(connection, { pipelines, rejectedChanged: false, structural: false });
+    for (const [connection, pipelines] of turned) if (this.viewer.connections.includes(connection)) this.onStoreChange(connection, { pipelines, rejectedChanged: false, structural: false, countsChanged: false });
   }
 
   private onStoreChange(connection: WatchedConnection, change: StoreChange): void {
