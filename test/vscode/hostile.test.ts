@@ -144,7 +144,7 @@ describe('Hostile publishers: event text is inert everywhere', function () {
       // Read, or (past the flood guard's 200 new names a second, with no state key to read back) counted unread.
       const accounted = () => received + (t.store.overflow?.unread ?? 0);
       await untilEvent('every flood event received or counted unread', () => (accounted() === flood ? true : undefined), [t.store.onDidAddRun, t.viewer.onDidChange], 30_000);
-      assert.ok(received >= 200, `${received} flood events read`);
+      assert.ok(received > 0 && received <= 400, `${received} flood events read (200 new names a second at most)`);
       const { message } = await notice;
       assert.match(message, /pipelines not shown: more than the limit of 50/);
       // A second wave: still one notice.
