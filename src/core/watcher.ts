@@ -61,7 +61,13 @@ export class NotConnectedError extends Error {
 }
 
 /** How the watcher uses history kept elsewhere. */
-export interface WatcherHistory {
+export interface WatcherOptions {
+  /**
+   * Read at most FLOOD_NEW_NAMES_PER_SECOND new names a second (floodGuard.ts): the extension
+   * host's memory against a flood of distinct names. Off for the terminal tools, which print or
+   * record every event.
+   */
+  readonly guardFloods?: boolean;
   /** Read the recorders' streams (`<prefix>:*:runs`) before the state keys, to fill gaps exactly. */
   readonly readStreams?: boolean;
   /** The model was restored from disk, last connected then: the time since is a gap at the first connect. */
@@ -101,7 +107,7 @@ export class PipelineWatcher implements IDisposable {
     readonly settings: ConnectionSettings,
     readonly store: PipelineStore,
     tuning: ConnectionTuning = {},
-    private readonly history: WatcherHistory = {},
+    private readonly options: WatcherOptions = {},
   ) {
     this.keys = new KeySpace(settings.prefix);
     this.hold = new LiveHold(store);
@@ -134,7 +140,7 @@ export class PipelineWatcher implements IDisposable {
   /** Hot path: one call per pub/sub message. */
   private onMessage(channel: string, payload: Buffer): void {
     const name = this.keys.resultNameOfChannel(channel);
-    if (name !== undefined && !this.store.has(name)) {
+    if (this.options.guardFloods && name !== undefined && !this.store.has(name)) {
       const verdict = this.flood.admit(name);
       if (verdict !== 'read') {
         if (verdict === 'lost') this.store.leftUnread(1 + this.flood.takeLetGo());
@@ -154,12 +160,12 @@ export class PipelineWatcher implements IDisposable {
 
   private async reconcileAfterSubscribe(info: SubscribedInfo): Promise<void> {
     const source = info.initial ? 'loaded' : 'recovered';
-    const resumed = info.initial && this.history.resumedFrom !== undefined ? { from: this.history.resumedFrom, to: Date.now(), reason: NOT_RUNNING_REASON } : undefined;
+    const resumed = info.initial && this.options.resumedFrom !== undefined ? { from: this.options.resumedFrom, to: Date.now(), reason: NOT_RUNNING_REASON } : undefined;
     const lost = info.gap && { from: info.gap.from, to: info.gap.to, reason: info.gap.reason.code, problem: info.gap.reason };
     const gap = lost ?? resumed;
     let streams: StreamReadReport | undefined;
     // Streams first: their runs are older than the state keys' and go before them in the history.
-    if (this.history.readStreams) streams = await readStreams(info.commands, this.keys, this.store, source, gap, this.hold);
+    if (this.options.readStreams) streams = await readStreams(info.commands, this.keys, this.store, source, gap, this.hold);
     else if (gap) this.store.addGap(gap.from, gap.to, gap.reason);
     await this.reconcileWith(info.commands, source, gap, streams);
   }

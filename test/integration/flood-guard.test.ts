@@ -22,7 +22,7 @@ after(() => server.dispose());
 const payload = (resultName: string, status: 'success' | 'failed' = 'success') => JSON.stringify(buildResult(resultName, { status }));
 
 test('a flood of new names is counted and left unread past the cap; the held names stay current', { timeout: 60_000 }, async () => {
-  const v = createRecordedWatcher(settingsFor(server.port), {}, { limits: { maxPipelines: 20 } });
+  const v = createRecordedWatcher(settingsFor(server.port), {}, { limits: { maxPipelines: 20 } }, { guardFloods: true });
   try {
     const loaded = v.nextReconcile((r) => r.source === 'loaded', 10_000, 'the initial reconcile');
     v.watcher.start();
@@ -60,7 +60,7 @@ test('a flood of new names is counted and left unread past the cap; the held nam
 });
 
 test('a burst is not a flood: the new names left unread are read from their state keys once it is over', { timeout: 60_000 }, async () => {
-  const v = createRecordedWatcher(settingsFor(server.port));
+  const v = createRecordedWatcher(settingsFor(server.port), {}, {}, { guardFloods: true });
   try {
     const loaded = v.nextReconcile((r) => r.source === 'loaded', 10_000, 'the initial reconcile');
     v.watcher.start();
@@ -78,6 +78,25 @@ test('a burst is not a flood: the new names left unread are read from their stat
     assert.equal(record.source, 'recovered', 'the last of the burst was left unread, then read from its state key');
     for (let i = 0; i < burst; i++) assert.ok(v.store.has(`BURST_${i}`), `BURST_${i} is in the model`);
     assert.equal(v.store.overflow, undefined, 'nothing lost, nothing to tell');
+  } finally {
+    v.dispose();
+  }
+});
+
+test('the terminal tools read every event: without guardFloods a flood is read whole', { timeout: 60_000 }, async () => {
+  const v = createRecordedWatcher(settingsFor(server.port));
+  try {
+    const loaded = v.nextReconcile((r) => r.source === 'loaded', 10_000, 'the initial reconcile');
+    v.watcher.start();
+    await loaded;
+    const flood = FLOOD_NEW_NAMES_PER_SECOND * 3;
+    const pipe = admin.pipeline();
+    for (let i = 0; i < flood; i++) pipe.publish(`tdtp:pipeline:TOOL_${i}`, payload(`TOOL_${i}`));
+    const last = v.nextRun(`TOOL_${flood - 1}`, 20_000, 'live');
+    await pipe.exec();
+    await last;
+    assert.equal([...Array(flood).keys()].filter((i) => v.store.has(`TOOL_${i}`)).length, flood);
+    assert.equal(v.store.overflow, undefined);
   } finally {
     v.dispose();
   }

@@ -14,7 +14,7 @@ import { parseConnectionSettings } from '../../src/core/settings';
 import type { StoreOptions } from '../../src/core/storeTypes';
 import { PipelineStore } from '../../src/core/store';
 import type { RunRecord } from '../../src/core/runs';
-import type { ReconcileReport } from '../../src/core/watcher';
+import type { ReconcileReport, WatcherOptions } from '../../src/core/watcher';
 import { PipelineWatcher } from '../../src/core/watcher';
 import { problemText } from '../../src/cli/problemText';
 
@@ -400,9 +400,9 @@ export interface RecordedWatcher {
 }
 
 /** Creates a watcher with a synchronous store (coalesceMs 0) and records what it reports. Not started. */
-export function createRecordedWatcher(settings: ConnectionSettings, tuning: ConnectionTuning = {}, storeOptions: StoreOptions = {}): RecordedWatcher {
+export function createRecordedWatcher(settings: ConnectionSettings, tuning: ConnectionTuning = {}, storeOptions: StoreOptions = {}, watcherOptions: WatcherOptions = {}): RecordedWatcher {
   const store = new PipelineStore({ coalesceMs: 0, ...storeOptions });
-  const watcher = new PipelineWatcher(settings, store, tuning);
+  const watcher = new PipelineWatcher(settings, store, tuning, watcherOptions);
   const states: ConnectionState[] = [];
   const reconciles: ReconcileReport[] = [];
   const reconcileFailures: string[] = [];

@@ -190,7 +190,7 @@ export class WatchedConnection extends Disposable {
     // The journal loads in slices first: the watcher starts on the restored model.
     const resumedFrom = await this.history?.attach(settings);
     if (this.closed) return;
-    const watcher = new PipelineWatcher(settings, this.store, {}, { readStreams: true, resumedFrom });
+    const watcher = new PipelineWatcher(settings, this.store, {}, { guardFloods: true, readStreams: true, resumedFrom });
     this.watcher = watcher;
     this.watcherListeners.add(
       watcher.onDidChangeState((state) => {
