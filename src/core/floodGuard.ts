@@ -17,8 +17,8 @@ const WINDOW_MS = 1000;
 export class FloodGuard {
   private windowStart = Number.NEGATIVE_INFINITY;
   private newNames = 0;
-  private missed = new Set<string>();
-  private flooded = false;
+  /** Names left unread while it may still be a burst; undefined once it is a flood. */
+  private missed: Set<string> | undefined = new Set();
   private lastShedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -28,42 +28,33 @@ export class FloodGuard {
   ) {}
 
   /**
-   * A message for `name`, which the model does not hold: `read` it, or leave it unread and
-   * `kept` (its state key is read when the burst is over) or `lost` (a flood: counted only).
+   * A message for `name`, which the model does not hold: -1 to read it; otherwise it is left
+   * unread, and the number of messages that are now lost (0 while its state key may still be
+   * read; at the moment it turns out a flood, the kept names' too).
    */
-  admit(name: string): 'read' | 'kept' | 'lost' {
+  admit(name: string): number {
     const now = this.now();
     if (now - this.windowStart >= WINDOW_MS) {
       this.windowStart = now;
       this.newNames = 0;
     }
-    if (++this.newNames <= this.perSecond) return 'read';
+    if (++this.newNames <= this.perSecond) return -1;
     this.lastShedAt = now;
-    if (this.flooded) return 'lost';
+    if (!this.missed) return 1;
     this.missed.add(name);
-    if (this.missed.size <= this.kept) return 'kept';
-    // A flood after all: what was kept is let go too (its messages count as lost from now).
-    this.flooded = true;
-    return 'lost';
-  }
-
-  /** How many kept names a flood just let go (to count them as lost), once. */
-  takeLetGo(): number {
-    if (!this.flooded || this.missed.size === 0) return 0;
-    const count = this.missed.size - 1;
-    this.missed = new Set();
-    return count;
+    if (this.missed.size <= this.kept) return 0;
+    this.missed = undefined;
+    return this.kept + 1;
   }
 
   /**
    * Once a second has passed without a message left unread: the kept names to read from their
-   * state keys (empty after a flood), and the guard starts over. Undefined while it goes on.
+   * state keys (none after a flood), and the guard starts over. Undefined while it goes on.
    */
   takeMissed(): string[] | undefined {
     if (this.now() - this.lastShedAt < WINDOW_MS) return undefined;
-    const names = this.flooded ? [] : [...this.missed];
+    const names = [...(this.missed ?? [])];
     this.missed = new Set();
-    this.flooded = false;
     return names;
   }
 }

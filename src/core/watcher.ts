@@ -141,9 +141,9 @@ export class PipelineWatcher implements IDisposable {
   private onMessage(channel: string, payload: Buffer): void {
     const name = this.keys.resultNameOfChannel(channel);
     if (this.options.guardFloods && name !== undefined && !this.store.has(name)) {
-      const verdict = this.flood.admit(name);
-      if (verdict !== 'read') {
-        if (verdict === 'lost') this.store.leftUnread(1 + this.flood.takeLetGo());
+      const lost = this.flood.admit(name);
+      if (lost >= 0) {
+        if (lost > 0) this.store.leftUnread(lost);
         this.missedTimer ??= setTimeout(() => this.readMissed(), 1100);
         return;
       }

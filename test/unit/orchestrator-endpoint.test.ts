@@ -2,7 +2,8 @@
 // https, no credentials in it), a known auth mode, a user for LDAP, a real zone name.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { namesOrchestrator, readEndpoint, readEndpoints, secretScope } from '../../src/core/orchestrator/endpointSettings';
+import { readEndpoint, readEndpoints, secretScope } from '../../src/core/orchestrator/endpointSettings';
+import { namesOrchestrator } from '../../src/core/orchestrator/endpointSources';
 
 const name = (field: string) => `tdtp.orchestrator.${field}`;
 

@@ -8,7 +8,7 @@ import { STRICT_TOLERANCE } from '../../src/core/dataQuality';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREFIX } from '../../src/core/settings';
 import { DEFAULT_HISTORY_SIZE, DEFAULT_LIMITS } from '../../src/core/storeLimits';
 import { CONNECTION_FIELDS, CONNECTION_SECTIONS, MODEL_KEYS, NOTIFICATION_KEYS, USER_ONLY_WHEN_UNTRUSTED } from '../../src/vscode/settings/settingKeys';
-import { ENDPOINT_FIELDS } from '../../src/core/orchestrator/endpointSettings';
+import { ENDPOINT_FIELDS } from '../../src/core/orchestrator/endpointSources';
 
 interface Property {
   default?: unknown;

@@ -2,6 +2,7 @@
 // for the default connection, an `orchestrator` object in a `tdtp.connections` entry otherwise).
 // Problems are facts (the setting's name and what is wrong); the front end words them.
 import { isTimeZone } from '../cron';
+import type { EndpointField, OrchestratorSource, RawEndpoint } from './endpointSources';
 import { orchestratorBaseUrl } from './http';
 
 /** `token`: a bearer token (the default); `ldap`: HTTP Basic per request; `none`: a server run with --no-auth. */
@@ -19,8 +20,6 @@ export interface OrchestratorEndpoint {
   readonly timeZone: string;
 }
 
-export const ENDPOINT_FIELDS = ['url', 'auth', 'username', 'timeZone'] as const;
-export type EndpointField = (typeof ENDPOINT_FIELDS)[number];
 
 export type EndpointProblem =
   | { readonly code: 'notUrl'; readonly setting: string; readonly value: string }
@@ -29,7 +28,6 @@ export type EndpointProblem =
   | { readonly code: 'ldapNeedsUser'; readonly setting: string }
   | { readonly code: 'notObject'; readonly setting: string };
 
-export type RawEndpoint = Partial<Record<EndpointField, unknown>>;
 
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 /** Settings text shown back in a message: bounded. */
@@ -51,20 +49,6 @@ export function readEndpoint(connection: string, raw: RawEndpoint, settingName: 
   if (timeZone !== '' && !isTimeZone(timeZone)) problems.push({ code: 'notTimeZone', setting: settingName('timeZone'), value: shown(raw.timeZone) });
   if (!baseUrl || !auth || problems.length > 0) return { endpoint: undefined, problems };
   return { endpoint: { connection, baseUrl, auth, username: auth === 'ldap' ? username : '', timeZone }, problems };
-}
-
-/** One connection's orchestrator settings as written (Config.orchestratorSettings). */
-export interface OrchestratorSource {
-  readonly connection: string;
-  /** An object of ENDPOINT_FIELDS when well-formed; anything a settings file may hold otherwise. */
-  readonly raw: unknown;
-  /** Its name in messages: `tdtp.orchestrator` or `tdtp.connections[i].orchestrator`. */
-  readonly setting: string;
-}
-
-/** Whether the settings name an orchestrator at all (a URL, or a value that is not even an object). */
-export function namesOrchestrator(sources: readonly OrchestratorSource[]): boolean {
-  return sources.some(({ raw }) => typeof raw !== 'object' || raw === null || Array.isArray(raw) || (typeof (raw as RawEndpoint).url === 'string' && (raw as RawEndpoint).url !== ''));
 }
 
 /** Every configured orchestrator, and what is wrong with the settings of the others. */

@@ -194,8 +194,8 @@ export class NotificationController extends Disposable {
     const words =
       overflow &&
       overflow.unread > 0 &&
-      (() => vscode.l10n.t('TDTP: a flood of new result_names on the channel: more than {0} new names a second are counted and left unread. The pipelines already shown stay current.', FLOOD_NEW_NAMES_PER_SECOND));
-    this.noticeOnce(this.floodReported, store, connectionName, words || undefined, 'tdtp.limits', ' See the status bar\'s tooltip for how many.', 'flood');
+      (() => vscode.l10n.t('TDTP: a flood of new result_names: past {0} new names a second, messages are counted and left unread. Pipelines already shown stay current.', FLOOD_NEW_NAMES_PER_SECOND));
+    this.noticeOnce(this.floodReported, store, connectionName, words || undefined, 'tdtp.limits', '', 'flood');
   }
 
   /** The budget of kept runs (KEPT_RUNS_BUDGET), when it first drops a run the settings would keep. */

@@ -108,7 +108,7 @@ export class StatusBarController extends Disposable {
       if (overflow.evicted > 0) appendWire(tooltip, where + vscode.l10n.t('{0} not shown: more than the limit of {1} (tdtp.limits.maxPipelines).', countText(overflow.evicted, vscode.l10n.t('{0} pipeline|{0} pipelines', formatNumber(overflow.evicted))), formatNumber(overflow.limit)));
       if (overflow.unread > 0) {
         const unread = countText(overflow.unread, vscode.l10n.t('{0} message|{0} messages', formatNumber(overflow.unread)));
-        appendWire(tooltip, (overflow.evicted > 0 ? ' ' : where) + vscode.l10n.t('During a flood of new names, {0} of names not shown were counted and left unread.', unread));
+        appendWire(tooltip, (overflow.evicted > 0 ? ' ' : where) + vscode.l10n.t('During a flood of new names, {0} were counted and left unread.', unread));
       }
     }
     if (late > 0) {

@@ -13,6 +13,8 @@ import type { PipelineDefinition } from '../../core/pipelineFiles';
 import { MAX_PIPELINE_FILE_BYTES } from '../../core/pipelineFiles';
 import type { WorkspacePipelineFiles } from '../workspace/pipelineFiles';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
+import { jobsView } from './panelJobs';
+import type { JobsView } from '../../webview/protocol';
 
 const PUBSUB_GLOB = '**/pubsub.{yaml,yml}';
 const EXCLUDE = '**/{node_modules,.git}/**';
@@ -103,6 +105,11 @@ export class OrchestratorLinks extends Disposable {
     if (!jobs?.length) return [];
     const names = new Set(this.scenariosOf(resultName, via).map((l) => l.scenario));
     return names.size ? jobsOfScenarios(jobs, names, limit) : [];
+  }
+
+  /** The detail panel's list of the row's recent jobs, worded; undefined when no scenario is linked. */
+  jobsView(connection: string, resultName: string, limit: number, nowMs: number): JobsView | undefined {
+    return this.scenariosOf(resultName).length === 0 ? undefined : jobsView(this.recentJobs(connection, resultName, limit), nowMs);
   }
 
   /**

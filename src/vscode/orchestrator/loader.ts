@@ -6,7 +6,7 @@
 import type * as vscode from 'vscode';
 import { Emitter } from '../../core/emitter';
 import { Disposable } from '../../core/lifecycle';
-import { namesOrchestrator } from '../../core/orchestrator/endpointSettings';
+import { namesOrchestrator } from '../../core/orchestrator/endpointSources';
 import type { Config } from '../settings/config';
 import type * as Feature from './feature';
 import type { OrchestratorDeps, OrchestratorFeature } from './feature';

@@ -15,9 +15,6 @@ import type { Config } from '../settings/config';
 import { connectionText, countText, dateTimeText, dqText, durationText, finishedText, formatNumber, sourceText, statusText } from '../words/format';
 import type { Viewer } from '../connections/viewer';
 import { errorText, gapReasonText } from '../words/problems';
-import { serverText } from '../words/orchestrator';
-import { jobStatusText } from '../words/orchestratorView';
-import { jobElapsedMs } from '../../core/orchestrator/jobs';
 import type { Job } from '../../core/orchestrator/types';
 
 export const PANEL_VIEW_TYPE = 'tdtp.pipelineDetails';
@@ -32,8 +29,8 @@ export interface PipelineConfigLookup {
 export interface PanelJobLinks {
   /** The newest jobs of the scenarios linked to the result, on the orchestrator of the connection. */
   recentJobs(connection: string, resultName: string, limit: number): readonly Job[];
-  /** Whether any scenario is linked to the result (publishes it, or is triggered by it). */
-  scenariosOf(resultName: string): readonly unknown[];
+  /** The panel's list of those jobs, worded; undefined when no scenario is linked to the result. */
+  jobsView(connection: string, resultName: string, limit: number, nowMs: number): JobsView | undefined;
   touches(resultName: string, scenarios: ReadonlySet<string> | undefined): boolean;
   readonly onDidChangeRows: vscode.Event<{ readonly connection: string; readonly scenarios: ReadonlySet<string> | undefined }>;
   readonly onDidChange: vscode.Event<void>;
@@ -253,7 +250,7 @@ class DetailPanel extends Disposable {
       muted: this.config.notifications.muted.includes(this.resultName),
       hasConfig: this.configFiles.hasConfig(this.resultName),
       labels: labels(),
-      jobs: jobsView(this.jobLinks(), this.connection, this.resultName, now),
+      jobs: this.jobLinks()?.jobsView(this.connection, this.resultName, PANEL_JOBS, now),
     };
     this.lastState = state;
     void this.post({ type: 'state', state });
@@ -263,23 +260,6 @@ class DetailPanel extends Disposable {
   private post(message: ToWebview): Thenable<boolean> {
     return this.panel.webview.postMessage(message);
   }
-}
-
-function jobsView(links: PanelJobLinks | undefined, connection: string, resultName: string, nowMs: number): JobsView | undefined {
-  if (!links || links.scenariosOf(resultName).length === 0) return undefined;
-  const t = vscode.l10n.t;
-  const rows = links.recentJobs(connection, resultName, PANEL_JOBS).map((job) => {
-    const elapsed = jobElapsedMs(job, nowMs);
-    return {
-      id: job.id,
-      scenario: serverText(job.scenario, 120),
-      status: job.status,
-      statusText: jobStatusText(job),
-      started: job.startedAt ? dateTimeText(job.startedAt.epochMs) : t('not known'),
-      duration: elapsed === undefined ? '' : durationText(elapsed),
-    };
-  });
-  return { title: t('Orchestrator jobs'), columns: [t('Scenario'), t('Status'), t('Started'), t('Duration')], showLog: t('Show Log'), empty: t('No recent job of its scenarios on the orchestrator.'), rows };
 }
 
 /** A history row carries the start of its error; the latest run's is shown whole (as the model keeps it). */
