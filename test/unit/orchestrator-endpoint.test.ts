@@ -2,7 +2,7 @@
 // https, no credentials in it), a known auth mode, a user for LDAP, a real zone name.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readEndpoint, readEndpoints, secretScope } from '../../src/core/orchestrator/endpointSettings';
+import { cronZone, readEndpoint, readEndpoints, secretScope } from '../../src/core/orchestrator/endpointSettings';
 import { namesOrchestrator } from '../../src/core/orchestrator/endpointSources';
 
 const name = (field: string) => `tdtp.orchestrator.${field}`;
@@ -62,5 +62,10 @@ describe('orchestrator endpoint settings', () => {
     assert.equal(namesOrchestrator([{ connection: 'default', raw: { url: 'http://x' }, setting: 'tdtp.orchestrator' }]), true);
     assert.equal(namesOrchestrator([{ connection: 'a', raw: 42, setting: 'tdtp.connections[0].orchestrator' }]), true, 'a wrong value is worded by the features');
     assert.equal(namesOrchestrator([]), false);
+  });
+
+  test("the zone cron is read in: the setting's, else this machine's", () => {
+    assert.equal(cronZone({ timeZone: 'Asia/Omsk' }), 'Asia/Omsk');
+    assert.equal(cronZone({ timeZone: '' }), Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   });
 });

@@ -67,6 +67,11 @@ export function readEndpoints(sources: readonly OrchestratorSource[]): { endpoin
   return { endpoints, problems };
 }
 
+/** The zone the server reads cron in: the endpoint's setting, or this machine's. */
+export function cronZone(endpoint: Pick<OrchestratorEndpoint, 'timeZone'>): string {
+  return endpoint.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
 /** What a secret is bound to: the URL without a trailing slash (scheme, host, port and path). */
 export function secretScope(baseUrl: URL): string {
   return baseUrl.href.replace(/\/+$/, '');

@@ -6,6 +6,7 @@ import { approvalAllowsRun, approvalState } from '../../core/orchestrator/approv
 import type { ApprovalState } from '../../core/orchestrator/approvals';
 import { isActive, isStopping, jobElapsedMs, jobOrigin } from '../../core/orchestrator/jobs';
 import type { EndpointProblem } from '../../core/orchestrator/endpointSettings';
+import { cronZone } from '../../core/orchestrator/endpointSettings';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
 import { scheduleNextRun } from '../../core/orchestrator/nextRun';
 import { compileParamPattern } from '../../core/orchestrator/params';
@@ -30,11 +31,6 @@ export type OrchNode =
   | { readonly kind: 'setting'; readonly id: string; readonly server: string; readonly problem: EndpointProblem };
 
 const LABEL_CHARS = 120;
-
-/** The zone the server reads cron in: the setting, or this machine's. (schedulesCommands.ts has serverZoneOf, the same rule: one of them should go.) */
-export function serverZone(server: OrchestratorServer): string {
-  return server.endpoint.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
 
 function lines(...parts: Array<string | undefined | false>): string {
   return parts.filter((p): p is string => typeof p === 'string' && p !== '').join('\n');
@@ -181,14 +177,14 @@ export function scenarioItem(model: OrchestratorModel, scenario: Scenario): vsco
 
 export function scheduleItem(server: OrchestratorServer, schedule: Schedule, nowMs: number): vscode.TreeItem {
   const item = new vscode.TreeItem(serverText(schedule.id, LABEL_CHARS), vscode.TreeItemCollapsibleState.None);
-  const next = nextRunText(scheduleNextRun(schedule, serverZone(server), nowMs));
+  const next = nextRunText(scheduleNextRun(schedule, cronZone(server.endpoint), nowMs));
   item.description = [serverText(schedule.cronExpr, 60), schedule.enabled ? next : vscode.l10n.t('disabled'), schedule.lastStatus && vscode.l10n.t('last: {0}', serverText(schedule.lastStatus, 30))].filter(Boolean).join(' · ');
   item.iconPath = new vscode.ThemeIcon(schedule.enabled ? 'watch' : 'circle-slash');
   item.contextValue = `orchSchedule ${schedule.enabled ? 'enabled' : 'disabled'}`;
   item.tooltip = lines(
     vscode.l10n.t('Schedule: {0}', serverText(schedule.id, LABEL_CHARS)),
     vscode.l10n.t('Scenario: {0}', serverText(schedule.scenario, LABEL_CHARS)),
-    vscode.l10n.t('Cron: {0} (read in {1})', serverText(schedule.cronExpr, 100), serverText(serverZone(server), 60)),
+    vscode.l10n.t('Cron: {0} (read in {1})', serverText(schedule.cronExpr, 100), serverText(cronZone(server.endpoint), 60)),
     paramsText(schedule.params) && vscode.l10n.t('Parameters: {0}', paramsText(schedule.params) ?? ''),
     schedule.enabled ? next : vscode.l10n.t('disabled'),
     schedule.lastRunAt && vscode.l10n.t('Last run: {0} ({1})', dateTimeText(schedule.lastRunAt.epochMs), serverText(schedule.lastStatus, 30)),

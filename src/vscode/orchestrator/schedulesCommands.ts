@@ -7,6 +7,7 @@
 // checks it, and a stored broken row stops the server from starting again.
 import * as vscode from 'vscode';
 import { isTimeZone } from '../../core/cron';
+import { cronZone } from '../../core/orchestrator/endpointSettings';
 import { Disposable } from '../../core/lifecycle';
 import type { Schedule, Scenario } from '../../core/orchestrator/types';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
@@ -24,11 +25,6 @@ export const SCHEDULE_COMMANDS = {
 
 /** An id this side accepts: the server takes any text, but it goes into URLs and menus. */
 const SCHEDULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** The zone the server reads cron in: the endpoint's setting, or this machine's. */
-export function serverZoneOf(timeZone: string): string {
-  return timeZone !== '' ? timeZone : Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
 
 function scheduleIdOf(arg: unknown): string | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
@@ -110,7 +106,7 @@ export class ScheduleCommands extends Disposable {
       },
     });
     if (id === undefined) return undefined;
-    const zone = serverZoneOf(acting.server.endpoint.timeZone);
+    const zone = cronZone(acting.server.endpoint);
     const cron = await this.ui.input({
       title,
       prompt: vscode.l10n.t('When it runs: five fields (minute hour day month weekday) read in {0}, a descriptor such as @daily, or @every 15m.', serverText(zone, 64)),
