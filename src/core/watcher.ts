@@ -139,15 +139,7 @@ export class PipelineWatcher implements IDisposable {
 
   /** Hot path: one call per pub/sub message. */
   private onMessage(channel: string, payload: Buffer): void {
-    const name = this.keys.resultNameOfChannel(channel);
-    if (this.options.guardFloods && name !== undefined && !this.store.has(name)) {
-      const lost = this.flood.admit(name);
-      if (lost >= 0) {
-        if (lost > 0) this.store.leftUnread(lost);
-        this.missedTimer ??= setTimeout(() => this.readMissed(), 1100);
-        return;
-      }
-    }
+    if (this.options.guardFloods && this.leavesUnread(channel)) return;
     const outcome = decodeMessage(this.keys, channel, payload);
     if (outcome.kind === 'run') {
       this.liveDuringReconcile?.add(outcome.run.resultName);
@@ -277,6 +269,17 @@ export class PipelineWatcher implements IDisposable {
     if (result.found && result.outcome.kind === 'run') this.store.addRun(result.outcome.run, 'polled');
     if (!result.found) this.store.markExpired(resultName);
     return result;
+  }
+
+  /** The flood guard: whether this message, of a name the model does not hold, is left unread. */
+  private leavesUnread(channel: string): boolean {
+    const name = this.keys.resultNameOfChannel(channel);
+    if (name === undefined || this.store.has(name)) return false;
+    const lost = this.flood.admit(name);
+    if (lost < 0) return false;
+    if (lost > 0) this.store.leftUnread(lost);
+    this.missedTimer ??= setTimeout(() => this.readMissed(), 1100);
+    return true;
   }
 
   /** After a burst: the state keys of the names it left unread (a flood's are let go). */
