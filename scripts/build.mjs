@@ -83,7 +83,10 @@ function lazyLibraries(libPrefix) {
 // LAZY_MODULES' loader becomes dist/lib/<name>.js, built from the feature's own entry point. What
 // it shares with dist/extension.js (small helpers) is in both; instances are handed over, never
 // compared by class across the two.
-const LAZY_MODULES = [{ name: 'orchestrator', loader: 'src/vscode/orchestrator/loader.ts', request: './feature', entry: 'src/vscode/orchestrator/feature.ts' }];
+const LAZY_MODULES = [
+  { name: 'orchestrator', loader: 'src/vscode/orchestrator/loader.ts', request: './feature', entry: 'src/vscode/orchestrator/feature.ts' },
+  { name: 'actions', loader: 'src/vscode/actions/loader.ts', request: './runner', entry: 'src/vscode/actions/runner.ts' },
+];
 
 const lazyModules = {
   name: 'lazy-modules',

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ActionRunner } from './vscode/actions/runner';
+import { ActionsLoader } from './vscode/actions/loader';
 import { AwayNotifier } from './vscode/notify/awaySummary';
 import type { TdtpViewerApi } from './vscode/api';
 import { createApi } from './vscode/api';
@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): TdtpViewerApi {
   const notifications = own(new NotificationController(viewer, config, log));
   const orchestrator = own(new OrchestratorLoader(context, { config, passwords, log, workspace, view, panels, notifications }, config));
   const statusBar = own(new StatusBarController(viewer));
-  const actions = own(new ActionRunner(viewer, log));
+  const actions = own(new ActionsLoader(viewer, log));
   own(new EventLog(viewer, log));
   const { api, disposable } = createApi(viewer, orchestrator);
   own(disposable);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ActionRunner } from './actions/runner';
+import type { ActionsLoader } from './actions/loader';
 import type { AwayNotifier } from './notify/awaySummary';
 import type { JournalPlace } from './connections/journal';
 import type { TdtpViewerApi } from './api';
@@ -29,7 +30,9 @@ export interface Testing {
   readonly tree: PipelinesTreeProvider;
   readonly panels: DetailPanelManager;
   readonly notifications: NotificationController;
+  /** The action rules' runner; reading it loads it (loader.ts), as setting a rule would. */
   readonly actions: ActionRunner;
+  readonly actionsLoader: ActionsLoader;
   readonly passwords: PasswordStore;
   readonly config: Config;
   readonly statusBar: StatusBarController;
@@ -69,13 +72,17 @@ export function testSeamAllowed(env: NodeJS.ProcessEnv, hasExtension: (id: strin
 
 type OrchestratorParts = 'orchestrators' | 'orchestratorView' | 'links' | 'scenarioLens' | 'orchestratorAdmin';
 
-export function exposeTestSeam(api: TdtpViewerApi, parts: Omit<Testing, 'connection' | 'store' | 'tree' | OrchestratorParts>): void {
+export function exposeTestSeam(api: TdtpViewerApi, { actions, ...parts }: Omit<Testing, 'connection' | 'store' | 'tree' | 'actions' | 'actionsLoader' | OrchestratorParts> & { readonly actions: ActionsLoader }): void {
   if (!testSeamAllowed(process.env, (id) => vscode.extensions.getExtension(id) !== undefined)) return;
   // Reading one of the orchestrator's parts loads its features (loader.ts), as configuring one would.
   const feature = () => parts.orchestrator.load();
   const testing: Testing = {
     ...parts,
     tree: parts.view.tree,
+    actionsLoader: actions,
+    get actions() {
+      return actions.load();
+    },
     get orchestrators() {
       return feature().orchestrators;
     },

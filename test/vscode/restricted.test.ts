@@ -32,7 +32,9 @@ describe('TDTP Pipeline Viewer in Restricted Mode (untrusted workspace)', functi
     const config = vscode.workspace.getConfiguration('tdtp');
     // The folder's .vscode/settings.json says port 1; VS Code hides restricted values of an untrusted workspace.
     assert.equal(config.get('redis.port'), 6379, 'the workspace\'s port is not used');
-    assert.equal(t.actions.ruleCount, 0, 'the workspace\'s action rule is not used');
+    assert.deepEqual(config.get('actions'), [], 'the workspace\'s action rule is hidden');
+    assert.equal(t.actionsLoader.loaded, false, 'so the rules\' code (dist/lib/actions.js) is not even loaded');
+    assert.equal(t.actions.ruleCount, 0, 'the workspace\'s action rule is not used (reading the seam loads the runner)');
 
     await ext.settings.update('redis.port', redis.port, vscode.ConfigurationTarget.Global);
     await untilEvent('connected to the port from the user settings', () => (t.viewer.connections[0]?.state.kind === 'connected' ? true : undefined), [t.viewer.onDidChangeState]);

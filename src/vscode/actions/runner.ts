@@ -27,6 +27,15 @@ export interface ActionPauseReport {
   readonly message: string;
 }
 
+/** What a rule would do with a run, for TDTP: Test Action Rules (nothing is run). */
+export interface RuleVerdict {
+  readonly rule: ActionRule;
+  /** `tdtp.actions[i] "name"`, as the log and the pick show it. */
+  readonly label: string;
+  readonly would: string;
+  readonly paused: boolean;
+}
+
 /** Task sources that are the user's own: tasks.json of the workspace, and user tasks. Never an extension's. */
 const OWN_TASK_SOURCES: readonly string[] = ['Workspace', 'User'];
 
@@ -62,7 +71,6 @@ export class ActionRunner extends Disposable {
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
     this.register(viewer.onDidAddRun((run) => this.onRun(run)));
     this.register(viewer.onDidTurnLate((late) => this.onLate(late)));
-    this.register(vscode.commands.registerCommand('tdtp.resumeActionRule', (index?: unknown) => this.resumeCommand(index)));
   }
 
   private reload(): void {
@@ -164,8 +172,8 @@ export class ActionRunner extends Disposable {
     return this.limiter.paused.map((p) => p.index);
   }
 
-  /** TDTP: Resume Action Rule — a rule index (from code), or a pick of the paused rules. */
-  private async resumeCommand(index: unknown): Promise<void> {
+  /** TDTP: Resume Action Rule (registered by loader.ts) — a rule index (from code), or a pick of the paused rules. */
+  async resumeCommand(index: unknown): Promise<void> {
     if (typeof index === 'number') {
       this.resume(index);
       return;
@@ -187,34 +195,38 @@ export class ActionRunner extends Disposable {
    * is tried on a late event too, when the pipeline is late now in that way and the run alone does
    * not move the rule.
    */
-  explain(record: RunRecord, connection: string): Array<{ rule: ActionRule; would: string; paused: boolean }> {
+  explain(record: RunRecord, connection: string): RuleVerdict[] {
     const asLive: RunRecord = { ...record, source: 'live' };
     const runEvent: ActionEvent = { record: asLive, connection, transitions: this.transitionsOf.get(record) ?? [] };
     const watched = this.viewer.get(connection);
     const lateness = watched && this.viewer.alertsOf(watched, record.run.resultName)?.late;
     const lateEvent: ActionEvent | undefined = lateness && { record, connection, late: { lateness, at: Date.now() } };
     return this.rules.map((rule) => {
-      const paused = this.limiter.isPaused(rule.index) !== undefined;
+      // The late event, when the rule waits for this kind of lateness and the run alone does not move it.
       const event = lateness && lateEvent && rule.when.on?.includes(lateKind(lateness)) && explainMismatch(rule, runEvent) ? lateEvent : runEvent;
-      const [decision] = decideActions([rule], event, this.limiter, { dryRun: true });
-      if (!decision) {
-        const mismatch = explainMismatch(rule, event);
-        return { rule, paused, would: vscode.l10n.t('does not apply: {0}', mismatch ? mismatchText(mismatch) : '') };
-      }
-      const outcome = decision.outcome;
-      switch (outcome.kind) {
-        case 'run':
-          return { rule, paused, would: vscode.l10n.t('would {0}', plannedActionText(outcome.action)) };
-        case 'rate-limited':
-          return { rule, paused, would: vscode.l10n.t('would be skipped by its rate limit for {0} s more', Math.ceil(outcome.retryAfterMs / 1000)) };
-        case 'paused':
-          return outcome.pausedNow
-            ? { rule, paused, would: vscode.l10n.t('would pause itself: {0}', pauseReasonText(outcome.limit, outcome.perMinute)) }
-            : { rule, paused, would: vscode.l10n.t('is paused ({0}); run "TDTP: Resume Action Rule" to let it run again', pauseReasonText(outcome.limit, outcome.perMinute)) };
-        case 'problem':
-          return { rule, paused, would: vscode.l10n.t('cannot run: {0}', ruleProblemText(outcome.problem)) };
-      }
+      return { rule, label: ruleLabel(rule), paused: this.limiter.isPaused(rule.index) !== undefined, would: this.wouldDo(rule, event) };
     });
+  }
+
+  private wouldDo(rule: ActionRule, event: ActionEvent): string {
+    const [decision] = decideActions([rule], event, this.limiter, { dryRun: true });
+    if (!decision) {
+      const mismatch = explainMismatch(rule, event);
+      return vscode.l10n.t('does not apply: {0}', mismatch ? mismatchText(mismatch) : '');
+    }
+    const outcome = decision.outcome;
+    switch (outcome.kind) {
+      case 'run':
+        return vscode.l10n.t('would {0}', plannedActionText(outcome.action));
+      case 'rate-limited':
+        return vscode.l10n.t('would be skipped by its rate limit for {0} s more', Math.ceil(outcome.retryAfterMs / 1000));
+      case 'paused':
+        return outcome.pausedNow
+          ? vscode.l10n.t('would pause itself: {0}', pauseReasonText(outcome.limit, outcome.perMinute))
+          : vscode.l10n.t('is paused ({0}); run "TDTP: Resume Action Rule" to let it run again', pauseReasonText(outcome.limit, outcome.perMinute));
+      case 'problem':
+        return vscode.l10n.t('cannot run: {0}', ruleProblemText(outcome.problem));
+    }
   }
 
   get ruleCount(): number {

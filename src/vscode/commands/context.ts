@@ -1,6 +1,6 @@
 // What command handlers work with: a leaf that every command group imports (index.ts imports the groups).
 import type * as vscode from 'vscode';
-import type { ActionRunner } from '../actions/runner';
+import type { ActionsLoader } from '../actions/loader';
 import type { Config } from '../settings/config';
 import type { DetailPanelManager } from '../panel/detailPanel';
 import type { PipelinesView } from '../tree/pipelinesView';
@@ -10,7 +10,7 @@ import type { Viewer } from '../connections/viewer';
 /** What command handlers work with. */
 export interface CommandContext {
   readonly viewer: Viewer;
-  readonly actions: ActionRunner;
+  readonly actions: ActionsLoader;
   readonly config: Config;
   readonly passwords: PasswordStore;
   readonly panels: DetailPanelManager;

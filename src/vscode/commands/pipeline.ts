@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { encodeResult } from '../../core/encode';
-import { ruleLabel } from '../../core/actions';
 import { displayStatus } from '../../core/status';
 import { inertText, logValue } from '../../core/text';
 import { NotConnectedError } from '../../core/watcher';
@@ -52,9 +51,9 @@ export function pipelineCommands({ viewer, config, panels, actions, log }: Comma
         void vscode.window.showInformationMessage(vscode.l10n.t('No action rules are configured (setting tdtp.actions).'));
         return;
       }
-      log.info(`Test Action Rules with the latest run of ${target.resultName}:\n${results.map((r) => `  ${ruleLabel(r.rule)}: ${r.would}`).join('\n')}`);
+      log.info(`Test Action Rules with the latest run of ${target.resultName}:\n${results.map((r) => `  ${r.label}: ${r.would}`).join('\n')}`);
       void vscode.window.showQuickPick(
-        results.map((r) => ({ label: inertText(ruleLabel(r.rule)), description: r.paused ? vscode.l10n.t('paused') : undefined, detail: inertText(r.would) })),
+        results.map((r) => ({ label: inertText(r.label), description: r.paused ? vscode.l10n.t('paused') : undefined, detail: inertText(r.would) })),
         { title: inertText(vscode.l10n.t('TDTP: what the action rules would do with the latest run of {0} (nothing is run)', target.resultName)), matchOnDetail: true },
       );
     },
