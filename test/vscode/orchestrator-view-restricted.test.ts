@@ -8,6 +8,13 @@ import { useExtension } from './harness';
 describe('Orchestrator view in Restricted Mode', function () {
   const ext = useExtension();
 
+  it('answers a job-log tab restored without an orchestrator with a sentence, not an error', async () => {
+    const restored = vscode.Uri.from({ scheme: 'tdtp-orchestrator-job', path: '/default/7/nightly.tdtp-job-log' });
+    const doc = await vscode.workspace.openTextDocument(restored);
+    assert.match(doc.getText(), /^No orchestrator is configured, so this job's log cannot be read\. Set tdtp\.orchestrator\.url/);
+    assert.equal(ext.testing.orchestrator.loaded, false, 'reading it did not load the orchestrator\'s features');
+  });
+
   it('ignores the workspace\'s tdtp.orchestrator.url: no server, the view says none is configured', () => {
     assert.equal(vscode.workspace.isTrusted, false, 'the workspace is untrusted');
     const inspected = vscode.workspace.getConfiguration('tdtp').inspect<string>('orchestrator.url');

@@ -11,14 +11,8 @@ import { dateTimeText } from '../words/format';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
 import { jobElapsedText, jobStatusText, paramsText } from '../words/orchestratorView';
 import { originText } from './items';
+import { JOB_LOG_EXTENSION, JOB_LOG_SCHEME } from './jobLogNames';
 import type { Orchestrators } from './orchestrators';
-
-export const JOB_LOG_SCHEME = 'tdtp-orchestrator-job';
-/** package.json contributes it with `editor.links` off. */
-export const JOB_LOG_LANGUAGE = 'tdtp-orchestrator-log';
-
-/** The manifest gives this extension to JOB_LOG_LANGUAGE: a tab restored after a reload keeps it (a `.log` would get the built-in `log` language, links on). */
-export const JOB_LOG_EXTENSION = '.tdtp-job-log';
 
 /** The document of one job: `tdtp-orchestrator-job:/<connection>/<job id>/<scenario>.tdtp-job-log`. */
 export function jobLogUri(connection: string, jobId: string, scenario: string): vscode.Uri {
