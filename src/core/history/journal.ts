@@ -443,7 +443,7 @@ export class HistoryJournal implements IDisposable {
         this.failed(err as Error);
       }
     }
-    const runs = yield* countRuns(this.store);
+    const runs = yield* countRuns(this.store, facts.gapped);
     return report({ runs, lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
   }
 }
