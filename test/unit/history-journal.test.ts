@@ -471,6 +471,33 @@ describe('the history journal across sessions, under a flood, and when the disk 
     assert.deepEqual(readdirSync(dir), [`${historyFileName(IDENTITY)}.lock`]);
   });
 
+  test('the runs a load reports are the runs in the model: gap markers (merged too), bounded histories, forgotten pipelines', async () => {
+    const dir = freshDir();
+    const store = newStore(5);
+    const j = journal(store, dir, { compactSlackBytes: 1e12 });
+    for (let i = 0; i < 300; i++) {
+      store.addRun(mkRun(`P${i % 30}`), 'live', T0 + i);
+      if (i % 37 === 0) store.addGap(T0 + i, T0 + i + 1, 'disconnected', new Set([`P${i % 30}`, `P${(i + 1) % 30}`]));
+      if (i % 41 === 0) store.addGap(T0 + i, T0 + i + 2, 'again', new Set([`P${i % 30}`]));
+    }
+    store.forget('P3');
+    store.addGap(T0 + 400, T0 + 401, 'everyone');
+    store.forget('P4');
+    for (let i = 0; i < 3; i++) store.addRun(mkRun('P4'), 'live', T0 + 500 + i);
+    j.dispose();
+    const runsIn = (s: PipelineStore) => s.list().reduce((n, p) => n + s.history(p.resultName).filter((item) => item.kind === 'run').length, 0);
+    const expected = runsIn(store);
+    assert.ok(expected > 0 && expected < 300);
+    const atOnce = reload(dir, 5);
+    assert.equal(atOnce.report.runs, expected);
+    assert.equal(runsIn(atOnce.store), expected);
+    atOnce.j.dispose();
+    const sliced = newStore(5);
+    const opened = await HistoryJournal.open(sliced, { dir, identity: IDENTITY, flushMs: 0 }, 1);
+    open.push(opened);
+    assert.equal(opened.loadReport.runs, expected);
+  });
+
   test('open() loads in slices, yielding to the event loop, into the same model as a load at once', async () => {
     const dir = freshDir();
     const store = newStore(20);

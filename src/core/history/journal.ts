@@ -6,7 +6,7 @@ import type { PipelineStore } from '../store';
 import type { StoreMutation } from '../storeTypes';
 import { Compaction, type CompactionHost, inSlices } from './compaction';
 import { historyFileName } from './identity';
-import { AppendHandle, ChunkedWriter, type JournalIo, drain, nodeIo, writeAtomicallySteps } from './journalFile';
+import { AppendHandle, ChunkedWriter, type JournalIo, chunkBuffer, drain, nodeIo, writeAtomicallySteps } from './journalFile';
 import type { JournalOptions, JournalWriteProblem, LoadReport } from './journalTypes';
 import { JournalLock, LOCK_REFRESH_MS } from './lock';
 import { PendingRecords } from './pending';
@@ -45,6 +45,8 @@ export class HistoryJournal implements IDisposable {
   private appendedBytes = 0;
   private appendedLines = 0;
   private readonly pending: PendingRecords;
+  /** The appends' buffer, kept from one write to the next. */
+  private writeBuffer: Buffer | undefined;
   private needsRewrite = false;
   private retryAt = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -350,7 +352,8 @@ export class HistoryJournal implements IDisposable {
     }
     const fd = this.handle.fd as number;
     const before = this.fileBytes;
-    const out = new ChunkedWriter(this.io, fd);
+    this.writeBuffer ??= chunkBuffer();
+    const out = new ChunkedWriter(this.io, fd, this.writeBuffer);
     try {
       this.pending.encode(items, out);
       out.end();
@@ -443,7 +446,7 @@ export class HistoryJournal implements IDisposable {
         this.failed(err as Error);
       }
     }
-    const runs = yield* countRuns(this.store);
+    const runs = yield* countRuns(this.store, facts.gapped);
     return report({ runs, lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
   }
 }

@@ -13,6 +13,11 @@ export const nodeIo: JournalIo = { writeSync: (fd, buffer, offset, length) => wr
 /** Records are gathered in a buffer of this size and written when it is full (no string of the whole model). */
 const CHUNK_BYTES = 256 * 1024;
 
+/** A buffer for ChunkedWriter, to reuse for writes one after another (never two writers at once). */
+export function chunkBuffer(): Buffer {
+  return Buffer.allocUnsafe(CHUNK_BYTES);
+}
+
 /** Writes all of `bytes`, or throws: a write that writes nothing is a failure, never a silent gap. */
 export function writeAll(io: JournalIo, fd: number, bytes: Uint8Array): void {
   let offset = 0;
@@ -25,14 +30,15 @@ export function writeAll(io: JournalIo, fd: number, bytes: Uint8Array): void {
 
 /** Collects lines (text, or bytes as received) in a buffer and writes it when full; counts what it wrote. */
 export class ChunkedWriter {
-  private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
   written = 0;
   lines = 0;
 
+  /** `buffer`: one of chunkBuffer() to reuse (a writer per flush would otherwise allocate 256 KiB each time). */
   constructor(
     private readonly io: JournalIo,
     private readonly fd: number,
+    private readonly buffer: Buffer = chunkBuffer(),
   ) {}
 
   add(line: string): void {
