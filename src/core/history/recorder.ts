@@ -2,7 +2,6 @@ import type Redis from 'ioredis';
 import type { CommandsClient } from '../connection';
 import { isCluster } from '../connection';
 import { encodeResult } from '../encode';
-import { Deque } from '../deque';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
 import type { IDisposable } from '../lifecycle';
@@ -11,6 +10,8 @@ import type { ConnectionSettings } from '../settings';
 import { PipelineStore } from '../store';
 import type { RunRecord } from '../runs';
 import { PipelineWatcher } from '../watcher';
+import type { Pending } from './runQueue';
+import { RunQueue } from './runQueue';
 import { hasOwnTime, runHash, streamIdMsOf, streamIdSeq } from './streamId';
 
 export interface RecorderOptions {
@@ -71,28 +72,6 @@ const ID_TOO_SMALL = /equal or smaller than the target stream top item/;
 const PASSING = /^(CLUSTERDOWN|LOADING|OOM|READONLY|TRYAGAIN|MASTERDOWN|BUSY)\b/;
 const CONNECTION_LOST = /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i;
 
-interface Pending {
-  readonly resultName: string;
-  /** Its stream, `<prefix>:<result_name>:runs`: one string per pipeline (runsKeys), not one per run. */
-  readonly key: string;
-  /**
-   * What the entry is written from. The payload's bytes as received (a live run while connected):
-   * the producer's own JSON, written as it is, no encoding per run; they are a view of the client's
-   * read buffer, so a backlog that waits for a connection keeps their text instead (dropWires).
-   * Else the run, encoded when sent: state reads, held live runs, a run the store bounded. The
-   * decoded run is not kept for the bytes: a queue of thousands holds no parsed objects.
-   */
-  payload: Buffer | string | RunRecord;
-  /** A state read whose ID time is when it arrived: see alreadyInStreams. */
-  readonly checkStream: boolean;
-  readonly id: string;
-  /** The ID's two parts, for sorting; `seq` is the run's hash. */
-  readonly ms: number;
-  readonly seq: number;
-  /** Passing refusals so far. */
-  attempts: number;
-}
-
 /**
  * Appends every run a watcher sees — live, loaded at connect, recovered after a reconnect — to its
  * stream `<prefix>:<result_name>:runs` with an ID derived from the run (see streamIdOf).
@@ -102,7 +81,7 @@ export class StreamRecorder implements IDisposable {
   readonly store: PipelineStore;
   private readonly keys: KeySpace;
   private readonly disposables = new DisposableStore();
-  private readonly queue = new Deque<Pending>();
+  private readonly queue = new RunQueue();
   /** Each pipeline's stream key, made once (cleared past MAX_KEYS, so a flood of names cannot grow it). */
   private runsKeys = new Map<string, string>();
   /** Batches sent and not yet settled. */
@@ -176,9 +155,9 @@ export class StreamRecorder implements IDisposable {
     const payload = wire === undefined ? record : connected ? asBuffer(wire) : asBuffer(wire).toString('utf8');
     const checkStream = record.source !== 'live' && !hasOwnTime(record);
     const resultName = record.run.resultName;
-    this.queue.push({ resultName, key: this.runsKeyOf(resultName), payload, checkStream, id: `${ms}-${seq}`, ms, seq, attempts: 0 });
+    this.queue.push(resultName, this.runsKeyOf(resultName), payload, checkStream, ms, seq);
     if (this.queue.length > this.maxPending) {
-      this.queue.shift();
+      this.queue.dropFirst();
       this.counts.dropped++;
     }
     this.holdTimer ??= setTimeout(() => {
@@ -199,9 +178,7 @@ export class StreamRecorder implements IDisposable {
 
   /** Runs that wait for a connection let the client's read buffer go: their bytes become text. */
   private dropWires(): void {
-    this.queue.forEach((pending) => {
-      if (Buffer.isBuffer(pending.payload)) pending.payload = pending.payload.toString('utf8');
-    });
+    this.queue.dropWires();
   }
 
   /** Sends batches while there are runs, a connection and room in flight; fires onDidDrain when all are settled. */
