@@ -274,7 +274,7 @@ export class StreamRecorder implements IDisposable {
     const recorded = await this.alreadyInStreams(commands, batch);
     const maxLen = this.options.maxLen;
     if (isCluster(commands)) {
-      return Promise.all(batch.map((p, i) => (recorded?.has(i) ? RECORDED : commands.xadd(p.key, 'MAXLEN', '~', maxLen, p.id, 'run', entryOf(p)).then(() => null, (err: Error) => err))));
+      return Promise.all(batch.map((p, i) => (recorded?.has(i) ? RECORDED : commands.xadd(p.key, 'MAXLEN', '~', maxLen, p.id, 'run', (p.payload = entryOf(p))).then(() => null, (err: Error) => err))));
     }
     const pipeline = commands.pipeline();
     for (let i = 0; i < batch.length; i++) {
