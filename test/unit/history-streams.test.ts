@@ -7,7 +7,9 @@ import type { PipelineRun } from '../../src/core/decode';
 import { decodePayload, runIdentity } from '../../src/core/decode';
 import { Deque } from '../../src/core/deque';
 import { mutationLine, parseLine } from '../../src/core/history/records';
+import { StreamRecorder } from '../../src/core/history/recorder';
 import { RunQueue } from '../../src/core/history/runQueue';
+import { parseConnectionSettings } from '../../src/core/settings';
 import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from '../../src/core/history/streamId';
 import type { StoreMutation } from '../../src/core/storeTypes';
 import { PipelineStore } from '../../src/core/store';
@@ -170,5 +172,20 @@ describe('RunQueue (the recorder’s backlog)', () => {
     a.attempts = 7;
     q.unshiftAll([a]);
     assert.deepEqual(q.take(1), [{ ...a }]);
+  });
+});
+
+describe('a recorder without a connection', () => {
+  test('keeps at most maxPending runs, dropping the oldest, and counts them', () => {
+    const parsed = parseConnectionSettings({ host: '127.0.0.1', port: 1 });
+    assert.ok(parsed.ok);
+    const recorder = new StreamRecorder(parsed.settings, { maxLen: 10, maxPending: 3, holdMs: 60_000 });
+    try {
+      for (let i = 0; i < 5; i++) recorder.store.addRun(run(`DROP_${i}`), 'live', Date.UTC(2025, 10, 18, 10, 0, 2), false, Buffer.from('{}'));
+      assert.equal(recorder.pending, 3);
+      assert.equal(recorder.recorded.dropped, 2);
+    } finally {
+      recorder.dispose();
+    }
   });
 });
