@@ -2,7 +2,7 @@
 // (seconds; CI). Prints one Markdown table; `--write-report` also replaces the generated section of
 // BENCHMARKS.md with it. It reports and never asserts: the exit code says only whether it ran.
 //
-// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,recorder,flood,cli,tree,orchestrator,hostflood
+// Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,streams,recorder,flood,cli,tree,orchestrator,hostflood
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
 //            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
@@ -47,7 +47,7 @@ const SECTIONS: readonly Section[] = [
   { id: '9', name: 'alerts', only: ['alerts'], runs: 'both', redis: false, run: measureAlerts },
   { id: '9d', name: 'panel', only: ['alerts', 'panel'], runs: 'both', redis: false, run: measurePanel },
   { id: '10', name: 'history', only: ['history'], runs: 'both', redis: false, run: measureHistoryJournal },
-  { id: '10e', name: 'history-streams', only: ['history'], runs: 'both', redis: true, run: (b) => withAdmin(b, (admin) => measureHistoryStreams(b.settings, admin)) },
+  { id: '10e', name: 'history-streams', only: ['history', 'streams'], runs: 'both', redis: true, run: (b) => withAdmin(b, (admin) => measureHistoryStreams(b.settings, admin)) },
   { id: '10g', name: 'recorder', only: ['recorder'], runs: 'both', redis: true, run: (b) => withAdmin(b, (admin) => measureRecorderRows(b.settings, admin)) },
   { id: '11', name: 'flood', only: ['flood'], runs: 'both', redis: true, run: (b) => measureFloodRows(b.server.port) },
   // Drives code-server for 2-3 minutes: the full bench only (or --only=hostflood).

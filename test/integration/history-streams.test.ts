@@ -171,6 +171,21 @@ describe('a recorder on a single server', () => {
     assert.match(id, new RegExp(`^${Date.UTC(2025, 10, 18, 10, 0, 2, 123)}-\\d+$`));
   });
 
+  test('late runs sent together: one the stream holds counts as recorded, the others follow its newest entry in order', async () => {
+    const recorder = await startRecorder(settingsFor(server.port));
+    const key = KEYS.runsKey('LATE_V001');
+    const first = buildResult('LATE_V001', { duration_ms: 1 });
+    await publishResult(admin, KEYS, first);
+    await recorded(recorder, 1, 'the first run');
+    // Another writer's entry far ahead: every run after it is late; the first one is there already.
+    await admin.xadd(key, `${Date.UTC(2030, 0, 1)}-0`, 'run', '{}');
+    for (const result of [first, buildResult('LATE_V001', { duration_ms: 2 }), buildResult('LATE_V001', { duration_ms: 3 })]) await publishResult(admin, KEYS, result);
+    await recorded(recorder, 4, 'the late runs');
+    assert.deepEqual(recorder.recorded, { written: 3, late: 2, alreadyRecorded: 1, dropped: 0, retried: 0 });
+    const durations = (await admin.xrange(key, '-', '+')).map(([, fields]) => (JSON.parse(fields[1]) as { duration_ms?: number }).duration_ms);
+    assert.deepEqual(durations, [1, undefined, 2, 3]);
+  });
+
   test('a live run is written as the bytes its PUBLISH carried; a run read from a state key, in Go order', async () => {
     const recorder = await startRecorder(settingsFor(server.port));
     // Valid, but not as JSON.stringify would write it: spaces, an escaped letter, an extra field first.

@@ -7,6 +7,9 @@ import type { PipelineRun } from '../../src/core/decode';
 import { decodePayload, runIdentity } from '../../src/core/decode';
 import { Deque } from '../../src/core/deque';
 import { mutationLine, parseLine } from '../../src/core/history/records';
+import { StreamRecorder } from '../../src/core/history/recorder';
+import { RunQueue } from '../../src/core/history/runQueue';
+import { parseConnectionSettings } from '../../src/core/settings';
 import { hasOwnTime, runHash, streamIdOf, streamIdSeq, streamIdTime } from '../../src/core/history/streamId';
 import type { StoreMutation } from '../../src/core/storeTypes';
 import { PipelineStore } from '../../src/core/store';
@@ -138,5 +141,51 @@ describe('Deque', () => {
     assert.deepEqual(all.slice(0, 4), [100, 101, 5, 6]);
     assert.deepEqual(all.slice(-2), [58, 59]);
     assert.equal(q.shift(), undefined);
+  });
+});
+
+describe('RunQueue (the recorder’s backlog)', () => {
+  test('first in, first out across growth; a batch back first, in order, with its attempts; bytes become text', () => {
+    const q = new RunQueue();
+    const push = (i: number) => q.push(`R${i}`, `k:R${i}:runs`, i % 2 ? Buffer.from(`{"n":${i}}`) : `{"n":${i}}`, i === 3, 1_763_460_000_000 + i, 4_294_967_295 - i);
+    for (let i = 0; i < 40; i++) push(i);
+    const first = q.take(5);
+    assert.deepEqual(first.map((p) => p.resultName), ['R0', 'R1', 'R2', 'R3', 'R4']);
+    assert.deepEqual(first[3], { resultName: 'R3', key: 'k:R3:runs', payload: Buffer.from('{"n":3}'), checkStream: true, id: '1763460000003-4294967292', ms: 1_763_460_000_003, seq: 4_294_967_292, attempts: 0 });
+    first[3].attempts = 2;
+    q.unshiftAll([first[3], first[1]]);
+    q.dropFirst();
+    for (let i = 40; i < 60; i++) push(i);
+    assert.equal(q.length, 56);
+    q.dropWires();
+    const all = q.take(1000);
+    assert.deepEqual(all.slice(0, 3).map((p) => [p.resultName, p.attempts, p.payload]), [['R1', 0, '{"n":1}'], ['R5', 0, '{"n":5}'], ['R6', 0, '{"n":6}']]);
+    assert.equal(all.at(-1)?.id, '1763460000059-4294967236');
+    assert.deepEqual(q.take(1), []);
+    assert.equal(q.length, 0);
+  });
+
+  test('a run put back keeps its attempts and its check', () => {
+    const q = new RunQueue();
+    q.push('A', 'k', 'x', true, 5, 6);
+    const [a] = q.take(1);
+    a.attempts = 7;
+    q.unshiftAll([a]);
+    assert.deepEqual(q.take(1), [{ ...a }]);
+  });
+});
+
+describe('a recorder without a connection', () => {
+  test('keeps at most maxPending runs, dropping the oldest, and counts them', () => {
+    const parsed = parseConnectionSettings({ host: '127.0.0.1', port: 1 });
+    assert.ok(parsed.ok);
+    const recorder = new StreamRecorder(parsed.settings, { maxLen: 10, maxPending: 3, holdMs: 60_000 });
+    try {
+      for (let i = 0; i < 5; i++) recorder.store.addRun(run(`DROP_${i}`), 'live', Date.UTC(2025, 10, 18, 10, 0, 2), false, Buffer.from('{}'));
+      assert.equal(recorder.pending, 3);
+      assert.equal(recorder.recorded.dropped, 2);
+    } finally {
+      recorder.dispose();
+    }
   });
 });

@@ -1,7 +1,7 @@
+import type Redis from 'ioredis';
 import type { CommandsClient } from '../connection';
 import { isCluster } from '../connection';
 import { encodeResult } from '../encode';
-import { Deque } from '../deque';
 import { KeySpace } from '../keySpace';
 import { Emitter } from '../emitter';
 import type { IDisposable } from '../lifecycle';
@@ -10,6 +10,8 @@ import type { ConnectionSettings } from '../settings';
 import { PipelineStore } from '../store';
 import type { RunRecord } from '../runs';
 import { PipelineWatcher } from '../watcher';
+import type { Pending } from './runQueue';
+import { RunQueue } from './runQueue';
 import { hasOwnTime, runHash, streamIdMsOf, streamIdSeq } from './streamId';
 
 export interface RecorderOptions {
@@ -63,30 +65,12 @@ const DEFAULT_HOLD_MS = 200;
 const DEFAULT_RETRIES = 8;
 const DEFAULT_RETRY_MS = 250;
 const MAX_RETRY_MS = 10_000;
+/** Stream keys remembered (one per pipeline; the store keeps up to its pipeline limit). */
+const MAX_KEYS = 20_000;
 const ID_TOO_SMALL = /equal or smaller than the target stream top item/;
 /** Refusals that pass: a cluster re-forming, a server loading its data, full, or a replica until failover. */
 const PASSING = /^(CLUSTERDOWN|LOADING|OOM|READONLY|TRYAGAIN|MASTERDOWN|BUSY)\b/;
 const CONNECTION_LOST = /Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/i;
-
-interface Pending {
-  readonly resultName: string;
-  /**
-   * What the entry is written from. The payload's bytes as received (a live run while connected):
-   * the producer's own JSON, written as it is, no encoding per run; they are a view of the client's
-   * read buffer, so a backlog that waits for a connection keeps their text instead (dropWires).
-   * Else the run, encoded when sent: state reads, held live runs, a run the store bounded. The
-   * decoded run is not kept for the bytes: a queue of thousands holds no parsed objects.
-   */
-  payload: Buffer | string | RunRecord;
-  /** A state read whose ID time is when it arrived: see alreadyInStreams. */
-  readonly checkStream: boolean;
-  readonly id: string;
-  /** The ID's two parts, for sorting; `seq` is the run's hash. */
-  readonly ms: number;
-  readonly seq: number;
-  /** Passing refusals so far. */
-  attempts: number;
-}
 
 /**
  * Appends every run a watcher sees — live, loaded at connect, recovered after a reconnect — to its
@@ -97,7 +81,9 @@ export class StreamRecorder implements IDisposable {
   readonly store: PipelineStore;
   private readonly keys: KeySpace;
   private readonly disposables = new DisposableStore();
-  private readonly queue = new Deque<Pending>();
+  private readonly queue = new RunQueue();
+  /** Each pipeline's stream key, made once (cleared past MAX_KEYS, so a flood of names cannot grow it). */
+  private runsKeys = new Map<string, string>();
   /** Batches sent and not yet settled. */
   private inFlight = 0;
   /** A batch was lost with its connection: nothing more is sent until the next connect. */
@@ -168,9 +154,10 @@ export class StreamRecorder implements IDisposable {
     const connected = !this.awaitingConnection && this.watcher.connection.commands !== undefined;
     const payload = wire === undefined ? record : connected ? asBuffer(wire) : asBuffer(wire).toString('utf8');
     const checkStream = record.source !== 'live' && !hasOwnTime(record);
-    this.queue.push({ resultName: record.run.resultName, payload, checkStream, id: `${ms}-${seq}`, ms, seq, attempts: 0 });
+    const resultName = record.run.resultName;
+    this.queue.push(resultName, this.runsKeyOf(resultName), payload, checkStream, ms, seq);
     if (this.queue.length > this.maxPending) {
-      this.queue.shift();
+      this.queue.dropFirst();
       this.counts.dropped++;
     }
     this.holdTimer ??= setTimeout(() => {
@@ -179,11 +166,19 @@ export class StreamRecorder implements IDisposable {
     }, this.holdMs);
   }
 
+  private runsKeyOf(resultName: string): string {
+    let key = this.runsKeys.get(resultName);
+    if (key === undefined) {
+      if (this.runsKeys.size >= MAX_KEYS) this.runsKeys = new Map();
+      key = this.keys.runsKey(resultName);
+      this.runsKeys.set(resultName, key);
+    }
+    return key;
+  }
+
   /** Runs that wait for a connection let the client's read buffer go: their bytes become text. */
   private dropWires(): void {
-    this.queue.forEach((pending) => {
-      if (Buffer.isBuffer(pending.payload)) pending.payload = pending.payload.toString('utf8');
-    });
+    this.queue.dropWires();
   }
 
   /** Sends batches while there are runs, a connection and room in flight; fires onDidDrain when all are settled. */
@@ -248,13 +243,10 @@ export class StreamRecorder implements IDisposable {
       else if (err === RECORDED) this.counts.alreadyRecorded++;
       else refused.push(i);
     }
-    const outcomes = await Promise.allSettled(
-      refused.map(async (i): Promise<'late' | 'alreadyRecorded'> => {
-        const err = errors[i] as Error;
-        if (!ID_TOO_SMALL.test(err.message)) throw err;
-        return this.lateOrRecorded(commands, batch[i]);
-      }),
-    );
+    const tooSmall = refused.filter((i) => ID_TOO_SMALL.test((errors[i] as Error).message));
+    const late = await this.lateOrRecorded(commands, tooSmall.map((i) => batch[i]));
+    let t = 0;
+    const outcomes = refused.map((i): PromiseSettledResult<'late' | 'alreadyRecorded'> => (tooSmall[t] === i ? late[t++] : { status: 'rejected', reason: errors[i] }));
     const lost: Pending[] = [];
     const passing: Array<{ pending: Pending; message: string }> = [];
     outcomes.forEach((outcome, k) => {
@@ -281,12 +273,16 @@ export class StreamRecorder implements IDisposable {
   private async xaddAll(commands: CommandsClient, batch: Pending[]): Promise<Array<Error | null>> {
     const recorded = await this.alreadyInStreams(commands, batch);
     const maxLen = this.options.maxLen;
-    const key = (p: Pending) => this.keys.runsKey(p.resultName);
     if (isCluster(commands)) {
-      return Promise.all(batch.map((p, i) => (recorded?.has(i) ? RECORDED : commands.xadd(key(p), 'MAXLEN', '~', maxLen, p.id, 'run', entryOf(p)).then(() => null, (err: Error) => err))));
+      return Promise.all(batch.map((p, i) => (recorded?.has(i) ? RECORDED : commands.xadd(p.key, 'MAXLEN', '~', maxLen, p.id, 'run', (p.payload = entryOf(p))).then(() => null, (err: Error) => err))));
     }
     const pipeline = commands.pipeline();
-    for (let i = 0; i < batch.length; i++) if (!recorded?.has(i)) pipeline.xadd(key(batch[i]), 'MAXLEN', '~', maxLen, batch[i].id, 'run', entryOf(batch[i]));
+    for (let i = 0; i < batch.length; i++) {
+      if (recorded?.has(i)) continue;
+      // Kept as the text sent: a refused run sent again (late, or after a retry) is not encoded twice.
+      const entry = (batch[i].payload = entryOf(batch[i]));
+      pipeline.xadd(batch[i].key, 'MAXLEN', '~', maxLen, batch[i].id, 'run', entry);
+    }
     try {
       const replies = await pipeline.exec();
       let k = 0;
@@ -309,25 +305,69 @@ export class StreamRecorder implements IDisposable {
     await Promise.all(
       check.map(async (i) => {
         // A failed check leaves it to the XADD, which meets the same failure and says so.
-        const [newest] = await commands.xrevrange(this.keys.runsKey(batch[i].resultName), '+', '-', 'COUNT', 1).catch(() => []);
+        const [newest] = await commands.xrevrange(batch[i].key, '+', '-', 'COUNT', 1).catch(() => []);
         if (newest !== undefined && streamIdSeq(newest[0]) === batch[i].seq) recorded.add(i);
       }),
     );
     return recorded;
   }
 
-  /** Refused as too small: the run is there already, or it is late (then appended with a new ID). */
-  private async lateOrRecorded(commands: CommandsClient, pending: Pending): Promise<'late' | 'alreadyRecorded'> {
-    const key = this.keys.runsKey(pending.resultName);
-    if ((await commands.xrange(key, pending.id, pending.id)).length > 0) return 'alreadyRecorded';
-    await commands.xadd(key, 'MAXLEN', '~', this.options.maxLen, '*', 'run', entryOf(pending));
-    return 'late';
+  /**
+   * Refused as too small: each run is there already, or it is late (then appended with a new ID).
+   * On one server the checks go in one pipeline and the late runs' XADDs in another: a stream that
+   * fell behind (a late run moves its top to now) sends every later run this way.
+   */
+  private async lateOrRecorded(commands: CommandsClient, refused: Pending[]): Promise<Array<PromiseSettledResult<'late' | 'alreadyRecorded'>>> {
+    if (refused.length === 0) return [];
+    const maxLen = this.options.maxLen;
+    if (isCluster(commands)) {
+      return Promise.allSettled(
+        refused.map(async (pending): Promise<'late' | 'alreadyRecorded'> => {
+          const key = pending.key;
+          if ((await commands.xrange(key, pending.id, pending.id)).length > 0) return 'alreadyRecorded';
+          await commands.xadd(key, 'MAXLEN', '~', maxLen, '*', 'run', entryOf(pending));
+          return 'late';
+        }),
+      );
+    }
+    const checks = commands.pipeline();
+    for (const p of refused) checks.xrange(p.key, p.id, p.id);
+    const found = await execEach(checks, refused.length);
+    const adds = commands.pipeline();
+    const added: number[] = [];
+    found.forEach((reply, i) => {
+      if (reply.status === 'fulfilled' && (reply.value as unknown[]).length === 0) {
+        adds.xadd(refused[i].key, 'MAXLEN', '~', maxLen, '*', 'run', entryOf(refused[i]));
+        added.push(i);
+      }
+    });
+    const written = added.length ? await execEach(adds, added.length) : [];
+    let k = 0;
+    return found.map((reply, i): PromiseSettledResult<'late' | 'alreadyRecorded'> => {
+      if (reply.status === 'rejected') return reply;
+      if (added[k] !== i) return { status: 'fulfilled', value: 'alreadyRecorded' };
+      const add = written[k++];
+      return add.status === 'rejected' ? add : { status: 'fulfilled', value: 'late' };
+    });
   }
 
   dispose(): void {
     clearTimeout(this.holdTimer);
     clearTimeout(this.retryTimer);
     this.disposables.dispose();
+  }
+}
+
+/** A pipeline's replies, each settled: a lost connection rejects every one. */
+async function execEach(pipeline: ReturnType<Redis['pipeline']>, count: number): Promise<Array<PromiseSettledResult<unknown>>> {
+  try {
+    const replies = await pipeline.exec();
+    return Array.from({ length: count }, (_, i): PromiseSettledResult<unknown> => {
+      const [err, value] = replies?.[i] ?? [new Error('Connection is closed.'), undefined];
+      return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value };
+    });
+  } catch (err) {
+    return Array.from({ length: count }, (): PromiseSettledResult<unknown> => ({ status: 'rejected', reason: err }));
   }
 }
 

@@ -41,8 +41,11 @@ export function runHash(record: Pick<RunRecord, 'run'>): number {
   const finished = record.run.finishedAt?.epochMs;
   // FNV-1a of runIdentity (fields joined by U+0000), fed field by field: no joined string per run.
   let hash = fnv1a32(String(result.pipeline_name), FNV_OFFSET);
-  for (const field of [result.status, result.started_at, result.finished_at, result.duration_ms]) hash = fnv1a32(String(field), fnv1a32('\u0000', hash));
-  if (finished === undefined || finished <= 0) hash = fnv1a32(String(result.error ?? ''), fnv1a32('\u0000', hash));
+  hash = fnv1a32(String(result.status), separator(hash));
+  hash = fnv1a32(String(result.started_at), separator(hash));
+  hash = fnv1a32(String(result.finished_at), separator(hash));
+  hash = fnv1a32(String(result.duration_ms), separator(hash));
+  if (finished === undefined || finished <= 0) hash = fnv1a32(String(result.error ?? ''), separator(hash));
   return hash >>> 0;
 }
 
@@ -56,13 +59,17 @@ export function streamIdSeq(id: string): number {
   return Number(id.slice(id.indexOf('-') + 1));
 }
 
-const FNV_OFFSET = 0x811c9dc5;
+/** As a signed 32-bit value: the hash stays a small integer throughout (the unsigned one is a double). */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 /** FNV-1a over `text`'s UTF-16 code units, continuing from `hash` (a 32-bit value, signed or not). */
 function fnv1a32(text: string, hash: number): number {
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   return hash;
+}
+
+/** The identity's separator, U+0000, fed in: its code unit is 0, so only the multiplication. */
+function separator(hash: number): number {
+  return Math.imul(hash, FNV_PRIME);
 }

@@ -39,8 +39,8 @@ export interface StreamReadReport {
 
 /** Streams read at one connect at most: the pipelines the model knows first, then new ones. */
 export const STREAMS_PER_CONNECT = 5000;
-/** Entries asked for in one pipeline (round trip): bounds the replies held at once. */
-const ENTRIES_PER_BATCH = 20_000;
+/** Entries asked for in one pipeline (round trip); two are held at once (one read ahead). */
+const ENTRIES_PER_BATCH = 10_000;
 const SCAN_COUNT = 1000;
 
 /**
@@ -71,11 +71,20 @@ export async function readStreams(commands: CommandsClient, keys: KeySpace, stor
     read = names.length;
     const count = store.historyCapacity;
     const perBatch = Math.max(1, Math.floor(ENTRIES_PER_BATCH / count));
-    for (let from = 0; from < names.length; from += perBatch) {
+    // The next batch is asked for before this one is added: Redis answers while the runs are decoded.
+    const ask = (from: number) => {
+      const batch = names.slice(from, from + perBatch);
+      const starts = batch.map((name) => latests.get(name)).map((latest) => (latest && hasOwnTime(latest) ? streamIdOf(latest) : '-'));
+      const replies = readNewest(commands, batch.map((name, i) => [keys.runsKey(name), starts[i]]), count);
+      replies.catch(() => undefined); // awaited below; not unhandled if an earlier batch throws first
+      return replies;
+    };
+    let next = names.length > 0 ? ask(0) : undefined;
+    for (let from = 0; next; from += perBatch) {
+      const replies = await next;
+      next = from + perBatch < names.length ? ask(from + perBatch) : undefined;
       const batch = names.slice(from, from + perBatch);
       const batchLatests = batch.map((name) => latests.get(name));
-      const starts = batchLatests.map((latest) => (latest && hasOwnTime(latest) ? streamIdOf(latest) : '-'));
-      const replies = await readNewest(commands, batch.map((name, i) => [keys.runsKey(name), starts[i]]), count);
       batch.forEach((name, i) => {
         const reply = replies[i];
         if (reply.status === 'rejected') {
@@ -122,13 +131,14 @@ function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest:
   }
   if (overtaken || fresh.length === 0) return;
   const now = Date.now();
+  const key = keys.runsKey(name);
   for (let k = fresh.length - 1; k >= 0; k--) {
     const [id, fields] = fresh[k];
     const value = fieldValue(fields, 'run');
     if (value === undefined) continue;
     // The ID's time is a recorder's claim: a received time never later than the local clock allows.
     const receivedAt = boundedInstant(streamIdTime(id) || now, now);
-    const outcome = decodePayload(keys.runsKey(name), name, value, receivedAt);
+    const outcome = decodePayload(key, name, value, receivedAt);
     if (outcome.kind === 'run') {
       if (store.addRun(outcome.run, source, receivedAt, true)) counts.added++;
     } else if (outcome.kind === 'rejected') {
