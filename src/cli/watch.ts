@@ -3,8 +3,10 @@ import { describeDq, firstLine, formatDuration, plural, statusLabel } from '../c
 import type { RejectedMessage } from '../core/decode';
 import { KeySpace } from '../core/keySpace';
 import { assessDataQuality, isDqWarning } from '../core/dataQuality';
-import { PipelineStore } from '../core/store';
-import type { RunRecord } from '../core/runs';
+import type { DqVerdict } from '../core/dataQuality';
+import type { PipelineRun } from '../core/decode';
+import type { RunSource } from '../core/runs';
+import { LeanStore } from './leanStore';
 import type { ReconcileReport } from '../core/watcher';
 import { PipelineWatcher, pollOnce } from '../core/watcher';
 import { connectionMode } from '../core/settings';
@@ -76,11 +78,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tdtp-watch: ${(err as Error).message}\nRun tdtp-watch --help for the options.\n`);
     return 2;
   }
-  const store = new PipelineStore({ historySize, coalesceMs: 1000 });
-  const watcher = new PipelineWatcher(settings, store);
   const keys = new KeySpace(settings.prefix);
-  store.onDidAddRun((record) => printRun(out, keys, record));
-  store.onDidReject((rejected) => printRejected(out, rejected));
+  const store = new LeanStore(
+    historySize,
+    (run, dq, source, receivedAt) => printRun(out, keys, run, dq, source, receivedAt),
+    (rejected) => printRejected(out, rejected),
+  );
+  const watcher = new PipelineWatcher(settings, store.asStore());
   watcher.onDidReconcile((report) => printReconcile(out, report));
   watcher.onReconcileFailed((problem) => printNotice(out, 'warning', `Reading the state keys failed: ${problemText(problem)}`));
   watcher.connection.onWarning((warning) => printNotice(out, 'warning', warningText(warning)));
@@ -124,11 +128,12 @@ async function poll(settings: Parameters<typeof pollOnce>[0], resultName: string
       printRejected(out, result.outcome.rejected);
       return 1;
     }
-    const record: RunRecord = { kind: 'run', run: result.outcome.run, dq: assessDataQuality(result.outcome.run), source: 'polled', receivedAt: Date.now() };
+    const run = result.outcome.run;
+    const dq = assessDataQuality(run);
     if (out.json) {
-      out.write(JSON.stringify({ ...runJson(keys, record), ttl_ms: result.ttlMs ?? null }));
+      out.write(JSON.stringify({ ...runJson(keys, run, dq, 'polled', Date.now()), ttl_ms: result.ttlMs ?? null }));
     } else {
-      printRun(out, keys, record);
+      printRun(out, keys, run, dq, 'polled', Date.now());
       out.write(`  state expires in ${result.ttlMs === undefined ? 'never (no TTL)' : formatDuration(result.ttlMs)}`);
     }
     return 0;
@@ -226,36 +231,35 @@ class BufferedStdout {
 
 const stdout = new BufferedStdout();
 
-function runJson(keys: KeySpace, record: RunRecord) {
+function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number) {
   return {
     type: 'run',
-    source: record.source,
-    channel: keys.channel(record.run.resultName),
-    result_name: record.run.resultName,
-    result_name_mismatch: record.run.resultNameMismatch,
-    status_kind: record.run.statusKind,
-    dq: record.dq,
-    received_at: isoTime(record.receivedAt),
-    event: record.run.result,
+    source,
+    channel: keys.channel(run.resultName),
+    result_name: run.resultName,
+    result_name_mismatch: run.resultNameMismatch,
+    status_kind: run.statusKind,
+    dq,
+    received_at: isoTime(receivedAt),
+    event: run.result,
   };
 }
 
-function printRun(out: Output, keys: KeySpace, record: RunRecord): void {
+function printRun(out: Output, keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number): void {
   if (out.json) {
-    out.write(JSON.stringify(runJson(keys, record)));
+    out.write(JSON.stringify(runJson(keys, run, dq, source, receivedAt)));
     return;
   }
-  const { run } = record;
   const r = run.result;
   const kind = run.statusKind;
-  const origin = record.source === 'live' ? '' : ` (${record.source === 'loaded' ? 'existing state' : record.source === 'recovered' ? 'recovered from state' : 'polled'})`;
+  const origin = source === 'live' ? '' : ` (${source === 'loaded' ? 'existing state' : source === 'recovered' ? 'recovered from state' : 'polled'})`;
   const name = sameLine(run.resultName);
   const pipeline = sameLine(r.pipeline_name);
   out.write(
-    `[${clock(record.receivedAt)}] ${paint(out, kind, `${MARKS[kind]} ${sameLine(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
+    `[${clock(receivedAt)}] ${paint(out, kind, `${MARKS[kind]} ${sameLine(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
   );
   if (run.resultNameMismatch) out.write(paint(out, 'warning', `    ! the payload says result_name "${oneLine(r.result_name)}" but arrived on ${oneLine(keys.channel(run.resultName))}`));
-  if (isDqWarning(record.dq)) out.write(paint(out, 'warning', `    ⚠ data quality: ${describeDq(record.dq)}`));
+  if (isDqWarning(dq)) out.write(paint(out, 'warning', `    ⚠ data quality: ${describeDq(dq)}`));
   if (kind === 'failed' || kind === 'completed_with_errors') {
     const lines = (r.error ?? 'unknown error').split(/\r?\n/);
     out.write(`    error: ${oneLine(lines[0])}`);
