@@ -1,5 +1,6 @@
 import type { PipelineRun, RejectedMessage } from '../core/decode';
-import { boundRun, runIdentity } from '../core/decode';
+import { RUN_IDENTITY_FIELDS, boundRun } from '../core/decode';
+import type { TdtpResult } from '../core/decode';
 import type { DqVerdict } from '../core/dataQuality';
 import { assessDataQuality } from '../core/dataQuality';
 import { EvictionOrder } from '../core/eviction';
@@ -7,23 +8,32 @@ import type { RunSource } from '../core/runs';
 import { DEFAULT_LIMITS, KEPT_RUNS_BUDGET } from '../core/storeLimits';
 import type { PipelineStore } from '../core/store';
 
-/** A gap marker in a pipeline's history of identities. */
-const GAP = 0;
+/** A gap marker in a pipeline's history (in the place of a run's first identity field). */
+const GAP: unique symbol = Symbol('gap');
+
+/** The values of RUN_IDENTITY_FIELDS of a run, in that order, as received (never copied or joined). */
+const FIELDS = RUN_IDENTITY_FIELDS.length;
 
 /** What tdtp-watch keeps of a pipeline: what PipelineStore decides "already seen" and "expired" by, no runs. */
 interface LeanEntry {
-  /** runIdentity of the latest run (a gap marker never replaces it). */
-  latest: string;
+  /** The latest run's identity fields (a gap marker never replaces it). */
+  readonly latest: unknown[];
   latestLive: boolean;
   /** The latest run's status kind (the eviction order's "failing"). */
   latestKind: string;
-  /** The history: runIdentity per run, GAP per gap marker; a ring, `head` the newest. */
-  readonly ids: Array<string | typeof GAP>;
+  /**
+   * The history, a ring of FIELDS slots per item (a run's identity fields, or GAP and nothing);
+   * `head` is the newest item's index. References to the parsed values only: making an identity
+   * string per event cost more than the rest of the store.
+   */
+  readonly slots: unknown[];
   head: number;
   size: number;
   stateExpired: boolean;
   fromState: boolean;
   heard: number;
+  /** When the eviction order is not kept yet: this entry's place in it (see `touch`). */
+  touched: number;
 }
 
 export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number) => void;
@@ -38,7 +48,13 @@ export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, rece
  */
 export class LeanStore {
   private readonly entries = new Map<string, LeanEntry>();
-  private readonly eviction = new EvictionOrder();
+  /**
+   * PipelineStore's eviction order, kept only from the first time the pipeline limit is reached:
+   * until then each entry remembers when it was last touched, and the order is made from that
+   * once (the same order: touches in sequence). Most runs of the tool never reach the limit.
+   */
+  private eviction: EvictionOrder | undefined;
+  private touches = 0;
   private readonly pipelineLimit = Math.min(DEFAULT_LIMITS.maxPipelines, KEPT_RUNS_BUDGET);
   private readonly historySize: number;
 
@@ -50,51 +66,68 @@ export class LeanStore {
     this.historySize = Math.min(historyAsked, Math.max(1, Math.floor(KEPT_RUNS_BUDGET / this.pipelineLimit)));
   }
 
-  /** PipelineStore.addRun for the sources the tool sees (never from a stream): truthy when added and printed. */
+  /** PipelineStore.addRun for the sources the tool sees (never from a stream): true when added (and printed). */
   addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now()): boolean {
     const run = boundRun(received, DEFAULT_LIMITS.errorChars);
     const name = run.resultName;
     const entry = this.entries.get(name);
     const live = source === 'live';
-    let identity: string | undefined;
-    if (entry && (!live || !entry.latestLive)) {
-      identity = runIdentity(run.result);
-      if (identity === entry.latest || (!live && historyHas(entry, identity))) {
-        if (!live && !entry.fromState) {
-          entry.fromState = true;
-          this.eviction.touchPipeline(name, entry.heard, true, entry.latestKind);
-        }
-        entry.stateExpired = false;
-        return false;
+    // As PipelineStore: a state read is known if the latest or any run kept is it; a live run only
+    // if the latest came from a state read (the framework SETs before it PUBLISHes).
+    if (entry && (!live || !entry.latestLive) && (sameAs(run.result, entry.latest, 0) || (!live && historyHas(entry, run.result)))) {
+      if (!live && !entry.fromState) {
+        entry.fromState = true;
+        this.touch(name, entry);
       }
+      entry.stateExpired = false;
+      return false;
     }
-    identity ??= runIdentity(run.result);
-    this.push(name, entry, identity, live, run.statusKind);
+    this.push(name, entry, run.result, live, run.statusKind);
     this.printRun(run, assessDataQuality(run), source, receivedAt);
     return true;
   }
 
-  private push(name: string, found: LeanEntry | undefined, identity: string, live: boolean, statusKind: string): void {
+  private push(name: string, found: LeanEntry | undefined, result: TdtpResult, live: boolean, statusKind: string): void {
     let entry = found;
     if (entry) {
-      entry.latest = identity;
+      keepFields(result, entry.latest, 0);
       entry.latestLive = live;
       entry.latestKind = statusKind;
-      pushId(entry, identity, this.historySize);
+      entry.head = entry.head + 1 === this.historySize ? 0 : entry.head + 1;
+      keepFields(result, entry.slots, entry.head * FIELDS);
+      if (entry.size < this.historySize) entry.size++;
       entry.stateExpired = false;
     } else {
-      while (this.entries.size >= this.pipelineLimit) {
-        const victim = this.eviction.next();
-        if (victim === undefined) break;
-        this.entries.delete(victim);
-        this.eviction.remove(victim);
-      }
-      entry = { latest: identity, latestLive: live, latestKind: statusKind, ids: [identity], head: 0, size: 1, stateExpired: false, fromState: false, heard: 0 };
+      if (this.entries.size >= this.pipelineLimit) this.evictForNew();
+      entry = { latest: [], latestLive: live, latestKind: statusKind, slots: [], head: 0, size: 1, stateExpired: false, fromState: false, heard: 0, touched: 0 };
+      keepFields(result, entry.latest, 0);
+      keepFields(result, entry.slots, 0);
       this.entries.set(name, entry);
     }
     entry.heard++;
     if (!live) entry.fromState = true;
-    this.eviction.touchPipeline(name, entry.heard, entry.fromState, statusKind);
+    this.touch(name, entry);
+  }
+
+  /** EvictionOrder.touchPipeline with the entry's standing now, or only its place until the order is needed. */
+  private touch(name: string, entry: LeanEntry): void {
+    if (this.eviction) this.eviction.touchPipeline(name, entry.heard, entry.fromState, entry.latestKind);
+    else entry.touched = ++this.touches;
+  }
+
+  private evictForNew(): void {
+    let order = this.eviction;
+    if (!order) {
+      order = this.eviction = new EvictionOrder();
+      const byTouch = [...this.entries].sort((a, b) => a[1].touched - b[1].touched);
+      for (const [name, entry] of byTouch) order.touchPipeline(name, entry.heard, entry.fromState, entry.latestKind);
+    }
+    while (this.entries.size >= this.pipelineLimit) {
+      const victim = order.next();
+      if (victim === undefined) return;
+      this.entries.delete(victim);
+      order.remove(victim);
+    }
   }
 
   addRejected(message: RejectedMessage): void {
@@ -104,8 +137,12 @@ export class LeanStore {
   /** A gap marker in every history (merged with a newest one), as PipelineStore.addGap. */
   addGap(_from: number, _to: number, _reason: string, only?: ReadonlySet<string>): void {
     for (const [name, entry] of this.entries) {
-      if (only && !only.has(name)) continue;
-      if (entry.ids[entry.head] !== GAP) pushId(entry, GAP, this.historySize);
+      if ((only && !only.has(name)) || entry.slots[entry.head * FIELDS] === GAP) continue;
+      entry.head = entry.head + 1 === this.historySize ? 0 : entry.head + 1;
+      const at = entry.head * FIELDS;
+      entry.slots[at] = GAP;
+      for (let i = 1; i < FIELDS; i++) entry.slots[at + i] = undefined;
+      if (entry.size < this.historySize) entry.size++;
     }
   }
 
@@ -133,7 +170,7 @@ export class LeanStore {
 
   dispose(): void {
     this.entries.clear();
-    this.eviction.clear();
+    this.eviction = undefined;
   }
 
   /**
@@ -145,16 +182,44 @@ export class LeanStore {
   }
 }
 
-function pushId(entry: LeanEntry, id: string | typeof GAP, max: number): void {
-  const ids = entry.ids;
-  entry.head = entry.head + 1 === max ? 0 : entry.head + 1;
-  if (entry.head === ids.length) ids.push(id);
-  else ids[entry.head] = id;
-  if (entry.size < max) entry.size++;
+function keepFields(result: TdtpResult, slots: unknown[], at: number): void {
+  slots[at] = result.pipeline_name;
+  slots[at + 1] = result.status;
+  slots[at + 2] = result.started_at;
+  slots[at + 3] = result.finished_at;
+  slots[at + 4] = result.duration_ms;
 }
 
-function historyHas(entry: LeanEntry, identity: string): boolean {
-  const { ids, size, head } = entry;
-  for (let k = 0, i = head; k < size; k++, i = i === 0 ? ids.length - 1 : i - 1) if (ids[i] === identity) return true;
+/**
+ * sameRunAs (keptRun.ts) against kept fields: field by field as String() sees them, or, when one
+ * of the run's fields holds U+0000, by the identities runIdentity would make of both.
+ */
+function sameAs(result: TdtpResult, slots: readonly unknown[], at: number): boolean {
+  if (slots[at] === GAP) return false;
+  if (hasNul(result)) return identityOf(result, slots, -1) === identityOf(result, slots, at);
+  for (let i = 0; i < FIELDS; i++) {
+    const a = result[RUN_IDENTITY_FIELDS[i]];
+    const b = slots[at + i];
+    if (a !== b && String(a) !== String(b)) return false;
+  }
+  return true;
+}
+
+function hasNul(result: TdtpResult): boolean {
+  for (const field of RUN_IDENTITY_FIELDS) if (String(result[field]).includes('\u0000')) return true;
+  return false;
+}
+
+/** runIdentity of the run (`at` -1) or of kept fields. */
+function identityOf(result: TdtpResult, slots: readonly unknown[], at: number): string {
+  const field = (i: number) => (at < 0 ? result[RUN_IDENTITY_FIELDS[i]] : slots[at + i]);
+  let identity = String(field(0));
+  for (let i = 1; i < FIELDS; i++) identity += `\u0000${field(i)}`;
+  return identity;
+}
+
+function historyHas(entry: LeanEntry, result: TdtpResult): boolean {
+  // The ring fills up from 0 before it wraps: it has `size` places.
+  for (let k = 0, i = entry.head; k < entry.size; k++, i = i === 0 ? entry.size - 1 : i - 1) if (sameAs(result, entry.slots, i * FIELDS)) return true;
   return false;
 }
