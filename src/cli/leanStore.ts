@@ -14,8 +14,20 @@ const GAP: unique symbol = Symbol('gap');
 /** The values of RUN_IDENTITY_FIELDS of a run, in that order, as received (never copied or joined). */
 const FIELDS = RUN_IDENTITY_FIELDS.length;
 
+/**
+ * What the printer keeps with a pipeline (forgotten with it): the texts it made of the pipeline's
+ * names, so a line per event neither sanitises nor looks them up again.
+ */
+export interface LineMemo {
+  nameLine?: string;
+  channel?: string;
+  /** pipeline_name as received last, and its line. */
+  pipelineText?: unknown;
+  pipelineLine?: string;
+}
+
 /** What tdtp-watch keeps of a pipeline: what PipelineStore decides "already seen" and "expired" by, no runs. */
-interface LeanEntry {
+interface LeanEntry extends LineMemo {
   /** The latest run's identity fields (a gap marker never replaces it). */
   readonly latest: unknown[];
   latestLive: boolean;
@@ -36,7 +48,10 @@ interface LeanEntry {
   touched: number;
 }
 
-export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number) => void;
+/** Every entry starts with the memo's fields (one shape for all entries). */
+const NO_MEMO: LineMemo = { nameLine: undefined, channel: undefined, pipelineText: undefined, pipelineLine: undefined };
+
+export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo) => void;
 
 /**
  * PipelineStore's decisions for the terminal tool, without its model: the tool prints each run
@@ -82,12 +97,11 @@ export class LeanStore {
       entry.stateExpired = false;
       return false;
     }
-    this.push(name, entry, run.result, live, run.statusKind);
-    this.printRun(run, assessDataQuality(run), source, receivedAt);
+    this.printRun(run, assessDataQuality(run), source, receivedAt, this.push(name, entry, run.result, live, run.statusKind));
     return true;
   }
 
-  private push(name: string, found: LeanEntry | undefined, result: TdtpResult, live: boolean, statusKind: string): void {
+  private push(name: string, found: LeanEntry | undefined, result: TdtpResult, live: boolean, statusKind: string): LeanEntry {
     let entry = found;
     if (entry) {
       keepFields(result, entry.latest, 0);
@@ -99,7 +113,7 @@ export class LeanStore {
       entry.stateExpired = false;
     } else {
       if (this.entries.size >= this.pipelineLimit) this.evictForNew();
-      entry = { latest: [], latestLive: live, latestKind: statusKind, slots: [], head: 0, size: 1, stateExpired: false, fromState: false, heard: 0, touched: 0 };
+      entry = { latest: [], latestLive: live, latestKind: statusKind, slots: [], head: 0, size: 1, stateExpired: false, fromState: false, heard: 0, touched: 0, ...NO_MEMO };
       keepFields(result, entry.latest, 0);
       keepFields(result, entry.slots, 0);
       this.entries.set(name, entry);
@@ -107,6 +121,7 @@ export class LeanStore {
     entry.heard++;
     if (!live) entry.fromState = true;
     this.touch(name, entry);
+    return entry;
   }
 
   /** EvictionOrder.touchPipeline with the entry's standing now, or only its place until the order is needed. */

@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   const keys = new KeySpace(settings.prefix);
   const store = new LeanStore(
     historySize,
-    (run, dq, source, receivedAt) => printRun(out, keys, run, dq, source, receivedAt),
+    (run, dq, source, receivedAt, memo) => printRun(out, keys, run, dq, source, receivedAt, memo),
     (rejected) => printRejected(out, rejected),
   );
   const watcher = new PipelineWatcher(settings, store.asStore());

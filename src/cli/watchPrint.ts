@@ -4,6 +4,7 @@ import { isDqWarning } from '../core/dataQuality';
 import type { PipelineRun, RejectedMessage } from '../core/decode';
 import { describeDq, firstLine, formatDuration, plural, statusLabel } from '../core/format';
 import type { KeySpace } from '../core/keySpace';
+import type { LineMemo } from './leanStore';
 import type { RunSource } from '../core/runs';
 import type { ReconcileReport } from '../core/watcher';
 import { oneLine, problemJson, problemText } from './problemText';
@@ -105,11 +106,11 @@ class BufferedStdout {
 
 export const stdout = new BufferedStdout();
 
-export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number) {
+export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo?: LineMemo) {
   return {
     type: 'run',
     source,
-    channel: keys.channel(run.resultName),
+    channel: memo ? (memo.channel ??= keys.channel(run.resultName)) : keys.channel(run.resultName),
     result_name: run.resultName,
     result_name_mismatch: run.resultNameMismatch,
     status_kind: run.statusKind,
@@ -119,16 +120,21 @@ export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source:
   };
 }
 
-export function printRun(out: Output, keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number): void {
+/** `memo`: kept with the pipeline by the store (its entry is keyed by run.resultName). */
+export function printRun(out: Output, keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo = {}): void {
   if (out.json) {
-    out.write(JSON.stringify(runJson(keys, run, dq, source, receivedAt)));
+    out.write(JSON.stringify(runJson(keys, run, dq, source, receivedAt, memo)));
     return;
   }
   const r = run.result;
   const kind = run.statusKind;
   const origin = source === 'live' ? '' : ` (${source === 'loaded' ? 'existing state' : source === 'recovered' ? 'recovered from state' : 'polled'})`;
-  const name = sameLine(run.resultName);
-  const pipeline = sameLine(r.pipeline_name);
+  const name = (memo.nameLine ??= sameLine(run.resultName));
+  let pipeline = memo.pipelineLine;
+  if (pipeline === undefined || memo.pipelineText !== r.pipeline_name) {
+    pipeline = memo.pipelineLine = sameLine(r.pipeline_name);
+    memo.pipelineText = r.pipeline_name;
+  }
   out.write(
     `[${clock(receivedAt)}] ${paint(out, kind, HEADS[kind] ?? `${MARKS[kind]} ${sameLine(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
   );

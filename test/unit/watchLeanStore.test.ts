@@ -16,7 +16,7 @@ function mkRun(resultName: string, variant: number, status: string, error?: stri
     result_name: resultName,
     status,
     started_at: '2025-11-18T10:00:00Z',
-    finished_at: `2025-11-18T10:00:${String(variant % 60).padStart(2, '0')}Z`,
+    finished_at: variant % 3 === 1 ? `2025-11-18T13:00:0${variant % 10}.12345678${variant % 10}+03:00` : `2025-11-18T10:00:${String(variant % 60).padStart(2, '0')}Z`,
     duration_ms: 1000 + (variant % 7),
     rows_loaded: 100,
     rows_exported: variant % 5 === 0 ? 90 : 100,
