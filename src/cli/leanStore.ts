@@ -11,7 +11,7 @@ import type { PipelineStore } from '../core/store';
 /** A gap marker in a pipeline's history (in the place of a run's first identity field). */
 const GAP: unique symbol = Symbol('gap');
 
-/** The values of RUN_IDENTITY_FIELDS of a run, in that order, as received (never copied or joined). */
+/** Slots per history item: the values of RUN_IDENTITY_FIELDS, in that order, as received (never copied or joined). */
 const FIELDS = RUN_IDENTITY_FIELDS.length;
 
 /**
