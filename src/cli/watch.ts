@@ -1,15 +1,13 @@
-import type { ConnectionState } from '../core/connection';
-import { describeDq, firstLine, formatDuration, plural, statusLabel } from '../core/format';
-import type { RejectedMessage } from '../core/decode';
+import { formatDuration } from '../core/format';
 import { KeySpace } from '../core/keySpace';
-import { assessDataQuality, isDqWarning } from '../core/dataQuality';
-import { PipelineStore } from '../core/store';
-import type { RunRecord } from '../core/runs';
-import type { ReconcileReport } from '../core/watcher';
+import { assessDataQuality } from '../core/dataQuality';
 import { PipelineWatcher, pollOnce } from '../core/watcher';
 import { connectionMode } from '../core/settings';
 import { describeEndpoint } from '../core/endpoint';
-import { errorText, oneLine, problemJson, problemText, warningText } from './problemText';
+import { LeanStore } from './leanStore';
+import { errorText, oneLine, problemText, warningText } from './problemText';
+import type { Output } from './watchPrint';
+import { printNotice, printReconcile, printRejected, printRun, printState, runJson, stdout } from './watchPrint';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, UsageError, connectionSettingsFrom, integerOption, parseCommandLine } from './options';
 
 const HELP = `tdtp-watch — watch TDTP pipeline results in Redis (what tdtpcli --pipeline publishes)
@@ -36,12 +34,6 @@ const OPTIONS = {
   wait: { type: 'boolean' },
   history: { type: 'string' },
 } as const;
-
-interface Output {
-  json: boolean;
-  color: boolean;
-  write(line: string): void;
-}
 
 async function main(argv: string[]): Promise<number> {
   let values: ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
@@ -76,11 +68,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tdtp-watch: ${(err as Error).message}\nRun tdtp-watch --help for the options.\n`);
     return 2;
   }
-  const store = new PipelineStore({ historySize, coalesceMs: 1000 });
-  const watcher = new PipelineWatcher(settings, store);
   const keys = new KeySpace(settings.prefix);
-  store.onDidAddRun((record) => printRun(out, keys, record));
-  store.onDidReject((rejected) => printRejected(out, rejected));
+  const store = new LeanStore(
+    historySize,
+    (run, dq, source, receivedAt, memo) => printRun(out, keys, run, dq, source, receivedAt, memo),
+    (rejected) => printRejected(out, rejected),
+  );
+  const watcher = new PipelineWatcher(settings, store.asStore());
   watcher.onDidReconcile((report) => printReconcile(out, report));
   watcher.onReconcileFailed((problem) => printNotice(out, 'warning', `Reading the state keys failed: ${problemText(problem)}`));
   watcher.connection.onWarning((warning) => printNotice(out, 'warning', warningText(warning)));
@@ -124,11 +118,12 @@ async function poll(settings: Parameters<typeof pollOnce>[0], resultName: string
       printRejected(out, result.outcome.rejected);
       return 1;
     }
-    const record: RunRecord = { kind: 'run', run: result.outcome.run, dq: assessDataQuality(result.outcome.run), source: 'polled', receivedAt: Date.now() };
+    const run = result.outcome.run;
+    const dq = assessDataQuality(run);
     if (out.json) {
-      out.write(JSON.stringify({ ...runJson(keys, record), ttl_ms: result.ttlMs ?? null }));
+      out.write(JSON.stringify({ ...runJson(keys, run, dq, 'polled', Date.now()), ttl_ms: result.ttlMs ?? null }));
     } else {
-      printRun(out, keys, record);
+      printRun(out, keys, run, dq, 'polled', Date.now());
       out.write(`  state expires in ${result.ttlMs === undefined ? 'never (no TTL)' : formatDuration(result.ttlMs)}`);
     }
     return 0;
@@ -136,187 +131,6 @@ async function poll(settings: Parameters<typeof pollOnce>[0], resultName: string
     process.stderr.write(`tdtp-watch: ${oneLine(errorText(err))}\n`);
     return 3;
   }
-}
-
-const MARKS: Record<string, string> = { success: '✓', failed: '✗', completed_with_errors: '⚠', unknown: '?' };
-const COLORS: Record<string, string> = { success: '32', failed: '31', completed_with_errors: '33', unknown: '35', warning: '33', info: '36' };
-
-function paint(out: Output, color: string, text: string): string {
-  return out.color ? `\u001b[${COLORS[color] ?? '0'}m${text}\u001b[0m` : text;
-}
-
-/**
- * HH:MM:SS in local time; a fresh Intl call per line cost more than the rest of the line, and the
- * text is kept for the second it names (thousands of lines share it in a burst).
- */
-function clock(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== clockSecond) {
-    const d = new Date(ms);
-    clockText = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-    clockSecond = second;
-  }
-  return clockText;
-}
-let clockSecond = NaN;
-let clockText = '';
-
-/** `received_at` of --json lines: the ISO text kept for the millisecond it names. */
-function isoTime(ms: number): string {
-  if (ms !== isoMs) {
-    isoText = new Date(ms).toISOString();
-    isoMs = ms;
-  }
-  return isoText;
-}
-let isoMs = NaN;
-let isoText = '';
-
-/**
- * oneLine of the short texts that come back run after run (result and pipeline names, the
- * status): three sanitising passes per text were a visible share of each line's cost. At most
- * SAME_LINES texts of up to SAME_LINE_CHARS characters are kept, so a flood of names costs ~2 MB.
- */
-function sameLine(text: string): string {
-  if (text.length > SAME_LINE_CHARS) return oneLine(text);
-  let line = sameLines.get(text);
-  if (line === undefined) {
-    if (sameLines.size >= SAME_LINES) sameLines.clear();
-    line = oneLine(text);
-    sameLines.set(text, line);
-  }
-  return line;
-}
-const SAME_LINES = 4096;
-const SAME_LINE_CHARS = 128;
-const sameLines = new Map<string, string>();
-
-function two(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-/**
- * Lines go out in batches: one write per turn of the event loop (or per 64 KB) instead of one per
- * line, which is what a pipe or a file makes costly. flush() runs before every exit.
- */
-class BufferedStdout {
-  private pending: string[] = [];
-  private size = 0;
-  private scheduled = false;
-
-  write(line: string): void {
-    this.pending.push(line);
-    this.size += line.length + 1;
-    if (this.size >= 65_536) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    if (!this.pending.length) return;
-    const text = `${this.pending.join('\n')}\n`;
-    this.pending = [];
-    this.size = 0;
-    process.stdout.write(text);
-  }
-}
-
-const stdout = new BufferedStdout();
-
-function runJson(keys: KeySpace, record: RunRecord) {
-  return {
-    type: 'run',
-    source: record.source,
-    channel: keys.channel(record.run.resultName),
-    result_name: record.run.resultName,
-    result_name_mismatch: record.run.resultNameMismatch,
-    status_kind: record.run.statusKind,
-    dq: record.dq,
-    received_at: isoTime(record.receivedAt),
-    event: record.run.result,
-  };
-}
-
-function printRun(out: Output, keys: KeySpace, record: RunRecord): void {
-  if (out.json) {
-    out.write(JSON.stringify(runJson(keys, record)));
-    return;
-  }
-  const { run } = record;
-  const r = run.result;
-  const kind = run.statusKind;
-  const origin = record.source === 'live' ? '' : ` (${record.source === 'loaded' ? 'existing state' : record.source === 'recovered' ? 'recovered from state' : 'polled'})`;
-  const name = sameLine(run.resultName);
-  const pipeline = sameLine(r.pipeline_name);
-  out.write(
-    `[${clock(record.receivedAt)}] ${paint(out, kind, `${MARKS[kind]} ${sameLine(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
-  );
-  if (run.resultNameMismatch) out.write(paint(out, 'warning', `    ! the payload says result_name "${oneLine(r.result_name)}" but arrived on ${oneLine(keys.channel(run.resultName))}`));
-  if (isDqWarning(record.dq)) out.write(paint(out, 'warning', `    ⚠ data quality: ${describeDq(record.dq)}`));
-  if (kind === 'failed' || kind === 'completed_with_errors') {
-    const lines = (r.error ?? 'unknown error').split(/\r?\n/);
-    out.write(`    error: ${oneLine(lines[0])}`);
-    for (const line of lines.slice(1, 20)) out.write(`           ${oneLine(line)}`);
-    if (lines.length > 20) out.write(`           … ${lines.length - 20} more lines`);
-  }
-  if (r.package_uuid) out.write(`    package ${oneLine(r.package_uuid)}`);
-}
-
-function printRejected(out: Output, rejected: RejectedMessage): void {
-  if (out.json) {
-    out.write(JSON.stringify({ type: 'rejected', source: rejected.source, result_name: rejected.resultName ?? null, reason: rejected.reason, raw: rejected.rawPreview, raw_bytes: rejected.rawBytes }));
-    return;
-  }
-  out.write(paint(out, 'failed', `[${clock(rejected.receivedAt)}] ✗ rejected message on ${oneLine(rejected.source)}: ${oneLine(rejected.reason)}`));
-  out.write(`    raw (${rejected.rawBytes} ${plural(rejected.rawBytes, 'byte')}): ${oneLine(firstLine(rejected.rawPreview, 160))}`);
-}
-
-/** `showNode`: with Sentinel or a Cluster, name the server the subscription is on. */
-function printState(out: Output, state: ConnectionState, endpoint: string, prefix: string, showNode: boolean): void {
-  if (out.json) {
-    // The problem's code and facts for programs, and its sentence for people.
-    out.write(JSON.stringify({ type: 'connection', ...state, ...('problem' in state ? { problem: problemJson(state.problem) } : {}) }));
-    return;
-  }
-  switch (state.kind) {
-    case 'connecting':
-      if (state.attempt === 1) out.write(`Connecting to ${endpoint} …`);
-      break;
-    case 'connected':
-      out.write(paint(out, 'info', `Connected to ${endpoint}${state.node && showNode ? ` (listening on ${state.node})` : ''}; watching ${prefix}:*`));
-      break;
-    case 'reconnecting':
-      out.write(paint(out, 'warning', `! ${oneLine(problemText(state.problem))} Reconnecting in ${((state.retryAt - Date.now()) / 1000).toFixed(1)} s (attempt ${state.attempt}) …`));
-      break;
-    case 'failed':
-      out.write(paint(out, 'failed', `✗ ${oneLine(problemText(state.problem))} Not retrying.`));
-      break;
-    case 'idle':
-      break;
-  }
-}
-
-function printReconcile(out: Output, report: ReconcileReport): void {
-  if (out.json) {
-    out.write(JSON.stringify({ type: 'reconcile', ...report, gap: report.gap && { from: new Date(report.gap.from).toISOString(), to: new Date(report.gap.to).toISOString(), reason: report.gap.problem ? problemText(report.gap.problem) : report.gap.reason, ...(report.gap.problem && { problem: problemJson(report.gap.problem) }) } }));
-    return;
-  }
-  if (report.source === 'loaded') {
-    out.write(paint(out, 'info', `Loaded ${report.keys} existing ${plural(report.keys, 'state')} in ${report.durationMs} ms.`));
-  } else {
-    const gap = report.gap ? ` Gap ${clock(report.gap.from)}–${clock(report.gap.to)}: events in it may have been lost.` : '';
-    out.write(paint(out, 'info', `Reconciled with the state keys: recovered ${report.added} ${plural(report.added, 'state')} of ${report.keys}.${gap}`));
-  }
-  for (const name of report.expired) out.write(paint(out, 'warning', `    state of ${oneLine(name)} expired (its TTL ran out)`));
-  if (report.rejected) out.write(paint(out, 'warning', `    ${report.rejected} state ${report.rejected === 1 ? 'key holds' : 'keys hold'} a payload that cannot be decoded`));
-}
-
-function printNotice(out: Output, kind: 'warning', message: string): void {
-  if (out.json) out.write(JSON.stringify({ type: kind, message }));
-  else out.write(paint(out, kind, `! ${message}`));
 }
 
 // `tdtp-watch | head`: the reader went away, which is a normal way for a watcher to end.

@@ -17,18 +17,21 @@ export function durationParts(ms: number): DurationParts {
   return hours > 0 ? { unit: 'h', hours, minutes } : { unit: 'm', minutes, seconds: totalSeconds % 60 };
 }
 
-/** Durations as the reference worker prints them (`1.84s`), growing into minutes and hours. */
+/**
+ * Durations as the reference worker prints them (`1.84s`), growing into minutes and hours. The
+ * same numbers as durationParts, without its object: the terminal tool calls it per event.
+ */
 export function formatDuration(ms: number): string {
-  const d = durationParts(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  switch (d.unit) {
-    case 's':
-      return `${d.seconds.toFixed(2)}s`;
-    case 'm':
-      return `${d.minutes}m ${two(d.seconds)}s`;
-    case 'h':
-      return `${d.hours}h ${two(d.minutes)}m`;
-  }
+  const hundredths = Math.round(ms / 10);
+  if (hundredths < 6000) return `${(hundredths / 100).toFixed(2)}s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  return hours > 0 ? `${hours}h ${twoDigits(minutes)}m` : `${minutes}m ${twoDigits(totalSeconds % 60)}s`;
+}
+
+function twoDigits(n: number): string {
+  return String(n).padStart(2, '0');
 }
 
 /** How long ago, coarse on purpose (views refresh it rarely); the views put it into words. */
@@ -64,6 +67,8 @@ export function describeDq(verdict: DqVerdict): string | undefined {
 
 /** An English noun for a count: "row" for 1, "rows" otherwise (the terminal tool speaks English). */
 export function plural(n: number, word: string): string {
+  // English's rule for whole numbers (1 and -1 are "one"), without Intl: the tool words a count per event.
+  if (Number.isInteger(n)) return n === 1 || n === -1 ? word : `${word}s`;
   return pluralForm(n, `${word}|${word}s`, 'en');
 }
 

@@ -1,0 +1,204 @@
+import type { ConnectionState } from '../core/connection';
+import type { DqVerdict } from '../core/dataQuality';
+import { isDqWarning } from '../core/dataQuality';
+import type { PipelineRun, RejectedMessage } from '../core/decode';
+import { describeDq, firstLine, formatDuration, plural, statusLabel } from '../core/format';
+import type { KeySpace } from '../core/keySpace';
+import type { LineMemo } from './leanStore';
+import type { RunSource } from '../core/runs';
+import type { ReconcileReport } from '../core/watcher';
+import { oneLine, problemJson, problemText } from './problemText';
+
+/** The lines of tdtp-watch: text for people, or one JSON object per line (--json). */
+
+export interface Output {
+  json: boolean;
+  color: boolean;
+  write(line: string): void;
+}
+
+const MARKS: Record<string, string> = { success: '✓', failed: '✗', completed_with_errors: '⚠', unknown: '?' };
+/** A run line's mark and status for the known kinds (`unknown` names the status it got, sanitised). */
+const HEADS: Record<string, string> = { success: '✓ success', failed: '✗ failed', completed_with_errors: '⚠ completed_with_errors' };
+const COLORS: Record<string, string> = { success: '32', failed: '31', completed_with_errors: '33', unknown: '35', warning: '33', info: '36' };
+
+function paint(out: Output, color: string, text: string): string {
+  return out.color ? `\u001b[${COLORS[color] ?? '0'}m${text}\u001b[0m` : text;
+}
+
+/**
+ * HH:MM:SS in local time; a fresh Intl call per line cost more than the rest of the line, and the
+ * text is kept for the second it names (thousands of lines share it in a burst).
+ */
+function clock(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== clockSecond) {
+    const d = new Date(ms);
+    clockText = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    clockSecond = second;
+  }
+  return clockText;
+}
+let clockSecond = NaN;
+let clockText = '';
+
+/** `received_at` of --json lines: the ISO text kept for the millisecond it names. */
+function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
+}
+let isoMs = NaN;
+let isoText = '';
+
+/**
+ * oneLine of the short texts that come back run after run (result and pipeline names, the
+ * status): three sanitising passes per text were a visible share of each line's cost. At most
+ * SAME_LINES texts of up to SAME_LINE_CHARS characters are kept, so a flood of names costs ~2 MB.
+ */
+function sameLine(text: string): string {
+  if (text.length > SAME_LINE_CHARS) return oneLine(text);
+  let line = sameLines.get(text);
+  if (line === undefined) {
+    if (sameLines.size >= SAME_LINES) sameLines.clear();
+    line = oneLine(text);
+    sameLines.set(text, line);
+  }
+  return line;
+}
+const SAME_LINES = 4096;
+const SAME_LINE_CHARS = 128;
+const sameLines = new Map<string, string>();
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * Lines go out in batches: one write per turn of the event loop (or per 64 KB) instead of one per
+ * line, which is what a pipe or a file makes costly. flush() runs before every exit.
+ */
+class BufferedStdout {
+  /** The lines since the last write, each with its newline: one string, flattened once by the write. */
+  private text = '';
+  private scheduled = false;
+  private readonly flushSoon = () => this.flush();
+
+  write(line: string): void {
+    this.text += `${line}\n`;
+    if (this.text.length >= 65_536) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushSoon);
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (!this.text) return;
+    const text = this.text;
+    this.text = '';
+    process.stdout.write(text);
+  }
+}
+
+export const stdout = new BufferedStdout();
+
+export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo?: LineMemo) {
+  return {
+    type: 'run',
+    source,
+    channel: memo ? (memo.channel ??= keys.channel(run.resultName)) : keys.channel(run.resultName),
+    result_name: run.resultName,
+    result_name_mismatch: run.resultNameMismatch,
+    status_kind: run.statusKind,
+    dq,
+    received_at: isoTime(receivedAt),
+    event: run.result,
+  };
+}
+
+/** `memo`: kept with the pipeline by the store (its entry is keyed by run.resultName). */
+export function printRun(out: Output, keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo = {}): void {
+  if (out.json) {
+    out.write(JSON.stringify(runJson(keys, run, dq, source, receivedAt, memo)));
+    return;
+  }
+  const r = run.result;
+  const kind = run.statusKind;
+  const origin = source === 'live' ? '' : ` (${source === 'loaded' ? 'existing state' : source === 'recovered' ? 'recovered from state' : 'polled'})`;
+  const name = (memo.nameLine ??= sameLine(run.resultName));
+  let pipeline = memo.pipelineLine;
+  if (pipeline === undefined || memo.pipelineText !== r.pipeline_name) {
+    pipeline = memo.pipelineLine = sameLine(r.pipeline_name);
+    memo.pipelineText = r.pipeline_name;
+  }
+  out.write(
+    `[${clock(receivedAt)}] ${paint(out, kind, HEADS[kind] ?? `${MARKS[kind]} ${sameLine(statusLabel(run))}`)}  ${name} (${pipeline})  ${formatDuration(r.duration_ms)}  rows ${r.rows_loaded} → ${r.rows_exported}${origin}`,
+  );
+  if (run.resultNameMismatch) out.write(paint(out, 'warning', `    ! the payload says result_name "${oneLine(r.result_name)}" but arrived on ${oneLine(keys.channel(run.resultName))}`));
+  if (isDqWarning(dq)) out.write(paint(out, 'warning', `    ⚠ data quality: ${describeDq(dq)}`));
+  if (kind === 'failed' || kind === 'completed_with_errors') {
+    const lines = (r.error ?? 'unknown error').split(/\r?\n/);
+    out.write(`    error: ${oneLine(lines[0])}`);
+    for (const line of lines.slice(1, 20)) out.write(`           ${oneLine(line)}`);
+    if (lines.length > 20) out.write(`           … ${lines.length - 20} more lines`);
+  }
+  if (r.package_uuid) out.write(`    package ${oneLine(r.package_uuid)}`);
+}
+
+export function printRejected(out: Output, rejected: RejectedMessage): void {
+  if (out.json) {
+    out.write(JSON.stringify({ type: 'rejected', source: rejected.source, result_name: rejected.resultName ?? null, reason: rejected.reason, raw: rejected.rawPreview, raw_bytes: rejected.rawBytes }));
+    return;
+  }
+  out.write(paint(out, 'failed', `[${clock(rejected.receivedAt)}] ✗ rejected message on ${oneLine(rejected.source)}: ${oneLine(rejected.reason)}`));
+  out.write(`    raw (${rejected.rawBytes} ${plural(rejected.rawBytes, 'byte')}): ${oneLine(firstLine(rejected.rawPreview, 160))}`);
+}
+
+/** `showNode`: with Sentinel or a Cluster, name the server the subscription is on. */
+export function printState(out: Output, state: ConnectionState, endpoint: string, prefix: string, showNode: boolean): void {
+  if (out.json) {
+    // The problem's code and facts for programs, and its sentence for people.
+    out.write(JSON.stringify({ type: 'connection', ...state, ...('problem' in state ? { problem: problemJson(state.problem) } : {}) }));
+    return;
+  }
+  switch (state.kind) {
+    case 'connecting':
+      if (state.attempt === 1) out.write(`Connecting to ${endpoint} …`);
+      break;
+    case 'connected':
+      out.write(paint(out, 'info', `Connected to ${endpoint}${state.node && showNode ? ` (listening on ${state.node})` : ''}; watching ${prefix}:*`));
+      break;
+    case 'reconnecting':
+      out.write(paint(out, 'warning', `! ${oneLine(problemText(state.problem))} Reconnecting in ${((state.retryAt - Date.now()) / 1000).toFixed(1)} s (attempt ${state.attempt}) …`));
+      break;
+    case 'failed':
+      out.write(paint(out, 'failed', `✗ ${oneLine(problemText(state.problem))} Not retrying.`));
+      break;
+    case 'idle':
+      break;
+  }
+}
+
+export function printReconcile(out: Output, report: ReconcileReport): void {
+  if (out.json) {
+    out.write(JSON.stringify({ type: 'reconcile', ...report, gap: report.gap && { from: new Date(report.gap.from).toISOString(), to: new Date(report.gap.to).toISOString(), reason: report.gap.problem ? problemText(report.gap.problem) : report.gap.reason, ...(report.gap.problem && { problem: problemJson(report.gap.problem) }) } }));
+    return;
+  }
+  if (report.source === 'loaded') {
+    out.write(paint(out, 'info', `Loaded ${report.keys} existing ${plural(report.keys, 'state')} in ${report.durationMs} ms.`));
+  } else {
+    const gap = report.gap ? ` Gap ${clock(report.gap.from)}–${clock(report.gap.to)}: events in it may have been lost.` : '';
+    out.write(paint(out, 'info', `Reconciled with the state keys: recovered ${report.added} ${plural(report.added, 'state')} of ${report.keys}.${gap}`));
+  }
+  for (const name of report.expired) out.write(paint(out, 'warning', `    state of ${oneLine(name)} expired (its TTL ran out)`));
+  if (report.rejected) out.write(paint(out, 'warning', `    ${report.rejected} state ${report.rejected === 1 ? 'key holds' : 'keys hold'} a payload that cannot be decoded`));
+}
+
+export function printNotice(out: Output, kind: 'warning', message: string): void {
+  if (out.json) out.write(JSON.stringify({ type: kind, message }));
+  else out.write(paint(out, kind, `! ${message}`));
+}
