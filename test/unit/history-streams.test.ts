@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PipelineRun } from '../../src/core/decode';
 import { decodePayload, runIdentity } from '../../src/core/decode';
-import { Deque } from '../../src/core/deque';
 import { mutationLine, parseLine } from '../../src/core/history/records';
 import { StreamRecorder } from '../../src/core/history/recorder';
 import { RunQueue } from '../../src/core/history/runQueue';
@@ -126,21 +125,6 @@ describe('stream IDs of runs whose time is not their own', () => {
     assert.equal(streamIdOf(record(r, at)), streamIdOf(record(r, at + 86_400_000)));
     assert.equal(streamIdTime(streamIdOf(record(r, at))), Date.UTC(2025, 10, 18, 10, 0, 2, 123));
     assert.equal(hasOwnTime(record(r, at)), true);
-  });
-});
-
-describe('Deque', () => {
-  test('first in, first out across growth; unshiftAll puts items back first, in order', () => {
-    const q = new Deque<number>();
-    for (let i = 0; i < 40; i++) q.push(i);
-    assert.deepEqual(q.take(5), [0, 1, 2, 3, 4]);
-    q.unshiftAll([100, 101]);
-    for (let i = 40; i < 60; i++) q.push(i);
-    assert.equal(q.length, 57);
-    const all = q.take(1000);
-    assert.deepEqual(all.slice(0, 4), [100, 101, 5, 6]);
-    assert.deepEqual(all.slice(-2), [58, 59]);
-    assert.equal(q.shift(), undefined);
   });
 });
 
