@@ -170,6 +170,8 @@ function verdictIndex(dq: DqVerdict): number {
 }
 
 const NO_EXTRAS: readonly string[] = Object.freeze([]);
+/** KNOWN_FIELDS, read once (the loop below reads it per key). */
+const FIELDS: readonly string[] = KNOWN_FIELDS;
 
 /**
  * The keys after the known fields, when the known fields come first and in the framework's order
@@ -179,14 +181,17 @@ function extraKeysIfCanonical(r: TdtpResult): readonly string[] | undefined {
   let next = 0;
   let extras: string[] | undefined;
   for (const key of Object.keys(r)) {
-    if (!isKnownField(key)) {
-      (extras ??= []).push(key);
-      continue;
+    if (extras === undefined) {
+      let j = next;
+      while (j < FIELDS.length && FIELDS[j] !== key) j++;
+      if (j < FIELDS.length) {
+        next = j + 1;
+        continue;
+      }
     }
-    if (extras) return undefined;
-    while (next < KNOWN_FIELDS.length && KNOWN_FIELDS[next] !== key) next++;
-    if (next === KNOWN_FIELDS.length) return undefined;
-    next++;
+    // Not among the known fields still to come: a known one out of order (or after an extra), or an extra.
+    if (isKnownField(key)) return undefined;
+    (extras ??= []).push(key);
   }
   return extras ?? NO_EXTRAS;
 }
