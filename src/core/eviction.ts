@@ -18,11 +18,16 @@ const STANDING_RANK: Readonly<Record<Standing, number>> = { streamOnly: 0, seenO
  * 2. within each, the ones that did not fail before failures (a failure is what someone must see);
  * 3. within those, the least recently updated first.
  *
- * Every operation is O(1): one insertion-ordered set per tier.
+ * Every operation is O(1): one doubly linked list per tier, its nodes found by name. (Not an
+ * insertion-ordered Set per tier: deleting its oldest names leaves holes at its front that every
+ * later next() walks past until the table is rebuilt, which made a reconcile evicting 5,000
+ * pipelines quadratic in them.)
  */
 export class EvictionOrder {
-  private readonly tiers: Array<Set<string>> = Array.from({ length: 6 }, () => new Set<string>());
-  private readonly tierOf = new Map<string, number>();
+  /** The oldest node of each tier, and the newest (where touched names go). */
+  private readonly heads: Array<Node | undefined> = new Array<Node | undefined>(TIERS).fill(undefined);
+  private readonly tails: Array<Node | undefined> = new Array<Node | undefined>(TIERS).fill(undefined);
+  private readonly nodes = new Map<string, Node>();
 
   /** A pipeline was just updated: its runs heard (not from a stream), whether one came from a state key, its latest status. */
   touchPipeline(name: string, heard: number, fromState: boolean, statusKind: string): void {
@@ -33,27 +38,57 @@ export class EvictionOrder {
   /** `name` was just updated; `standing` and `failing` describe it now. */
   touch(name: string, standing: Standing, failing: boolean): void {
     const tier = STANDING_RANK[standing] * 2 + (failing ? 1 : 0);
-    const old = this.tierOf.get(name);
-    if (old !== undefined) this.tiers[old].delete(name);
-    this.tiers[tier].add(name);
-    this.tierOf.set(name, tier);
+    let node = this.nodes.get(name);
+    if (node === undefined) {
+      node = { name, tier, older: undefined, newer: undefined };
+      this.nodes.set(name, node);
+    } else {
+      // Already the newest of its tier (a pipeline that runs again, the usual case): nothing moves.
+      if (node.tier === tier && node.newer === undefined) return;
+      this.unlink(node);
+      node.tier = tier;
+    }
+    const tail = this.tails[tier];
+    node.older = tail;
+    node.newer = undefined;
+    if (tail) tail.newer = node;
+    else this.heads[tier] = node;
+    this.tails[tier] = node;
   }
 
   remove(name: string): void {
-    const old = this.tierOf.get(name);
-    if (old === undefined) return;
-    this.tiers[old].delete(name);
-    this.tierOf.delete(name);
+    const node = this.nodes.get(name);
+    if (node === undefined) return;
+    this.unlink(node);
+    this.nodes.delete(name);
   }
 
   clear(): void {
-    for (const tier of this.tiers) tier.clear();
-    this.tierOf.clear();
+    this.heads.fill(undefined);
+    this.tails.fill(undefined);
+    this.nodes.clear();
   }
 
   /** The next to give way, or undefined when there is none. */
   next(): string | undefined {
-    for (const tier of this.tiers) for (const name of tier) return name;
+    for (const head of this.heads) if (head) return head.name;
     return undefined;
   }
+
+  private unlink(node: Node): void {
+    if (node.older) node.older.newer = node.newer;
+    else this.heads[node.tier] = node.newer;
+    if (node.newer) node.newer.older = node.older;
+    else this.tails[node.tier] = node.older;
+    node.older = node.newer = undefined;
+  }
+}
+
+const TIERS = 6;
+
+interface Node {
+  readonly name: string;
+  tier: number;
+  older: Node | undefined;
+  newer: Node | undefined;
 }

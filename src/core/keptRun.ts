@@ -1,6 +1,6 @@
 import type { DqVerdict } from './dataQuality';
 import type { PipelineRun, StatusKind, TdtpResult } from './decode';
-import { KNOWN_FIELDS, RUN_IDENTITY_FIELDS, decodedRun, runIdentity } from './decode';
+import { KNOWN_FIELDS, RUN_IDENTITY_FIELDS, decodedRun, isKnownField, runIdentity } from './decode';
 import type { GoTime } from './goTime';
 import { GO_ZERO_TIME, parseGoTime } from './goTime';
 import type { Ring } from './ring';
@@ -41,32 +41,31 @@ export class KeptRun {
     return 'kept';
   }
 
-  /** A compact copy of `record`, or undefined when it cannot be given back exactly. */
+  /**
+   * A compact copy of `record`, or undefined when it cannot be given back exactly. Runs once per
+   * event (the previous latest run is compacted), so no closure or array is made on the way.
+   */
   static of(record: RunRecord): KeptRun | undefined {
     const r = record.run.result;
-    if (!inCanonicalOrder(r)) return undefined;
+    const extras = extraKeysIfCanonical(r);
+    if (extras === undefined) return undefined;
     const { pipeline_name: pipeline, status, started_at: startedText, finished_at: finishedText, duration_ms: duration, rows_loaded: loaded, rows_exported: exported } = r;
     if (typeof pipeline !== 'string' || typeof status !== 'string' || typeof startedText !== 'string' || typeof finishedText !== 'string') return undefined;
-    if (![duration, loaded, exported, record.receivedAt].every((n) => Number.isSafeInteger(n))) return undefined;
-    const rare: RareFields = {};
-    let hasRare = false;
-    const put = <K extends keyof RareFields>(key: K, value: RareFields[K]) => {
-      rare[key] = value;
-      hasRare = true;
-    };
-    if (r.result_name !== record.run.resultName) put('resultName', r.result_name);
-    if (status !== KIND_STATUS[record.run.statusKind]) put('status', status);
-    if (Object.hasOwn(r, 'package_uuid')) put('packageUuid', r.package_uuid);
-    if (Object.hasOwn(r, 'error')) put('error', r.error);
-    const extras = Object.keys(r).filter((k) => !KNOWN_SET.has(k));
-    if (extras.length) put('extras', extras.map((k) => [k, r[k]]));
-    let verdict = VERDICTS.indexOf(VERDICTS.find((v) => sameVerdict(v, record.dq)) as DqVerdict);
+    if (!Number.isSafeInteger(duration) || !Number.isSafeInteger(loaded) || !Number.isSafeInteger(exported) || !Number.isSafeInteger(record.receivedAt)) return undefined;
+    // Made only for a run that has one of them (most do not).
+    let rare: RareFields | undefined;
+    if (r.result_name !== record.run.resultName) (rare ??= {}).resultName = r.result_name;
+    if (status !== KIND_STATUS[record.run.statusKind]) (rare ??= {}).status = status;
+    if (Object.hasOwn(r, 'package_uuid')) (rare ??= {}).packageUuid = r.package_uuid;
+    if (Object.hasOwn(r, 'error')) (rare ??= {}).error = r.error;
+    if (extras !== NO_EXTRAS) (rare ??= {}).extras = extras.map((k) => [k, r[k]]);
+    let verdict = verdictIndex(record.dq);
     if (verdict < 0) {
       verdict = VERDICTS.length;
-      put('dq', record.dq);
+      (rare ??= {}).dq = record.dq;
     }
     const fin = packTime(finishedText);
-    const start = packTime(startedText);
+    const start = fin !== undefined ? packTime(startedText) : undefined;
     const numeric = fin !== undefined && start !== undefined;
     const flags = SOURCES.indexOf(record.source) | (STATUS_KINDS.indexOf(record.run.statusKind) << 2) | (record.run.resultNameMismatch ? MISMATCH : 0) | (verdict << 5);
     return new KeptRun(
@@ -82,7 +81,7 @@ export class KeptRun {
       duration,
       loaded,
       exported,
-      hasRare ? rare : undefined,
+      rare,
     );
   }
 
@@ -164,51 +163,85 @@ const VERDICTS: readonly DqVerdict[] = [Object.freeze({ kind: 'ok', toleratedRow
 function sameVerdict(a: DqVerdict, b: DqVerdict): boolean {
   return a.kind === b.kind && (a.kind !== 'ok' || (b.kind === 'ok' && a.toleratedRows === b.toleratedRows));
 }
-const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_FIELDS);
+/** The index of the first of VERDICTS equal to `dq`, or -1. */
+function verdictIndex(dq: DqVerdict): number {
+  for (let i = 0; i < VERDICTS.length; i++) if (sameVerdict(VERDICTS[i], dq)) return i;
+  return -1;
+}
 
-/** Whether the known fields come first and in the framework's order (what expand builds). */
-function inCanonicalOrder(r: TdtpResult): boolean {
+const NO_EXTRAS: readonly string[] = Object.freeze([]);
+/** KNOWN_FIELDS, read once (the loop below reads it per key). */
+const FIELDS: readonly string[] = KNOWN_FIELDS;
+
+/**
+ * The keys after the known fields, when the known fields come first and in the framework's order
+ * (what expand builds); undefined when they do not. One pass over the keys.
+ */
+function extraKeysIfCanonical(r: TdtpResult): readonly string[] | undefined {
   let next = 0;
-  let extras = false;
+  let extras: string[] | undefined;
   for (const key of Object.keys(r)) {
-    if (!KNOWN_SET.has(key)) {
-      extras = true;
-      continue;
+    if (extras === undefined) {
+      let j = next;
+      while (j < FIELDS.length && FIELDS[j] !== key) j++;
+      if (j < FIELDS.length) {
+        next = j + 1;
+        continue;
+      }
     }
-    if (extras) return false;
-    while (next < KNOWN_FIELDS.length && KNOWN_FIELDS[next] !== key) next++;
-    if (next === KNOWN_FIELDS.length) return false;
-    next++;
+    // Not among the known fields still to come: a known one out of order (or after an extra), or an extra.
+    if (isKnownField(key)) return undefined;
+    (extras ??= []).push(key);
   }
-  return true;
+  return extras ?? NO_EXTRAS;
 }
 
 /**
  * A time text as its instant and a packed zone when Go writes exactly that text for the instant
  * (so goText gives it back), else undefined (then the text itself is kept). The zone packs the
  * sub-millisecond nanoseconds and the offset in quarter hours within a small integer.
+ * Whether goText gives the text back is read off the text (isGoWritten) rather than by building
+ * it: this runs for both times of every event; a test holds the two to each other.
  */
-function packTime(text: string): { epochMs: number; zone: number } | undefined {
+export function packTime(text: string): { epochMs: number; zone: number } | undefined {
   if (text === GO_ZERO_TIME) return undefined;
   const parsed = parseGoTime(text);
   const time: GoTime | undefined = parsed.ok ? parsed.time : undefined;
   if (!time || time.offsetMinutes % 15 !== 0 || Math.abs(time.offsetMinutes) > 24 * 60) return undefined;
   const zone = time.subMsNanos * 256 + (time.offsetMinutes / 15 + 128);
-  return goText(time.epochMs, zone) === text ? { epochMs: time.epochMs, zone } : undefined;
+  return isGoWritten(text, time.offsetMinutes) ? { epochMs: time.epochMs, zone } : undefined;
+}
+
+/**
+ * For a text parseGoTime accepted (so its date and clock fields are in range and the year has four
+ * digits): whether it is exactly what goText writes for its instant and zone, i.e. an upper-case
+ * T, a fraction without trailing zeros, and Z for a zero offset (+00:00 is not Go's).
+ */
+function isGoWritten(text: string, offsetMinutes: number): boolean {
+  if (text.charCodeAt(10) !== 84) return false;
+  const n = text.length;
+  // Z (not z) ends a zero offset; any other offset is +hh:mm or -hh:mm, never one of zero.
+  const zoneAt = text.charCodeAt(n - 1) === 90 ? n - 1 : offsetMinutes !== 0 ? n - 6 : -1;
+  if (zoneAt < 0) return false;
+  // A fraction (19 is its dot) must not end in 0; without one the zone follows the seconds.
+  return zoneAt === 19 || (text.charCodeAt(19) === 46 && text.charCodeAt(zoneAt - 1) !== 48);
 }
 
 /** Go's RFC 3339 with nanoseconds (trailing zeros trimmed) for an instant and a packed zone. */
-function goText(epochMs: number, zone: number): string {
+export function goText(epochMs: number, zone: number): string {
   const offsetMinutes = ((zone & 255) - 128) * 15;
   const subMsNanos = Math.floor(zone / 256);
   const local = new Date(epochMs + offsetMinutes * 60_000);
   const year = local.getUTCFullYear();
   if (year < 0 || year > 9999) return '';
-  const two = (n: number) => String(n).padStart(2, '0');
   const nanos = String(local.getUTCMilliseconds() * 1_000_000 + subMsNanos).padStart(9, '0').replace(/0+$/, '');
   const base = `${String(year).padStart(4, '0')}-${two(local.getUTCMonth() + 1)}-${two(local.getUTCDate())}T${two(local.getUTCHours())}:${two(local.getUTCMinutes())}:${two(local.getUTCSeconds())}`;
   const zoneText = offsetMinutes === 0 ? 'Z' : `${offsetMinutes < 0 ? '-' : '+'}${two(Math.floor(Math.abs(offsetMinutes) / 60))}:${two(Math.abs(offsetMinutes) % 60)}`;
   return `${base}${nanos ? `.${nanos}` : ''}${zoneText}`;
+}
+
+function two(n: number): string {
+  return String(n).padStart(2, '0');
 }
 
 /** Words many runs repeat, one copy each; bounded, so distinct junk cannot grow it without end. */

@@ -139,6 +139,31 @@ describe('EvictionOrder', () => {
     assert.deepEqual(taken, ['stream-ok', 'stream-fail', 'once-ok', 'once-fail-old', 'once-fail-new', 'est-ok', 'est-fail']);
   });
 
+  test('answers as one insertion-ordered set per tier would, for any sequence of touches and removals', () => {
+    const standings = ['streamOnly', 'seenOnce', 'established'] as const;
+    const op = fc.record({ name: fc.integer({ min: 0, max: 12 }), what: fc.integer({ min: 0, max: 7 }) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const order = new EvictionOrder();
+        const model = Array.from({ length: 6 }, () => new Set<string>());
+        for (const { name, what } of ops) {
+          const key = `p${name}`;
+          for (const tier of model) tier.delete(key);
+          if (what === 6) order.remove(key);
+          else if (what === 7) {
+            order.clear();
+            for (const tier of model) tier.clear();
+          } else {
+            order.touch(key, standings[what >> 1], (what & 1) === 1);
+            model[what].add(key);
+          }
+          assert.equal(order.next(), model.flatMap((tier) => [...tier])[0]);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   test('an update moves a name to the end of its (new) tier', () => {
     const order = new EvictionOrder();
     order.touch('a', 'seenOnce', false);

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodePayload } from '../../src/core/decode';
-import { KeptRun } from '../../src/core/keptRun';
+import { KeptRun, goText, packTime } from '../../src/core/keptRun';
+import { parseGoTime } from '../../src/core/goTime';
 import { PipelineStore } from '../../src/core/store';
 import type { RunRecord, RunSource } from '../../src/core/runs';
 
@@ -45,6 +46,19 @@ const payload = fc.record(
 );
 
 describe('KeptRun: a history run kept compact', () => {
+  test('packs a time exactly when Go writes that text for its instant (goText gives it back)', () => {
+    // The model: parse, then build Go's text again and compare (what packTime did before it read the text).
+    const model = (text: string) => {
+      const parsed = parseGoTime(text);
+      const time = parsed.ok ? parsed.time : undefined;
+      if (!time || time.offsetMinutes % 15 !== 0 || Math.abs(time.offsetMinutes) > 24 * 60) return undefined;
+      const zone = time.subMsNanos * 256 + (time.offsetMinutes / 15 + 128);
+      return goText(time.epochMs, zone) === text ? { epochMs: time.epochMs, zone } : undefined;
+    };
+    const odd = fc.constantFrom('2025-11-18T10:00:00.1Z', '2025-11-18T10:00:00.10Z', '2025-11-18T10:00:00.Z', '2025-11-18T10:00:00.1234567890Z', '2025-11-18T10:00:00-00:00', '2025-11-18T10:00:00+14:00', '2025-11-18T10:00:00-23:45', '2025-11-18T10:00:00+23:59', '2025-11-18T10:00:00.5z', '2025-11-18t10:00:00.5+01:00', '0000-02-29T00:00:00Z', '9999-12-31T23:59:59.999999999-12:00', '2025-02-29T00:00:00Z', '0001-01-01T00:00:00.000Z', '2025-11-18T10:00:00.1+00:00', '2025-11-18 10:00:00Z', '');
+    fc.assert(fc.property(fc.oneof(timeText, odd), (text) => assert.deepEqual(packTime(text), model(text))), { numRuns: 20_000 });
+  });
+
   test('gives back a record equal to the one kept, field for field and in order, or declines', () => {
     fc.assert(
       fc.property(payload, fc.boolean(), fc.constantFrom<RunSource>('live', 'loaded', 'recovered', 'polled'), fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 3 }), (fields, shuffle, source, receivedAt, verdict) => {
