@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodePayload } from '../../src/core/decode';
-import { KeptRun, goText, packTime } from '../../src/core/keptRun';
+import { RUN_IDENTITY_FIELDS, decodePayload } from '../../src/core/decode';
+import { CHEAP_FIRST, KeptRun, goText, packTime } from '../../src/core/keptRun';
 import { parseGoTime } from '../../src/core/goTime';
 import { PipelineStore } from '../../src/core/store';
 import type { RunRecord, RunSource } from '../../src/core/runs';
@@ -92,5 +92,11 @@ describe('KeptRun: a history run kept compact', () => {
     // A state read of an older run is a duplicate, not a new run.
     assert.equal(store.addRun(added[8].run, 'loaded'), undefined);
     assert.equal(store.get('R')!.runCount, 15);
+  });
+});
+
+describe('sameRunAs', () => {
+  test('compares every field of the run identity (in its own order)', () => {
+    assert.deepEqual([...CHEAP_FIRST].sort(), [...RUN_IDENTITY_FIELDS].sort());
   });
 });
