@@ -321,13 +321,27 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(folder, 'a workspace folder is open');
     const alerts = join(folder, 'alerts.log');
+    // Before any rule: the rules' code is not loaded, yet a run's transitions are kept for Test Action Rules.
+    assert.equal(t.actionsLoader.loaded, false, 'no rule is set: dist/lib/actions.js is not loaded');
+    const preArrived = nextEvent('ACT_PRE to arrive', t.viewer.onDidAddRun, (r) => r.record.run.resultName === 'ACT_PRE');
+    await publishResult(admin, keys, result('ACT_PRE', 'failed'), 600);
+    assert.deepEqual((await preArrived).transitions.map((x) => x.kind), ['firstFailure']);
+    assert.equal(t.actionsLoader.loaded, false);
     const reports: ActionRunReport[] = [];
     const listening = t.actions.onDidRun((r) => reports.push(r));
     const received: string[] = [];
     const apiListener = api.onDidReceiveEvent((e) => e.source === 'live' && received.push(`${e.connection}/${e.resultName}`));
     try {
-      await ext.settings.update('actions', [{ name: 'alert on failure', when: { status: 'failed', resultName: 'ACT_*' }, run: { task: 'tdtp-alert' } }], vscode.ConfigurationTarget.Global);
-      await untilEvent('the rule to be loaded', () => (t.actions.ruleCount === 1 ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+      await ext.settings.update(
+        'actions',
+        [
+          { name: 'alert on failure', when: { status: 'failed', resultName: 'ACT_*' }, run: { task: 'tdtp-alert' } },
+          { name: 'first failure of ACT_PRE', when: { on: ['firstFailure'], resultName: 'ACT_PRE' }, run: { command: 'tdtp.refresh' } },
+        ],
+        vscode.ConfigurationTarget.Global,
+      );
+      await untilEvent('the rules to be loaded', () => (t.actions.ruleCount === 2 ? true : undefined), [vscode.workspace.onDidChangeConfiguration]);
+      assert.match(t.actions.explain(t.store.get('ACT_PRE')!.latest, 'default')[1].would, /^would execute command "tdtp\.refresh"/, 'the transition ACT_PRE brought before the rules loaded is known');
 
       await publishResult(admin, keys, result('ACT_OK', 'success'), 600);
       await admin.set(keys.stateKey('ACT_LOADED'), JSON.stringify(result('ACT_LOADED', 'failed')), 'EX', 600);
@@ -350,7 +364,7 @@ describe('TDTP Pipeline Viewer inside VS Code', function () {
       // What TDTP: Test Action Rules shows, read through the seam (the command returns nothing).
       const explain = (name: string) => t.actions.explain(t.store.get(name)!.latest, 'default');
       const dryRun = explain('ACT_OK');
-      assert.equal(dryRun.length, 1);
+      assert.equal(dryRun.length, 2);
       assert.match(dryRun[0].would, /does not apply: the status is success/);
       const wouldRun = explain('ACT_LOADED');
       assert.match(wouldRun[0].would, /run task "tdtp-alert" with TDTP_RESULT_NAME=ACT_LOADED/);

@@ -4,6 +4,7 @@
 // trusted — or when something asks for it (the test seam). Until then Test Action Rules finds no
 // rules and Resume Action Rule finds none paused, which is what the runner would say too.
 import * as vscode from 'vscode';
+import type { AlertTransition } from '../../core/alerts/tracker';
 import { Disposable } from '../../core/lifecycle';
 import type { RunRecord } from '../../core/runs';
 import type { Viewer } from '../connections/viewer';
@@ -18,12 +19,15 @@ function rulesSet(): boolean {
 
 export class ActionsLoader extends Disposable {
   private runner: ActionRunner | undefined;
+  /** The transitions runs brought before the runner loaded: Test Action Rules replays a run with them. */
+  private readonly transitionsOf = new WeakMap<RunRecord, readonly AlertTransition[]>();
 
   constructor(
     private readonly viewer: Viewer,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this.register(viewer.onDidAddRun(({ record, transitions }) => !this.runner && transitions.length > 0 && this.transitionsOf.set(record, transitions)));
     const check = () => !this.runner && rulesSet() && this.load();
     check();
     this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tdtp.actions') && check()));
@@ -41,7 +45,7 @@ export class ActionsLoader extends Disposable {
       // The build points this require at dist/lib/actions.js.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { ActionRunner } = require('./runner') as typeof Runner;
-      this.runner = this.register(new ActionRunner(this.viewer, this.log));
+      this.runner = this.register(new ActionRunner(this.viewer, this.log, this.transitionsOf));
     }
     return this.runner;
   }

@@ -51,19 +51,20 @@ export class ActionRunner extends Disposable {
   private limiter = new RateLimiter();
   /** Rules whose failure was already shown: one toast per rule, the rest goes to the log. */
   private readonly shownFailures = new Set<number>();
-  /**
-   * The transitions each run brought, for as long as the store keeps the run (for the dry run of
-   * rules with `on`). Runs that brought none, most of them, are not kept.
-   */
-  private readonly transitionsOf = new WeakMap<RunRecord, readonly AlertTransition[]>();
   private readonly reportEmitter = this.register(new vscode.EventEmitter<ActionRunReport>());
   private readonly pauseEmitter = this.register(new vscode.EventEmitter<ActionPauseReport>());
   readonly onDidRun = this.reportEmitter.event;
   readonly onDidPause = this.pauseEmitter.event;
 
+  /**
+   * @param transitionsOf The transitions each run brought, for as long as the store keeps the run
+   * (for the dry run of rules with `on`), since activation: the loader kept them until this loaded.
+   * Runs that brought none, most of them, are not kept.
+   */
   constructor(
     private readonly viewer: Viewer,
     private readonly log: vscode.LogOutputChannel,
+    private readonly transitionsOf = new WeakMap<RunRecord, readonly AlertTransition[]>(),
   ) {
     super();
     this.reload();
