@@ -132,6 +132,7 @@ function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest:
   if (overtaken || fresh.length === 0) return;
   const now = Date.now();
   const key = keys.runsKey(name);
+  const add = store.streamAdder(source);
   for (let k = fresh.length - 1; k >= 0; k--) {
     const [id, fields] = fresh[k];
     const value = fieldValue(fields, 'run');
@@ -140,7 +141,7 @@ function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest:
     const receivedAt = boundedInstant(streamIdTime(id) || now, now);
     const outcome = decodePayload(key, name, value, receivedAt);
     if (outcome.kind === 'run') {
-      if (store.addRun(outcome.run, source, receivedAt, true)) counts.added++;
+      if (add(outcome.run, receivedAt)) counts.added++;
     } else if (outcome.kind === 'rejected') {
       store.addRejected(outcome.rejected);
     }
