@@ -104,7 +104,11 @@ export async function readStreams(commands: CommandsClient, keys: KeySpace, stor
   return { streams: found.total, ...counts, unread: found.total - read, problem };
 }
 
-type Entries = Array<[id: string, fields: string[]]>;
+/**
+ * A stream's entries as read: the IDs as text, the fields as the bytes Redis sent (only the run's
+ * value is made text, by fieldValue: the names and other fields were three conversions of four).
+ */
+type Entries = Array<[id: string, fields: unknown[]]>;
 
 /** Adds the runs of one stream newer than the model's latest (`latest`), or marks the gap it does not cover. */
 function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest: RunRecord | undefined, entries: Entries, count: number, source: RunSource, gap: StreamGap | undefined, counts: { added: number; covered: number; overtaken: number }): void {
@@ -135,7 +139,7 @@ function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest:
   const add = store.streamAdder(source);
   for (let k = fresh.length - 1; k >= 0; k--) {
     const [id, fields] = fresh[k];
-    const value = fieldValue(fields, 'run');
+    const value = runValue(fields);
     if (value === undefined) continue;
     // The ID's time is a recorder's claim: a received time never later than the local clock allows.
     const receivedAt = boundedInstant(streamIdTime(id) || now, now);
@@ -150,14 +154,26 @@ function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest:
 
 /** `XREVRANGE key + start COUNT count` of each: one pipeline on a single server; a cluster routes each to its shard. */
 async function readNewest(commands: CommandsClient, reads: Array<[key: string, start: string]>, count: number): Promise<Array<PromiseSettledResult<Entries>>> {
-  if (isCluster(commands)) return Promise.allSettled(reads.map(([key, start]) => commands.xrevrange(key, '+', start, 'COUNT', count)));
+  if (isCluster(commands)) return Promise.allSettled(reads.map(([key, start]) => commands.xrevrangeBuffer(key, '+', start, 'COUNT', count).then(withTextIds)));
   const pipeline = commands.pipeline();
-  for (const [key, start] of reads) pipeline.xrevrange(key, '+', start, 'COUNT', count);
+  for (const [key, start] of reads) pipeline.xrevrangeBuffer(key, '+', start, 'COUNT', count);
   const replies = (await pipeline.exec()) ?? [];
   return reads.map((_, i): PromiseSettledResult<Entries> => {
     const [err, value] = replies[i] ?? [new Error('the read was aborted'), undefined];
-    return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: value as Entries };
+    return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: withTextIds(value) };
   });
+}
+
+/** The reply with its IDs made text as ioredis makes every string of a reply (asText). */
+function withTextIds(reply: unknown): Entries {
+  if (!Array.isArray(reply)) return reply as Entries;
+  return reply.map((entry: unknown) => (Array.isArray(entry) ? [asText(entry[0]), entry[1]] : asText(entry))) as Entries;
+}
+
+/** What ioredis's reply gives for a value (convertBufferToString): a Buffer as UTF-8 text, arrays item by item. */
+function asText(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return value.toString();
+  return Array.isArray(value) ? value.map(asText) : value;
 }
 
 /**
@@ -189,7 +205,14 @@ async function scanRunsKeys(commands: CommandsClient, keys: KeySpace, store: Pip
   return { known: [...known], fresh: [...fresh], total: known.size + fresh.size + others };
 }
 
-function fieldValue(fields: string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+const RUN_FIELD = Buffer.from('run');
+
+/** The text of the entry's `run` field (as asText makes it), or undefined. */
+function runValue(fields: unknown[]): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
+    // Bytes that decode to "run" are exactly these: a replacement character is not ASCII.
+    if (Buffer.isBuffer(name) ? name.equals(RUN_FIELD) : asText(name) === 'run') return asText(fields[i + 1]) as string;
+  }
   return undefined;
 }
