@@ -164,10 +164,15 @@ async function readNewest(commands: CommandsClient, reads: Array<[key: string, s
   });
 }
 
-/** The reply with its IDs made text as ioredis makes every string of a reply (asText). */
+/** The reply with its IDs made text as ioredis makes every string of a reply (asText), in place: the arrays are this read's own. */
 function withTextIds(reply: unknown): Entries {
   if (!Array.isArray(reply)) return reply as Entries;
-  return reply.map((entry: unknown) => (Array.isArray(entry) ? [asText(entry[0]), entry[1]] : asText(entry))) as Entries;
+  for (let i = 0; i < reply.length; i++) {
+    const entry: unknown = reply[i];
+    if (Array.isArray(entry)) entry[0] = asText(entry[0]);
+    else reply[i] = asText(entry);
+  }
+  return reply as Entries;
 }
 
 /** What ioredis's reply gives for a value (convertBufferToString): a Buffer as UTF-8 text, arrays item by item. */
