@@ -1,6 +1,7 @@
 // Finding a run in one history while many are added to it in a row (a stream read at connect).
 import type { TdtpResult } from './decode';
 import type { KeptItem } from './keptRun';
+import { sameRunFields } from './keptRun';
 import type { Ring } from './ring';
 import type { RunRecord } from './runs';
 
@@ -26,13 +27,11 @@ export class HistoryIndex {
     }
   }
 
-  /** `history.some(same)`, where `same` is sameRunAs(result, whole) and `whole` identityHasSeparator(result). */
-  has(result: TdtpResult, same: (item: KeptItem) => boolean, whole: boolean): boolean {
-    // With U+0000 in a field, identities can be equal while the durations differ: every item then.
-    if (whole) return this.history.some(same);
+  /** `history.some(sameRunAs(result))`, for a result without U+0000 in its identity's fields (identityHasSeparator). */
+  has(result: TdtpResult): boolean {
     const group = this.groups.get(String(result.duration_ms));
     if (group === undefined) return false;
-    for (const { item, offset } of group) if (offset + this.pushes < this.capacity && same(item)) return true;
+    for (const { item, offset } of group) if (offset + this.pushes < this.capacity && sameRunFields(result, item)) return true;
     return false;
   }
 

@@ -288,17 +288,20 @@ export function sameRunAs(result: TdtpResult, whole = identityHasSeparator(resul
     const identity = runIdentity(result);
     return (item) => item.kind !== 'gap' && runIdentity((item.kind === 'kept' ? item.expand(result.result_name) : item).run.result) === identity;
   }
-  return (item) => {
-    if (item.kind === 'gap') return false;
-    for (const field of CHEAP_FIRST) {
-      const a = result[field];
-      // A compact run gives its fields one by one (its times are text made again only when asked).
-      const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
-      // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there.
-      if (a !== b && String(a) !== String(b)) return false;
-    }
-    return true;
-  };
+  return (item) => sameRunFields(result, item);
+}
+
+/** sameRunAs(result)(item) when no field of result's identity holds U+0000, without a closure. */
+export function sameRunFields(result: TdtpResult, item: KeptItem): boolean {
+  if (item.kind === 'gap') return false;
+  for (const field of CHEAP_FIRST) {
+    const a = result[field];
+    // A compact run gives its fields one by one (its times are text made again only when asked).
+    const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
+    // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there.
+    if (a !== b && String(a) !== String(b)) return false;
+  }
+  return true;
 }
 
 /**

@@ -6,7 +6,7 @@ import { EvictionOrder } from './eviction';
 import { HistoryIndex } from './historyIndex';
 import { Emitter } from './emitter';
 import type { KeptItem } from './keptRun';
-import { compactPrevious, identityHasSeparator, sameRunAs } from './keptRun';
+import { compactPrevious, identityHasSeparator, sameRunAs, sameRunFields } from './keptRun';
 import type { StoreChange } from './changeBatch';
 import { ChangeBatch } from './changeBatch';
 import type { StoreBudget, StoreLimits, StoreOverflow } from './storeLimits';
@@ -173,9 +173,9 @@ export class PipelineStore implements IDisposable {
       if (!entry || source === 'live') return this.addRun(received, source, receivedAt, true);
       if (index?.history !== entry.history || index.capacity !== this.historySize || entry.latest !== last || entry.history.newest() !== last) index = new HistoryIndex(entry.history, this.historySize);
       const run = boundRun(received, this.limits.errorChars);
-      const whole = identityHasSeparator(run.result);
-      const same = sameRunAs(run.result, whole);
-      if (same(entry.latest) || index.has(run.result, same, whole)) return undefined;
+      // With U+0000 in a field, identities can be equal while the fields differ: every item then.
+      const same = identityHasSeparator(run.result) ? sameRunAs(run.result, true) : undefined;
+      if (same ? same(entry.latest) || entry.history.some(same) : sameRunFields(run.result, entry.latest) || index.has(run.result)) return undefined;
       last = this.addNew(run, source, receivedAt, true, undefined);
       index.pushed(last);
       return last;

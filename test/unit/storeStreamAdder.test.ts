@@ -122,6 +122,24 @@ describe('PipelineStore.streamAdder', () => {
     }
   });
 
+  test('identities with U+0000 in a field are compared whole, as addRun does', () => {
+    const mkWith = (pipeline: string, status: string) => {
+      const outcome = decodePayload('k:A', 'A', JSON.stringify({ pipeline_name: pipeline, result_name: 'A', status, started_at: '2025-11-18T10:00:00Z', finished_at: '2025-11-18T10:00:01Z', duration_ms: 1, rows_loaded: 1, rows_exported: 1 }), 0);
+      if (outcome.kind !== 'run') assert.fail('not a run');
+      return outcome.run;
+    };
+    for (const batched of [true, false]) {
+      const store = new PipelineStore({ coalesceMs: 0, historySize: 5 });
+      store.addRun(mkWith('p', 'a\u0000b'), 'loaded', 1);
+      store.addRun(mk(2), 'loaded', 2);
+      const add = batched ? store.streamAdder('loaded') : (r: PipelineRun, at: number) => store.addRun(r, 'loaded', at, true);
+      // "p" + "a\0b" and "p\0a" + "b" make one identity: the same run to the store.
+      assert.equal(add(mkWith('p\u0000a', 'b'), 10), undefined, `batched ${batched}`);
+      assert.notEqual(add(mkWith('p\u0000a', 'c'), 11), undefined, `batched ${batched}`);
+      store.dispose();
+    }
+  });
+
   test('a gap marker a listener pushes meanwhile takes a place in the history', () => {
     for (const batched of [true, false]) {
       const store = new PipelineStore({ coalesceMs: 0, historySize: 3 });
