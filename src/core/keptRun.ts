@@ -298,8 +298,11 @@ export function sameRunFields(result: TdtpResult, item: KeptItem): boolean {
     const a = result[field];
     // A compact run gives its fields one by one (its times are text made again only when asked).
     const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
-    // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there.
-    if (a !== b && String(a) !== String(b)) return false;
+    if (a === b) continue;
+    // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there. Two
+    // strings, or two numbers other than NaN, that differ have different texts: no String() for them.
+    const plain = typeof a === typeof b && (typeof a === 'string' || (typeof a === 'number' && !Number.isNaN(a) && !Number.isNaN(b)));
+    if (plain || String(a) !== String(b)) return false;
   }
   return true;
 }
