@@ -272,22 +272,39 @@ export type KeptItem = RunRecord | KeptRun | GapMarker;
 /** The identity's fields, the cheapest to read and likeliest to differ first: a compact run's times are text made again when asked, and runs of one pipeline differ in duration_ms far more often than in pipeline_name. Every field must match, so the order changes no answer. */
 export const CHEAP_FIRST = ['duration_ms', 'status', 'pipeline_name', 'finished_at', 'started_at'] as const satisfies ReadonlyArray<(typeof RUN_IDENTITY_FIELDS)[number]>;
 
-export function sameRunAs(result: TdtpResult): (item: KeptItem) => boolean {
-  if (RUN_IDENTITY_FIELDS.some((field) => String(result[field]).includes('\u0000'))) {
+/** Whether a field of the identity contains its separator (U+0000): then only whole identities compare. */
+export function identityHasSeparator(result: TdtpResult): boolean {
+  for (const field of RUN_IDENTITY_FIELDS) {
+    const value: unknown = result[field];
+    // A number's text never holds it (and most fields are strings): String() only for other values.
+    if (typeof value === 'string' ? value.includes('\u0000') : typeof value !== 'number' && String(value).includes('\u0000')) return true;
+  }
+  return false;
+}
+
+/** `whole`: identityHasSeparator(result), when the caller knows it already. */
+export function sameRunAs(result: TdtpResult, whole = identityHasSeparator(result)): (item: KeptItem) => boolean {
+  if (whole) {
     const identity = runIdentity(result);
     return (item) => item.kind !== 'gap' && runIdentity((item.kind === 'kept' ? item.expand(result.result_name) : item).run.result) === identity;
   }
-  return (item) => {
-    if (item.kind === 'gap') return false;
-    for (const field of CHEAP_FIRST) {
-      const a = result[field];
-      // A compact run gives its fields one by one (its times are text made again only when asked).
-      const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
-      // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there.
-      if (a !== b && String(a) !== String(b)) return false;
-    }
-    return true;
-  };
+  return (item) => sameRunFields(result, item);
+}
+
+/** sameRunAs(result)(item) when no field of result's identity holds U+0000, without a closure. */
+export function sameRunFields(result: TdtpResult, item: KeptItem): boolean {
+  if (item.kind === 'gap') return false;
+  for (const field of CHEAP_FIRST) {
+    const a = result[field];
+    // A compact run gives its fields one by one (its times are text made again only when asked).
+    const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
+    if (a === b) continue;
+    // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there. Two
+    // strings, or two numbers other than NaN, that differ have different texts: no String() for them.
+    const plain = typeof a === typeof b && (typeof a === 'string' || (typeof a === 'number' && !Number.isNaN(a) && !Number.isNaN(b)));
+    if (plain || String(a) !== String(b)) return false;
+  }
+  return true;
 }
 
 /**

@@ -3,9 +3,10 @@ import { STRICT_TOLERANCE, assessDataQuality } from './dataQuality';
 import type { PipelineRun, RejectedMessage } from './decode';
 import { boundRun } from './decode';
 import { EvictionOrder } from './eviction';
+import { HistoryIndex } from './historyIndex';
 import { Emitter } from './emitter';
 import type { KeptItem } from './keptRun';
-import { compactPrevious, sameRunAs } from './keptRun';
+import { compactPrevious, identityHasSeparator, sameRunAs, sameRunFields } from './keptRun';
 import type { StoreChange } from './changeBatch';
 import { ChangeBatch } from './changeBatch';
 import type { StoreBudget, StoreLimits, StoreOverflow } from './storeLimits';
@@ -13,24 +14,13 @@ import { DEFAULT_HISTORY_SIZE, KEPT_RUNS_BUDGET, boundedLimits, positiveInt } fr
 import type { IDisposable } from './lifecycle';
 import { Ring } from './ring';
 import type { GapMarker, HistoryItem, RunRecord, RunSource } from './runs';
-import { displayStatusOf, sortForDisplay } from './status';
+import { sortForDisplay } from './status';
 import type { PipelineSnapshot, StatusCounts, StoreMutation, StoreOptions } from './storeTypes';
+import type { Entry } from './storeEntry';
+import { snapshot, statusCounts } from './storeEntry';
 
 const DEFAULT_REJECTED_SIZE = 200;
 const DEFAULT_COALESCE_MS = 100;
-
-interface Entry {
-  readonly resultName: string;
-  latest: RunRecord;
-  history: Ring<KeptItem>;
-  stateExpired: boolean;
-  runCount: number;
-  restored: boolean;
-  /** Read from a state key at least once (not only heard live): a team's pipeline, not a flood's. */
-  fromState: boolean;
-  /** Runs that did not come from a recorder's stream (live, state keys, polls). */
-  heard: number;
-}
 
 /** The pipeline model: one entry per result_name, its latest run and a bounded history. */
 export class PipelineStore implements IDisposable {
@@ -162,11 +152,34 @@ export class PipelineStore implements IDisposable {
     } else if (fromStream && this.entries.size >= this.limits.maxPipelines) {
       return undefined;
     }
+    return this.addNew(run, source, receivedAt, fromStream, run === received ? wire : undefined);
+  }
+
+  /** A run found new: into the history, the journal and the listeners. */
+  private addNew(run: PipelineRun, source: RunSource, receivedAt: number, fromStream: boolean, wire: Uint8Array | undefined): RunRecord {
     const record: RunRecord = { kind: 'run', run, dq: this.assess(run), source, receivedAt, ...(fromStream && { fromStream: true as const }) };
     this.pushRun(record, false);
-    this.mutate({ kind: 'run', record, wire: run === received ? wire : undefined });
+    this.mutate({ kind: 'run', record, wire });
     this.addedRun.fire(record);
     return record;
+  }
+
+  /** `addRun(run, source, receivedAt, true)` for one stream's runs, oldest first (readStreams): the same model and events, but the history is indexed once (HistoryIndex), not compared whole with each run; made again if anything else changed it. */
+  streamAdder(source: RunSource): (received: PipelineRun, receivedAt: number) => RunRecord | undefined {
+    let index: HistoryIndex | undefined;
+    let last: RunRecord | undefined;
+    return (received, receivedAt) => {
+      const entry = this.entries.get(received.resultName);
+      if (!entry || source === 'live') return this.addRun(received, source, receivedAt, true);
+      if (index?.history !== entry.history || index.capacity !== this.historySize || entry.latest !== last || entry.history.newest() !== last) index = new HistoryIndex(entry.history, this.historySize);
+      const run = boundRun(received, this.limits.errorChars);
+      // With U+0000 in a field, identities can be equal while the fields differ: every item then.
+      const same = identityHasSeparator(run.result) ? sameRunAs(run.result, true) : undefined;
+      if (same ? same(entry.latest) || entry.history.some(same) : sameRunFields(run.result, entry.latest) || index.has(run.result)) return undefined;
+      last = this.addNew(run, source, receivedAt, true, undefined);
+      index.pushed(last);
+      return last;
+    };
   }
 
   private pushRun(record: RunRecord, restored: boolean): void {
@@ -386,12 +399,7 @@ export class PipelineStore implements IDisposable {
   }
 
   counts(): StatusCounts {
-    const counts: StatusCounts = { success: 0, failed: 0, completed_with_errors: 0, dq_warning: 0, unknown: 0, total: 0 };
-    for (const entry of this.entries.values()) {
-      counts[displayStatusOf(entry.latest)]++;
-      counts.total++;
-    }
-    return counts;
+    return statusCounts(this.entries.values());
   }
 
   setHistorySize(size: number): void {
@@ -435,15 +443,3 @@ export class PipelineStore implements IDisposable {
     this.restoredRun.dispose();
   }
 }
-
-function snapshot(entry: Entry): PipelineSnapshot {
-  return {
-    resultName: entry.resultName,
-    latest: entry.latest,
-    displayStatus: displayStatusOf(entry.latest),
-    stateExpired: entry.stateExpired,
-    runCount: entry.runCount,
-    restored: entry.restored,
-  };
-}
-

@@ -3,7 +3,8 @@
 // pipelines and one connect reads a bounded number of streams; a far-future finished_at bends no
 // IDs or received times; a run that never started is recorded once by two recorders and a
 // restart; a live run during the read does not swallow the runs before it; a recorder retries
-// passing refusals (OOM) a bounded number of times.
+// passing refusals (OOM) a bounded number of times; a stream entry's bytes are read as when every
+// field came as text (the run field among others, invalid UTF-8).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type Redis from 'ioredis';
@@ -223,5 +224,43 @@ describe('passing refusals', () => {
     assert.match((await problem).message, /^OOM/);
     assert.equal(recorder.recorded.retried, 2);
     assert.equal(recorder.recorded.dropped, 1);
+  });
+});
+
+describe('a stream entry’s bytes', () => {
+  test('the run field is found among others and its bytes are decoded as UTF-8 text, as before', async () => {
+    const key = KEYS.runsKey('BYTES_V001');
+    const json = (duration: number, pipeline = 'p') => encodeLikeGo(buildResult('BYTES_V001', { duration_ms: duration, pipeline_name: pipeline }));
+    await admin.xadd(key, '1000-1', 'run', json(1));
+    await admin.xadd(key, '1000-2', 'other', 'x', 'run', json(2));
+    await admin.xadd(key, '1000-3', 'Run', json(3));
+    await admin.xadd(key, '1000-4', Buffer.from([0x72, 0x75, 0xff]), json(4));
+    await admin.xadd(key, '1000-5', 'run', Buffer.concat([Buffer.from(json(5).slice(0, -2)), Buffer.from([0xff]), Buffer.from(json(5).slice(-2))]));
+    await admin.xadd(key, '1000-6', 'run', json(6, 'выгрузка_заказов'));
+    await admin.xadd(key, '1000-7', 'run', Buffer.from(json(7).replace('"p"', '"p\u00ff"'), 'latin1'));
+    await admin.xadd(key, '1000-8', 'run', 'not json', 'run', json(8));
+    const store = new PipelineStore({ coalesceMs: 0 });
+    const report = await readStreams(admin, KEYS, store, 'loaded', undefined);
+    assert.equal(report.problem, undefined);
+    assert.deepEqual(
+      store.history('BYTES_V001').map((item) => item.kind === 'run' && [item.run.result.duration_ms, item.run.result.pipeline_name]),
+      // 3 ("Run") and 4 (a name of bytes that are not UTF-8) have no run field; the replacement character stands for 7's byte.
+      [
+        [7, 'p\ufffd'],
+        [6, 'выгрузка_заказов'],
+        [2, 'p'],
+        [1, 'p'],
+      ],
+    );
+    // 8's first run field is the one read; 5's stray byte breaks its JSON.
+    assert.deepEqual(
+      store.rejectedMessages().recent.map((r) => [r.reason.split(':')[0], r.rawPreview === 'not json', r.rawBytes]),
+      [
+        ['payload is not JSON', true, 8],
+        ['payload is not JSON', false, Buffer.byteLength(json(5)) + 3],
+      ],
+    );
+    assert.equal(report.added, 4);
+    store.dispose();
   });
 });

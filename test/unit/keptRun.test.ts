@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RUN_IDENTITY_FIELDS, decodePayload } from '../../src/core/decode';
-import { CHEAP_FIRST, KeptRun, goText, packTime } from '../../src/core/keptRun';
+import type { TdtpResult } from '../../src/core/decode';
+import { RUN_IDENTITY_FIELDS, decodePayload, runIdentity } from '../../src/core/decode';
+import { CHEAP_FIRST, KeptRun, goText, packTime, sameRunAs } from '../../src/core/keptRun';
 import { parseGoTime } from '../../src/core/goTime';
 import { PipelineStore } from '../../src/core/store';
 import type { RunRecord, RunSource } from '../../src/core/runs';
@@ -98,5 +99,27 @@ describe('KeptRun: a history run kept compact', () => {
 describe('sameRunAs', () => {
   test('compares every field of the run identity (in its own order)', () => {
     assert.deepEqual([...CHEAP_FIRST].sort(), [...RUN_IDENTITY_FIELDS].sort());
+  });
+
+  test('answers as the identities compare: by String() of each field (5 and "5", NaN and NaN the same)', () => {
+    const base = { pipeline_name: 'p', result_name: 'A', status: 'success', started_at: '2025-11-18T10:00:00Z', finished_at: '2025-11-18T10:00:01Z', duration_ms: 5, rows_loaded: 1, rows_exported: 1 };
+    const item = (duration: unknown, status: unknown = 'success') => ({ kind: 'run', run: { result: { ...base, duration_ms: duration, status } } }) as unknown as RunRecord;
+    const cases: Array<[unknown, unknown, unknown, unknown]> = [
+      [5, 5, 'success', 'success'],
+      [5, '5', 'success', 'success'],
+      [Number.NaN, Number.NaN, 'success', 'success'],
+      [Number.NaN, 'NaN', 'success', 'success'],
+      [5, 6, 'success', 'success'],
+      [5, Number.NaN, 'success', 'success'],
+      [0, -0, 'success', 'success'],
+      [5, 5, 'success', 'failed'],
+      [5, 5, 1, '1'],
+      [5, 5, null, 'null'],
+    ];
+    for (const [a, b, sa, sb] of cases) {
+      const result = { ...base, duration_ms: a, status: sa } as unknown as TdtpResult;
+      const expected = runIdentity(result) === runIdentity(item(b, sb).run.result);
+      assert.equal(sameRunAs(result)(item(b, sb)), expected, `${String(a)} ${String(b)} ${String(sa)} ${String(sb)}`);
+    }
   });
 });

@@ -104,7 +104,11 @@ export async function readStreams(commands: CommandsClient, keys: KeySpace, stor
   return { streams: found.total, ...counts, unread: found.total - read, problem };
 }
 
-type Entries = Array<[id: string, fields: string[]]>;
+/**
+ * A stream's entries as read: the IDs as text, the fields as the bytes Redis sent (only the run's
+ * value is made text, by fieldValue: the names and other fields were three conversions of four).
+ */
+type Entries = Array<[id: string, fields: unknown[]]>;
 
 /** Adds the runs of one stream newer than the model's latest (`latest`), or marks the gap it does not cover. */
 function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest: RunRecord | undefined, entries: Entries, count: number, source: RunSource, gap: StreamGap | undefined, counts: { added: number; covered: number; overtaken: number }): void {
@@ -132,15 +136,16 @@ function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest:
   if (overtaken || fresh.length === 0) return;
   const now = Date.now();
   const key = keys.runsKey(name);
+  const add = store.streamAdder(source);
   for (let k = fresh.length - 1; k >= 0; k--) {
     const [id, fields] = fresh[k];
-    const value = fieldValue(fields, 'run');
+    const value = runValue(fields);
     if (value === undefined) continue;
     // The ID's time is a recorder's claim: a received time never later than the local clock allows.
     const receivedAt = boundedInstant(streamIdTime(id) || now, now);
     const outcome = decodePayload(key, name, value, receivedAt);
     if (outcome.kind === 'run') {
-      if (store.addRun(outcome.run, source, receivedAt, true)) counts.added++;
+      if (add(outcome.run, receivedAt)) counts.added++;
     } else if (outcome.kind === 'rejected') {
       store.addRejected(outcome.rejected);
     }
@@ -149,14 +154,31 @@ function applyStream(store: PipelineStore, keys: KeySpace, name: string, latest:
 
 /** `XREVRANGE key + start COUNT count` of each: one pipeline on a single server; a cluster routes each to its shard. */
 async function readNewest(commands: CommandsClient, reads: Array<[key: string, start: string]>, count: number): Promise<Array<PromiseSettledResult<Entries>>> {
-  if (isCluster(commands)) return Promise.allSettled(reads.map(([key, start]) => commands.xrevrange(key, '+', start, 'COUNT', count)));
+  if (isCluster(commands)) return Promise.allSettled(reads.map(([key, start]) => commands.xrevrangeBuffer(key, '+', start, 'COUNT', count).then(withTextIds)));
   const pipeline = commands.pipeline();
-  for (const [key, start] of reads) pipeline.xrevrange(key, '+', start, 'COUNT', count);
+  for (const [key, start] of reads) pipeline.xrevrangeBuffer(key, '+', start, 'COUNT', count);
   const replies = (await pipeline.exec()) ?? [];
   return reads.map((_, i): PromiseSettledResult<Entries> => {
     const [err, value] = replies[i] ?? [new Error('the read was aborted'), undefined];
-    return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: value as Entries };
+    return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value: withTextIds(value) };
   });
+}
+
+/** The reply with its IDs made text as ioredis makes every string of a reply (asText), in place: the arrays are this read's own. */
+function withTextIds(reply: unknown): Entries {
+  if (!Array.isArray(reply)) return reply as Entries;
+  for (let i = 0; i < reply.length; i++) {
+    const entry: unknown = reply[i];
+    if (Array.isArray(entry)) entry[0] = asText(entry[0]);
+    else reply[i] = asText(entry);
+  }
+  return reply as Entries;
+}
+
+/** What ioredis's reply gives for a value (convertBufferToString): a Buffer as UTF-8 text, arrays item by item. */
+function asText(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return value.toString();
+  return Array.isArray(value) ? value.map(asText) : value;
 }
 
 /**
@@ -188,7 +210,12 @@ async function scanRunsKeys(commands: CommandsClient, keys: KeySpace, store: Pip
   return { known: [...known], fresh: [...fresh], total: known.size + fresh.size + others };
 }
 
-function fieldValue(fields: string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+/** The text of the entry's `run` field (as asText makes it), or undefined. */
+function runValue(fields: unknown[]): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
+    // Bytes that decode to "run" are exactly these (a replacement character is not ASCII); compared by hand, as equals() costs a native call.
+    if (Buffer.isBuffer(name) ? name.length === 3 && name[0] === 0x72 && name[1] === 0x75 && name[2] === 0x6e : asText(name) === 'run') return asText(fields[i + 1]) as string;
+  }
   return undefined;
 }
