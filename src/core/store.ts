@@ -17,7 +17,7 @@ import type { GapMarker, HistoryItem, RunRecord, RunSource } from './runs';
 import { sortForDisplay } from './status';
 import type { PipelineSnapshot, StatusCounts, StoreMutation, StoreOptions } from './storeTypes';
 import type { Entry } from './storeEntry';
-import { snapshot, statusCounts } from './storeEntry';
+import { runsKept, snapshot, statusCounts } from './storeEntry';
 
 const DEFAULT_REJECTED_SIZE = 200;
 const DEFAULT_COALESCE_MS = 100;
@@ -279,6 +279,11 @@ export class PipelineStore implements IDisposable {
       if (entry.stateExpired) yield { kind: 'expired', resultName: entry.resultName, expired: true };
       yield { kind: 'runCount', resultName: entry.resultName, runCount: entry.runCount };
     }
+  }
+
+  /** Runs in the histories (gap markers not counted). */
+  get runsKept(): number {
+    return runsKept(this.entries.values());
   }
 
   /** Items in the histories (runs and gap markers): the size of `mutations()`. */

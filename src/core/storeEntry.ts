@@ -29,7 +29,6 @@ export function snapshot(entry: Entry): PipelineSnapshot {
   };
 }
 
-
 /** Pipelines by the status their latest run shows. */
 export function statusCounts(entries: Iterable<Entry>): StatusCounts {
   const counts: StatusCounts = { success: 0, failed: 0, completed_with_errors: 0, dq_warning: 0, unknown: 0, total: 0 };
@@ -38,4 +37,11 @@ export function statusCounts(entries: Iterable<Entry>): StatusCounts {
     counts.total++;
   }
   return counts;
+}
+
+/** Runs in the histories, gap markers not counted; a compact run is counted as it is, never expanded. */
+export function runsKept(entries: Iterable<Entry>): number {
+  let runs = 0;
+  for (const { history } of entries) for (let i = 0; i < history.size; i++) if (history.at(i).kind !== 'gap') runs++;
+  return runs;
 }

@@ -11,7 +11,7 @@ import type { JournalOptions, JournalWriteProblem, LoadReport } from './journalT
 import { JournalLock, LOCK_REFRESH_MS } from './lock';
 import { PendingRecords } from './pending';
 import { headerLine, mutationLine, seenLine } from './records';
-import { countRuns, readJournal } from './replay';
+import { readJournal } from './replay';
 
 export type { JournalOptions, JournalWriteProblem, LoadReport, SetAsideReason } from './journalTypes';
 export { eraseAllHistory, eraseHistoryOf } from './journalFile';
@@ -414,7 +414,7 @@ export class HistoryJournal implements IDisposable {
     const started = Date.now();
     const read = yield* readJournal(this.file, this.store, this.options.identity, this.lock.held);
     const report = (fields: Partial<LoadReport>): LoadReport => {
-      const runs = fields.runs ?? drain(countRuns(this.store));
+      const runs = fields.runs ?? this.store.runsKept;
       return { file: this.file, pipelines: this.store.size, runs, lastSeen: undefined, truncatedTail: false, readOnly: !this.lock.held, compacted: false, durationMs: Date.now() - started, ...fields };
     };
     if (!read.facts) {
@@ -446,7 +446,6 @@ export class HistoryJournal implements IDisposable {
         this.failed(err as Error);
       }
     }
-    const runs = yield* countRuns(this.store, facts.gapped);
-    return report({ runs, lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
+    return report({ runs: this.store.runsKept, lastSeen, truncatedTail, setAside, compacted: overgrown && this.lock.held });
   }
 }

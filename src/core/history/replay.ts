@@ -20,8 +20,6 @@ export interface ReplayFacts {
   /** Valid records after the header, and their bytes: what a record takes on average. */
   readonly records: number;
   readonly recordBytes: number;
-  /** Pipelines a gap marker was replayed into (the others hold runs only: countRuns). */
-  readonly gapped: ReadonlySet<string>;
 }
 
 /**
@@ -39,8 +37,7 @@ export function* replay(fd: number, store: PipelineStore, identity: string): Gen
   let openEnded = false;
   const reader = new LineReader(fd, MAX_LINE_CHARS * 3);
   const names = new Names();
-  const gapped = new Set<string>();
-  const facts = (ours: boolean): ReplayFacts => ({ ours, truncatedTail, badLines, lastSeen, openEnded, bytesRead: reader.bytesRead, records, recordBytes, gapped });
+  const facts = (ours: boolean): ReplayFacts => ({ ours, truncatedTail, badLines, lastSeen, openEnded, bytesRead: reader.bytesRead, records, recordBytes });
   for (let line = reader.next(); line; line = reader.next()) {
     if (++lines % 64 === 0) yield;
     if (line.tail) openEnded = true;
@@ -65,10 +62,7 @@ export function* replay(fd: number, store: PipelineStore, identity: string): Gen
     records++;
     if (parsed.kind === 'seen') lastSeen = Math.max(lastSeen ?? 0, parsed.at);
     else if (parsed.kind === 'forgetMany') for (const name of parsed.names) store.apply({ kind: 'forget', resultName: name });
-    else {
-      if (parsed.mutation.kind === 'gap') gapped.add(parsed.mutation.resultName);
-      store.apply(parsed.mutation);
-    }
+    else store.apply(parsed.mutation);
   }
   return facts(true);
 }
@@ -116,29 +110,4 @@ function setAside(file: string, writing: boolean): string {
     rmSync(file, { force: true, recursive: true });
   }
   return path;
-}
-
-/**
- * Runs in the model, pausing every few hundred pipelines. With `gapped` (the only pipelines that
- * may hold gap markers), the others' histories are counted without reading them: `history()`
- * expands every compact run into a record, which took a fifth of a load (journal-bench.md).
- */
-export function* countRuns(store: PipelineStore, gapped?: ReadonlySet<string>): Generator<void, number> {
-  let runs = 0;
-  let pipelines = 0;
-  if (gapped) {
-    // itemCount counts each pipeline's history items plus two (its flags): the items are runs or gaps.
-    runs = store.itemCount - 2 * store.size;
-    for (const name of gapped) {
-      if (!store.has(name)) continue;
-      for (const item of store.history(name)) if (item.kind === 'gap') runs--;
-      if (++pipelines % 256 === 0) yield;
-    }
-    return runs;
-  }
-  for (const p of store.list()) {
-    for (const item of store.history(p.resultName)) if (item.kind === 'run') runs++;
-    if (++pipelines % 256 === 0) yield;
-  }
-  return runs;
 }
