@@ -1,9 +1,10 @@
 import type { PipelineRun, RejectedMessage } from '../core/decode';
-import { RUN_IDENTITY_FIELDS, boundRun } from '../core/decode';
+import { RUN_IDENTITY_FIELDS, boundRun, runIdentity } from '../core/decode';
 import type { TdtpResult } from '../core/decode';
 import type { DqVerdict } from '../core/dataQuality';
 import { assessDataQuality } from '../core/dataQuality';
 import { EvictionOrder } from '../core/eviction';
+import { identityHasSeparator, sameIdentityValue } from '../core/keptRun';
 import type { RunSource } from '../core/runs';
 import { DEFAULT_LIMITS, KEPT_RUNS_BUDGET } from '../core/storeLimits';
 import type { PipelineStore } from '../core/store';
@@ -211,25 +212,15 @@ function keepFields(result: TdtpResult, slots: unknown[], at: number): void {
  */
 function sameAs(result: TdtpResult, slots: readonly unknown[], at: number): boolean {
   if (slots[at] === GAP) return false;
-  if (hasNul(result)) return identityOf(result, slots, -1) === identityOf(result, slots, at);
-  for (let i = 0; i < FIELDS; i++) {
-    const a = result[RUN_IDENTITY_FIELDS[i]];
-    const b = slots[at + i];
-    if (a !== b && String(a) !== String(b)) return false;
-  }
+  if (identityHasSeparator(result)) return runIdentity(result) === keptIdentity(slots, at);
+  for (let i = 0; i < FIELDS; i++) if (!sameIdentityValue(result[RUN_IDENTITY_FIELDS[i]], slots[at + i])) return false;
   return true;
 }
 
-function hasNul(result: TdtpResult): boolean {
-  for (const field of RUN_IDENTITY_FIELDS) if (String(result[field]).includes('\u0000')) return true;
-  return false;
-}
-
-/** runIdentity of the run (`at` -1) or of kept fields. */
-function identityOf(result: TdtpResult, slots: readonly unknown[], at: number): string {
-  const field = (i: number) => (at < 0 ? result[RUN_IDENTITY_FIELDS[i]] : slots[at + i]);
-  let identity = String(field(0));
-  for (let i = 1; i < FIELDS; i++) identity += `\u0000${field(i)}`;
+/** runIdentity of kept fields. */
+function keptIdentity(slots: readonly unknown[], at: number): string {
+  let identity = String(slots[at]);
+  for (let i = 1; i < FIELDS; i++) identity += `\u0000${slots[at + i]}`;
   return identity;
 }
 

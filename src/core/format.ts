@@ -17,20 +17,21 @@ export function durationParts(ms: number): DurationParts {
   return hours > 0 ? { unit: 'h', hours, minutes } : { unit: 'm', minutes, seconds: totalSeconds % 60 };
 }
 
-/**
- * Durations as the reference worker prints them (`1.84s`), growing into minutes and hours. The
- * same numbers as durationParts, without its object: the terminal tool calls it per event.
- */
+/** Durations as the reference worker prints them (`1.84s`), growing into minutes and hours. */
 export function formatDuration(ms: number): string {
-  const hundredths = Math.round(ms / 10);
-  if (hundredths < 6000) return `${(hundredths / 100).toFixed(2)}s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  return hours > 0 ? `${hours}h ${twoDigits(minutes)}m` : `${minutes}m ${twoDigits(totalSeconds % 60)}s`;
+  const d = durationParts(ms);
+  switch (d.unit) {
+    case 's':
+      return `${d.seconds.toFixed(2)}s`;
+    case 'm':
+      return `${d.minutes}m ${twoDigits(d.seconds)}s`;
+    case 'h':
+      return `${d.hours}h ${twoDigits(d.minutes)}m`;
+  }
 }
 
-function twoDigits(n: number): string {
+/** `05`: a clock's two digits. */
+export function twoDigits(n: number): string {
   return String(n).padStart(2, '0');
 }
 

@@ -1,6 +1,7 @@
 import type { DqVerdict } from './dataQuality';
 import type { PipelineRun, StatusKind, TdtpResult } from './decode';
 import { KNOWN_FIELDS, RUN_IDENTITY_FIELDS, decodedRun, isKnownField, runIdentity } from './decode';
+import { twoDigits } from './format';
 import type { GoTime } from './goTime';
 import { GO_ZERO_TIME, parseGoTime } from './goTime';
 import type { Ring } from './ring';
@@ -235,13 +236,9 @@ export function goText(epochMs: number, zone: number): string {
   const year = local.getUTCFullYear();
   if (year < 0 || year > 9999) return '';
   const nanos = String(local.getUTCMilliseconds() * 1_000_000 + subMsNanos).padStart(9, '0').replace(/0+$/, '');
-  const base = `${String(year).padStart(4, '0')}-${two(local.getUTCMonth() + 1)}-${two(local.getUTCDate())}T${two(local.getUTCHours())}:${two(local.getUTCMinutes())}:${two(local.getUTCSeconds())}`;
-  const zoneText = offsetMinutes === 0 ? 'Z' : `${offsetMinutes < 0 ? '-' : '+'}${two(Math.floor(Math.abs(offsetMinutes) / 60))}:${two(Math.abs(offsetMinutes) % 60)}`;
+  const base = `${String(year).padStart(4, '0')}-${twoDigits(local.getUTCMonth() + 1)}-${twoDigits(local.getUTCDate())}T${twoDigits(local.getUTCHours())}:${twoDigits(local.getUTCMinutes())}:${twoDigits(local.getUTCSeconds())}`;
+  const zoneText = offsetMinutes === 0 ? 'Z' : `${offsetMinutes < 0 ? '-' : '+'}${twoDigits(Math.floor(Math.abs(offsetMinutes) / 60))}:${twoDigits(Math.abs(offsetMinutes) % 60)}`;
   return `${base}${nanos ? `.${nanos}` : ''}${zoneText}`;
-}
-
-function two(n: number): string {
-  return String(n).padStart(2, '0');
 }
 
 /** Words many runs repeat, one copy each; bounded, so distinct junk cannot grow it without end. */
@@ -298,13 +295,18 @@ export function sameRunFields(result: TdtpResult, item: KeptItem): boolean {
     const a = result[field];
     // A compact run gives its fields one by one (its times are text made again only when asked).
     const b = item.kind === 'kept' ? item.identityField(field) : item.run.result[field];
-    if (a === b) continue;
-    // String() as in the identity's template: 5 and "5", NaN and NaN, count as the same there. Two
-    // strings, or two numbers other than NaN, that differ have different texts: no String() for them.
-    const plain = typeof a === typeof b && (typeof a === 'string' || (typeof a === 'number' && !Number.isNaN(a) && !Number.isNaN(b)));
-    if (plain || String(a) !== String(b)) return false;
+    if (!sameIdentityValue(a, b)) return false;
   }
   return true;
+}
+
+/** Two values of one identity field, equal as runIdentity's template sees them (String()). */
+export function sameIdentityValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // 5 and "5", NaN and NaN, count as the same there. Two strings, or two numbers other than NaN,
+  // that differ have different texts: no String() for them.
+  const plain = typeof a === typeof b && (typeof a === 'string' || (typeof a === 'number' && !Number.isNaN(a) && !Number.isNaN(b)));
+  return !plain && String(a) === String(b);
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isBeyondSkew } from '../../core/clock';
 import type { DqVerdict } from '../../core/dataQuality';
-import { ageOf, durationParts, formatPercent, pluralForm } from '../../core/format';
+import { ageOf, durationParts, formatPercent, pluralForm, twoDigits } from '../../core/format';
 import type { DisplayStatus } from '../../core/status';
 import type { RunRecord, RunSource } from '../../core/runs';
 import type { WatchedConnectionState } from '../../core/connection';
@@ -98,14 +98,13 @@ export function countText(n: number, forms: string): string {
 /** `1.84s` in English (the reference worker's form), `1,84 с` in Russian. */
 export function durationText(ms: number): string {
   const d = durationParts(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
   switch (d.unit) {
     case 's':
       return vscode.l10n.t('{0}s', formats().seconds.format(d.seconds));
     case 'm':
-      return vscode.l10n.t('{0}m {1}s', d.minutes, two(d.seconds));
+      return vscode.l10n.t('{0}m {1}s', d.minutes, twoDigits(d.seconds));
     case 'h':
-      return vscode.l10n.t('{0}h {1}m', d.hours, two(d.minutes));
+      return vscode.l10n.t('{0}h {1}m', d.hours, twoDigits(d.minutes));
   }
 }
 
