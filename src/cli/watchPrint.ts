@@ -2,7 +2,7 @@ import type { ConnectionState } from '../core/connection';
 import type { DqVerdict } from '../core/dataQuality';
 import { isDqWarning } from '../core/dataQuality';
 import type { PipelineRun, RejectedMessage } from '../core/decode';
-import { describeDq, firstLine, formatDuration, plural, statusLabel } from '../core/format';
+import { describeDq, firstLine, formatDuration, plural, statusLabel, twoDigits } from '../core/format';
 import type { KeySpace } from '../core/keySpace';
 import type { LineMemo } from './leanStore';
 import type { RunSource } from '../core/runs';
@@ -34,7 +34,7 @@ function clock(ms: number): string {
   const second = Math.floor(ms / 1000);
   if (second !== clockSecond) {
     const d = new Date(ms);
-    clockText = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    clockText = `${twoDigits(d.getHours())}:${twoDigits(d.getMinutes())}:${twoDigits(d.getSeconds())}`;
     clockSecond = second;
   }
   return clockText;
@@ -71,10 +71,6 @@ function sameLine(text: string): string {
 const SAME_LINES = 4096;
 const SAME_LINE_CHARS = 128;
 const sameLines = new Map<string, string>();
-
-function two(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
 
 /**
  * Lines go out in batches: one write per turn of the event loop (or per 64 KB) instead of one per
