@@ -74,17 +74,17 @@ export async function readStreams(commands: CommandsClient, keys: KeySpace, stor
     // The next batch is asked for before this one is added: Redis answers while the runs are decoded.
     const ask = (from: number) => {
       const batch = names.slice(from, from + perBatch);
-      const starts = batch.map((name) => latests.get(name)).map((latest) => (latest && hasOwnTime(latest) ? streamIdOf(latest) : '-'));
+      const batchLatests = batch.map((name) => latests.get(name));
+      const starts = batchLatests.map((latest) => (latest && hasOwnTime(latest) ? streamIdOf(latest) : '-'));
       const replies = readNewest(commands, batch.map((name, i) => [keys.runsKey(name), starts[i]]), count);
       replies.catch(() => undefined); // awaited below; not unhandled if an earlier batch throws first
-      return replies;
+      return { batch, batchLatests, replies };
     };
     let next = names.length > 0 ? ask(0) : undefined;
     for (let from = 0; next; from += perBatch) {
-      const replies = await next;
+      const { batch, batchLatests } = next;
+      const replies = await next.replies;
       next = from + perBatch < names.length ? ask(from + perBatch) : undefined;
-      const batch = names.slice(from, from + perBatch);
-      const batchLatests = batch.map((name) => latests.get(name));
       batch.forEach((name, i) => {
         const reply = replies[i];
         if (reply.status === 'rejected') {
