@@ -13,24 +13,14 @@ import { OrchestratorModel } from '../../src/core/orchestrator/model';
 import { parseServerCron } from '../../src/core/orchestrator/nextRun';
 import { ACTION_ROLE } from '../../src/core/orchestrator/roles';
 import { probeRole } from '../../src/core/orchestrator/whoami';
-import type { Answer, Credentials, Job, OrchestratorProblem, Role } from '../../src/core/orchestrator/types';
+import type { Answer, Credentials, Job, Role } from '../../src/core/orchestrator/types';
 import type { FrameworkTools } from '../support/framework';
 import { needsFramework, requireFramework } from '../support/framework';
 import type { Orchestrator, RunnerSpec } from '../support/orchestrator';
-import { scenarioYaml, startOrchestrator } from '../support/orchestrator';
+import { answerProblem as problem, answerValue as value, scenarioYaml, startOrchestrator } from '../support/orchestrator';
 import { pollUntil } from '../support/redisServer';
 
 const framework = needsFramework();
-
-function value<T>(answer: Answer<T>, what: string): T {
-  if (!answer.ok) assert.fail(`${what}: ${JSON.stringify(answer.problem)}`);
-  return answer.value;
-}
-
-function problem<T>(answer: Answer<T>, what: string): OrchestratorProblem {
-  if (answer.ok) assert.fail(`${what}: expected a problem, got ${JSON.stringify(answer.value)}`);
-  return answer.problem;
-}
 
 /** A runner that ends at once (scheduled runs skip the licence's one-pipeline check: many may run). */
 const QUICK: RunnerSpec = { binary: '/bin/sh', args: ['-c', 'echo ran {{.city}}'] };

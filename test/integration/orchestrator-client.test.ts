@@ -15,24 +15,14 @@ import { isStopping } from '../../src/core/orchestrator/jobs';
 import { scheduleNextRun } from '../../src/core/orchestrator/nextRun';
 import { checkParams } from '../../src/core/orchestrator/params';
 import { readScenarioFile } from '../../src/core/orchestrator/scenarioFile';
-import type { Answer, Credentials, Job, OrchestratorProblem } from '../../src/core/orchestrator/types';
+import type { Credentials, Job } from '../../src/core/orchestrator/types';
 import { needsFramework, pipelineYaml } from '../support/framework';
 import { useFrameworkFixture } from '../support/frameworkFixture';
 import type { Orchestrator, RunnerSpec } from '../support/orchestrator';
-import { scenarioYaml, startOrchestrator } from '../support/orchestrator';
+import { answerProblem as problem, answerValue as value, scenarioYaml, startOrchestrator } from '../support/orchestrator';
 import { freePort, pollUntil } from '../support/redisServer';
 
 const framework = needsFramework();
-
-function value<T>(answer: Answer<T>, what: string): T {
-  if (!answer.ok) assert.fail(`${what}: ${JSON.stringify(answer.problem)}`);
-  return answer.value;
-}
-
-function problem<T>(answer: Answer<T>, what: string): OrchestratorProblem {
-  if (answer.ok) assert.fail(`${what}: expected a problem, got ${JSON.stringify(answer.value)}`);
-  return answer.problem;
-}
 
 /** Polls the job through the client until `done(job)`. */
 async function waitJob(client: OrchestratorClient, id: string, done: (job: Job) => boolean, what: string, timeoutMs = 30_000): Promise<Job> {

@@ -14,7 +14,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { stripVTControlCharacters } from 'node:util';
+import type { Answer, OrchestratorProblem } from '../../src/core/orchestrator/types';
 import type { FrameworkTools } from './framework';
 import { freePort, pollUntil } from './redisServer';
 
@@ -272,4 +274,16 @@ export async function startOrchestrator(tools: FrameworkTools, options: Orchestr
  */
 export function scenarioYaml(header: { name?: string; description?: string; params?: Array<{ name: string; required?: boolean; default?: string; pattern?: string }>; runner?: string }, pipeline: string): string {
   return `orchestrator: ${JSON.stringify(header)}\n${pipeline}`;
+}
+
+/** An answer's value, or the test fails naming `what` and the problem. */
+export function answerValue<T>(answer: Answer<T>, what: string): T {
+  if (!answer.ok) assert.fail(`${what}: ${JSON.stringify(answer.problem)}`);
+  return answer.value;
+}
+
+/** An answer's problem, or the test fails naming `what` and the value it got. */
+export function answerProblem<T>(answer: Answer<T>, what: string): OrchestratorProblem {
+  if (answer.ok) assert.fail(`${what}: expected a problem, got ${JSON.stringify(answer.value)}`);
+  return answer.problem;
 }
