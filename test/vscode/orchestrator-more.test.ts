@@ -308,6 +308,10 @@ const ARTIFACT_TEXT = 'город,строк\nОмск,3\n';
       boxes.push(options);
       return 'пароль с пробелом';
     });
+    // A token does not fit a server that signs in with LDAP, even when the argument names it.
+    await vscode.commands.executeCommand('tdtp.orchestrator.setToken', { server: 'default' });
+    await vscode.commands.executeCommand('tdtp.orchestrator.setPassword', { server: 'no such connection' });
+    assert.equal(boxes.length, 0, 'nothing asked for a server that does not fit or does not exist');
     await vscode.commands.executeCommand('tdtp.orchestrator.setPassword');
     assert.equal(boxes.length, 1);
     assert.equal(boxes[0].password, true);

@@ -14,6 +14,7 @@ import { jobLogUri } from './jobLog';
 import { JOB_LOG_LANGUAGE } from './jobLogNames';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import { secretKindOf } from './orchestrators';
+import { chooseAmong } from './requestsShared';
 import type { OrchestratorPrompts } from './viewPrompts';
 
 /** What a command was given: a node of the view, a connection name, or a plain object. */
@@ -54,20 +55,10 @@ export class OrchestratorCommands {
   }
 
   /** The server a command is about: named by the argument, the only one, or the user's pick among those `fits`. */
-  private async pickServer(arg: Arg, fits: (s: OrchestratorServer) => boolean = () => true): Promise<OrchestratorServer | undefined> {
-    const named = typeof arg === 'string' ? arg : str(arg?.server);
-    if (named !== undefined) return this.orchestrators.get(named);
-    const candidates = this.orchestrators.servers.filter(fits);
-    if (candidates.length === 0) {
-      void vscode.window.showWarningMessage(this.orchestrators.servers.length === 0 ? vscode.l10n.t('No orchestrator is configured: set tdtp.orchestrator.url.') : vscode.l10n.t('No orchestrator fits this command.'));
-      return undefined;
-    }
-    if (candidates.length === 1) return candidates[0];
-    const picked = await vscode.window.showQuickPick(
-      candidates.map((s) => ({ label: inertText(s.endpoint.connection), description: inertText(s.endpoint.baseUrl.href), server: s })),
-      { placeHolder: vscode.l10n.t('Which orchestrator?') },
-    );
-    return picked?.server;
+  private pickServer(arg: Arg, fits: (s: OrchestratorServer) => boolean = () => true): Promise<OrchestratorServer | undefined> {
+    const servers = this.orchestrators.servers;
+    const none = () => void vscode.window.showWarningMessage(servers.length === 0 ? vscode.l10n.t('No orchestrator is configured: set tdtp.orchestrator.url.') : vscode.l10n.t('No orchestrator fits this command.'));
+    return chooseAmong(servers.filter(fits), (s) => s, arg, (items, options) => vscode.window.showQuickPick(items, options), none);
   }
 
   private connected(server: OrchestratorServer | undefined): OrchestratorModel | undefined {

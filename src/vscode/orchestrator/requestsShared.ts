@@ -1,5 +1,5 @@
 // What the inbox, schedules and tokens share: the prompts they show (one object, replaced by the
-// in-VS-Code tests), the choice of a server where the role may act, and the role context keys
+// in-VS-Code tests), the one way a command chooses its server (chooseAmong), and the role context keys
 // that hide what the connected role cannot do (`when` clauses in the manifest).
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
@@ -63,24 +63,29 @@ export function connectionOf(arg: unknown): string | undefined {
 }
 
 /**
- * The server to act on: the one a node names, the only one the role allows, or the user's pick.
- * Says why when there is none.
+ * The one of `candidates` a command argument names, the only one, or the user's pick; `none` says
+ * why there is none (also when the named one is not a candidate). The one home for choosing a
+ * server: the view's commands and the admin features both come here.
  */
-export async function chooseServer(orchestrators: Orchestrators, holder: UiHolder, action: OrchestratorAction, arg?: unknown): Promise<Acting | undefined> {
-  const candidates = serversFor(orchestrators, action);
-  const named = connectionOf(arg);
+export async function chooseAmong<T>(candidates: readonly T[], serverOf: (c: T) => OrchestratorServer, arg: unknown, pick: AdminUi['pick'], none: () => void): Promise<T | undefined> {
+  const named = typeof arg === 'string' ? arg : connectionOf(arg);
   if (named !== undefined) {
-    const found = candidates.find((c) => c.server.endpoint.connection === named);
-    if (!found) void holder.ui.error(noServerText(orchestrators, action));
+    const found = candidates.find((c) => serverOf(c).endpoint.connection === named);
+    if (found === undefined) none();
     return found;
   }
   if (candidates.length === 0) {
-    void holder.ui.error(noServerText(orchestrators, action));
+    none();
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
-  const items = candidates.map((c) => ({ label: serverText(c.server.endpoint.connection), description: serverText(c.server.endpoint.baseUrl.href), acting: c }));
-  return (await holder.ui.pick(items, { placeHolder: vscode.l10n.t('Which orchestrator?') }))?.acting;
+  const items = candidates.map((c) => ({ label: serverText(serverOf(c).endpoint.connection), description: serverText(serverOf(c).endpoint.baseUrl.href), chosen: c }));
+  return (await pick(items, { placeHolder: vscode.l10n.t('Which orchestrator?') }))?.chosen;
+}
+
+/** The server to act on, its connected role allowing `action` (chooseAmong). */
+export function chooseServer(orchestrators: Orchestrators, holder: UiHolder, action: OrchestratorAction, arg?: unknown): Promise<Acting | undefined> {
+  return chooseAmong(serversFor(orchestrators, action), (c) => c.server, arg, (items, options) => holder.ui.pick(items, options), () => void holder.ui.error(noServerText(orchestrators, action)));
 }
 
 function noServerText(orchestrators: Orchestrators, action: OrchestratorAction): string {
