@@ -20,6 +20,7 @@ import type { OrchestratorLoader } from './orchestrator/loader';
 import type { OrchestratorLinks } from './orchestrator/links';
 import type { ScenarioLens } from './orchestrator/scenarioLens';
 import type { OrchestratorAdmin } from './orchestrator/requests';
+import type { UiHolder } from './orchestrator/prompts';
 import type { OrchestratorView } from './orchestrator/view';
 import type { PipelineStore } from '../core/store';
 
@@ -45,9 +46,11 @@ export interface Testing {
   readonly orchestrators: Orchestrators;
   readonly links: OrchestratorLinks;
   readonly scenarioLens: ScenarioLens;
-  /** The requests inbox, schedule and token commands, and their prompts. */
+  /** The requests inbox, schedule and token commands. */
   readonly orchestratorAdmin: OrchestratorAdmin;
   readonly orchestratorView: OrchestratorView;
+  /** The questions of every orchestrator command: replace `ui` to script them. */
+  readonly orchestratorPrompts: UiHolder;
   /** The first (usually the only) connection. */
   readonly connection: WatchedConnection;
   readonly store: PipelineStore;
@@ -70,7 +73,7 @@ export function testSeamAllowed(env: NodeJS.ProcessEnv, hasExtension: (id: strin
   return env.TDTP_VIEWER_TEST === '1' && hasExtension(TEST_RUNNER_ID);
 }
 
-type OrchestratorParts = 'orchestrators' | 'orchestratorView' | 'links' | 'scenarioLens' | 'orchestratorAdmin';
+type OrchestratorParts = 'orchestrators' | 'orchestratorView' | 'links' | 'scenarioLens' | 'orchestratorAdmin' | 'orchestratorPrompts';
 
 export function exposeTestSeam(api: TdtpViewerApi, { actions, ...parts }: Omit<Testing, 'connection' | 'store' | 'tree' | 'actions' | 'actionsLoader' | OrchestratorParts> & { readonly actions: ActionsLoader }): void {
   if (!testSeamAllowed(process.env, (id) => vscode.extensions.getExtension(id) !== undefined)) return;
@@ -97,6 +100,9 @@ export function exposeTestSeam(api: TdtpViewerApi, { actions, ...parts }: Omit<T
     },
     get orchestratorAdmin() {
       return feature().orchestratorAdmin;
+    },
+    get orchestratorPrompts() {
+      return feature().orchestratorPrompts;
     },
     get connection() {
       return parts.viewer.connections[0];

@@ -3,14 +3,14 @@
 // Test shows the resolved parameters; Approve runs one and its job reaches the model's jobs; Reject
 // sends its note; a schedule is added (its cron checked before sending), disabled, enabled (not
 // twice), deleted; a token is issued; and with a consumer's token no admin action is offered.
-// The prompts are scripted through the seam (orchestratorAdmin.ui): no dialog opens.
+// The prompts are scripted through the seam (orchestratorPrompts.ui): no dialog opens.
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { secretScope } from '../../src/core/orchestrator/endpointSettings';
 import { orchestratorBaseUrl } from '../../src/core/orchestrator/http';
 import type { Role } from '../../src/core/orchestrator/types';
-import type { AdminUi } from '../../src/vscode/orchestrator/requestsShared';
+import type { OrchestratorUi } from '../../src/vscode/orchestrator/prompts';
 import type { RequestsNode } from '../../src/vscode/orchestrator/requestsView';
 import type { Testing } from '../../src/vscode/testing';
 import { needsFramework, requireFramework } from '../support/framework';
@@ -28,12 +28,12 @@ interface Shown {
 }
 
 /** Prompts answered from queues; every message kept. */
-class ScriptedUi implements AdminUi {
+class ScriptedUi implements OrchestratorUi {
   picks: Array<(items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | readonly vscode.QuickPickItem[] | undefined> = [];
   inputs: Array<string | undefined> = [];
   /** What each input box's check said of the scripted value. */
   validations: string[] = [];
-  params: AdminUi['params'] = async () => ({});
+  params: OrchestratorUi['params'] = async () => ({});
   answers: Array<(actions: string[]) => string | undefined> = [];
   shown: Shown[] = [];
 
@@ -72,6 +72,9 @@ class ScriptedUi implements AdminUi {
   copy(): Thenable<void> {
     return Promise.resolve();
   }
+  saveTo(): Thenable<vscode.Uri | undefined> {
+    assert.fail('an unexpected save dialog');
+  }
   last(): Shown | undefined {
     return this.shown[this.shown.length - 1];
   }
@@ -86,11 +89,12 @@ const byLabel = (label: string) => (items: readonly vscode.QuickPickItem[]) => i
   let consumerToken: string;
   let ui: ScriptedUi;
   let baseUrl: URL;
-  let windowUi: AdminUi | undefined;
+  let windowUi: OrchestratorUi | undefined;
 
   const server = () => t.orchestrators.get('default');
   const model = () => server()?.model;
   const admin = () => t.orchestratorAdmin;
+  const prompts = () => t.orchestratorPrompts;
   const events = () => [t.orchestrators.onDidChange, t.orchestrators.onDidChangeServers];
   const pending = (): Array<Extract<RequestsNode, { kind: 'request' }>> => admin().inbox.tree.nodes().flatMap((n) => (n.kind === 'request' ? [n] : []));
 
@@ -118,8 +122,8 @@ const byLabel = (label: string) => (items: readonly vscode.QuickPickItem[]) => i
     assert.ok(url);
     baseUrl = url;
     ui = new ScriptedUi();
-    windowUi = admin().ui;
-    admin().ui = ui;
+    windowUi = prompts().ui;
+    prompts().ui = ui;
     await ext.settings.update('orchestrator.auth', 'token');
     await ext.settings.update('orchestrator.url', orch.url);
     await connectAs('admin', orch.adminToken ?? '');
@@ -127,7 +131,7 @@ const byLabel = (label: string) => (items: readonly vscode.QuickPickItem[]) => i
 
   after(async () => {
     if (t && windowUi) {
-      admin().ui = windowUi;
+      prompts().ui = windowUi;
       await t.passwords.clear('default', 'orchestratorToken');
     }
     await orch?.dispose();

@@ -4,7 +4,7 @@
 // (not of those at first load) and Mute silences it; Run Again runs with the job's parameters;
 // Download Artifact saves the file with its SHA-256 checked (and refuses a changed one); a job left
 // `running` by a restarted orchestrator answers Stop with the worded 409; Set Orchestrator Password
-// sends HTTP Basic in LDAP mode. Prompts are answered through the seam (orchestratorView.prompts).
+// sends HTTP Basic in LDAP mode. Prompts are answered through the seam (orchestratorPrompts.ui).
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { orchestratorBaseUrl } from '../../src/core/orchestrator/http';
 import type { OrchestratorModel } from '../../src/core/orchestrator/model';
 import type { Params, Scenario } from '../../src/core/orchestrator/types';
 import type { ShownNotification } from '../../src/vscode/notify/notifications';
-import type { OrchestratorPrompts } from '../../src/vscode/orchestrator/viewPrompts';
+import type { OrchestratorUi } from '../../src/vscode/orchestrator/prompts';
 import type { Testing } from '../../src/vscode/testing';
 import { buildFailedResult } from '../support/builders';
 import type { FrameworkTools } from '../support/framework';
@@ -47,17 +47,17 @@ const ARTIFACT_TEXT = 'город,строк\nОмск,3\n';
   let linkFile: string;
   let outDir: string;
   let artifactPath: string;
-  let saved: Partial<OrchestratorPrompts> = {};
+  let saved: OrchestratorUi | undefined;
   const shown: ShownNotification[] = [];
   let listening: vscode.Disposable | undefined;
   /** The job of the linked scenario (test 1 runs it; test 2 reuses it). */
   let linkedJobId: string | undefined;
 
-  const prompts = () => t.orchestratorView.prompts;
-  /** Replaces one prompt for a test; afterEach puts it back. */
-  function script<K extends 'confirm' | 'input' | 'params' | 'saveTo' | 'error'>(name: K, value: OrchestratorPrompts[K]): void {
-    if (!(name in saved)) (saved as Record<string, unknown>)[name] = prompts()[name];
-    prompts()[name] = value;
+  const prompts = () => t.orchestratorPrompts;
+  /** Replaces one prompt for a test; afterEach puts the window's back. */
+  function script<K extends keyof OrchestratorUi>(name: K, value: OrchestratorUi[K]): void {
+    saved ??= prompts().ui;
+    prompts().ui = { ...prompts().ui, [name]: value };
   }
   const model = (): OrchestratorModel => {
     const m = t.orchestrators.get('default')?.model;
@@ -117,8 +117,8 @@ const ARTIFACT_TEXT = 'город,строк\nОмск,3\n';
   });
 
   afterEach(() => {
-    for (const [name, value] of Object.entries(saved)) (prompts() as unknown as Record<string, unknown>)[name] = value;
-    saved = {};
+    if (saved) prompts().ui = saved;
+    saved = undefined;
   });
 
   after(async () => {
@@ -244,7 +244,7 @@ const ARTIFACT_TEXT = 'город,строк\nОмск,3\n';
       dialogs.push(options);
       return target;
     });
-    script('error', (message: string) => void errors.push(message));
+    script('error', async (message: string) => void errors.push(message));
     const savedTo = await vscode.commands.executeCommand<vscode.Uri | undefined>('tdtp.orchestrator.downloadArtifact', { server: 'default', jobId: id });
     assert.deepEqual(errors, []);
     assert.equal(savedTo?.fsPath, target.fsPath);
@@ -272,8 +272,8 @@ const ARTIFACT_TEXT = 'город,строк\nОмск,3\n';
     assert.equal(model().jobs.find((j) => j.id === id)?.status, 'running');
 
     const errors: string[] = [];
-    script('confirm', async () => true);
-    script('error', (message: string) => void errors.push(message));
+    script('warn', async (_question, _options, ...actions) => actions[0]);
+    script('error', async (message: string) => void errors.push(message));
     assert.equal(await vscode.commands.executeCommand('tdtp.orchestrator.stopJob', { server: 'default', jobId: id }), false);
     assert.equal(errors.length, 1);
     assert.match(errors[0], /no process for this job: it was restarted while the job ran/);

@@ -101,16 +101,19 @@ const SCENARIOS = {
 
   /** Runs a scenario through the command, the form answered by `answer` (given the prefilled values); resolves the job id and what the form was given. */
   async function runThroughForm(arg: object, answer: (initial: Params | undefined) => Params | undefined): Promise<{ jobId: string | undefined; asked: Array<Params | undefined> }> {
-    const params = t.orchestratorView.prompts.params;
+    const ui = t.orchestratorPrompts.ui;
     const asked: Array<Params | undefined> = [];
-    t.orchestratorView.prompts.params = async (_scenario, initial) => {
-      asked.push(initial && { ...initial });
-      return answer(initial);
+    t.orchestratorPrompts.ui = {
+      ...ui,
+      params: async (_scenario, initial) => {
+        asked.push(initial && { ...initial });
+        return answer(initial);
+      },
     };
     try {
       return { jobId: await vscode.commands.executeCommand<string | undefined>('tdtp.orchestrator.runScenario', arg), asked };
     } finally {
-      t.orchestratorView.prompts.params = params;
+      t.orchestratorPrompts.ui = ui;
     }
   }
 
@@ -152,16 +155,20 @@ const SCENARIOS = {
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('tdtp.orchestrator.showJobLog', { jobId });
     assert.match(editor.document.getText(), /only when the job ends/);
     const logged = untilEvent('the open log read again with the log', () => (/\bstopped\b/.test(editor.document.getText()) ? true : undefined), [vscode.workspace.onDidChangeTextDocument], 30_000);
-    const confirm = t.orchestratorView.prompts.confirm;
+    const ui = t.orchestratorPrompts.ui;
     const asked: string[] = [];
-    t.orchestratorView.prompts.confirm = async (question) => {
-      asked.push(question);
-      return true;
+    t.orchestratorPrompts.ui = {
+      ...ui,
+      warn: async (question, options, ...actions) => {
+        asked.push(question);
+        assert.equal(options.modal, true, 'a modal question');
+        return actions[0];
+      },
     };
     try {
       assert.equal(await vscode.commands.executeCommand('tdtp.orchestrator.stopJob', { jobId }), true);
     } finally {
-      t.orchestratorView.prompts.confirm = confirm;
+      t.orchestratorPrompts.ui = ui;
     }
     assert.equal(asked.length, 1, 'Stop asked for confirmation');
     await untilJob(jobId, (j) => j.status === 'running' && j.cancelledBy !== undefined, 'the job to be stopping');

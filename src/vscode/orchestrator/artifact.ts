@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
 import type { Job } from '../../core/orchestrator/types';
 import { orchestratorProblemText } from '../words/orchestrator';
-import type { OrchestratorPrompts } from './viewPrompts';
+import type { OrchestratorUi } from './prompts';
 
 /** A base name from the server's path, safe as a default file name. */
 function defaultName(job: Job, fromHeader: string | undefined): string {
@@ -13,7 +13,7 @@ function defaultName(job: Job, fromHeader: string | undefined): string {
   return safe || `${job.id.slice(0, 36)}.artifact`;
 }
 
-export async function downloadArtifact(model: OrchestratorModel, job: Job, prompts: Pick<OrchestratorPrompts, 'saveTo' | 'error'>): Promise<vscode.Uri | undefined> {
+export async function downloadArtifact(model: OrchestratorModel, job: Job, ui: Pick<OrchestratorUi, 'saveTo' | 'error'>): Promise<vscode.Uri | undefined> {
   if (job.artifactSha256 === undefined) {
     void vscode.window.showInformationMessage(vscode.l10n.t('This job has no artifact.'));
     return undefined;
@@ -23,12 +23,12 @@ export async function downloadArtifact(model: OrchestratorModel, job: Job, promp
     () => model.call((c, signal) => c.artifact(job.id, job.artifactSha256, { signal })),
   );
   if (!answer.ok) {
-    prompts.error(orchestratorProblemText(answer.problem));
+    void ui.error(orchestratorProblemText(answer.problem));
     return undefined;
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const name = defaultName(job, answer.value.fileName);
-  const target = await prompts.saveTo({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, title: vscode.l10n.t('Save the artifact') });
+  const target = await ui.saveTo({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, title: vscode.l10n.t('Save the artifact') });
   if (!target) return undefined;
   await vscode.workspace.fs.writeFile(target, answer.value.bytes);
   void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0} (SHA-256 checked).', target.fsPath));

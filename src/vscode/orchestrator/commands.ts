@@ -14,8 +14,9 @@ import { jobLogUri } from './jobLog';
 import { JOB_LOG_LANGUAGE } from './jobLogNames';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import { secretKindOf } from './orchestrators';
+import type { UiHolder } from './prompts';
+import { confirmed } from './prompts';
 import { chooseAmong } from './requestsShared';
-import type { OrchestratorPrompts } from './viewPrompts';
 
 /** What a command was given: a node of the view, a connection name, or a plain object. */
 type Arg = { readonly server?: unknown; readonly scenario?: unknown; readonly name?: unknown; readonly jobId?: unknown; readonly params?: unknown } | string | undefined;
@@ -33,7 +34,7 @@ export class OrchestratorCommands {
   constructor(
     private readonly orchestrators: Orchestrators,
     private readonly passwords: PasswordStore,
-    private readonly prompts: OrchestratorPrompts,
+    private readonly prompts: UiHolder,
   ) {}
 
   register(context: vscode.ExtensionContext): void {
@@ -58,7 +59,7 @@ export class OrchestratorCommands {
   private pickServer(arg: Arg, fits: (s: OrchestratorServer) => boolean = () => true): Promise<OrchestratorServer | undefined> {
     const servers = this.orchestrators.servers;
     const none = () => void vscode.window.showWarningMessage(servers.length === 0 ? vscode.l10n.t('No orchestrator is configured: set tdtp.orchestrator.url.') : vscode.l10n.t('No orchestrator fits this command.'));
-    return chooseAmong(servers.filter(fits), (s) => s, arg, (items, options) => vscode.window.showQuickPick(items, options), none);
+    return chooseAmong(servers.filter(fits), (s) => s, arg, (items, options) => this.prompts.ui.pick(items, options), none);
   }
 
   private connected(server: OrchestratorServer | undefined): OrchestratorModel | undefined {
@@ -71,7 +72,7 @@ export class OrchestratorCommands {
     if (!server) return;
     const scope = secretScope(server.endpoint.baseUrl);
     const token = kind === 'orchestratorToken';
-    const secret = await this.prompts.input({
+    const secret = await this.prompts.ui.input({
       title: token ? vscode.l10n.t('TDTP: Orchestrator token') : vscode.l10n.t('TDTP: Orchestrator LDAP password'),
       prompt: vscode.l10n.t('For {0}. Stored in VS Code\'s secret storage, never in settings, and sent only to this URL.', inertText(scope)),
       password: true,
@@ -102,7 +103,7 @@ export class OrchestratorCommands {
       void vscode.window.showWarningMessage(model.scenarios.problem ? orchestratorProblemText(model.scenarios.problem) : vscode.l10n.t('The orchestrator has no scenarios.'));
       return undefined;
     }
-    const picked = await vscode.window.showQuickPick(
+    const picked = await this.prompts.ui.pick(
       scenarios.map((s) => ({ label: serverText(s.name, 120), description: serverText(s.description, 120), scenario: s })),
       { placeHolder: vscode.l10n.t('Run which scenario?'), matchOnDescription: true },
     );
@@ -118,11 +119,11 @@ export class OrchestratorCommands {
     if (!scenario) return undefined;
     // Given parameters only prefill the form: any extension can execute this command, and a job starts only when the user submits it.
     const given = typeof arg === 'object' ? paramsArg(arg.params) : undefined;
-    const params = await this.prompts.params(scenario, given ?? initial);
+    const params = await this.prompts.ui.params(scenario, given ?? initial);
     if (!params) return undefined;
     const answer = await model.call((c, signal) => c.run(scenario.name, params, { signal }));
     if (!answer.ok) {
-      this.prompts.error(orchestratorProblemText(answer.problem));
+      void this.prompts.ui.error(orchestratorProblemText(answer.problem));
       return undefined;
     }
     model.poller.refresh();
@@ -161,11 +162,11 @@ export class OrchestratorCommands {
       action === 'stop'
         ? vscode.l10n.t('Stop the running job of "{0}"? The orchestrator ends its process (SIGTERM, a kill after 10 s).', name)
         : vscode.l10n.t('Cancel the pending job of "{0}"?', name);
-    if (!(await this.prompts.confirm(question, yes))) return false;
+    if (!(await confirmed(this.prompts.ui, question, yes))) return false;
     const answer = await model.call((c, signal) => (action === 'stop' ? c.stop(jobId, { signal }) : c.cancel(jobId, { signal })));
     model.poller.refresh();
     if (!answer.ok) {
-      this.prompts.error(orchestratorProblemText(answer.problem));
+      void this.prompts.ui.error(orchestratorProblemText(answer.problem));
       return false;
     }
     return true;
@@ -189,9 +190,9 @@ export class OrchestratorCommands {
     // The server records the artifact a moment after `done`: a polled job without one may be stale, so ask.
     const answer = target.job?.artifactSha256 !== undefined ? { ok: true as const, value: target.job } : await target.model.call((c, signal) => c.job(target.jobId, { signal }));
     if (!answer.ok) {
-      this.prompts.error(orchestratorProblemText(answer.problem));
+      void this.prompts.ui.error(orchestratorProblemText(answer.problem));
       return undefined;
     }
-    return downloadArtifact(target.model, answer.value, this.prompts);
+    return downloadArtifact(target.model, answer.value, this.prompts.ui);
   }
 }

@@ -12,6 +12,8 @@ import type { WorkspaceFeatures } from '../workspace';
 import { OrchestratorLinks } from './links';
 import { OrchestratorNotices } from './notify';
 import { Orchestrators } from './orchestrators';
+import type { UiHolder } from './prompts';
+import { windowUi } from './prompts';
 import { OrchestratorAdmin } from './requests';
 import { ScenarioLens } from './scenarioLens';
 import type { OrchestratorView } from './view';
@@ -32,6 +34,8 @@ export interface OrchestratorFeature {
   readonly orchestrators: Orchestrators;
   readonly orchestratorAdmin: OrchestratorAdmin;
   readonly orchestratorView: OrchestratorView;
+  /** The questions of every orchestrator command (the tests script them). */
+  readonly orchestratorPrompts: UiHolder;
   readonly links: OrchestratorLinks;
   readonly scenarioLens: ScenarioLens;
 }
@@ -43,13 +47,14 @@ export function activateOrchestrator(context: vscode.ExtensionContext, deps: Orc
     return owner;
   };
   const orchestrators = own(new Orchestrators(deps.config, deps.passwords, deps.log));
-  const orchestratorAdmin = own(new OrchestratorAdmin(orchestrators, deps.passwords));
-  const orchestratorView = registerOrchestratorView(context, orchestrators, deps.passwords);
+  const orchestratorPrompts: UiHolder = { ui: windowUi };
+  const orchestratorAdmin = own(new OrchestratorAdmin(orchestrators, deps.passwords, orchestratorPrompts));
+  const orchestratorView = registerOrchestratorView(context, orchestrators, deps.passwords, orchestratorPrompts);
   const links = own(new OrchestratorLinks(deps.workspace.files, orchestrators, deps.log));
   deps.view.tree.setJobLinks(links);
   deps.panels.setJobLinks(links);
   deps.notifications.setJobLinks(links);
   const scenarioLens = own(new ScenarioLens(orchestrators, deps.workspace.files));
   own(new OrchestratorNotices(orchestrators, links, deps.notifications, deps.config));
-  return { orchestrators, orchestratorAdmin, orchestratorView, links, scenarioLens };
+  return { orchestrators, orchestratorAdmin, orchestratorView, orchestratorPrompts, links, scenarioLens };
 }

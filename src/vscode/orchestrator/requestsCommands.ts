@@ -10,7 +10,8 @@ import { truncate } from '../../core/text';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
 import { paramsText, problemMessage } from '../words/orchestratorAdmin';
 import type { Orchestrators } from './orchestrators';
-import type { Acting, UiHolder } from './requestsShared';
+import type { UiHolder } from './prompts';
+import type { Acting } from './requestsShared';
 import { chooseServer, commandTable } from './requestsShared';
 import type { RequestsNode } from './requestsView';
 

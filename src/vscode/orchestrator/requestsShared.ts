@@ -1,44 +1,14 @@
-// What the inbox, schedules and tokens share: the prompts they show (one object, replaced by the
-// in-VS-Code tests), the one way a command chooses its server (chooseAmong), and the role context keys
-// that hide what the connected role cannot do (`when` clauses in the manifest).
+// What the orchestrator's commands share: the one way a command chooses its server (chooseAmong),
+// and the role context keys that hide what the connected role cannot do (`when` clauses in the
+// manifest).
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
 import type { OrchestratorAction } from '../../core/orchestrator/roles';
-import type { Params, Scenario } from '../../core/orchestrator/types';
 import { serverText } from '../words/orchestrator';
 import { noServerText as noServerWords } from '../words/orchestratorAdmin';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
-import { askParams } from './paramsForm';
-
-/** Every question and message of these commands: the window's by default, scripted in tests. */
-export interface AdminUi {
-  pick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
-  pickMany<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<readonly T[] | undefined>;
-  input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
-  params(scenario: Scenario, initial?: Params, title?: string): Thenable<Params | undefined>;
-  /** `modal` asks for attention (a verdict, a confirmation, a token shown once). */
-  info(message: string, modal: { modal: boolean; detail?: string }, ...actions: string[]): Thenable<string | undefined>;
-  warn(message: string, modal: { modal: boolean; detail?: string }, ...actions: string[]): Thenable<string | undefined>;
-  error(message: string, ...actions: string[]): Thenable<string | undefined>;
-  copy(text: string): Thenable<void>;
-}
-
-export const windowUi: AdminUi = {
-  pick: (items, options) => vscode.window.showQuickPick(items, { ...options, canPickMany: false }),
-  pickMany: (items, options) => vscode.window.showQuickPick(items, { ...options, canPickMany: true }),
-  input: (options) => vscode.window.showInputBox(options),
-  params: (scenario, initial, title) => askParams(scenario, initial, title),
-  info: (message, options, ...actions) => vscode.window.showInformationMessage(message, options, ...actions),
-  warn: (message, options, ...actions) => vscode.window.showWarningMessage(message, options, ...actions),
-  error: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
-  copy: (text) => vscode.env.clipboard.writeText(text),
-};
-
-/** The prompts in use: one holder, so a test replaces them for all three features at once. */
-export interface UiHolder {
-  ui: AdminUi;
-}
+import type { OrchestratorUi, UiHolder } from './prompts';
 
 /** A server with a model, the model's role allowing `action`. */
 export interface Acting {
@@ -67,7 +37,7 @@ export function connectionOf(arg: unknown): string | undefined {
  * why there is none (also when the named one is not a candidate). The one home for choosing a
  * server: the view's commands and the admin features both come here.
  */
-export async function chooseAmong<T>(candidates: readonly T[], serverOf: (c: T) => OrchestratorServer, arg: unknown, pick: AdminUi['pick'], none: () => void): Promise<T | undefined> {
+export async function chooseAmong<T>(candidates: readonly T[], serverOf: (c: T) => OrchestratorServer, arg: unknown, pick: OrchestratorUi['pick'], none: () => void): Promise<T | undefined> {
   const named = typeof arg === 'string' ? arg : connectionOf(arg);
   if (named !== undefined) {
     const found = candidates.find((c) => serverOf(c).endpoint.connection === named);

@@ -13,7 +13,8 @@ import type { Schedule, Scenario } from '../../core/orchestrator/types';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
 import { cronVerdict, problemMessage } from '../words/orchestratorAdmin';
 import type { Orchestrators } from './orchestrators';
-import type { Acting, UiHolder } from './requestsShared';
+import type { UiHolder } from './prompts';
+import type { Acting } from './requestsShared';
 import { chooseServer, commandTable } from './requestsShared';
 
 export const SCHEDULE_COMMANDS = {

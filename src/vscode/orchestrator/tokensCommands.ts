@@ -10,7 +10,8 @@ import { dateTimeText } from '../words/format';
 import { roleText, serverText } from '../words/orchestrator';
 import { problemMessage, roleDetail } from '../words/orchestratorAdmin';
 import type { Orchestrators } from './orchestrators';
-import type { Acting, UiHolder } from './requestsShared';
+import type { UiHolder } from './prompts';
+import type { Acting } from './requestsShared';
 import { chooseServer, commandTable } from './requestsShared';
 
 export const TOKEN_COMMANDS = {

@@ -14,7 +14,7 @@ import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import type { PasswordStore } from '../connections/secrets';
 import { OrchestratorCommands } from './commands';
 import { JobLogProvider } from './jobLog';
-import { OrchestratorPrompts } from './viewPrompts';
+import type { UiHolder } from './prompts';
 
 export const ORCHESTRATOR_VIEW_ID = 'tdtp.orchestrator';
 /** How often the elapsed time of running jobs is redrawn while the view shows. */
@@ -302,8 +302,6 @@ export class OrchestratorTreeProvider extends Disposable implements vscode.TreeD
 export class OrchestratorView extends Disposable {
   readonly tree: OrchestratorTreeProvider;
   readonly view: vscode.TreeView<OrchNode>;
-  /** The modal questions of its commands (replaceable by the in-VS-Code tests). */
-  readonly prompts = new OrchestratorPrompts();
 
   constructor(readonly orchestrators: Orchestrators) {
     super();
@@ -329,10 +327,10 @@ export class OrchestratorView extends Disposable {
 }
 
 /** The Orchestrator view, its job log documents and its commands; owned by context.subscriptions. */
-export function registerOrchestratorView(context: vscode.ExtensionContext, orchestrators: Orchestrators, passwords: PasswordStore): OrchestratorView {
+export function registerOrchestratorView(context: vscode.ExtensionContext, orchestrators: Orchestrators, passwords: PasswordStore, prompts: UiHolder): OrchestratorView {
   const view = new OrchestratorView(orchestrators);
   context.subscriptions.push(view, new JobLogProvider(orchestrators));
-  new OrchestratorCommands(orchestrators, passwords, view.prompts).register(context);
+  new OrchestratorCommands(orchestrators, passwords, prompts).register(context);
   return view;
 }
 
