@@ -52,7 +52,8 @@ interface LeanEntry extends LineMemo {
 /** Every entry starts with the memo's fields (one shape for all entries). */
 const NO_MEMO: LineMemo = { nameLine: undefined, channel: undefined, pipelineText: undefined, pipelineLine: undefined };
 
-export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo) => void;
+/** `wire`: the payload's bytes, when the run is what was decoded from them (boundRun cut nothing). */
+export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo, wire: Uint8Array | undefined) => void;
 
 /**
  * PipelineStore's decisions for the terminal tool, without its model: the tool prints each run
@@ -82,8 +83,11 @@ export class LeanStore {
     this.historySize = Math.min(historyAsked, Math.max(1, Math.floor(KEPT_RUNS_BUDGET / this.pipelineLimit)));
   }
 
-  /** PipelineStore.addRun for the sources the tool sees (never from a stream): true when added (and printed). */
-  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now()): boolean {
+  /**
+   * PipelineStore.addRun for the sources the tool sees (never from a stream): true when added (and
+   * printed). `wire`: the payload's bytes, when the watcher has them (a live run).
+   */
+  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now(), _fromStream = false, wire?: Uint8Array): boolean {
     const run = boundRun(received, DEFAULT_LIMITS.errorChars);
     const name = run.resultName;
     const entry = this.entries.get(name);
@@ -98,7 +102,7 @@ export class LeanStore {
       entry.stateExpired = false;
       return false;
     }
-    this.printRun(run, assessDataQuality(run), source, receivedAt, this.push(name, entry, run.result, live, run.statusKind));
+    this.printRun(run, assessDataQuality(run), source, receivedAt, this.push(name, entry, run.result, live, run.statusKind), run === received ? wire : undefined);
     return true;
   }
 
