@@ -22,6 +22,8 @@ const FIELDS = RUN_IDENTITY_FIELDS.length;
 export interface LineMemo {
   nameLine?: string;
   channel?: string;
+  /** The --json line's "channel" and "result_name" members. */
+  jsonNames?: string;
   /** pipeline_name as received last, and its line. */
   pipelineText?: unknown;
   pipelineLine?: string;
@@ -50,7 +52,7 @@ interface LeanEntry extends LineMemo {
 }
 
 /** Every entry starts with the memo's fields (one shape for all entries). */
-const NO_MEMO: LineMemo = { nameLine: undefined, channel: undefined, pipelineText: undefined, pipelineLine: undefined };
+const NO_MEMO: LineMemo = { nameLine: undefined, channel: undefined, jsonNames: undefined, pipelineText: undefined, pipelineLine: undefined };
 
 /** `wire`: the payload's bytes, when the run is what was decoded from them (boundRun cut nothing). */
 export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo, wire: Uint8Array | undefined) => void;

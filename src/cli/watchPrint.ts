@@ -139,20 +139,9 @@ const NEWLINE = 0x0a;
 
 export const stdout = new BufferedStdout();
 
-/** A run's --json line; `event` is the run's result (undefined: left out by JSON.stringify). */
-interface RunLine {
-  type: 'run';
-  source: RunSource;
-  channel: string;
-  result_name: string;
-  result_name_mismatch: boolean;
-  status_kind: string;
-  dq: DqVerdict;
-  received_at: string;
-  event: PipelineRun['result'] | undefined;
-}
 
-export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo?: LineMemo): RunLine {
+
+export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo?: LineMemo) {
   return {
     type: 'run',
     source,
@@ -167,18 +156,26 @@ export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source:
 }
 
 /**
+ * JSON.stringify(runJson(…)) up to and with `"event":`, from the names' JSON kept with the
+ * pipeline: `source`, `status_kind` and the ISO time are plain ASCII words, never escaped.
+ */
+function runJsonHead(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo): string {
+  const names = (memo.jsonNames ??= `"channel":${JSON.stringify((memo.channel ??= keys.channel(run.resultName)))},"result_name":${JSON.stringify(run.resultName)}`);
+  const verdict = dq.kind === 'not-applicable' ? NOT_APPLICABLE_JSON : dq.kind === 'ok' && dq.toleratedRows === 0 ? OK_JSON : JSON.stringify(dq);
+  return `{"type":"run","source":"${source}",${names},"result_name_mismatch":${run.resultNameMismatch},"status_kind":"${run.statusKind}","dq":${verdict},"received_at":"${isoTime(receivedAt)}","event":`;
+}
+const NOT_APPLICABLE_JSON = JSON.stringify({ kind: 'not-applicable' });
+const OK_JSON = JSON.stringify({ kind: 'ok', toleratedRows: 0 });
+
+/**
  * `memo`: kept with the pipeline by the store (its entry is keyed by run.resultName). `wire`: the
  * payload's bytes, when `run.result` is what JSON.parse made of them (nothing was cut).
  */
 export function printRun(out: Output, keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo = {}, wire?: Uint8Array): void {
   if (out.json) {
-    const line = runJson(keys, run, dq, source, receivedAt, memo);
     // `event` comes last: the payload as it came when that is what JSON.stringify would write.
-    if (wire && out.writeWith && isStringifyForm(wire, run.result)) {
-      line.event = undefined;
-      const head = JSON.stringify(line);
-      out.writeWith(`${head.slice(0, -1)},"event":`, wire, '}');
-    } else out.write(JSON.stringify(line));
+    if (wire && out.writeWith && isStringifyForm(wire, run.result)) out.writeWith(runJsonHead(keys, run, dq, source, receivedAt, memo), wire, '}');
+    else out.write(JSON.stringify(runJson(keys, run, dq, source, receivedAt, memo)));
     return;
   }
   const r = run.result;

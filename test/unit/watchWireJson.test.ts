@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { decodePayload } from '../../src/core/decode';
 import { assessDataQuality } from '../../src/core/dataQuality';
 import { KeySpace } from '../../src/core/keySpace';
+import type { RunSource } from '../../src/core/runs';
 import { LeanStore } from '../../src/cli/leanStore';
 import type { Output } from '../../src/cli/watchPrint';
 import { printRun } from '../../src/cli/watchPrint';
@@ -69,8 +70,8 @@ function parses(text: string): boolean {
 }
 
 /** The --json line printRun writes, with the payload's bytes on offer or not. */
-function jsonLine(wire: Buffer, offerWire: boolean): { line: string; raw: boolean } {
-  const outcome = decodePayload('tdtp:pipeline:R', 'R', wire, 0);
+function jsonLine(wire: Buffer, offerWire: boolean, channelName = 'R', source: RunSource = 'live'): { line: string; raw: boolean } {
+  const outcome = decodePayload(`tdtp:pipeline:${channelName}`, channelName, wire, 0);
   assert.equal(outcome.kind, 'run');
   if (outcome.kind !== 'run') throw new Error('unreachable');
   const lines: Buffer[] = [];
@@ -84,7 +85,7 @@ function jsonLine(wire: Buffer, offerWire: boolean): { line: string; raw: boolea
       lines.push(Buffer.concat([Buffer.from(head), bytes, Buffer.from(tail)]));
     },
   };
-  printRun(out, new KeySpace('tdtp:pipeline'), outcome.run, assessDataQuality(outcome.run), 'live', 1_764_000_000_123, {}, offerWire ? wire : undefined);
+  printRun(out, new KeySpace('tdtp:pipeline'), outcome.run, assessDataQuality(outcome.run), source, 1_764_000_000_123, {}, offerWire ? wire : undefined);
   assert.equal(lines.length, 1);
   return { line: lines[0].toString('latin1'), raw };
 }
@@ -111,13 +112,13 @@ describe('tdtp-watch --json: the payload as it came', () => {
   test('the line is the same byte for byte with the payload written as it came', () => {
     let raw = 0;
     fc.assert(
-      fc.property(payloadText, (text) => {
+      fc.property(payloadText, fc.constantFrom('R', 'Q', 'имя "x"'), fc.constantFrom<RunSource>('live', 'loaded', 'recovered', 'polled'), (text, channelName, source) => {
         fc.pre(parses(text));
         const wire = Buffer.from(text);
         fc.pre(decodePayload('tdtp:pipeline:R', 'R', wire, 0).kind === 'run');
-        const fast = jsonLine(wire, true);
+        const fast = jsonLine(wire, true, channelName, source);
         if (fast.raw) raw++;
-        assert.equal(fast.line, jsonLine(wire, false).line);
+        assert.equal(fast.line, jsonLine(wire, false, channelName, source).line);
       }),
       { numRuns: 10_000 },
     );
