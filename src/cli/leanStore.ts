@@ -111,11 +111,11 @@ export class LeanStore {
   private push(name: string, found: LeanEntry | undefined, result: TdtpResult, live: boolean, statusKind: string): LeanEntry {
     let entry = found;
     if (entry) {
-      keepFields(result, entry.latest, 0);
+      entry.head = entry.head + 1 === this.historySize ? 0 : entry.head + 1;
+      keepFields(result, entry.slots, entry.head * FIELDS, entry.latest);
+      keepFields(result, entry.latest, 0, entry.latest);
       entry.latestLive = live;
       entry.latestKind = statusKind;
-      entry.head = entry.head + 1 === this.historySize ? 0 : entry.head + 1;
-      keepFields(result, entry.slots, entry.head * FIELDS);
       if (entry.size < this.historySize) entry.size++;
       entry.stateExpired = false;
     } else {
@@ -204,9 +204,15 @@ export class LeanStore {
   }
 }
 
-function keepFields(result: TdtpResult, slots: unknown[], at: number): void {
-  slots[at] = result.pipeline_name;
-  slots[at + 1] = result.status;
+/**
+ * `latest`: the latest run's fields. A pipeline name or status equal to its is kept as that text,
+ * so the new one dies young: texts kept for the history are what the garbage collector copies.
+ */
+function keepFields(result: TdtpResult, slots: unknown[], at: number, latest?: readonly unknown[]): void {
+  const pipeline = result.pipeline_name;
+  const status = result.status;
+  slots[at] = latest && pipeline === latest[0] ? latest[0] : pipeline;
+  slots[at + 1] = latest && status === latest[1] ? latest[1] : status;
   slots[at + 2] = result.started_at;
   slots[at + 3] = result.finished_at;
   slots[at + 4] = result.duration_ms;
