@@ -7,7 +7,7 @@ import { KeySpace } from '../../src/core/keySpace';
 import type { RunSource } from '../../src/core/runs';
 import { LeanStore } from '../../src/cli/leanStore';
 import type { Output } from '../../src/cli/watchPrint';
-import { printRun } from '../../src/cli/watchPrint';
+import { printRun, stdout } from '../../src/cli/watchPrint';
 import { isStringifyForm } from '../../src/cli/wireJson';
 
 // tdtp-watch --json writes a payload's own bytes as `event` when isStringifyForm says they are
@@ -145,5 +145,35 @@ describe('tdtp-watch --json: the payload as it came', () => {
     assert.equal(wires.length, 2);
     assert.ok(wires[0] !== undefined);
     assert.equal(wires[1], undefined);
+  });
+
+  test("the batches' bytes are the lines' UTF-8, in order, also for lines longer than a batch", () => {
+    const lines: fc.Arbitrary<Array<{ text: string; raw?: Buffer }>> = fc.array(
+      fc.oneof<fc.Arbitrary<{ text: string; raw?: Buffer }>[]>(
+        fc.string({ unit: 'grapheme', maxLength: 40 }).map((text) => ({ text })),
+        fc.constantFrom('✓ выгрузка → ⚠', '\ud800 lone', '😀').map((text) => ({ text: text.repeat(7_000) })),
+        fc.tuple(fc.string({ maxLength: 20 }), fc.nat(70_000)).map(([head, n]) => ({ text: head, raw: Buffer.from('ж'.repeat(n)) })),
+      ),
+      { maxLength: 40 },
+    );
+    const write = process.stdout.write;
+    try {
+      fc.assert(
+        fc.property(lines, (items) => {
+          const written: Buffer[] = [];
+          process.stdout.write = ((chunk: string | Uint8Array) => written.push(Buffer.from(chunk as never)) > 0) as typeof process.stdout.write;
+          for (const { text, raw } of items) {
+            if (raw) stdout.writeWith(text, raw, '}');
+            else stdout.write(text);
+          }
+          stdout.flush();
+          const expected = items.map(({ text, raw }) => (raw ? `${text}${raw.toString('utf8')}}\n` : `${text}\n`)).join('');
+          assert.ok(Buffer.concat(written).equals(Buffer.from(expected)));
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      process.stdout.write = write;
+    }
   });
 });
