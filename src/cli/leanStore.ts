@@ -22,6 +22,8 @@ const FIELDS = RUN_IDENTITY_FIELDS.length;
 export interface LineMemo {
   nameLine?: string;
   channel?: string;
+  /** The --json line's "channel" and "result_name" members. */
+  jsonNames?: string;
   /** pipeline_name as received last, and its line. */
   pipelineText?: unknown;
   pipelineLine?: string;
@@ -50,9 +52,10 @@ interface LeanEntry extends LineMemo {
 }
 
 /** Every entry starts with the memo's fields (one shape for all entries). */
-const NO_MEMO: LineMemo = { nameLine: undefined, channel: undefined, pipelineText: undefined, pipelineLine: undefined };
+const NO_MEMO: LineMemo = { nameLine: undefined, channel: undefined, jsonNames: undefined, pipelineText: undefined, pipelineLine: undefined };
 
-export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo) => void;
+/** `wire`: the payload's bytes, when the run is what was decoded from them (boundRun cut nothing). */
+export type PrintRun = (run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo, wire: Uint8Array | undefined) => void;
 
 /**
  * PipelineStore's decisions for the terminal tool, without its model: the tool prints each run
@@ -82,8 +85,11 @@ export class LeanStore {
     this.historySize = Math.min(historyAsked, Math.max(1, Math.floor(KEPT_RUNS_BUDGET / this.pipelineLimit)));
   }
 
-  /** PipelineStore.addRun for the sources the tool sees (never from a stream): true when added (and printed). */
-  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now()): boolean {
+  /**
+   * PipelineStore.addRun for the sources the tool sees (never from a stream): true when added (and
+   * printed). `wire`: the payload's bytes, when the watcher has them (a live run).
+   */
+  addRun(received: PipelineRun, source: RunSource, receivedAt = Date.now(), _fromStream = false, wire?: Uint8Array): boolean {
     const run = boundRun(received, DEFAULT_LIMITS.errorChars);
     const name = run.resultName;
     const entry = this.entries.get(name);
@@ -98,18 +104,18 @@ export class LeanStore {
       entry.stateExpired = false;
       return false;
     }
-    this.printRun(run, assessDataQuality(run), source, receivedAt, this.push(name, entry, run.result, live, run.statusKind));
+    this.printRun(run, assessDataQuality(run), source, receivedAt, this.push(name, entry, run.result, live, run.statusKind), run === received ? wire : undefined);
     return true;
   }
 
   private push(name: string, found: LeanEntry | undefined, result: TdtpResult, live: boolean, statusKind: string): LeanEntry {
     let entry = found;
     if (entry) {
-      keepFields(result, entry.latest, 0);
+      entry.head = entry.head + 1 === this.historySize ? 0 : entry.head + 1;
+      keepFields(result, entry.slots, entry.head * FIELDS, entry.latest);
+      keepFields(result, entry.latest, 0, entry.latest);
       entry.latestLive = live;
       entry.latestKind = statusKind;
-      entry.head = entry.head + 1 === this.historySize ? 0 : entry.head + 1;
-      keepFields(result, entry.slots, entry.head * FIELDS);
       if (entry.size < this.historySize) entry.size++;
       entry.stateExpired = false;
     } else {
@@ -198,9 +204,15 @@ export class LeanStore {
   }
 }
 
-function keepFields(result: TdtpResult, slots: unknown[], at: number): void {
-  slots[at] = result.pipeline_name;
-  slots[at + 1] = result.status;
+/**
+ * `latest`: the latest run's fields. A pipeline name or status equal to its is kept as that text,
+ * so the new one dies young: texts kept for the history are what the garbage collector copies.
+ */
+function keepFields(result: TdtpResult, slots: unknown[], at: number, latest?: readonly unknown[]): void {
+  const pipeline = result.pipeline_name;
+  const status = result.status;
+  slots[at] = latest && pipeline === latest[0] ? latest[0] : pipeline;
+  slots[at + 1] = latest && status === latest[1] ? latest[1] : status;
   slots[at + 2] = result.started_at;
   slots[at + 3] = result.finished_at;
   slots[at + 4] = result.duration_ms;

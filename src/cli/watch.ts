@@ -56,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     json: values.json === true,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
     write: (line) => stdout.write(line),
+    writeWith: (head, raw, tail) => stdout.writeWith(head, raw, tail),
   };
 
   if (values.poll !== undefined) return poll(settings, values.poll, out);
@@ -71,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   const keys = new KeySpace(settings.prefix);
   const store = new LeanStore(
     historySize,
-    (run, dq, source, receivedAt, memo) => printRun(out, keys, run, dq, source, receivedAt, memo),
+    (run, dq, source, receivedAt, memo, wire) => printRun(out, keys, run, dq, source, receivedAt, memo, wire),
     (rejected) => printRejected(out, rejected),
   );
   const watcher = new PipelineWatcher(settings, store.asStore());

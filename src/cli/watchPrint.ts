@@ -8,6 +8,7 @@ import type { LineMemo } from './leanStore';
 import type { RunSource } from '../core/runs';
 import type { ReconcileReport } from '../core/watcher';
 import { oneLine, problemJson, problemText } from './problemText';
+import { isStringifyForm } from './wireJson';
 
 /** The lines of tdtp-watch: text for people, or one JSON object per line (--json). */
 
@@ -15,6 +16,8 @@ export interface Output {
   json: boolean;
   color: boolean;
   write(line: string): void;
+  /** One line of `head`, `raw` as it is and `tail` (as write(head + text of raw + tail)). */
+  writeWith?(head: string, raw: Uint8Array, tail: string): void;
 }
 
 const MARKS: Record<string, string> = { success: '✓', failed: '✗', completed_with_errors: '⚠', unknown: '?' };
@@ -74,17 +77,44 @@ const sameLines = new Map<string, string>();
 
 /**
  * Lines go out in batches: one write per turn of the event loop (or per 64 KB) instead of one per
- * line, which is what a pipe or a file makes costly. flush() runs before every exit.
+ * line, which is what a pipe or a file makes costly. Each line is encoded into the batch's bytes
+ * as it comes: one string per batch became two-byte text at its first ✓ or Cyrillic letter, and
+ * was flattened and encoded whole. flush() runs before every exit.
  */
 class BufferedStdout {
-  /** The lines since the last write, each with its newline: one string, flattened once by the write. */
-  private text = '';
+  private bytes = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
+  private used = 0;
   private scheduled = false;
   private readonly flushSoon = () => this.flush();
 
   write(line: string): void {
-    this.text += `${line}\n`;
-    if (this.text.length >= 65_536) this.flush();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (line.length * 3 >= LINE_ROOM) {
+      this.flush();
+      process.stdout.write(`${line}\n`);
+      return;
+    }
+    this.used += this.bytes.write(line, this.used);
+    this.bytes[this.used++] = NEWLINE;
+    this.written();
+  }
+
+  /** `head`, then `raw` as it is, then `tail` and the newline: one line. */
+  writeWith(head: string, raw: Uint8Array, tail: string): void {
+    if ((head.length + tail.length) * 3 + raw.length >= LINE_ROOM) {
+      this.write(head + Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('utf8') + tail);
+      return;
+    }
+    this.used += this.bytes.write(head, this.used);
+    this.bytes.set(raw, this.used);
+    this.used += raw.length;
+    this.used += this.bytes.write(tail, this.used);
+    this.bytes[this.used++] = NEWLINE;
+    this.written();
+  }
+
+  private written(): void {
+    if (this.used >= BATCH_BYTES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushSoon);
@@ -93,14 +123,23 @@ class BufferedStdout {
 
   flush(): void {
     this.scheduled = false;
-    if (!this.text) return;
-    const text = this.text;
-    this.text = '';
-    process.stdout.write(text);
+    if (this.used === 0) return;
+    // A fresh buffer for the next batch: a write to a socket may still hold this one.
+    const batch = this.bytes.subarray(0, this.used);
+    this.bytes = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
+    this.used = 0;
+    process.stdout.write(batch);
   }
 }
 
+const BATCH_BYTES = 65_536;
+/** Room past a full batch for the line that fills it; a longer line is written on its own. */
+const LINE_ROOM = 65_536;
+const NEWLINE = 0x0a;
+
 export const stdout = new BufferedStdout();
+
+
 
 export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo?: LineMemo) {
   return {
@@ -116,10 +155,27 @@ export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source:
   };
 }
 
-/** `memo`: kept with the pipeline by the store (its entry is keyed by run.resultName). */
-export function printRun(out: Output, keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo = {}): void {
+/**
+ * JSON.stringify(runJson(…)) up to and with `"event":`, from the names' JSON kept with the
+ * pipeline: `source`, `status_kind` and the ISO time are plain ASCII words, never escaped.
+ */
+function runJsonHead(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo): string {
+  const names = (memo.jsonNames ??= `"channel":${JSON.stringify((memo.channel ??= keys.channel(run.resultName)))},"result_name":${JSON.stringify(run.resultName)}`);
+  const verdict = dq.kind === 'not-applicable' ? NOT_APPLICABLE_JSON : dq.kind === 'ok' && dq.toleratedRows === 0 ? OK_JSON : JSON.stringify(dq);
+  return `{"type":"run","source":"${source}",${names},"result_name_mismatch":${run.resultNameMismatch},"status_kind":"${run.statusKind}","dq":${verdict},"received_at":"${isoTime(receivedAt)}","event":`;
+}
+const NOT_APPLICABLE_JSON = JSON.stringify({ kind: 'not-applicable' });
+const OK_JSON = JSON.stringify({ kind: 'ok', toleratedRows: 0 });
+
+/**
+ * `memo`: kept with the pipeline by the store (its entry is keyed by run.resultName). `wire`: the
+ * payload's bytes, when `run.result` is what JSON.parse made of them (nothing was cut).
+ */
+export function printRun(out: Output, keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo: LineMemo = {}, wire?: Uint8Array): void {
   if (out.json) {
-    out.write(JSON.stringify(runJson(keys, run, dq, source, receivedAt, memo)));
+    // `event` comes last: the payload as it came when that is what JSON.stringify would write.
+    if (wire && out.writeWith && isStringifyForm(wire, run.result)) out.writeWith(runJsonHead(keys, run, dq, source, receivedAt, memo), wire, '}');
+    else out.write(JSON.stringify(runJson(keys, run, dq, source, receivedAt, memo)));
     return;
   }
   const r = run.result;
