@@ -139,8 +139,6 @@ const NEWLINE = 0x0a;
 
 export const stdout = new BufferedStdout();
 
-
-
 export function runJson(keys: KeySpace, run: PipelineRun, dq: DqVerdict, source: RunSource, receivedAt: number, memo?: LineMemo) {
   return {
     type: 'run',
