@@ -8,7 +8,9 @@ import { noticesFor } from '../../src/core/alerts/policy';
 import type { AlertTransition } from '../../src/core/alerts/tracker';
 import { AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
 import { newSeries, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from '../../src/core/alerts/stats';
-import { BASELINE_RUNS, findUnusual } from '../../src/core/alerts/unusual';
+import { baselineRunsNeeded } from '../../src/core/alerts/baseline';
+import type { RunMetrics, UnusualFinding, UnusualThresholds } from '../../src/core/alerts/unusual';
+import { BASELINE_RUNS, UNUSUAL_METRICS, findUnusual, findUnusualAgainst } from '../../src/core/alerts/unusual';
 import { isDqWarning } from '../../src/core/dataQuality';
 import type { RunRecord } from '../../src/core/runs';
 import { mkRecord } from '../support/records';
@@ -312,6 +314,31 @@ describe('the notification policy against a plain model (property)', () => {
           assert.deepEqual([...noticesFor(record, transitions, policy, on)], noticesModel(record, transitions, policy, on));
         },
       ),
+    );
+  });
+});
+
+describe('unusual-run findings against a plain model (property)', () => {
+  /** findUnusualAgainst as it was before it built its array at its size. */
+  function findingsModel(run: RunMetrics, runs: number, usual: readonly number[], t: UnusualThresholds): UnusualFinding[] {
+    if (runs < baselineRunsNeeded(t.minRuns) || !(t.factor > 1)) return [];
+    const out: UnusualFinding[] = [];
+    UNUSUAL_METRICS.forEach((metric, i) => {
+      const value = run[metric];
+      if (!(usual[i] > 0)) return;
+      if (value >= usual[i] * t.factor) out.push({ metric, value, median: usual[i], direction: 'above' });
+      else if (metric !== 'duration_ms' && value * t.factor <= usual[i]) out.push({ metric, value, median: usual[i], direction: 'below' });
+    });
+    return out;
+  }
+  test('any values, medians (0, negative and NaN included) and thresholds: the same findings in the same order', () => {
+    const n = fc.oneof(fc.integer({ min: -10, max: 1000 }), fc.constantFrom(0, NaN, 0.5));
+    fc.assert(
+      fc.property(fc.tuple(n, n, n), fc.tuple(n, n, n), fc.integer({ min: 0, max: 30 }), fc.constantFrom(0, 1, 2, 3, 10), fc.constantFrom(0, 1, 5, NaN, 2.5), ([l, e, d], usual, runs, factor, minRuns) => {
+        const run = { rows_loaded: l, rows_exported: e, duration_ms: d };
+        const t = { factor, minRuns };
+        assert.deepEqual([...findUnusualAgainst(run, runs, usual[0], usual[1], usual[2], t)], findingsModel(run, runs, usual, t));
+      }),
     );
   });
 });

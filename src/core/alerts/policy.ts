@@ -1,5 +1,6 @@
 import { isDqWarning } from '../dataQuality';
 import type { RunRecord } from '../runs';
+import { withItem } from './list';
 import type { AlertTransition } from './tracker';
 
 /**
@@ -31,22 +32,23 @@ export function noticesFor(record: RunRecord, transitions: readonly AlertTransit
   let notices: NoticeKind[] | undefined;
   const status = record.run.statusKind;
   const failureNews = policy === 'everyEvent' || has(transitions, 'firstFailure');
-  if (status === 'failed' && on.failed && failureNews) (notices ??= []).push('failed');
-  if (status === 'completed_with_errors' && on.completedWithErrors && failureNews) (notices ??= []).push('completed_with_errors');
+  if (status === 'failed' && on.failed && failureNews) notices = withItem<NoticeKind>(notices, 'failed');
+  if (status === 'completed_with_errors' && on.completedWithErrors && failureNews) notices = withItem<NoticeKind>(notices, 'completed_with_errors');
   if (status === 'success') {
     const recovered = has(transitions, 'recovered') && on.recovered;
-    if (recovered) (notices ??= []).push('recovered');
+    if (recovered) notices = withItem<NoticeKind>(notices, 'recovered');
     const dqNews = policy === 'everyEvent' ? isDqWarning(record.dq) : has(transitions, 'dqChanged') || has(transitions, 'dqGrew');
-    if (dqNews && on.dataQuality) (notices ??= []).push('dq_warning');
-    if (has(transitions, 'unusual') && on.unusual) (notices ??= []).push('unusual');
-    if (on.success && !isDqWarning(record.dq) && !recovered) (notices ??= []).push('success');
+    if (dqNews && on.dataQuality) notices = withItem<NoticeKind>(notices, 'dq_warning');
+    if (has(transitions, 'unusual') && on.unusual) notices = withItem<NoticeKind>(notices, 'unusual');
+    if (on.success && !isDqWarning(record.dq) && !recovered) notices = withItem<NoticeKind>(notices, 'success');
   }
   return notices ?? NO_NOTICES;
 }
 
 /** A module function, not a closure in noticesFor: nothing is made per call on the common path. */
 function has(transitions: readonly AlertTransition[], kind: AlertTransition['kind']): boolean {
-  for (const t of transitions) if (t.kind === kind) return true;
+  // An index, not for…of: unoptimised, for…of made an iterator result per step.
+  for (let i = 0; i < transitions.length; i++) if (transitions[i].kind === kind) return true;
   return false;
 }
 
