@@ -47,7 +47,7 @@ export function noticesFor(record: RunRecord, transitions: readonly AlertTransit
 
 /** A module function, not a closure in noticesFor: nothing is made per call on the common path. */
 function has(transitions: readonly AlertTransition[], kind: AlertTransition['kind']): boolean {
-  // An index, not for…of: unoptimised, for…of made an iterator result per step.
+  // An index, not for…of, which makes an iterator unless the optimiser removes it.
   for (let i = 0; i < transitions.length; i++) if (transitions[i].kind === kind) return true;
   return false;
 }

@@ -1,8 +1,8 @@
-import * as baseline from './baseline';
+import * as baselineRule from './baseline';
 
 // Read once at load: findUnusualAgainst runs for every successful run, and under tsx (the bench,
 // the tests) each use of an import is a getter call with a keyed lookup inside.
-const { baselineRunsNeeded } = baseline;
+const { baselineRunsNeeded } = baselineRule;
 
 /**
  * Is a run unusual for its pipeline? Its rows and duration against the median of the pipeline's
