@@ -3,9 +3,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { earlyToleranceMs, learnCadence, nextDue } from '../../src/core/alerts/cadence';
 import { parseExpectations } from '../../src/core/alerts/expectations';
+import type { NoticeKind, NoticeSwitches, NotificationPolicy } from '../../src/core/alerts/policy';
+import { noticesFor } from '../../src/core/alerts/policy';
+import type { AlertTransition } from '../../src/core/alerts/tracker';
 import { AlertTracker, DEFAULT_ALERT_SETTINGS } from '../../src/core/alerts/tracker';
 import { newSeries, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from '../../src/core/alerts/stats';
-import { BASELINE_RUNS, findUnusual } from '../../src/core/alerts/unusual';
+import { baselineRunsNeeded } from '../../src/core/alerts/baseline';
+import type { RunMetrics, UnusualFinding, UnusualThresholds } from '../../src/core/alerts/unusual';
+import { BASELINE_RUNS, UNUSUAL_METRICS, findUnusual, findUnusualAgainst } from '../../src/core/alerts/unusual';
+import { isDqWarning } from '../../src/core/dataQuality';
+import type { RunRecord } from '../../src/core/runs';
 import { mkRecord } from '../support/records';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -260,6 +267,77 @@ describe('sorted windows against a plain model (property)', () => {
           assert.deepEqual(tracker.get(record.run.resultName)?.unusual, expected);
           history.push(metrics);
         }
+      }),
+    );
+  });
+});
+
+/** noticesFor as it was before it made its array lazily: the model the current one must match. */
+function noticesModel(record: RunRecord, transitions: readonly AlertTransition[], policy: NotificationPolicy, on: NoticeSwitches): NoticeKind[] {
+  const has = (kind: AlertTransition['kind']) => transitions.some((t) => t.kind === kind);
+  const notices: NoticeKind[] = [];
+  const status = record.run.statusKind;
+  const failureNews = policy === 'everyEvent' || has('firstFailure');
+  if (status === 'failed' && on.failed && failureNews) notices.push('failed');
+  if (status === 'completed_with_errors' && on.completedWithErrors && failureNews) notices.push('completed_with_errors');
+  if (status === 'success') {
+    if (has('recovered') && on.recovered) notices.push('recovered');
+    const dqNews = policy === 'everyEvent' ? isDqWarning(record.dq) : has('dqChanged') || has('dqGrew');
+    if (dqNews && on.dataQuality) notices.push('dq_warning');
+    if (has('unusual') && on.unusual) notices.push('unusual');
+    if (on.success && !isDqWarning(record.dq) && !notices.includes('recovered')) notices.push('success');
+  }
+  return notices;
+}
+
+describe('the notification policy against a plain model (property)', () => {
+  const TRANSITIONS: readonly AlertTransition[] = [
+    { kind: 'firstFailure' },
+    { kind: 'stillFailing', failures: 2, since: T0 },
+    { kind: 'recovered', failures: 1, downMs: 60_000 },
+    { kind: 'dqChanged', from: undefined, to: 'dropped' },
+    { kind: 'dqGrew', percent: 10, usualPercent: 2 },
+    { kind: 'unusual', findings: [] },
+    { kind: 'backOnTime', lateByMs: 0, after: 'learned' },
+  ];
+  test('any run, transitions, policy and switches: the same notices in the same order', () => {
+    const switches = fc.record({ failed: fc.boolean(), completedWithErrors: fc.boolean(), dataQuality: fc.boolean(), success: fc.boolean(), recovered: fc.boolean(), unusual: fc.boolean() });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('success', 'failed', 'completed_with_errors', 'running', 'odd'),
+        fc.integer({ min: 0, max: 3 }),
+        fc.subarray([...TRANSITIONS]),
+        fc.constantFrom<NotificationPolicy>('onChange', 'everyEvent'),
+        switches,
+        (status, dropped, transitions, policy, on) => {
+          const record = mkRecord({ status, loaded: 100, exported: 100 - dropped });
+          assert.deepEqual([...noticesFor(record, transitions, policy, on)], noticesModel(record, transitions, policy, on));
+        },
+      ),
+    );
+  });
+});
+
+describe('unusual-run findings against a plain model (property)', () => {
+  /** findUnusualAgainst as it was before it built its array at its size. */
+  function findingsModel(run: RunMetrics, runs: number, usual: readonly number[], t: UnusualThresholds): UnusualFinding[] {
+    if (runs < baselineRunsNeeded(t.minRuns) || !(t.factor > 1)) return [];
+    const out: UnusualFinding[] = [];
+    UNUSUAL_METRICS.forEach((metric, i) => {
+      const value = run[metric];
+      if (!(usual[i] > 0)) return;
+      if (value >= usual[i] * t.factor) out.push({ metric, value, median: usual[i], direction: 'above' });
+      else if (metric !== 'duration_ms' && value * t.factor <= usual[i]) out.push({ metric, value, median: usual[i], direction: 'below' });
+    });
+    return out;
+  }
+  test('any values, medians (0, negative and NaN included) and thresholds: the same findings in the same order', () => {
+    const n = fc.oneof(fc.integer({ min: -10, max: 1000 }), fc.constantFrom(0, NaN, 0.5));
+    fc.assert(
+      fc.property(fc.tuple(n, n, n), fc.tuple(n, n, n), fc.integer({ min: 0, max: 30 }), fc.constantFrom(0, 1, 2, 3, 10), fc.constantFrom(0, 1, 5, NaN, 2.5), ([l, e, d], usual, runs, factor, minRuns) => {
+        const run = { rows_loaded: l, rows_exported: e, duration_ms: d };
+        const t = { factor, minRuns };
+        assert.deepEqual([...findUnusualAgainst(run, runs, usual[0], usual[1], usual[2], t)], findingsModel(run, runs, usual, t));
       }),
     );
   });

@@ -1,5 +1,6 @@
 import { isDqWarning } from '../dataQuality';
 import type { RunRecord } from '../runs';
+import { withItem } from './list';
 import type { AlertTransition } from './tracker';
 
 /**
@@ -26,24 +27,28 @@ export interface NoticeSwitches {
 export function noticesFor(record: RunRecord, transitions: readonly AlertTransition[], policy: NotificationPolicy, on: NoticeSwitches): readonly NoticeKind[] {
   // The common case, a steady run with nothing to say, allocates nothing.
   if (transitions.length === 0 && policy === 'onChange' && !(on.success && record.run.statusKind === 'success')) return NO_NOTICES;
-  const notices: NoticeKind[] = [];
+  // Made at the first notice: most runs with transitions (a failure that goes on, an unusual run
+  // nobody asked to hear about) deserve none.
+  let notices: NoticeKind[] | undefined;
   const status = record.run.statusKind;
   const failureNews = policy === 'everyEvent' || has(transitions, 'firstFailure');
-  if (status === 'failed' && on.failed && failureNews) notices.push('failed');
-  if (status === 'completed_with_errors' && on.completedWithErrors && failureNews) notices.push('completed_with_errors');
+  if (status === 'failed' && on.failed && failureNews) notices = withItem<NoticeKind>(notices, 'failed');
+  if (status === 'completed_with_errors' && on.completedWithErrors && failureNews) notices = withItem<NoticeKind>(notices, 'completed_with_errors');
   if (status === 'success') {
-    if (has(transitions, 'recovered') && on.recovered) notices.push('recovered');
+    const recovered = has(transitions, 'recovered') && on.recovered;
+    if (recovered) notices = withItem<NoticeKind>(notices, 'recovered');
     const dqNews = policy === 'everyEvent' ? isDqWarning(record.dq) : has(transitions, 'dqChanged') || has(transitions, 'dqGrew');
-    if (dqNews && on.dataQuality) notices.push('dq_warning');
-    if (has(transitions, 'unusual') && on.unusual) notices.push('unusual');
-    if (on.success && !isDqWarning(record.dq) && !notices.includes('recovered')) notices.push('success');
+    if (dqNews && on.dataQuality) notices = withItem<NoticeKind>(notices, 'dq_warning');
+    if (has(transitions, 'unusual') && on.unusual) notices = withItem<NoticeKind>(notices, 'unusual');
+    if (on.success && !isDqWarning(record.dq) && !recovered) notices = withItem<NoticeKind>(notices, 'success');
   }
-  return notices;
+  return notices ?? NO_NOTICES;
 }
 
 /** A module function, not a closure in noticesFor: nothing is made per call on the common path. */
 function has(transitions: readonly AlertTransition[], kind: AlertTransition['kind']): boolean {
-  for (const t of transitions) if (t.kind === kind) return true;
+  // An index, not for…of, which makes an iterator unless the optimiser removes it.
+  for (let i = 0; i < transitions.length; i++) if (transitions[i].kind === kind) return true;
   return false;
 }
 

@@ -1,4 +1,8 @@
-import { baselineRunsNeeded } from './baseline';
+import * as baselineRule from './baseline';
+
+// Read once at load: findUnusualAgainst runs for every successful run, and under tsx (the bench,
+// the tests) each use of an import is a getter call with a keyed lookup inside.
+const { baselineRunsNeeded } = baselineRule;
 
 /**
  * Is a run unusual for its pipeline? Its rows and duration against the median of the pipeline's
@@ -50,18 +54,24 @@ export function findUnusual(run: RunMetrics, baseline: Baseline, thresholds: Unu
 export function findUnusualAgainst(run: RunMetrics, runs: number, usualLoaded: number, usualExported: number, usualDuration: number, thresholds: UnusualThresholds): readonly UnusualFinding[] {
   const factor = thresholds.factor;
   if (runs < baselineRunsNeeded(thresholds.minRuns) || !(factor > 1)) return NONE;
-  let findings = judge(undefined, 'rows_loaded', run.rows_loaded, usualLoaded, factor, true);
-  findings = judge(findings, 'rows_exported', run.rows_exported, usualExported, factor, true);
-  findings = judge(findings, 'duration_ms', run.duration_ms, usualDuration, factor, false);
-  return findings ?? NONE;
+  const loaded = judge('rows_loaded', run.rows_loaded, usualLoaded, factor, true);
+  const exported = judge('rows_exported', run.rows_exported, usualExported, factor, true);
+  const duration = judge('duration_ms', run.duration_ms, usualDuration, factor, false);
+  if (!loaded && !exported && !duration) return NONE;
+  // One array at its size: a push onto a one-element array reserves room for 17, and a run with
+  // too few rows usually has two findings (loaded and exported).
+  if (loaded && exported) return duration ? [loaded, exported, duration] : [loaded, exported];
+  const first = loaded ?? exported;
+  if (!first) return [duration!];
+  return duration ? [first, duration] : [first];
 }
 
-/** `findings` with this metric's finding added, if it has one (a new array for the first). */
-function judge(findings: UnusualFinding[] | undefined, metric: UnusualMetric, value: number, usual: number, factor: number, lowIsNews: boolean): UnusualFinding[] | undefined {
-  if (!(usual > 0)) return findings;
-  if (value >= usual * factor) (findings ??= []).push({ metric, value, median: usual, direction: 'above' });
-  else if (lowIsNews && value * factor <= usual) (findings ??= []).push({ metric, value, median: usual, direction: 'below' });
-  return findings;
+/** This metric's finding, if it has one. */
+function judge(metric: UnusualMetric, value: number, usual: number, factor: number, lowIsNews: boolean): UnusualFinding | undefined {
+  if (!(usual > 0)) return undefined;
+  if (value >= usual * factor) return { metric, value, median: usual, direction: 'above' };
+  if (lowIsNews && value * factor <= usual) return { metric, value, median: usual, direction: 'below' };
+  return undefined;
 }
 
 /** Most runs are usual: one shared empty answer, no allocation per event. */
