@@ -1,26 +1,16 @@
-import * as clock from '../clock';
+import { boundedInstant } from '../clock';
 import type { DqVerdict } from '../dataQuality';
-import * as dataQuality from '../dataQuality';
-import * as goTime from '../goTime';
+import { isDqWarning } from '../dataQuality';
+import { goTimeEpochMs } from '../goTime';
 import type { RunRecord } from '../runs';
 import type { Cadence, Due } from './cadence';
 import { LEARN_WINDOW, learnCadence, nextDue } from './cadence';
 import type { Expectation } from './expectations';
 import { expectationFor } from './expectations';
-import * as list from './list';
-import * as stats from './stats';
+import { withItem } from './list';
 import type { UnusualFinding, UnusualThresholds } from './unusual';
-import * as unusual from './unusual';
-
-// What observe uses, read once at load: it runs for every event, and where the TypeScript runs
-// through tsx (the bench, the tests) each use of an import is a getter call with a keyed lookup
-// inside, which cost observe about a quarter of its time (the shipped bundle has no getters).
-const { boundedInstant } = clock;
-const { isDqWarning } = dataQuality;
-const { goTimeEpochMs } = goTime;
-const { withItem } = list;
-const { BASELINE_RUNS, NONE, findUnusualAgainst } = unusual;
-const { newSeries, ringPush, ringSlots, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } = stats;
+import { BASELINE_RUNS, NONE, findUnusualAgainst } from './unusual';
+import { newSeries, ringPush, ringSlots, ringValues, sortedMedian, sortedPush, sortedWindowSlots, windowCount } from './stats';
 
 /**
  * What each pipeline has been doing, turned into transitions: the first failure, a failure that

@@ -1,8 +1,4 @@
-import * as baselineRule from './baseline';
-
-// Read once at load: findUnusualAgainst runs for every successful run, and under tsx (the bench,
-// the tests) each use of an import is a getter call with a keyed lookup inside.
-const { baselineRunsNeeded } = baselineRule;
+import { baselineRunsNeeded } from './baseline';
 
 /**
  * Is a run unusual for its pipeline? Its rows and duration against the median of the pipeline's
