@@ -82,10 +82,8 @@ export function measureAlertRules(events: number, pipelines: number, rounds: num
 
 /**
  * For instruction counts (BENCHMARKS.md section 9a-9c), one process per figure:
- *   valgrind --tool=callgrind node --single-threaded --predictable --expose-gc --import tsx bench/alerts.ts <with|without> <warm-up events> <measured events>
- * or the same on a bundle as the extension ships (no tsx getters per import):
- *   npx esbuild bench/alerts.ts --bundle --platform=node --target=node18 --outfile=/tmp/alerts.js
- *   valgrind --tool=callgrind node --single-threaded --predictable --expose-gc /tmp/alerts.js <with|without> <warm-up> <measured>
+ *   valgrind --tool=callgrind node --single-threaded --predictable --expose-gc .bench/alerts.js <with|without> <warm-up events> <measured events>
+ * (.bench/alerts.js: the bundle `npm run bench` makes, as the extension ships, with no tsx getter per import).
  * Instructions per event = (total with N measured − total with 0 measured) ÷ N, same warm-up.
  */
 function instructionsMode(args: readonly string[]): void {

@@ -8,6 +8,7 @@
 //   flood.ts --store <port> <events> <rate>  the process under test (run with --expose-gc)
 //   flood.ts --publish <port> <events> <rate> the publisher
 import { fork } from 'node:child_process';
+import { benchProcess } from './benchProcess';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { KeySpace } from '../src/core/keySpace';
@@ -40,7 +41,8 @@ function failedEvent(name: string, now: string): string {
 
 export function measureFlood(port: number, events: number, rate: number): Promise<FloodFigures> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--store', String(port), String(events), String(rate)], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const self = benchProcess('flood', ['--expose-gc']);
+    const child = fork(self.file, ['--store', String(port), String(events), String(rate)], { execArgv: self.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (figures: FloodFigures) => resolve(figures));
     child.once('exit', (code) => code !== 0 && reject(new Error(`flood child exited with ${code}`)));
   });
@@ -92,7 +94,8 @@ async function underTest(port: number, events: number, rate: number): Promise<Fl
   store.onDidAddRun((record) => record.run.resultName.startsWith('FLOOD_') && received++);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const publisher = fork(__filename, ['--publish', String(port), String(events), String(rate)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const self = benchProcess('flood');
+  const publisher = fork(self.file, ['--publish', String(port), String(events), String(rate)], { execArgv: self.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let publishMs = -1;
   publisher.once('message', (m: { publishMs: number }) => (publishMs = m.publishMs));
   const pollMs: number[] = [];

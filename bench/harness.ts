@@ -3,7 +3,7 @@
 // cleanup of all of them. Sections (bench/sections/) measure with it; bench/report.ts words the rows.
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type Redis from 'ioredis';
 import type { ConnectionTuning } from '../src/core/connection';
 import { problemText } from '../src/cli/problemText';
@@ -16,6 +16,7 @@ import { startRedis } from '../test/support/redisServer';
 import type { RedisServer } from '../test/support/redisServer';
 import type { PublisherCommand, PublisherReply } from './publisher';
 import type { MemoryCommand, MemoryReply } from './memory';
+import { benchProcess } from './benchProcess';
 
 export const ROOT = resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -23,8 +24,6 @@ export const QUICK = argv.includes('--quick');
 export const WRITE_REPORT = argv.includes('--write-report');
 export const NO_BUILD = argv.includes('--no-build');
 export const ONLY = new Set((argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '').split(',').filter(Boolean));
-const TSX_EXEC_ARGV = ['--import', 'tsx'];
-
 export const CONFIG = QUICK
   ? {
       drainEvents: 20_000,
@@ -122,7 +121,8 @@ export class Publisher {
   private pending: { resolve: (r: PublisherReply) => void; reject: (e: Error) => void } | undefined;
 
   constructor() {
-    this.child = fork(join(__dirname, 'publisher.ts'), [], { execArgv: TSX_EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const publisher = benchProcess('publisher');
+    this.child = fork(publisher.file, [], { execArgv: publisher.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: PublisherReply | { op: 'error'; message: string }) => {
       const p = this.pending;
       this.pending = undefined;
@@ -148,7 +148,8 @@ export class Publisher {
 
 export function memoryRound(): Promise<MemoryReply> {
   return new Promise((resolvePromise, reject) => {
-    const child = fork(join(__dirname, 'memory.ts'), [], { execArgv: ['--expose-gc', ...TSX_EXEC_ARGV], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const memory = benchProcess('memory', ['--expose-gc']);
+    const child = fork(memory.file, [], { execArgv: memory.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (m: MemoryReply | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolvePromise(m)));
     child.once('exit', (code) => code !== 0 && reject(new Error(`memory child exited with ${code}`)));
     const cmd: MemoryCommand = { checkpoints: CONFIG.memoryCheckpoints, names: NAMES, poolSize: POOL_SIZE, noHistoryEvents: CONFIG.memoryCheckpoints[0] };

@@ -5,6 +5,7 @@
 //   measureOrchestratorPolling(jobs, rounds)   from bench/run.ts, or standalone:
 //   node --import tsx bench/orchestrator.ts [--quick]
 import { fork } from 'node:child_process';
+import { benchProcess } from './benchProcess';
 import { diffJobs } from '../src/core/orchestrator/jobDiff';
 import { list, job } from '../src/core/orchestrator/normalize';
 import { JobPoller } from '../src/core/orchestrator/poller';
@@ -104,7 +105,8 @@ export async function measureOrchestratorPolling(jobs: number, rounds: number): 
  */
 export function measureJobRows(jobs: number, rounds: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--rows', String(jobs), String(rounds)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const self = benchProcess('orchestrator');
+    const child = fork(self.file, ['--rows', String(jobs), String(rounds)], { execArgv: self.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (m: number[] | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
     child.once('exit', (code) => code !== 0 && reject(new Error(`job rows child exited with ${code}`)));
   });
@@ -141,7 +143,8 @@ if (process.argv[2] === '--rows') {
     (ms) => process.send?.(ms, () => process.exit(0)),
     (err: unknown) => process.send?.({ error: String((err as Error)?.stack ?? err) }, () => process.exit(1)),
   );
-} else if (require.main === module) {
+} else if (/[\\/]orchestrator\.[jt]s$/.test(process.argv[1] ?? '')) {
+  // Run directly (this file, or its bundle), not imported by bench/run.ts (require.main would be the bundle's).
   const quick = process.argv.includes('--quick');
   void (async () => {
     for (const jobs of [100, 500]) {

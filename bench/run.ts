@@ -5,7 +5,9 @@
 // Options: --quick  --write-report  --only=ceiling,latency,burst,memory,reconcile,footprint,workspace,alerts,history,streams,recorder,flood,cli,tree,orchestrator,hostflood
 //          --no-build (footprint: measure the existing dist/ instead of a fresh production build)
 //          --only=ingest runs only the ingest rounds and prints them, for profiling:
-//            node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/run.ts --only=ingest
+//            node --cpu-prof --cpu-prof-dir=/tmp/prof .bench/run.js --only=ingest
+//          (.bench/ is the bundle `npm run bench` makes, scripts/bench.mjs; `node --import tsx bench/run.ts`
+//          runs the sources instead, slower per event: tsx makes every imported name a getter)
 //
 // Everything runs against a redis-server of its own (a free loopback port, no persistence) with a
 // load generator in a separate process (bench/publisher.ts). See BENCHMARKS.md for the method.

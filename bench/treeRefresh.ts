@@ -3,6 +3,7 @@
 // Measured in a child process of its own, with a working stand-in for the vscode module
 // (bench/vscodeStub.ts); the store is filled through decodeMessage and addRun with realistic payloads.
 import { fork } from 'node:child_process';
+import { benchProcess } from './benchProcess';
 import { installVscodeStub } from './vscodeStub';
 import { PREFIX, payloadPool } from './payloads';
 
@@ -18,7 +19,8 @@ export interface TreeRefreshFigures {
 
 export function measureTreeRefresh(pipelines: number, runsPerPipeline: number, rounds: number): Promise<TreeRefreshFigures> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--child', String(pipelines), String(runsPerPipeline), String(rounds)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const self = benchProcess('treeRefresh');
+    const child = fork(self.file, ['--child', String(pipelines), String(runsPerPipeline), String(rounds)], { execArgv: self.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (m: TreeRefreshFigures | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
     child.once('exit', (code) => code !== 0 && reject(new Error(`tree refresh child exited with ${code}`)));
   });
