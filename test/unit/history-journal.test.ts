@@ -587,6 +587,36 @@ describe('the history journal across sessions, under a flood, and when the disk 
     assert.deepEqual(view(again), view(store));
   });
 
+  test('a run written as its bytes has the line mutationLine would write: names to escape, a run read from a stream, any receivedAt', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const j = journal(store, dir);
+    const lines: string[] = [];
+    const cases: Array<[string, number, boolean]> = [
+      ['PLAIN', T0, false],
+      ['ВЫГРУЗКА', 0, false],
+      ['q"uo\\te\u0001\u007f', 1, false],
+      ['\ud800lone', -5, false],
+      ['FROM_STREAM', 9_007_199_254_740_991, true],
+      ['FRACTION', 1.5, false],
+      ['PADDED', 100_000_007, false],
+      ['EIGHT', 99_999_999, false],
+    ];
+    for (const [name, at, fromStream] of cases) {
+      const payload = JSON.stringify(mkRun(name).result);
+      const decoded = decodePayload('x', name, payload, 0);
+      if (decoded.kind !== 'run') assert.fail(`${name} decodes`);
+      store.addRun(decoded.run, 'live', at, fromStream, Buffer.from(payload));
+      lines.push(`{"o":"r","n":${JSON.stringify(name)},"s":"live","a":${at}${fromStream ? ',"t":1' : ''},"e":${payload}}\n`);
+    }
+    j.dispose();
+    const text = readFileSync(j.file, 'utf8');
+    for (const line of lines) assert.ok(text.includes(line), line);
+    const { store: again } = reload(dir);
+    assert.equal(again.get('FROM_STREAM')?.latest.fromStream, true, 'read from a stream, as it was');
+    assert.equal(again.get('PLAIN')?.latest.fromStream, undefined);
+  });
+
   test('a flood of names: a name evicted before it was written costs nothing; evictions of written ones share lines', () => {
     const dir = freshDir();
     const store = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 100 } });

@@ -64,6 +64,31 @@ export class ChunkedWriter {
     this.text(tail);
   }
 
+  /**
+   * Room for a line of at most `maxBytes`, put straight into `bytes` from `at` (what is collected
+   * is written first when it would not fit), then `commit(end)`; false when no chunk could hold it.
+   */
+  reserve(maxBytes: number): boolean {
+    if (maxBytes > CHUNK_BYTES) return false;
+    if (maxBytes > CHUNK_BYTES - this.used) this.end();
+    return true;
+  }
+
+  /** The buffer a reserved line goes into, and where. */
+  get bytes(): Buffer {
+    return this.buffer;
+  }
+
+  get at(): number {
+    return this.used;
+  }
+
+  /** A reserved line now ends at `end`. */
+  commit(end: number): void {
+    this.lines++;
+    this.used = end;
+  }
+
   /** Bytes collected, not written yet. */
   get buffered(): number {
     return this.used;

@@ -1,6 +1,6 @@
 import type { StoreMutation } from '../storeTypes';
 import type { ChunkedWriter } from './journalFile';
-import { forgetLine, mutationLine, runLineAround, seenLine } from './records';
+import { forgetLine, mutationLine, putRunLine, runLineAround, seenLine } from './records';
 
 /** A record the journal has yet to write: a change to the model, or "last seen". */
 export type Pending = StoreMutation | { readonly kind: 'seen'; readonly at: number };
@@ -124,9 +124,11 @@ export class PendingRecords {
       const name = item.kind === 'run' ? item.record.run.resultName : item.resultName;
       // A forget of this name must come before its new records.
       if (forgetSet.has(name)) flushForgets();
-      const around = item.kind === 'run' ? runLineAround(item) : undefined;
-      if (around) out.addBytes(around.head, around.wire, '}\n');
-      else out.add(mutationLine(item));
+      if (item.kind !== 'run' || !putRunLine(item, out)) {
+        const around = item.kind === 'run' ? runLineAround(item) : undefined;
+        if (around) out.addBytes(around.head, around.wire, '}\n');
+        else out.add(mutationLine(item));
+      }
       this.onDisk.add(name);
     }
     flushForgets();
