@@ -143,8 +143,6 @@ export function mutationLine(m: StoreMutation): string {
  */
 export function parseLine(line: string, names?: Names): JournalLine | undefined {
   if (line.length > MAX_LINE_CHARS) return undefined;
-  const run = parseRunLine(line, names);
-  if (run !== null) return run;
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -158,9 +156,15 @@ export function parseLine(line: string, names?: Names): JournalLine | undefined 
       return typeof o.v === 'number' && typeof o.id === 'string' && isTime(o.at) ? { kind: 'header', version: o.v, identity: o.id, at: o.at } : undefined;
     case 'z':
       return isTime(o.at) ? { kind: 'seen', at: o.at } : undefined;
-    case 'r':
+    case 'r': {
       if (!isName(o.n) || typeof o.s !== 'string' || !SOURCES.has(o.s) || !isTime(o.a)) return undefined;
-      return runRecordLine(names ? names.share(o.n) : o.n, o.s, o.a, o.t === 1, o.e, names);
+      if (names && o.e !== null && typeof o.e === 'object') shareNames(o.e as Record<string, unknown>, names);
+      // The store judges data quality again on apply, with its own tolerance.
+      const outcome = decodeParsed('history', names ? names.share(o.n) : o.n, o.e, '', o.a);
+      if (outcome.kind !== 'run') return undefined;
+      const record: RunRecord = { kind: 'run', run: outcome.run, dq: assessDataQuality(outcome.run), source: o.s as RunSource, receivedAt: o.a, ...(o.t === 1 && { fromStream: true as const }) };
+      return { kind: 'mutation', mutation: { kind: 'run', record } };
+    }
     case 'g': {
       if (!isName(o.n) || !isTime(o.f) || !isTime(o.t) || typeof o.w !== 'string') return undefined;
       const gap: GapMarker = { kind: 'gap', from: o.f, to: o.t, reason: truncate(o.w, MAX_REASON_CHARS) };
@@ -179,64 +183,6 @@ export function parseLine(line: string, names?: Names): JournalLine | undefined 
   }
 }
 
-/** A run's record from its checked fields (the name shared already); the payload is checked as the wire's are. */
-function runRecordLine(name: string, source: string, receivedAt: number, fromStream: boolean, payload: unknown, names: Names | undefined): JournalLine | undefined {
-  if (names && payload !== null && typeof payload === 'object') shareNames(payload as Record<string, unknown>, names);
-  // The store judges data quality again on apply, with its own tolerance.
-  const outcome = decodeParsed('history', name, payload, '', receivedAt);
-  if (outcome.kind !== 'run') return undefined;
-  const record: RunRecord = { kind: 'run', run: outcome.run, dq: assessDataQuality(outcome.run), source: source as RunSource, receivedAt, ...(fromStream && { fromStream: true as const }) };
-  return { kind: 'mutation', mutation: { kind: 'run', record } };
-}
-
-const RUN_HEAD = '{"o":"r","n":"';
-
-/**
- * A run's line in the shape the journal writes ({"o":"r","n":"…","s":"…","a":…[,"t":1],"e":…}, a
- * name with nothing to unescape, a time of up to 15 digits): the fields read off the text and only
- * the payload given to JSON.parse (~a fifth less to parse per line). Such a line is valid JSON exactly
- * when its payload is, with these fields. null: any other line, read whole by JSON.parse (as
- * is a payload JSON.parse rejects), so every line is accepted or rejected as before.
- */
-function parseRunLine(line: string, names: Names | undefined): JournalLine | undefined | null {
-  if (!line.startsWith(RUN_HEAD)) return null;
-  let at = RUN_HEAD.length;
-  for (let c = line.charCodeAt(at); c !== 0x22; c = line.charCodeAt(++at)) {
-    if (!(c >= 0x20) || c === 0x5c) return null; // an escape, a control character, or the end (NaN)
-  }
-  const nameEnd = at;
-  if (!line.startsWith(',"s":"', nameEnd + 1)) return null;
-  const sourceEnd = line.indexOf('"', nameEnd + 7);
-  const source = sourceEnd < 0 ? '' : line.slice(nameEnd + 7, sourceEnd);
-  if (!SOURCES.has(source) || !line.startsWith(',"a":', sourceEnd + 1)) return null;
-  const digitsAt = sourceEnd + 6;
-  let receivedAt = 0;
-  for (at = digitsAt; at < line.length; at++) {
-    const digit = line.charCodeAt(at) - 48;
-    if (!(digit >= 0 && digit <= 9)) break;
-    receivedAt = receivedAt * 10 + digit;
-  }
-  if (at === digitsAt || at - digitsAt > 15 || (at - digitsAt > 1 && line.charCodeAt(digitsAt) === 48)) return null;
-  const fromStream = line.startsWith(',"t":1', at);
-  if (fromStream) at += 6;
-  if (!line.startsWith(',"e":', at) || line.charCodeAt(line.length - 1) !== 0x7d) return null;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(line.slice(at + 5, line.length - 1));
-  } catch {
-    return null;
-  }
-  if (nameEnd === RUN_HEAD.length) return undefined; // an empty name
-  const name = names ? names.shareIn(line, RUN_HEAD.length, nameEnd) : ownCopy(line, RUN_HEAD.length, nameEnd);
-  if (!isName(name)) return undefined;
-  return runRecordLine(name, source, receivedAt, fromStream, payload, names);
-}
-
-/** line[from, to), text with nothing to unescape, as a string of its own (a slice would keep the whole line). */
-function ownCopy(line: string, from: number, to: number): string {
-  return JSON.parse(line.slice(from - 1, to + 1)) as string;
-}
-
 /**
  * One string for each of the texts many runs repeat (a pipeline's names, a status): a load would
  * otherwise keep a copy per run (JSON.parse makes each anew), a fifth of a run's heap.
@@ -249,12 +195,6 @@ export class Names {
     if (known !== undefined) return known;
     if (this.known.size < MAX_SHARED_NAMES) this.known.set(text, text);
     return text;
-  }
-
-  /** share() of line[from, to), text with nothing to unescape: a new one is copied first (ownCopy). */
-  shareIn(line: string, from: number, to: number): string {
-    const known = this.known.get(line.slice(from, to));
-    return known ?? this.share(ownCopy(line, from, to));
   }
 }
 
