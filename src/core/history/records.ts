@@ -158,7 +158,7 @@ export function parseLine(line: string, names?: Names): JournalLine | undefined 
       return isTime(o.at) ? { kind: 'seen', at: o.at } : undefined;
     case 'r': {
       if (!isName(o.n) || typeof o.s !== 'string' || !SOURCES.has(o.s) || !isTime(o.a)) return undefined;
-      if (names && o.e !== null && typeof o.e === 'object') shareNames(o.e as Record<string, unknown>, names);
+      if (names && o.e !== null && typeof o.e === 'object') shareNames(o.e, names);
       // The store judges data quality again on apply, with its own tolerance.
       const outcome = decodeParsed('history', names ? names.share(o.n) : o.n, o.e, '', o.a);
       if (outcome.kind !== 'run') return undefined;
@@ -199,13 +199,12 @@ export class Names {
 }
 
 const MAX_SHARED_NAMES = 100_000;
-const SHARED_FIELDS = ['pipeline_name', 'result_name', 'status'] as const;
-
-function shareNames(result: Record<string, unknown>, names: Names): void {
-  for (const field of SHARED_FIELDS) {
-    const value = result[field];
-    if (typeof value === 'string' && value.length <= 4096 && Object.hasOwn(result, field)) result[field] = names.share(value);
-  }
+/** pipeline_name, result_name and status shared (named loads: a keyed load per field in a loop cost more than the Map). */
+function shareNames(result: { pipeline_name?: unknown; result_name?: unknown; status?: unknown }, names: Names): void {
+  const { pipeline_name: pipeline, result_name: resultName, status } = result;
+  if (typeof pipeline === 'string' && pipeline.length <= 4096 && Object.hasOwn(result, 'pipeline_name')) result.pipeline_name = names.share(pipeline);
+  if (typeof resultName === 'string' && resultName.length <= 4096 && Object.hasOwn(result, 'result_name')) result.result_name = names.share(resultName);
+  if (typeof status === 'string' && status.length <= 4096 && Object.hasOwn(result, 'status')) result.status = names.share(status);
 }
 
 function isName(value: unknown): value is string {
