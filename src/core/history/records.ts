@@ -2,7 +2,7 @@ import { assessDataQuality } from '../dataQuality';
 import { decodeParsed } from '../decode';
 import { truncate } from '../text';
 import type { StoreMutation } from '../storeTypes';
-import type { ChunkedWriter } from './journalFile';
+import type { LineSink } from './journalFile';
 import type { GapMarker, RunRecord, RunSource } from '../runs';
 
 /**
@@ -57,7 +57,7 @@ export function runLineAround(m: Extract<StoreMutation, { kind: 'run' }>): { hea
  * parts byte by byte, no head string (runLineAround's line, byte for byte). False when it cannot:
  * no bytes, bytes that cannot stand in a line, or a line longer than a chunk (then runLineAround).
  */
-export function putRunLine(m: Extract<StoreMutation, { kind: 'run' }>, out: ChunkedWriter): boolean {
+export function putRunLine(m: Extract<StoreMutation, { kind: 'run' }>, out: LineSink): boolean {
   const { wire, record } = m;
   if (!wire || wire.length > MAX_LINE_CHARS - 4096 || !SOURCES.has(record.source) || wire.indexOf(0x0a) >= 0) return false;
   const name = record.run.resultName;
