@@ -171,7 +171,7 @@ export function decodeParsed(source: string, resultName: string, parsed: unknown
   const finished = parseGoTime(checked.finished_at);
   if (!finished.ok) return reject(source, resultName, `finished_at: ${finished.reason}`, text, receivedAt);
   const statusKind = KNOWN_STATUSES.has(checked.status) ? (checked.status as StatusKind) : 'unknown';
-  return { kind: 'run', run: new DecodedRun(checked, statusKind, resultName, checked.result_name !== resultName) };
+  return { kind: 'run', run: new DecodedRun(checked, statusKind, resultName, checked.result_name !== resultName, started.time, finished.time) };
 }
 
 /** Returns the typed result, or a sentence saying which field is wrong and how. */
@@ -390,19 +390,18 @@ function hasExtraFields(result: TdtpResult): boolean {
 }
 
 /**
- * A validated run. Its times were checked when it was decoded; the parsed GoTime objects are made
- * again on first use and kept from then on, so the history of runs nobody looks at holds only the
- * JSON object (two GoTime objects and their numbers per run were a quarter of the model's heap).
+ * A validated run. A decoded one keeps the times its checks parsed (a history keeps only its latest
+ * run whole: KeptRun packs the older ones from these, without parsing the texts again); one made
+ * otherwise parses them on first use and keeps them from then on (null: not parsed yet).
  */
 class DecodedRun implements PipelineRun {
-  private startedValue: GoTime | undefined | null = null;
-  private finishedValue: GoTime | undefined | null = null;
-
   constructor(
     readonly result: TdtpResult,
     readonly statusKind: StatusKind,
     readonly resultName: string,
     readonly resultNameMismatch: boolean,
+    private startedValue: GoTime | undefined | null = null,
+    private finishedValue: GoTime | undefined | null = null,
   ) {}
 
   get startedAt(): GoTime | undefined {

@@ -65,8 +65,8 @@ export class KeptRun {
       verdict = VERDICTS.length;
       (rare ??= {}).dq = record.dq;
     }
-    const fin = packTime(finishedText);
-    const start = fin !== undefined ? packTime(startedText) : undefined;
+    const fin = packRunTime(finishedText, record.run.finishedAt);
+    const start = fin !== undefined ? packRunTime(startedText, record.run.startedAt) : undefined;
     const numeric = fin !== undefined && start !== undefined;
     const flags = SOURCES.indexOf(record.source) | (STATUS_KINDS.indexOf(record.run.statusKind) << 2) | (record.run.resultNameMismatch ? MISMATCH : 0) | (verdict << 5);
     return new KeptRun(
@@ -207,7 +207,15 @@ function extraKeysIfCanonical(r: TdtpResult): readonly string[] | undefined {
 export function packTime(text: string): { epochMs: number; zone: number } | undefined {
   if (text === GO_ZERO_TIME) return undefined;
   const parsed = parseGoTime(text);
-  const time: GoTime | undefined = parsed.ok ? parsed.time : undefined;
+  return packParsed(text, parsed.ok ? parsed.time : undefined);
+}
+
+/** packTime(text), from the run's parsed time when it was parsed from this very text (decode keeps it). */
+function packRunTime(text: string, time: GoTime | undefined): { epochMs: number; zone: number } | undefined {
+  return time !== undefined && time.text === text ? packParsed(text, time) : packTime(text);
+}
+
+function packParsed(text: string, time: GoTime | undefined): { epochMs: number; zone: number } | undefined {
   if (!time || time.offsetMinutes % 15 !== 0 || Math.abs(time.offsetMinutes) > 24 * 60) return undefined;
   const zone = time.subMsNanos * 256 + (time.offsetMinutes / 15 + 128);
   return isGoWritten(text, time.offsetMinutes) ? { epochMs: time.epochMs, zone } : undefined;

@@ -587,6 +587,70 @@ describe('the history journal across sessions, under a flood, and when the disk 
     assert.deepEqual(view(again), view(store));
   });
 
+  test('a run written as its bytes has the line mutationLine would write: names to escape, a run read from a stream, any receivedAt', () => {
+    const dir = freshDir();
+    const store = newStore();
+    const j = journal(store, dir);
+    const lines: string[] = [];
+    const cases: Array<[string, number, boolean]> = [
+      ['PLAIN', T0, false],
+      ['ВЫГРУЗКА', 0, false],
+      ['q"uo\\te\u0001\u007f', 1, false],
+      ['\ud800lone', -5, false],
+      ['FROM_STREAM', 9_007_199_254_740_991, true],
+      ['FRACTION', 1.5, false],
+      ['PADDED', 100_000_007, false],
+      ['EIGHT', 99_999_999, false],
+    ];
+    for (const [name, at, fromStream] of cases) {
+      const payload = JSON.stringify(mkRun(name).result);
+      const decoded = decodePayload('x', name, payload, 0);
+      if (decoded.kind !== 'run') assert.fail(`${name} decodes`);
+      store.addRun(decoded.run, 'live', at, fromStream, Buffer.from(payload));
+      lines.push(`{"o":"r","n":${JSON.stringify(name)},"s":"live","a":${at}${fromStream ? ',"t":1' : ''},"e":${payload}}\n`);
+    }
+    j.dispose();
+    const text = readFileSync(j.file, 'utf8');
+    for (const line of lines) assert.ok(text.includes(line), line);
+    const { store: again } = reload(dir);
+    assert.equal(again.get('FROM_STREAM')?.latest.fromStream, true, 'read from a stream, as it was');
+    assert.equal(again.get('PLAIN')?.latest.fromStream, undefined);
+  });
+
+  test('runs encoded as they are added write the same file as runs encoded at the write: forgets in between, all forgotten mid-batch', () => {
+    const files: string[] = [];
+    for (const withBytes of [false, true]) {
+      const dir = freshDir();
+      const store = newStore();
+      const j = journal(store, dir, { flushMs: 1000, holdMs: 0, now: () => T0, compactSlackBytes: 1e12 });
+      let n = 0;
+      const add = (name: string) => {
+        const payload = JSON.stringify(mkRun(name, { duration_ms: ++n, started_at: '2025-11-18T10:00:00Z', finished_at: '2025-11-18T10:00:01Z' }).result);
+        const decoded = decodePayload('x', name, payload, 0);
+        if (decoded.kind !== 'run') assert.fail('decodes');
+        store.addRun(decoded.run, 'live', T0 + n, false, withBytes ? Buffer.from(payload) : undefined);
+      };
+      for (const name of ['A', 'B', 'C', 'A']) add(name);
+      j.flush();
+      add('B');
+      store.forget('A');
+      add('C');
+      add('A'); // after its forget: the forget line comes first
+      add('D');
+      store.forget(); // everything: what is pending goes, the forget stays
+      add('E');
+      store.forget('E');
+      add('F');
+      j.flush();
+      for (let i = 0; i < 5000; i++) add(`BULK_${i % 50}`); // past a write batch
+      j.dispose();
+      files.push(readFileSync(j.file, 'utf8'));
+      const { store: again } = reload(dir);
+      assert.deepEqual(view(again), view(store));
+    }
+    assert.equal(files[1], files[0]);
+  });
+
   test('a flood of names: a name evicted before it was written costs nothing; evictions of written ones share lines', () => {
     const dir = freshDir();
     const store = new PipelineStore({ coalesceMs: 0, limits: { maxPipelines: 100 } });

@@ -77,6 +77,18 @@ describe('KeptRun: a history run kept compact', () => {
     );
   });
 
+  test('packs the time texts the result holds, not times parsed from other texts before', () => {
+    const outcome = decodePayload('tdtp:pipeline:R', 'R', JSON.stringify({ pipeline_name: 'p', result_name: 'R', status: 'success', started_at: '2025-11-18T10:00:00Z', finished_at: '2025-11-18T10:00:01Z', duration_ms: 1, rows_loaded: 0, rows_exported: 0 }), 0);
+    if (outcome.kind !== 'run') assert.fail('decodes');
+    const result = outcome.run.result as unknown as Record<string, unknown>;
+    result.started_at = '2025-11-18T12:00:00+03:00';
+    result.finished_at = '2025-11-18T12:00:02.5+03:00';
+    const kept = KeptRun.of({ kind: 'run', run: outcome.run, dq: { kind: 'ok', toleratedRows: 0 }, source: 'live', receivedAt: 0 });
+    const back = kept?.expand('R').run.result;
+    assert.equal(back?.started_at, '2025-11-18T12:00:00+03:00');
+    assert.equal(back?.finished_at, '2025-11-18T12:00:02.5+03:00');
+  });
+
   test('a store gives the history back as it was added, and still knows a run read again', () => {
     const store = new PipelineStore({ coalesceMs: 0, historySize: 10 });
     const added: RunRecord[] = [];

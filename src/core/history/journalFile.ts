@@ -13,6 +13,9 @@ export const nodeIo: JournalIo = { writeSync: (fd, buffer, offset, length) => wr
 /** Records are gathered in a buffer of this size and written when it is full (no string of the whole model). */
 const CHUNK_BYTES = 256 * 1024;
 
+/** Lines encoded before are copied into the chunk up to this many bytes, else written as they are. */
+const COPY_BYTES = 16 * 1024;
+
 /** A buffer for ChunkedWriter, to reuse for writes one after another (never two writers at once). */
 export function chunkBuffer(): Buffer {
   return Buffer.allocUnsafe(CHUNK_BYTES);
@@ -28,8 +31,16 @@ export function writeAll(io: JournalIo, fd: number, bytes: Uint8Array): void {
   }
 }
 
+/** Where a line is put byte by byte (putRunLine): room for it asked first, its end told after. */
+export interface LineSink {
+  reserve(maxBytes: number): boolean;
+  readonly bytes: Buffer;
+  readonly at: number;
+  commit(end: number): void;
+}
+
 /** Collects lines (text, or bytes as received) in a buffer and writes it when full; counts what it wrote. */
-export class ChunkedWriter {
+export class ChunkedWriter implements LineSink {
   private used = 0;
   written = 0;
   lines = 0;
@@ -62,6 +73,45 @@ export class ChunkedWriter {
     this.buffer.set(bytes, this.used);
     this.used += bytes.length;
     this.text(tail);
+  }
+
+  /**
+   * Room for a line of at most `maxBytes`, put straight into `bytes` from `at` (what is collected
+   * is written first when it would not fit), then `commit(end)`; false when no chunk could hold it.
+   */
+  reserve(maxBytes: number): boolean {
+    if (maxBytes > CHUNK_BYTES) return false;
+    if (maxBytes > CHUNK_BYTES - this.used) this.end();
+    return true;
+  }
+
+  /** The buffer a reserved line goes into, and where. */
+  get bytes(): Buffer {
+    return this.buffer;
+  }
+
+  get at(): number {
+    return this.used;
+  }
+
+  /** A reserved line now ends at `end`. */
+  commit(end: number): void {
+    this.lines++;
+    this.used = end;
+  }
+
+  /** `lines` whole lines encoded before, `bytes[start, end)`: copied in when short, else written from where they are. */
+  addLines(bytes: Buffer, start: number, end: number, lines: number): void {
+    const length = end - start;
+    this.lines += lines;
+    if (length <= COPY_BYTES && this.reserve(length)) {
+      bytes.copy(this.buffer, this.used, start, end);
+      this.used += length;
+      return;
+    }
+    this.end();
+    writeAll(this.io, this.fd, bytes.subarray(start, end));
+    this.written += length;
   }
 
   /** Bytes collected, not written yet. */

@@ -1,9 +1,38 @@
 import type { StoreMutation } from '../storeTypes';
-import type { ChunkedWriter } from './journalFile';
-import { forgetLine, mutationLine, runLineAround, seenLine } from './records';
+import type { ChunkedWriter, LineSink } from './journalFile';
+import { forgetLine, mutationLine, putRunLine, runLineAround, seenLine } from './records';
 
-/** A record the journal has yet to write: a change to the model, or "last seen". */
-export type Pending = StoreMutation | { readonly kind: 'seen'; readonly at: number };
+/**
+ * A record the journal has yet to write: a change to the model, "last seen", or a run's line
+ * encoded when it was added (`staged`: bytes [start, end) of the staging buffer).
+ */
+export type Pending = StoreMutation | { readonly kind: 'seen'; readonly at: number } | { readonly kind: 'staged'; readonly name: string; readonly start: number; readonly end: number };
+
+/** Staged lines are kept up to about this many bytes; a run past it waits as a mutation, as before. */
+const MAX_STAGED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Runs' lines encoded as they are added, until the next write copies them out. Encoded at once, a
+ * run's payload and record are still in the processor's cache and need not be kept until the
+ * write (encoded thousands of runs later, each line cost about twice as much).
+ */
+class Staging implements LineSink {
+  bytes = Buffer.allocUnsafe(64 * 1024);
+  at = 0;
+
+  reserve(maxBytes: number): boolean {
+    if (maxBytes <= this.bytes.length - this.at) return true;
+    if (this.at + maxBytes > MAX_STAGED_BYTES) return false;
+    const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.at + maxBytes));
+    this.bytes.copy(bigger, 0, 0, this.at);
+    this.bytes = bigger;
+    return true;
+  }
+
+  commit(end: number): void {
+    this.at = end;
+  }
+}
 
 /** Forgotten names written on one line, up to about this many characters. */
 const FORGET_LINE_CHARS = 64 * 1024;
@@ -20,6 +49,7 @@ export class PendingRecords {
   private readonly queued = new Set<string>();
   private readonly held = new Map<string, { readonly since: number; readonly item: StoreMutation }>();
   private onDisk = new Set<string>();
+  private readonly staging = new Staging();
 
   constructor(readonly holdMs: number) {}
 
@@ -48,7 +78,14 @@ export class PendingRecords {
         if (first) this.items.push(first.item);
       }
     }
-    return this.items.push(mutation);
+    return this.items.push(this.staged(mutation) ?? mutation);
+  }
+
+  /** A run with its payload's bytes, encoded now (undefined: it waits as it is). */
+  private staged(mutation: StoreMutation): Pending | undefined {
+    if (mutation.kind !== 'run' || !mutation.wire) return undefined;
+    const start = this.staging.at;
+    return putRunLine(mutation, this.staging) ? { kind: 'staged', name: mutation.record.run.resultName, start, end: this.staging.at } : undefined;
   }
 
   addSeen(at: number): number {
@@ -57,6 +94,7 @@ export class PendingRecords {
 
   clear(): void {
     this.items = [];
+    this.staging.at = 0;
     this.queued.clear();
     this.held.clear();
   }
@@ -80,6 +118,8 @@ export class PendingRecords {
   take(now: number, all: boolean): Pending[] {
     const items = this.items;
     this.items = [];
+    // The staged bytes stay as they are until the next add: encode them (at once) before.
+    this.staging.at = 0;
     this.queued.clear();
     for (const [name, { since, item }] of this.held) {
       if (!all && now - since < this.holdMs) continue;
@@ -89,13 +129,24 @@ export class PendingRecords {
     return items;
   }
 
-  /** Encodes taken records in order into `out`, noting which pipelines the file then holds. */
+  /** Encodes records just taken, in order, into `out` (nothing added between), noting which pipelines the file then holds. */
   encode(items: readonly Pending[], out: ChunkedWriter): void {
+    const staged = this.staging.bytes;
+    // Staged lines one after another are written together, from where they are (no copy).
+    let rangeStart = 0;
+    let rangeEnd = 0;
+    let rangeLines = 0;
+    const flushRange = () => {
+      if (rangeLines === 0) return;
+      out.addLines(staged, rangeStart, rangeEnd, rangeLines);
+      rangeLines = 0;
+    };
     let forgets: string[] = [];
     let forgetSet = new Set<string>();
     let forgetChars = 0;
     const flushForgets = () => {
       if (forgets.length === 0) return;
+      flushRange();
       out.add(forgetLine(forgets));
       forgets = [];
       forgetSet = new Set();
@@ -103,12 +154,14 @@ export class PendingRecords {
     };
     for (const item of items) {
       if (item.kind === 'seen') {
+        flushRange();
         out.add(seenLine(item.at));
         continue;
       }
       if (item.kind === 'forget') {
         if (item.resultName === undefined) {
           flushForgets();
+          flushRange();
           out.add(mutationLine(item));
           this.onDisk.clear();
           continue;
@@ -121,14 +174,25 @@ export class PendingRecords {
         if (forgetChars >= FORGET_LINE_CHARS) flushForgets();
         continue;
       }
-      const name = item.kind === 'run' ? item.record.run.resultName : item.resultName;
+      const name = item.kind === 'run' ? item.record.run.resultName : item.kind === 'staged' ? item.name : item.resultName;
       // A forget of this name must come before its new records.
       if (forgetSet.has(name)) flushForgets();
-      const around = item.kind === 'run' ? runLineAround(item) : undefined;
-      if (around) out.addBytes(around.head, around.wire, '}\n');
-      else out.add(mutationLine(item));
+      if (item.kind === 'staged') {
+        if (rangeLines > 0 && item.start !== rangeEnd) flushRange();
+        if (rangeLines === 0) rangeStart = item.start;
+        rangeEnd = item.end;
+        rangeLines++;
+      } else {
+        flushRange();
+        if (item.kind !== 'run' || !putRunLine(item, out)) {
+          const around = item.kind === 'run' ? runLineAround(item) : undefined;
+          if (around) out.addBytes(around.head, around.wire, '}\n');
+          else out.add(mutationLine(item));
+        }
+      }
       this.onDisk.add(name);
     }
+    flushRange();
     flushForgets();
   }
 }

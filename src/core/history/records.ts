@@ -2,6 +2,7 @@ import { assessDataQuality } from '../dataQuality';
 import { decodeParsed } from '../decode';
 import { truncate } from '../text';
 import type { StoreMutation } from '../storeTypes';
+import type { LineSink } from './journalFile';
 import type { GapMarker, RunRecord, RunSource } from '../runs';
 
 /**
@@ -48,7 +49,75 @@ export function forgetLine(names: readonly string[]): string {
 export function runLineAround(m: Extract<StoreMutation, { kind: 'run' }>): { head: string; wire: Uint8Array } | undefined {
   const { wire, record } = m;
   if (!wire || wire.length > MAX_LINE_CHARS - 4096 || wire.indexOf(0x0a) >= 0) return undefined;
-  return { head: `{"o":"r","n":${JSON.stringify(record.run.resultName)},"s":"${record.source}","a":${record.receivedAt},"e":`, wire };
+  return { head: `{"o":"r","n":${JSON.stringify(record.run.resultName)},"s":"${record.source}","a":${record.receivedAt}${record.fromStream ? ',"t":1' : ''},"e":`, wire };
+}
+
+/**
+ * Puts a run's record around its payload's bytes straight into `out`'s buffer: the fixed ASCII
+ * parts byte by byte, no head string (runLineAround's line, byte for byte). False when it cannot:
+ * no bytes, bytes that cannot stand in a line, or a line longer than a chunk (then runLineAround).
+ */
+export function putRunLine(m: Extract<StoreMutation, { kind: 'run' }>, out: LineSink): boolean {
+  const { wire, record } = m;
+  if (!wire || wire.length > MAX_LINE_CHARS - 4096 || !SOURCES.has(record.source) || wire.indexOf(0x0a) >= 0) return false;
+  const name = record.run.resultName;
+  // JSON.stringify takes at most 6 bytes per UTF-16 unit (\u001f), a number at most 24; the rest is 38.
+  if (!out.reserve(wire.length + name.length * 6 + 96)) return false;
+  const buf = out.bytes;
+  let at = putAscii(buf, out.at, '{"o":"r","n":');
+  at = putName(buf, at, name);
+  at = putAscii(buf, at, ',"s":"');
+  at = putAscii(buf, at, record.source);
+  at = putAscii(buf, at, '","a":');
+  at = putNumber(buf, at, record.receivedAt);
+  at = putAscii(buf, at, record.fromStream ? ',"t":1,"e":' : ',"e":');
+  buf.set(wire, at);
+  at += wire.length;
+  buf[at] = 0x7d; // }
+  buf[at + 1] = 0x0a;
+  out.commit(at + 2);
+  return true;
+}
+
+function putAscii(buf: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buf[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
+
+/** JSON.stringify(name) as UTF-8: byte by byte when it is printable ASCII with nothing to escape. */
+function putName(buf: Buffer, at: number, name: string): number {
+  buf[at] = 0x22;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) return at + buf.write(JSON.stringify(name), at, 'utf8');
+    buf[at + 1 + i] = c;
+  }
+  buf[at + 1 + name.length] = 0x22;
+  return at + name.length + 2;
+}
+
+/**
+ * A number as a template literal writes it. A non-negative safe integer (a time) digit by digit, as
+ * two halves of eight digits at most (small integers: no floating-point division per digit).
+ */
+function putNumber(buf: Buffer, at: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return at + buf.write(String(n), at, 'latin1');
+  const high = Math.floor(n / 1e8);
+  if (high === 0) return putDigits(buf, at, n, 0);
+  return putDigits(buf, putDigits(buf, at, high, 0), n - high * 1e8, 8);
+}
+
+/** `v` (0 ≤ v < 2^31) in decimal, padded with zeros to `width`. */
+function putDigits(buf: Buffer, at: number, v: number, width: number): number {
+  let digits = 1;
+  for (let rest = (v / 10) | 0; rest > 0; rest = (rest / 10) | 0) digits++;
+  if (digits < width) digits = width;
+  for (let i = at + digits - 1; i >= at; i--) {
+    const next = (v / 10) | 0;
+    buf[i] = 48 + v - next * 10;
+    v = next;
+  }
+  return at + digits;
 }
 
 export function mutationLine(m: StoreMutation): string {
@@ -89,7 +158,7 @@ export function parseLine(line: string, names?: Names): JournalLine | undefined 
       return isTime(o.at) ? { kind: 'seen', at: o.at } : undefined;
     case 'r': {
       if (!isName(o.n) || typeof o.s !== 'string' || !SOURCES.has(o.s) || !isTime(o.a)) return undefined;
-      if (names && o.e !== null && typeof o.e === 'object') shareNames(o.e as Record<string, unknown>, names);
+      if (names && o.e !== null && typeof o.e === 'object') shareNames(o.e, names);
       // The store judges data quality again on apply, with its own tolerance.
       const outcome = decodeParsed('history', names ? names.share(o.n) : o.n, o.e, '', o.a);
       if (outcome.kind !== 'run') return undefined;
@@ -130,13 +199,12 @@ export class Names {
 }
 
 const MAX_SHARED_NAMES = 100_000;
-const SHARED_FIELDS = ['pipeline_name', 'result_name', 'status'] as const;
-
-function shareNames(result: Record<string, unknown>, names: Names): void {
-  for (const field of SHARED_FIELDS) {
-    const value = result[field];
-    if (typeof value === 'string' && value.length <= 4096 && Object.hasOwn(result, field)) result[field] = names.share(value);
-  }
+/** pipeline_name, result_name and status shared (named loads: a keyed load per field in a loop cost more than the Map). */
+function shareNames(result: { pipeline_name?: unknown; result_name?: unknown; status?: unknown }, names: Names): void {
+  const { pipeline_name: pipeline, result_name: resultName, status } = result;
+  if (typeof pipeline === 'string' && pipeline.length <= 4096 && Object.hasOwn(result, 'pipeline_name')) result.pipeline_name = names.share(pipeline);
+  if (typeof resultName === 'string' && resultName.length <= 4096 && Object.hasOwn(result, 'result_name')) result.result_name = names.share(resultName);
+  if (typeof status === 'string' && status.length <= 4096 && Object.hasOwn(result, 'status')) result.status = names.share(status);
 }
 
 function isName(value: unknown): value is string {
