@@ -207,13 +207,15 @@ describe('passing refusals', () => {
   test('a run refused with OOM is sent again with backoff and written once Redis has room', async () => {
     const recorder = await startRecorder(settingsFor(server.port), { retryMs: 20 });
     await admin.config('SET', 'maxmemory', '1');
-    // PUBLISH only: a SET would be refused too.
-    await admin.publish(KEYS.channel('OOM_V001'), encodeLikeGo(buildResult('OOM_V001')));
+    // PUBLISH only: a SET would be refused too. Spaces and Cyrillic: the retried entry is these bytes.
+    const payload = encodeLikeGo(buildResult('OOM_V001', { pipeline_name: 'выгрузка заказов' })).replace('"status"', ' "status"');
+    await admin.publish(KEYS.channel('OOM_V001'), payload);
     await pollUntil(() => (recorder.recorded.retried >= 2 ? true : undefined), 5000, 'two retries');
     await admin.config('SET', 'maxmemory', '0');
     await pollUntil(() => (recorder.recorded.written === 1 ? true : undefined), 10_000, 'the run written');
     assert.equal(recorder.recorded.dropped, 0);
-    assert.equal(await admin.xlen(KEYS.runsKey('OOM_V001')), 1);
+    const [[, fields]] = await admin.xrangeBuffer(KEYS.runsKey('OOM_V001'), '-', '+');
+    assert.deepEqual(fields.map(String), ['run', payload]);
   });
 
   test('still refused after every retry: dropped, with the reason', async () => {
