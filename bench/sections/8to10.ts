@@ -111,5 +111,5 @@ export async function measureRecorderRows(settings: ConnectionSettings, admin: R
   rows.push({ id: '10r2', what: 'Recorder ÷ bare client (by runs/s)', median: fmtX(ratio), min: '', max: '', target: '≥ 0.80×', verdict: ratio >= 0.8 ? 'pass' : 'miss' });
   addRow('10i', 'Where the time goes, CPU per run of this process: the recorder (store, ID, JSON, client)', stat(f.recorderCpuUs), us);
   addRow('10j', '… the bare client (client only)', stat(f.bareCpuUs), us);
-  addRow('10k', '… making one entry: stream ID and Go-order JSON (inside the recorder’s time, outside the bare client’s)', f.entryCpuUs, us);
+  addRow('10k', '… making one of the bare client’s entries beforehand: its stream ID, key and payload text (the recorder makes the ID and key inside its time)', f.entryCpuUs, us);
 }

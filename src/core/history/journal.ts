@@ -15,7 +15,6 @@ import { readJournal } from './replay';
 
 export type { JournalOptions, JournalWriteProblem, LoadReport, SetAsideReason } from './journalTypes';
 export { eraseAllHistory, eraseHistoryOf } from './journalFile';
-
 const DEFAULT_FLUSH_MS = 250;
 const DEFAULT_HOLD_MS = 1000;
 const DEFAULT_SEEN_MS = 30_000;
