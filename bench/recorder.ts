@@ -24,7 +24,7 @@ export interface RecorderCeilingFigures {
   /** This process's CPU per run while writing (redis-server's not included), one per round. */
   readonly recorderCpuUs: number[];
   readonly bareCpuUs: number[];
-  /** CPU per run of making the bare client's entries (stream ID and Go-order JSON): work the recorder does inside its time. */
+  /** CPU per run of making the bare client's entries (stream ID, key, payload text) before its clock starts. */
   readonly entryCpuUs: number;
   readonly runs: number;
 }
