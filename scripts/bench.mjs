@@ -6,13 +6,11 @@
 // sources (the processes it starts follow: bench/harness.ts benchProcess).
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 
 /** Every file the bench runs as a process of its own (run.ts forks the others). */
 const PROCESSES = ['run', 'publisher', 'memory', 'flood', 'treeRefresh', 'orchestrator', 'alerts'];
 const OUT = '.bench';
 
-rmSync(OUT, { recursive: true, force: true });
 await esbuild.build({
   entryPoints: Object.fromEntries(PROCESSES.map((name) => [name, `bench/${name}.ts`])),
   outdir: OUT,

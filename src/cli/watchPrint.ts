@@ -82,7 +82,7 @@ const sameLines = new Map<string, string>();
  * was flattened and encoded whole. flush() runs before every exit.
  */
 class BufferedStdout {
-  private bytes = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
+  private readonly bytes = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
   private used = 0;
   private scheduled = false;
   private readonly flushSoon = () => this.flush();
@@ -124,9 +124,10 @@ class BufferedStdout {
   flush(): void {
     this.scheduled = false;
     if (this.used === 0) return;
-    // A fresh buffer for the next batch: a write to a socket may still hold this one.
-    const batch = this.bytes.subarray(0, this.used);
-    this.bytes = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
+    // A copy of the batch's bytes, and this buffer kept for the next: a write to a pipe or a socket
+    // may hold what it was given until the reader takes it, and a slow reader would otherwise keep
+    // 128 KB alive for every batch, however short.
+    const batch = Buffer.from(this.bytes.subarray(0, this.used));
     this.used = 0;
     process.stdout.write(batch);
   }

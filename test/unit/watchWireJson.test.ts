@@ -147,6 +147,25 @@ describe('tdtp-watch --json: the payload as it came', () => {
     assert.equal(wires[1], undefined);
   });
 
+  test('a batch handed to stdout holds no more memory than its bytes need: a slow reader queues batches, not 128 KB buffers', () => {
+    const write = process.stdout.write;
+    const chunks: Uint8Array[] = [];
+    try {
+      process.stdout.write = ((chunk: Uint8Array) => chunks.push(chunk) > 0) as typeof process.stdout.write;
+      for (let i = 0; i < 5; i++) {
+        stdout.write(`line ${i}: ✓ выгрузка`);
+        stdout.flush();
+      }
+      stdout.write('x'.repeat(20_000));
+      stdout.flush();
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(chunks.length, 6);
+    // Node's pool gives a small copy a slice of one shared 8 KB slab.
+    for (const chunk of chunks) assert.ok(chunk.buffer.byteLength <= Math.max(8192, chunk.byteLength), `${chunk.byteLength} bytes held ${chunk.buffer.byteLength}`);
+  });
+
   test("the batches' bytes are the lines' UTF-8, in order, also for lines longer than a batch", () => {
     const lines: fc.Arbitrary<Array<{ text: string; raw?: Buffer }>> = fc.array(
       fc.oneof<fc.Arbitrary<{ text: string; raw?: Buffer }>[]>(

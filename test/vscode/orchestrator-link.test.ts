@@ -96,11 +96,21 @@ const scenario = (name: string, runner: string, resultName: string, port: number
   it('Approve as admin (confirmed with the hash): approved, the file on disk is the approved content; a changed file is flagged', async () => {
     const uri = vscode.Uri.file(runFile);
     const asked: string[] = [];
-    ext.testing.scenarioLens.confirm = async (message, detail) => {
-      asked.push(`${message}\n${detail ?? ''}`);
-      return true;
+    const prompts = ext.testing.orchestratorPrompts;
+    const ui = prompts.ui;
+    prompts.ui = {
+      ...ui,
+      warn: async (message, options, ...actions) => {
+        asked.push(`${message}\n${options.detail ?? ''}`);
+        return options.modal ? actions[0] : undefined;
+      },
     };
-    const approved = await vscode.commands.executeCommand<boolean>('tdtp.orchestrator.approveScenario', { server: 'default', scenario: 'link_run', file: uri.toString() });
+    let approved: boolean | undefined;
+    try {
+      approved = await vscode.commands.executeCommand<boolean>('tdtp.orchestrator.approveScenario', { server: 'default', scenario: 'link_run', file: uri.toString() });
+    } finally {
+      prompts.ui = ui;
+    }
     assert.equal(approved, true);
     assert.match(asked[0], /SHA-256 of the file on disk: [0-9a-f]{64}/);
     const titles = await lensTitles(uri);

@@ -308,10 +308,14 @@ const ARTIFACT_TEXT = 'город,строк\nОмск,3\n';
       boxes.push(options);
       return 'пароль с пробелом';
     });
-    // A token does not fit a server that signs in with LDAP, even when the argument names it.
+    // A token does not fit a server that signs in with LDAP, even when the argument names it; a
+    // connection that does not exist is said as such.
+    const warnings: string[] = [];
+    script('warn', async (message: string) => void warnings.push(message));
     await vscode.commands.executeCommand('tdtp.orchestrator.setToken', { server: 'default' });
     await vscode.commands.executeCommand('tdtp.orchestrator.setPassword', { server: 'no such connection' });
     assert.equal(boxes.length, 0, 'nothing asked for a server that does not fit or does not exist');
+    assert.deepEqual(warnings, ['No orchestrator fits this command.', 'There is no orchestrator for the connection "no such connection".']);
     await vscode.commands.executeCommand('tdtp.orchestrator.setPassword');
     assert.equal(boxes.length, 1);
     assert.equal(boxes[0].password, true);

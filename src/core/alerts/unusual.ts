@@ -53,13 +53,12 @@ export function findUnusualAgainst(run: RunMetrics, runs: number, usualLoaded: n
   const loaded = judge('rows_loaded', run.rows_loaded, usualLoaded, factor, true);
   const exported = judge('rows_exported', run.rows_exported, usualExported, factor, true);
   const duration = judge('duration_ms', run.duration_ms, usualDuration, factor, false);
-  if (!loaded && !exported && !duration) return NONE;
   // One array at its size: a push onto a one-element array reserves room for 17, and a run with
   // too few rows usually has two findings (loaded and exported).
   if (loaded && exported) return duration ? [loaded, exported, duration] : [loaded, exported];
-  const first = loaded ?? exported;
-  if (!first) return [duration!];
-  return duration ? [first, duration] : [first];
+  const rows = loaded ?? exported;
+  if (rows) return duration ? [rows, duration] : [rows];
+  return duration ? [duration] : NONE;
 }
 
 /** This metric's finding, if it has one. */

@@ -4,9 +4,9 @@ import { forgetLine, mutationLine, putRunLine, runLineAround, seenLine } from '.
 
 /**
  * A record the journal has yet to write: a change to the model, "last seen", or a run's line
- * encoded when it was added (`staged`: bytes [start, end) of the staging buffer).
+ * encoded when it was added (`staged`: `bytes[start, end)`, a staging buffer).
  */
-export type Pending = StoreMutation | { readonly kind: 'seen'; readonly at: number } | { readonly kind: 'staged'; readonly name: string; readonly start: number; readonly end: number };
+export type Pending = StoreMutation | { readonly kind: 'seen'; readonly at: number } | { readonly kind: 'staged'; readonly name: string; readonly bytes: Buffer; readonly start: number; readonly end: number };
 
 /** Staged lines are kept up to about this many bytes; a run past it waits as a mutation, as before. */
 const MAX_STAGED_BYTES = 4 * 1024 * 1024;
@@ -15,10 +15,28 @@ const MAX_STAGED_BYTES = 4 * 1024 * 1024;
  * Runs' lines encoded as they are added, until the next write copies them out. Encoded at once, a
  * run's payload and record are still in the processor's cache and need not be kept until the
  * write (encoded thousands of runs later, each line cost about twice as much).
+ *
+ * Two buffers take turns: take() hands the lines staged so far to the write and stages the next
+ * ones in the other buffer, so nothing added before the write has encoded them can overwrite
+ * them. A write encodes what it took before it takes again (journal.ts: one synchronous call).
  */
 class Staging implements LineSink {
-  bytes = Buffer.allocUnsafe(64 * 1024);
+  bytes: Buffer = Buffer.allocUnsafe(64 * 1024);
   at = 0;
+  private other: Buffer | undefined = undefined;
+
+  /** The lines staged so far now belong to the records taken; the next are staged in the other buffer. */
+  turn(): void {
+    if (this.at === 0) return;
+    const taken = this.bytes;
+    this.bytes = this.other ?? Buffer.allocUnsafe(taken.length);
+    this.other = taken;
+    this.at = 0;
+  }
+
+  clear(): void {
+    this.at = 0;
+  }
 
   reserve(maxBytes: number): boolean {
     if (maxBytes <= this.bytes.length - this.at) return true;
@@ -85,7 +103,7 @@ export class PendingRecords {
   private staged(mutation: StoreMutation): Pending | undefined {
     if (mutation.kind !== 'run' || !mutation.wire) return undefined;
     const start = this.staging.at;
-    return putRunLine(mutation, this.staging) ? { kind: 'staged', name: mutation.record.run.resultName, start, end: this.staging.at } : undefined;
+    return putRunLine(mutation, this.staging) ? { kind: 'staged', name: mutation.record.run.resultName, bytes: this.staging.bytes, start, end: this.staging.at } : undefined;
   }
 
   addSeen(at: number): number {
@@ -94,7 +112,7 @@ export class PendingRecords {
 
   clear(): void {
     this.items = [];
-    this.staging.at = 0;
+    this.staging.clear();
     this.queued.clear();
     this.held.clear();
   }
@@ -118,8 +136,7 @@ export class PendingRecords {
   take(now: number, all: boolean): Pending[] {
     const items = this.items;
     this.items = [];
-    // The staged bytes stay as they are until the next add: encode them (at once) before.
-    this.staging.at = 0;
+    this.staging.turn();
     this.queued.clear();
     for (const [name, { since, item }] of this.held) {
       if (!all && now - since < this.holdMs) continue;
@@ -129,16 +146,16 @@ export class PendingRecords {
     return items;
   }
 
-  /** Encodes records just taken, in order, into `out` (nothing added between), noting which pipelines the file then holds. */
+  /** Encodes records taken (before the next take), in order, into `out`, noting which pipelines the file then holds. */
   encode(items: readonly Pending[], out: ChunkedWriter): void {
-    const staged = this.staging.bytes;
-    // Staged lines one after another are written together, from where they are (no copy).
+    // Staged lines one after another (in one buffer) are written together, from where they are (no copy).
+    let rangeBytes: Buffer | undefined;
     let rangeStart = 0;
     let rangeEnd = 0;
     let rangeLines = 0;
     const flushRange = () => {
       if (rangeLines === 0) return;
-      out.addLines(staged, rangeStart, rangeEnd, rangeLines);
+      out.addLines(rangeBytes as Buffer, rangeStart, rangeEnd, rangeLines);
       rangeLines = 0;
     };
     let forgets: string[] = [];
@@ -178,8 +195,11 @@ export class PendingRecords {
       // A forget of this name must come before its new records.
       if (forgetSet.has(name)) flushForgets();
       if (item.kind === 'staged') {
-        if (rangeLines > 0 && item.start !== rangeEnd) flushRange();
-        if (rangeLines === 0) rangeStart = item.start;
+        if (rangeLines > 0 && (item.bytes !== rangeBytes || item.start !== rangeEnd)) flushRange();
+        if (rangeLines === 0) {
+          rangeBytes = item.bytes;
+          rangeStart = item.start;
+        }
         rangeEnd = item.end;
         rangeLines++;
       } else {

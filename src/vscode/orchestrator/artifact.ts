@@ -5,6 +5,7 @@ import type { OrchestratorModel } from '../../core/orchestrator/model';
 import type { Job } from '../../core/orchestrator/types';
 import { orchestratorProblemText } from '../words/orchestrator';
 import type { OrchestratorUi } from './prompts';
+import { NOT_MODAL } from './prompts';
 
 /** A base name from the server's path, safe as a default file name. */
 function defaultName(job: Job, fromHeader: string | undefined): string {
@@ -13,9 +14,9 @@ function defaultName(job: Job, fromHeader: string | undefined): string {
   return safe || `${job.id.slice(0, 36)}.artifact`;
 }
 
-export async function downloadArtifact(model: OrchestratorModel, job: Job, ui: Pick<OrchestratorUi, 'saveTo' | 'error'>): Promise<vscode.Uri | undefined> {
+export async function downloadArtifact(model: OrchestratorModel, job: Job, ui: Pick<OrchestratorUi, 'saveTo' | 'error' | 'info'>): Promise<vscode.Uri | undefined> {
   if (job.artifactSha256 === undefined) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('This job has no artifact.'));
+    void ui.info(vscode.l10n.t('This job has no artifact.'), NOT_MODAL);
     return undefined;
   }
   const answer = await vscode.window.withProgress(
@@ -31,6 +32,6 @@ export async function downloadArtifact(model: OrchestratorModel, job: Job, ui: P
   const target = await ui.saveTo({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, title: vscode.l10n.t('Save the artifact') });
   if (!target) return undefined;
   await vscode.workspace.fs.writeFile(target, answer.value.bytes);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0} (SHA-256 checked).', target.fsPath));
+  void ui.info(vscode.l10n.t('Saved {0} (SHA-256 checked).', target.fsPath), NOT_MODAL);
   return target;
 }

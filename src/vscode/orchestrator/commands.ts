@@ -9,13 +9,14 @@ import type { Job, Params, Scenario } from '../../core/orchestrator/types';
 import { inertText } from '../../core/text';
 import type { PasswordStore } from '../connections/secrets';
 import { orchestratorProblemText, serverText } from '../words/orchestrator';
+import { noConnectionText } from '../words/orchestratorAdmin';
 import { downloadArtifact } from './artifact';
 import { jobLogUri } from './jobLog';
 import { JOB_LOG_LANGUAGE } from './jobLogNames';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import { secretKindOf } from './orchestrators';
 import type { UiHolder } from './prompts';
-import { confirmed } from './prompts';
+import { NOT_MODAL, confirmed } from './prompts';
 import { chooseAmong } from './requestsShared';
 
 /** What a command was given: a node of the view, a connection name, or a plain object. */
@@ -58,12 +59,16 @@ export class OrchestratorCommands {
   /** The server a command is about: named by the argument, the only one, or the user's pick among those `fits`. */
   private pickServer(arg: Arg, fits: (s: OrchestratorServer) => boolean = () => true): Promise<OrchestratorServer | undefined> {
     const servers = this.orchestrators.servers;
-    const none = () => void vscode.window.showWarningMessage(servers.length === 0 ? vscode.l10n.t('No orchestrator is configured: set tdtp.orchestrator.url.') : vscode.l10n.t('No orchestrator fits this command.'));
+    const none = (named: string | undefined) =>
+      void this.prompts.ui.warn(
+        servers.length === 0 ? vscode.l10n.t('No orchestrator is configured: set tdtp.orchestrator.url.') : named !== undefined && !this.orchestrators.get(named) ? noConnectionText(named) : vscode.l10n.t('No orchestrator fits this command.'),
+        NOT_MODAL,
+      );
     return chooseAmong(servers.filter(fits), (s) => s, arg, (items, options) => this.prompts.ui.pick(items, options), none);
   }
 
   private connected(server: OrchestratorServer | undefined): OrchestratorModel | undefined {
-    if (server && !server.model) void vscode.window.showWarningMessage(vscode.l10n.t('The orchestrator of "{0}" is not connected: set its token or password first.', inertText(server.endpoint.connection)));
+    if (server && !server.model) void this.prompts.ui.warn(vscode.l10n.t('The orchestrator of "{0}" is not connected: set its token or password first.', inertText(server.endpoint.connection)), NOT_MODAL);
     return server?.model;
   }
 
@@ -96,11 +101,11 @@ export class OrchestratorCommands {
     const scenarios = model.scenarios.value;
     if (name !== undefined) {
       const found = scenarios.find((s) => s.name === name);
-      if (!found) void vscode.window.showWarningMessage(model.scenarios.problem ? orchestratorProblemText(model.scenarios.problem) : vscode.l10n.t('The orchestrator has no scenario "{0}".', serverText(name, 120)));
+      if (!found) void this.prompts.ui.warn(model.scenarios.problem ? orchestratorProblemText(model.scenarios.problem) : vscode.l10n.t('The orchestrator has no scenario "{0}".', serverText(name, 120)), NOT_MODAL);
       return found;
     }
     if (scenarios.length === 0) {
-      void vscode.window.showWarningMessage(model.scenarios.problem ? orchestratorProblemText(model.scenarios.problem) : vscode.l10n.t('The orchestrator has no scenarios.'));
+      void this.prompts.ui.warn(model.scenarios.problem ? orchestratorProblemText(model.scenarios.problem) : vscode.l10n.t('The orchestrator has no scenarios.'), NOT_MODAL);
       return undefined;
     }
     const picked = await this.prompts.ui.pick(
@@ -129,7 +134,7 @@ export class OrchestratorCommands {
     model.poller.refresh();
     const jobId = answer.value;
     const show = vscode.l10n.t('Show Log');
-    void vscode.window.showInformationMessage(vscode.l10n.t('TDTP: {0} started on the orchestrator.', serverText(scenario.name, 120)), show).then((choice) => {
+    void this.prompts.ui.info(vscode.l10n.t('TDTP: {0} started on the orchestrator.', serverText(scenario.name, 120)), NOT_MODAL, show).then((choice) => {
       if (choice === show) void this.openLog(server.endpoint.connection, jobId, scenario.name);
     });
     return jobId;

@@ -54,7 +54,7 @@ export function activateOrchestrator(context: vscode.ExtensionContext, deps: Orc
   deps.view.tree.setJobLinks(links);
   deps.panels.setJobLinks(links);
   deps.notifications.setJobLinks(links);
-  const scenarioLens = own(new ScenarioLens(orchestrators, deps.workspace.files));
+  const scenarioLens = own(new ScenarioLens(orchestrators, deps.workspace.files, orchestratorPrompts));
   own(new OrchestratorNotices(orchestrators, links, deps.notifications, deps.config));
   return { orchestrators, orchestratorAdmin, orchestratorView, orchestratorPrompts, links, scenarioLens };
 }

@@ -37,7 +37,10 @@ export interface UiHolder {
   ui: OrchestratorUi;
 }
 
-/** Whether the user confirmed `question` (a modal warning) with the button `yes`. */
-export async function confirmed(ui: OrchestratorUi, question: string, yes: string): Promise<boolean> {
-  return (await ui.warn(question, { modal: true }, yes)) === yes;
+/** Whether the user confirmed `question` (a modal warning, `detail` under it) with the button `yes`. */
+export async function confirmed(ui: OrchestratorUi, question: string, yes: string, detail?: string): Promise<boolean> {
+  return (await ui.warn(question, { modal: true, detail }, yes)) === yes;
 }
+
+/** A toast that asks for nothing. */
+export const NOT_MODAL = { modal: false } as const;

@@ -6,7 +6,7 @@ import { Disposable } from '../../core/lifecycle';
 import type { OrchestratorModel } from '../../core/orchestrator/model';
 import type { OrchestratorAction } from '../../core/orchestrator/roles';
 import { serverText } from '../words/orchestrator';
-import { noServerText as noServerWords } from '../words/orchestratorAdmin';
+import { noConnectionText, noServerText as noServerWords } from '../words/orchestratorAdmin';
 import type { OrchestratorServer, Orchestrators } from './orchestrators';
 import type { OrchestratorUi, UiHolder } from './prompts';
 
@@ -34,18 +34,18 @@ export function connectionOf(arg: unknown): string | undefined {
 
 /**
  * The one of `candidates` a command argument names, the only one, or the user's pick; `none` says
- * why there is none (also when the named one is not a candidate). The one home for choosing a
- * server: the view's commands and the admin features both come here.
+ * why there is none (`named`: the connection the argument named, which is not a candidate). The
+ * one home for choosing a server: the view's commands and the admin features both come here.
  */
-export async function chooseAmong<T>(candidates: readonly T[], serverOf: (c: T) => OrchestratorServer, arg: unknown, pick: OrchestratorUi['pick'], none: () => void): Promise<T | undefined> {
+export async function chooseAmong<T>(candidates: readonly T[], serverOf: (c: T) => OrchestratorServer, arg: unknown, pick: OrchestratorUi['pick'], none: (named: string | undefined) => void): Promise<T | undefined> {
   const named = typeof arg === 'string' ? arg : connectionOf(arg);
   if (named !== undefined) {
     const found = candidates.find((c) => serverOf(c).endpoint.connection === named);
-    if (found === undefined) none();
+    if (found === undefined) none(named);
     return found;
   }
   if (candidates.length === 0) {
-    none();
+    none(undefined);
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
@@ -55,7 +55,8 @@ export async function chooseAmong<T>(candidates: readonly T[], serverOf: (c: T) 
 
 /** The server to act on, its connected role allowing `action` (chooseAmong). */
 export function chooseServer(orchestrators: Orchestrators, holder: UiHolder, action: OrchestratorAction, arg?: unknown): Promise<Acting | undefined> {
-  return chooseAmong(serversFor(orchestrators, action), (c) => c.server, arg, (items, options) => holder.ui.pick(items, options), () => void holder.ui.error(noServerText(orchestrators, action)));
+  const none = (named: string | undefined) => void holder.ui.error(named !== undefined && !orchestrators.get(named) ? noConnectionText(named) : noServerText(orchestrators, action));
+  return chooseAmong(serversFor(orchestrators, action), (c) => c.server, arg, (items, options) => holder.ui.pick(items, options), none);
 }
 
 function noServerText(orchestrators: Orchestrators, action: OrchestratorAction): string {

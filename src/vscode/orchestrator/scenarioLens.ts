@@ -17,6 +17,8 @@ import { PIPELINE_FILE_SELECTOR } from '../workspace/codeLens';
 import type { WorkspacePipelineFiles } from '../workspace/pipelineFiles';
 import { readBounded } from './links';
 import type { Orchestrators } from './orchestrators';
+import type { UiHolder } from './prompts';
+import { NOT_MODAL, confirmed } from './prompts';
 
 /** The arguments of Approve and Revoke: the orchestrator's connection, the scenario, and the file (a URI) to compare with. */
 export interface ApprovalArg {
@@ -38,12 +40,10 @@ export class ScenarioLens extends Disposable implements vscode.CodeLensProvider 
   private readonly headers = new WeakMap<vscode.TextDocument, { version: number; header: ScenarioHeader | undefined }>();
   /** The SHA-256 of files on disk, by URI, with the mtime it was taken at. */
   private readonly hashes = new Map<string, { mtime: number; sha256: string | undefined }>();
-  /** The modal confirmation of Approve and Revoke: replaced by the in-VS-Code tests. */
-  confirm = async (message: string, detail: string | undefined, button: string): Promise<boolean> => (await vscode.window.showWarningMessage(message, { modal: true, detail }, button)) === button;
-
   constructor(
     private readonly orchestrators: Orchestrators,
     private readonly files: WorkspacePipelineFiles,
+    private readonly prompts: UiHolder,
   ) {
     super();
     const refresh = () => this.changeEmitter.fire();
@@ -124,7 +124,7 @@ export class ScenarioLens extends Disposable implements vscode.CodeLensProvider 
 
   private model(arg: ApprovalArg | undefined): OrchestratorModel | undefined {
     const model = arg && this.orchestrators.get(arg.server)?.model;
-    if (arg && !model) void vscode.window.showWarningMessage(vscode.l10n.t('The orchestrator of "{0}" is not connected: set its token or password first.', inertText(arg.server)));
+    if (arg && !model) void this.prompts.ui.warn(vscode.l10n.t('The orchestrator of "{0}" is not connected: set its token or password first.', inertText(arg.server)), NOT_MODAL);
     return model;
   }
 
@@ -137,17 +137,18 @@ export class ScenarioLens extends Disposable implements vscode.CodeLensProvider 
     const approve = vscode.l10n.t('Approve');
     const detail = [vscode.l10n.t('The orchestrator approves the content it loaded when it started, not the file in the workspace.')];
     if (fileSha256) detail.push(vscode.l10n.t('SHA-256 of the file on disk: {0}', fileSha256));
-    if (!(await this.confirm(vscode.l10n.t('Approve the scenario "{0}"?', name), detail.join('\n'), approve))) return false;
+    if (!(await confirmed(this.prompts.ui, vscode.l10n.t('Approve the scenario "{0}"?', name), approve, detail.join('\n')))) return false;
     const answer = await model.call((c, signal) => c.approve(arg.scenario, { signal }));
     if (!answer.ok) {
-      void vscode.window.showErrorMessage(orchestratorProblemText(answer.problem));
+      void this.prompts.ui.error(orchestratorProblemText(answer.problem));
       return false;
     }
     await model.refreshApproval(arg.scenario);
     const approved = answer.value.sha256.toLowerCase();
     if (fileSha256 !== undefined && approved !== fileSha256) {
-      void vscode.window.showWarningMessage(
+      void this.prompts.ui.warn(
         vscode.l10n.t('Approved "{0}" with SHA-256 {1}, but the file on disk has {2}: the orchestrator loaded another version. Restart it to load the file, then approve again.', name, serverText(approved, 80), fileSha256),
+        NOT_MODAL,
       );
     } else {
       vscode.window.setStatusBarMessage(vscode.l10n.t('TDTP: "{0}" approved (SHA-256 {1}).', name, serverText(approved, 80)), 10_000);
@@ -162,10 +163,10 @@ export class ScenarioLens extends Disposable implements vscode.CodeLensProvider 
     const current = model.approvals.get(arg.scenario);
     const revoke = vscode.l10n.t('Revoke');
     const detail = current?.ok ? vscode.l10n.t('Approved SHA-256: {0}', serverText(current.value.sha256, 80)) : undefined;
-    if (!(await this.confirm(vscode.l10n.t('Revoke the approval of "{0}"? The orchestrator will refuse to run it.', name), detail, revoke))) return false;
+    if (!(await confirmed(this.prompts.ui, vscode.l10n.t('Revoke the approval of "{0}"? The orchestrator will refuse to run it.', name), revoke, detail))) return false;
     const answer = await model.call((c, signal) => c.revokeApproval(arg.scenario, { signal }));
     if (!answer.ok) {
-      void vscode.window.showErrorMessage(orchestratorProblemText(answer.problem));
+      void this.prompts.ui.error(orchestratorProblemText(answer.problem));
       return false;
     }
     await model.refreshApproval(arg.scenario);

@@ -26,6 +26,11 @@ export function noServerText(state: ServersState, action: OrchestratorAction): s
   return action === 'submitRequest' ? vscode.l10n.t('No connected orchestrator accepts requests from you.') : vscode.l10n.t('This needs the admin role on the orchestrator, and your token has less.');
 }
 
+/** A command argument named a connection that has no orchestrator. */
+export function noConnectionText(named: string): string {
+  return vscode.l10n.t('There is no orchestrator for the connection "{0}".', serverText(named, 120));
+}
+
 /** A failed call, worded: what was being done, then what the orchestrator answered. */
 export function problemMessage(doing: string, problem: OrchestratorProblem): string {
   return vscode.l10n.t('{0}: {1}', doing, orchestratorProblemText(problem));
