@@ -8,8 +8,9 @@ import { PendingRecords } from '../../src/core/history/pending';
 import type { StoreMutation } from '../../src/core/storeTypes';
 import { buildResult } from '../support/builders';
 
-function liveRun(resultName: string, receivedAt: number): StoreMutation {
-  const payload = JSON.stringify(buildResult(resultName));
+function liveRun(resultName: string, receivedAt: number, error?: string): StoreMutation {
+  // With an error, spaced as a producer may send it: the line must carry these bytes, not a re-encoding.
+  const payload = error === undefined ? JSON.stringify(buildResult(resultName)) : JSON.stringify(buildResult(resultName, { status: 'failed', error }), null, 1).replace(/\n/g, ' ');
   const decoded = decodePayload(`tdtp:pipeline:${resultName}`, resultName, payload, receivedAt);
   assert.equal(decoded.kind, 'run');
   if (decoded.kind !== 'run') throw new Error('not a run');
@@ -40,5 +41,16 @@ describe('the journal’s pending records', () => {
     const second = encoded(pending, pending.take(0, true));
     assert.match(second, /"n":"ZZZZ","s":"live","a":3,/);
     assert.equal(second.split('\n').length, 2);
+  });
+
+  test('runs whose lines are longer than a write chunk (256 KB) are written whole, as their bytes came, also past what is staged (4 MB)', () => {
+    const pending = new PendingRecords(0);
+    const error = 'ошибка '.repeat(30_000);
+    const runs = Array.from({ length: 16 }, (_, i) => liveRun(`BIG${i}`, 5 + i, error));
+    for (const run of runs) pending.add(run, 0, true);
+    const text = encoded(pending, pending.take(0, true));
+    const wire = (run: StoreMutation) => (run.kind === 'run' ? Buffer.from(run.wire as Uint8Array).toString('utf8') : '');
+    assert.ok(Buffer.byteLength(wire(runs[0])) > 256 * 1024);
+    assert.equal(text, runs.map((run, i) => `{"o":"r","n":"BIG${i}","s":"live","a":${5 + i},"e":${wire(run)}}\n`).join(''));
   });
 });

@@ -39,9 +39,9 @@ class Staging implements LineSink {
   }
 
   reserve(maxBytes: number): boolean {
-    if (maxBytes <= this.bytes.length - this.at) return true;
     if (this.at + maxBytes > MAX_STAGED_BYTES) return false;
-    const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.at + maxBytes));
+    if (maxBytes <= this.bytes.length - this.at) return true;
+    const bigger = Buffer.allocUnsafe(Math.min(MAX_STAGED_BYTES, Math.max(this.bytes.length * 2, this.at + maxBytes)));
     this.bytes.copy(bigger, 0, 0, this.at);
     this.bytes = bigger;
     return true;
