@@ -42,6 +42,8 @@ export interface LineSink {
 /** Collects lines (text, or bytes as received) in a buffer and writes it when full; counts what it wrote. */
 export class ChunkedWriter implements LineSink {
   private used = 0;
+  /** A reserved line longer than a chunk: put in a buffer of its own and written at its commit. */
+  private long: Buffer | undefined;
   written = 0;
   lines = 0;
 
@@ -57,47 +59,37 @@ export class ChunkedWriter implements LineSink {
     this.text(line);
   }
 
-  /** A line made of `head`, bytes as they are, and `tail`. */
-  addBytes(head: string, bytes: Uint8Array, tail: string): void {
-    this.lines++;
-    this.text(head);
-    if (bytes.length > CHUNK_BYTES - this.used) {
-      this.end();
-      if (bytes.length > CHUNK_BYTES) {
-        writeAll(this.io, this.fd, bytes);
-        this.written += bytes.length;
-        this.text(tail);
-        return;
-      }
-    }
-    this.buffer.set(bytes, this.used);
-    this.used += bytes.length;
-    this.text(tail);
-  }
-
   /**
    * Room for a line of at most `maxBytes`, put straight into `bytes` from `at` (what is collected
-   * is written first when it would not fit), then `commit(end)`; false when no chunk could hold it.
+   * is written first when it would not fit), then `commit(end)`. A line longer than a chunk gets a
+   * buffer of its own (the caller bounds it: putRunLine takes at most a journal line).
    */
   reserve(maxBytes: number): boolean {
-    if (maxBytes > CHUNK_BYTES) return false;
-    if (maxBytes > CHUNK_BYTES - this.used) this.end();
+    if (maxBytes > CHUNK_BYTES) {
+      this.end();
+      this.long = Buffer.allocUnsafe(maxBytes);
+    } else if (maxBytes > CHUNK_BYTES - this.used) this.end();
     return true;
   }
 
   /** The buffer a reserved line goes into, and where. */
   get bytes(): Buffer {
-    return this.buffer;
+    return this.long ?? this.buffer;
   }
 
   get at(): number {
-    return this.used;
+    return this.long ? 0 : this.used;
   }
 
   /** A reserved line now ends at `end`. */
   commit(end: number): void {
     this.lines++;
-    this.used = end;
+    const long = this.long;
+    if (long) {
+      this.long = undefined;
+      writeAll(this.io, this.fd, long.subarray(0, end));
+      this.written += end;
+    } else this.used = end;
   }
 
   /** `lines` whole lines encoded before, `bytes[start, end)`: copied in when short, else written from where they are. */

@@ -1,6 +1,6 @@
 import type { StoreMutation } from '../storeTypes';
 import type { ChunkedWriter, LineSink } from './journalFile';
-import { forgetLine, mutationLine, putRunLine, runLineAround, seenLine } from './records';
+import { forgetLine, mutationLine, putRunLine, seenLine } from './records';
 
 /**
  * A record the journal has yet to write: a change to the model, "last seen", or a run's line
@@ -204,11 +204,7 @@ export class PendingRecords {
         rangeLines++;
       } else {
         flushRange();
-        if (item.kind !== 'run' || !putRunLine(item, out)) {
-          const around = item.kind === 'run' ? runLineAround(item) : undefined;
-          if (around) out.addBytes(around.head, around.wire, '}\n');
-          else out.add(mutationLine(item));
-        }
+        if (item.kind !== 'run' || !putRunLine(item, out)) out.add(mutationLine(item));
       }
       this.onDisk.add(name);
     }

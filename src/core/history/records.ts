@@ -43,19 +43,9 @@ export function forgetLine(names: readonly string[]): string {
 }
 
 /**
- * A run's record around the payload's bytes as received (no JSON.stringify of the run): the head
- * and tail to write around `wire`, or undefined when the bytes cannot stand in a line as they are.
- */
-export function runLineAround(m: Extract<StoreMutation, { kind: 'run' }>): { head: string; wire: Uint8Array } | undefined {
-  const { wire, record } = m;
-  if (!wire || wire.length > MAX_LINE_CHARS - 4096 || wire.indexOf(0x0a) >= 0) return undefined;
-  return { head: `{"o":"r","n":${JSON.stringify(record.run.resultName)},"s":"${record.source}","a":${record.receivedAt}${record.fromStream ? ',"t":1' : ''},"e":`, wire };
-}
-
-/**
- * Puts a run's record around its payload's bytes straight into `out`'s buffer: the fixed ASCII
- * parts byte by byte, no head string (runLineAround's line, byte for byte). False when it cannot:
- * no bytes, bytes that cannot stand in a line, or a line longer than a chunk (then runLineAround).
+ * Puts a run's record around its payload's bytes as received straight into `out`'s buffer (no
+ * JSON.stringify of the run, no head string): the fixed ASCII parts byte by byte. False when the
+ * bytes cannot stand in a line as they are (then mutationLine writes the run).
  */
 export function putRunLine(m: Extract<StoreMutation, { kind: 'run' }>, out: LineSink): boolean {
   const { wire, record } = m;
