@@ -46,7 +46,7 @@ function requestLabel(r: RunRequest): string {
 export class RequestCommands extends Disposable {
   constructor(
     private readonly orchestrators: Orchestrators,
-    private readonly holder: UiHolder,
+    private readonly prompts: UiHolder,
   ) {
     super();
     this.register(
@@ -61,13 +61,13 @@ export class RequestCommands extends Disposable {
   }
 
   private get ui() {
-    return this.holder.ui;
+    return this.prompts.ui;
   }
 
   /** The request a row names, or the user's pick among the pending ones the role may review. */
   private async target(arg: unknown, placeHolder: string): Promise<{ acting: Acting; request: RunRequest } | undefined> {
     const node = arg as RequestsNode | undefined;
-    const acting = await chooseServer(this.orchestrators, this.holder, 'reviewRequest', node?.kind === 'request' ? node : undefined);
+    const acting = await chooseServer(this.orchestrators, this.prompts, 'reviewRequest', node?.kind === 'request' ? node : undefined);
     if (!acting) return undefined;
     if (node?.kind === 'request') return { acting, request: node.request };
     const pending = acting.model.requests.value.filter((r) => r.status === 'pending');
@@ -155,7 +155,7 @@ export class RequestCommands extends Disposable {
 
   /** A proposal to run a scenario (`arg`: a scenario node of the Orchestrator view, or nothing). */
   async submit(arg?: unknown): Promise<string | undefined> {
-    const acting = await chooseServer(this.orchestrators, this.holder, 'submitRequest', arg);
+    const acting = await chooseServer(this.orchestrators, this.prompts, 'submitRequest', arg);
     if (!acting) return undefined;
     const scenario = await this.pickScenario(acting, arg);
     if (!scenario) return undefined;

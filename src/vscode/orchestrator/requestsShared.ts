@@ -54,9 +54,9 @@ export async function chooseAmong<T>(candidates: readonly T[], serverOf: (c: T) 
 }
 
 /** The server to act on, its connected role allowing `action` (chooseAmong). */
-export function chooseServer(orchestrators: Orchestrators, holder: UiHolder, action: OrchestratorAction, arg?: unknown): Promise<Acting | undefined> {
-  const none = (named: string | undefined) => void holder.ui.error(named !== undefined && !orchestrators.get(named) ? noConnectionText(named) : noServerText(orchestrators, action));
-  return chooseAmong(serversFor(orchestrators, action), (c) => c.server, arg, (items, options) => holder.ui.pick(items, options), none);
+export function chooseServer(orchestrators: Orchestrators, prompts: UiHolder, action: OrchestratorAction, arg?: unknown): Promise<Acting | undefined> {
+  const none = (named: string | undefined) => void prompts.ui.error(named !== undefined && !orchestrators.get(named) ? noConnectionText(named) : noServerText(orchestrators, action));
+  return chooseAmong(serversFor(orchestrators, action), (c) => c.server, arg, (items, options) => prompts.ui.pick(items, options), none);
 }
 
 function noServerText(orchestrators: Orchestrators, action: OrchestratorAction): string {

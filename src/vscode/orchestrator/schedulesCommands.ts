@@ -38,7 +38,7 @@ function scheduleIdOf(arg: unknown): string | undefined {
 export class ScheduleCommands extends Disposable {
   constructor(
     private readonly orchestrators: Orchestrators,
-    private readonly holder: UiHolder,
+    private readonly prompts: UiHolder,
   ) {
     super();
     this.register(
@@ -52,12 +52,12 @@ export class ScheduleCommands extends Disposable {
   }
 
   private get ui() {
-    return this.holder.ui;
+    return this.prompts.ui;
   }
 
   /** The schedule a node names, or the user's pick among those `fits` (as the server holds them now). */
   private async target(arg: unknown, fits: (s: Schedule) => boolean, placeHolder: string): Promise<{ acting: Acting; schedule: Schedule } | undefined> {
-    const acting = await chooseServer(this.orchestrators, this.holder, 'editSchedules', arg);
+    const acting = await chooseServer(this.orchestrators, this.prompts, 'editSchedules', arg);
     if (!acting) return undefined;
     await acting.model.refreshSchedules();
     const held = acting.model.schedules.value;
@@ -78,7 +78,7 @@ export class ScheduleCommands extends Disposable {
   }
 
   async add(arg?: unknown): Promise<string | undefined> {
-    const acting = await chooseServer(this.orchestrators, this.holder, 'editSchedules', arg);
+    const acting = await chooseServer(this.orchestrators, this.prompts, 'editSchedules', arg);
     if (!acting) return undefined;
     const model = acting.model;
     await model.refreshSchedules();

@@ -46,7 +46,7 @@ function tokenItem(token: TokenRecord): vscode.QuickPickItem & { token: TokenRec
 export class TokenCommands extends Disposable {
   constructor(
     private readonly orchestrators: Orchestrators,
-    private readonly holder: UiHolder,
+    private readonly prompts: UiHolder,
     private readonly passwords: PasswordStore,
   ) {
     super();
@@ -60,7 +60,7 @@ export class TokenCommands extends Disposable {
   }
 
   private get ui() {
-    return this.holder.ui;
+    return this.prompts.ui;
   }
 
   private async list(acting: Acting): Promise<TokenRecord[] | undefined> {
@@ -72,7 +72,7 @@ export class TokenCommands extends Disposable {
 
   /** The list, with Issue first; a token picked offers Revoke. */
   async manage(arg?: unknown): Promise<void> {
-    const acting = await chooseServer(this.orchestrators, this.holder, 'viewTokens', arg);
+    const acting = await chooseServer(this.orchestrators, this.prompts, 'viewTokens', arg);
     if (!acting) return;
     const tokens = await this.list(acting);
     if (!tokens) return;
@@ -89,7 +89,7 @@ export class TokenCommands extends Disposable {
   }
 
   async issue(arg?: unknown): Promise<string | undefined> {
-    const acting = await chooseServer(this.orchestrators, this.holder, 'editTokens', arg);
+    const acting = await chooseServer(this.orchestrators, this.prompts, 'editTokens', arg);
     return acting && this.issueOn(acting);
   }
 
@@ -153,7 +153,7 @@ export class TokenCommands extends Disposable {
   }
 
   async revoke(arg?: unknown): Promise<boolean> {
-    const acting = await chooseServer(this.orchestrators, this.holder, 'editTokens', arg);
+    const acting = await chooseServer(this.orchestrators, this.prompts, 'editTokens', arg);
     if (!acting) return false;
     const tokens = await this.list(acting);
     if (!tokens) return false;
